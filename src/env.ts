@@ -1,0 +1,44 @@
+// Every environment variable Gantry reads is read here, once, so behaviour never depends on a stray process.env deep inside.
+import os from "node:os";
+import path from "node:path";
+
+export interface GantryEnv {
+  /** DOCKER_HOST, e.g. unix:///var/run/docker.sock or tcp://host:2375. */
+  dockerHost?: string;
+  /** Where Gantry keeps its content store and cache records (GANTRY_STATE_DIR, else XDG cache). */
+  stateDir: string;
+  /** CI=true: plain progress, no TTY tricks. */
+  ci: boolean;
+  /** GANTRY_RUNTIME: docker | host | auto. */
+  runtime?: string;
+  /** GANTRY_PARALLELISM: how many execs may run at once. */
+  parallelism?: number;
+  /** GANTRY_PROGRESS: auto | tty | plain | json. */
+  progress?: string;
+  /** OTEL_EXPORTER_OTLP_ENDPOINT. */
+  otlpEndpoint?: string;
+  /** XDG_RUNTIME_DIR, for Podman's socket. */
+  xdgRuntimeDir?: string;
+  home: string;
+  /** NO_COLOR set: no ANSI colours. */
+  noColor: boolean;
+}
+
+/** Read the environment once; pass the result down. */
+export function readEnv(env: NodeJS.ProcessEnv = process.env): GantryEnv {
+  const home = env.HOME ?? os.homedir();
+  const xdgCache = env.XDG_CACHE_HOME ?? path.join(home, ".cache");
+  const par = env.GANTRY_PARALLELISM ? Number.parseInt(env.GANTRY_PARALLELISM, 10) : undefined;
+  return {
+    dockerHost: env.DOCKER_HOST || undefined,
+    stateDir: env.GANTRY_STATE_DIR || path.join(xdgCache, "gantry"),
+    ci: env.CI === "true" || env.CI === "1",
+    runtime: env.GANTRY_RUNTIME || undefined,
+    parallelism: par && par > 0 ? par : undefined,
+    progress: env.GANTRY_PROGRESS || undefined,
+    otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+    xdgRuntimeDir: env.XDG_RUNTIME_DIR || undefined,
+    home,
+    noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== "",
+  };
+}

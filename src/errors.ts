@@ -1,0 +1,108 @@
+// One error family with stable codes, so callers (and the CLI's exit handling) branch on `code`, never on text.
+
+export const ErrorCodes = {
+  EXEC: "EXEC_ERROR",
+  USAGE: "USAGE_ERROR",
+  MODULE: "MODULE_ERROR",
+  RUNTIME_UNAVAILABLE: "RUNTIME_UNAVAILABLE",
+  UNSUPPORTED: "UNSUPPORTED",
+  NOT_FOUND: "NOT_FOUND",
+  IMAGE: "IMAGE_ERROR",
+  CANCELLED: "CANCELLED",
+  SERVICE: "SERVICE_ERROR",
+  COMPOSE: "COMPOSE_ERROR",
+  INTERNAL: "INTERNAL_ERROR",
+} as const;
+
+export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
+
+/** Base of every error Gantry raises on purpose. */
+export abstract class GantryError extends Error {
+  abstract readonly code: ErrorCode;
+  /** A one-line hint of what to do next, printed under the message by the CLI. */
+  readonly hint?: string;
+  constructor(message: string, options?: { cause?: unknown; hint?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+    this.name = new.target.name;
+    if (options?.hint) this.hint = options.hint;
+  }
+}
+
+/** Wrong command line, flag or argument value: the user fixes the invocation. */
+export class UsageError extends GantryError {
+  readonly code = ErrorCodes.USAGE;
+}
+
+/** A module that cannot be found, parsed, loaded or introspected. */
+export class ModuleError extends GantryError {
+  readonly code = ErrorCodes.MODULE;
+}
+
+/** No runtime (Docker engine, bubblewrap) is reachable. */
+export class RuntimeUnavailableError extends GantryError {
+  readonly code = ErrorCodes.RUNTIME_UNAVAILABLE;
+}
+
+/** The chosen runtime cannot give what the pipeline asks for (e.g. image export on the host runtime). */
+export class UnsupportedError extends GantryError {
+  readonly code = ErrorCodes.UNSUPPORTED;
+}
+
+/** A path, image, function or object that does not exist. */
+export class NotFoundError extends GantryError {
+  readonly code = ErrorCodes.NOT_FOUND;
+}
+
+/** An image could not be pulled, built, imported or published. */
+export class ImageError extends GantryError {
+  readonly code = ErrorCodes.IMAGE;
+}
+
+/** The run was interrupted (Ctrl-C, a failed sibling). */
+export class CancelledError extends GantryError {
+  readonly code = ErrorCodes.CANCELLED;
+}
+
+/** A service that failed to start, died, or never became ready. */
+export class ServiceError extends GantryError {
+  readonly code = ErrorCodes.SERVICE;
+}
+
+/** A docker-compose file that is malformed or uses something unsupported. */
+export class ComposeError extends GantryError {
+  readonly code = ErrorCodes.COMPOSE;
+}
+
+/** A bug in Gantry itself. */
+export class InternalError extends GantryError {
+  readonly code = ErrorCodes.INTERNAL;
+}
+
+/**
+ * An exec that exited with a code its `expect` did not allow.
+ *
+ * @example
+ * try { await ctr.withExec(["false"]).sync() } catch (e) { if (e instanceof ExecError) console.log(e.exitCode) }
+ */
+export class ExecError extends GantryError {
+  readonly code = ErrorCodes.EXEC;
+  readonly cmd: string[];
+  readonly exitCode: number;
+  readonly stdout: string;
+  readonly stderr: string;
+  constructor(init: { cmd: string[]; exitCode: number; stdout: string; stderr: string; step?: string }) {
+    super(
+      `exec ${JSON.stringify(init.cmd.join(" "))} exited with code ${init.exitCode}` +
+        (init.step ? ` (step: ${init.step})` : ""),
+    );
+    this.cmd = init.cmd;
+    this.exitCode = init.exitCode;
+    this.stdout = init.stdout;
+    this.stderr = init.stderr;
+  }
+}
+
+/** True for errors Gantry raised on purpose (as opposed to bugs). */
+export function isGantryError(e: unknown): e is GantryError {
+  return e instanceof GantryError;
+}

@@ -1,0 +1,108 @@
+// The one seam between the engine and a machine: the engine speaks only this interface, never Docker or processes.
+import type { FileEntry, Tree } from "../store/tree.js";
+
+/**
+ * A runtime-specific handle for a root filesystem state.
+ * docker: an image id (`sha256:…`); host: the digest of the "upper" tree saved in the content store.
+ */
+export type Snapshot = string;
+
+/** What an image says about how to run it; the container's starting config. */
+export interface ImageConfig {
+  env: string[];
+  workdir: string;
+  user: string;
+  entrypoint: string[];
+  cmd: string[];
+  labels: Record<string, string>;
+  exposedPorts: string[];
+}
+
+export interface ResolvedImage {
+  /** Content id; `from(ref)` digests on it so a retagged image invalidates what was built on it. */
+  id: Snapshot;
+  config: ImageConfig;
+}
+
+/** Filesystem changes applied to a root filesystem before the next exec (or read/export). */
+export type FsOp =
+  /** Merge the tree's contents in at `path` (a directory, created if missing). */
+  | { op: "put"; path: string; tree: Tree; owner?: string }
+  /** Write one file at `path`. */
+  | { op: "putFile"; path: string; entry: FileEntry; owner?: string }
+  /** Remove `path` recursively; not an error when missing. */
+  | { op: "rm"; path: string };
+
+export type CacheSharing = "SHARED" | "PRIVATE" | "LOCKED";
+
+export type MountSpec =
+  | { kind: "dir"; target: string; tree: Tree; readOnly?: boolean }
+  | { kind: "file"; target: string; entry: FileEntry }
+  | { kind: "cache"; target: string; volume: string; sharing: CacheSharing; source?: Tree }
+  | { kind: "tmp"; target: string; size?: number }
+  | { kind: "secret"; target: string; value: string; mode: number; uid?: number; gid?: number };
+
+/** A service a consumer exec binds to (issue: services). */
+export interface ServiceBindingSpec {
+  alias: string;
+  /** Address the runtime resolved for the started service (container id/name on docker). */
+  target: string;
+}
+
+export interface ExecSpec {
+  /** Readable step name, for errors and labels. */
+  step: string;
+  /** The exec's cache digest; the docker runtime tags the committed image with it. */
+  digest: string;
+  base: Snapshot;
+  /** The image ref the container started from, for messages (the host runtime names what it lacks). */
+  image?: string;
+  ops: FsOp[];
+  args: string[];
+  /** Plain environment, "K=V". */
+  env: string[];
+  /** Secret environment: values never logged, never committed into image config. */
+  secretEnv: Record<string, string>;
+  workdir: string;
+  user: string;
+  mounts: MountSpec[];
+  stdin?: string;
+  /** Write the exec's stdout/stderr to these paths in the resulting filesystem. */
+  redirectStdout?: string;
+  redirectStderr?: string;
+  /** Extra /etc/hosts entries or network the exec joins for service bindings. */
+  services?: ServiceBindingSpec[];
+  network?: string;
+  signal: AbortSignal;
+  onOutput?: (stream: "stdout" | "stderr", chunk: string) => void;
+}
+
+export interface ExecOutcome {
+  /** The filesystem after the exec (ops + exec effects); not created when the exec was cancelled. */
+  snapshot: Snapshot;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface Runtime {
+  readonly name: "docker" | "host";
+  /** Resolve (pulling if needed) an image reference to its content id and config. */
+  resolveImage(ref: string, signal: AbortSignal): Promise<ResolvedImage>;
+  /** The empty root filesystem (`dag.container()` without `from`). */
+  scratch(): Promise<Snapshot>;
+  /** Apply pending ops then run one process; commit the result as a new snapshot. */
+  exec(spec: ExecSpec): Promise<ExecOutcome>;
+  /** Apply ops without running anything (to read or export a container whose last change was a file op). */
+  applyOps(base: Snapshot, ops: FsOp[], signal: AbortSignal): Promise<Snapshot>;
+  /** Whether a snapshot from an earlier run still exists (docker images can be pruned). */
+  hasSnapshot(snapshot: Snapshot): Promise<boolean>;
+  /** Read a directory of a snapshot into the content store. */
+  readDirectory(snapshot: Snapshot, path: string, signal: AbortSignal): Promise<Tree>;
+  /** Read one file of a snapshot into the content store. */
+  readFile(snapshot: Snapshot, path: string, signal: AbortSignal): Promise<FileEntry>;
+  /** Write the snapshot as an image tarball (docker-archive, loadable by `docker load`). */
+  exportImage(snapshot: Snapshot, config: ImageConfig, dest: string, signal: AbortSignal): Promise<void>;
+  /** Remove everything this run created (containers, networks, temp volumes). Idempotent. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,169 @@
+// Content-addressed blobs, trees and small JSON records on disk; the one place Gantry keeps bytes between runs.
+import { createReadStream } from "node:fs";
+import { mkdir, readFile, rename, stat, writeFile, copyFile, open } from "node:fs/promises";
+import { createHash, randomBytes } from "node:crypto";
+import path from "node:path";
+import type { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import { createWriteStream } from "node:fs";
+import { digestHex, sha256 } from "../engine/digest.js";
+import { treeDigest, type Tree } from "./tree.js";
+import { NotFoundError } from "../errors.js";
+
+/**
+ * Layout under `root`: blobs/<hex>, trees/<hex>.json, records/<kind>/<key>.json, tmp/.
+ * Writes go to tmp/ then rename, so a crash never leaves a half blob under its digest.
+ */
+export class ContentStore {
+  readonly root: string;
+  /** Host files known to hold a digest's bytes, so hashing a host tree need not copy it. */
+  private readonly sources = new Map<string, string>();
+  private readonly trees = new Map<string, Tree>();
+
+  constructor(root: string) {
+    this.root = root;
+  }
+
+  async init(): Promise<void> {
+    for (const d of ["blobs", "trees", "records", "tmp"]) await mkdir(path.join(this.root, d), { recursive: true });
+  }
+
+  blobPath(digest: string): string {
+    return path.join(this.root, "blobs", digestHex(digest));
+  }
+
+  /** Remember that `hostPath` holds the bytes of `digest` (checked again when read). */
+  registerSource(digest: string, hostPath: string): void {
+    this.sources.set(digest, hostPath);
+  }
+
+  async putBytes(data: string | Uint8Array): Promise<string> {
+    const digest = sha256(data);
+    const dest = this.blobPath(digest);
+    if (!(await exists(dest))) {
+      const tmp = this.tmpPath();
+      await writeFile(tmp, data);
+      await rename(tmp, dest);
+    }
+    return digest;
+  }
+
+  /** Copy a stream into the store, returning its digest and size. */
+  async putStream(stream: Readable): Promise<{ digest: string; size: number }> {
+    const tmp = this.tmpPath();
+    const hash = createHash("sha256");
+    let size = 0;
+    stream.on("data", (c: Buffer) => {
+      hash.update(c);
+      size += c.length;
+    });
+    await pipeline(stream, createWriteStream(tmp));
+    const digest = "sha256:" + hash.digest("hex");
+    await rename(tmp, this.blobPath(digest));
+    return { digest, size };
+  }
+
+  /** Copy a host file into the store (used when a host file must outlive the run, e.g. cached outputs). */
+  async putFile(hostPath: string, digest: string): Promise<void> {
+    const dest = this.blobPath(digest);
+    if (await exists(dest)) return;
+    const tmp = this.tmpPath();
+    await copyFile(hostPath, tmp);
+    await rename(tmp, dest);
+  }
+
+  async hasBlob(digest: string): Promise<boolean> {
+    return exists(this.blobPath(digest));
+  }
+
+  /** Path of a readable file holding the digest's bytes: the store's copy, else a registered host source. */
+  async locateBlob(digest: string): Promise<string> {
+    const own = this.blobPath(digest);
+    if (await exists(own)) return own;
+    const src = this.sources.get(digest);
+    if (src && (await exists(src))) return src;
+    throw new NotFoundError(`content ${digest} is not in the store at ${this.root}`, {
+      hint: "the cache may have been cleaned while a run used it; run again",
+    });
+  }
+
+  async readBlob(digest: string): Promise<Buffer> {
+    return readFile(await this.locateBlob(digest));
+  }
+
+  async openBlob(digest: string): Promise<Readable> {
+    return createReadStream(await this.locateBlob(digest));
+  }
+
+  /** Make every file of a tree live in the store itself (not only at a host source). */
+  async persistTree(tree: Tree): Promise<void> {
+    for (const entry of Object.values(tree.entries)) {
+      if (entry.type !== "file" || (await this.hasBlob(entry.digest))) continue;
+      await this.putFile(await this.locateBlob(entry.digest), entry.digest);
+    }
+  }
+
+  async saveTree(tree: Tree): Promise<string> {
+    const digest = treeDigest(tree);
+    this.trees.set(digest, tree);
+    const dest = path.join(this.root, "trees", digestHex(digest) + ".json");
+    if (!(await exists(dest))) {
+      const tmp = this.tmpPath();
+      await writeFile(tmp, JSON.stringify(tree));
+      await rename(tmp, dest);
+    }
+    return digest;
+  }
+
+  async loadTree(digest: string): Promise<Tree> {
+    const cached = this.trees.get(digest);
+    if (cached) return cached;
+    const file = path.join(this.root, "trees", digestHex(digest) + ".json");
+    try {
+      const tree = JSON.parse(await readFile(file, "utf8")) as Tree;
+      this.trees.set(digest, tree);
+      return tree;
+    } catch (cause) {
+      throw new NotFoundError(`tree ${digest} is not in the store`, { cause });
+    }
+  }
+
+  /** Small JSON records by kind and key (exec results, stat caches, signatures). */
+  async getRecord<T>(kind: string, key: string): Promise<T | undefined> {
+    try {
+      return JSON.parse(await readFile(this.recordPath(kind, key), "utf8")) as T;
+    } catch {
+      return undefined;
+    }
+  }
+
+  async putRecord(kind: string, key: string, value: unknown): Promise<void> {
+    const dest = this.recordPath(kind, key);
+    await mkdir(path.dirname(dest), { recursive: true });
+    const tmp = this.tmpPath();
+    const fh = await open(tmp, "w", 0o600);
+    try {
+      await fh.writeFile(JSON.stringify(value));
+    } finally {
+      await fh.close();
+    }
+    await rename(tmp, dest);
+  }
+
+  private recordPath(kind: string, key: string): string {
+    return path.join(this.root, "records", kind, digestHex(key).replace(/[^A-Za-z0-9._-]/g, "_") + ".json");
+  }
+
+  tmpPath(): string {
+    return path.join(this.root, "tmp", randomBytes(12).toString("hex"));
+  }
+}
+
+async function exists(p: string): Promise<boolean> {
+  try {
+    await stat(p);
+    return true;
+  } catch {
+    return false;
+  }
+}

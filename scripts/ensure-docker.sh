@@ -1,0 +1,81 @@
+#!/usr/bin/env bash
+# Make sure a Docker Engine answers on /var/run/docker.sock, and that the host tools the
+# test-image and registry scripts need are installed.
+#
+# Idempotent and fast when everything is already there: package presence is checked with
+# dpkg-query, `apt-get update` runs at most once and only if something is missing, and dockerd
+# is started only if `docker version` does not answer.
+#
+# Packages (Debian bookworm):
+#   docker.io        the engine (dockerd, containerd, runc) and a docker CLI
+#   mmdebstrap       builds the Debian rootfs for gantry-test/debian:bookworm
+#   busybox-static   the static /bin/busybox for gantry-test/busybox:latest
+#   bubblewrap       bwrap, used by Gantry's native (host) runner
+#   docker-registry  /usr/bin/docker-registry, a real OCI registry for publish tests
+#   docker-compose   compose v1, for the compose-import tests' reference behaviour
+#   curl             readiness checks
+#
+# Env:
+#   GANTRY_DOCKERD_LOG   dockerd log file (default /tmp/gantry-dockerd.log)
+#   GANTRY_DOCKER_WAIT   seconds to wait for the engine (default 60)
+set -euo pipefail
+
+LOG=${GANTRY_DOCKERD_LOG:-/tmp/gantry-dockerd.log}
+WAIT=${GANTRY_DOCKER_WAIT:-60}
+PACKAGES=(docker.io mmdebstrap busybox-static bubblewrap docker-registry docker-compose curl)
+
+say() { echo "[ensure-docker] $*"; }
+die() { echo "[ensure-docker] ERROR: $*" >&2; exit 1; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else
+    die "need root (or sudo) to run: $*"
+  fi
+}
+
+# --- packages --------------------------------------------------------------------------------
+missing=()
+for p in "${PACKAGES[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true)
+  [ "$status" = "install ok installed" ] || missing+=("$p")
+done
+if [ "${#missing[@]}" -gt 0 ]; then
+  say "installing: ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  as_root apt-get update -qq
+  as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  say "installed: ${missing[*]}"
+fi
+
+# --- engine ----------------------------------------------------------------------------------
+docker_ok() { docker version >/dev/null 2>&1; }
+
+if docker_ok; then
+  say "docker answers ($(docker version --format '{{.Server.Version}}' 2>/dev/null || echo '?'))"
+  exit 0
+fi
+
+if pgrep -x dockerd >/dev/null 2>&1; then
+  say "dockerd is running but not answering yet; waiting"
+else
+  command -v dockerd >/dev/null 2>&1 || die "dockerd not found after installing docker.io"
+  say "starting dockerd (log: $LOG)"
+  # setsid + nohup: dockerd must outlive this script and the CI step that ran it.
+  as_root setsid nohup dockerd >>"$LOG" 2>&1 </dev/null &
+fi
+
+for ((i = 0; i < WAIT * 2; i++)); do
+  if [ -S /var/run/docker.sock ] && docker_ok; then
+    say "docker answers after $((i / 2))s ($(docker version --format '{{.Server.Version}}'))"
+    exit 0
+  fi
+  sleep 0.5
+done
+
+echo "[ensure-docker] ERROR: docker did not answer within ${WAIT}s." >&2
+if [ -f "$LOG" ]; then
+  echo "[ensure-docker] last lines of $LOG:" >&2
+  tail -n 30 "$LOG" >&2
+fi
+docker version >&2 || true
+exit 1

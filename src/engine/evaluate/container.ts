@@ -1,0 +1,186 @@
+// A container state's config, paths and root filesystem snapshot, resolved lazily against its image.
+import path from "node:path";
+import type { ContainerState, ConfigOp, FsBase, ContainerFsOp } from "../nodes.js";
+import type { Session } from "../session.js";
+import type { FsOp, ImageConfig, ResolvedImage, Snapshot } from "../../runtime/runtime.js";
+import { normalizeTreePath, treeDigest, type FileEntry, type Tree } from "../../store/tree.js";
+import { filterTree } from "../../store/tree-ops.js";
+import { digestOf } from "../digest.js";
+import { UnsupportedError } from "../../errors.js";
+import { evaluateDirectory, evaluateFile } from "./directory.js";
+import { runExec } from "./exec.js";
+import { timedStep } from "./steps.js";
+
+export const DEFAULT_CONFIG: ImageConfig = Object.freeze({
+  env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
+  workdir: "/",
+  user: "",
+  entrypoint: [],
+  cmd: [],
+  labels: {},
+  exposedPorts: [],
+}) as ImageConfig;
+
+/** Pull/inspect an image once per run. */
+export function resolveImage(s: Session, ref: string): Promise<ResolvedImage> {
+  return s.flights.run(`image:${ref}`, () =>
+    timedStep(s, { name: `from ${ref}`, kind: "pull" }, () => s.runtime.resolveImage(ref, s.signal)),
+  ) as Promise<ResolvedImage>;
+}
+
+/** The effective image config after the first `upTo` config ops. */
+export async function resolveConfig(s: Session, state: ContainerState, upTo = state.config.length): Promise<ImageConfig> {
+  const base = state.image ? (await resolveImage(s, state.image)).config : DEFAULT_CONFIG;
+  return applyConfigOps(base, state.config.slice(0, upTo));
+}
+
+/** Fold config ops over a starting config; pure, so digests and the CLI agree on it. */
+export function applyConfigOps(base: ImageConfig, ops: readonly ConfigOp[]): ImageConfig {
+  const env = new Map<string, string>();
+  for (const kv of base.env) {
+    const i = kv.indexOf("=");
+    env.set(i < 0 ? kv : kv.slice(0, i), i < 0 ? "" : kv.slice(i + 1));
+  }
+  const c = { ...base, labels: { ...base.labels }, exposedPorts: [...base.exposedPorts] };
+  for (const op of ops) {
+    switch (op.op) {
+      case "env":
+        env.set(op.name, op.expand ? expandVars(op.value, env) : op.value);
+        break;
+      case "unenv":
+        env.delete(op.name);
+        break;
+      case "workdir":
+        c.workdir = path.posix.resolve(c.workdir || "/", op.path);
+        break;
+      case "user":
+        c.user = op.user;
+        break;
+      case "entrypoint":
+        c.entrypoint = [...op.args];
+        if (!op.keepDefaultArgs) c.cmd = [];
+        break;
+      case "defaultArgs":
+        c.cmd = [...op.args];
+        break;
+      case "label":
+        if (op.value === null) delete c.labels[op.name];
+        else c.labels[op.name] = op.value;
+        break;
+      case "expose": {
+        const key = `${op.port}/${op.protocol.toLowerCase()}`;
+        c.exposedPorts = c.exposedPorts.filter((p) => p !== key);
+        if (!op.remove) c.exposedPorts.push(key);
+        break;
+      }
+    }
+  }
+  c.env = [...env].map(([k, v]) => `${k}=${v}`);
+  return c;
+}
+
+// withEnvVariable(…, {expand: true}) expands ${VAR} and $VAR from the container's env, as Dagger does.
+function expandVars(value: string, env: Map<string, string>): string {
+  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a: string, b: string) => env.get(a ?? b) ?? "");
+}
+
+/** A container path made absolute against the workdir in force when the call was made. */
+export async function containerPath(s: Session, state: ContainerState, p: string, configAt = state.config.length): Promise<string> {
+  if (p.startsWith("/")) return path.posix.resolve(p);
+  const cfg = await resolveConfig(s, state, configAt);
+  return path.posix.resolve(cfg.workdir || "/", p);
+}
+
+/** The snapshot a state's filesystem starts from (before pending ops). */
+export async function baseSnapshot(s: Session, fs: FsBase): Promise<Snapshot> {
+  switch (fs.kind) {
+    case "scratch":
+      return s.runtime.scratch();
+    case "image":
+      return (await resolveImage(s, fs.ref)).id;
+    case "exec":
+      return (await runExec(s, fs.exec)).snapshot;
+    case "external":
+      return resolveExternal(s, fs);
+  }
+}
+
+/** Resolvers for image builds and imports, registered by the pieces that provide them. */
+export type ExternalResolver = (s: Session, payload: unknown) => Promise<{ snapshot: Snapshot; digest: string }>;
+const externalResolvers = new Map<string, ExternalResolver>();
+export function registerExternalResolver(kind: "build" | "import", r: ExternalResolver): void {
+  externalResolvers.set(kind, r);
+}
+
+/** Resolve a built or imported image: snapshot and content digest. */
+export async function resolveExternalFull(s: Session, fs: Extract<FsBase, { kind: "external" }>): Promise<{ snapshot: Snapshot; digest: string }> {
+  const r = externalResolvers.get(fs.resolve);
+  if (!r) throw new UnsupportedError(`${fs.describe} is not supported by this build of Gantry`);
+  return s.flights.run(`external:${digestOf(fs.payload ?? null)}:${fs.describe}`, () => r(s, fs.payload)) as Promise<{ snapshot: Snapshot; digest: string }>;
+}
+
+async function resolveExternal(s: Session, fs: Extract<FsBase, { kind: "external" }>): Promise<Snapshot> {
+  return (await resolveExternalFull(s, fs)).snapshot;
+}
+
+/** Pending file ops as runtime ops, with their digests. */
+export async function materializeOps(s: Session, state: ContainerState): Promise<{ ops: FsOp[]; digests: { name: string; digest: string; tree?: Tree }[] }> {
+  const ops: FsOp[] = [];
+  const digests: { name: string; digest: string; tree?: Tree }[] = [];
+  for (const op of state.ops) {
+    const abs = await containerPath(s, state, op.path, op.configAt);
+    const r = await materializeOp(s, op, abs);
+    ops.push(r.op);
+    digests.push({ name: r.name, digest: digestOf(r.key), tree: r.tree });
+  }
+  return { ops, digests };
+}
+
+
+async function materializeOp(s: Session, op: ContainerFsOp, abs: string): Promise<{ op: FsOp; name: string; key: unknown; tree?: Tree }> {
+  switch (op.op) {
+    case "dir": {
+      let tree = await evaluateDirectory(s, op.dir);
+      if (op.include || op.exclude) tree = filterTree(tree, { include: op.include ? [...op.include] : undefined, exclude: op.exclude ? [...op.exclude] : undefined });
+      return { op: { op: "put", path: abs, tree, owner: op.owner }, name: `withDirectory ${abs}`, key: { put: abs, tree: treeDigest(tree), owner: op.owner }, tree };
+    }
+    case "file": {
+      const f = await evaluateFile(s, op.file);
+      const entry: FileEntry = op.permissions === undefined ? f.entry : { ...f.entry, mode: op.permissions };
+      return { op: { op: "putFile", path: abs, entry, owner: op.owner }, name: `withFile ${abs}`, key: { putFile: abs, entry, owner: op.owner } };
+    }
+    case "newFile": {
+      const digest = await s.store.putBytes(op.contents);
+      const entry: FileEntry = { type: "file", mode: op.permissions, digest, size: Buffer.byteLength(op.contents) };
+      return { op: { op: "putFile", path: abs, entry, owner: op.owner }, name: `withNewFile ${abs}`, key: { putFile: abs, entry, owner: op.owner } };
+    }
+    case "rm":
+      return { op: { op: "rm", path: abs }, name: `without ${abs}`, key: { rm: abs } };
+  }
+}
+
+/** The digest of a state's base filesystem (what a cache key builds on). */
+export async function fsDigest(s: Session, fs: FsBase): Promise<string> {
+  switch (fs.kind) {
+    case "scratch":
+      return "scratch";
+    case "image":
+      return (await resolveImage(s, fs.ref)).id;
+    case "exec":
+      return (await runExec(s, fs.exec)).digest;
+    case "external":
+      return (await resolveExternalFull(s, fs)).digest;
+  }
+}
+
+/** The full root filesystem of a state: base snapshot plus pending ops, applied without an exec. */
+export async function containerSnapshot(s: Session, state: ContainerState): Promise<Snapshot> {
+  const base = await baseSnapshot(s, state.fs);
+  if (state.ops.length === 0) return base;
+  const { ops, digests } = await materializeOps(s, state);
+  const key = digestOf({ applyOps: base, runtime: s.runtime.name, ops: digests.map((d) => d.digest) });
+  return s.flights.run(key, () => s.runtime.applyOps(base, ops, s.signal)) as Promise<Snapshot>;
+}
+
+/** Normalised tree path helper re-exported for SDK callers that build relative paths. */
+export { normalizeTreePath };

@@ -1,0 +1,164 @@
+// Directory and file nodes to content: host trees are hashed, everything else is manifest arithmetic or a runtime read.
+import path from "node:path";
+import { createHash } from "node:crypto";
+import { stat } from "node:fs/promises";
+import type { DirectoryNode, FileNode } from "../nodes.js";
+import type { Session } from "../session.js";
+import { EMPTY_TREE, normalizeTreePath, type FileEntry, type Tree } from "../../store/tree.js";
+import { hashHostDirectory } from "../../store/host-tree.js";
+import { diffTree, filterTree, getEntry, subTree, withEntryAt, withTreeAt, withoutPath } from "../../store/tree-ops.js";
+import { NotFoundError } from "../../errors.js";
+import { containerPath, containerSnapshot } from "./container.js";
+import { timedStep } from "./steps.js";
+
+/** Evaluate a directory node to a Tree, once per node per run. */
+export function evaluateDirectory(s: Session, node: DirectoryNode): Promise<Tree> {
+  let p = s.memo.get(node) as Promise<Tree> | undefined;
+  if (!p) {
+    p = computeDirectory(s, node);
+    s.memo.set(node, p);
+  }
+  return p;
+}
+
+async function computeDirectory(s: Session, node: DirectoryNode): Promise<Tree> {
+  switch (node.op) {
+    case "scratch":
+      return EMPTY_TREE;
+    case "host":
+      return hostDirectory(s, node);
+    case "withNewFile": {
+      const base = await evaluateDirectory(s, node.base);
+      const digest = await s.store.putBytes(node.contents);
+      const entry: FileEntry = { type: "file", mode: node.permissions, digest, size: Buffer.byteLength(node.contents) };
+      return withEntryAt(base, normalizeTreePath(node.path), entry);
+    }
+    case "withFile": {
+      const [base, file] = await Promise.all([evaluateDirectory(s, node.base), evaluateFile(s, node.file)]);
+      const entry = node.permissions === undefined ? file.entry : { ...file.entry, mode: node.permissions };
+      return withEntryAt(base, normalizeTreePath(node.path), entry);
+    }
+    case "withDirectory": {
+      const [base, dir] = await Promise.all([evaluateDirectory(s, node.base), evaluateDirectory(s, node.dir)]);
+      return withTreeAt(base, normalizeTreePath(node.path), dir, filterOf(node));
+    }
+    case "withNewDirectory": {
+      const base = await evaluateDirectory(s, node.base);
+      const p = normalizeTreePath(node.path);
+      if (!p) return base;
+      return withTreeAt(base, p, EMPTY_TREE);
+    }
+    case "without": {
+      let t = await evaluateDirectory(s, node.base);
+      for (const p of node.paths) t = withoutPath(t, normalizeTreePath(p));
+      return t;
+    }
+    case "filter":
+      return filterTree(await evaluateDirectory(s, node.base), filterOf(node) ?? {});
+    case "subdir": {
+      const p = normalizeTreePath(node.path);
+      const base = await evaluateDirectory(s, node.base);
+      return p ? subTree(base, p) : base;
+    }
+    case "diff": {
+      const [a, b] = await Promise.all([evaluateDirectory(s, node.base), evaluateDirectory(s, node.other)]);
+      return diffTree(a, b);
+    }
+    case "container": {
+      const snapshot = await containerSnapshot(s, node.container);
+      const abs = await containerPath(s, node.container, node.path);
+      return readCached(s, "read-dir", snapshot, abs, () => s.runtime.readDirectory(snapshot, abs, s.signal));
+    }
+  }
+}
+
+function filterOf(node: { include?: readonly string[]; exclude?: readonly string[] }) {
+  if (!node.include && !node.exclude) return undefined;
+  return { include: node.include ? [...node.include] : undefined, exclude: node.exclude ? [...node.exclude] : undefined };
+}
+
+// Hashing a host tree is the "upload" step users wait on; make it a visible, timed step.
+async function hostDirectory(s: Session, node: Extract<DirectoryNode, { op: "host" }>): Promise<Tree> {
+  const abs = path.resolve(s.cwd, node.path);
+  try {
+    const st = await stat(abs);
+    if (!st.isDirectory()) throw new NotFoundError(`host path ${abs} is not a directory`, { hint: "pass a directory, or use dag.host().file() for a file" });
+  } catch (cause) {
+    if (cause instanceof NotFoundError) throw cause;
+    throw new NotFoundError(`host directory ${abs} does not exist`, { cause, hint: "check the path (it is relative to the current directory)" });
+  }
+  return timedStep(s, { name: `host directory ${node.path}`, kind: "host" }, () =>
+    hashHostDirectory(
+      abs,
+      {
+        include: node.include ? [...node.include] : undefined,
+        exclude: node.exclude ? [...node.exclude] : undefined,
+        gitignore: node.gitignore,
+      },
+      s.store,
+    ),
+  );
+}
+
+/** Evaluate a file node to its entry and base name. */
+export function evaluateFile(s: Session, node: FileNode): Promise<{ entry: FileEntry; name: string }> {
+  let p = s.memo.get(node) as Promise<{ entry: FileEntry; name: string }> | undefined;
+  if (!p) {
+    p = computeFile(s, node);
+    s.memo.set(node, p);
+  }
+  return p;
+}
+
+async function computeFile(s: Session, node: FileNode): Promise<{ entry: FileEntry; name: string }> {
+  switch (node.op) {
+    case "dirFile": {
+      const tree = await evaluateDirectory(s, node.dir);
+      const p = normalizeTreePath(node.path);
+      const entry = getEntry(tree, p);
+      if (!entry || entry.type !== "file") throw new NotFoundError(`file ${JSON.stringify(node.path)} not found in directory`, { hint: "list the directory with entries() to see what it holds" });
+      return { entry, name: path.posix.basename(p) };
+    }
+    case "hostFile": {
+      const abs = path.resolve(s.cwd, node.path);
+      const tree = await hashHostDirectory(path.dirname(abs), { include: [path.basename(abs)] }, s.store).catch((cause: unknown) => {
+        throw new NotFoundError(`host file ${abs} does not exist`, { cause });
+      });
+      const entry = getEntry(tree, path.basename(abs));
+      if (!entry || entry.type !== "file") throw new NotFoundError(`host file ${abs} does not exist or is not a regular file`);
+      return { entry, name: path.basename(abs) };
+    }
+    case "containerFile": {
+      const snapshot = await containerSnapshot(s, node.container);
+      const abs = await containerPath(s, node.container, node.path);
+      const tree = await readCached(s, "read-file", snapshot, abs, async () => {
+        const entry = await s.runtime.readFile(snapshot, abs, s.signal);
+        return { entries: { f: entry } };
+      });
+      const entry = tree.entries.f as FileEntry;
+      return { entry, name: path.posix.basename(abs) };
+    }
+  }
+}
+
+// Reading out of a snapshot costs a container on docker; the answer for (snapshot, path) never changes, so keep it.
+async function readCached(s: Session, kind: string, snapshot: string, abs: string, read: () => Promise<Tree>): Promise<Tree> {
+  const key = `${s.runtime.name}:${snapshot}:${abs}`;
+  const rec = await s.store.getRecord<{ tree: string }>(kind, sha(key));
+  if (rec) {
+    try {
+      return await s.store.loadTree(rec.tree);
+    } catch {
+      // fall through: the tree was cleaned away
+    }
+  }
+  const tree = await read();
+  await s.store.persistTree(tree);
+  const digest = await s.store.saveTree(tree);
+  await s.store.putRecord(kind, sha(key), { tree: digest });
+  return tree;
+}
+
+function sha(s: string): string {
+  return createHash("sha256").update(s).digest("hex");
+}

@@ -1,0 +1,148 @@
+// Everything an exec depends on, resolved to values: the runtime spec, the cache key, and named inputs for explanations.
+import type { ExecNode, MountNode } from "../nodes.js";
+import type { Session } from "../session.js";
+import type { ExecSpec, MountSpec } from "../../runtime/runtime.js";
+import { digestOf, keyedSecretHash } from "../digest.js";
+import { treeDigest, type Tree } from "../../store/tree.js";
+import { UsageError } from "../../errors.js";
+import { baseSnapshot, containerPath, fsDigest, materializeOps, resolveConfig } from "./container.js";
+import { evaluateDirectory, evaluateFile } from "./directory.js";
+import { resolveServiceBindings } from "./service-hook.js";
+
+/** One named input of an exec, as recorded for "why did this not come from cache". */
+export interface ExecInput {
+  name: string;
+  digest: string;
+  /** Digest of a directory input's tree, saved in the store so a later miss can say which files changed. */
+  tree?: string;
+}
+
+export interface ExecPlan {
+  digest: string;
+  spec: Omit<ExecSpec, "signal" | "onOutput" | "step" | "digest">;
+  inputs: ExecInput[];
+  secretValues: string[];
+  /** Trees to save when the exec runs, so explanations can diff them later. */
+  trees: Tree[];
+}
+
+/** Resolve an exec node's inputs (running what it builds on) into a plan. */
+export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
+  const state = exec.state;
+  const [base, baseDigest, cfg, { ops, digests }] = await Promise.all([
+    baseSnapshot(s, state.fs),
+    fsDigest(s, state.fs),
+    resolveConfig(s, state),
+    materializeOps(s, state),
+  ]);
+  const args = exec.useEntrypoint ? [...cfg.entrypoint, ...exec.args] : [...exec.args];
+  if (args.length === 0) {
+    const fallback = [...cfg.entrypoint, ...cfg.cmd];
+    if (fallback.length === 0) throw new UsageError("withExec was given no arguments and the image has no default command", { hint: 'pass the command, e.g. withExec(["npm", "test"])' });
+    args.push(...fallback);
+  }
+  const inputs: ExecInput[] = [{ name: state.fs.kind === "exec" ? "previous step's filesystem" : `base ${state.image ?? "scratch"}`, digest: baseDigest }];
+  const trees: Tree[] = [];
+  for (const d of digests) {
+    inputs.push({ name: d.name, digest: d.digest, tree: d.tree ? treeDigest(d.tree) : undefined });
+    if (d.tree) trees.push(d.tree);
+  }
+  const mounts: MountSpec[] = [];
+  const secretValues: string[] = [];
+  for (const m of state.mounts) {
+    const r = await planMount(s, state, m);
+    mounts.push(r.spec);
+    inputs.push({ name: `mount ${r.spec.target}`, digest: digestOf(r.key), tree: r.tree ? treeDigest(r.tree) : undefined });
+    if (r.tree) trees.push(r.tree);
+    if (r.secret !== undefined) secretValues.push(r.secret);
+  }
+  const secretEnv: Record<string, string> = {};
+  const secretKeys: [string, string][] = [];
+  for (const { name, secret } of state.secretEnv) {
+    const value = await secret.resolve();
+    secretEnv[name] = value;
+    secretValues.push(value);
+    secretKeys.push([name, keyedSecretHash(s.secretKey, value)]);
+  }
+  const services = await resolveServiceBindings(s, state);
+  const redirectStdout = exec.redirectStdout ? await containerPath(s, state, exec.redirectStdout) : undefined;
+  const redirectStderr = exec.redirectStderr ? await containerPath(s, state, exec.redirectStderr) : undefined;
+  const env = [...cfg.env];
+  inputs.push(
+    { name: "command", digest: digestOf(args) },
+    { name: "environment", digest: digestOf(env) },
+    { name: "workdir", digest: digestOf(cfg.workdir) },
+    { name: "user", digest: digestOf(cfg.user) },
+  );
+  if (secretKeys.length) inputs.push({ name: "secret variables", digest: digestOf(secretKeys) });
+  if (services.digests.length) inputs.push({ name: "service bindings", digest: digestOf(services.digests) });
+  if (exec.stdin !== undefined) inputs.push({ name: "stdin", digest: digestOf(exec.stdin) });
+  const digest = digestOf({
+    v: 1,
+    op: "exec",
+    runtime: s.runtime.name,
+    base: baseDigest,
+    ops: digests.map((d) => d.digest),
+    mounts: inputs.filter((i) => i.name.startsWith("mount ")).map((i) => i.digest),
+    args,
+    env,
+    workdir: cfg.workdir,
+    user: cfg.user,
+    secretEnv: secretKeys,
+    services: services.digests,
+    stdin: exec.stdin,
+    redirectStdout,
+    redirectStderr,
+  });
+  return {
+    digest,
+    inputs,
+    secretValues,
+    trees,
+    spec: {
+      base,
+      image: state.image,
+      ops,
+      args,
+      env,
+      secretEnv,
+      workdir: cfg.workdir,
+      user: cfg.user,
+      mounts,
+      stdin: exec.stdin,
+      redirectStdout,
+      redirectStderr,
+      services: services.specs,
+      network: services.network,
+    },
+  };
+}
+
+async function planMount(s: Session, state: ExecNode["state"], m: MountNode): Promise<{ spec: MountSpec; key: unknown; tree?: Tree; secret?: string }> {
+  const target = await containerPath(s, state, m.target);
+  switch (m.kind) {
+    case "dir": {
+      const tree = await evaluateDirectory(s, m.dir);
+      return { spec: { kind: "dir", target, tree }, key: { dir: target, tree: treeDigest(tree) }, tree };
+    }
+    case "file": {
+      const f = await evaluateFile(s, m.file);
+      return { spec: { kind: "file", target, entry: f.entry }, key: { file: target, entry: f.entry } };
+    }
+    case "cache": {
+      const source = m.source ? await evaluateDirectory(s, m.source) : undefined;
+      // A cache volume's contents are never part of a key: only where it is and which volume it is.
+      return { spec: { kind: "cache", target, volume: m.volume, sharing: m.sharing, source }, key: { cache: target, volume: m.volume, sharing: m.sharing } };
+    }
+    case "tmp":
+      return { spec: { kind: "tmp", target, size: m.size }, key: { tmp: target, size: m.size } };
+    case "secret": {
+      const value = await m.secret.resolve();
+      return {
+        spec: { kind: "secret", target, value, mode: m.mode },
+        key: { secret: target, hash: keyedSecretHash(s.secretKey, value), mode: m.mode },
+        secret: value,
+      };
+    }
+  }
+}

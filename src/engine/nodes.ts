@@ -1,0 +1,152 @@
+// The frozen graph the SDK builds: plain data, no behaviour; evaluation lives in the evaluators.
+import type { CacheSharing } from "../runtime/runtime.js";
+
+/** A secret as the graph sees it: a name and how to get the value, never the value in a digest. */
+export interface SecretNode {
+  readonly name: string;
+  /** Resolves the plaintext; only the engine calls it, at evaluation. */
+  readonly resolve: () => Promise<string>;
+  /** Stable identity within the process (two setSecret calls with one name are one secret). */
+  readonly id: string;
+}
+
+export type DirectoryNode =
+  | { readonly op: "scratch" }
+  | {
+      readonly op: "host";
+      readonly path: string;
+      readonly include?: readonly string[];
+      readonly exclude?: readonly string[];
+      readonly gitignore?: boolean;
+    }
+  | {
+      readonly op: "withNewFile";
+      readonly base: DirectoryNode;
+      readonly path: string;
+      readonly contents: string;
+      readonly permissions: number;
+    }
+  | {
+      readonly op: "withFile";
+      readonly base: DirectoryNode;
+      readonly path: string;
+      readonly file: FileNode;
+      readonly permissions?: number;
+    }
+  | {
+      readonly op: "withDirectory";
+      readonly base: DirectoryNode;
+      readonly path: string;
+      readonly dir: DirectoryNode;
+      readonly include?: readonly string[];
+      readonly exclude?: readonly string[];
+    }
+  | { readonly op: "withNewDirectory"; readonly base: DirectoryNode; readonly path: string; readonly permissions: number }
+  | { readonly op: "without"; readonly base: DirectoryNode; readonly paths: readonly string[] }
+  | {
+      readonly op: "filter";
+      readonly base: DirectoryNode;
+      readonly include?: readonly string[];
+      readonly exclude?: readonly string[];
+    }
+  | { readonly op: "subdir"; readonly base: DirectoryNode; readonly path: string }
+  | { readonly op: "diff"; readonly base: DirectoryNode; readonly other: DirectoryNode }
+  | { readonly op: "container"; readonly container: ContainerState; readonly path: string };
+
+export type FileNode =
+  | { readonly op: "dirFile"; readonly dir: DirectoryNode; readonly path: string }
+  | { readonly op: "containerFile"; readonly container: ContainerState; readonly path: string }
+  | { readonly op: "hostFile"; readonly path: string };
+
+/** Changes to the image config; applied in order over the image's own config at evaluation. */
+export type ConfigOp =
+  | { readonly op: "env"; readonly name: string; readonly value: string; readonly expand: boolean }
+  | { readonly op: "unenv"; readonly name: string }
+  | { readonly op: "workdir"; readonly path: string }
+  | { readonly op: "user"; readonly user: string }
+  | { readonly op: "entrypoint"; readonly args: readonly string[]; readonly keepDefaultArgs: boolean }
+  | { readonly op: "defaultArgs"; readonly args: readonly string[] }
+  | { readonly op: "label"; readonly name: string; readonly value: string | null }
+  | {
+      readonly op: "expose";
+      readonly port: number;
+      readonly protocol: string;
+      readonly remove?: boolean;
+      readonly description?: string;
+      readonly skipHealthcheck?: boolean;
+    };
+
+/** A file operation on a container's root filesystem; a relative path is resolved against the workdir at `configAt`. */
+export type ContainerFsOp =
+  | {
+      readonly op: "dir";
+      readonly path: string;
+      readonly dir: DirectoryNode;
+      readonly include?: readonly string[];
+      readonly exclude?: readonly string[];
+      readonly owner?: string;
+      readonly configAt: number;
+    }
+  | { readonly op: "file"; readonly path: string; readonly file: FileNode; readonly permissions?: number; readonly owner?: string; readonly configAt: number }
+  | { readonly op: "newFile"; readonly path: string; readonly contents: string; readonly permissions: number; readonly owner?: string; readonly configAt: number }
+  | { readonly op: "rm"; readonly path: string; readonly configAt: number };
+
+export type MountNode =
+  | { readonly kind: "dir"; readonly target: string; readonly dir: DirectoryNode; readonly owner?: string }
+  | { readonly kind: "file"; readonly target: string; readonly file: FileNode; readonly owner?: string }
+  | { readonly kind: "cache"; readonly target: string; readonly volume: string; readonly sharing: CacheSharing; readonly source?: DirectoryNode }
+  | { readonly kind: "tmp"; readonly target: string; readonly size?: number }
+  | { readonly kind: "secret"; readonly target: string; readonly secret: SecretNode; readonly mode: number; readonly owner?: string };
+
+/** The filesystem a container state starts from. */
+export type FsBase =
+  | { readonly kind: "scratch" }
+  | { readonly kind: "image"; readonly ref: string }
+  | { readonly kind: "exec"; readonly exec: ExecNode }
+  /** An image built from a Dockerfile or imported from a tarball (services/builds issue). */
+  | { readonly kind: "external"; readonly describe: string; readonly resolve: "build" | "import"; readonly payload: unknown };
+
+export type ReturnTypeValue = "SUCCESS" | "FAILURE" | "ANY";
+
+export interface ExecNode {
+  readonly state: ContainerState;
+  readonly args: readonly string[];
+  readonly expect: ReturnTypeValue;
+  readonly stdin?: string;
+  readonly redirectStdout?: string;
+  readonly redirectStderr?: string;
+  readonly useEntrypoint: boolean;
+}
+
+export interface ServiceBindingNode {
+  readonly alias: string;
+  readonly service: ServiceNode;
+}
+
+export interface ServiceNode {
+  readonly container: ContainerState;
+  readonly args?: readonly string[];
+  readonly useEntrypoint: boolean;
+}
+
+export interface ContainerState {
+  /** The `from` ref whose image config seeds `config`; undefined for scratch. */
+  readonly image?: string;
+  readonly fs: FsBase;
+  readonly ops: readonly ContainerFsOp[];
+  readonly config: readonly ConfigOp[];
+  readonly mounts: readonly MountNode[];
+  readonly secretEnv: readonly { readonly name: string; readonly secret: SecretNode }[];
+  readonly services: readonly ServiceBindingNode[];
+  /** The last exec, for stdout/stderr/exitCode. */
+  readonly lastExec?: ExecNode;
+}
+
+export const EMPTY_CONTAINER: ContainerState = Object.freeze({
+  fs: Object.freeze({ kind: "scratch" }) as FsBase,
+  ops: [],
+  config: [],
+  mounts: [],
+  secretEnv: [],
+  services: [],
+});

@@ -1,0 +1,52 @@
+// Secrets in use during a run, and the one function that blanks them out of any text leaving the engine.
+
+const MASK = "***";
+
+/** Holds the plaintexts of secrets the run has resolved, longest first so overlapping values mask fully. */
+export class Scrubber {
+  private values: string[] = [];
+
+  /** Register a secret value (and each of its lines, so a multi-line secret split by line output still masks). */
+  add(value: string): void {
+    const candidates = [value, ...value.split(/\r?\n/).map((l) => l.trim())];
+    let changed = false;
+    for (const v of candidates) {
+      // Very short values would blank ordinary words; a 1–2 character secret is not protectable by masking.
+      if (v.length < 3 || this.values.includes(v)) continue;
+      this.values.push(v);
+      changed = true;
+    }
+    if (changed) this.values.sort((a, b) => b.length - a.length);
+  }
+
+  scrub(text: string): string {
+    let out = text;
+    for (const v of this.values) if (out.includes(v)) out = out.split(v).join(MASK);
+    return out;
+  }
+
+  get size(): number {
+    return this.values.length;
+  }
+}
+
+/** Splits a byte stream into scrubbed lines, so a secret split across chunks is still masked. */
+export class LineScrubber {
+  private pending = "";
+  constructor(
+    private readonly scrubber: Scrubber,
+    private readonly emit: (line: string) => void,
+  ) {}
+
+  push(chunk: string): void {
+    this.pending += chunk;
+    const lines = this.pending.split("\n");
+    this.pending = lines.pop() ?? "";
+    for (const line of lines) this.emit(this.scrubber.scrub(line) + "\n");
+  }
+
+  flush(): void {
+    if (this.pending) this.emit(this.scrubber.scrub(this.pending));
+    this.pending = "";
+  }
+}

@@ -1,0 +1,116 @@
+// A run: the runtime, store, events and secrets one invocation uses, and the scope SDK evaluators find them in.
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Runtime } from "../runtime/runtime.js";
+import type { ContentStore } from "../store/content-store.js";
+import type { EventSink } from "./events.js";
+import { Scrubber } from "./scrubber.js";
+import { Semaphore, SingleFlight } from "./scheduler.js";
+import { CancelledError, InternalError } from "../errors.js";
+
+export interface SessionInit {
+  runtime: Runtime;
+  store: ContentStore;
+  events: EventSink;
+  runId: string;
+  /** Base for relative host paths (`dag.host().directory(".")`). */
+  cwd: string;
+  /** How many execs may run at once. */
+  parallelism: number;
+  /** Per-machine key for the keyed hash of secret values in cache keys. */
+  secretKey: Uint8Array;
+}
+
+/** Hooks the session runs at close (services stop, temp files go) before the runtime removes the rest. */
+export type Closer = () => Promise<void>;
+
+// The SDK is a set of global, lazily evaluated objects (as in Dagger); evaluators find their run here.
+const current = new AsyncLocalStorage<Session>();
+
+export class Session {
+  readonly runtime: Runtime;
+  readonly store: ContentStore;
+  readonly events: EventSink;
+  readonly runId: string;
+  readonly cwd: string;
+  readonly secretKey: Uint8Array;
+  readonly scrubber = new Scrubber();
+  readonly limiter: Semaphore;
+  /** Memo of evaluated values by digest or node for this run; see evaluators. */
+  readonly flights = new SingleFlight<unknown>();
+  readonly memo = new WeakMap<object, Promise<unknown>>();
+  private readonly controller = new AbortController();
+  private readonly closers: Closer[] = [];
+  private closed?: Promise<void>;
+  private stepCounter = 0;
+
+  constructor(init: SessionInit) {
+    this.runtime = init.runtime;
+    this.store = init.store;
+    this.events = init.events;
+    this.runId = init.runId;
+    this.cwd = init.cwd;
+    this.secretKey = init.secretKey;
+    this.limiter = new Semaphore(init.parallelism);
+  }
+
+  get signal(): AbortSignal {
+    return this.controller.signal;
+  }
+
+  /** Run fn with this session as the one SDK evaluators use. */
+  run<T>(fn: () => Promise<T>): Promise<T> {
+    return current.run(this, fn);
+  }
+
+  /** Stop everything in flight: running execs are killed and their containers removed. */
+  cancel(reason = "the run was cancelled"): void {
+    if (!this.controller.signal.aborted) this.controller.abort(new CancelledError(reason));
+  }
+
+  /** Throw if the run was cancelled; evaluators call it between steps. */
+  throwIfCancelled(): void {
+    if (this.controller.signal.aborted) throw this.controller.signal.reason as Error;
+  }
+
+  onClose(closer: Closer): void {
+    this.closers.push(closer);
+  }
+
+  /** Remove everything the run created. Safe to call more than once. */
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      for (const c of this.closers.reverse()) {
+        try {
+          await c();
+        } catch {
+          // keep closing the rest; a failed stop must not leak the remaining resources
+        }
+      }
+      await this.runtime.close();
+    })();
+    return this.closed;
+  }
+
+  scrub(text: string): string {
+    return this.scrubber.scrub(text);
+  }
+
+  nextStepId(): string {
+    return `s${++this.stepCounter}`;
+  }
+}
+
+/** The session of the calling async context, if any. */
+export function currentSession(): Session | undefined {
+  return current.getStore();
+}
+
+/** The session of the calling async context; evaluating outside one is a usage bug with a fix to name. */
+export function requireSession(what: string): Session {
+  const s = current.getStore();
+  if (!s)
+    throw new InternalError(
+      `${what} was evaluated outside a Gantry run: call it from a module function run by \`gantry call\`, or inside connect(async () => …)`,
+    );
+  return s;
+}

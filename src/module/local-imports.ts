@@ -1,0 +1,55 @@
+// The module's own files are the entry plus what it imports by relative path; both digests and introspection walk them.
+import fs from "node:fs";
+import path from "node:path";
+
+// Static imports, re-exports, side-effect imports and literal dynamic imports; over-matching is harmless.
+const SPECIFIER =
+  /\b(?:import|export)\s[^;'"]*?\bfrom\s*["']([^"']+)["']|\bimport\s*\(\s*["']([^"']+)["']\s*\)|\bimport\s+["']([^"']+)["']/g;
+
+const TS_EXTENSIONS = [".ts", ".tsx", ".mts", ".cts"];
+
+/** Relative specifiers in a file's text (`./x.js`, `../y`), in order of appearance. */
+export function scanRelativeSpecifiers(text: string): string[] {
+  const out: string[] = [];
+  for (const m of text.matchAll(SPECIFIER)) {
+    const spec = m[1] ?? m[2] ?? m[3];
+    if (spec !== undefined && (spec.startsWith("./") || spec.startsWith("../"))) out.push(spec);
+  }
+  return out;
+}
+
+// True when p is an existing regular file.
+function isFile(p: string): boolean {
+  return fs.statSync(p, { throwIfNoEntry: false })?.isFile() ?? false;
+}
+
+/** The file a relative specifier names, with TypeScript's `.js` → `.ts` mapping; undefined when none exists. */
+export function resolveLocalImport(fromFile: string, spec: string): string | undefined {
+  const base = path.resolve(path.dirname(fromFile), spec);
+  const ext = path.extname(base);
+  const stem = [".js", ".jsx", ".mjs", ".cjs"].includes(ext) ? base.slice(0, -ext.length) : base;
+  const candidates = [
+    ...TS_EXTENSIONS.map((e) => stem + e),
+    base,
+    ...TS_EXTENSIONS.map((e) => path.join(base, "index" + e)),
+  ];
+  return candidates.find(isFile);
+}
+
+/** Every local file reachable from the entry, entry first; reads each once and hands its text on. */
+export function collectLocalFiles(entry: string): Map<string, string> {
+  const files = new Map<string, string>();
+  const queue = [entry];
+  while (queue.length > 0) {
+    const file = queue.shift() as string;
+    if (files.has(file)) continue;
+    const text = fs.readFileSync(file, "utf8");
+    files.set(file, text);
+    if (!TS_EXTENSIONS.includes(path.extname(file)) && !/\.[cm]?js$/.test(file)) continue;
+    for (const spec of scanRelativeSpecifiers(text)) {
+      const target = resolveLocalImport(file, spec);
+      if (target !== undefined && !files.has(target)) queue.push(target);
+    }
+  }
+  return files;
+}

@@ -1,0 +1,50 @@
+// The evaluating half of Container: each function resolves what one evaluator needs from the engine.
+import path from "node:path";
+import type { ContainerState, ExecNode } from "../engine/nodes.js";
+import { requireSession } from "../engine/session.js";
+import { runExec, type ExecResult } from "../engine/evaluate/exec.js";
+import { containerSnapshot, resolveConfig, fsDigest, materializeOps } from "../engine/evaluate/container.js";
+import { timedStep } from "../engine/evaluate/steps.js";
+import { digestOf } from "../engine/digest.js";
+import type { ImageConfig } from "../runtime/runtime.js";
+import { UsageError } from "../errors.js";
+
+/** Evaluate the container: its last exec (if any) and its filesystem. */
+export async function syncContainer(state: ContainerState): Promise<void> {
+  const s = requireSession("Container.sync");
+  await containerSnapshot(s, state);
+}
+
+/** The result of the container's last withExec. */
+export async function lastExec(state: ContainerState, what: string): Promise<ExecResult> {
+  const s = requireSession(`Container.${what}`);
+  const exec: ExecNode | undefined = state.lastExec;
+  if (!exec) throw new UsageError(`Container.${what}: no command has been run on this container`, { hint: "call withExec([...]) before reading its output" });
+  return runExec(s, exec);
+}
+
+export async function config(state: ContainerState): Promise<ImageConfig> {
+  return resolveConfig(requireSession("Container config"), state);
+}
+
+export async function envVariables(state: ContainerState): Promise<{ name: string; value: string }[]> {
+  const cfg = await config(state);
+  return cfg.env.map((kv) => {
+    const i = kv.indexOf("=");
+    return { name: i < 0 ? kv : kv.slice(0, i), value: i < 0 ? "" : kv.slice(i + 1) };
+  });
+}
+
+export async function exportContainer(state: ContainerState, dest: string): Promise<string> {
+  const s = requireSession("Container.export");
+  const abs = path.resolve(s.cwd, dest);
+  const [snapshot, cfg] = await Promise.all([containerSnapshot(s, state), resolveConfig(s, state)]);
+  await timedStep(s, { name: `export ${dest}`, kind: "export" }, () => s.runtime.exportImage(snapshot, cfg, abs, s.signal));
+  return abs;
+}
+
+export async function containerId(state: ContainerState): Promise<string> {
+  const s = requireSession("Container.id");
+  const [base, cfg, ops] = await Promise.all([fsDigest(s, state.fs), resolveConfig(s, state), materializeOps(s, state)]);
+  return digestOf({ base, config: cfg, ops: ops.digests.map((d) => d.digest) });
+}

@@ -1,0 +1,308 @@
+// The container builder: every with* returns a new container over a new frozen state; only evaluators run anything.
+import type { ConfigOp, ContainerFsOp, ContainerState, ExecNode, MountNode, ReturnTypeValue } from "../engine/nodes.js";
+import { EMPTY_CONTAINER } from "../engine/nodes.js";
+import { Directory } from "./directory.js";
+import { File } from "./file.js";
+import { Secret } from "./secret.js";
+import { CacheVolume } from "./cache-volume.js";
+import { CacheSharingMode, ReturnType, NetworkProtocol } from "./enums.js";
+import { assertString, assertStringArray } from "./validate.js";
+import * as ev from "./container-eval.js";
+import { Service } from "./service.js";
+
+export interface ContainerWithExecOpts {
+  /** Which exit codes count as success (default SUCCESS: only 0). */
+  expect?: ReturnType;
+  stdin?: string;
+  redirectStdout?: string;
+  redirectStderr?: string;
+  /** Prepend the image's entrypoint to args (default false, as in Dagger). */
+  useEntrypoint?: boolean;
+  /** @deprecated Dagger's older spelling; withExec skips the entrypoint by default. */
+  skipEntrypoint?: boolean;
+}
+
+/**
+ * A container: an image, file changes, config and mounts, evaluated lazily.
+ *
+ * @example
+ * const out = await dag.container().from("node:22").withDirectory("/src", src).withWorkdir("/src")
+ *   .withExec(["npm", "test"]).stdout()
+ */
+export class Container {
+  /** @internal */
+  readonly _state: ContainerState;
+
+  /** @internal */
+  constructor(state: ContainerState = EMPTY_CONTAINER) {
+    this._state = state;
+    Object.freeze(this);
+  }
+
+  private next(patch: Partial<ContainerState>): Container {
+    return new Container(Object.freeze({ ...this._state, ...patch }));
+  }
+
+  private config(op: ConfigOp): Container {
+    return this.next({ config: [...this._state.config, op] });
+  }
+
+  private fsOp(op: ContainerFsOp): Container {
+    return this.next({ ops: [...this._state.ops, op] });
+  }
+
+  private mount(m: MountNode): Container {
+    return this.next({ mounts: [...this._state.mounts.filter((x) => x.target !== m.target), m] });
+  }
+
+  /** Plug a helper into a chain: `ctr.with(withNodeCache)`. */
+  with(fn: (c: Container) => Container): Container {
+    return fn(this);
+  }
+
+  /** Start from an image; its config (env, workdir, user, entrypoint) becomes the container's. */
+  from(address: string): Container {
+    assertString("Container.from", "address", address);
+    if (!address.trim()) throw new TypeError("Container.from: address must not be empty");
+    return new Container(Object.freeze({ ...EMPTY_CONTAINER, image: address, fs: { kind: "image" as const, ref: address } }));
+  }
+
+  withExec(args: string[], opts: ContainerWithExecOpts = {}): Container {
+    assertStringArray("Container.withExec", "args", args);
+    const expect = (opts.expect ?? ReturnType.Success) as ReturnTypeValue;
+    if (!["SUCCESS", "FAILURE", "ANY"].includes(expect)) throw new TypeError(`Container.withExec: expect must be ReturnType.Success, Failure or Any, got ${JSON.stringify(opts.expect)}`);
+    const exec: ExecNode = Object.freeze({
+      state: this._state,
+      args: [...args],
+      expect,
+      stdin: opts.stdin,
+      redirectStdout: opts.redirectStdout,
+      redirectStderr: opts.redirectStderr,
+      useEntrypoint: opts.useEntrypoint ?? false,
+    });
+    return this.next({ fs: { kind: "exec", exec }, ops: [], lastExec: exec });
+  }
+
+  withEnvVariable(name: string, value: string, opts: { expand?: boolean } = {}): Container {
+    assertString("Container.withEnvVariable", "name", name);
+    assertString("Container.withEnvVariable", "value", value);
+    return this.config({ op: "env", name, value, expand: opts.expand ?? false });
+  }
+
+  withoutEnvVariable(name: string): Container {
+    assertString("Container.withoutEnvVariable", "name", name);
+    return this.config({ op: "unenv", name }).next({ secretEnv: this._state.secretEnv.filter((e) => e.name !== name) });
+  }
+
+  withSecretVariable(name: string, secret: Secret): Container {
+    assertString("Container.withSecretVariable", "name", name);
+    if (!(secret instanceof Secret)) throw new TypeError("Container.withSecretVariable: secret must be a Secret (dag.setSecret)");
+    return this.next({ secretEnv: [...this._state.secretEnv.filter((e) => e.name !== name), { name, secret: secret._node }] });
+  }
+
+  withoutSecretVariable(name: string): Container {
+    return this.next({ secretEnv: this._state.secretEnv.filter((e) => e.name !== name) });
+  }
+
+  withMountedSecret(path: string, source: Secret, opts: { owner?: string; mode?: number } = {}): Container {
+    assertString("Container.withMountedSecret", "path", path);
+    if (!(source instanceof Secret)) throw new TypeError("Container.withMountedSecret: source must be a Secret (dag.setSecret)");
+    return this.mount({ kind: "secret", target: path, secret: source._node, mode: opts.mode ?? 0o400, owner: opts.owner });
+  }
+
+  withWorkdir(path: string): Container {
+    assertString("Container.withWorkdir", "path", path);
+    return this.config({ op: "workdir", path });
+  }
+
+  withUser(name: string): Container {
+    assertString("Container.withUser", "name", name);
+    return this.config({ op: "user", user: name });
+  }
+
+  withEntrypoint(args: string[], opts: { keepDefaultArgs?: boolean } = {}): Container {
+    assertStringArray("Container.withEntrypoint", "args", args);
+    return this.config({ op: "entrypoint", args: [...args], keepDefaultArgs: opts.keepDefaultArgs ?? false });
+  }
+
+  withoutEntrypoint(opts: { keepDefaultArgs?: boolean } = {}): Container {
+    return this.config({ op: "entrypoint", args: [], keepDefaultArgs: opts.keepDefaultArgs ?? false });
+  }
+
+  withDefaultArgs(args: string[]): Container {
+    assertStringArray("Container.withDefaultArgs", "args", args);
+    return this.config({ op: "defaultArgs", args: [...args] });
+  }
+
+  withoutDefaultArgs(): Container {
+    return this.config({ op: "defaultArgs", args: [] });
+  }
+
+  withLabel(name: string, value: string): Container {
+    assertString("Container.withLabel", "name", name);
+    assertString("Container.withLabel", "value", value);
+    return this.config({ op: "label", name, value });
+  }
+
+  withoutLabel(name: string): Container {
+    return this.config({ op: "label", name, value: null });
+  }
+
+  withDirectory(path: string, source: Directory, opts: { include?: string[]; exclude?: string[]; owner?: string } = {}): Container {
+    assertString("Container.withDirectory", "path", path);
+    if (!(source instanceof Directory)) throw new TypeError("Container.withDirectory: source must be a Directory");
+    return this.fsOp({ op: "dir", path, dir: source._node, include: opts.include, exclude: opts.exclude, owner: opts.owner, configAt: this._state.config.length });
+  }
+
+  withFile(path: string, source: File, opts: { permissions?: number; owner?: string } = {}): Container {
+    assertString("Container.withFile", "path", path);
+    if (!(source instanceof File)) throw new TypeError("Container.withFile: source must be a File");
+    return this.fsOp({ op: "file", path, file: source._node, permissions: opts.permissions, owner: opts.owner, configAt: this._state.config.length });
+  }
+
+  /** Write a file; accepts Dagger's current `(path, contents, opts)` and older `(path, {contents, permissions})` forms. */
+  withNewFile(path: string, contents: string | { contents?: string; permissions?: number; owner?: string }, opts: { permissions?: number; owner?: string } = {}): Container {
+    assertString("Container.withNewFile", "path", path);
+    const o = typeof contents === "string" ? { ...opts, contents } : { ...contents };
+    return this.fsOp({ op: "newFile", path, contents: o.contents ?? "", permissions: o.permissions ?? 0o644, owner: o.owner, configAt: this._state.config.length });
+  }
+
+  withoutFile(path: string): Container {
+    assertString("Container.withoutFile", "path", path);
+    return this.fsOp({ op: "rm", path, configAt: this._state.config.length });
+  }
+
+  withoutFiles(paths: string[]): Container {
+    assertStringArray("Container.withoutFiles", "paths", paths);
+    return paths.reduce<Container>((c, p) => c.withoutFile(p), this);
+  }
+
+  withoutDirectory(path: string): Container {
+    return this.withoutFile(path);
+  }
+
+  withMountedDirectory(path: string, source: Directory, opts: { owner?: string } = {}): Container {
+    assertString("Container.withMountedDirectory", "path", path);
+    if (!(source instanceof Directory)) throw new TypeError("Container.withMountedDirectory: source must be a Directory");
+    return this.mount({ kind: "dir", target: path, dir: source._node, owner: opts.owner });
+  }
+
+  withMountedFile(path: string, source: File, opts: { owner?: string } = {}): Container {
+    assertString("Container.withMountedFile", "path", path);
+    if (!(source instanceof File)) throw new TypeError("Container.withMountedFile: source must be a File");
+    return this.mount({ kind: "file", target: path, file: source._node, owner: opts.owner });
+  }
+
+  withMountedCache(path: string, cache: CacheVolume, opts: { source?: Directory; sharing?: CacheSharingMode; owner?: string } = {}): Container {
+    assertString("Container.withMountedCache", "path", path);
+    if (!(cache instanceof CacheVolume)) throw new TypeError("Container.withMountedCache: cache must be a CacheVolume (dag.cacheVolume(name))");
+    const sharing = opts.sharing ?? CacheSharingMode.Shared;
+    if (!Object.values(CacheSharingMode).includes(sharing)) throw new TypeError(`Container.withMountedCache: sharing must be CacheSharingMode.Shared, Private or Locked, got ${JSON.stringify(sharing)}`);
+    return this.mount({ kind: "cache", target: path, volume: cache._name, sharing, source: opts.source?._node });
+  }
+
+  withMountedTemp(path: string, opts: { size?: number } = {}): Container {
+    assertString("Container.withMountedTemp", "path", path);
+    return this.mount({ kind: "tmp", target: path, size: opts.size });
+  }
+
+  withoutMount(path: string): Container {
+    return this.next({ mounts: this._state.mounts.filter((m) => m.target !== path) });
+  }
+
+  withExposedPort(port: number, opts: { protocol?: NetworkProtocol; description?: string; experimentalSkipHealthcheck?: boolean } = {}): Container {
+    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TypeError(`Container.withExposedPort: port must be 1–65535, got ${port}`);
+    return this.config({
+      op: "expose",
+      port,
+      protocol: opts.protocol ?? NetworkProtocol.Tcp,
+      description: opts.description,
+      skipHealthcheck: opts.experimentalSkipHealthcheck,
+    });
+  }
+
+  withoutExposedPort(port: number, opts: { protocol?: NetworkProtocol } = {}): Container {
+    return this.config({ op: "expose", port, protocol: opts.protocol ?? NetworkProtocol.Tcp, remove: true });
+  }
+
+  withServiceBinding(alias: string, service: Service): Container {
+    assertString("Container.withServiceBinding", "alias", alias);
+    if (!(service instanceof Service)) throw new TypeError("Container.withServiceBinding: service must be a Service (container.asService())");
+    return this.next({ services: [...this._state.services.filter((b) => b.alias !== alias), { alias, service: service._node }] });
+  }
+
+  asService(opts: { args?: string[]; useEntrypoint?: boolean } = {}): Service {
+    if (opts.args) assertStringArray("Container.asService", "args", opts.args);
+    return new Service({ container: this._state, args: opts.args ? [...opts.args] : undefined, useEntrypoint: opts.useEntrypoint ?? false });
+  }
+
+  // ---- evaluators ----
+
+  /** Run everything the container needs; returns the same container. */
+  async sync(): Promise<Container> {
+    await ev.syncContainer(this._state);
+    return this;
+  }
+
+  async stdout(): Promise<string> {
+    return (await ev.lastExec(this._state, "stdout")).stdout;
+  }
+
+  async stderr(): Promise<string> {
+    return (await ev.lastExec(this._state, "stderr")).stderr;
+  }
+
+  async exitCode(): Promise<number> {
+    return (await ev.lastExec(this._state, "exitCode")).exitCode;
+  }
+
+  file(path: string): File {
+    assertString("Container.file", "path", path);
+    return new File({ op: "containerFile", container: this._state, path });
+  }
+
+  directory(path: string): Directory {
+    assertString("Container.directory", "path", path);
+    return new Directory({ op: "container", container: this._state, path });
+  }
+
+  /** Write the container as an image tarball (docker-archive) to a host path; returns the absolute path. */
+  async export(path: string): Promise<string> {
+    assertString("Container.export", "path", path);
+    return ev.exportContainer(this._state, path);
+  }
+
+  async envVariable(name: string): Promise<string | null> {
+    const env = await ev.envVariables(this._state);
+    return env.find((e) => e.name === name)?.value ?? null;
+  }
+
+  async envVariables(): Promise<{ name: string; value: string }[]> {
+    return ev.envVariables(this._state);
+  }
+
+  async workdir(): Promise<string> {
+    return (await ev.config(this._state)).workdir || "/";
+  }
+
+  async user(): Promise<string> {
+    return (await ev.config(this._state)).user;
+  }
+
+  async entrypoint(): Promise<string[]> {
+    return (await ev.config(this._state)).entrypoint;
+  }
+
+  async defaultArgs(): Promise<string[]> {
+    return (await ev.config(this._state)).cmd;
+  }
+
+  async label(name: string): Promise<string | null> {
+    return (await ev.config(this._state)).labels[name] ?? null;
+  }
+
+  /** Content identity of the container's filesystem and config, stable across runs. */
+  async id(): Promise<string> {
+    return ev.containerId(this._state);
+  }
+}

@@ -1,0 +1,131 @@
+// A directory value: immutable, lazy, cheap to transform (manifest arithmetic), hashed by content.
+import path from "node:path";
+import { rm } from "node:fs/promises";
+import type { DirectoryNode } from "../engine/nodes.js";
+import { requireSession } from "../engine/session.js";
+import { evaluateDirectory } from "../engine/evaluate/directory.js";
+import { treeDigest } from "../store/tree.js";
+import { globTree, listEntries } from "../store/tree-ops.js";
+import { materializeTree } from "../store/tree-materialize.js";
+import { File } from "./file.js";
+import { assertString, assertStringArray } from "./validate.js";
+
+export interface DirectoryFilterOpts {
+  include?: string[];
+  exclude?: string[];
+}
+
+/**
+ * @example
+ * const src = dag.host().directory(".", { exclude: ["node_modules"] })
+ * const out = src.withNewFile("VERSION", "1.0.0").withoutDirectory("tmp")
+ */
+export class Directory {
+  /** @internal */
+  readonly _node: DirectoryNode;
+
+  /** @internal */
+  constructor(node: DirectoryNode = { op: "scratch" }) {
+    this._node = node;
+    Object.freeze(this);
+  }
+
+  /** Plug a helper into a chain: `dir.with(addLicense)`. */
+  with(fn: (d: Directory) => Directory): Directory {
+    return fn(this);
+  }
+
+  withNewFile(p: string, contents: string, opts: { permissions?: number } = {}): Directory {
+    assertString("Directory.withNewFile", "path", p);
+    assertString("Directory.withNewFile", "contents", contents);
+    return new Directory({ op: "withNewFile", base: this._node, path: p, contents, permissions: opts.permissions ?? 0o644 });
+  }
+
+  withFile(p: string, source: File, opts: { permissions?: number } = {}): Directory {
+    assertString("Directory.withFile", "path", p);
+    if (!(source instanceof File)) throw new TypeError(`Directory.withFile: source must be a File, got ${typeof source}`);
+    return new Directory({ op: "withFile", base: this._node, path: p, file: source._node, permissions: opts.permissions });
+  }
+
+  withDirectory(p: string, source: Directory, opts: DirectoryFilterOpts = {}): Directory {
+    assertString("Directory.withDirectory", "path", p);
+    if (!(source instanceof Directory)) throw new TypeError(`Directory.withDirectory: source must be a Directory, got ${typeof source}`);
+    return new Directory({ op: "withDirectory", base: this._node, path: p, dir: source._node, include: opts.include, exclude: opts.exclude });
+  }
+
+  withNewDirectory(p: string, opts: { permissions?: number } = {}): Directory {
+    assertString("Directory.withNewDirectory", "path", p);
+    return new Directory({ op: "withNewDirectory", base: this._node, path: p, permissions: opts.permissions ?? 0o755 });
+  }
+
+  withoutFile(p: string): Directory {
+    assertString("Directory.withoutFile", "path", p);
+    return new Directory({ op: "without", base: this._node, paths: [p] });
+  }
+
+  withoutFiles(paths: string[]): Directory {
+    assertStringArray("Directory.withoutFiles", "paths", paths);
+    return new Directory({ op: "without", base: this._node, paths });
+  }
+
+  withoutDirectory(p: string): Directory {
+    assertString("Directory.withoutDirectory", "path", p);
+    return new Directory({ op: "without", base: this._node, paths: [p] });
+  }
+
+  filter(opts: DirectoryFilterOpts = {}): Directory {
+    return new Directory({ op: "filter", base: this._node, include: opts.include, exclude: opts.exclude });
+  }
+
+  /** The entries of `other` that are new or changed compared to this directory. */
+  diff(other: Directory): Directory {
+    return new Directory({ op: "diff", base: this._node, other: other._node });
+  }
+
+  directory(p: string): Directory {
+    assertString("Directory.directory", "path", p);
+    return new Directory({ op: "subdir", base: this._node, path: p });
+  }
+
+  file(p: string): File {
+    assertString("Directory.file", "path", p);
+    return new File({ op: "dirFile", dir: this._node, path: p });
+  }
+
+  /** Names directly under `path` (default: the root), sorted. */
+  async entries(opts: { path?: string } | string = {}): Promise<string[]> {
+    const s = requireSession("Directory.entries");
+    const p = typeof opts === "string" ? opts : (opts.path ?? "");
+    return listEntries(await evaluateDirectory(s, this._node), p);
+  }
+
+  async glob(pattern: string): Promise<string[]> {
+    assertString("Directory.glob", "pattern", pattern);
+    const s = requireSession("Directory.glob");
+    return globTree(await evaluateDirectory(s, this._node), pattern);
+  }
+
+  /** Content digest of the whole tree, stable across runs and machines. */
+  async digest(): Promise<string> {
+    const s = requireSession("Directory.digest");
+    return treeDigest(await evaluateDirectory(s, this._node));
+  }
+
+  /** Write the directory's contents into a host path (merging); returns the absolute path. */
+  async export(dest: string, opts: { wipe?: boolean } = {}): Promise<string> {
+    assertString("Directory.export", "path", dest);
+    const s = requireSession("Directory.export");
+    const tree = await evaluateDirectory(s, this._node);
+    const abs = path.resolve(s.cwd, dest);
+    if (opts.wipe) await rm(abs, { recursive: true, force: true });
+    await materializeTree(tree, s.store, abs, { signal: s.signal });
+    return abs;
+  }
+
+  /** Force evaluation; returns the same directory. */
+  async sync(): Promise<Directory> {
+    const s = requireSession("Directory.sync");
+    await evaluateDirectory(s, this._node);
+    return this;
+  }
+}

@@ -1,0 +1,26 @@
+// Gantry's public SDK: Dagger's core names, so `import { dag } from "@dagger.io/dagger"` resolves here unchanged.
+export { dag, Client } from "./dag.js";
+export { Container, type ContainerWithExecOpts } from "./container.js";
+export { Directory, type DirectoryFilterOpts } from "./directory.js";
+export { File } from "./file.js";
+export { Secret } from "./secret.js";
+export { CacheVolume } from "./cache-volume.js";
+export { Host, type HostDirectoryOpts } from "./host.js";
+export { Service } from "./service.js";
+export { ReturnType, CacheSharingMode, NetworkProtocol } from "./enums.js";
+export { object, func, field, argument, enumType, getObjectMetadata, type ArgumentOptions, type ObjectMetadata } from "./decorators.js";
+export { connect, type ConnectOptions } from "./connect.js";
+export {
+  ExecError,
+  GantryError,
+  UsageError,
+  ModuleError,
+  NotFoundError,
+  UnsupportedError,
+  RuntimeUnavailableError,
+  ImageError,
+  CancelledError,
+  ServiceError,
+  ComposeError,
+  ErrorCodes,
+} from "../errors.js";

@@ -1,0 +1,50 @@
+// A long-running container other containers reach by an alias; started when first needed, stopped at the end of the run.
+import type { ServiceNode } from "../engine/nodes.js";
+import { requireSession } from "../engine/session.js";
+import * as svc from "../engine/services/service-api.js";
+
+/**
+ * @example
+ * const db = dag.container().from("postgres:16").withEnvVariable("POSTGRES_PASSWORD", "x")
+ *   .withExposedPort(5432).asService()
+ * await app.withServiceBinding("postgres", db).withExec(["npm", "test"]).sync()
+ */
+export class Service {
+  /** @internal */
+  readonly _node: ServiceNode;
+
+  /** @internal */
+  constructor(node: ServiceNode) {
+    this._node = node;
+    Object.freeze(this);
+  }
+
+  /** Start the service now (it otherwise starts when a consumer needs it). */
+  async start(): Promise<Service> {
+    await svc.startService(requireSession("Service.start"), this._node);
+    return this;
+  }
+
+  async stop(opts: { kill?: boolean } = {}): Promise<Service> {
+    await svc.stopService(requireSession("Service.stop"), this._node, opts.kill ?? false);
+    return this;
+  }
+
+  /** `host:port` (or `scheme://host:port`) where the service can be reached from the host. */
+  async endpoint(opts: { port?: number; scheme?: string } = {}): Promise<string> {
+    return svc.serviceEndpoint(requireSession("Service.endpoint"), this._node, opts);
+  }
+
+  async hostname(): Promise<string> {
+    return svc.serviceHostname(requireSession("Service.hostname"), this._node);
+  }
+
+  async ports(): Promise<{ port: number; protocol: string; description?: string }[]> {
+    return svc.servicePorts(requireSession("Service.ports"), this._node);
+  }
+
+  /** Expose the service's ports on the host until the run is cancelled (Ctrl-C). */
+  async up(opts: { ports?: { frontend?: number; backend: number }[]; random?: boolean } = {}): Promise<void> {
+    await svc.serviceUp(requireSession("Service.up"), this._node, opts);
+  }
+}

@@ -1,0 +1,75 @@
+// .gitignore rules with git's precedence (deeper files win), including the files above the root up to the repository top.
+import { readFile, stat } from "node:fs/promises";
+import path from "node:path";
+import ignore from "ignore";
+
+interface Level {
+  /** Directory holding the .gitignore, relative to the repository top ("" for the top). */
+  readonly dir: string;
+  readonly rules: ignore.Ignore;
+}
+
+/** An immutable stack of .gitignore files along one path of a walk; `withFile` pushes the next one. */
+export class GitignoreRules {
+  private readonly levels: readonly Level[];
+  /** The walk root relative to the repository top, with a trailing "/" (or "" at the top). */
+  private readonly rootPrefix: string;
+
+  private constructor(levels: readonly Level[], rootPrefix: string) {
+    this.levels = levels;
+    this.rootPrefix = rootPrefix;
+  }
+
+  // Git applies the .gitignore files of the directories above a subfolder too, so load those first.
+  static async forRoot(root: string): Promise<GitignoreRules> {
+    const top = await findRepositoryTop(root);
+    if (top === undefined || top === root) return new GitignoreRules([], "");
+    const rel = path.relative(top, root).split(path.sep).join("/");
+    let rules = new GitignoreRules([], rel + "/");
+    const parts = rel.split("/");
+    for (let i = 0; i < parts.length; i++) {
+      const dir = parts.slice(0, i).join("/");
+      const content = await readOptional(path.join(top, dir, ".gitignore"));
+      if (content !== undefined) rules = rules.pushLevel(dir, content);
+    }
+    return rules;
+  }
+
+  // The walker calls this when a directory holds a .gitignore; `relDir` is relative to the walk root.
+  withFile(relDir: string, content: string): GitignoreRules {
+    const dir = (this.rootPrefix + relDir).replace(/\/$/, "");
+    return this.pushLevel(dir, content);
+  }
+
+  // Each level may decide; a deeper level that matches overrides a shallower one, as in git.
+  ignores(relPath: string, isDir: boolean): boolean {
+    const full = this.rootPrefix + relPath;
+    let ignored = false;
+    for (const level of this.levels) {
+      const rel = level.dir === "" ? full : full.slice(level.dir.length + 1);
+      const result = level.rules.test(isDir ? rel + "/" : rel);
+      if (result.ignored) ignored = true;
+      else if (result.unignored) ignored = false;
+    }
+    return ignored;
+  }
+
+  private pushLevel(dir: string, content: string): GitignoreRules {
+    // Case-sensitive everywhere, so a tree's digest does not depend on the host's file system.
+    const rules = ignore({ ignorecase: false }).add(content);
+    return new GitignoreRules([...this.levels, { dir, rules }], this.rootPrefix);
+  }
+}
+
+// The nearest directory at or above `dir` holding a `.git` (a directory, or a file in worktrees).
+async function findRepositoryTop(dir: string): Promise<string | undefined> {
+  for (let d = dir; ; d = path.dirname(d)) {
+    if ((await stat(path.join(d, ".git")).catch(() => undefined)) !== undefined) return d;
+    if (path.dirname(d) === d) return undefined;
+  }
+}
+
+// A missing or unreadable .gitignore above the root just contributes no rules.
+async function readOptional(file: string): Promise<string | undefined> {
+  return readFile(file, "utf8").catch(() => undefined);
+}

@@ -1,0 +1,90 @@
+// The host runtime gives a process a directory it may change, so a Tree must become real files on disk.
+import { constants } from "node:fs";
+import { chmod, copyFile, lstat, mkdir, symlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import { CancelledError } from "../errors.js";
+import type { ContentStore } from "./content-store.js";
+import type { Tree, TreeEntry } from "./tree.js";
+
+/** What a written file looked like right after writing, so a later scan can tell it unchanged without hashing. */
+export interface FileStamp {
+  readonly ino: bigint;
+  readonly size: bigint;
+  readonly mtimeNs: bigint;
+  readonly ctimeNs: bigint;
+}
+
+export interface MaterializeOptions {
+  /** Files copied at once; copying is I/O bound, so overlap helps until descriptors run short. */
+  concurrency?: number;
+  signal?: AbortSignal;
+  /** Filled with the stamp of every written regular file, by tree path. */
+  stamps?: Map<string, FileStamp>;
+}
+
+/**
+ * Write `tree` under `dir` (created if missing) as real files.
+ * Files are copies (a reflink where the filesystem offers one), never hard links: the process may modify
+ * them and must not reach the content store's blobs.
+ */
+export async function materializeTree(
+  tree: Tree,
+  store: ContentStore,
+  dir: string,
+  opts: MaterializeOptions = {},
+): Promise<void> {
+  const entries = Object.entries(tree.entries);
+  const dirs = entries.filter(([, e]) => e.type === "dir").map(([p]) => p);
+  await mkdir(dir, { recursive: true });
+  await forEachBounded(dirs, opts, (p) => mkdir(path.join(dir, p), { recursive: true }));
+  await forEachBounded(entries, opts, ([p, e]) => writeEntry(store, dir, p, e, opts.stamps));
+  // Modes last: a read-only directory must still be written into first.
+  await forEachBounded(entries, opts, async ([p, e]) => {
+    if (e.type === "dir") await chmod(path.join(dir, p), e.mode);
+  });
+}
+
+/** Write one file or symlink; directories were made before. */
+async function writeEntry(
+  store: ContentStore,
+  dir: string,
+  p: string,
+  entry: TreeEntry,
+  stamps: Map<string, FileStamp> | undefined,
+): Promise<void> {
+  const dest = path.join(dir, p);
+  if (entry.type === "symlink") return symlink(entry.target, dest);
+  if (entry.type !== "file") return;
+  if (entry.size === 0) await writeFile(dest, "");
+  else await copyFile(await store.locateBlob(entry.digest), dest, constants.COPYFILE_FICLONE);
+  await chmod(dest, entry.mode);
+  if (!stamps) return;
+  const st = await lstat(dest, { bigint: true });
+  stamps.set(p, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
+}
+
+/** Run `fn` over `items` with at most `concurrency` at once; on a failure or cancel, wait for all workers to stop. */
+async function forEachBounded<T>(
+  items: readonly T[],
+  opts: MaterializeOptions,
+  fn: (item: T) => Promise<unknown>,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const worker = async (): Promise<void> => {
+    while (!failure && next < items.length) {
+      if (opts.signal?.aborted) {
+        failure = { error: new CancelledError("cancelled while writing files for an exec") };
+        return;
+      }
+      try {
+        await fn(items[next++] as T);
+      } catch (error) {
+        failure ??= { error };
+      }
+    }
+  };
+  const workers = Math.max(1, Math.min(opts.concurrency ?? 32, items.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  if (failure) throw failure.error;
+}

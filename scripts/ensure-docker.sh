@@ -42,8 +42,10 @@ done
 if [ "${#missing[@]}" -gt 0 ]; then
   say "installing: ${missing[*]}"
   export DEBIAN_FRONTEND=noninteractive
-  as_root apt-get update -qq
-  as_root apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  apt_log=/tmp/gantry-apt-install.log
+  as_root apt-get update -qq >"$apt_log" 2>&1 || { cat "$apt_log" >&2; die "apt-get update failed"; }
+  as_root apt-get install -y -qq "${missing[@]}" >"$apt_log" 2>&1 ||
+    { tail -n 30 "$apt_log" >&2; die "apt-get install failed"; }
   say "installed: ${missing[*]}"
 fi
 
@@ -55,13 +57,23 @@ if docker_ok; then
   exit 0
 fi
 
-if pgrep -x dockerd >/dev/null 2>&1; then
+dockerd_running() { # without procps: read /proc/*/comm
+  local f c
+  for f in /proc/[0-9]*/comm; do
+    read -r c <"$f" 2>/dev/null || continue
+    [ "$c" = dockerd ] && return 0
+  done
+  return 1
+}
+
+if dockerd_running; then
   say "dockerd is running but not answering yet; waiting"
 else
   command -v dockerd >/dev/null 2>&1 || die "dockerd not found after installing docker.io"
   say "starting dockerd (log: $LOG)"
   # setsid + nohup: dockerd must outlive this script and the CI step that ran it.
   as_root setsid nohup dockerd >>"$LOG" 2>&1 </dev/null &
+  started=1
 fi
 
 for ((i = 0; i < WAIT * 2; i++)); do
@@ -73,9 +85,11 @@ for ((i = 0; i < WAIT * 2; i++)); do
 done
 
 echo "[ensure-docker] ERROR: docker did not answer within ${WAIT}s." >&2
-if [ -f "$LOG" ]; then
+if [ -n "${started:-}" ] && [ -f "$LOG" ]; then
   echo "[ensure-docker] last lines of $LOG:" >&2
   tail -n 30 "$LOG" >&2
+else
+  echo "[ensure-docker] (dockerd was already running, not started by this script; see its own log)" >&2
 fi
 docker version >&2 || true
 exit 1

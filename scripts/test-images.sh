@@ -258,13 +258,14 @@ if [ ! -s "$PGDATA/PG_VERSION" ]; then
     exit 1
   fi
   chmod 700 "$PGDATA" 2>/dev/null || :
-  pwargs=()
-  if [ -n "${POSTGRES_PASSWORD:-}" ]; then
-    pwargs=(--pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD"))
-  fi
   # shellcheck disable=SC2086
-  initdb --username="$POSTGRES_USER" "${pwargs[@]}" --auth-local=trust --auth-host="$auth" \
-    $POSTGRES_INITDB_ARGS
+  if [ -n "${POSTGRES_PASSWORD:-}" ]; then
+    initdb --username="$POSTGRES_USER" --pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD") \
+      --auth-local=trust --auth-host="$auth" ${POSTGRES_INITDB_ARGS:-}
+  else
+    initdb --username="$POSTGRES_USER" --auth-local=trust --auth-host="$auth" \
+      ${POSTGRES_INITDB_ARGS:-}
+  fi
   printf '\nhost all all all %s\n' "$auth" >>"$PGDATA/pg_hba.conf"
   printf "\nlisten_addresses = '*'\n" >>"$PGDATA/postgresql.conf"
 

@@ -15,6 +15,8 @@ export interface GantryEnv {
   parallelism?: number;
   /** GANTRY_PROGRESS: auto | tty | plain | json. */
   progress?: string;
+  /** GANTRY_SERVICE_TIMEOUT: seconds a service may take to become ready. */
+  serviceTimeoutSec?: number;
   /** OTEL_EXPORTER_OTLP_ENDPOINT. */
   otlpEndpoint?: string;
   /** XDG_RUNTIME_DIR, for Podman's socket. */
@@ -36,6 +38,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): GantryEnv {
     runtime: env.GANTRY_RUNTIME || undefined,
     parallelism: par && par > 0 ? par : undefined,
     progress: env.GANTRY_PROGRESS || undefined,
+    serviceTimeoutSec: env.GANTRY_SERVICE_TIMEOUT ? Number(env.GANTRY_SERVICE_TIMEOUT) || undefined : undefined,
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     xdgRuntimeDir: env.XDG_RUNTIME_DIR || undefined,
     home,

@@ -67,6 +67,7 @@ export type ConfigOp =
   | { readonly op: "entrypoint"; readonly args: readonly string[]; readonly keepDefaultArgs: boolean }
   | { readonly op: "defaultArgs"; readonly args: readonly string[] }
   | { readonly op: "label"; readonly name: string; readonly value: string | null }
+  | { readonly op: "healthcheck"; readonly test: readonly string[] | null; readonly intervalMs: number; readonly timeoutMs: number; readonly startPeriodMs: number; readonly retries: number }
   | {
       readonly op: "expose";
       readonly port: number;

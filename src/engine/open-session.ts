@@ -36,6 +36,7 @@ export async function openSession(opts: OpenSessionOptions): Promise<{ session: 
     cwd: opts.cwd ?? process.cwd(),
     parallelism: opts.env.parallelism ?? 8,
     secretKey: await loadSecretKey(opts.env.stateDir),
+    serviceTimeoutMs: opts.env.serviceTimeoutSec ? opts.env.serviceTimeoutSec * 1000 : undefined,
   });
   return { session, note };
 }

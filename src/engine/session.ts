@@ -18,6 +18,8 @@ export interface SessionInit {
   parallelism: number;
   /** Per-machine key for the keyed hash of secret values in cache keys. */
   secretKey: Uint8Array;
+  /** How long a service may take to become ready (GANTRY_SERVICE_TIMEOUT). */
+  serviceTimeoutMs?: number;
 }
 
 /** Hooks the session runs at close (services stop, temp files go) before the runtime removes the rest. */
@@ -33,6 +35,7 @@ export class Session {
   readonly runId: string;
   readonly cwd: string;
   readonly secretKey: Uint8Array;
+  readonly serviceTimeoutMs?: number;
   readonly scrubber = new Scrubber();
   readonly limiter: Semaphore;
   /** Memo of evaluated values by digest or node for this run; see evaluators. */
@@ -50,6 +53,7 @@ export class Session {
     this.runId = init.runId;
     this.cwd = init.cwd;
     this.secretKey = init.secretKey;
+    this.serviceTimeoutMs = init.serviceTimeoutMs;
     this.limiter = new Semaphore(init.parallelism);
   }
 

@@ -16,6 +16,17 @@ export interface ImageConfig {
   cmd: string[];
   labels: Record<string, string>;
   exposedPorts: string[];
+  /** Docker HEALTHCHECK of the image or set by withDockerHealthcheck. */
+  healthcheck?: HealthcheckSpec;
+}
+
+/** A health command; Docker semantics (CMD / CMD-SHELL, durations in ms). */
+export interface HealthcheckSpec {
+  test: string[];
+  intervalMs: number;
+  timeoutMs: number;
+  startPeriodMs: number;
+  retries: number;
 }
 
 export interface ResolvedImage {
@@ -85,8 +96,55 @@ export interface ExecOutcome {
   stderr: string;
 }
 
+/** A long-running container for a service binding (a database for tests, the app for integration tests). */
+export interface ServiceSpec extends Omit<ExecSpec, "stdin" | "redirectStdout" | "redirectStderr" | "network"> {
+  /** Ports the service exposes ("5432/tcp"); the runtime makes each reachable from the host for readiness checks. */
+  ports: string[];
+  /** Run the image's health command; readiness then waits for "healthy". */
+  healthcheck?: HealthcheckSpec;
+  /** Network aliases on the run network (compose service names). */
+  aliases: string[];
+  /** Fixed host ports to publish (`up`, compose `ports:`): backend container port → frontend host port. */
+  publish?: { backend: number; frontend?: number; protocol: "tcp" | "udp"; hostIp?: string }[];
+  /** Named volumes and bind mounts (compose `volumes:`). */
+  volumes?: { type: "volume" | "bind"; source: string; target: string; readOnly: boolean }[];
+  /** A readable name for the container (compose: project-service). */
+  name?: string;
+}
+
+export interface RunningService {
+  id: string;
+  /** Address of the service on the run network. */
+  ip: string;
+  /** Where the host reaches each exposed port ("5432/tcp" → host:port). */
+  hostPorts: Record<string, { host: string; port: number }>;
+  /** Whether `ip` can be dialled from the machine running Gantry (a local Linux engine). */
+  ipReachable: boolean;
+}
+
+export interface ServiceState {
+  running: boolean;
+  exitCode?: number;
+  health?: "starting" | "healthy" | "unhealthy";
+}
+
+/** What a runtime needs to give for services; optional, a runtime without it says so clearly. */
+export interface ServiceRuntime {
+  /** The run's private network, created on first use, removed at close. */
+  network(signal: AbortSignal): Promise<string>;
+  startService(spec: ServiceSpec): Promise<RunningService>;
+  serviceState(id: string): Promise<ServiceState>;
+  /** The last `tail` lines of the service's output. */
+  serviceLogs(id: string, tail: number): Promise<string>;
+  /** Wait until the service's process exits; its exit code. */
+  waitService(id: string, signal: AbortSignal): Promise<number>;
+  stopService(id: string, kill: boolean): Promise<void>;
+}
+
 export interface Runtime {
   readonly name: "docker" | "host";
+  /** Services, where the runtime has them. */
+  readonly services?: ServiceRuntime;
   /** Resolve (pulling if needed) an image reference to its content id and config. */
   resolveImage(ref: string, signal: AbortSignal): Promise<ResolvedImage>;
   /** The empty root filesystem (`dag.container()` without `from`). */

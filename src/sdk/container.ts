@@ -6,7 +6,7 @@ import { File } from "./file.js";
 import { Secret } from "./secret.js";
 import { CacheVolume } from "./cache-volume.js";
 import { CacheSharingMode, ReturnType, NetworkProtocol } from "./enums.js";
-import { assertString, assertStringArray } from "./validate.js";
+import { assertString, assertStringArray, parseDuration } from "./validate.js";
 import * as ev from "./container-eval.js";
 import { Service } from "./service.js";
 
@@ -223,6 +223,26 @@ export class Container {
 
   withoutExposedPort(port: number, opts: { protocol?: NetworkProtocol } = {}): Container {
     return this.config({ op: "expose", port, protocol: opts.protocol ?? NetworkProtocol.Tcp, remove: true });
+  }
+
+  /** A health command (Docker HEALTHCHECK): a service with one is ready when it reports healthy. */
+  withDockerHealthcheck(
+    args: string[],
+    opts: { shell?: boolean; interval?: string; timeout?: string; startPeriod?: string; retries?: number } = {},
+  ): Container {
+    assertStringArray("Container.withDockerHealthcheck", "args", args);
+    return this.config({
+      op: "healthcheck",
+      test: opts.shell ? ["CMD-SHELL", args.join(" ")] : ["CMD", ...args],
+      intervalMs: parseDuration("interval", opts.interval ?? "30s"),
+      timeoutMs: parseDuration("timeout", opts.timeout ?? "30s"),
+      startPeriodMs: parseDuration("startPeriod", opts.startPeriod ?? "0s"),
+      retries: opts.retries ?? 3,
+    });
+  }
+
+  withoutDockerHealthcheck(): Container {
+    return this.config({ op: "healthcheck", test: null, intervalMs: 0, timeoutMs: 0, startPeriodMs: 0, retries: 0 });
   }
 
   withServiceBinding(alias: string, service: Service): Container {

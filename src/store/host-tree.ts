@@ -13,7 +13,7 @@ import type { ContentStore } from "./content-store.js";
 import type { Tree, TreeEntry } from "./tree.js";
 import { GitignoreRules } from "./gitignore.js";
 import { makePathFilter, type PathFilter } from "./ignore-rules.js";
-import { StatCache, hashHostFile } from "./stat-cache.js";
+import { StatCache, hashHostFiles } from "./stat-cache.js";
 import { NotFoundError, UsageError } from "../errors.js";
 
 export interface HostDirectoryOptions {
@@ -23,16 +23,20 @@ export interface HostDirectoryOptions {
   readonly gitignore?: boolean;
 }
 
+/** What the walk keeps of an lstat: plain numbers, so 10k walked paths hold no Stats or Date objects. */
 interface Found {
   readonly abs: string;
-  readonly st: Stats;
+  readonly kind: "file" | "dir" | "symlink";
+  readonly mode: number;
+  readonly size: number;
+  readonly mtimeMs: number;
+  readonly ctimeMs: number;
+  readonly ino: number;
   /** Date.now() taken before the lstat, for the stat cache's racy-timestamp check. */
   readonly statTimeMs: number;
   readonly selected: boolean;
 }
 
-/** How many files are read at once on a cold hash. */
-const HASH_CONCURRENCY = 32;
 /** The walk uses sync syscalls (3–4× cheaper than async here) and yields to the event loop this often. */
 const YIELD_EVERY = 1000;
 
@@ -55,24 +59,24 @@ export async function hashHostDirectory(
   const misses: [string, Found][] = [];
   for (const [rel, f] of found) {
     if (!f.selected) continue;
-    if (f.st.isDirectory()) entries.set(rel, { type: "dir", mode: f.st.mode & 0o777 });
-    else if (f.st.isSymbolicLink())
+    if (f.kind === "dir") entries.set(rel, { type: "dir", mode: f.mode });
+    else if (f.kind === "symlink")
       entries.set(rel, { type: "symlink", target: readlinkSync(f.abs) });
     else {
-      const digest = cache.lookup(rel, f.st);
+      const digest = cache.lookup(rel, f);
       if (digest === undefined) misses.push([rel, f]);
-      else entries.set(rel, { type: "file", mode: f.st.mode & 0o777, digest, size: f.st.size });
+      else entries.set(rel, { type: "file", mode: f.mode, digest, size: f.size });
     }
   }
-  await forEachLimited(misses, HASH_CONCURRENCY, async ([rel, f]) => {
-    const hashed = await hashHostFile(f.abs, f.st.size).catch((e: unknown) => {
-      if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined; // deleted since the walk
-      return rethrowRead(e, f.abs, root);
-    });
-    if (!hashed) return;
+  const hashed = await hashHostFiles(misses.map(([, f]) => f)).catch((e: unknown) =>
+    rethrowRead(e, (e as NodeJS.ErrnoException).path ?? root, root),
+  );
+  misses.forEach(([rel, f], i) => {
+    const h = hashed[i];
+    if (!h) return; // deleted since the walk
     // A size that moved during the read means the file changed under us: use it, but do not cache it.
-    if (hashed.size === f.st.size) cache.remember(rel, f.st, hashed.digest, f.statTimeMs);
-    entries.set(rel, { type: "file", mode: f.st.mode & 0o777, ...hashed });
+    if (h.size === f.size) cache.remember(rel, f, h.digest, f.statTimeMs);
+    entries.set(rel, { type: "file", mode: f.mode, digest: h.digest, size: h.size });
   });
   addWalkedParents(entries, found);
   await cache.save((rel) => !filter.includes(rel, false));
@@ -81,7 +85,8 @@ export async function hashHostDirectory(
   for (const rel of [...entries.keys()].sort()) {
     const entry = entries.get(rel)!;
     sorted[rel] = entry;
-    if (entry.type === "file") store.registerSource(entry.digest, path.join(root, rel));
+    if (entry.type === "file")
+      store.registerSource(entry.digest, found.get(rel)?.abs ?? path.join(root, rel));
   }
   return { entries: sorted };
 }
@@ -112,28 +117,47 @@ async function walkHost(
   let ops = 0;
   while (stack.length > 0) {
     const [dirRel, dirGit] = stack.pop()!;
-    const dirAbs = dirRel === "" ? root : path.join(root, dirRel);
+    const dirAbs = dirRel === "" ? root : root + path.sep + dirRel;
     const dirents = readDirents(dirAbs, root);
     let rules = dirGit;
     if (rules && dirents.some((d) => d.name === ".gitignore" && !d.isDirectory())) {
       rules = rules.withFile(dirRel, readFileSync(path.join(dirAbs, ".gitignore"), "utf8"));
     }
+    const statTimeMs = Date.now();
     for (const d of dirents) {
       if (rules && d.name === ".git") continue;
       const rel = dirRel === "" ? d.name : dirRel + "/" + d.name;
       if (++ops % YIELD_EVERY === 0) await new Promise<void>((r) => setImmediate(r));
       const first = decide(rel, d.isDirectory(), filter, rules);
       if (first === "skip") continue;
-      const abs = path.join(dirAbs, d.name);
-      const statTimeMs = Date.now();
+      const abs = dirAbs + path.sep + d.name;
       const st = lstatOrUndefined(abs, root);
-      if (!st || !(st.isFile() || st.isDirectory() || st.isSymbolicLink())) continue; // vanished, socket, device
+      const kind = st?.isFile()
+        ? "file"
+        : st?.isDirectory()
+          ? "dir"
+          : st?.isSymbolicLink()
+            ? "symlink"
+            : undefined;
+      if (!st || !kind) continue; // vanished, or a socket, FIFO or device
       // The entry may have been replaced since readdir; lstat is the truth.
-      const verdict =
-        st.isDirectory() === d.isDirectory() ? first : decide(rel, st.isDirectory(), filter, rules);
+      const isDir = kind === "dir";
+      const verdict = isDir === d.isDirectory() ? first : decide(rel, isDir, filter, rules);
       if (verdict === "skip") continue;
-      found.set(rel, { abs, st, statTimeMs, selected: verdict === "select" });
-      if (st.isDirectory()) stack.push([rel, rules]);
+      const { size, mtimeMs, ctimeMs, ino } = st;
+      const mode = st.mode & 0o777;
+      found.set(rel, {
+        abs,
+        kind,
+        mode,
+        size,
+        mtimeMs,
+        ctimeMs,
+        ino,
+        statTimeMs,
+        selected: verdict === "select",
+      });
+      if (isDir) stack.push([rel, rules]);
     }
   }
   return found;
@@ -160,7 +184,7 @@ function addWalkedParents(
     for (let i = rel.lastIndexOf("/"); i > 0; i = rel.lastIndexOf("/", i - 1)) {
       const parent = rel.slice(0, i);
       if (entries.has(parent)) break;
-      entries.set(parent, { type: "dir", mode: (found.get(parent)?.st.mode ?? 0o755) & 0o777 });
+      entries.set(parent, { type: "dir", mode: found.get(parent)?.mode ?? 0o755 });
     }
   }
 }
@@ -192,17 +216,4 @@ function rethrowRead(cause: unknown, abs: string, root: string): never {
     cause,
     hint: "fix its permissions, or leave it out with exclude: [...]",
   });
-}
-
-// Bounded parallelism for reads, so a cold hash neither serialises nor opens thousands of files at once.
-async function forEachLimited<T>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T) => Promise<void>,
-): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await fn(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }

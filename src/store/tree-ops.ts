@@ -61,7 +61,8 @@ export function withTreeAt(base: Tree, p: string, sub: Tree, filter?: FilterOpti
 // Directory.withFile / withNewFile: one entry at `path`, parent directories created as needed.
 export function withEntryAt(base: Tree, p: string, entry: TreeEntry): Tree {
   const key = normalizeTreePath(p);
-  if (key === "") throw new TypeError(`cannot put a ${entry.type} at the root of a directory; give it a name`);
+  if (key === "")
+    throw new TypeError(`cannot put a ${entry.type} at the root of a directory; give it a name`);
   const slash = key.lastIndexOf("/");
   const name = slash < 0 ? key : key.slice(slash + 1);
   return withTreeAt(base, slash < 0 ? "" : key.slice(0, slash), { entries: { [name]: entry } });
@@ -123,7 +124,8 @@ function requireDir(tree: Tree, p: string): string {
       hint: "list the parent with entries() to see what it holds",
     });
   }
-  if (entry.type !== "dir") throw new NotFoundError(`${JSON.stringify(p)} is a ${entry.type}, not a directory`);
+  if (entry.type !== "dir")
+    throw new NotFoundError(`${JSON.stringify(p)} is a ${entry.type}, not a directory`);
   return key;
 }
 

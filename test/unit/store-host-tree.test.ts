@@ -42,9 +42,11 @@ const paths = async (opts: Parameters<typeof hashHostDirectory>[1]) =>
 
 describe("hashHostDirectory", () => {
   it("records dirs, files (mode, size, digest) and symlinks, and registers blob sources", async () => {
-    await layout(root, { "a.txt": "hello", "bin/run.sh": "#!/bin/sh\n", "empty": null });
+    await layout(root, { "a.txt": "hello", "bin/run.sh": "#!/bin/sh\n", empty: null });
     await chmod(path.join(root, "bin/run.sh"), 0o755);
     await chmod(path.join(root, "a.txt"), 0o640);
+    await chmod(path.join(root, "bin"), 0o755);
+    await chmod(path.join(root, "empty"), 0o700);
     await symlink("../a.txt", path.join(root, "bin/link"));
     const tree = await hashHostDirectory(root, {}, store);
     expect(tree.entries).toEqual({
@@ -52,7 +54,7 @@ describe("hashHostDirectory", () => {
       bin: { type: "dir", mode: 0o755 },
       "bin/link": { type: "symlink", target: "../a.txt" },
       "bin/run.sh": { type: "file", mode: 0o755, size: 10, digest: sha256("#!/bin/sh\n") },
-      empty: { type: "dir", mode: 0o755 },
+      empty: { type: "dir", mode: 0o700 },
     });
     expect((await store.readBlob(sha256("hello"))).toString()).toBe("hello");
   });
@@ -74,17 +76,15 @@ describe("hashHostDirectory", () => {
       "docs/keep.txt": "k",
       "node_modules/x/index.js": "x",
       "README.md": "r",
-      "empty": null,
+      empty: null,
     });
-    expect(await paths({ exclude: ["node_modules", "docs", "!docs/keep.txt", "**/*.test.ts"] })).toEqual([
-      "README.md",
-      "docs",
-      "docs/keep.txt",
-      "empty",
+    expect(
+      await paths({ exclude: ["node_modules", "docs", "!docs/keep.txt", "**/*.test.ts"] }),
+    ).toEqual(["README.md", "docs", "docs/keep.txt", "empty", "src", "src/a.ts"]);
+    expect(await paths({ include: ["**/*.ts"], exclude: ["**/*.test.ts"] })).toEqual([
       "src",
       "src/a.ts",
     ]);
-    expect(await paths({ include: ["**/*.ts"], exclude: ["**/*.test.ts"] })).toEqual(["src", "src/a.ts"]);
     expect(await paths({ include: ["docs"] })).toEqual(["docs", "docs/guide.md", "docs/keep.txt"]);
   });
 
@@ -139,13 +139,21 @@ describe("hashHostDirectory", () => {
     expect((err as NotFoundError).message).toContain(missing);
     expect((err as NotFoundError).hint).toBeTruthy();
     await layout(root, { "f.txt": "f" });
-    await expect(hashHostDirectory(path.join(root, "f.txt"), {}, store)).rejects.toBeInstanceOf(NotFoundError);
+    await expect(hashHostDirectory(path.join(root, "f.txt"), {}, store)).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
   });
 
   it("hashes big files by streaming", async () => {
     const big = Buffer.alloc(5 * 1024 * 1024 + 3, 7);
-    await writeFile(path.join(root, "big.bin"), big);
+    await writeFile(path.join(root, "big.bin"), big, { mode: 0o644 });
+    await chmod(path.join(root, "big.bin"), 0o644);
     const tree = await hashHostDirectory(root, {}, store);
-    expect(tree.entries["big.bin"]).toEqual({ type: "file", mode: 0o644, size: big.length, digest: sha256(big) });
+    expect(tree.entries["big.bin"]).toEqual({
+      type: "file",
+      mode: 0o644,
+      size: big.length,
+      digest: sha256(big),
+    });
   });
 });

@@ -67,6 +67,9 @@ export function applyConfigOps(base: ImageConfig, ops: readonly ConfigOp[]): Ima
         if (op.value === null) delete c.labels[op.name];
         else c.labels[op.name] = op.value;
         break;
+      case "healthcheck":
+        c.healthcheck = op.test === null ? undefined : { test: [...op.test], intervalMs: op.intervalMs, timeoutMs: op.timeoutMs, startPeriodMs: op.startPeriodMs, retries: op.retries };
+        break;
       case "expose": {
         const key = `${op.port}/${op.protocol.toLowerCase()}`;
         c.exposedPorts = c.exposedPorts.filter((p) => p !== key);

@@ -1,0 +1,80 @@
+// Is a service ready? Its ports accept connections (dialled from outside, so no tool inside the image is needed) or it is healthy.
+import net from "node:net";
+import type { RunningService, ServiceRuntime } from "../../runtime/runtime.js";
+import { ServiceError, CancelledError } from "../../errors.js";
+
+export interface ReadinessInit {
+  services: ServiceRuntime;
+  svc: RunningService;
+  name: string;
+  ports: string[];
+  useHealthcheck: boolean;
+  timeoutMs: number;
+  signal: AbortSignal;
+}
+
+/** Wait until every port accepts a connection (or the health command passes); fail with the service's own last log lines. */
+export async function waitReady(init: ReadinessInit): Promise<void> {
+  const deadline = Date.now() + init.timeoutMs;
+  const pending = new Set(init.useHealthcheck ? [] : init.ports.filter((p) => p.endsWith("/tcp")));
+  for (let attempt = 0; ; attempt++) {
+    if (init.signal.aborted) throw new CancelledError(`service ${init.name}: cancelled while starting`);
+    const st = await init.services.serviceState(init.svc.id);
+    if (!st.running) throw await failure(init, `exited with code ${st.exitCode ?? "?"} before it was ready`);
+    if (init.useHealthcheck) {
+      if (st.health === "healthy") return;
+      if (st.health === "unhealthy") throw await failure(init, "its health check failed");
+    } else {
+      for (const p of [...pending]) if (await probe(init.svc, p)) pending.delete(p);
+      if (pending.size === 0) return;
+    }
+    if (Date.now() > deadline) {
+      const what = init.useHealthcheck ? "its health check did not pass" : `port${pending.size > 1 ? "s" : ""} ${[...pending].join(", ")} did not accept connections`;
+      throw await failure(init, `was not ready after ${Math.round(init.timeoutMs / 1000)} s: ${what}`);
+    }
+    await sleep(Math.min(50 * 2 ** attempt, 500));
+  }
+}
+
+async function failure(init: ReadinessInit, what: string): Promise<ServiceError> {
+  const logs = await init.services.serviceLogs(init.svc.id, 20).catch(() => "");
+  const body = logs.trim() ? `\n--- last lines of ${init.name} ---\n${logs.trimEnd()}` : " (it printed nothing)";
+  return new ServiceError(`service ${init.name} ${what}${body}`, {
+    hint: "check the service's command and exposed ports; raise the timeout with GANTRY_SERVICE_TIMEOUT (seconds)",
+  });
+}
+
+// Docker's userland proxy accepts on a published port even when nothing listens behind it, then hangs up at once;
+// so a connection only counts when it is still open a moment later (or the server spoke first).
+async function probe(svc: RunningService, port: string): Promise<boolean> {
+  const n = Number.parseInt(port, 10);
+  if (svc.ipReachable) return dial(svc.ip, n, 0);
+  const hp = svc.hostPorts[port];
+  return hp ? dial(hp.host, hp.port, 150) : false;
+}
+
+function dial(host: string, port: number, holdMs: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port });
+    let settled = false;
+    const done = (ok: boolean): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), 1000);
+    sock.once("error", () => done(false));
+    sock.once("data", () => done(true));
+    sock.once("close", () => done(false));
+    sock.once("connect", () => {
+      if (holdMs === 0) done(true);
+      else setTimeout(() => done(!sock.destroyed && sock.readyState === "open"), holdMs);
+    });
+  });
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}

@@ -1,0 +1,89 @@
+// Turns one @object() class into its signature: constructor flags, functions, fields and their docs.
+import type * as TS from "typescript";
+import type { FunctionSignature, ObjectSignature, ParamSignature } from "../signature.js";
+import { readArgumentOptions, readDecorators, literalString } from "./read-decorators.js";
+import { readDoc, readParamDoc } from "./read-docs.js";
+import { inferType, readType, type TypeContext } from "./read-type.js";
+
+// One parameter; `warn` collects what Gantry cannot expose (destructuring, rest parameters).
+function readParam(
+  ctx: TypeContext,
+  p: TS.ParameterDeclaration,
+  owner: string,
+  warn: (m: string) => void,
+): ParamSignature | undefined {
+  const { ts } = ctx;
+  if (!ts.isIdentifier(p.name) || p.dotDotDotToken) {
+    warn(`${owner}: parameter ${p.name.getText(ctx.scope.sf)} is destructured or a rest parameter, which the CLI cannot pass; it is left out`);
+    return undefined;
+  }
+  const sig: ParamSignature = {
+    name: p.name.text,
+    type: p.type ? readType(ctx, p.type) : inferType(ctx, p.initializer),
+    optional: p.questionToken !== undefined || p.initializer !== undefined,
+  };
+  if (p.initializer) sig.default = p.initializer.getText(ctx.scope.sf);
+  const doc = readParamDoc(ts, p);
+  if (doc) sig.doc = doc;
+  for (const dec of readDecorators(ts, ctx.scope, p)) {
+    if (dec.name !== "argument") continue;
+    const opts = readArgumentOptions(ts, dec);
+    if (opts.defaultPath !== undefined) sig.defaultPath = opts.defaultPath;
+    if (opts.ignore !== undefined) sig.ignore = opts.ignore;
+  }
+  return sig;
+}
+
+// Parameters of a method or constructor, in order (the call passes them by position).
+function readParams(
+  ctx: TypeContext,
+  params: readonly TS.ParameterDeclaration[],
+  owner: string,
+  warn: (m: string) => void,
+): ParamSignature[] {
+  return params.map((p) => readParam(ctx, p, owner, warn)).filter((p) => p !== undefined);
+}
+
+/** The signature of a class already known to carry @object(). */
+export function readClass(
+  ctx: TypeContext,
+  cls: TS.ClassDeclaration & { name: TS.Identifier },
+  exported: boolean,
+  file: string,
+  warn: (m: string) => void,
+): ObjectSignature {
+  const { ts } = ctx;
+  const name = cls.name.text;
+  const obj: ObjectSignature = { name, exported, constructorParams: [], functions: [], file };
+  const doc = readDoc(ts, cls);
+  if (doc) obj.doc = doc;
+  for (const member of cls.members) {
+    if (ts.isConstructorDeclaration(member)) {
+      obj.constructorParams = readParams(ctx, member.parameters, `${name} constructor`, warn);
+      continue;
+    }
+    const decorators = readDecorators(ts, ctx.scope, member);
+    const marker = decorators.find((d) => d.name === "func" || d.name === "field");
+    if (!marker || !member.name || !ts.isIdentifier(member.name)) continue;
+    const fn: FunctionSignature = {
+      name: member.name.text,
+      kind: ts.isMethodDeclaration(member) ? "method" : "field",
+      params: [],
+      returns: { kind: "unknown", text: "unknown" },
+    };
+    const alias = literalString(ts, marker.args[0]);
+    if (alias) fn.alias = alias;
+    const fnDoc = readDoc(ts, member);
+    if (fnDoc) fn.doc = fnDoc;
+    if (ts.isMethodDeclaration(member)) {
+      fn.params = readParams(ctx, member.parameters, `${name}.${fn.name}`, warn);
+      if (member.type) fn.returns = readType(ctx, member.type);
+    } else if (ts.isPropertyDeclaration(member)) {
+      fn.returns = member.type ? readType(ctx, member.type) : inferType(ctx, member.initializer);
+    } else {
+      continue;
+    }
+    obj.functions.push(fn);
+  }
+  return obj;
+}

@@ -1,0 +1,30 @@
+// A module's content digest: what its signature and bundle caches are keyed by, so an edit is never served stale.
+import { createHash } from "node:crypto";
+import path from "node:path";
+import type { ModuleLocation } from "./find-module.js";
+import { collectLocalFiles } from "./local-imports.js";
+
+/** Bump when the signature or bundle format changes, so old cache entries stop matching. */
+export const MODULE_CACHE_SCHEMA = 1;
+
+export interface ModuleDigest {
+  /** sha256 hex over the module name, the entry's place and every local file's path and contents. */
+  digest: string;
+  /** The module's local files (absolute path → text), entry first. */
+  files: Map<string, string>;
+}
+
+/** Digest the entry and the files it imports by relative path (never node_modules). */
+export function digestModule(mod: Pick<ModuleLocation, "name" | "rootDir" | "entry">): ModuleDigest {
+  const files = collectLocalFiles(mod.entry);
+  const h = createHash("sha256");
+  h.update(`gantry-module/${MODULE_CACHE_SCHEMA}\0${mod.name}\0`);
+  h.update(path.relative(mod.rootDir, mod.entry) + "\0");
+  const rel = [...files.keys()].map((f) => [path.relative(mod.rootDir, f), f] as const);
+  rel.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+  for (const [name, abs] of rel) {
+    const text = files.get(abs) ?? "";
+    h.update(`${name}\0${createHash("sha256").update(text).digest("hex")}\0`);
+  }
+  return { digest: h.digest("hex"), files };
+}

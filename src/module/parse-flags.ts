@@ -1,0 +1,106 @@
+// Reads one function's flags off the command line: `--x=v`, `--x v`, booleans, repeated and comma-separated lists.
+import { UsageError } from "../errors.js";
+import { matchesName, suggestion, toKebabCase } from "./names.js";
+import type { ParamSignature } from "./signature.js";
+
+/** A flag's text before conversion: lists collect every value, booleans are already parsed. */
+export type RawValue = string | string[] | boolean;
+
+export interface FlagTarget {
+  /** How messages name what the flags belong to: `function test`, `constructor`, `export`. */
+  owner: string;
+  params: readonly ParamSignature[];
+  /** Values read so far, by parameter name (several segments may fill one target). */
+  values: Map<string, RawValue>;
+}
+
+/** Tries flags no target knows (global flags such as --progress); returns the index after what it used. */
+export type UnknownFlagHook = (name: string, inline: string | undefined, tokens: readonly string[], i: number) => number | undefined;
+
+export interface SegmentResult {
+  /** Index of the first token that is not a flag (the next chain word), or tokens.length. */
+  next: number;
+  help: boolean;
+}
+
+// `--flag=value` → ["flag", "value"]; `--flag` → ["flag", undefined].
+function splitFlag(token: string): [string, string | undefined] {
+  const eq = token.indexOf("=");
+  return eq < 0 ? [token.slice(2), undefined] : [token.slice(2, eq), token.slice(eq + 1)];
+}
+
+// `true`/`false` (and 1/0, yes/no) for `--fast=…`; anything else is a usage error naming the flag.
+function parseBoolean(flag: string, text: string): boolean {
+  if (/^(true|1|yes)$/i.test(text)) return true;
+  if (/^(false|0|no)$/i.test(text)) return false;
+  throw new UsageError(`--${flag} is a boolean flag: write --${flag} or --${flag}=false, not --${flag}=${text}`);
+}
+
+/** The flags a target accepts, as typed on the command line. */
+export function flagNames(params: readonly ParamSignature[]): string[] {
+  return params.map((p) => toKebabCase(p.name));
+}
+
+// Finds the target and parameter a flag names; earlier targets win (a function's own flags before the constructor's).
+function lookup(targets: readonly FlagTarget[], name: string): [FlagTarget, ParamSignature] | undefined {
+  for (const t of targets) {
+    const p = t.params.find((q) => matchesName(name, q.name));
+    if (p) return [t, p];
+  }
+  return undefined;
+}
+
+/** Parse flags from `start` until a word that is not a flag; values go into the target owning each flag. */
+export function parseFlags(
+  tokens: readonly string[],
+  start: number,
+  targets: readonly FlagTarget[],
+  onUnknown?: UnknownFlagHook,
+): SegmentResult {
+  let help = false;
+  let i = start;
+  for (; i < tokens.length; i++) {
+    const tok = tokens[i] as string;
+    if (tok === "--help" || tok === "-h") {
+      help = true;
+      continue;
+    }
+    if (!tok.startsWith("--") || tok === "--") break;
+    const [name, inline] = splitFlag(tok);
+    const found = lookup(targets, name);
+    if (!found) {
+      const after = onUnknown?.(name, inline, tokens, i);
+      if (after !== undefined) {
+        i = after - 1;
+        continue;
+      }
+      if (help) continue;
+      const owner = targets[0]?.owner ?? "the command";
+      const known = targets.flatMap((t) => flagNames(t.params));
+      const list = known.length > 0 ? `its flags are ${known.map((f) => `--${f}`).join(", ")}` : "it takes no flags";
+      throw new UsageError(`unknown flag --${name} for ${owner}: ${list}.${suggestion(name, known, "--")}`);
+    }
+    const [target, param] = found;
+    const flag = toKebabCase(param.name);
+    if (param.type.kind === "boolean") {
+      target.values.set(param.name, inline === undefined ? true : parseBoolean(flag, inline));
+      continue;
+    }
+    let value = inline;
+    if (value === undefined) {
+      value = tokens[i + 1];
+      if (value === undefined) throw new UsageError(`--${flag} needs a value: write --${flag}=VALUE`);
+      i++;
+    }
+    const prev = target.values.get(param.name);
+    if (param.type.kind === "list") {
+      const items = value === "" ? [] : value.split(",");
+      target.values.set(param.name, [...(Array.isArray(prev) ? prev : []), ...items]);
+    } else if (prev !== undefined) {
+      throw new UsageError(`--${flag} was given twice for ${target.owner}: give it once`);
+    } else {
+      target.values.set(param.name, value);
+    }
+  }
+  return { next: i, help };
+}

@@ -1,0 +1,23 @@
+// A module must import the very SDK instance the CLI runs (instanceof checks and the current run depend on it).
+import fs from "node:fs";
+import { fileURLToPath } from "node:url";
+
+/**
+ * Absolute path of Gantry's own SDK entry, next to this file's folder: `dist/sdk/index.js` when
+ * running the built CLI, `src/sdk/index.ts` when running from source (tests).
+ */
+export function resolveSdkEntry(): string {
+  const js = fileURLToPath(new URL("../sdk/index.js", import.meta.url));
+  if (fs.existsSync(js)) return js;
+  return fileURLToPath(new URL("../sdk/index.ts", import.meta.url));
+}
+
+/** Gantry's version from its package.json, part of cache keys so an upgrade never reuses old bundles. */
+export function gantryVersion(): string {
+  try {
+    const pkg = fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8");
+    return (JSON.parse(pkg) as { version?: string }).version ?? "0.0.0";
+  } catch {
+    return "0.0.0";
+  }
+}

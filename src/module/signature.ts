@@ -1,0 +1,95 @@
+// The shape of a module's functions as the CLI sees them: introspection writes it, the cache stores it as JSON.
+
+/** The SDK object types an argument or result may have. */
+export const CORE_TYPES = [
+  "Container",
+  "Directory",
+  "File",
+  "Secret",
+  "Service",
+  "CacheVolume",
+  "GitRepository",
+  "Socket",
+] as const;
+export type CoreTypeName = (typeof CORE_TYPES)[number];
+
+export type TypeRef =
+  | { kind: "string" | "number" | "boolean" | "void" }
+  | { kind: "list"; of: TypeRef }
+  | { kind: "core"; name: CoreTypeName }
+  /** A class of the module decorated @object(). */
+  | { kind: "object"; name: string }
+  | { kind: "enum"; name: string; members: { name: string; value: string }[] }
+  /** A type Gantry does not map (a type alias, an interface): passed through as text, shown as written. */
+  | { kind: "unknown"; text: string };
+
+export interface ParamSignature {
+  name: string;
+  type: TypeRef;
+  /** `name?: T`, or a default value: the flag may be left out. */
+  optional: boolean;
+  /** The default value's source text, e.g. `"x"` or `["a"]`. */
+  default?: string;
+  doc?: string;
+  /** From @argument({ defaultPath }): a Directory/File argument that needs no flag. */
+  defaultPath?: string;
+  /** From @argument({ ignore }): patterns left out of the directory. */
+  ignore?: string[];
+}
+
+export interface FunctionSignature {
+  /** The method or property name in the class. */
+  name: string;
+  /** `@func("alias")`: the name the CLI shows instead. */
+  alias?: string;
+  /** A method is called; a field (`@field()` / `@func()` on a property) is read. */
+  kind: "method" | "field";
+  doc?: string;
+  params: ParamSignature[];
+  /** The declared result, with `Promise<…>` unwrapped. */
+  returns: TypeRef;
+}
+
+export interface ObjectSignature {
+  name: string;
+  /** Exported from the entry file: only such a class can be the main object. */
+  exported: boolean;
+  doc?: string;
+  constructorParams: ParamSignature[];
+  functions: FunctionSignature[];
+  /** Source file, relative to the module's root folder. */
+  file: string;
+}
+
+export interface ModuleSignature {
+  schema: number;
+  moduleName: string;
+  /** The entry file's leading doc comment. */
+  doc?: string;
+  /** Name of the class `gantry call` constructs. */
+  mainObject: string;
+  objects: ObjectSignature[];
+  warnings: string[];
+}
+
+/** The CLI name of a function: its alias or its name, kebab-cased by the caller. */
+export function functionCliName(fn: FunctionSignature): string {
+  return fn.alias ?? fn.name;
+}
+
+/** How a type reads in help: `string[]`, `Directory`, `enum(a|b)`. */
+export function typeLabel(t: TypeRef): string {
+  switch (t.kind) {
+    case "list":
+      return `${typeLabel(t.of)}[]`;
+    case "core":
+    case "object":
+      return t.name;
+    case "enum":
+      return t.members.map((m) => m.value).join("|");
+    case "unknown":
+      return t.text;
+    default:
+      return t.kind;
+  }
+}

@@ -1,0 +1,117 @@
+// Mounts are what an exec sees but does not keep: each becomes a host path bound into the sandbox (or placed in plain mode).
+import { chown, mkdir, rm, symlink, writeFile } from "node:fs/promises";
+import path from "node:path";
+import type { MountSpec } from "../runtime.js";
+import type { ContentStore } from "../../store/content-store.js";
+import { materializeTree } from "../../store/tree-materialize.js";
+import type { CacheVolumes } from "./cache-volumes.js";
+import { treePathOf } from "./system-view.js";
+
+export interface MountContext {
+  mode: "bubblewrap" | "plain";
+  /** The exec's upper directory (the container's root in plain mode). */
+  upper: string;
+  /** A private directory of this exec for mount sources. */
+  scratch: string;
+  store: ContentStore;
+  caches: CacheVolumes;
+  newTempDir: () => Promise<string>;
+  signal: AbortSignal;
+}
+
+export interface PreparedMounts {
+  /** bwrap arguments that show the mounts; empty in plain mode. */
+  readonly bwrapArgs: string[];
+  /** Undo: unlock caches, delete secrets. Never throws. */
+  release(): Promise<void>;
+}
+
+/** Make every mount's source on the host; parents before children so nested mounts land inside their parent. */
+export async function prepareMounts(mounts: readonly MountSpec[], ctx: MountContext): Promise<PreparedMounts> {
+  const ordered = [...mounts].sort((a, b) => depth(a.target) - depth(b.target));
+  const bwrapArgs: string[] = [];
+  const undo: (() => Promise<void>)[] = [];
+  const release = async (): Promise<void> => {
+    for (const u of undo.reverse()) await u().catch(() => undefined);
+  };
+  try {
+    for (const [i, m] of ordered.entries()) {
+      const target = "/" + treePathOf(m.target);
+      if (ctx.mode === "plain" && m.kind !== "cache") {
+        await placeInUpper(m, undefined, path.join(ctx.upper, target), ctx, undo);
+        continue;
+      }
+      const source = await prepareSource(m, path.join(ctx.scratch, String(i)), ctx, undo);
+      if (ctx.mode === "plain") await placeInUpper(m, source, path.join(ctx.upper, target), ctx, undo);
+      else bwrapArgs.push(...bindArgs(m, source, target));
+    }
+  } catch (e) {
+    await release();
+    throw e;
+  }
+  return { bwrapArgs, release };
+}
+
+/** The host path holding the mount's contents, outside the upper (undefined for tmp, which has none). */
+async function prepareSource(
+  m: MountSpec,
+  dir: string,
+  ctx: MountContext,
+  undo: (() => Promise<void>)[],
+): Promise<string | undefined> {
+  switch (m.kind) {
+    case "cache": {
+      const lease = await ctx.caches.acquire({ ...m, signal: ctx.signal, newTempDir: ctx.newTempDir });
+      undo.push(() => lease.release());
+      return lease.dir;
+    }
+    case "dir":
+      await materializeTree(m.tree, ctx.store, dir, { signal: ctx.signal });
+      return dir;
+    case "file":
+      await materializeTree({ entries: { f: m.entry } }, ctx.store, dir);
+      return path.join(dir, "f");
+    case "secret": {
+      await mkdir(dir, { mode: 0o700 });
+      const file = path.join(dir, "secret");
+      undo.push(() => rm(file, { force: true }));
+      await writeFile(file, m.value, { mode: m.mode & 0o7777 || 0o400 });
+      if (m.uid !== undefined || m.gid !== undefined) await chown(file, m.uid ?? 0, m.gid ?? 0);
+      return file;
+    }
+    case "tmp":
+      return undefined;
+  }
+}
+
+/** bwrap arguments showing one mount at `target`. */
+function bindArgs(m: MountSpec, source: string | undefined, target: string): string[] {
+  if (m.kind === "tmp") return [...(m.size ? ["--size", String(m.size)] : []), "--tmpfs", target];
+  const readOnly = m.kind === "secret" || (m.kind === "dir" && m.readOnly === true);
+  return [readOnly ? "--ro-bind" : "--bind", source as string, target];
+}
+
+/** Without a sandbox, a mount is put at its place inside the upper: a link to a cache, a copy of anything else. */
+async function placeInUpper(
+  m: MountSpec,
+  source: string | undefined,
+  dest: string,
+  ctx: MountContext,
+  undo: (() => Promise<void>)[],
+): Promise<void> {
+  await mkdir(path.dirname(dest), { recursive: true });
+  await rm(dest, { recursive: true, force: true });
+  if (m.kind === "cache") await symlink(source as string, dest);
+  else if (m.kind === "tmp") await mkdir(dest);
+  else if (m.kind === "dir") await materializeTree(m.tree, ctx.store, dest, { signal: ctx.signal });
+  else if (m.kind === "file") await materializeTree({ entries: { [path.basename(dest)]: m.entry } }, ctx.store, path.dirname(dest));
+  else {
+    undo.push(() => rm(dest, { force: true }));
+    await writeFile(dest, m.value, { mode: m.mode & 0o7777 || 0o400 });
+  }
+}
+
+function depth(target: string): number {
+  const p = treePathOf(target);
+  return p === "" ? 0 : p.split("/").length;
+}

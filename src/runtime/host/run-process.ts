@@ -1,0 +1,96 @@
+// One child process with streamed output, optional stdin, and cancellation that kills everything it started.
+import { spawn } from "node:child_process";
+import { constants } from "node:os";
+import { StringDecoder } from "node:string_decoder";
+import type { Readable } from "node:stream";
+
+export interface ProcessSpec {
+  file: string;
+  args: readonly string[];
+  env: Record<string, string>;
+  cwd: string;
+  stdin?: string;
+  signal: AbortSignal;
+  onOutput?: (stream: "stdout" | "stderr", chunk: string) => void;
+  /** Open fd 3 as a pipe and collect what the child writes there (bwrap's --json-status-fd). */
+  statusFd?: boolean;
+}
+
+export interface ProcessResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  /** What arrived on fd 3. */
+  status: string;
+  cancelled: boolean;
+}
+
+/** Run to completion; on abort, SIGKILL the child's whole process group and still wait for it to be gone. */
+export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(spec.file, spec.args, {
+      cwd: spec.cwd,
+      env: spec.env,
+      // Its own process group, so one kill reaches grandchildren too.
+      detached: true,
+      stdio: [spec.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe", spec.statusFd ? "pipe" : "ignore"],
+    });
+    let cancelled = false;
+    const kill = (): void => {
+      cancelled = true;
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
+    };
+    if (spec.signal.aborted) kill();
+    else spec.signal.addEventListener("abort", kill, { once: true });
+    const stdout = collect(child.stdout, (c) => spec.onOutput?.("stdout", c));
+    const stderr = collect(child.stderr, (c) => spec.onOutput?.("stderr", c));
+    const status = collect(child.stdio[3] as Readable | null, () => undefined);
+    if (child.stdin) {
+      child.stdin.on("error", () => undefined); // A child that never reads its stdin is not an error.
+      child.stdin.end(spec.stdin);
+    }
+    // A container stops with its main process; leftovers here would also hold our pipes open forever.
+    child.on("exit", () => {
+      try {
+        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
+      } catch {
+        // Nothing left.
+      }
+    });
+    child.on("error", (e) => {
+      spec.signal.removeEventListener("abort", kill);
+      reject(e);
+    });
+    child.on("close", (code, sig) => {
+      spec.signal.removeEventListener("abort", kill);
+      const exitCode = code ?? 128 + (sig ? constants.signals[sig] : 0);
+      resolve({ exitCode, stdout: stdout(), stderr: stderr(), status: status(), cancelled });
+    });
+  });
+}
+
+/** Decode a stream as UTF-8 without splitting characters across chunks; returns a getter for the whole text. */
+function collect(stream: Readable | null, onChunk: (chunk: string) => void): () => string {
+  if (!stream) return () => "";
+  const decoder = new StringDecoder("utf8");
+  const parts: string[] = [];
+  stream.on("data", (b: Buffer) => {
+    const text = decoder.write(b);
+    if (text) {
+      parts.push(text);
+      onChunk(text);
+    }
+  });
+  stream.on("end", () => {
+    const rest = decoder.end();
+    if (rest) {
+      parts.push(rest);
+      onChunk(rest);
+    }
+  });
+  return () => parts.join("");
+}

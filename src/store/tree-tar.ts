@@ -1,0 +1,172 @@
+// Trees cross into and out of containers as tar streams; this is the one place that speaks tar.
+import { PassThrough, type Readable } from "node:stream";
+import tar from "tar-stream";
+import type { ContentStore } from "./content-store.js";
+import { normalizeTreePath, type FileEntry, type Tree, type TreeEntry } from "./tree.js";
+import { UnsupportedError } from "../errors.js";
+
+/**
+ * Trees carry no times; every packed entry gets this one, so equal trees give equal tars.
+ * Not the epoch: zip (Python wheels, jar) refuses dates before 1980. npm uses the same date.
+ */
+export const PACK_MTIME = new Date("1985-10-26T08:15:00Z");
+
+export interface PackOptions {
+  /** Put every entry under this directory (tree form or absolute: "app/src", "/app/src"). */
+  prefix?: string;
+  uid?: number;
+  gid?: number;
+}
+
+export interface UnpackOptions {
+  /** Drop this leading component: docker's archive of /a/b holds `b` and `b/...`. */
+  strip?: string;
+}
+
+// Stream a tree out of the store as an uncompressed tar, parents before children, contents read lazily.
+export function packTree(tree: Tree, store: ContentStore, opts: PackOptions = {}): Readable {
+  const pack = tar.pack();
+  // A real node stream, so callers may pipe it into http requests and node pipelines alike.
+  const out = new PassThrough();
+  pack.on("error", (err: Error) => out.destroy(err));
+  pack.pipe(out);
+  writeEntries(pack, tree, store, opts).then(
+    () => pack.finalize(),
+    (err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))),
+  );
+  return out;
+}
+
+// Write the tree's entries one at a time; tar-stream accepts one open entry at once.
+async function writeEntries(pack: tar.Pack, tree: Tree, store: ContentStore, opts: PackOptions) {
+  const prefix = normalizeTreePath(opts.prefix ?? "");
+  const owner = { uid: opts.uid ?? 0, gid: opts.gid ?? 0, mtime: PACK_MTIME };
+  for (const key of Object.keys(tree.entries).sort()) {
+    const entry = tree.entries[key] as TreeEntry;
+    const name = prefix === "" ? key : `${prefix}/${key}`;
+    if (entry.type === "dir") {
+      await addEntry(pack, { ...owner, name, type: "directory", mode: entry.mode });
+    } else if (entry.type === "symlink") {
+      await addEntry(pack, {
+        ...owner,
+        name,
+        type: "symlink",
+        linkname: entry.target,
+        mode: 0o777,
+      });
+    } else {
+      const header = { ...owner, name, type: "file" as const, mode: entry.mode, size: entry.size };
+      await addEntry(pack, header, await store.openBlob(entry.digest));
+    }
+  }
+}
+
+// Add one entry and wait until tar-stream has taken it (its callback fires on finish or error).
+function addEntry(pack: tar.Pack, header: tar.Headers, content?: Readable): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
+    if (!content) return void sink.end();
+    content.on("error", (err) => {
+      sink.destroy(err);
+      reject(err);
+    });
+    content.pipe(sink);
+  });
+}
+
+// Read a tar into the store: files become blobs, hard links become copies, devices are skipped.
+export async function unpackTar(
+  stream: Readable,
+  store: ContentStore,
+  opts: UnpackOptions = {},
+): Promise<Tree> {
+  const strip = tarPath(opts.strip ?? "");
+  const entries: Record<string, TreeEntry> = {};
+  const dirs = new Set<string>();
+  const extract = tar.extract();
+  stream.on("error", (err) => extract.destroy(err));
+  stream.pipe(extract);
+  for await (const item of extract) {
+    const header = item.header;
+    const name = stripComponent(tarPath(header.name), strip, header.name);
+    const mode = (header.mode ?? 0o644) & 0o7777;
+    if (header.type === "file" || header.type === "contiguous-file") {
+      const { digest, size } = await store.putStream(item as unknown as Readable);
+      if (name !== "") setEntry(entries, dirs, name, { type: "file", mode, digest, size });
+      continue;
+    }
+    item.resume();
+    if (name === "") continue;
+    if (header.type === "directory") setEntry(entries, dirs, name, { type: "dir", mode });
+    else if (header.type === "symlink") {
+      setEntry(entries, dirs, name, { type: "symlink", target: header.linkname ?? "" });
+    } else if (header.type === "link") {
+      const linked = stripComponent(tarPath(header.linkname ?? ""), strip, header.linkname ?? "");
+      setEntry(entries, dirs, name, { ...hardLinkSource(entries, linked, name), mode });
+    }
+  }
+  return { entries: addMissingParents(entries) };
+}
+
+// A hard link names an earlier file of the same tar; a tree has no links, so it becomes a copy.
+function hardLinkSource(entries: Record<string, TreeEntry>, linked: string, name: string) {
+  const source = entries[linked];
+  if (source?.type !== "file") {
+    throw new UnsupportedError(
+      `tar entry ${JSON.stringify(name)} is a hard link to ${JSON.stringify(linked)}, ` +
+        `which is not an earlier regular file of the same archive: re-create the archive without it`,
+    );
+  }
+  return source satisfies FileEntry;
+}
+
+// Later entries win, as when tar extracts; a non-directory replacing a directory drops its children.
+function setEntry(
+  entries: Record<string, TreeEntry>,
+  dirs: Set<string>,
+  name: string,
+  entry: TreeEntry,
+): void {
+  if (entry.type !== "dir" && dirs.has(name)) {
+    for (const key of Object.keys(entries)) if (key.startsWith(name + "/")) delete entries[key];
+    for (const dir of dirs) if (dir === name || dir.startsWith(name + "/")) dirs.delete(dir);
+  }
+  // Every parent of a name is a directory from now on (whether or not the tar lists it).
+  for (let i = name.indexOf("/"); i > 0; i = name.indexOf("/", i + 1)) dirs.add(name.slice(0, i));
+  if (entry.type === "dir") dirs.add(name);
+  entries[name] = entry;
+}
+
+// Keep the Tree invariant (every parent is an entry) even for tars that list only files.
+function addMissingParents(entries: Record<string, TreeEntry>): Record<string, TreeEntry> {
+  for (const key of Object.keys(entries)) {
+    for (let i = key.indexOf("/"); i > 0; i = key.indexOf("/", i + 1)) {
+      const parent = key.slice(0, i);
+      if (!entries[parent]) entries[parent] = { type: "dir", mode: 0o755 };
+    }
+  }
+  return entries;
+}
+
+// Tar names come as "/a", "./a", "a/", "a//b"; give them tree form and refuse any ".." component.
+function tarPath(raw: string): string {
+  const parts = raw.split("/").filter((p) => p !== "" && p !== ".");
+  if (parts.includes("..")) {
+    throw new UnsupportedError(
+      `tar entry ${JSON.stringify(raw)} points outside the directory being unpacked: ` +
+        `refusing it; re-create the archive with relative paths`,
+    );
+  }
+  return parts.join("/");
+}
+
+// Remove the leading `strip` component; an entry outside it means the archive is not what was asked for.
+function stripComponent(name: string, strip: string, raw: string): string {
+  if (strip === "") return name;
+  if (name === strip) return "";
+  if (name.startsWith(strip + "/")) return name.slice(strip.length + 1);
+  throw new UnsupportedError(
+    `tar entry ${JSON.stringify(raw)} is not under ${JSON.stringify(strip)}: ` +
+      `the archive does not hold the directory that was asked for`,
+  );
+}

@@ -1,0 +1,61 @@
+// Open real Gantry runs for tests: a real runtime, a temp state dir, and every event kept for assertions.
+import { mkdtemp } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { openSession, type RuntimeChoice } from "../../src/engine/open-session.js";
+import { readEnv } from "../../src/env.js";
+import type { RunEvent } from "../../src/engine/events.js";
+import type { Session } from "../../src/engine/session.js";
+
+export const BUSYBOX = "gantry-test/busybox:latest";
+export const DEBIAN = "gantry-test/debian:bookworm";
+export const NODE = "gantry-test/node:bookworm";
+export const POSTGRES = "gantry-test/postgres:15";
+
+export interface TestRun<T> {
+  value: T;
+  events: RunEvent[];
+  session: Session;
+}
+
+export async function makeStateDir(): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), "gantry-state-"));
+}
+
+/** Run fn in a fresh session on the given runtime; the session is closed afterwards. */
+export async function runIn<T>(runtime: RuntimeChoice, stateDir: string, fn: () => Promise<T>, cwd?: string): Promise<TestRun<T>> {
+  const events: RunEvent[] = [];
+  const env = { ...readEnv(), stateDir };
+  const { session } = await openSession({ runtime, projectDir: cwd ?? process.cwd(), cwd, env, events: { emit: (e) => events.push(e) } });
+  try {
+    const value = await session.run(fn);
+    return { value, events, session };
+  } finally {
+    await session.close();
+  }
+}
+
+/** Steps that really ran (not from cache) in a run's events. */
+export function executed(events: RunEvent[]): string[] {
+  const names = new Map<string, string>();
+  const out: string[] = [];
+  for (const e of events) {
+    if (e.type === "step.start" && e.kind === "exec") names.set(e.id, e.name);
+    if (e.type === "step.end" && names.has(e.id) && e.status === "done") out.push(names.get(e.id)!);
+  }
+  return out;
+}
+
+export function dockerAvailable(): boolean {
+  try {
+    execFileSync("docker", ["version", "--format", "{{.Server.Version}}"], { stdio: "pipe", timeout: 10_000 });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export function docker(args: string[]): string {
+  return execFileSync("docker", args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+}

@@ -1,0 +1,78 @@
+// Secrets leave no trace: not in logs, events, cache records, committed images, their history, or exports.
+import { describe, expect, it } from "vitest";
+import { mkdtemp, readdir, readFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { execFileSync } from "node:child_process";
+import { dag } from "../../src/sdk/index.js";
+import { BUSYBOX, docker, makeStateDir, runIn } from "../helpers/test-session.js";
+
+const VALUE = `gantry-secret-${Math.random().toString(36).slice(2)}-value`;
+
+async function grepTree(dir: string, needle: string): Promise<string[]> {
+  const hits: string[] = [];
+  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
+    if (!e.isFile()) continue;
+    const p = path.join(e.parentPath, e.name);
+    if ((await readFile(p)).includes(needle)) hits.push(p);
+  }
+  return hits;
+}
+
+describe("secrets", () => {
+  it("are usable inside the exec but appear nowhere outside it", async () => {
+    const state = await makeStateDir();
+    const out = await mkdtemp(path.join(os.tmpdir(), "gantry-secret-out-"));
+    const secret = dag.setSecret("token", VALUE);
+    const ctr = dag
+      .container()
+      .from(BUSYBOX)
+      .withSecretVariable("TOKEN", secret)
+      .withMountedSecret("/run/secrets/token", secret)
+      .withExec(["sh", "-c", 'echo "env=$TOKEN"; echo "file=$(cat /run/secrets/token)"; echo "err=$TOKEN" >&2; test "$TOKEN" = "$(cat /run/secrets/token)" && echo same > /result']);
+    const r = await runIn(
+      "docker",
+      state,
+      async () => {
+        const stdout = await ctr.stdout();
+        const result = await ctr.file("/result").contents();
+        const tar = await ctr.export(path.join(out, "image.tar"));
+        return { stdout, result, tar };
+      },
+      out,
+    );
+    // the exec really saw the value (both forms equal), but what comes out is masked
+    expect(r.value.result).toBe("same\n");
+    expect(r.value.stdout).toBe("env=***\nfile=***\n");
+    expect(JSON.stringify(r.events)).not.toContain(VALUE);
+    expect(JSON.stringify(r.events)).toContain("err=***");
+    // cache records, trees, blobs
+    expect(await grepTree(state, VALUE)).toEqual([]);
+    // the committed images of this run: config, history
+    const images = docker(["images", "--filter", "reference=gantry-cache", "--format", "{{.ID}}"]).trim().split("\n").filter(Boolean);
+    expect(images.length).toBeGreaterThan(0);
+    for (const id of images.slice(0, 20)) {
+      expect(docker(["image", "inspect", id])).not.toContain(VALUE);
+      expect(docker(["history", "--no-trunc", id])).not.toContain(VALUE);
+    }
+    // the exported tarball, unpacked layer by layer
+    const unpack = await mkdtemp(path.join(os.tmpdir(), "gantry-secret-tar-"));
+    execFileSync("tar", ["-xf", r.value.tar, "-C", unpack]);
+    for (const f of await readdir(unpack, { recursive: true })) {
+      if (String(f).endsWith(".tar")) execFileSync("tar", ["-xf", path.join(unpack, String(f)), "-C", unpack], { stdio: "ignore" });
+    }
+    expect(await grepTree(unpack, VALUE)).toEqual([]);
+    expect(execFileSync("ls", [unpack]).toString()).not.toBe("");
+  });
+
+  it("give a cache key that changes with the value but does not contain it", async () => {
+    const state = await makeStateDir();
+    const mk = (v: string) => dag.container().from(BUSYBOX).withSecretVariable("S", dag.setSecret("s", v)).withExec(["sh", "-c", "echo ${#S}"]);
+    const a = await runIn("docker", state, () => mk(VALUE).stdout());
+    const b = await runIn("docker", state, () => mk(VALUE + "x").stdout());
+    expect(a.value.trim()).toBe(String(VALUE.length));
+    expect(b.value.trim()).toBe(String(VALUE.length + 1));
+    const digests = [...a.events, ...b.events].flatMap((e) => (e.type === "step.start" && e.digest ? [e.digest] : []));
+    expect(new Set(digests).size).toBe(2);
+  });
+});

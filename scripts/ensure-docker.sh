@@ -60,7 +60,7 @@ fi
 dockerd_running() { # without procps: read /proc/*/comm
   local f c
   for f in /proc/[0-9]*/comm; do
-    read -r c <"$f" 2>/dev/null || continue
+    { read -r c <"$f"; } 2>/dev/null || continue
     [ "$c" = dockerd ] && return 0
   done
   return 1
@@ -81,10 +81,14 @@ for ((i = 0; i < WAIT * 2; i++)); do
     say "docker answers after $((i / 2))s ($(docker version --format '{{.Server.Version}}'))"
     exit 0
   fi
+  if [ -n "${started:-}" ] && [ "$i" -ge 4 ] && ! dockerd_running; then
+    echo "[ensure-docker] ERROR: dockerd exited." >&2
+    break
+  fi
   sleep 0.5
 done
 
-echo "[ensure-docker] ERROR: docker did not answer within ${WAIT}s." >&2
+echo "[ensure-docker] ERROR: docker did not answer (waited $((i / 2))s of ${WAIT}s)." >&2
 if [ -n "${started:-}" ] && [ -f "$LOG" ]; then
   echo "[ensure-docker] last lines of $LOG:" >&2
   tail -n 30 "$LOG" >&2

@@ -40,7 +40,9 @@ IMG_NODE=gantry-test/node:bookworm
 IMG_PYTHON=gantry-test/python:bookworm
 IMG_POSTGRES=gantry-test/postgres:15
 
-# Manual bump numbers: raise one to force a rebuild that the recipe hash would not notice.
+# Manual bump numbers: raise one to force a rebuild that the recipe hash would not notice (a
+# Dockerfile-built image still reuses docker's layer cache for unchanged steps; remove the image
+# first, or change its Dockerfile, to rerun apt).
 V_BUSYBOX=1
 V_DEBIAN=1
 V_NODE=1
@@ -81,7 +83,7 @@ run_logged() {
 
 # ensure <image> <version> <base image or ""> <build function>
 ensure() {
-  local image=$1 want=$2 base=$3 fn=$4 t0 base_id=""
+  local image=$1 want=$2 base=$3 fn=$4 t0 base_id="" old_id
   t0=$(now)
   [ -n "$base" ] && base_id=$(id_of "$base")
   if [ "$(label_of "$image" "$LABEL")" = "$want" ] &&
@@ -89,7 +91,14 @@ ensure() {
     echo "skipped $image (version $want) $(elapsed "$t0")"
     return 0
   fi
+  old_id=$(docker image inspect -f '{{.Id}}' "$image" 2>/dev/null || true)
   "$fn" "$image" "$want" "$base_id"
+  # The previous version is now untagged: remove it unless something still uses it (containers
+  # or images built on it). Only that exact image: never a broad prune, which would also hit
+  # untagged images the engine made on top of ours (they inherit the label).
+  if [ -n "$old_id" ] && [ "$old_id" != "$(id_of "$image")" ]; then
+    docker rmi "$old_id" >/dev/null 2>&1 || true
+  fi
   echo "built   $image (version $want) $(elapsed "$t0")"
 }
 
@@ -144,6 +153,7 @@ debian_rootfs() { # the tarball, cached under $CACHE by a hash of this function
       --aptopt='Acquire::Check-Valid-Until "false"' \
       --aptopt='Acquire::Languages "none"' \
       --aptopt='APT::Install-Recommends "false"' \
+      --dpkgopt='force-unsafe-io' \
       --dpkgopt='path-exclude=/usr/share/doc/*' \
       --dpkgopt='path-include=/usr/share/doc/*/copyright' \
       --dpkgopt='path-exclude=/usr/share/man/*' \
@@ -341,16 +351,22 @@ for w in "${want[@]}"; do case "$w" in debian | node | python | postgres) need_d
 if [ "$need_debian" = 1 ]; then
   ensure "$IMG_DEBIAN" "$(version "$V_DEBIAN" debian_rootfs build_debian)" "" build_debian
 fi
+# The images built on debian are independent: build them concurrently (dpkg is single-threaded
+# and mostly waits on I/O), each job printing its own line; fail if any failed.
+pids=()
 for w in "${want[@]}"; do
   case "$w" in
-    node) ensure "$IMG_NODE" "$(version "$V_NODE" build_node dockerfile_build)" "$IMG_DEBIAN" build_node ;;
-    python) ensure "$IMG_PYTHON" "$(version "$V_PYTHON" build_python dockerfile_build)" "$IMG_DEBIAN" build_python ;;
+    node) ensure "$IMG_NODE" "$(version "$V_NODE" build_node dockerfile_build)" "$IMG_DEBIAN" build_node & ;;
+    python) ensure "$IMG_PYTHON" "$(version "$V_PYTHON" build_python dockerfile_build)" "$IMG_DEBIAN" build_python & ;;
     postgres)
       ensure "$IMG_POSTGRES" "$(version "$V_POSTGRES" build_postgres verify_postgres dockerfile_build)" \
-        "$IMG_DEBIAN" build_postgres
+        "$IMG_DEBIAN" build_postgres &
       ;;
+    *) continue ;;
   esac
+  pids+=("$!")
 done
-# Old versions of rebuilt images are left untagged; drop those (only ours, by label).
-docker image prune -f --filter "label=$LABEL" >/dev/null 2>&1 || true
+failed=0
+for p in "${pids[@]}"; do wait "$p" || failed=1; done
+[ "$failed" = 0 ] || die "some images failed to build (logs in $CACHE/logs)"
 echo "test images ready in $(elapsed "$T0")"

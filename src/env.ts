@@ -22,6 +22,8 @@ export interface GantryEnv {
   /** XDG_RUNTIME_DIR, for Podman's socket. */
   xdgRuntimeDir?: string;
   home: string;
+  /** The host's PATH, for the host runtime's tool lookup. */
+  path: string;
   /** NO_COLOR set: no ANSI colours. */
   noColor: boolean;
 }
@@ -42,6 +44,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): GantryEnv {
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     xdgRuntimeDir: env.XDG_RUNTIME_DIR || undefined,
     home,
+    path: env.PATH ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== "",
   };
 }

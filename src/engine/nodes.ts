@@ -56,7 +56,8 @@ export type DirectoryNode =
 export type FileNode =
   | { readonly op: "dirFile"; readonly dir: DirectoryNode; readonly path: string }
   | { readonly op: "containerFile"; readonly container: ContainerState; readonly path: string }
-  | { readonly op: "hostFile"; readonly path: string };
+  | { readonly op: "hostFile"; readonly path: string }
+  | { readonly op: "containerTarball"; readonly container: ContainerState };
 
 /** Changes to the image config; applied in order over the image's own config at evaluation. */
 export type ConfigOp =
@@ -107,6 +108,13 @@ export type FsBase =
   /** An image built from a Dockerfile or imported from a tarball (services/builds issue). */
   | { readonly kind: "external"; readonly describe: string; readonly resolve: "build" | "import"; readonly payload: unknown };
 
+export type ExternalImage = Extract<FsBase, { kind: "external" }>;
+
+/** A readable name for a state's image, for step names and messages. */
+export function imageName(image: string | ExternalImage | undefined): string | undefined {
+  return typeof image === "object" ? image.describe : image;
+}
+
 export type ReturnTypeValue = "SUCCESS" | "FAILURE" | "ANY";
 
 export interface ExecNode {
@@ -131,14 +139,16 @@ export interface ServiceNode {
 }
 
 export interface ContainerState {
-  /** The `from` ref whose image config seeds `config`; undefined for scratch. */
-  readonly image?: string;
+  /** The image whose config seeds `config`: a `from` ref, or a built/imported image; undefined for scratch. */
+  readonly image?: string | ExternalImage;
   readonly fs: FsBase;
   readonly ops: readonly ContainerFsOp[];
   readonly config: readonly ConfigOp[];
   readonly mounts: readonly MountNode[];
   readonly secretEnv: readonly { readonly name: string; readonly secret: SecretNode }[];
   readonly services: readonly ServiceBindingNode[];
+  /** Credentials for publish, by registry address; never part of a digest. */
+  readonly registryAuth?: readonly { readonly address: string; readonly username: string; readonly secret: SecretNode }[];
   /** The last exec, for stdout/stderr/exitCode. */
   readonly lastExec?: ExecNode;
 }

@@ -63,8 +63,9 @@ async function pickRuntime(opts: OpenSessionOptions, store: ContentStore, runId:
 
 async function openHost(opts: OpenSessionOptions, store: ContentStore, runId: string): Promise<{ runtime: Runtime; mode: string }> {
   const { HostRuntime } = await import("../runtime/host/host-runtime.js");
-  const runtime = await HostRuntime.create({ store, runId, stateDir: opts.env.stateDir });
-  return { runtime, mode: runtime.mode === "bubblewrap" ? "bubblewrap" : "plain processes, no bubblewrap" };
+  const runtime = await HostRuntime.create({ store, runId, stateDir: opts.env.stateDir, hostPath: opts.env.path });
+  const mode = runtime.mode === "bubblewrap" ? "bubblewrap" : `plain processes: ${runtime.modeReason ?? "no bubblewrap"}`;
+  return { runtime, mode };
 }
 
 // The key for hashing secret values into cache keys: random per machine, never leaves the state dir.

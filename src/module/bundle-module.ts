@@ -27,7 +27,9 @@ function sdkPlugin(sdkUrl: string): Plugin {
     name: "gantry-sdk",
     setup(build) {
       build.onResolve({ filter: /^[^./]/ }, (args) =>
-        isSdkSpecifier(args.path) ? { path: sdkUrl, external: true } : { path: args.path, external: true },
+        isSdkSpecifier(args.path)
+          ? { path: sdkUrl, external: true }
+          : { path: args.path, external: true },
       );
     },
   };
@@ -50,7 +52,10 @@ function pruneOld(dir: string, prefix: string, keep: string): void {
   try {
     const old = fs
       .readdirSync(dir)
-      .filter((f) => f !== keep && f.startsWith(prefix) && /^[0-9a-f]{20}\.mjs$/.test(f.slice(prefix.length)))
+      .filter(
+        (f) =>
+          f !== keep && f.startsWith(prefix) && /^[0-9a-f]{20}\.mjs$/.test(f.slice(prefix.length)),
+      )
       .map((f) => ({ f, t: fs.statSync(path.join(dir, f)).mtimeMs }))
       .sort((a, b) => b.t - a.t)
       .slice(2);
@@ -91,10 +96,14 @@ export async function bundleModule(req: BundleRequest): Promise<string> {
     code = result.outputFiles[0]?.text ?? "";
   } catch (e) {
     const errors = (e as { errors?: Message[] }).errors ?? [];
-    const detail = errors.length > 0 ? formatMessages(errors, absDir, req.cwd) : (e as Error).message;
-    throw new ModuleError(`the module ${req.name} does not compile:\n${detail}\nfix the error and run again`, {
-      cause: e,
-    });
+    const detail =
+      errors.length > 0 ? formatMessages(errors, absDir, req.cwd) : (e as Error).message;
+    throw new ModuleError(
+      `the module ${req.name} does not compile:\n${detail}\nfix the error and run again`,
+      {
+        cause: e,
+      },
+    );
   }
   fs.mkdirSync(req.cacheDir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;

@@ -24,7 +24,7 @@ export function resolveDefaultPath(
 ): string {
   const context = gitRoot ?? mod.rootDir;
   const resolved = defaultPath.startsWith("/")
-    ? path.join(context, defaultPath)
+    ? path.resolve(context, `.${defaultPath}`)
     : path.resolve(mod.rootDir, defaultPath);
   const rel = path.relative(context, resolved);
   if (rel.startsWith("..") || path.isAbsolute(rel)) {

@@ -76,7 +76,9 @@ export function findModule(opts: { cwd: string; modDir?: string }): ModuleLocati
   if (opts.modDir !== undefined) {
     const dir = path.resolve(cwd, opts.modDir);
     if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
-      throw new UsageError(`-m ${opts.modDir}: no such folder (${dir}): pass the folder holding gantry.json, dagger.json or .gantry/`);
+      throw new UsageError(
+        `-m ${opts.modDir}: no such folder (${dir}): pass the folder holding gantry.json, dagger.json or .gantry/`,
+      );
     }
     const found = configIn(dir);
     if (found) return fromConfig(found[0], found[1], cwd);

@@ -7,7 +7,7 @@ import { bundleModule } from "./bundle-module.js";
 import type { ModuleLocation } from "./find-module.js";
 import { moduleCacheDir } from "./module-cache-dir.js";
 import { pickMainObject } from "./pick-main-object.js";
-import { gantryVersion } from "./sdk-entry.js";
+import { gantryVersion } from "./gantry-version.js";
 import type { ModuleSignature } from "./signature.js";
 
 export type ObjectClass = new (...args: unknown[]) => object;
@@ -29,7 +29,10 @@ export async function importSdk(sdkEntry: string): Promise<SdkModule> {
 // A module's top-level code can throw; say it was the module, and where, rather than looking like a Gantry bug.
 function importFailure(e: unknown, entry: string, cwd: string): ModuleError {
   const err = e instanceof Error ? e : new Error(String(e));
-  const frame = err.stack?.split("\n").find((l) => /\.tsx?:\d+/.test(l))?.trim();
+  const frame = err.stack
+    ?.split("\n")
+    .find((l) => /\.tsx?:\d+/.test(l))
+    ?.trim();
   return new ModuleError(
     `loading ${path.relative(cwd, entry)} failed: ${err.message}${frame ? ` (${frame})` : ""}: fix the module's top-level code`,
     { cause: e },
@@ -64,15 +67,22 @@ export async function loadModule(opts: {
   }
   const decorated = new Map<string, ObjectClass>();
   for (const value of Object.values(exports)) {
-    if (typeof value === "function" && sdk.getObjectMetadata(value)) decorated.set(value.name, value as ObjectClass);
+    if (typeof value === "function" && sdk.getObjectMetadata(value))
+      decorated.set(value.name, value as ObjectClass);
   }
   const shown = path.relative(opts.cwd, mod.entry);
   const name = decorated.has(opts.signature.mainObject)
     ? opts.signature.mainObject
-    : pickMainObject([...decorated.keys()].map((n) => ({ name: n, exported: true })), mod.name, shown);
+    : pickMainObject(
+        [...decorated.keys()].map((n) => ({ name: n, exported: true })),
+        mod.name,
+        shown,
+      );
   const mainClass = decorated.get(name);
   if (!mainClass) {
-    throw new ModuleError(`${shown}: class ${name} was not found among the module's exports: export it`);
+    throw new ModuleError(
+      `${shown}: class ${name} was not found among the module's exports: export it`,
+    );
   }
   return { mainClass, exports, bundle };
 }

@@ -10,9 +10,14 @@ import type { ModuleLocation } from "./find-module.js";
  */
 export function moduleCacheDir(mod: Pick<ModuleLocation, "rootDir" | "sourceDir">): string {
   const stop = path.dirname(mod.rootDir);
-  for (let dir = mod.sourceDir; dir !== stop && path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+  for (
+    let dir = mod.sourceDir;
+    dir !== stop && path.dirname(dir) !== dir;
+    dir = path.dirname(dir)
+  ) {
     const nm = path.join(dir, "node_modules");
-    if (fs.statSync(nm, { throwIfNoEntry: false })?.isDirectory()) return path.join(nm, ".cache", "gantry");
+    if (fs.statSync(nm, { throwIfNoEntry: false })?.isDirectory())
+      return path.join(nm, ".cache", "gantry");
     if (dir === mod.rootDir) break;
   }
   return path.join(mod.rootDir, ".gantry", "cache");

@@ -15,7 +15,9 @@ export interface ModuleDigest {
 }
 
 /** Digest the entry and the files it imports by relative path (never node_modules). */
-export function digestModule(mod: Pick<ModuleLocation, "name" | "rootDir" | "entry">): ModuleDigest {
+export function digestModule(
+  mod: Pick<ModuleLocation, "name" | "rootDir" | "entry">,
+): ModuleDigest {
   const files = collectLocalFiles(mod.entry);
   const h = createHash("sha256");
   h.update(`gantry-module/${MODULE_CACHE_SCHEMA}\0${mod.name}\0`);

@@ -15,7 +15,12 @@ export interface FlagTarget {
 }
 
 /** Tries flags no target knows (global flags such as --progress); returns the index after what it used. */
-export type UnknownFlagHook = (name: string, inline: string | undefined, tokens: readonly string[], i: number) => number | undefined;
+export type UnknownFlagHook = (
+  name: string,
+  inline: string | undefined,
+  tokens: readonly string[],
+  i: number,
+) => number | undefined;
 
 export interface SegmentResult {
   /** Index of the first token that is not a flag (the next chain word), or tokens.length. */
@@ -23,17 +28,20 @@ export interface SegmentResult {
   help: boolean;
 }
 
-// `--flag=value` → ["flag", "value"]; `--flag` → ["flag", undefined].
+// `--flag=value` → ["flag", "value"]; `--flag` → ["flag", undefined]; short flags keep their dash (`-m`).
 function splitFlag(token: string): [string, string | undefined] {
   const eq = token.indexOf("=");
-  return eq < 0 ? [token.slice(2), undefined] : [token.slice(2, eq), token.slice(eq + 1)];
+  const head = eq < 0 ? token : token.slice(0, eq);
+  return [head.startsWith("--") ? head.slice(2) : head, eq < 0 ? undefined : token.slice(eq + 1)];
 }
 
 // `true`/`false` (and 1/0, yes/no) for `--fast=…`; anything else is a usage error naming the flag.
 function parseBoolean(flag: string, text: string): boolean {
   if (/^(true|1|yes)$/i.test(text)) return true;
   if (/^(false|0|no)$/i.test(text)) return false;
-  throw new UsageError(`--${flag} is a boolean flag: write --${flag} or --${flag}=false, not --${flag}=${text}`);
+  throw new UsageError(
+    `--${flag} is a boolean flag: write --${flag} or --${flag}=false, not --${flag}=${text}`,
+  );
 }
 
 /** The flags a target accepts, as typed on the command line. */
@@ -42,7 +50,10 @@ export function flagNames(params: readonly ParamSignature[]): string[] {
 }
 
 // Finds the target and parameter a flag names; earlier targets win (a function's own flags before the constructor's).
-function lookup(targets: readonly FlagTarget[], name: string): [FlagTarget, ParamSignature] | undefined {
+function lookup(
+  targets: readonly FlagTarget[],
+  name: string,
+): [FlagTarget, ParamSignature] | undefined {
   for (const t of targets) {
     const p = t.params.find((q) => matchesName(name, q.name));
     if (p) return [t, p];
@@ -50,12 +61,15 @@ function lookup(targets: readonly FlagTarget[], name: string): [FlagTarget, Para
   return undefined;
 }
 
-/** Parse flags from `start` until a word that is not a flag; values go into the target owning each flag. */
+/**
+ * Parse flags from `start` until a word that is not a flag; values go into the target owning each
+ * flag. `lenient` skips unknown flags (used while showing help).
+ */
 export function parseFlags(
   tokens: readonly string[],
   start: number,
   targets: readonly FlagTarget[],
-  onUnknown?: UnknownFlagHook,
+  opts: { onUnknown?: UnknownFlagHook; lenient?: boolean } = {},
 ): SegmentResult {
   let help = false;
   let i = start;
@@ -65,20 +79,28 @@ export function parseFlags(
       help = true;
       continue;
     }
-    if (!tok.startsWith("--") || tok === "--") break;
+    // a word (the next chain step), `--`, or a negative number ends the flags
+    if (!tok.startsWith("-") || tok === "--" || /^-\d/.test(tok)) break;
     const [name, inline] = splitFlag(tok);
-    const found = lookup(targets, name);
+    const found = name.startsWith("-") ? undefined : lookup(targets, name);
     if (!found) {
-      const after = onUnknown?.(name, inline, tokens, i);
+      const after = opts.onUnknown?.(name, inline, tokens, i);
       if (after !== undefined) {
         i = after - 1;
         continue;
       }
-      if (help) continue;
+      // when help was asked for, a wrong flag must not hide the help that explains the right ones
+      if (help || opts.lenient) continue;
       const owner = targets[0]?.owner ?? "the command";
       const known = targets.flatMap((t) => flagNames(t.params));
-      const list = known.length > 0 ? `its flags are ${known.map((f) => `--${f}`).join(", ")}` : "it takes no flags";
-      throw new UsageError(`unknown flag --${name} for ${owner}: ${list}.${suggestion(name, known, "--")}`);
+      const list =
+        known.length > 0
+          ? `its flags are ${known.map((f) => `--${f}`).join(", ")}`
+          : "it takes no flags";
+      const shown = name.startsWith("-") ? name : `--${name}`;
+      throw new UsageError(
+        `unknown flag ${shown} for ${owner}: ${list}.${suggestion(name, known, "--")}`,
+      );
     }
     const [target, param] = found;
     const flag = toKebabCase(param.name);
@@ -89,7 +111,8 @@ export function parseFlags(
     let value = inline;
     if (value === undefined) {
       value = tokens[i + 1];
-      if (value === undefined) throw new UsageError(`--${flag} needs a value: write --${flag}=VALUE`);
+      if (value === undefined)
+        throw new UsageError(`--${flag} needs a value: write --${flag}=VALUE`);
       i++;
     }
     const prev = target.values.get(param.name);

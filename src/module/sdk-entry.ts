@@ -11,13 +11,3 @@ export function resolveSdkEntry(): string {
   if (fs.existsSync(js)) return js;
   return fileURLToPath(new URL("../sdk/index.ts", import.meta.url));
 }
-
-/** Gantry's version from its package.json, part of cache keys so an upgrade never reuses old bundles. */
-export function gantryVersion(): string {
-  try {
-    const pkg = fs.readFileSync(new URL("../../package.json", import.meta.url), "utf8");
-    return (JSON.parse(pkg) as { version?: string }).version ?? "0.0.0";
-  } catch {
-    return "0.0.0";
-  }
-}

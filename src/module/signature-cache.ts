@@ -46,9 +46,7 @@ function writeCached(file: string, sig: ModuleSignature): void {
 }
 
 // Loads the introspector (and with it TypeScript) only when it is needed.
-async function defaultIntrospect(
-  ...args: Parameters<Introspect>
-): Promise<ModuleSignature> {
+async function defaultIntrospect(...args: Parameters<Introspect>): Promise<ModuleSignature> {
   const { introspectModule } = await import("./introspect/introspect-module.js");
   return introspectModule(...args);
 }

@@ -141,8 +141,38 @@ export interface ServiceRuntime {
   stopService(id: string, kill: boolean): Promise<void>;
 }
 
+export interface BuildSpec {
+  /** The build context, already filtered by .dockerignore. */
+  context: Tree;
+  /** Path of the Dockerfile inside the context. */
+  dockerfile: string;
+  buildArgs: Record<string, string>;
+  target?: string;
+  /** Tag for the built image (gantry-build:<digest hex>). */
+  tag: string;
+  signal: AbortSignal;
+  onOutput?: (stream: "stdout" | "stderr", chunk: string) => void;
+}
+
+export interface RegistryAuth {
+  username: string;
+  password: string;
+  serveraddress: string;
+}
+
+/** Image builds, publishing and tarball import; docker has them, the host runtime says it cannot. */
+export interface ImageRuntime {
+  build(spec: BuildSpec): Promise<ResolvedImage>;
+  /** Push the snapshot with the given config as `ref`; returns `ref@sha256:…`. */
+  publish(snapshot: Snapshot, config: ImageConfig, ref: string, auth: RegistryAuth | undefined, signal: AbortSignal): Promise<string>;
+  /** Load a docker-archive/OCI tarball held in the content store. */
+  load(tarball: FileEntry, signal: AbortSignal): Promise<ResolvedImage>;
+}
+
 export interface Runtime {
   readonly name: "docker" | "host";
+  /** Builds, publishing and import, where the runtime has them. */
+  readonly images?: ImageRuntime;
   /** Services, where the runtime has them. */
   readonly services?: ServiceRuntime;
   /** Resolve (pulling if needed) an image reference to its content id and config. */

@@ -9,6 +9,16 @@ import { CacheSharingMode, ReturnType, NetworkProtocol } from "./enums.js";
 import { assertString, assertStringArray, parseDuration } from "./validate.js";
 import * as ev from "./container-eval.js";
 import { Service } from "./service.js";
+import { publishContainer, type BuildPayload, type ImportPayload } from "../engine/images/image-api.js";
+import { requireSession } from "../engine/session.js";
+
+export interface ContainerBuildOpts {
+  /** Path of the Dockerfile in the context (default "Dockerfile"). */
+  dockerfile?: string;
+  buildArgs?: { name: string; value: string }[];
+  target?: string;
+  secrets?: Secret[];
+}
 
 export interface ContainerWithExecOpts {
   /** Which exit codes count as success (default SUCCESS: only 0). */
@@ -65,6 +75,41 @@ export class Container {
     assertString("Container.from", "address", address);
     if (!address.trim()) throw new TypeError("Container.from: address must not be empty");
     return new Container(Object.freeze({ ...EMPTY_CONTAINER, image: address, fs: { kind: "image" as const, ref: address } }));
+  }
+
+  /** Build from a Dockerfile in `context` (honouring .dockerignore); the result is a container like any other. */
+  build(context: Directory, opts: ContainerBuildOpts = {}): Container {
+    if (!(context instanceof Directory)) throw new TypeError("Container.build: context must be a Directory");
+    const payload: BuildPayload = {
+      context: context._node,
+      dockerfile: opts.dockerfile ?? "Dockerfile",
+      buildArgs: opts.buildArgs ?? [],
+      target: opts.target,
+      secrets: (opts.secrets ?? []).map((x) => x._node),
+    };
+    const fs = { kind: "external" as const, describe: `build ${payload.dockerfile}${payload.target ? ` --target ${payload.target}` : ""}`, resolve: "build" as const, payload };
+    return new Container(Object.freeze({ ...EMPTY_CONTAINER, image: fs, fs }));
+  }
+
+  /** A container from an image tarball (docker-archive or OCI), e.g. one made by export() or asTarball(). */
+  import(source: File, _opts: { tag?: string } = {}): Container {
+    if (!(source instanceof File)) throw new TypeError("Container.import: source must be a File");
+    const payload: ImportPayload = { tarball: source._node };
+    const fs = { kind: "external" as const, describe: "import tarball", resolve: "import" as const, payload };
+    return new Container(Object.freeze({ ...EMPTY_CONTAINER, image: fs, fs }));
+  }
+
+  /** Credentials for publish() to `address` (e.g. "registry.example.com" or "127.0.0.1:5000"). */
+  withRegistryAuth(address: string, username: string, secret: Secret): Container {
+    assertString("Container.withRegistryAuth", "address", address);
+    assertString("Container.withRegistryAuth", "username", username);
+    if (!(secret instanceof Secret)) throw new TypeError("Container.withRegistryAuth: secret must be a Secret");
+    const rest = (this._state.registryAuth ?? []).filter((a) => a.address !== address);
+    return this.next({ registryAuth: [...rest, { address, username, secret: secret._node }] });
+  }
+
+  withoutRegistryAuth(address: string): Container {
+    return this.next({ registryAuth: (this._state.registryAuth ?? []).filter((a) => a.address !== address) });
   }
 
   withExec(args: string[], opts: ContainerWithExecOpts = {}): Container {
@@ -290,6 +335,17 @@ export class Container {
   async export(path: string): Promise<string> {
     assertString("Container.export", "path", path);
     return ev.exportContainer(this._state, path);
+  }
+
+  /** Push the container as an image to `address`; returns the published ref with its digest. */
+  async publish(address: string): Promise<string> {
+    assertString("Container.publish", "address", address);
+    return publishContainer(requireSession("Container.publish"), this._state, address);
+  }
+
+  /** The container as an image tarball (docker-archive), as a File. */
+  asTarball(): File {
+    return new File({ op: "containerTarball", container: this._state });
   }
 
   async envVariable(name: string): Promise<string | null> {

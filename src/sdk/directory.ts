@@ -8,6 +8,7 @@ import { treeDigest } from "../store/tree.js";
 import { globTree, listEntries } from "../store/tree-ops.js";
 import { materializeTree } from "../store/tree-materialize.js";
 import { File } from "./file.js";
+import { Container, type ContainerBuildOpts } from "./container.js";
 import { assertString, assertStringArray } from "./validate.js";
 
 export interface DirectoryFilterOpts {
@@ -120,6 +121,11 @@ export class Directory {
     if (opts.wipe) await rm(abs, { recursive: true, force: true });
     await materializeTree(tree, s.store, abs, { signal: s.signal });
     return abs;
+  }
+
+  /** Build the Dockerfile in this directory; the result is a Container. */
+  dockerBuild(opts: ContainerBuildOpts = {}): Container {
+    return new Container().build(this, opts);
   }
 
   /** Force evaluation; returns the same directory. */

@@ -1,6 +1,6 @@
 // Gantry's public SDK: Dagger's core names, so `import { dag } from "@dagger.io/dagger"` resolves here unchanged.
 export { dag, Client } from "./dag.js";
-export { Container, type ContainerWithExecOpts } from "./container.js";
+export { Container, type ContainerWithExecOpts, type ContainerBuildOpts } from "./container.js";
 export { Directory, type DirectoryFilterOpts } from "./directory.js";
 export { File } from "./file.js";
 export { Secret } from "./secret.js";

@@ -1,12 +1,5 @@
 // Turns a host directory into a Tree (Host.directory): walk with filters, digest files via the stat cache.
-import {
-  lstatSync,
-  readdirSync,
-  readFileSync,
-  readlinkSync,
-  type Dirent,
-  type Stats,
-} from "node:fs";
+import { lstatSync, readdirSync, readFileSync, readlinkSync, type Stats } from "node:fs";
 import { stat } from "node:fs/promises";
 import path from "node:path";
 import type { ContentStore } from "./content-store.js";
@@ -35,6 +28,8 @@ interface Found {
   /** Date.now() taken before the lstat, for the stat cache's racy-timestamp check. */
   readonly statTimeMs: number;
   readonly selected: boolean;
+  /** A selected symlink's target, read during the walk ("" otherwise). */
+  readonly target: string;
 }
 
 /** The walk uses sync syscalls (3–4× cheaper than async here) and yields to the event loop this often. */
@@ -60,8 +55,7 @@ export async function hashHostDirectory(
   for (const [rel, f] of found) {
     if (!f.selected) continue;
     if (f.kind === "dir") entries.set(rel, { type: "dir", mode: f.mode });
-    else if (f.kind === "symlink")
-      entries.set(rel, { type: "symlink", target: readlinkSync(f.abs) });
+    else if (f.kind === "symlink") entries.set(rel, { type: "symlink", target: f.target });
     else {
       const digest = cache.lookup(rel, f);
       if (digest === undefined) misses.push([rel, f]);
@@ -81,14 +75,13 @@ export async function hashHostDirectory(
   addWalkedParents(entries, found);
   await cache.save((rel) => !filter.includes(rel, false));
 
-  const sorted: Record<string, TreeEntry> = {};
-  for (const rel of [...entries.keys()].sort()) {
-    const entry = entries.get(rel)!;
-    sorted[rel] = entry;
+  const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  for (const [rel, entry] of sorted) {
     if (entry.type === "file")
       store.registerSource(entry.digest, found.get(rel)?.abs ?? path.join(root, rel));
   }
-  return { entries: sorted };
+  // fromEntries defines own properties, so a file named "__proto__" stays a file.
+  return { entries: Object.fromEntries(sorted) };
 }
 
 // A missing root is the common user mistake (a typo in --source), so it gets its own message.
@@ -118,10 +111,13 @@ async function walkHost(
   while (stack.length > 0) {
     const [dirRel, dirGit] = stack.pop()!;
     const dirAbs = dirRel === "" ? root : root + path.sep + dirRel;
-    const dirents = readDirents(dirAbs, root);
+    const dirents =
+      ifPresent(() => readdirSync(dirAbs, { withFileTypes: true }), dirAbs, root) ?? [];
     let rules = dirGit;
     if (rules && dirents.some((d) => d.name === ".gitignore" && !d.isDirectory())) {
-      rules = rules.withFile(dirRel, readFileSync(path.join(dirAbs, ".gitignore"), "utf8"));
+      const file = path.join(dirAbs, ".gitignore");
+      const content = ifPresent(() => readFileSync(file, "utf8"), file, root);
+      if (content !== undefined) rules = rules.withFile(dirRel, content);
     }
     const statTimeMs = Date.now();
     for (const d of dirents) {
@@ -131,19 +127,17 @@ async function walkHost(
       const first = decide(rel, d.isDirectory(), filter, rules);
       if (first === "skip") continue;
       const abs = dirAbs + path.sep + d.name;
-      const st = lstatOrUndefined(abs, root);
-      const kind = st?.isFile()
-        ? "file"
-        : st?.isDirectory()
-          ? "dir"
-          : st?.isSymbolicLink()
-            ? "symlink"
-            : undefined;
+      const st = ifPresent(() => lstatSync(abs), abs, root);
+      const kind = st && kindOf(st);
       if (!st || !kind) continue; // vanished, or a socket, FIFO or device
       // The entry may have been replaced since readdir; lstat is the truth.
       const isDir = kind === "dir";
       const verdict = isDir === d.isDirectory() ? first : decide(rel, isDir, filter, rules);
       if (verdict === "skip") continue;
+      const selected = verdict === "select";
+      const target =
+        kind === "symlink" && selected ? ifPresent(() => readlinkSync(abs), abs, root) : "";
+      if (target === undefined) continue;
       const { size, mtimeMs, ctimeMs, ino } = st;
       const mode = st.mode & 0o777;
       found.set(rel, {
@@ -155,7 +149,8 @@ async function walkHost(
         ctimeMs,
         ino,
         statTimeMs,
-        selected: verdict === "select",
+        selected,
+        target,
       });
       if (isDir) stack.push([rel, rules]);
     }
@@ -189,20 +184,17 @@ function addWalkedParents(
   }
 }
 
-// A directory that vanished mid-walk is simply gone; anything else (EACCES) is the user's to fix.
-function readDirents(dirAbs: string, root: string): Dirent[] {
-  try {
-    return readdirSync(dirAbs, { withFileTypes: true });
-  } catch (e) {
-    if ((e as NodeJS.ErrnoException).code === "ENOENT") return [];
-    return rethrowRead(e, dirAbs, root);
-  }
+// Which entries a tree can hold; sockets, FIFOs and devices are left out.
+function kindOf(st: Stats): Found["kind"] | undefined {
+  if (st.isFile()) return "file";
+  if (st.isDirectory()) return "dir";
+  return st.isSymbolicLink() ? "symlink" : undefined;
 }
 
-// Same policy as readDirents for a single entry.
-function lstatOrUndefined(abs: string, root: string): Stats | undefined {
+// Something deleted mid-walk is simply gone (undefined); anything else (EACCES) is the user's to fix.
+function ifPresent<T>(read: () => T, abs: string, root: string): T | undefined {
   try {
-    return lstatSync(abs);
+    return read();
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     return rethrowRead(e, abs, root);
@@ -211,7 +203,8 @@ function lstatOrUndefined(abs: string, root: string): Stats | undefined {
 
 // One message for unreadable paths, naming the path and the way out.
 function rethrowRead(cause: unknown, abs: string, root: string): never {
-  const code = (cause as NodeJS.ErrnoException).code ?? "error";
+  const code = (cause as NodeJS.ErrnoException).code;
+  if (typeof code !== "string") throw cause; // not a file system error: a bug, keep its stack
   throw new UsageError(`cannot read ${abs} (${code}) while hashing host directory ${root}`, {
     cause,
     hint: "fix its permissions, or leave it out with exclude: [...]",

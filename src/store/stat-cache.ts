@@ -57,7 +57,7 @@ export class StatCache {
 
   // A hit needs every stat field equal; ctime catches edits that restore mtime (cp -p, tar, rsync).
   lookup(relPath: string, st: FileStat): string | undefined {
-    const t = this.old[relPath];
+    const t = Object.hasOwn(this.old, relPath) ? this.old[relPath] : undefined;
     if (!t || t[0] !== st.size || t[1] !== st.mtimeMs || t[2] !== st.ctimeMs || t[3] !== st.ino) {
       return undefined;
     }
@@ -80,15 +80,9 @@ export class StatCache {
   async save(keep: (relPath: string) => boolean): Promise<void> {
     // Every hit re-used an old entry; if all old entries were hit there is nothing to write.
     if (!this.dirty && this.next.size === this.oldCount) return;
-    const entries: Record<string, StatTuple> = {};
-    let changed = this.dirty;
-    for (const [rel, t] of Object.entries(this.old)) {
-      if (this.next.has(rel)) continue;
-      if (keep(rel)) entries[rel] = t;
-      else changed = true;
-    }
-    if (!changed) return;
-    for (const [rel, t] of this.next) entries[rel] = t;
+    const kept = Object.entries(this.old).filter(([rel]) => !this.next.has(rel) && keep(rel));
+    if (!this.dirty && kept.length + this.next.size === this.oldCount) return;
+    const entries = Object.fromEntries([...kept, ...this.next]);
     const record: StatCacheRecord = { version: 1, root: this.root, entries };
     await this.store.putRecord(STAT_CACHE_KIND, statCacheKey(this.root), record);
   }

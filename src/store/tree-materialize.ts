@@ -56,11 +56,24 @@ async function writeEntry(
   if (entry.type === "symlink") return symlink(entry.target, dest);
   if (entry.type !== "file") return;
   if (entry.size === 0) await writeFile(dest, "");
-  else await copyFile(await store.locateBlob(entry.digest), dest, constants.COPYFILE_FICLONE);
-  await chmod(dest, entry.mode);
-  if (!stamps) return;
-  const st = await lstat(dest, { bigint: true });
-  stamps.set(p, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
+  else await copyBlob(store, entry.digest, dest);
+  // copyFile keeps the blob's mode, usually already the wanted one: one lstat instead of a chmod and an lstat.
+  let st = await lstat(dest, { bigint: true });
+  if (Number(st.mode & 0o7777n) !== entry.mode) {
+    await chmod(dest, entry.mode);
+    if (stamps) st = await lstat(dest, { bigint: true });
+  }
+  stamps?.set(p, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
+}
+
+/** Copy from the store's own blob (no existence check first: that is the common case), else wherever it lives. */
+async function copyBlob(store: ContentStore, digest: string, dest: string): Promise<void> {
+  try {
+    await copyFile(store.blobPath(digest), dest, constants.COPYFILE_FICLONE);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
+    await copyFile(await store.locateBlob(digest), dest, constants.COPYFILE_FICLONE);
+  }
 }
 
 /** Run `fn` over `items` with at most `concurrency` at once; on a failure or cancel, wait for all workers to stop. */

@@ -10,7 +10,7 @@ const NEW_DIR: DirEntry = Object.freeze({ type: "dir", mode: 0o755 });
 // Lookups accept user paths ("./a/b/"); the root answers as a directory so callers need no special case.
 export function getEntry(tree: Tree, p: string): TreeEntry | undefined {
   const key = normalizeTreePath(p);
-  return key === "" ? NEW_DIR : tree.entries[key];
+  return key === "" ? NEW_DIR : ownEntry(tree, key);
 }
 
 // Directory.directory(path): the entries below `path`, re-rooted.
@@ -18,11 +18,8 @@ export function subTree(tree: Tree, p: string): Tree {
   const key = requireDir(tree, p);
   if (key === "") return tree;
   const prefix = key + "/";
-  const entries: Record<string, TreeEntry> = {};
-  for (const [k, e] of Object.entries(tree.entries)) {
-    if (k.startsWith(prefix)) entries[k.slice(prefix.length)] = e;
-  }
-  return { entries };
+  const picked = Object.entries(tree.entries).filter(([k]) => k.startsWith(prefix));
+  return { entries: Object.fromEntries(picked.map(([k, e]) => [k.slice(prefix.length), e])) };
 }
 
 // Directory.entries(): immediate child names, sorted, directories without a trailing slash.
@@ -40,22 +37,22 @@ export function listEntries(tree: Tree, p: string): string[] {
 export function withTreeAt(base: Tree, p: string, sub: Tree, filter?: FilterOptions): Tree {
   const at = normalizeTreePath(p);
   const source = filter ? filterTree(sub, filter) : sub;
-  const entries: Record<string, TreeEntry> = { ...base.entries };
+  const entries = new Map(Object.entries(base.entries));
   // Paths where a non-directory must give way to a directory, or a directory (and its contents) to a file.
   const replaced = new Set<string>();
   const join = (k: string) => (at === "" ? k : at + "/" + k);
   for (const [k, e] of Object.entries(source.entries)) {
-    const old = entries[join(k)];
+    const old = entries.get(join(k));
     if (old && (old.type === "dir") !== (e.type === "dir")) replaced.add(join(k));
   }
   for (const a of [...ancestorsOf(at), ...(at === "" ? [] : [at])]) {
-    const old = entries[a];
+    const old = entries.get(a);
     if (old && old.type !== "dir") replaced.add(a);
   }
   removeSubtrees(entries, replaced);
   ensureDirs(entries, at);
-  for (const [k, e] of Object.entries(source.entries)) entries[join(k)] = e;
-  return { entries };
+  for (const [k, e] of Object.entries(source.entries)) entries.set(join(k), e);
+  return { entries: Object.fromEntries(entries) };
 }
 
 // Directory.withFile / withNewFile: one entry at `path`, parent directories created as needed.
@@ -72,10 +69,10 @@ export function withEntryAt(base: Tree, p: string, entry: TreeEntry): Tree {
 export function withoutPath(base: Tree, p: string): Tree {
   const key = normalizeTreePath(p);
   if (key === "") return { entries: {} };
-  if (!(key in base.entries)) return base;
-  const entries = { ...base.entries };
+  if (!Object.hasOwn(base.entries, key)) return base;
+  const entries = new Map(Object.entries(base.entries));
   removeSubtrees(entries, new Set([key]));
-  return { entries };
+  return { entries: Object.fromEntries(entries) };
 }
 
 // Directory.filter and the include/exclude of withDirectory: selected paths plus the parents that hold them.
@@ -87,23 +84,21 @@ export function filterTree(tree: Tree, opts: FilterOptions): Tree {
     keep.add(k);
     for (const a of ancestorsOf(k)) keep.add(a);
   }
-  const entries: Record<string, TreeEntry> = {};
-  for (const [k, e] of Object.entries(tree.entries)) if (keep.has(k)) entries[k] = e;
-  return { entries };
+  return { entries: Object.fromEntries(Object.entries(tree.entries).filter(([k]) => keep.has(k))) };
 }
 
 // Directory.diff(other): what `upper` adds or changes over `lower`, with parents; deletions are not represented.
 export function diffTree(lower: Tree, upper: Tree): Tree {
   const keep = new Set<string>();
   for (const [k, e] of Object.entries(upper.entries)) {
-    const old = lower.entries[k];
+    const old = ownEntry(lower, k);
     if (old && sameEntry(old, e)) continue;
     keep.add(k);
     for (const a of ancestorsOf(k)) keep.add(a);
   }
-  const entries: Record<string, TreeEntry> = {};
-  for (const [k, e] of Object.entries(upper.entries)) if (keep.has(k)) entries[k] = e;
-  return { entries };
+  return {
+    entries: Object.fromEntries(Object.entries(upper.entries).filter(([k]) => keep.has(k))),
+  };
 }
 
 // Directory.glob(pattern): every entry (file, directory or link) whose path matches, sorted.
@@ -144,16 +139,21 @@ function ancestorsOf(p: string): string[] {
   return out;
 }
 
-// Creates missing directories down to and including `p` (a fresh copy is mutated, never an input).
-function ensureDirs(entries: Record<string, TreeEntry>, p: string): void {
+// Creates missing directories down to and including `p` (in a working copy, never an input).
+function ensureDirs(entries: Map<string, TreeEntry>, p: string): void {
   if (p === "") return;
-  for (const a of [...ancestorsOf(p), p]) if (!entries[a]) entries[a] = NEW_DIR;
+  for (const a of [...ancestorsOf(p), p]) if (!entries.has(a)) entries.set(a, NEW_DIR);
 }
 
 // One pass removes every listed path and everything below it, however many there are.
-function removeSubtrees(entries: Record<string, TreeEntry>, roots: ReadonlySet<string>): void {
+function removeSubtrees(entries: Map<string, TreeEntry>, roots: ReadonlySet<string>): void {
   if (roots.size === 0) return;
-  for (const k of Object.keys(entries)) {
-    if (roots.has(k) || ancestorsOf(k).some((a) => roots.has(a))) delete entries[k];
+  for (const k of [...entries.keys()]) {
+    if (roots.has(k) || ancestorsOf(k).some((a) => roots.has(a))) entries.delete(k);
   }
+}
+
+// Entries are plain objects: a file named "constructor" or "__proto__" must not hit Object.prototype.
+function ownEntry(tree: Tree, key: string): TreeEntry | undefined {
+  return Object.hasOwn(tree.entries, key) ? tree.entries[key] : undefined;
 }

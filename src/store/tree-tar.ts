@@ -61,11 +61,14 @@ async function writeEntries(pack: tar.Pack, tree: Tree, store: ContentStore, opt
   }
 }
 
-// Add one entry and wait until tar-stream has taken it (its callback fires on finish or error).
-function addEntry(pack: tar.Pack, header: tar.Headers, content?: Readable): Promise<void> {
+/** What tar-stream's `entry()` takes: a name and any other header fields. */
+type EntryHeader = Partial<tar.Header> & { name: string };
+
+// Add one entry and wait until tar-stream has taken it; entries without content finish by themselves.
+function addEntry(pack: tar.Pack, header: EntryHeader, content?: Readable): Promise<void> {
   return new Promise((resolve, reject) => {
     const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
-    if (!content) return void sink.end();
+    if (!content) return;
     content.on("error", (err) => {
       sink.destroy(err);
       reject(err);

@@ -91,7 +91,9 @@ describe("hashHostDirectory", () => {
   it("honours nested .gitignore files with git precedence, and skips .git", async () => {
     await layout(root, {
       ".git/HEAD": "ref: refs/heads/main\n",
-      ".gitignore": "*.log\nbuild/\n/secret.txt\n",
+      ".gitignore": "*.log\nbuild/\n/secret.txt\nlogs/*\n!logs/.keep\n",
+      "logs/today.txt": "t",
+      "logs/.keep": "",
       "app.log": "l",
       "secret.txt": "s",
       "build/out.js": "o",
@@ -104,6 +106,8 @@ describe("hashHostDirectory", () => {
     });
     expect(await paths({ gitignore: true })).toEqual([
       ".gitignore",
+      "logs",
+      "logs/.keep",
       "pkg",
       "pkg/.gitignore",
       "pkg/keep.log",
@@ -119,6 +123,13 @@ describe("hashHostDirectory", () => {
     await layout(tmp, { ".git/HEAD": "x", ".gitignore": "*.tmp\nsrc/dist/\n" });
     await layout(root, { "a.ts": "a", "b.tmp": "b", "dist/x.js": "x" });
     expect(await paths({ gitignore: true })).toEqual(["a.ts"]);
+  });
+
+  it("keeps files named like Object.prototype members", async () => {
+    await layout(root, { ["__proto__"]: "p", constructor: "c" }); // computed: an own key, not the prototype
+    const tree = await hashHostDirectory(root, {}, store);
+    expect(Object.keys(tree.entries).sort()).toEqual(["__proto__", "constructor"]);
+    expect(tree.entries["__proto__"]).toMatchObject({ type: "file", digest: sha256("p") });
   });
 
   it("skips sockets", async () => {

@@ -145,6 +145,15 @@ describe("tree ops", () => {
     expect(sortedKeys(diffTree(base, chmodded))).toEqual(["src", "src/a.ts"]);
   });
 
+  it("treats names like __proto__ and constructor as ordinary paths", () => {
+    expect(getEntry(base, "constructor")).toBeUndefined();
+    const t = withEntryAt(withEntryAt(base, "__proto__", file("p")), "src/constructor", file("c"));
+    expect(getEntry(t, "__proto__")).toEqual(file("p"));
+    expect(listEntries(t, "src")).toContain("constructor");
+    expect(sortedKeys(diffTree(base, t))).toEqual(["__proto__", "src", "src/constructor"]);
+    expect(sortedKeys(withoutPath(t, "__proto__"))).not.toContain("__proto__");
+  });
+
   it("globTree matches paths with picomatch, dot files included, sorted", () => {
     const t = withEntryAt(base, ".env", file("e"));
     expect(globTree(t, "**/*.ts")).toEqual(["src/a.ts", "src/lib/b.ts"]);

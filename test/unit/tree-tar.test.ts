@@ -39,10 +39,11 @@ async function makeTree(files: Record<string, string | TreeEntry>): Promise<Tree
 }
 
 // Read every header of a tar stream (contents drained).
-async function listTar(stream: Readable): Promise<tar.Headers[]> {
+async function listTar(stream: Readable): Promise<tar.Header[]> {
   const extract = tar.extract();
+  stream.on("error", (err) => extract.destroy(err));
   stream.pipe(extract);
-  const headers: tar.Headers[] = [];
+  const headers: tar.Header[] = [];
   for await (const entry of extract) {
     headers.push(entry.header);
     entry.resume();
@@ -51,7 +52,7 @@ async function listTar(stream: Readable): Promise<tar.Headers[]> {
 }
 
 // A tar made entry by entry, for shapes packTree never produces.
-function rawTar(entries: Array<tar.Headers & { body?: string }>): Readable {
+function rawTar(entries: Array<Partial<tar.Header> & { name: string; body?: string }>): Readable {
   const pack = tar.pack();
   for (const { body, ...header } of entries) pack.entry(header, body ?? "");
   pack.finalize();
@@ -77,7 +78,9 @@ describe("packTree and unpackTar", () => {
 
   it("puts entries under a prefix with the given owner and a fixed time", async () => {
     const tree = await makeTree({ a: { type: "dir", mode: 0o755 }, "a/f": "x" });
-    const headers = await listTar(packTree(tree, store, { prefix: "/app/src/", uid: 1000, gid: 50 }));
+    const headers = await listTar(
+      packTree(tree, store, { prefix: "/app/src/", uid: 1000, gid: 50 }),
+    );
     expect(headers.map((h) => h.name)).toEqual(["app/src/a", "app/src/a/f"]);
     expect(headers.every((h) => h.uid === 1000 && h.gid === 50)).toBe(true);
     expect(headers[0]?.mtime?.getTime()).toBe(PACK_MTIME.getTime());
@@ -85,7 +88,10 @@ describe("packTree and unpackTar", () => {
 
   it("round-trips names longer than a ustar header holds", async () => {
     const long = Array.from({ length: 8 }, (_, i) => `directory-number-${i}`).join("/");
-    const tree = await unpackTar(packTree(await makeTree({ [`${long}/file.txt`]: "deep" }), store), store);
+    const tree = await unpackTar(
+      packTree(await makeTree({ [`${long}/file.txt`]: "deep" }), store),
+      store,
+    );
     expect(await text(tree.entries[`${long}/file.txt`])).toBe("deep");
   });
 

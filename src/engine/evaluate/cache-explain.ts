@@ -1,5 +1,5 @@
 // "Why did this step not come from cache": compare a step's inputs with those of the last time it ran.
-import type { ExecNode } from "../nodes.js";
+import { imageName, type ExecNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import { digestOf } from "../digest.js";
 import type { ExecInput, ExecPlan } from "./exec-plan.js";
@@ -15,7 +15,7 @@ interface StepRecord {
 export function stepKeyOf(s: Session, exec: ExecNode, plan: ExecPlan): string {
   let depth = 0;
   for (let fs = exec.state.fs; fs.kind === "exec"; fs = fs.exec.state.fs) depth++;
-  return digestOf({ runtime: s.runtime.name, image: exec.state.image ?? null, args: plan.spec.args, depth, workdir: plan.spec.workdir });
+  return digestOf({ runtime: s.runtime.name, image: imageName(exec.state.image) ?? null, args: plan.spec.args, depth, workdir: plan.spec.workdir });
 }
 
 /** Remember what a step ran with, and keep its directory inputs, for the next explanation. */

@@ -30,7 +30,12 @@ export function resolveImage(s: Session, ref: string): Promise<ResolvedImage> {
 
 /** The effective image config after the first `upTo` config ops. */
 export async function resolveConfig(s: Session, state: ContainerState, upTo = state.config.length): Promise<ImageConfig> {
-  const base = state.image ? (await resolveImage(s, state.image)).config : DEFAULT_CONFIG;
+  const base =
+    state.image === undefined
+      ? DEFAULT_CONFIG
+      : typeof state.image === "string"
+        ? (await resolveImage(s, state.image)).config
+        : (await resolveExternalFull(s, state.image)).config;
   return applyConfigOps(base, state.config.slice(0, upTo));
 }
 
@@ -109,17 +114,27 @@ export async function baseSnapshot(s: Session, fs: FsBase): Promise<Snapshot> {
 }
 
 /** Resolvers for image builds and imports, registered by the pieces that provide them. */
-export type ExternalResolver = (s: Session, payload: unknown) => Promise<{ snapshot: Snapshot; digest: string }>;
+export interface ExternalImageResult {
+  snapshot: Snapshot;
+  digest: string;
+  config: ImageConfig;
+}
+export type ExternalResolver = (s: Session, payload: unknown) => Promise<ExternalImageResult>;
 const externalResolvers = new Map<string, ExternalResolver>();
 export function registerExternalResolver(kind: "build" | "import", r: ExternalResolver): void {
   externalResolvers.set(kind, r);
 }
 
 /** Resolve a built or imported image: snapshot and content digest. */
-export async function resolveExternalFull(s: Session, fs: Extract<FsBase, { kind: "external" }>): Promise<{ snapshot: Snapshot; digest: string }> {
+export async function resolveExternalFull(s: Session, fs: Extract<FsBase, { kind: "external" }>): Promise<ExternalImageResult> {
   const r = externalResolvers.get(fs.resolve);
   if (!r) throw new UnsupportedError(`${fs.describe} is not supported by this build of Gantry`);
-  return s.flights.run(`external:${digestOf(fs.payload ?? null)}:${fs.describe}`, () => r(s, fs.payload)) as Promise<{ snapshot: Snapshot; digest: string }>;
+  let p = s.memo.get(fs) as Promise<ExternalImageResult> | undefined;
+  if (!p) {
+    p = r(s, fs.payload);
+    s.memo.set(fs, p);
+  }
+  return p;
 }
 
 async function resolveExternal(s: Session, fs: Extract<FsBase, { kind: "external" }>): Promise<Snapshot> {

@@ -10,6 +10,7 @@ import { diffTree, filterTree, getEntry, subTree, withEntryAt, withTreeAt, witho
 import { NotFoundError } from "../../errors.js";
 import { containerPath, containerSnapshot } from "./container.js";
 import { timedStep } from "./steps.js";
+import { containerTarball } from "../images/image-api.js";
 
 /** Evaluate a directory node to a Tree, once per node per run. */
 export function evaluateDirectory(s: Session, node: DirectoryNode): Promise<Tree> {
@@ -128,6 +129,8 @@ async function computeFile(s: Session, node: FileNode): Promise<{ entry: FileEnt
       if (!entry || entry.type !== "file") throw new NotFoundError(`host file ${abs} does not exist or is not a regular file`);
       return { entry, name: path.basename(abs) };
     }
+    case "containerTarball":
+      return containerTarball(s, node.container);
     case "containerFile": {
       const snapshot = await containerSnapshot(s, node.container);
       const abs = await containerPath(s, node.container, node.path);

@@ -1,5 +1,5 @@
 // Everything an exec depends on, resolved to values: the runtime spec, the cache key, and named inputs for explanations.
-import type { ExecNode, MountNode } from "../nodes.js";
+import { imageName, type ExecNode, type MountNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import type { ExecSpec, MountSpec } from "../../runtime/runtime.js";
 import { digestOf, keyedSecretHash } from "../digest.js";
@@ -41,7 +41,7 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     if (fallback.length === 0) throw new UsageError("withExec was given no arguments and the image has no default command", { hint: 'pass the command, e.g. withExec(["npm", "test"])' });
     args.push(...fallback);
   }
-  const inputs: ExecInput[] = [{ name: state.fs.kind === "exec" ? "previous step's filesystem" : `base ${state.image ?? "scratch"}`, digest: baseDigest }];
+  const inputs: ExecInput[] = [{ name: state.fs.kind === "exec" ? "previous step's filesystem" : `base ${imageName(state.image) ?? "scratch"}`, digest: baseDigest }];
   const trees: Tree[] = [];
   for (const d of digests) {
     inputs.push({ name: d.name, digest: d.digest, tree: d.tree ? treeDigest(d.tree) : undefined });
@@ -101,7 +101,7 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     trees,
     spec: {
       base,
-      image: state.image,
+      image: imageName(state.image),
       ops,
       args,
       env,

@@ -18,7 +18,11 @@ export function collectEnums(ts: TsApi, scopes: Iterable<FileScope>): Map<string
             return { name, value: literalString(ts, m.initializer) ?? name };
           }),
         );
-      } else if (ts.isClassDeclaration(st) && st.name && readDecorators(ts, scope, st).some((d) => d.name === "enumType")) {
+      } else if (
+        ts.isClassDeclaration(st) &&
+        st.name &&
+        readDecorators(ts, scope, st).some((d) => d.name === "enumType")
+      ) {
         const members: EnumMembers = [];
         for (const m of st.members) {
           if (!ts.isPropertyDeclaration(m) || !ts.isIdentifier(m.name)) continue;

@@ -22,22 +22,34 @@ function assertParsed(ts: TsApi, sf: TS.SourceFile, shown: string): void {
   const first = diags[0];
   if (!first) return;
   const { line, character } = sf.getLineAndCharacterOfPosition(first.start ?? 0);
-  const msg = ts.flattenDiagnosticMessageText(first.messageText, "\n");
+  const msg = ts.flattenDiagnosticMessageText(first.messageText, "\n").replace(/\.$/, "");
   throw new ModuleError(`${shown}:${line + 1}:${character + 1}: ${msg}: fix the syntax error`);
 }
 
 // Names of the classes a file exports, following `export { X }`, `export { X } from` and `export * from`.
-function exportedClasses(ts: TsApi, scopes: Map<string, FileScope>, file: string, seen = new Set<string>()): Set<string> {
+function exportedClasses(
+  ts: TsApi,
+  scopes: Map<string, FileScope>,
+  file: string,
+  seen = new Set<string>(),
+): Set<string> {
   const out = new Set<string>();
   const scope = scopes.get(file);
   if (!scope || seen.has(file)) return out;
   seen.add(file);
   for (const st of scope.sf.statements) {
-    if (ts.isClassDeclaration(st) && st.name && st.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)) {
+    if (
+      ts.isClassDeclaration(st) &&
+      st.name &&
+      st.modifiers?.some((m) => m.kind === ts.SyntaxKind.ExportKeyword)
+    ) {
       out.add(st.name.text);
     }
     if (!ts.isExportDeclaration(st)) continue;
-    const spec = st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier) ? st.moduleSpecifier.text : undefined;
+    const spec =
+      st.moduleSpecifier && ts.isStringLiteral(st.moduleSpecifier)
+        ? st.moduleSpecifier.text
+        : undefined;
     if (st.exportClause && ts.isNamedExports(st.exportClause)) {
       for (const el of st.exportClause.elements) {
         const local = (el.propertyName ?? el.name).text;
@@ -70,7 +82,8 @@ export async function introspectModule(
   for (const scope of scopes.values()) {
     for (const st of scope.sf.statements) {
       if (!ts.isClassDeclaration(st) || !st.name) continue;
-      if (readDecorators(ts, scope, st).some((d) => d.name === "object")) classes.push([st as NamedClass, scope]);
+      if (readDecorators(ts, scope, st).some((d) => d.name === "object"))
+        classes.push([st as NamedClass, scope]);
     }
   }
   const objectNames = new Set(classes.map(([c]) => c.name.text));
@@ -79,7 +92,9 @@ export async function introspectModule(
   for (const [cls, scope] of classes) {
     const rel = path.relative(mod.rootDir, scope.file);
     if (objects.some((o) => o.name === cls.name.text)) {
-      warnings.push(`${rel}: a second @object() class named ${cls.name.text} is ignored; give it another name`);
+      warnings.push(
+        `${rel}: a second @object() class named ${cls.name.text} is ignored; give it another name`,
+      );
       continue;
     }
     const ctx = { ts, scope, objects: objectNames, enums };
@@ -87,7 +102,13 @@ export async function introspectModule(
   }
   const entryShown = path.relative(mod.rootDir, mod.entry);
   const mainObject = pickMainObject(objects, mod.name, entryShown);
-  const sig: ModuleSignature = { schema: MODULE_CACHE_SCHEMA, moduleName: mod.name, mainObject, objects, warnings };
+  const sig: ModuleSignature = {
+    schema: MODULE_CACHE_SCHEMA,
+    moduleName: mod.name,
+    mainObject,
+    objects,
+    warnings,
+  };
   const entryScope = scopes.get(mod.entry);
   const doc = entryScope ? readFileDoc(ts, entryScope.sf) : undefined;
   return doc ? { ...sig, doc } : sig;

@@ -14,7 +14,9 @@ function readParam(
 ): ParamSignature | undefined {
   const { ts } = ctx;
   if (!ts.isIdentifier(p.name) || p.dotDotDotToken) {
-    warn(`${owner}: parameter ${p.name.getText(ctx.scope.sf)} is destructured or a rest parameter, which the CLI cannot pass; it is left out`);
+    warn(
+      `${owner}: parameter ${p.name.getText(ctx.scope.sf)} is destructured or a rest parameter, which the CLI cannot pass; it is left out`,
+    );
     return undefined;
   }
   const sig: ParamSignature = {

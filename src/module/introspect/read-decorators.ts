@@ -21,7 +21,10 @@ export function readDecorators(ts: TsApi, scope: FileScope, node: TS.Node): Foun
     const callee = ts.isCallExpression(expr) ? expr.expression : expr;
     const name = resolveName(ts, scope, callee);
     if (name !== undefined && KNOWN.includes(name)) {
-      out.push({ name: name as DecoratorName, args: ts.isCallExpression(expr) ? expr.arguments : [] });
+      out.push({
+        name: name as DecoratorName,
+        args: ts.isCallExpression(expr) ? expr.arguments : [],
+      });
     }
   }
   return out;

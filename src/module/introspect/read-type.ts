@@ -27,8 +27,10 @@ function readReference(ctx: TypeContext, node: TS.TypeReferenceNode): TypeRef {
   const name = resolveName(ctx.ts, ctx.scope, node.typeName) ?? node.typeName.getText(ctx.scope.sf);
   const arg = node.typeArguments?.[0];
   if ((name === "Promise" || name === "PromiseLike") && arg) return readType(ctx, arg);
-  if ((name === "Array" || name === "ReadonlyArray") && arg) return { kind: "list", of: readType(ctx, arg) };
-  if ((CORE_TYPES as readonly string[]).includes(name)) return { kind: "core", name: name as CoreTypeName };
+  if ((name === "Array" || name === "ReadonlyArray") && arg)
+    return { kind: "list", of: readType(ctx, arg) };
+  if ((CORE_TYPES as readonly string[]).includes(name))
+    return { kind: "core", name: name as CoreTypeName };
   if (ctx.objects.has(name)) return { kind: "object", name };
   const members = ctx.enums.get(name);
   if (members) return { kind: "enum", name, members };
@@ -50,7 +52,8 @@ export function readType(ctx: TypeContext, node: TS.TypeNode): TypeRef {
       return { kind: "void" };
   }
   if (ts.isArrayTypeNode(node)) return { kind: "list", of: readType(ctx, node.elementType) };
-  if (ts.isParenthesizedTypeNode(node) || ts.isTypeOperatorNode(node)) return readType(ctx, node.type);
+  if (ts.isParenthesizedTypeNode(node) || ts.isTypeOperatorNode(node))
+    return readType(ctx, node.type);
   if (ts.isTypeReferenceNode(node)) return readReference(ctx, node);
   if (ts.isUnionTypeNode(node)) {
     const rest = withoutNullish(ts, node.types);
@@ -70,10 +73,17 @@ export function readType(ctx: TypeContext, node: TS.TypeNode): TypeRef {
 export function inferType(ctx: TypeContext, init: TS.Expression | undefined): TypeRef {
   const { ts } = ctx;
   if (!init) return { kind: "unknown", text: "unknown" };
-  if (ts.isStringLiteral(init) || ts.isNoSubstitutionTemplateLiteral(init) || ts.isTemplateExpression(init)) {
+  if (
+    ts.isStringLiteral(init) ||
+    ts.isNoSubstitutionTemplateLiteral(init) ||
+    ts.isTemplateExpression(init)
+  ) {
     return { kind: "string" };
   }
-  if (ts.isNumericLiteral(init) || (ts.isPrefixUnaryExpression(init) && ts.isNumericLiteral(init.operand))) {
+  if (
+    ts.isNumericLiteral(init) ||
+    (ts.isPrefixUnaryExpression(init) && ts.isNumericLiteral(init.operand))
+  ) {
     return { kind: "number" };
   }
   if (init.kind === ts.SyntaxKind.TrueKeyword || init.kind === ts.SyntaxKind.FalseKeyword) {

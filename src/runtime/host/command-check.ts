@@ -29,9 +29,12 @@ export async function assertCommandAvailable(cmd: string, ctx: CommandContext): 
   for (const dir of ctx.pathVar.split(":")) {
     if (!path.isAbsolute(dir)) continue;
     const candidate = path.posix.join(dir, cmd);
-    if (ctx.mode === "plain" ? await isHostExecutable(candidate) : await isVisible(candidate, ctx)) return;
+    if (ctx.mode === "plain" ? await isHostExecutable(candidate) : await isVisible(candidate, ctx))
+      return;
   }
-  const provider = ctx.image ? `the image "${ctx.image}" would provide it` : "a container image would provide it";
+  const provider = ctx.image
+    ? `the image "${ctx.image}" would provide it`
+    : "a container image would provide it";
   let elsewhere = "";
   if (ctx.mode === "bubblewrap") {
     for (const dir of ctx.hostPath.split(":")) {
@@ -92,6 +95,7 @@ function isTreeExecutable(tree: Tree, p: string): boolean {
   return e?.type === "symlink" || (e?.type === "file" && (e.mode & 0o111) !== 0);
 }
 
+/** What execvp would accept on the host: a regular file we may execute. */
 async function isHostExecutable(p: string): Promise<boolean> {
   try {
     if (!(await stat(p)).isFile()) return false;

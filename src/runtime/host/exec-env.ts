@@ -1,5 +1,4 @@
 // What the process gets as its environment and user, decided the way a container runtime would.
-import path from "node:path";
 import { UnsupportedError } from "../../errors.js";
 import type { ExecSpec } from "../runtime.js";
 
@@ -19,11 +18,6 @@ export function execEnv(spec: ExecSpec): Record<string, string> {
   env.PATH ??= DEFAULT_PATH;
   env.HOME ??= DEFAULT_HOME;
   return env;
-}
-
-/** In plain mode a container path names a place inside the upper directory. */
-export function plainHostPath(upper: string, containerPath: string): string {
-  return path.join(upper, containerPath);
 }
 
 /** Execs run as root in the sandbox (the invoking user in plain mode); any other user would silently differ. */

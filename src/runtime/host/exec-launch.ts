@@ -29,16 +29,25 @@ export async function launch(spec: ExecSpec, l: Launch): Promise<ProcessResult> 
   if (l.mode === "plain") {
     const cwd = isReserved(l.view, l.workdir) ? l.workdir : path.join(l.upper, l.workdir);
     return runProcess({ ...common, file: cmd, args: rest, cwd }).catch((cause: unknown) => {
-      throw new NotFoundError(`cannot start ${JSON.stringify(cmd)} (step: ${spec.step}): ${String(cause)}`, {
-        cause,
-      });
+      throw new NotFoundError(
+        `cannot start ${JSON.stringify(cmd)} (step: ${spec.step}): ${String(cause)}`,
+        {
+          cause,
+        },
+      );
     });
   }
   const hostsFile = spec.services?.length ? await writeHostsFile(spec, l.scratch) : undefined;
   const args = sandboxArgs({ ...l, hostsFile });
   let result: ProcessResult;
   try {
-    result = await runProcess({ ...common, file: "bwrap", args: [...args, ...spec.args], cwd: "/", statusFd: true });
+    result = await runProcess({
+      ...common,
+      file: "bwrap",
+      args: [...args, ...spec.args],
+      cwd: "/",
+      statusFd: true,
+    });
   } catch (cause) {
     throw new RuntimeUnavailableError(
       `bubblewrap (bwrap) could not be started for step ${spec.step}: install the bubblewrap package, ` +
@@ -64,7 +73,9 @@ function sandboxExitCode(result: ProcessResult, step: string): number {
 
 /** Service aliases resolve through a copy of the host's /etc/hosts shown in its place. */
 async function writeHostsFile(spec: ExecSpec, dir: string): Promise<string> {
-  const lines = (spec.services ?? []).map((s) => `${isIP(s.target) ? s.target : "127.0.0.1"}\t${s.alias}`);
+  const lines = (spec.services ?? []).map(
+    (s) => `${isIP(s.target) ? s.target : "127.0.0.1"}\t${s.alias}`,
+  );
   const file = path.join(dir, "hosts");
   const host = await readFile("/etc/hosts", "utf8").catch(() => "127.0.0.1\tlocalhost\n");
   await writeFile(file, `${host.trimEnd()}\n# gantry service bindings\n${lines.join("\n")}\n`);

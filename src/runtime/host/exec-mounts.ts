@@ -1,5 +1,5 @@
 // Mounts are what an exec sees but does not keep: each becomes a host path bound into the sandbox (or placed in plain mode).
-import { chown, mkdir, rm, symlink, writeFile } from "node:fs/promises";
+import { chmod, chown, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { MountSpec } from "../runtime.js";
 import type { ContentStore } from "../../store/content-store.js";
@@ -27,7 +27,10 @@ export interface PreparedMounts {
 }
 
 /** Make every mount's source on the host; parents before children so nested mounts land inside their parent. */
-export async function prepareMounts(mounts: readonly MountSpec[], ctx: MountContext): Promise<PreparedMounts> {
+export async function prepareMounts(
+  mounts: readonly MountSpec[],
+  ctx: MountContext,
+): Promise<PreparedMounts> {
   const ordered = [...mounts].sort((a, b) => depth(a.target) - depth(b.target));
   const bwrapArgs: string[] = [];
   const undo: (() => Promise<void>)[] = [];
@@ -42,7 +45,8 @@ export async function prepareMounts(mounts: readonly MountSpec[], ctx: MountCont
         continue;
       }
       const source = await prepareSource(m, path.join(ctx.scratch, String(i)), ctx, undo);
-      if (ctx.mode === "plain") await placeInUpper(m, source, path.join(ctx.upper, target), ctx, undo);
+      if (ctx.mode === "plain")
+        await placeInUpper(m, source, path.join(ctx.upper, target), ctx, undo);
       else bwrapArgs.push(...bindArgs(m, source, target));
     }
   } catch (e) {
@@ -61,7 +65,11 @@ async function prepareSource(
 ): Promise<string | undefined> {
   switch (m.kind) {
     case "cache": {
-      const lease = await ctx.caches.acquire({ ...m, signal: ctx.signal, newTempDir: ctx.newTempDir });
+      const lease = await ctx.caches.acquire({
+        ...m,
+        signal: ctx.signal,
+        newTempDir: ctx.newTempDir,
+      });
       undo.push(() => lease.release());
       return lease.dir;
     }
@@ -75,7 +83,7 @@ async function prepareSource(
       await mkdir(dir, { mode: 0o700 });
       const file = path.join(dir, "secret");
       undo.push(() => rm(file, { force: true }));
-      await writeFile(file, m.value, { mode: m.mode & 0o7777 || 0o400 });
+      await writeSecret(file, m.value, m.mode);
       if (m.uid !== undefined || m.gid !== undefined) await chown(file, m.uid ?? 0, m.gid ?? 0);
       return file;
     }
@@ -104,13 +112,25 @@ async function placeInUpper(
   if (m.kind === "cache") await symlink(source as string, dest);
   else if (m.kind === "tmp") await mkdir(dest);
   else if (m.kind === "dir") await materializeTree(m.tree, ctx.store, dest, { signal: ctx.signal });
-  else if (m.kind === "file") await materializeTree({ entries: { [path.basename(dest)]: m.entry } }, ctx.store, path.dirname(dest));
+  else if (m.kind === "file")
+    await materializeTree(
+      { entries: { [path.basename(dest)]: m.entry } },
+      ctx.store,
+      path.dirname(dest),
+    );
   else {
     undo.push(() => rm(dest, { force: true }));
-    await writeFile(dest, m.value, { mode: m.mode & 0o7777 || 0o400 });
+    await writeSecret(dest, m.value, m.mode);
   }
 }
 
+/** Created unreadable to others from the first byte, then given the exact mode asked for (umask would trim it). */
+async function writeSecret(file: string, value: string, mode: number): Promise<void> {
+  await writeFile(file, value, { mode: 0o600 });
+  await chmod(file, mode & 0o7777 || 0o400);
+}
+
+/** Path depth, to order mounts parent-first. */
 function depth(target: string): number {
   const p = treePathOf(target);
   return p === "" ? 0 : p.split("/").length;

@@ -1,23 +1,21 @@
 // One exec on the host: materialize the upper tree, run the process (sandboxed or plain), scan the result back.
-import { chmod, mkdir, rm, stat } from "node:fs/promises";
+import { chmod, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { CancelledError, UnsupportedError } from "../../errors.js";
+import { CancelledError } from "../../errors.js";
 import type { ExecOutcome, ExecSpec } from "../runtime.js";
 import type { ContentStore } from "../../store/content-store.js";
 import { materializeTree, type FileStamp } from "../../store/tree-materialize.js";
-import type { Tree } from "../../store/tree.js";
 import type { CacheVolumes } from "./cache-volumes.js";
-import { assertCommandAvailable } from "./command-check.js";
-import { assertRootUser, execEnv } from "./exec-env.js";
 import { launch } from "./exec-launch.js";
+import { planExec } from "./exec-plan.js";
 import { prepareMounts } from "./exec-mounts.js";
 import { persistNewBlobs } from "./persist-blobs.js";
 import type { ProcessResult } from "./run-process.js";
 import type { RunTemp } from "./run-temp.js";
 import { scanUpper } from "./scan-upper.js";
-import { assertWritable, isReserved, treePathOf, type SystemView } from "./system-view.js";
+import { treePathOf, type SystemView } from "./system-view.js";
 import { withoutPaths } from "./tree-edit.js";
-import { addRedirects, applyOpsChecked, assertPlacesWritable, finishTree, scaffoldingFor } from "./upper-tree.js";
+import { addRedirects, finishTree, scaffoldingFor } from "./upper-tree.js";
 
 export interface HostExecContext {
   store: ContentStore;
@@ -50,17 +48,33 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
     const scratch = path.join(work, "mounts");
     await mkdir(scratch);
     const newTempDir = (): Promise<string> => ctx.temp.newDir("cache");
-    const mounts = await prepareMounts(spec.mounts, { ...ctx, upper, scratch, newTempDir, signal: spec.signal });
+    const mounts = await prepareMounts(spec.mounts, {
+      ...ctx,
+      upper,
+      scratch,
+      newTempDir,
+      signal: spec.signal,
+    });
     let result: ProcessResult;
+    await outwaitRacyWindow(stamps);
     const trustBeforeNs = BigInt(Date.now()) * 1_000_000n - RACY_WINDOW_NS;
     try {
       const mountArgs = mounts.bwrapArgs;
-      result = await launch(spec, { ...ctx, env, upper, workdir: plan.workdir, scratch, mountArgs });
+      result = await launch(spec, {
+        ...ctx,
+        env,
+        upper,
+        workdir: plan.workdir,
+        scratch,
+        mountArgs,
+      });
     } finally {
       await mounts.release();
     }
     if (result.cancelled)
-      throw new CancelledError(`exec ${JSON.stringify(spec.args.join(" "))} was cancelled (step: ${spec.step})`);
+      throw new CancelledError(
+        `exec ${JSON.stringify(spec.args.join(" "))} was cancelled (step: ${spec.step})`,
+      );
 
     const skip = new Set([...plan.mountTargets, ...ctx.view.reserved]);
     const scanned = await scanUpper(upper, ctx.store, {
@@ -74,76 +88,30 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
       scanned,
       before: plan.tree,
       mountTargets: plan.mountTargets,
-      scaffolding: scaffoldingFor(scaffolding, plan.tree),
+      scaffolding: scaffoldingFor(scaffolding, plan.tree, treePathOf(plan.workdir)),
     });
     final = await addRedirects(final, plan.redirects(result), ctx.store);
     await persistNewBlobs(final, plan.base, ctx.store);
     const snapshot = await ctx.store.saveTree(final);
+    ctx.temp.removeLater(work);
     return { snapshot, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
-  } finally {
+  } catch (e) {
+    // A failed or cancelled exec leaves nothing behind by the time its error arrives.
     await rm(work, { recursive: true, force: true });
+    throw e;
   }
 }
 
-interface ExecPlan {
-  base: Tree;
-  /** The upper tree the exec starts from (ops applied). */
-  tree: Tree;
-  env: Record<string, string>;
-  workdir: string;
-  mountTargets: string[];
-  /** Tree paths to create before the exec: the workdir, and the defaults. */
-  created: string[];
-  /** HOME and /tmp when the tree lacks them: made for the exec, dropped again if it leaves them empty. */
-  defaults: string[];
-  redirects(result: ProcessResult): [string | undefined, string][];
-}
-
-/** Everything that can be refused is refused here, before any file is written or process started. */
-async function planExec(spec: ExecSpec, ctx: HostExecContext): Promise<ExecPlan> {
-  const cmd = spec.args[0];
-  if (cmd === undefined) throw new TypeError(`exec needs a command, got no args (step: ${spec.step})`);
-  if (spec.signal.aborted) throw new CancelledError(`exec cancelled before it started (step: ${spec.step})`);
-  assertRootUser(spec);
-  if (ctx.mode === "plain" && spec.services?.length)
-    throw new UnsupportedError(
-      `host runtime without bubblewrap cannot resolve service aliases (step: ${spec.step}): ` +
-        `install bubblewrap, or run with --runtime=docker`,
-    );
-  const base = await ctx.store.loadTree(spec.base);
-  const tree = await applyOpsChecked(base, spec.ops, ctx.view, spec.step);
-  const workdir = path.posix.resolve("/", spec.workdir || "/");
-  const toWorkdir = (p: string | undefined): string | undefined => p && path.posix.resolve(workdir, p);
-  const out = toWorkdir(spec.redirectStdout);
-  const err = toWorkdir(spec.redirectStderr);
-  assertPlacesWritable(spec.mounts, [out, err], ctx.view, spec.step);
-  if (isReserved(ctx.view, workdir) && !(await stat(workdir).catch(() => undefined))?.isDirectory())
-    assertWritable(ctx.view, workdir, `withWorkdir, step: ${spec.step}`);
-  const env = execEnv(spec);
-  await assertCommandAvailable(cmd, {
-    ...ctx,
-    tree,
-    mounts: spec.mounts,
-    workdir,
-    pathVar: env.PATH ?? "",
-    image: spec.image,
-    step: spec.step,
-  });
-  const wd = treePathOf(workdir);
-  const home = env.HOME?.startsWith("/") && !isReserved(ctx.view, env.HOME) ? treePathOf(env.HOME) : "";
-  const defaults = [home, ctx.mode === "bubblewrap" ? "tmp" : ""].filter((p) => p !== "" && !tree.entries[p]);
-  const created = [...(wd !== "" && !isReserved(ctx.view, workdir) ? [wd] : []), ...defaults];
-  return {
-    base,
-    tree,
-    env,
-    workdir,
-    mountTargets: spec.mounts.map((m) => treePathOf(m.target)),
-    created,
-    defaults,
-    redirects: (r) => [
-      [out, r.stdout],
-      [err, r.stderr],
-    ],
-  };
+/** Files stamped within the racy window must be re-hashed after the exec; when many are, waiting it out is cheaper. */
+async function outwaitRacyWindow(stamps: ReadonlyMap<string, FileStamp>): Promise<void> {
+  const since = BigInt(Date.now()) * 1_000_000n - RACY_WINDOW_NS;
+  let racy = 0;
+  let newest = 0n;
+  for (const s of stamps.values()) {
+    if (s.ctimeNs >= since) racy++;
+    if (s.ctimeNs > newest) newest = s.ctimeNs;
+  }
+  if (racy < 32) return;
+  const waitMs = Number(newest + RACY_WINDOW_NS - BigInt(Date.now()) * 1_000_000n) / 1e6 + 1;
+  if (waitMs > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(waitMs, 25)));
 }

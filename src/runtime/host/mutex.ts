@@ -23,7 +23,11 @@ export class Mutex {
 }
 
 /** Await `promise` unless `signal` aborts first; then reject with a CancelledError naming `what`. */
-export async function abortable<T>(promise: Promise<T>, signal: AbortSignal, what: string): Promise<T> {
+export async function abortable<T>(
+  promise: Promise<T>,
+  signal: AbortSignal,
+  what: string,
+): Promise<T> {
   if (signal.aborted) throw new CancelledError(`cancelled while waiting for ${what}`);
   let onAbort!: () => void;
   const aborted = new Promise<never>((_, reject) => {

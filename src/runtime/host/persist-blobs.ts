@@ -14,7 +14,8 @@ export async function persistNewBlobs(tree: Tree, known: Tree, store: ContentSto
     have.add(e.digest);
     jobs.push(
       limit(async () => {
-        if (!(await store.hasBlob(e.digest))) await store.putFile(await store.locateBlob(e.digest), e.digest);
+        if (!(await store.hasBlob(e.digest)))
+          await store.putFile(await store.locateBlob(e.digest), e.digest);
       }),
     );
   }

@@ -5,9 +5,9 @@ import path from "node:path";
 import { NotFoundError } from "../../errors.js";
 import type { ContentStore } from "../../store/content-store.js";
 import type { FileEntry, Tree } from "../../store/tree.js";
-import { scanUpper } from "./scan-upper.js";
+import { hashHostDirectory } from "../../store/host-tree.js";
+import { subTree } from "../../store/tree-ops.js";
 import { isReserved, treePathOf, type SystemView } from "./system-view.js";
-import { subTree } from "./tree-edit.js";
 
 /** The directory at `containerPath` of a snapshot, as a Tree whose files are all in the store. */
 export async function readSnapshotDirectory(
@@ -20,8 +20,12 @@ export async function readSnapshotDirectory(
   const p = resolveInTree(tree, treePathOf(containerPath));
   const entry = tree.entries[p];
   if (p === "" || entry?.type === "dir") return subTree(tree, p);
-  if (!entry && isReserved(view, "/" + p) && (await stat("/" + p).catch(() => undefined))?.isDirectory())
-    return scanUpper("/" + p, store);
+  if (!entry && isReserved(view, "/" + p) && (await isHostDir("/" + p))) {
+    // Hashed through the stat cache, then copied in: the host may change after the run.
+    const host = await hashHostDirectory("/" + p, {}, store);
+    await store.persistTree(host);
+    return host;
+  }
   throw notFound("directory", containerPath, snapshot, entry?.type);
 }
 
@@ -50,7 +54,7 @@ export async function readSnapshotFile(
 export function resolveInTree(tree: Tree, p: string): string {
   let rest = p === "" ? [] : p.split("/");
   let done: string[] = [];
-  for (let hops = 0; rest.length > 0; ) {
+  for (let hops = 0; rest.length > 0;) {
     const next = [...done, rest[0] as string].join("/");
     const entry = tree.entries[next];
     rest = rest.slice(1);
@@ -58,7 +62,8 @@ export function resolveInTree(tree: Tree, p: string): string {
       done = next.split("/");
       continue;
     }
-    if (++hops > 40) throw new NotFoundError(`too many symbolic links resolving /${p} in the container`);
+    if (++hops > 40)
+      throw new NotFoundError(`too many symbolic links resolving /${p} in the container`);
     const base = entry.target.startsWith("/") ? "/" : "/" + done.join("/");
     const target = treePathOf(path.posix.resolve(base, entry.target));
     rest = [...(target === "" ? [] : target.split("/")), ...rest];
@@ -67,7 +72,18 @@ export function resolveInTree(tree: Tree, p: string): string {
   return done.join("/");
 }
 
-function notFound(kind: "file" | "directory", containerPath: string, snapshot: string, found?: string): NotFoundError {
+/** A host directory (following links), as the sandbox would see it. */
+async function isHostDir(p: string): Promise<boolean> {
+  return (await stat(p).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+/** One message for a missing path and for a path of the other kind. */
+function notFound(
+  kind: "file" | "directory",
+  containerPath: string,
+  snapshot: string,
+  found?: string,
+): NotFoundError {
   const what = found ? `is a ${found}, not a ${kind}` : "does not exist";
   return new NotFoundError(
     `${kind} ${containerPath} ${what} in the container (host snapshot ${snapshot.slice(0, 19)}…): ` +

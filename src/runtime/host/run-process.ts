@@ -33,16 +33,17 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       env: spec.env,
       // Its own process group, so one kill reaches grandchildren too.
       detached: true,
-      stdio: [spec.stdin === undefined ? "ignore" : "pipe", "pipe", "pipe", spec.statusFd ? "pipe" : "ignore"],
+      stdio: [
+        spec.stdin === undefined ? "ignore" : "pipe",
+        "pipe",
+        "pipe",
+        spec.statusFd ? "pipe" : "ignore",
+      ],
     });
     let cancelled = false;
     const kill = (): void => {
       cancelled = true;
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // Already gone.
-      }
+      killGroup(child.pid);
     };
     if (spec.signal.aborted) kill();
     else spec.signal.addEventListener("abort", kill, { once: true });
@@ -54,13 +55,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       child.stdin.end(spec.stdin);
     }
     // A container stops with its main process; leftovers here would also hold our pipes open forever.
-    child.on("exit", () => {
-      try {
-        if (child.pid !== undefined) process.kill(-child.pid, "SIGKILL");
-      } catch {
-        // Nothing left.
-      }
-    });
+    child.on("exit", () => killGroup(child.pid));
     child.on("error", (e) => {
       spec.signal.removeEventListener("abort", kill);
       reject(e);
@@ -71,6 +66,15 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       resolve({ exitCode, stdout: stdout(), stderr: stderr(), status: status(), cancelled });
     });
   });
+}
+
+/** SIGKILL a process group; a group that is already gone is fine. */
+function killGroup(pid: number | undefined): void {
+  try {
+    if (pid !== undefined) process.kill(-pid, "SIGKILL");
+  } catch {
+    // Nothing left to kill.
+  }
 }
 
 /** Decode a stream as UTF-8 without splitting characters across chunks; returns a getter for the whole text. */

@@ -6,7 +6,9 @@ import path from "node:path";
 export class RunTemp {
   readonly root: string;
   private ready: Promise<void> | undefined;
+  private readonly removing = new Set<Promise<void>>();
 
+  /** Nothing is created until the first exec asks for a directory. */
   constructor(stateDir: string, runId: string) {
     this.root = path.join(stateDir, "host-runs", runId.replace(/[^A-Za-z0-9._-]/g, "_"));
   }
@@ -18,8 +20,17 @@ export class RunTemp {
     return mkdtemp(path.join(this.root, prefix + "-"));
   }
 
+  /** Remove a directory off the critical path (an exec's result does not wait for its scratch to go); close() waits. */
+  removeLater(dir: string): void {
+    const done: Promise<void> = rm(dir, { recursive: true, force: true })
+      .catch(() => undefined)
+      .finally(() => this.removing.delete(done));
+    this.removing.add(done);
+  }
+
   /** Remove this run's folder; idempotent. */
   async close(): Promise<void> {
+    await Promise.all(this.removing);
     this.ready = undefined;
     await rm(this.root, { recursive: true, force: true });
   }

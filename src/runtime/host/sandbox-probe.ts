@@ -3,12 +3,26 @@ import { spawn } from "node:child_process";
 
 export type SandboxProbe =
   | { readonly mode: "bubblewrap" }
-  | { readonly mode: "plain"; /** Why not bubblewrap, for the CLI to show. */ readonly reason: string };
+  | {
+      readonly mode: "plain";
+      /** Why not bubblewrap, for the CLI to show. */ readonly reason: string;
+    };
 
 /** Start the smallest sandbox that proves mounts and a pid namespace work; anything else means plain mode. */
 export async function probeBubblewrap(timeoutMs = 5000): Promise<SandboxProbe> {
-  if (process.platform !== "linux") return { mode: "plain", reason: `bubblewrap needs Linux (this is ${process.platform})` };
-  const args = ["--die-with-parent", "--unshare-pid", "--ro-bind", "/", "/", "--proc", "/proc", "--", "true"];
+  if (process.platform !== "linux")
+    return { mode: "plain", reason: `bubblewrap needs Linux (this is ${process.platform})` };
+  const args = [
+    "--die-with-parent",
+    "--unshare-pid",
+    "--ro-bind",
+    "/",
+    "/",
+    "--proc",
+    "/proc",
+    "--",
+    "true",
+  ];
   if (process.getuid?.() !== 0) args.unshift("--unshare-user");
   return new Promise((resolve) => {
     const child = spawn("bwrap", args, { stdio: ["ignore", "ignore", "pipe"], timeout: timeoutMs });
@@ -17,14 +31,20 @@ export async function probeBubblewrap(timeoutMs = 5000): Promise<SandboxProbe> {
     child.on("error", (e: NodeJS.ErrnoException) =>
       resolve({
         mode: "plain",
-        reason: e.code === "ENOENT" ? "bubblewrap (bwrap) is not installed" : `bwrap could not start: ${e.message}`,
+        reason:
+          e.code === "ENOENT"
+            ? "bubblewrap (bwrap) is not installed"
+            : `bwrap could not start: ${e.message}`,
       }),
     );
     child.on("close", (code) =>
       resolve(
         code === 0
           ? { mode: "bubblewrap" }
-          : { mode: "plain", reason: `bwrap cannot create a sandbox here: ${stderr.trim() || `exit code ${code}`}` },
+          : {
+              mode: "plain",
+              reason: `bwrap cannot create a sandbox here: ${stderr.trim() || `exit code ${code}`}`,
+            },
       ),
     );
   });

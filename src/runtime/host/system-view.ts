@@ -31,7 +31,8 @@ export async function scanSystemView(readOnlyPaths: readonly string[]): Promise<
     else if (st?.isDirectory()) mounts.push({ kind: "ro-bind", path: p });
   }
   for (const p of [...(await resolverDirs()), ...readOnlyPaths]) {
-    if ((await lstat(p).catch(() => undefined))?.isDirectory()) mounts.push({ kind: "ro-bind", path: p });
+    if ((await lstat(p).catch(() => undefined))?.isDirectory())
+      mounts.push({ kind: "ro-bind", path: p });
   }
   const reserved = [...SANDBOX_DIRS, ...mounts.map((m) => m.path.slice(1))];
   return { mounts, reserved };
@@ -48,7 +49,8 @@ export function toolPrefixes(hostPath: string): string[] {
     const norm = path.posix.normalize(dir).replace(/\/$/, "");
     if (norm === "" || isAtOrUnder(norm.slice(1), [...SYSTEM_DIRS, ...SANDBOX_DIRS])) continue;
     const parent = path.posix.dirname(norm);
-    const prefix = path.posix.basename(norm) === "bin" && parent.split("/").length > 2 ? parent : norm;
+    const prefix =
+      path.posix.basename(norm) === "bin" && parent.split("/").length > 2 ? parent : norm;
     if (prefix.split("/").length > 2 && !out.includes(prefix)) out.push(prefix);
   }
   // A prefix inside another shows through it already.

@@ -9,11 +9,19 @@ import { assertWritable, treePathOf, type SystemView } from "./system-view.js";
 import { applyFsOps, isAtOrUnder } from "./tree-edit.js";
 
 /** Apply ops to a snapshot's tree, refusing any that would need to write (or delete) in the host's system. */
-export async function applyOpsChecked(base: Tree, ops: readonly FsOp[], view: SystemView, step: string): Promise<Tree> {
+export async function applyOpsChecked(
+  base: Tree,
+  ops: readonly FsOp[],
+  view: SystemView,
+  step: string,
+): Promise<Tree> {
   for (const op of ops) {
-    if (op.op !== "rm") continue;
-    // Removing what only the host has cannot be done; removing what does not exist anywhere is a no-op.
     const p = treePathOf(op.path);
+    if (op.op !== "rm") {
+      assertWritable(view, "/" + p, `step: ${step}`);
+      continue;
+    }
+    // Removing what only the host has cannot be done; removing what does not exist anywhere is a no-op.
     if (p !== "" && isAtOrUnder(p, view.reserved) && (await lstat("/" + p).catch(() => undefined)))
       throw new UnsupportedError(
         `host runtime cannot remove /${p} (step: ${step}): it belongs to the host's own read-only system; ` +
@@ -25,9 +33,11 @@ export async function applyOpsChecked(base: Tree, ops: readonly FsOp[], view: Sy
   return tree;
 }
 
-/** Every path of the tree must be writable; one message for the first that is not. */
+/** Every path of the tree must be writable; the message names the deepest one that is not (a file, not "usr"). */
 export function assertTreeWritable(tree: Tree, view: SystemView, step: string): void {
-  for (const p of Object.keys(tree.entries)) assertWritable(view, "/" + p, `step: ${step}`);
+  const bad = Object.keys(tree.entries).filter((p) => isAtOrUnder(p, view.reserved));
+  const deepest = bad.sort((a, b) => b.split("/").length - a.split("/").length)[0];
+  if (deepest !== undefined) assertWritable(view, "/" + deepest, `step: ${step}`);
 }
 
 /** Mount targets and redirect files must land where the host runtime can put them. */
@@ -39,10 +49,13 @@ export function assertPlacesWritable(
 ): void {
   for (const m of mounts) {
     if (treePathOf(m.target) === "")
-      throw new UnsupportedError(`host runtime cannot mount over / (step: ${step}): mount at a sub-directory`);
+      throw new UnsupportedError(
+        `host runtime cannot mount over / (step: ${step}): mount at a sub-directory`,
+      );
     assertWritable(view, m.target, `${m.kind} mount, step: ${step}`);
   }
-  for (const r of redirects) if (r !== undefined) assertWritable(view, r, `output redirect, step: ${step}`);
+  for (const r of redirects)
+    if (r !== undefined) assertWritable(view, r, `output redirect, step: ${step}`);
 }
 
 export interface FinishInput {
@@ -66,19 +79,21 @@ export function finishTree(input: FinishInput): Tree {
   }
   for (const [k, e] of Object.entries(input.before.entries)) {
     if (!isAtOrUnder(k, input.mountTargets)) continue;
-    for (let d = path.posix.dirname(k); d !== "." && !out[d]; d = path.posix.dirname(d)) out[d] = { type: "dir", mode: 0o755 };
+    for (let d = path.posix.dirname(k); d !== "." && !out[d]; d = path.posix.dirname(d))
+      out[d] = { type: "dir", mode: 0o755 };
     out[k] = e;
   }
   return { entries: out };
 }
 
-/** The paths an exec may create only to hold mount points or defaults: each given path and its missing parents. */
-export function scaffoldingFor(paths: readonly string[], before: Tree): string[] {
+/** What an exec may create only to hold mount points or defaults: each path and its missing parents, but never the workdir or its parents. */
+export function scaffoldingFor(paths: readonly string[], before: Tree, workdir: string): string[] {
   const out = new Set<string>();
   for (const p of paths) {
-    for (let d = p; d !== "." && d !== ""; d = path.posix.dirname(d)) if (!before.entries[d]) out.add(d);
+    for (let d = p; d !== "." && d !== ""; d = path.posix.dirname(d))
+      if (!before.entries[d]) out.add(d);
   }
-  return [...out];
+  return [...out].filter((d) => workdir !== d && !workdir.startsWith(d + "/"));
 }
 
 /** redirectStdout/redirectStderr become files of the result (paths resolved against the workdir), as if written by the process. */
@@ -91,7 +106,11 @@ export async function addRedirects(
   for (const [target, text] of redirects) {
     if (target === undefined) continue;
     const digest = await store.putBytes(text);
-    ops.push({ op: "putFile", path: target, entry: { type: "file", mode: 0o644, digest, size: Buffer.byteLength(text) } });
+    ops.push({
+      op: "putFile",
+      path: target,
+      entry: { type: "file", mode: 0o644, digest, size: Buffer.byteLength(text) },
+    });
   }
   return applyFsOps(tree, ops);
 }

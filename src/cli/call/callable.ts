@@ -1,0 +1,46 @@
+// One thing a chain word can name: a module function, a field, or a method of an SDK object.
+import path from "node:path";
+import {
+  functionCliName,
+  type ObjectSignature,
+  type ParamSignature,
+  type TypeRef,
+} from "../../module/signature.js";
+import { toKebabCase } from "../../module/names.js";
+
+export interface InvokeContext {
+  /** Host paths given to `export` are relative to where the person ran gantry. */
+  cwd: string;
+}
+
+export interface Callable {
+  /** As typed on the command line (kebab-case). */
+  cliName: string;
+  doc?: string;
+  params: ParamSignature[];
+  returns: TypeRef;
+  invoke(target: object, args: unknown[], ctx: InvokeContext): unknown;
+}
+
+/** The functions and fields of a module object, as chain words. */
+export function objectCallables(obj: ObjectSignature): Callable[] {
+  return obj.functions.map((fn) => {
+    const c: Callable = {
+      cliName: toKebabCase(functionCliName(fn)),
+      params: fn.params,
+      returns: fn.returns,
+      invoke: (target, args) => {
+        const member = (target as Record<string, unknown>)[fn.name];
+        if (fn.kind === "field" || typeof member !== "function") return member;
+        return (member as (...a: unknown[]) => unknown).apply(target, args);
+      },
+    };
+    if (fn.doc) c.doc = fn.doc;
+    return c;
+  });
+}
+
+/** A host path typed on the command line, made absolute against the cwd. */
+export function hostPathArg(value: unknown, ctx: InvokeContext): string {
+  return path.resolve(ctx.cwd, String(value));
+}

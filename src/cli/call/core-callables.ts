@@ -1,0 +1,196 @@
+// The SDK methods a chain may name after a result, with their flags (a table, since SDK classes carry no signatures).
+import type { CoreTypeName, ParamSignature, TypeRef } from "../../module/signature.js";
+import { hostPathArg, type Callable } from "./callable.js";
+
+const STRING: TypeRef = { kind: "string" };
+const NUMBER: TypeRef = { kind: "number" };
+const STRINGS: TypeRef = { kind: "list", of: STRING };
+const VOID: TypeRef = { kind: "void" };
+const core = (name: CoreTypeName): TypeRef => ({ kind: "core", name });
+
+// A required or optional flag of an SDK method.
+function p(name: string, type: TypeRef, doc: string, optional = false): ParamSignature {
+  return { name, type, doc, optional };
+}
+
+// Shorthand for a table row whose method takes its flags positionally.
+function m(
+  cliName: string,
+  doc: string,
+  params: ParamSignature[],
+  returns: TypeRef,
+  invoke: Callable["invoke"],
+): Callable {
+  return { cliName, doc, params, returns, invoke };
+}
+
+// `8080:80` → frontend 8080 on the host, backend 80 in the service; `8080` → the same port on both.
+function portForward(text: string): { frontend: number; backend: number } {
+  const [front, back] = text.split(":");
+  return { frontend: Number(front), backend: Number(back ?? front) };
+}
+
+// Options objects without the flags that were left out, so the SDK's own defaults apply.
+function defined(opts: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(opts).filter(([, v]) => v !== undefined));
+}
+
+type Any = Record<string, (...a: unknown[]) => unknown>;
+const call = (t: object, method: string, ...args: unknown[]): unknown =>
+  (t as Any)[method]?.(...args);
+
+const CONTAINER: Callable[] = [
+  m("sync", "Run the container's steps", [], core("Container"), (t) => call(t, "sync")),
+  m("stdout", "Output of the last exec", [], STRING, (t) => call(t, "stdout")),
+  m("stderr", "Error output of the last exec", [], STRING, (t) => call(t, "stderr")),
+  m("exit-code", "Exit code of the last exec", [], NUMBER, (t) => call(t, "exitCode")),
+  m(
+    "export",
+    "Write the image as a tarball to a host path",
+    [p("path", STRING, "host path, relative to the current folder")],
+    STRING,
+    (t, a, ctx) => call(t, "export", hostPathArg(a[0], ctx)),
+  ),
+  m(
+    "file",
+    "A file of the container",
+    [p("path", STRING, "path inside the container")],
+    core("File"),
+    (t, a) => call(t, "file", a[0]),
+  ),
+  m(
+    "directory",
+    "A directory of the container",
+    [p("path", STRING, "path inside the container")],
+    core("Directory"),
+    (t, a) => call(t, "directory", a[0]),
+  ),
+  m(
+    "env-variable",
+    "Value of an environment variable",
+    [p("name", STRING, "variable name")],
+    STRING,
+    (t, a) => call(t, "envVariable", a[0]),
+  ),
+  m("workdir", "The working directory", [], STRING, (t) => call(t, "workdir")),
+  m(
+    "with-exec",
+    "Run a command",
+    [p("args", STRINGS, "command and arguments, comma-separated or repeated")],
+    core("Container"),
+    (t, a) => call(t, "withExec", a[0]),
+  ),
+  m(
+    "with-env-variable",
+    "Set an environment variable",
+    [p("name", STRING, "variable name"), p("value", STRING, "value")],
+    core("Container"),
+    (t, a) => call(t, "withEnvVariable", a[0], a[1]),
+  ),
+  m(
+    "with-workdir",
+    "Set the working directory",
+    [p("path", STRING, "path inside the container")],
+    core("Container"),
+    (t, a) => call(t, "withWorkdir", a[0]),
+  ),
+  m(
+    "as-service",
+    "Run the container as a service",
+    [p("args", STRINGS, "command to run instead of the default", true)],
+    core("Service"),
+    (t, a) => call(t, "asService", a[0] === undefined ? {} : { args: a[0] }),
+  ),
+];
+
+const DIRECTORY: Callable[] = [
+  m(
+    "entries",
+    "Names of the entries",
+    [p("path", STRING, "sub-directory to list", true)],
+    STRINGS,
+    (t, a) => call(t, "entries", a[0] === undefined ? {} : { path: a[0] }),
+  ),
+  m(
+    "glob",
+    "Paths matching a pattern",
+    [p("pattern", STRING, "glob pattern, e.g. **/*.ts")],
+    STRINGS,
+    (t, a) => call(t, "glob", a[0]),
+  ),
+  m(
+    "file",
+    "A file in the directory",
+    [p("path", STRING, "path inside the directory")],
+    core("File"),
+    (t, a) => call(t, "file", a[0]),
+  ),
+  m(
+    "directory",
+    "A sub-directory",
+    [p("path", STRING, "path inside the directory")],
+    core("Directory"),
+    (t, a) => call(t, "directory", a[0]),
+  ),
+  m(
+    "export",
+    "Write the directory to a host path",
+    [p("path", STRING, "host path, relative to the current folder")],
+    STRING,
+    (t, a, ctx) => call(t, "export", hostPathArg(a[0], ctx)),
+  ),
+  m("digest", "Content digest", [], STRING, (t) => call(t, "digest")),
+];
+
+const FILE: Callable[] = [
+  m("contents", "The file's contents", [], STRING, (t) => call(t, "contents")),
+  m("size", "Size in bytes", [], NUMBER, (t) => call(t, "size")),
+  m("name", "The file's name", [], STRING, (t) => call(t, "name")),
+  m(
+    "export",
+    "Write the file to a host path",
+    [p("path", STRING, "host path, relative to the current folder")],
+    STRING,
+    (t, a, ctx) => call(t, "export", hostPathArg(a[0], ctx)),
+  ),
+  m("digest", "Content digest", [], STRING, (t) => call(t, "digest")),
+];
+
+const SERVICE: Callable[] = [
+  m(
+    "up",
+    "Start the service and forward its ports to the host until interrupted",
+    [p("ports", STRINGS, "ports to forward, HOST:SERVICE or PORT", true)],
+    VOID,
+    (t, a) =>
+      call(t, "up", a[0] === undefined ? {} : { ports: (a[0] as string[]).map(portForward) }),
+  ),
+  m(
+    "endpoint",
+    "Address of the running service",
+    [
+      p("port", NUMBER, "port (default: the first exposed)", true),
+      p("scheme", STRING, "URL scheme, e.g. http", true),
+    ],
+    STRING,
+    (t, a) => call(t, "endpoint", defined({ port: a[0], scheme: a[1] })),
+  ),
+  m("hostname", "Hostname of the running service", [], STRING, (t) => call(t, "hostname")),
+];
+
+const SECRET: Callable[] = [
+  m("name", "The secret's name (never its value)", [], STRING, (t) => call(t, "name")),
+];
+
+const TABLE: Partial<Record<CoreTypeName, Callable[]>> = {
+  Container: CONTAINER,
+  Directory: DIRECTORY,
+  File: FILE,
+  Service: SERVICE,
+  Secret: SECRET,
+};
+
+/** What a chain can call on an SDK object of this type. */
+export function coreCallables(type: CoreTypeName): Callable[] {
+  return TABLE[type] ?? [];
+}

@@ -1,0 +1,153 @@
+// Reads `gantry call [ctor flags] FN [flags] [CHAIN…]` against the module's signature before anything runs.
+import { UsageError } from "../../errors.js";
+import { matchesName, suggestion } from "../../module/names.js";
+import {
+  parseFlags,
+  type FlagTarget,
+  type RawValue,
+  type UnknownFlagHook,
+} from "../../module/parse-flags.js";
+import {
+  typeLabel,
+  type ModuleSignature,
+  type ObjectSignature,
+  type TypeRef,
+} from "../../module/signature.js";
+import { objectCallables, type Callable } from "./callable.js";
+import { coreCallables } from "./core-callables.js";
+
+export interface PlannedStep {
+  callable: Callable;
+  owner: string;
+  values: Map<string, RawValue>;
+}
+
+export interface ChainPlan {
+  steps: PlannedStep[];
+  /** Index of the first chain word whose target type is only known once the previous step ran. */
+  deferredAt?: number;
+  /** `--help` was given: the last step named (or none) is what help is about. */
+  help: boolean;
+  /** The type the chain's last step returns (what help lists methods of). */
+  lastType: TypeRef;
+}
+
+export interface CallPlan extends ChainPlan {
+  main: ObjectSignature;
+  ctorValues: Map<string, RawValue>;
+}
+
+/** The main object's signature; the cache guarantees it exists. */
+export function mainObjectOf(sig: ModuleSignature): ObjectSignature {
+  const main = sig.objects.find((o) => o.name === sig.mainObject);
+  if (!main) throw new UsageError(`the module has no object ${sig.mainObject}`);
+  return main;
+}
+
+/** What can be called on a value of this type; undefined when only the running value can tell. */
+export function callablesOf(type: TypeRef, sig: ModuleSignature): Callable[] | undefined {
+  if (type.kind === "core") return coreCallables(type.name);
+  if (type.kind === "object") {
+    const obj = sig.objects.find((o) => o.name === type.name);
+    return obj ? objectCallables(obj) : [];
+  }
+  if (type.kind === "unknown") return undefined;
+  return [];
+}
+
+// The callable a chain word names, or a usage error that lists what exists and the nearest match.
+function pick(word: string, callables: Callable[], what: string): Callable {
+  const found = callables.find((c) => matchesName(word, c.cliName));
+  if (found) return found;
+  const names = callables.map((c) => c.cliName);
+  if (names.length === 0) {
+    throw new UsageError(`${what} has nothing to call: remove "${word}" from the command`);
+  }
+  throw new UsageError(
+    `unknown function "${word}": ${what} has ${names.join(", ")}.${suggestion(word, names)}`,
+  );
+}
+
+/** Plan chain words from `start`, given the type the previous step returns; stops where types are unknown. */
+export function planChain(
+  tokens: readonly string[],
+  start: number,
+  type: TypeRef,
+  sig: ModuleSignature,
+  opts: { onUnknown?: UnknownFlagHook; lenient: boolean; describe: string },
+): ChainPlan {
+  const steps: PlannedStep[] = [];
+  let help = false;
+  let i = start;
+  let current = type;
+  let describe = opts.describe;
+  while (i < tokens.length) {
+    const word = tokens[i] as string;
+    if (word === "--") break;
+    const callables = callablesOf(current, sig);
+    if (callables === undefined) return { steps, deferredAt: i, help, lastType: current };
+    const callable = pick(word, callables, `${describe} (${typeLabel(current)})`);
+    const step: PlannedStep = { callable, owner: callable.cliName, values: new Map() };
+    const target: FlagTarget = { owner: step.owner, params: callable.params, values: step.values };
+    const r = parseFlags(tokens, i + 1, [target], opts);
+    help ||= r.help;
+    steps.push(step);
+    i = r.next;
+    current = callable.returns;
+    describe = callable.cliName;
+  }
+  return { steps, help, lastType: current };
+}
+
+/** Plan a whole call: constructor flags before (or after) the function, the function, then the chain. */
+export function planCall(
+  tokens: readonly string[],
+  sig: ModuleSignature,
+  onUnknown: UnknownFlagHook,
+): CallPlan {
+  const main = mainObjectOf(sig);
+  const lenient = tokens.includes("--help") || tokens.includes("-h");
+  const ctorValues = new Map<string, RawValue>();
+  const ctor: FlagTarget = {
+    owner: sig.moduleName,
+    params: main.constructorParams,
+    values: ctorValues,
+  };
+  const head = parseFlags(tokens, 0, [ctor], { onUnknown, lenient });
+  const fnWord = tokens[head.next];
+  if (fnWord === undefined || fnWord === "--") {
+    if (head.help)
+      return {
+        main,
+        ctorValues,
+        steps: [],
+        help: true,
+        lastType: { kind: "object", name: main.name },
+      };
+    const names = objectCallables(main).map((c) => c.cliName);
+    throw new UsageError(
+      `name a function to call: gantry call FUNCTION; ${sig.moduleName} has ${names.join(", ")}`,
+    );
+  }
+  const fn = pick(fnWord, objectCallables(main), sig.moduleName);
+  const first: PlannedStep = { callable: fn, owner: `function ${fn.cliName}`, values: new Map() };
+  const fnFlags = parseFlags(
+    tokens,
+    head.next + 1,
+    [{ owner: first.owner, params: fn.params, values: first.values }, ctor],
+    { onUnknown, lenient },
+  );
+  const chain = planChain(tokens, fnFlags.next, fn.returns, sig, {
+    onUnknown,
+    lenient,
+    describe: fn.cliName,
+  });
+  return {
+    main,
+    ctorValues,
+    steps: [first, ...chain.steps],
+    help: head.help || fnFlags.help || chain.help,
+    lastType: chain.lastType,
+    ...(chain.deferredAt !== undefined ? { deferredAt: chain.deferredAt } : {}),
+  };
+}

@@ -1,0 +1,15 @@
+// Everything a command touches outside itself, passed in so tests run commands without a real process.
+import type { GantryEnv } from "../env.js";
+import type { SignalSource } from "./interrupts.js";
+import type { TextSink } from "./progress/progress-renderer.js";
+
+export interface CliIo {
+  cwd: string;
+  env: GantryEnv;
+  /** The host environment, for `env:NAME` secrets and nothing else. */
+  hostEnv: Readonly<Record<string, string | undefined>>;
+  stdout: TextSink;
+  stderr: TextSink;
+  signals: SignalSource;
+  exit: (code: number) => void;
+}

@@ -1,0 +1,65 @@
+// The CLI's entry: global flags, the command (loaded only when run), and the one place errors become exit codes.
+import { readEnv } from "../env.js";
+import { UsageError } from "../errors.js";
+import { gantryVersion } from "../module/gantry-version.js";
+import { suggestion } from "../module/names.js";
+import type { CliIo } from "./cli-io.js";
+import type { ErrorContext } from "./error-context.js";
+import { parseArgv } from "./global-flags.js";
+import { handleError } from "./handle-error.js";
+import { topHelp } from "./help-text.js";
+
+const COMMANDS = ["functions", "call"] as const;
+
+// Dispatch to a command; each lives in its own folder and is imported only when it runs.
+async function dispatch(argv: readonly string[], io: CliIo, errors: ErrorContext): Promise<number> {
+  const { globals, command, rest } = parseArgv(argv, io.env);
+  if (globals.version) {
+    io.stdout.write(`gantry ${gantryVersion()}\n`);
+    return 0;
+  }
+  if (command === undefined || command === "help") {
+    io.stdout.write(topHelp());
+    return 0;
+  }
+  switch (command) {
+    case "functions": {
+      const { runFunctions } = await import("./functions/functions-command.js");
+      return runFunctions(globals, rest, io);
+    }
+    case "call": {
+      const { runCall } = await import("./call/call-command.js");
+      return runCall(globals, rest, io, errors);
+    }
+    default:
+      throw new UsageError(
+        `unknown command "${command}": commands are ${COMMANDS.join(", ")}.${suggestion(command, COMMANDS)}`,
+      );
+  }
+}
+
+/** Run the CLI with these arguments; returns the exit code and never throws. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const errors: ErrorContext = {};
+  try {
+    return await dispatch(argv, io, errors);
+  } catch (e) {
+    return handleError(e, io.stderr, errors);
+  }
+}
+
+/** The `gantry` binary: the real process's arguments, streams and signals. */
+export async function runCli(): Promise<void> {
+  const io: CliIo = {
+    cwd: process.cwd(),
+    env: readEnv(),
+    hostEnv: process.env,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    signals: process,
+    exit: (code) => process.exit(code),
+  };
+  const code = await main(process.argv.slice(2), io);
+  // open handles (sockets to the engine, timers in user code) must not keep a finished CLI alive
+  process.stdout.write("", () => process.exit(code));
+}

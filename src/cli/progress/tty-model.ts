@@ -1,0 +1,171 @@
+// The live tree's state: running steps stay in a redrawn region, finished top-level steps collapse into scrollback.
+import type { RunEvent } from "../../engine/events.js";
+import {
+  dim,
+  endDetail,
+  formatDuration,
+  MARKS,
+  paint,
+  splitLines,
+  type StepEnd,
+} from "./format-step.js";
+
+interface LiveStep {
+  id: string;
+  name: string;
+  parent?: string;
+  start: number;
+  end?: StepEnd;
+  logs: string[];
+  pending: string;
+  children: string[];
+}
+
+const SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
+const LOG_TAIL_LIVE = 3;
+const LOG_TAIL_FAILED = 10;
+const LOG_KEEP = 50;
+
+/** Steps by id with their parent links, the log tails shown, and lines waiting to go into scrollback. */
+export class TtyModel {
+  private readonly steps = new Map<string, LiveStep>();
+  private roots: string[] = [];
+  private committed: string[] = [];
+
+  constructor(private readonly color: boolean) {}
+
+  /** Fold one event into the tree. */
+  apply(e: RunEvent): void {
+    if (e.type === "step.start") {
+      const parent = e.parent !== undefined && this.steps.has(e.parent) ? e.parent : undefined;
+      const step: LiveStep = {
+        id: e.id,
+        name: e.name,
+        start: e.time,
+        logs: [],
+        pending: "",
+        children: [],
+      };
+      if (parent !== undefined) step.parent = parent;
+      this.steps.set(e.id, step);
+      if (parent !== undefined) this.steps.get(parent)?.children.push(e.id);
+      else this.roots.push(e.id);
+    } else if (e.type === "step.log") {
+      const s = this.steps.get(e.id);
+      if (!s) return;
+      const { lines, rest } = splitLines(s.pending, e.text);
+      s.pending = rest;
+      s.logs.push(...lines);
+      if (s.logs.length > LOG_KEEP) s.logs.splice(0, s.logs.length - LOG_KEEP);
+    } else if (e.type === "step.end") {
+      const s = this.steps.get(e.id);
+      if (!s) return;
+      if (s.pending) s.logs.push(s.pending);
+      s.pending = "";
+      s.end = e;
+      this.commitFinishedRoots();
+    } else if (e.type === "warning") {
+      this.commit(`${paint("cancelled", "⚠", this.color)} ${e.message}`);
+    }
+  }
+
+  /** Put a line into scrollback above the live region. */
+  commit(line: string): void {
+    this.committed.push(line);
+  }
+
+  /** Lines to print once, above the live region, since the last call. */
+  takeCommitted(): string[] {
+    return this.committed.splice(0);
+  }
+
+  // A step and everything under it has ended.
+  private settled(id: string): boolean {
+    const s = this.steps.get(id);
+    return !!s?.end && s.children.every((c) => this.settled(c));
+  }
+
+  // Finished top-level steps leave the live region as one line, plus the output of whatever failed inside them.
+  private commitFinishedRoots(): void {
+    const still: string[] = [];
+    for (const id of this.roots) {
+      if (!this.settled(id)) {
+        still.push(id);
+        continue;
+      }
+      this.commitStep(id, "", true);
+    }
+    this.roots = still;
+  }
+
+  // One finished step's line; failures also show their last log lines and failed children.
+  private commitStep(id: string, indent: string, top: boolean): void {
+    const s = this.steps.get(id);
+    if (!s?.end) return;
+    if (top || s.end.status === "failed") {
+      const detail = endDetail(s.end, s.start);
+      this.commit(
+        `${indent}${paint(s.end.status, MARKS[s.end.status], this.color)} ${s.name}${detail ? ` ${detail}` : ""}`,
+      );
+    }
+    if (s.end.status === "failed") {
+      for (const l of s.logs.slice(-LOG_TAIL_FAILED))
+        this.commit(`${indent}  ${dim("│ " + l, this.color)}`);
+    }
+    for (const c of s.children) this.commitStep(c, indent + "  ", false);
+    this.steps.delete(id);
+  }
+
+  /** The live region: running top-level steps and their subtrees, cut to the terminal's size. */
+  frame(now: number, width: number, maxLines: number): string[] {
+    const lines: string[] = [];
+    const fit = (indent: string, mark: string, text: string): string => {
+      const room = Math.max(8, width - indent.length - 3);
+      return `${indent}${mark} ${text.length > room ? text.slice(0, room - 1) + "…" : text}`;
+    };
+    const walk = (id: string, indent: string): void => {
+      const s = this.steps.get(id);
+      if (!s) return;
+      if (s.end) {
+        lines.push(
+          fit(
+            indent,
+            paint(s.end.status, MARKS[s.end.status], this.color),
+            `${s.name} ${endDetail(s.end, s.start)}`.trim(),
+          ),
+        );
+      } else {
+        const spin = SPINNER[Math.floor(now / 100) % SPINNER.length] ?? "·";
+        lines.push(
+          fit(
+            indent,
+            paint("running", spin, this.color),
+            `${s.name} ${formatDuration(now - s.start)}`,
+          ),
+        );
+        if (s.children.length === 0) {
+          for (const l of s.logs.slice(-LOG_TAIL_LIVE))
+            lines.push(dim(fit(indent + " ", "│", l), this.color));
+        }
+      }
+      for (const c of s.children) walk(c, indent + "  ");
+    };
+    for (const id of this.roots) walk(id, "");
+    if (lines.length <= maxLines) return lines;
+    const shown = lines.slice(0, Math.max(1, maxLines - 1));
+    shown.push(dim(`… ${lines.length - shown.length} more lines`, this.color));
+    return shown;
+  }
+
+  /** Steps that never ended (the run was cut short): commit them as they stand. */
+  flushUnfinished(now: number): void {
+    for (const id of this.roots) {
+      const s = this.steps.get(id);
+      if (s && !s.end)
+        this.commit(
+          `${paint("cancelled", MARKS.cancelled, this.color)} ${s.name} ${formatDuration(now - s.start)} (unfinished)`,
+        );
+    }
+    this.roots = [];
+  }
+}

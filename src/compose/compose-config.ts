@@ -1,0 +1,77 @@
+// `gantry compose config`: the normalised project as YAML, so a person sees exactly what Gantry
+// will run after interpolation, merging and defaults. Key order is fixed (model order, mapping
+// keys sorted) so that the output diffs cleanly.
+import { Document } from "yaml";
+import type { ComposeProject, ComposeService } from "./compose-types.js";
+
+type Plain = string | number | boolean | Plain[] | { [k: string]: Plain };
+
+// A mapping with sorted keys.
+function sorted<T>(m: Record<string, T>, f: (v: T) => Plain): Record<string, Plain> {
+  return Object.fromEntries(
+    Object.keys(m)
+      .sort()
+      .map((k) => [k, f(m[k] as T)]),
+  );
+}
+
+// The listed keys of `o`, in that order, so output never depends on how the model was built.
+function pick<T extends object>(o: T, keys: readonly (keyof T)[]): Record<string, Plain> {
+  return compact(Object.fromEntries(keys.map((k) => [k, o[k] as Plain | undefined])));
+}
+
+// Drops absent values and empty collections, which only add noise to the output.
+function compact(o: Record<string, Plain | undefined>): Record<string, Plain> {
+  const out: Record<string, Plain> = {};
+  for (const [k, v] of Object.entries(o)) {
+    if (v === undefined) continue;
+    if (Array.isArray(v) ? v.length === 0 : typeof v === "object" && Object.keys(v).length === 0)
+      continue;
+    out[k] = v;
+  }
+  return out;
+}
+
+// One service in the model's own field order.
+function service(s: ComposeService): Record<string, Plain> {
+  return compact({
+    image: s.image,
+    build: s.build && {
+      ...pick(s.build, ["context", "dockerfile"]),
+      ...compact({ args: sorted(s.build.args, String), target: s.build.target }),
+    },
+    command: s.command,
+    entrypoint: s.entrypoint,
+    environment: sorted(s.environment, String),
+    dependsOn: sorted(s.dependsOn, (d) => ({ condition: d.condition, required: d.required })),
+    healthcheck:
+      s.healthcheck &&
+      ("disabled" in s.healthcheck
+        ? { disabled: true }
+        : pick(s.healthcheck, ["test", "intervalMs", "timeoutMs", "retries", "startPeriodMs"])),
+    ports: s.ports.map((p) => pick(p, ["target", "published", "hostIp", "protocol"])),
+    expose: s.expose,
+    networks: sorted(s.networks, (n) => compact({ aliases: n.aliases })),
+    volumes: s.volumes.map((v) =>
+      v.type === "tmpfs"
+        ? pick(v, ["type", "target"])
+        : pick(v, ["type", "source", "target", "readOnly"]),
+    ),
+    workingDir: s.workingDir,
+    user: s.user,
+    profiles: s.profiles,
+    restart: s.restart,
+    labels: sorted(s.labels, String),
+  });
+}
+
+/** The project as YAML: name, enabled services (sorted), networks and volumes. */
+export function renderComposeConfig(project: ComposeProject): string {
+  const data = compact({
+    name: project.name,
+    services: sorted(project.services, service),
+    networks: sorted(project.networks, (r) => ({ name: r.name, external: r.external })),
+    volumes: sorted(project.volumes, (r) => ({ name: r.name, external: r.external })),
+  });
+  return new Document(data).toString({ lineWidth: 0 });
+}

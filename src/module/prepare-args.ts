@@ -1,0 +1,152 @@
+// Checks every flag value before a run starts, so a typo fails in milliseconds instead of after the engine is up.
+import fs from "node:fs";
+import path from "node:path";
+import { ModuleError, UsageError } from "../errors.js";
+import type { ModuleLocation } from "./find-module.js";
+import { resolveDefaultPath } from "./default-path.js";
+import { toKebabCase } from "./names.js";
+import type { RawValue } from "./parse-flags.js";
+import { parseSecretSource, type SecretSource } from "./secret-source.js";
+import { typeLabel, type ParamSignature, type TypeRef } from "./signature.js";
+
+/** A checked argument, ready to become a value (or an SDK object) inside the run. */
+export type PreparedArg =
+  | { kind: "absent" }
+  | { kind: "value"; value: unknown }
+  | { kind: "directory"; path: string; exclude?: string[] }
+  | { kind: "file"; path: string }
+  | { kind: "secret"; name: string; source: SecretSource }
+  | { kind: "container"; ref: string }
+  | { kind: "service"; url: string; host: string; port: number }
+  | { kind: "cacheVolume"; name: string }
+  | { kind: "list"; items: PreparedArg[] };
+
+export interface PrepareContext {
+  cwd: string;
+  hostEnv: Readonly<Record<string, string | undefined>>;
+  mod: Pick<ModuleLocation, "rootDir">;
+}
+
+// A host path that must exist with the right kind; the message names the flag and the path.
+function hostPath(flag: string, text: string, want: "directory" | "file", cwd: string): string {
+  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) || text.startsWith("git@")) {
+    throw new UsageError(
+      `--${flag}: ${text} is a URL; only local paths can be given as a ${want} for now`,
+    );
+  }
+  const abs = path.resolve(cwd, text);
+  const st = fs.statSync(abs, { throwIfNoEntry: false });
+  if (!st)
+    throw new UsageError(`--${flag}: ${text} does not exist (${abs}): pass an existing ${want}`);
+  if (want === "directory" ? !st.isDirectory() : !st.isFile()) {
+    throw new UsageError(`--${flag}: ${text} is not a ${want}: pass a ${want} path`);
+  }
+  return abs;
+}
+
+// One text value of a given type (list items come here one by one).
+function prepareOne(
+  param: ParamSignature,
+  type: TypeRef,
+  text: string,
+  ctx: PrepareContext,
+): PreparedArg {
+  const flag = toKebabCase(param.name);
+  switch (type.kind) {
+    case "number": {
+      const n = Number(text);
+      if (text.trim() === "" || !Number.isFinite(n))
+        throw new UsageError(`--${flag} expects a number, got ${JSON.stringify(text)}`);
+      return { kind: "value", value: n };
+    }
+    case "boolean":
+      return { kind: "value", value: /^(true|1|yes)$/i.test(text) };
+    case "enum": {
+      const m = type.members.find((x) => x.value === text || x.name === text);
+      if (!m)
+        throw new UsageError(
+          `--${flag} must be one of ${type.members.map((x) => x.value).join(", ")}, got ${JSON.stringify(text)}`,
+        );
+      return { kind: "value", value: m.value };
+    }
+    case "core":
+      switch (type.name) {
+        case "Directory":
+          return {
+            kind: "directory",
+            path: hostPath(flag, text, "directory", ctx.cwd),
+            ...(param.ignore ? { exclude: param.ignore } : {}),
+          };
+        case "File":
+          return { kind: "file", path: hostPath(flag, text, "file", ctx.cwd) };
+        case "Secret":
+          return { kind: "secret", name: param.name, source: parseSecretSource(flag, text, ctx) };
+        case "Container":
+          if (text.trim() === "")
+            throw new UsageError(`--${flag} expects an image reference like alpine:3.20`);
+          return { kind: "container", ref: text };
+        case "CacheVolume":
+          return { kind: "cacheVolume", name: text };
+        case "Service": {
+          const m = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(text);
+          if (!m)
+            throw new UsageError(
+              `--${flag} expects a service address like tcp://localhost:5432, got ${JSON.stringify(text)}`,
+            );
+          return { kind: "service", url: text, host: m[1] as string, port: Number(m[2]) };
+        }
+        default:
+          throw new UsageError(
+            `--${flag} is a ${type.name}, which cannot be given on the command line yet`,
+          );
+      }
+    case "object":
+      throw new UsageError(
+        `--${flag} is a ${type.name} object, which cannot be given on the command line`,
+      );
+    default:
+      return { kind: "value", value: text };
+  }
+}
+
+// A parameter left out: its default path, or nothing (the function's own default applies).
+function prepareDefault(param: ParamSignature, owner: string, ctx: PrepareContext): PreparedArg {
+  const flag = toKebabCase(param.name);
+  if (param.defaultPath !== undefined && param.type.kind === "core") {
+    const abs = resolveDefaultPath(ctx.mod, param.defaultPath);
+    const want = param.type.name === "File" ? "file" : "directory";
+    const st = fs.statSync(abs, { throwIfNoEntry: false });
+    if (!st || (want === "file" ? !st.isFile() : !st.isDirectory())) {
+      throw new ModuleError(
+        `--${flag} of ${owner} defaults to ${param.defaultPath} (${abs}), which is not a ${want}: pass --${flag} or fix its defaultPath`,
+      );
+    }
+    return want === "file"
+      ? { kind: "file", path: abs }
+      : { kind: "directory", path: abs, ...(param.ignore ? { exclude: param.ignore } : {}) };
+  }
+  if (param.optional) return { kind: "absent" };
+  const doc = param.doc ? ` (${param.doc.split("\n")[0]})` : "";
+  throw new UsageError(
+    `${owner} needs --${flag} (${typeLabel(param.type)})${doc}: add --${flag}=VALUE`,
+  );
+}
+
+/** Check the flags given for a function's parameters; the result lines up with the parameters by position. */
+export function prepareArgs(
+  params: readonly ParamSignature[],
+  values: ReadonlyMap<string, RawValue>,
+  owner: string,
+  ctx: PrepareContext,
+): PreparedArg[] {
+  return params.map((param) => {
+    const raw = values.get(param.name);
+    if (raw === undefined) return prepareDefault(param, owner, ctx);
+    if (typeof raw === "boolean") return { kind: "value", value: raw };
+    if (Array.isArray(raw)) {
+      const of = param.type.kind === "list" ? param.type.of : param.type;
+      return { kind: "list", items: raw.map((t) => prepareOne(param, of, t, ctx)) };
+    }
+    return prepareOne(param, param.type, raw, ctx);
+  });
+}

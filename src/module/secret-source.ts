@@ -1,0 +1,66 @@
+// Secret flags name where a secret comes from, never the secret itself (as in `dagger call`).
+import { execFile } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { UsageError } from "../errors.js";
+
+export type SecretSource =
+  { from: "env"; name: string } | { from: "file"; path: string } | { from: "cmd"; command: string };
+
+const FORMS = "env:NAME, file:PATH or cmd:COMMAND";
+
+/** Parse `env:NAME`, `env://NAME`, `file:PATH`, `file://PATH`, `cmd:"…"`, `cmd://…`; checks what can be checked now. */
+export function parseSecretSource(
+  flag: string,
+  text: string,
+  ctx: { cwd: string; hostEnv: Readonly<Record<string, string | undefined>> },
+): SecretSource {
+  const m = /^(env|file|cmd):(?:\/\/)?(.*)$/s.exec(text);
+  if (!m || !m[2]) {
+    // never echo the value: a person who typed the secret itself must not see it printed back
+    throw new UsageError(
+      `--${flag} is a Secret: give its source as ${FORMS}, not the value itself`,
+    );
+  }
+  const rest = m[2];
+  if (m[1] === "env") {
+    if (ctx.hostEnv[rest] === undefined) {
+      throw new UsageError(
+        `--${flag}: environment variable ${rest} is not set: export it, or use file: or cmd:`,
+      );
+    }
+    return { from: "env", name: rest };
+  }
+  if (m[1] === "file") {
+    const abs = path.resolve(ctx.cwd, rest);
+    if (!fs.statSync(abs, { throwIfNoEntry: false })?.isFile()) {
+      throw new UsageError(
+        `--${flag}: secret file ${rest} does not exist (${abs}): check the path`,
+      );
+    }
+    return { from: "file", path: abs };
+  }
+  return { from: "cmd", command: rest.replace(/^"(.*)"$/s, "$1") };
+}
+
+/** Run a `cmd:` secret's command with the host shell; its stdout, minus the final newline, is the secret. */
+export function runSecretCommand(flag: string, command: string, cwd: string): Promise<string> {
+  return new Promise((resolve, reject) => {
+    execFile("sh", ["-c", command], { cwd, maxBuffer: 1 << 20 }, (err, stdout) => {
+      if (err) {
+        const code = (err as { code?: unknown }).code;
+        // the command's output may hold part of the secret, so it is not repeated here
+        reject(
+          new UsageError(
+            `--${flag}: the secret command failed (exit ${String(code ?? "?")}): run it by hand to see why`,
+            {
+              cause: err,
+            },
+          ),
+        );
+        return;
+      }
+      resolve(stdout.replace(/\r?\n$/, ""));
+    });
+  });
+}

@@ -1,0 +1,100 @@
+// The docker runtime: snapshots are images, execs are containers committed by digest, files move as tar streams.
+import type Dockerode from "dockerode";
+import type {
+  ExecOutcome,
+  ExecSpec,
+  FsOp,
+  ImageConfig,
+  ResolvedImage,
+  Runtime,
+  Snapshot,
+} from "../runtime.js";
+import type { ContentStore } from "../../store/content-store.js";
+import type { FileEntry, Tree } from "../../store/tree.js";
+import { CancelledError } from "../../errors.js";
+import { applyOpsToImage } from "./apply-ops.js";
+import { readSnapshotDirectory, readSnapshotFile } from "./archive-read.js";
+import { CacheVolumes } from "./cache-volumes.js";
+import { runExecContainer } from "./exec-container.js";
+import { exportSnapshot } from "./export-image.js";
+import { inspectImage, resolveImage } from "./image-resolver.js";
+import { LABELS, runLabels } from "./labels.js";
+import { removeLabelled } from "./run-cleanup.js";
+import type { DockerRunContext } from "./run-context.js";
+import { ensureScratchImage } from "./scratch-image.js";
+
+export interface DockerRuntimeOptions {
+  docker: Dockerode;
+  store: ContentStore;
+  /** Names the run in labels; close() removes what carries it. */
+  runId: string;
+  /** The engine sees this machine's files (unix socket, loopback): bind mounts of secrets work. */
+  isLocalEngine: boolean;
+}
+
+export class DockerRuntime implements Runtime {
+  readonly name = "docker" as const;
+  private readonly ctx: DockerRunContext;
+  private readonly caches: CacheVolumes;
+  private scratchId?: Promise<string>;
+
+  constructor(opts: DockerRuntimeOptions) {
+    if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(opts.runId)) {
+      throw new TypeError(
+        `runId must be letters, digits, _ . - (it names docker volumes), got ${JSON.stringify(opts.runId)}`,
+      );
+    }
+    this.ctx = { ...opts, labels: runLabels(opts.runId) };
+    this.caches = new CacheVolumes(this.ctx);
+  }
+
+  // Local first, pulled when missing; the id is what digests use.
+  resolveImage(ref: string, signal: AbortSignal): Promise<ResolvedImage> {
+    return resolveImage(this.ctx.docker, ref, signal);
+  }
+
+  // One empty image per engine, made once per runtime at most.
+  scratch(): Promise<Snapshot> {
+    this.scratchId ??= ensureScratchImage(this.ctx.docker);
+    this.scratchId.catch(() => (this.scratchId = undefined));
+    return this.scratchId;
+  }
+
+  exec(spec: ExecSpec): Promise<ExecOutcome> {
+    return runExecContainer(this.ctx, this.caches, spec);
+  }
+
+  // No ops, no new image: the base already is the answer.
+  async applyOps(base: Snapshot, ops: FsOp[], signal: AbortSignal): Promise<Snapshot> {
+    if (ops.length === 0) return base;
+    if (signal.aborted) throw new CancelledError("applying file operations was cancelled");
+    return applyOpsToImage(this.ctx, base, ops, signal);
+  }
+
+  // Images can be pruned between runs; a cached snapshot is only good while its image exists.
+  async hasSnapshot(snapshot: Snapshot): Promise<boolean> {
+    return (await inspectImage(this.ctx.docker, snapshot)) !== undefined;
+  }
+
+  readDirectory(snapshot: Snapshot, path: string, signal: AbortSignal): Promise<Tree> {
+    return readSnapshotDirectory(this.ctx, snapshot, path, signal);
+  }
+
+  readFile(snapshot: Snapshot, path: string, signal: AbortSignal): Promise<FileEntry> {
+    return readSnapshotFile(this.ctx, snapshot, path, signal);
+  }
+
+  exportImage(
+    snapshot: Snapshot,
+    config: ImageConfig,
+    dest: string,
+    signal: AbortSignal,
+  ): Promise<void> {
+    return exportSnapshot(this.ctx, snapshot, config, dest, signal);
+  }
+
+  // Everything labelled with this run goes; cache volumes and committed images stay for the next run.
+  async close(): Promise<void> {
+    await removeLabelled(this.ctx.docker, { [LABELS.run]: this.ctx.runId });
+  }
+}

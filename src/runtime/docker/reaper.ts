@@ -1,0 +1,31 @@
+// A run that was killed cannot clean up after itself; the next run on the same machine does it (cf. testcontainers' Ryuk).
+import type Dockerode from "dockerode";
+import os from "node:os";
+import { LABELS } from "./labels.js";
+import { removeLabelled, type Removed } from "./run-cleanup.js";
+
+export interface ReapOptions {
+  /** This machine's name; resources made on other machines sharing the engine are left alone. */
+  hostname?: string;
+  isAlive?: (pid: number) => boolean;
+}
+
+// Remove containers, networks and temporary volumes made on this machine by processes that no longer exist.
+export async function reapStale(docker: Dockerode, opts: ReapOptions = {}): Promise<Removed> {
+  const hostname = opts.hostname ?? os.hostname();
+  const isAlive = opts.isAlive ?? processIsAlive;
+  return removeLabelled(docker, { [LABELS.managed]: "true", [LABELS.host]: hostname }, (labels) => {
+    const pid = Number(labels[LABELS.pid]);
+    return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid);
+  });
+}
+
+// Signal 0 checks without signalling: ESRCH means gone; EPERM means alive but someone else's.
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== "ESRCH";
+  }
+}

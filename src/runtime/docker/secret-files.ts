@@ -1,0 +1,41 @@
+// A mounted secret reaches the container as a bind-mounted host file that lives only for one exec.
+import { chmod, chown, copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+
+/** A private (0700) directory for one exec's secret files; remove() deletes it and them. */
+export interface SecretDir {
+  readonly path: string;
+  write(value: string, mode: number, uid?: number, gid?: number): Promise<string>;
+  /** A private copy of a host file (a mounted file's blob), so the container cannot touch the store. */
+  copy(source: string, mode: number): Promise<string>;
+  remove(): Promise<void>;
+}
+
+// mkdtemp makes the directory 0700, so no other user of the machine can read what goes in.
+export async function createSecretDir(): Promise<SecretDir> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "gantry-secret-"));
+  let count = 0;
+  return {
+    path: dir,
+    // Written 0600 first so the value is never readable by others, then given its requested mode and owner.
+    async write(value, mode, uid = 0, gid = 0) {
+      const file = path.join(dir, `secret-${++count}`);
+      await writeFile(file, value, { mode: 0o600, flag: "wx" });
+      await chmod(file, mode);
+      // Only root may give a file away; otherwise the container sees the caller's uid (root in it can still read it).
+      if (process.getuid?.() === 0) await chown(file, uid, gid);
+      return file;
+    },
+    // The copy is made then given its mode; never a link to the store's blob, which must stay intact.
+    async copy(source, mode) {
+      const file = path.join(dir, `file-${++count}`);
+      await copyFile(source, file);
+      await chmod(file, mode);
+      return file;
+    },
+    async remove() {
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+}

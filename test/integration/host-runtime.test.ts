@@ -1,0 +1,425 @@
+// The host runtime against real processes and real bubblewrap: snapshots, mounts, secrets, errors and cancellation.
+import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CancelledError, NotFoundError, UnsupportedError } from "../../src/errors.js";
+import type { ExecSpec, Snapshot } from "../../src/runtime/runtime.js";
+import { HostRuntime } from "../../src/runtime/host/host-runtime.js";
+import { ContentStore } from "../../src/store/content-store.js";
+import type { FileEntry } from "../../src/store/tree.js";
+
+const HOST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+let root: string;
+let store: ContentStore;
+
+beforeAll(async () => {
+  root = await mkdtemp(path.join(tmpdir(), "gantry-host-rt-"));
+  store = new ContentStore(path.join(root, "store"));
+  await store.init();
+});
+
+afterAll(async () => {
+  await rm(root, { recursive: true, force: true });
+});
+
+/** A runtime over the shared store; each test gets its own run id. */
+function runtime(
+  useBubblewrap = true,
+  runId = `run-${Math.random().toString(36).slice(2)}`,
+): HostRuntime {
+  return new HostRuntime({
+    store,
+    runId,
+    stateDir: path.join(root, "state"),
+    useBubblewrap,
+    hostPath: HOST_PATH,
+  });
+}
+
+/** An ExecSpec with container-like defaults, overridden by `over`. */
+function spec(base: Snapshot, args: string[], over: Partial<ExecSpec> = {}): ExecSpec {
+  return {
+    step: `withExec ${args.join(" ")}`,
+    digest: "sha256:test",
+    base,
+    ops: [],
+    args,
+    env: [`PATH=${HOST_PATH}`],
+    secretEnv: {},
+    workdir: "/",
+    user: "",
+    mounts: [],
+    signal: new AbortController().signal,
+    ...over,
+  };
+}
+
+/** A FileEntry for `text`, stored. */
+async function fileOf(text: string, mode = 0o644): Promise<FileEntry> {
+  return { type: "file", mode, digest: await store.putBytes(text), size: Buffer.byteLength(text) };
+}
+
+const sh = (script: string): string[] => ["sh", "-c", script];
+
+describe("host runtime (bubblewrap)", () => {
+  it("reports its mode, and detect() finds bubblewrap here", async () => {
+    expect(runtime().mode).toBe("bubblewrap");
+    expect((await HostRuntime.detect()).mode).toBe("bubblewrap");
+  });
+
+  it("carries a file written by one exec to the next through the snapshot", async () => {
+    const rt = runtime();
+    const base = await rt.scratch();
+    const first = await rt.exec(spec(base, sh("mkdir -p /out && echo hello > /out/greeting.txt")));
+    expect(first.exitCode).toBe(0);
+    const tree = await store.loadTree(first.snapshot);
+    expect(Object.keys(tree.entries).sort()).toEqual(["out", "out/greeting.txt"]);
+    const second = await rt.exec(spec(first.snapshot, ["cat", "/out/greeting.txt"]));
+    expect(second.stdout).toBe("hello\n");
+    const file = await rt.readFile(
+      second.snapshot,
+      "/out/greeting.txt",
+      new AbortController().signal,
+    );
+    expect((await store.readBlob(file.digest)).toString()).toBe("hello\n");
+    await rt.close();
+  });
+
+  it("applies pending file ops before the exec and keeps untouched files' digests", async () => {
+    const rt = runtime();
+    const src = {
+      entries: {
+        bin: { type: "dir", mode: 0o755 } as const,
+        "a.txt": await fileOf("A"),
+        "bin/run": await fileOf("#!/bin/sh\necho ran $1\n", 0o755),
+      },
+    };
+    const s = await rt.applyOps(
+      await rt.scratch(),
+      [{ op: "put", path: "/src", tree: src }],
+      new AbortController().signal,
+    );
+    const out = await rt.exec(
+      spec(s, ["/src/bin/run", "x"], { ops: [{ op: "rm", path: "/src/a.txt" }] }),
+    );
+    expect(out.stdout).toBe("ran x\n");
+    const tree = await store.loadTree(out.snapshot);
+    expect(tree.entries["src/a.txt"]).toBeUndefined();
+    expect(tree.entries["src/bin/run"]).toEqual(src.entries["bin/run"]);
+    const dir = await rt.readDirectory(out.snapshot, "/src", new AbortController().signal);
+    expect(Object.keys(dir.entries).sort()).toEqual(["bin", "bin/run"]);
+  });
+
+  it("runs in the workdir, creating it in the snapshot", async () => {
+    const rt = runtime();
+    const out = await rt.exec(spec(await rt.scratch(), ["pwd"], { workdir: "/work/app" }));
+    expect(out.stdout).toBe("/work/app\n");
+    const tree = await store.loadTree(out.snapshot);
+    expect(tree.entries["work/app"]?.type).toBe("dir");
+    // Scaffolding the exec did not use (HOME, /tmp, mount points) is not left behind.
+    expect(Object.keys(tree.entries).sort()).toEqual(["work", "work/app"]);
+  });
+
+  it("gives the process exactly the spec's environment, with Docker's HOME default", async () => {
+    const rt = runtime();
+    const out = await rt.exec(
+      spec(await rt.scratch(), ["env"], { env: [`PATH=${HOST_PATH}`, "GREETING=hi there"] }),
+    );
+    const vars = out.stdout.trim().split("\n").sort();
+    expect(vars).toContain("GREETING=hi there");
+    expect(vars).toContain("HOME=/root");
+    expect(vars.filter((v) => !v.startsWith("PWD="))).toEqual(
+      [`HOME=/root`, `PATH=${HOST_PATH}`, "GREETING=hi there"].sort(),
+    );
+  });
+
+  it("shows secret env and mounted secrets inside, and keeps them out of the snapshot", async () => {
+    const rt = runtime();
+    const value = "s3cr3t-value-42";
+    const out = await rt.exec(
+      spec(
+        await rt.scratch(),
+        sh('echo "$TOKEN" && cat /run/secrets/token && stat -c %a /run/secrets/token'),
+        {
+          secretEnv: { TOKEN: value },
+          mounts: [
+            { kind: "secret", target: "/run/secrets/token", value: "from-file", mode: 0o400 },
+          ],
+        },
+      ),
+    );
+    expect(out.stdout).toBe(`${value}\nfrom-file400\n`);
+    const tree = await store.loadTree(out.snapshot);
+    expect(Object.keys(tree.entries)).toEqual([]);
+    for (const e of Object.values(tree.entries)) {
+      if (e.type === "file")
+        expect((await store.readBlob(e.digest)).toString()).not.toContain(value);
+    }
+  });
+
+  it("keeps a cache volume across execs and runtimes, never in the snapshot", async () => {
+    const mount = {
+      kind: "cache",
+      target: "/cache",
+      volume: "counter",
+      sharing: "SHARED",
+    } as const;
+    const bump = sh("n=$(cat /cache/n 2>/dev/null || echo 0); echo $((n+1)) | tee /cache/n");
+    const a = runtime();
+    const first = await a.exec(spec(await a.scratch(), bump, { mounts: [mount] }));
+    const b = runtime();
+    const second = await b.exec(spec(await b.scratch(), bump, { mounts: [mount] }));
+    expect([first.stdout, second.stdout]).toEqual(["1\n", "2\n"]);
+    expect(Object.keys((await store.loadTree(second.snapshot)).entries)).toEqual([]);
+  });
+
+  it("lets only one exec at a time use a LOCKED cache", async () => {
+    const rt = runtime();
+    const mount = { kind: "cache", target: "/c", volume: "locked-one", sharing: "LOCKED" } as const;
+    const guarded = sh("[ -e /c/busy ] && echo overlap; touch /c/busy; sleep 0.3; rm /c/busy");
+    const base = await rt.scratch();
+    const outs = await Promise.all(
+      [1, 2].map(() => rt.exec(spec(base, guarded, { mounts: [mount] }))),
+    );
+    expect(outs.map((o) => o.stdout)).toEqual(["", ""]);
+  });
+
+  it("binds a read-only directory mount and restores what the mount hid", async () => {
+    const rt = runtime();
+    const hidden = { entries: { "old.txt": await fileOf("old") } };
+    const base = await rt.applyOps(
+      await rt.scratch(),
+      [{ op: "put", path: "/data", tree: hidden }],
+      new AbortController().signal,
+    );
+    const shown = { entries: { "new.txt": await fileOf("new") } };
+    const out = await rt.exec(
+      spec(base, sh("cat /data/new.txt; touch /data/x 2>/dev/null || echo read-only"), {
+        mounts: [{ kind: "dir", target: "/data", tree: shown, readOnly: true }],
+      }),
+    );
+    expect(out.stdout).toBe("newread-only\n");
+    expect(Object.keys((await store.loadTree(out.snapshot)).entries).sort()).toEqual([
+      "data",
+      "data/old.txt",
+    ]);
+  });
+
+  it("feeds stdin and writes redirected stdout into the snapshot", async () => {
+    const rt = runtime();
+    const out = await rt.exec(
+      spec(await rt.scratch(), ["tr", "a-z", "A-Z"], {
+        stdin: "shout\n",
+        redirectStdout: "out.txt",
+        workdir: "/w",
+      }),
+    );
+    expect(out.stdout).toBe("SHOUT\n");
+    const file = await rt.readFile(out.snapshot, "/w/out.txt", new AbortController().signal);
+    expect((await store.readBlob(file.digest)).toString()).toBe("SHOUT\n");
+  });
+
+  it("returns non-zero exit codes with output, and a snapshot", async () => {
+    const rt = runtime();
+    const out = await rt.exec(
+      spec(await rt.scratch(), sh("echo oops >&2; touch /partial; exit 3")),
+    );
+    expect(out).toMatchObject({ exitCode: 3, stderr: "oops\n" });
+    expect(Object.keys((await store.loadTree(out.snapshot)).entries)).toEqual(["partial"]);
+    const killed = await rt.exec(spec(await rt.scratch(), sh("kill -9 $$")));
+    expect(killed.exitCode).toBe(137);
+  });
+
+  it("streams output as it comes", async () => {
+    const rt = runtime();
+    const chunks: string[] = [];
+    await rt.exec(
+      spec(await rt.scratch(), sh("echo one; echo two >&2"), {
+        onOutput: (s, c) => chunks.push(`${s}:${c}`),
+      }),
+    );
+    expect(chunks.sort()).toEqual(["stderr:two\n", "stdout:one\n"]);
+  });
+
+  it("names a tool the host lacks and the image that would have it", async () => {
+    const rt = runtime();
+    const run = rt.exec(
+      spec(await rt.scratch(), ["no-such-tool-xyz", "--version"], { image: "python:3.12" }),
+    );
+    await expect(run).rejects.toThrow(UnsupportedError);
+    await expect(run).rejects.toThrow(
+      'host runtime: "no-such-tool-xyz" is not installed on this host (the image "python:3.12" would provide it): install it, or run with --runtime=docker',
+    );
+    await expect(rt.exec(spec(await rt.scratch(), ["/src/missing.sh"]))).rejects.toThrow(
+      NotFoundError,
+    );
+  });
+
+  it("refuses writes into the host's read-only system, naming the path", async () => {
+    const rt = runtime();
+    const base = await rt.scratch();
+    const put = rt.exec(
+      spec(base, ["true"], {
+        ops: [{ op: "putFile", path: "/usr/local/bin/tool", entry: await fileOf("x") }],
+      }),
+    );
+    await expect(put).rejects.toThrow(UnsupportedError);
+    await expect(put).rejects.toThrow(
+      /cannot write \/usr\/local\/bin\/tool .*\/usr is the host's own read-only system directory.*--runtime=docker/,
+    );
+    const mount = rt.exec(spec(base, ["true"], { mounts: [{ kind: "tmp", target: "/etc/app" }] }));
+    await expect(mount).rejects.toThrow(/cannot write \/etc\/app/);
+    await expect(rt.exec(spec(base, ["true"], { workdir: "/usr/src/app" }))).rejects.toThrow(
+      /withWorkdir/,
+    );
+    await expect(
+      rt.exec(spec(base, ["true"], { ops: [{ op: "rm", path: "/etc/hostname" }] })),
+    ).rejects.toThrow(/cannot remove \/etc\/hostname/);
+    // The process itself gets the kernel's answer.
+    const out = await rt.exec(spec(base, sh("touch /usr/x 2>&1; echo $?")));
+    expect(out.stdout).toMatch(/Read-only file system\n1\n/);
+  });
+
+  it("refuses another user instead of silently running as root", async () => {
+    const rt = runtime();
+    await expect(rt.exec(spec(await rt.scratch(), ["id"], { user: "node" }))).rejects.toThrow(
+      /cannot run as user "node"/,
+    );
+    const out = await rt.exec(spec(await rt.scratch(), ["id", "-u"], { user: "root" }));
+    expect(out.stdout).toBe("0\n");
+  });
+
+  it("reads host system files through a snapshot, and reports missing paths", async () => {
+    const rt = runtime();
+    const base = await rt.scratch();
+    const signal = new AbortController().signal;
+    const osRelease = await rt.readFile(base, "/etc/os-release", signal);
+    expect((await store.readBlob(osRelease.digest)).toString()).toBe(
+      await readFile("/etc/os-release", "utf8"),
+    );
+    await expect(rt.readFile(base, "/nope.txt", signal)).rejects.toThrow(NotFoundError);
+    await expect(rt.readDirectory(base, "/nope", signal)).rejects.toThrow(
+      /directory \/nope does not exist/,
+    );
+    await expect(rt.exportImage(base, {} as never, "/tmp/x.tar", signal)).rejects.toThrow(
+      /--runtime=docker/,
+    );
+    expect(await rt.hasSnapshot(base)).toBe(true);
+    expect(await rt.hasSnapshot("sha256:" + "0".repeat(64))).toBe(false);
+  });
+
+  it("reads host directories, and follows upper symlinks into the host", async () => {
+    const rt = runtime();
+    const signal = new AbortController().signal;
+    const link = { type: "symlink", target: "/etc/os-release" } as const;
+    const base = await rt.applyOps(
+      await rt.scratch(),
+      [{ op: "putFile", path: "/app/release", entry: link as never }],
+      signal,
+    );
+    const viaLink = await rt.readFile(base, "/app/release", signal);
+    expect((await store.readBlob(viaLink.digest)).toString()).toContain("NAME=");
+    const etcDefault = await rt.readDirectory(base, "/etc/default", signal);
+    expect(Object.keys(etcDefault.entries)).toEqual(expect.arrayContaining(["locale"]));
+  });
+
+  it("seeds a new cache volume from its source", async () => {
+    const rt = runtime();
+    const source = { entries: { "seed.txt": await fileOf("seeded\n") } };
+    const mount = {
+      kind: "cache",
+      target: "/c",
+      volume: "seeded",
+      sharing: "SHARED",
+      source,
+    } as const;
+    const out = await rt.exec(
+      spec(await rt.scratch(), ["cat", "/c/seed.txt"], { mounts: [mount] }),
+    );
+    expect(out.stdout).toBe("seeded\n");
+  });
+
+  it("resolves service aliases through /etc/hosts", async () => {
+    const rt = runtime();
+    const services = [{ alias: "db", target: "127.0.0.1" }];
+    const out = await rt.exec(spec(await rt.scratch(), ["getent", "hosts", "db"], { services }));
+    expect(out.stdout).toMatch(/^127\.0\.0\.1\s+db$/m);
+  });
+
+  it("kills the process on cancel and leaves no temp dir", async () => {
+    const runId = "cancel-run";
+    const rt = runtime(true, runId);
+    const ac = new AbortController();
+    const marker = `sleep ${(30 + Math.random()).toFixed(3)}`;
+    const run = rt.exec(
+      spec(await rt.scratch(), sh(`${marker}; echo never`), { signal: ac.signal }),
+    );
+    await waitFor(async () => (await findProcesses(marker)).length > 0);
+    ac.abort();
+    await expect(run).rejects.toThrow(CancelledError);
+    expect(await findProcesses(marker)).toEqual([]);
+    const runDir = path.join(root, "state", "host-runs", runId);
+    expect((await readdir(runDir)).filter((n) => n !== "pid")).toEqual([]);
+    await rt.close();
+    await expect(readdir(runDir)).rejects.toThrow();
+  });
+});
+
+describe("host runtime (plain, no sandbox)", () => {
+  it("runs in the materialized workdir with relative paths", async () => {
+    const rt = runtime(false);
+    expect(rt.mode).toBe("plain");
+    const src = { entries: { "in.txt": await fileOf("data\n") } };
+    const base = await rt.applyOps(
+      await rt.scratch(),
+      [{ op: "put", path: "/src", tree: src }],
+      new AbortController().signal,
+    );
+    const out = await rt.exec(
+      spec(base, sh("cat in.txt > out.txt && cat out.txt"), { workdir: "/src" }),
+    );
+    expect(out.stdout).toBe("data\n");
+    const tree = await store.loadTree(out.snapshot);
+    expect(Object.keys(tree.entries).sort()).toEqual(["src", "src/in.txt", "src/out.txt"]);
+    await expect(rt.exec(spec(base, ["/src/in.txt"]))).rejects.toThrow(
+      /without bubblewrap cannot show container path/,
+    );
+  });
+
+  it("places mounts in the upper and keeps them out of the snapshot", async () => {
+    const rt = runtime(false);
+    const out = await rt.exec(
+      spec(await rt.scratch(), sh("cat secret; echo v > cache/f; ls"), {
+        workdir: "/w",
+        mounts: [
+          { kind: "secret", target: "/w/secret", value: "pst", mode: 0o400 },
+          { kind: "cache", target: "/w/cache", volume: "plain-cache", sharing: "SHARED" },
+        ],
+      }),
+    );
+    expect(out.stdout).toBe("pstcache\nsecret\n");
+    expect(Object.keys((await store.loadTree(out.snapshot)).entries)).toEqual(["w"]);
+  });
+});
+
+/** Host pids whose command line contains `text` (the sandbox shares nothing but the kernel's process list). */
+async function findProcesses(text: string): Promise<number[]> {
+  const pids: number[] = [];
+  for (const name of await readdir("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    const cmdline = await readFile(`/proc/${name}/cmdline`, "utf8").catch(() => "");
+    if (cmdline.replace(/\0/g, " ").includes(text) && !cmdline.includes("sh\0-c"))
+      pids.push(Number(name));
+  }
+  return pids;
+}
+
+async function waitFor(check: () => Promise<boolean>, timeoutMs = 5000): Promise<void> {
+  const until = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > until) throw new Error("condition not met in time");
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}

@@ -1,0 +1,60 @@
+// `gantry call` end to end on the host runtime, with functions that run no container: no Docker needed.
+import fs from "node:fs";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { copyFixture, tempDir } from "./module-test-helpers.js";
+import { runGantry } from "./cli-test-helpers.js";
+
+let dir: string;
+let root: string;
+let cleanup: () => void;
+const call = (args: string[], cwd = root) =>
+  runGantry(["call", "--runtime=host", "--progress=plain", ...args], {
+    cwd,
+    stateDir: path.join(dir, "state"),
+  });
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  root = copyFixture("gantry-basic", dir);
+});
+afterEach(() => cleanup());
+
+describe("gantry call (host runtime, no containers)", () => {
+  it("prints a string[] result one item per line, after chaining onto a module object", async () => {
+    const r = await call(["report", "lines", "--count", "3"]);
+    expect(r.stderr).toContain("▶ report");
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("line 1\nline 2\nline 3\n");
+  });
+
+  it("passes constructor flags given before or after the function", async () => {
+    expect((await call(["--node=22", "node"])).stdout).toBe("22\n");
+    expect((await call(["node", "--node", "18"])).stdout).toBe("18\n");
+    expect((await call(["node"])).stdout).toBe("20\n");
+  });
+
+  it("calls a Dagger module's function with kebab-case flags and a boolean", async () => {
+    const hello = copyFixture("dagger-hello", dir);
+    const r = await call(["hello", "--name=gantry", "--shout"], hello);
+    expect(r.stdout).toBe("HELLO, GANTRY!\n");
+  });
+
+  it("writes a trace of the run under .gantry/runs/", async () => {
+    await call(["report", "summary"]);
+    const runs = path.join(root, ".gantry/runs");
+    const [file] = fs.readdirSync(runs);
+    const events = fs
+      .readFileSync(path.join(runs, file as string), "utf8")
+      .trim()
+      .split("\n")
+      .map((l) => JSON.parse(l) as { type: string });
+    expect(events.map((e) => e.type)).toEqual(["run.start", "step.start", "step.end", "run.end"]);
+  });
+
+  it("prints nothing for a void function", async () => {
+    fs.writeFileSync(path.join(dir, "tok"), "secret-value\n");
+    const r = await call(["deploy-app", `--token=file:${path.join(dir, "tok")}`]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toBe("");
+  });
+});

@@ -1,0 +1,92 @@
+import { EventEmitter } from "node:events";
+import { describe, expect, it } from "vitest";
+import { ExecError, ModuleError, UsageError, CancelledError } from "../../src/errors.js";
+import { FailureTracker } from "../../src/cli/failure-tracker.js";
+import { handleError } from "../../src/cli/handle-error.js";
+import { installInterrupts, type SignalSource } from "../../src/cli/interrupts.js";
+
+// Run the handler and capture what it prints.
+function report(e: unknown, ctx: Parameters<typeof handleError>[2] = {}) {
+  let text = "";
+  const code = handleError(e, { write: (t: string) => (text += t) }, ctx);
+  return { code, text };
+}
+
+describe("handleError", () => {
+  it("prints a usage error with exit 2 and other Gantry errors with exit 1, with hints", () => {
+    expect(report(new UsageError("bad flag"))).toEqual({ code: 2, text: "Error: bad flag\n" });
+    expect(report(new ModuleError("no entry", { hint: "run gantry init" }))).toEqual({
+      code: 1,
+      text: "Error: no entry\nHint: run gantry init\n",
+    });
+  });
+
+  it("shows an exec failure's function, step, command, exit code and the last 20 lines, scrubbed", () => {
+    const failures = new FailureTracker();
+    failures.emit({
+      type: "step.start",
+      id: "s1",
+      name: "withExec npm test",
+      kind: "exec",
+      time: 0,
+    });
+    failures.emit({ type: "step.end", id: "s1", status: "failed", time: 1, exitCode: 1 });
+    const stderr =
+      Array.from({ length: 30 }, (_, i) => `err ${i + 1} token=hunter2`).join("\n") + "\n";
+    const e = new ExecError({ cmd: ["npm", "test"], exitCode: 1, stdout: "", stderr });
+    const { code, text } = report(e, {
+      fn: "test",
+      failures,
+      scrub: (t) => t.replaceAll("hunter2", "***"),
+    });
+    expect(code).toBe(1);
+    expect(text).toContain('Error: exec "npm test" exited with code 1\n');
+    expect(text).toContain(
+      "  function:  test\n  step:      withExec npm test\n  command:   npm test\n  exit code: 1\n",
+    );
+    expect(text).toContain("── last 20 lines of stderr ──");
+    expect(text).toContain("  err 11 token=***\n");
+    expect(text).not.toContain("err 10 ");
+    expect(text).not.toContain("hunter2");
+    expect(text).not.toContain("stdout");
+  });
+
+  it("prints a bug's stack and asks for a report", () => {
+    const { code, text } = report(new TypeError("x is undefined"));
+    expect(code).toBe(1);
+    expect(text).toMatch(/^TypeError: x is undefined\n {4}at /);
+    expect(text).toContain("This is a bug in Gantry, please report it");
+  });
+
+  it("reads a cancellation as an interruption (exit 130)", () => {
+    expect(report(new CancelledError("interrupted by Ctrl-C")).code).toBe(130);
+  });
+});
+
+describe("installInterrupts", () => {
+  it("shuts down then exits 130 on the first signal, and exits at once on the second", async () => {
+    const signals = new EventEmitter();
+    const exits: number[] = [];
+    let release: () => void = () => {};
+    let shutdowns = 0;
+    const uninstall = installInterrupts({
+      signals: signals as unknown as SignalSource,
+      exit: (c) => exits.push(c),
+      say: () => {},
+      shutdown: () => {
+        shutdowns++;
+        return new Promise<void>((r) => (release = r));
+      },
+    });
+    signals.emit("SIGINT");
+    expect(shutdowns).toBe(1);
+    expect(exits).toEqual([]);
+    signals.emit("SIGTERM");
+    expect(exits).toEqual([130]);
+    release();
+    await new Promise((r) => setImmediate(r));
+    expect(exits).toEqual([130, 130]);
+    uninstall();
+    expect(signals.listenerCount("SIGINT")).toBe(0);
+  });
+});

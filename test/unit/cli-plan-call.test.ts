@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { planCall, planChain } from "../../src/cli/call/plan-call.js";
+import type { ModuleSignature } from "../../src/module/signature.js";
+
+const sig: ModuleSignature = {
+  schema: 1,
+  moduleName: "ci",
+  mainObject: "Ci",
+  warnings: [],
+  objects: [
+    {
+      name: "Ci",
+      exported: true,
+      file: "index.ts",
+      constructorParams: [{ name: "node", type: { kind: "string" }, optional: true }],
+      functions: [
+        { name: "build", kind: "method", params: [], returns: { kind: "core", name: "Directory" } },
+        {
+          name: "untyped",
+          kind: "method",
+          params: [],
+          returns: { kind: "unknown", text: "unknown" },
+        },
+        { name: "sub", kind: "method", params: [], returns: { kind: "object", name: "Sub" } },
+      ],
+    },
+    {
+      name: "Sub",
+      exported: false,
+      file: "index.ts",
+      constructorParams: [],
+      functions: [
+        {
+          name: "greet",
+          kind: "method",
+          params: [{ name: "loud", type: { kind: "boolean" }, optional: true }],
+          returns: { kind: "string" },
+        },
+      ],
+    },
+  ],
+};
+const noGlobals = () => undefined;
+
+describe("planCall", () => {
+  it("plans the function and a chain over SDK and module objects", () => {
+    const p = planCall(["build", "export", "--path", "out"], sig, noGlobals);
+    expect(p.steps.map((s) => s.callable.cliName)).toEqual(["build", "export"]);
+    expect(Object.fromEntries(p.steps[1]?.values ?? [])).toEqual({ path: "out" });
+    const q = planCall(["sub", "greet", "--loud"], sig, noGlobals);
+    expect(Object.fromEntries(q.steps[1]?.values ?? [])).toEqual({ loud: true });
+    expect(q.lastType).toEqual({ kind: "string" });
+  });
+
+  it("takes constructor flags before the function or after it", () => {
+    expect(planCall(["--node=22", "build"], sig, noGlobals).ctorValues.get("node")).toBe("22");
+    expect(planCall(["build", "--node", "18"], sig, noGlobals).ctorValues.get("node")).toBe("18");
+  });
+
+  it("defers chain words after a result of unknown type until it runs", () => {
+    const p = planCall(["untyped", "stdout"], sig, noGlobals);
+    expect(p.steps).toHaveLength(1);
+    expect(p.deferredAt).toBe(1);
+    const later = planChain(["untyped", "stdout"], 1, { kind: "core", name: "Container" }, sig, {
+      lenient: false,
+      describe: "the result",
+    });
+    expect(later.steps.map((s) => s.callable.cliName)).toEqual(["stdout"]);
+  });
+
+  it("asks for a function when none is named", () => {
+    expect(() => planCall([], sig, noGlobals)).toThrow(
+      "name a function to call: gantry call FUNCTION; ci has build, untyped, sub",
+    );
+    expect(planCall(["--help"], sig, noGlobals).help).toBe(true);
+  });
+});

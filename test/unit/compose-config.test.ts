@@ -1,0 +1,71 @@
+import fs from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { loadComposeProject } from "../../src/compose/load-compose.js";
+import { renderComposeConfig } from "../../src/compose/compose-config.js";
+import type { ComposeProject } from "../../src/compose/compose-types.js";
+
+const FIXTURES = path.resolve(import.meta.dirname, "../fixtures/compose");
+const FULL = path.join(FIXTURES, "full");
+const GOLDEN = path.join(FIXTURES, "full.config.golden.yaml");
+const ENV = { PASSTHROUGH: "from-shell", FROM_ENV: "arg-from-env", HOME: "/home/tester" };
+
+// Reverses every mapping's key order, to show that the output does not depend on it.
+function reversed<T>(v: T): T {
+  if (Array.isArray(v)) return v.map(reversed) as T;
+  if (v === null || typeof v !== "object") return v;
+  return Object.fromEntries(
+    Object.entries(v)
+      .reverse()
+      .map(([k, x]) => [k, reversed(x)]),
+  ) as T;
+}
+
+describe("renderComposeConfig", () => {
+  it("matches the golden file for the full fixture (UPDATE_GOLDEN=1 rewrites it)", async () => {
+    const { project } = await loadComposeProject({ files: [], cwd: FULL, env: ENV });
+    const text = renderComposeConfig(project).replaceAll(FULL, "<project-dir>");
+    if (process.env.UPDATE_GOLDEN === "1") fs.writeFileSync(GOLDEN, text);
+    expect(text).toBe(fs.readFileSync(GOLDEN, "utf8"));
+  });
+
+  it("has a stable key order whatever the model's order, and parses back as YAML", async () => {
+    const { project } = await loadComposeProject({ files: [], cwd: FULL, env: ENV });
+    const text = renderComposeConfig(project);
+    expect(renderComposeConfig(reversed(project) as ComposeProject)).toBe(text);
+    const data = parse(text) as { name: string; services: Record<string, { environment: object }> };
+    expect(data.name).toBe("fullapp");
+    expect(Object.keys(data.services)).toEqual(["api", "db", "migrate"]);
+    expect(data.services.api?.environment).toEqual(project.services.api?.environment);
+  });
+
+  it("quotes strings YAML would read as something else", () => {
+    const project: ComposeProject = {
+      name: "q",
+      dir: "/q",
+      services: {
+        s: {
+          name: "s",
+          image: "x",
+          environment: { A: "yes", B: "010", C: "null", D: "a: b", E: "" },
+          dependsOn: {},
+          ports: [],
+          expose: [],
+          networks: {},
+          volumes: [],
+          profiles: [],
+          labels: {},
+        },
+      },
+      disabledServices: {},
+      activeProfiles: [],
+      volumes: {},
+      networks: {},
+    };
+    const env = (
+      parse(renderComposeConfig(project)) as { services: { s: { environment: object } } }
+    ).services.s.environment;
+    expect(env).toEqual({ A: "yes", B: "010", C: "null", D: "a: b", E: "" });
+  });
+});

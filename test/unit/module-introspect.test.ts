@@ -1,0 +1,204 @@
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { ModuleError } from "../../src/errors.js";
+import { findModule } from "../../src/module/find-module.js";
+import { introspectModule } from "../../src/module/introspect/introspect-module.js";
+import { digestModule } from "../../src/module/module-digest.js";
+import type { ModuleSignature, ObjectSignature } from "../../src/module/signature.js";
+import { FIXTURES, tempDir, writeTree } from "./module-test-helpers.js";
+
+// Introspect a module folder the way the CLI does (find, collect local files, parse).
+async function introspect(cwd: string): Promise<ModuleSignature> {
+  const mod = findModule({ cwd });
+  return introspectModule(mod, digestModule(mod).files);
+}
+
+function fn(obj: ObjectSignature | undefined, name: string) {
+  const f = obj?.functions.find((x) => x.name === name);
+  if (!f) throw new Error(`no function ${name}`);
+  return f;
+}
+
+describe("introspecting the Gantry-style fixture", () => {
+  let sig: ModuleSignature;
+  let main: ObjectSignature | undefined;
+  beforeEach(async () => {
+    sig = await introspect(path.join(FIXTURES, "gantry-basic"));
+    main = sig.objects.find((o) => o.name === sig.mainObject);
+  });
+
+  it("picks the class named after the module", () => {
+    expect(sig.moduleName).toBe("basic-ci");
+    expect(sig.mainObject).toBe("BasicCi");
+    expect(main?.doc).toBe(
+      "The pipeline of a small Node project.\n\nSecond paragraph of the class doc.",
+    );
+  });
+
+  it("reads constructor parameters with defaults and @param docs", () => {
+    expect(main?.constructorParams).toEqual([
+      {
+        name: "node",
+        type: { kind: "string" },
+        optional: true,
+        default: '"20"',
+        doc: "Node version used by every step",
+      },
+    ]);
+  });
+
+  it("reads @func methods, @argument options, inferred types and @param docs", () => {
+    const test = fn(main, "test");
+    expect(test.doc?.split("\n")[0]).toBe("Run the test suite.");
+    expect(test.returns).toEqual({ kind: "string" });
+    expect(test.params).toEqual([
+      {
+        name: "source",
+        type: { kind: "core", name: "Directory" },
+        optional: false,
+        doc: "the project to test",
+        defaultPath: "/",
+        ignore: ["node_modules", ".git"],
+      },
+      {
+        name: "fast",
+        type: { kind: "boolean" },
+        optional: true,
+        default: "false",
+        doc: "skip the slow tests",
+      },
+    ]);
+  });
+
+  it("reads lists, optional numbers, SDK return types, aliases, enums and void", () => {
+    const build = fn(main, "build");
+    expect(build.returns).toEqual({ kind: "core", name: "Container" });
+    expect(build.params.map((p) => [p.name, p.type, p.optional])).toEqual([
+      ["source", { kind: "core", name: "Directory" }, false],
+      ["tags", { kind: "list", of: { kind: "string" } }, true],
+      ["retries", { kind: "number" }, true],
+    ]);
+    const deploy = fn(main, "deployApp");
+    expect(deploy.alias).toBe("deploy-app");
+    expect(deploy.returns).toEqual({ kind: "void" });
+    expect(deploy.params[1]?.type).toEqual({
+      kind: "enum",
+      name: "Level",
+      members: [
+        { name: "Info", value: "info" },
+        { name: "Warn", value: "warn" },
+      ],
+    });
+  });
+
+  it("lists fields, leaves undecorated methods out, and follows local imports to other objects", () => {
+    expect(fn(main, "node")).toMatchObject({ kind: "field", returns: { kind: "string" } });
+    expect(main?.functions.map((f) => f.name)).not.toContain("base");
+    expect(fn(main, "report").returns).toEqual({ kind: "object", name: "Report" });
+    const report = sig.objects.find((o) => o.name === "Report");
+    expect(report).toMatchObject({
+      exported: false,
+      file: ".gantry/report.ts",
+      doc: "A small report.",
+    });
+    expect(fn(report, "lines").returns).toEqual({ kind: "list", of: { kind: "string" } });
+  });
+});
+
+describe("introspecting the Dagger-style fixture", () => {
+  it("reads a dagger init module unchanged", async () => {
+    const sig = await introspect(path.join(FIXTURES, "dagger-hello"));
+    expect(sig.mainObject).toBe("HelloDagger");
+    expect(sig.doc).toBe("A generated module for HelloDagger functions");
+    const main = sig.objects[0];
+    expect(main?.functions.map((f) => f.name)).toEqual([
+      "publish",
+      "build",
+      "test",
+      "buildEnv",
+      "hello",
+    ]);
+    const buildEnv = fn(main, "buildEnv");
+    expect(buildEnv.params).toEqual([
+      {
+        name: "source",
+        type: { kind: "core", name: "Directory" },
+        optional: false,
+        defaultPath: "/",
+        doc: "the source directory",
+      },
+      {
+        name: "name",
+        type: { kind: "string" },
+        optional: true,
+        default: '"x"',
+        doc: "a greeting name",
+      },
+    ]);
+    expect(buildEnv.returns).toEqual({ kind: "core", name: "Container" });
+    expect(fn(main, "publish").returns).toEqual({ kind: "string" });
+  });
+});
+
+describe("introspection errors and edge cases", () => {
+  let dir: string;
+  let cleanup: () => void;
+  beforeEach(() => ({ dir, cleanup } = tempDir()));
+  afterEach(() => cleanup());
+
+  it("reports a syntax error as file:line:col", async () => {
+    writeTree(dir, {
+      "gantry.json": '{"name":"broken"}',
+      ".gantry/index.ts":
+        'import { object } from "gantry";\n@object()\nexport class Broken {\n  go( {\n}\n',
+    });
+    await expect(introspect(dir)).rejects.toThrow(
+      /\.gantry\/index\.ts:\d+:\d+: .*fix the syntax error/,
+    );
+  });
+
+  it("explains a module without an @object class", async () => {
+    writeTree(dir, {
+      "gantry.json": '{"name":"empty"}',
+      ".gantry/index.ts": "export const x = 1;\n",
+    });
+    await expect(introspect(dir)).rejects.toThrow(ModuleError);
+    await expect(introspect(dir)).rejects.toThrow(/no class decorated with @object\(\)/);
+  });
+
+  it("resolves aliased and namespace imports of the SDK, and re-exports", async () => {
+    writeTree(dir, {
+      "gantry.json": '{"name":"alias"}',
+      ".gantry/index.ts": 'export { Alias } from "./impl.js";\n',
+      ".gantry/impl.ts": [
+        'import * as g from "@dagger.io/dagger";',
+        'import { func as fn, Directory as Dir } from "@dagger.io/dagger";',
+        "@g.object()",
+        "export class Alias {",
+        "  @fn() run(src: Dir, n?: g.Secret): Promise<string[]> { return Promise.resolve([]) }",
+        "}",
+      ].join("\n"),
+    });
+    const sig = await introspect(dir);
+    expect(sig.mainObject).toBe("Alias");
+    expect(sig.objects[0]?.functions[0]).toMatchObject({
+      name: "run",
+      params: [
+        { name: "src", type: { kind: "core", name: "Directory" } },
+        { name: "n", type: { kind: "core", name: "Secret" }, optional: true },
+      ],
+      returns: { kind: "list", of: { kind: "string" } },
+    });
+  });
+
+  it("warns about parameters the CLI cannot pass", async () => {
+    writeTree(dir, {
+      "gantry.json": '{"name":"w"}',
+      ".gantry/index.ts":
+        'import { object, func } from "gantry";\n@object() export class W { @func() go({ a }: { a: string }, ...rest: string[]): void {} }\n',
+    });
+    const sig = await introspect(dir);
+    expect(sig.objects[0]?.functions[0]?.params).toEqual([]);
+    expect(sig.warnings).toHaveLength(2);
+  });
+});

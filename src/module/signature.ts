@@ -1,4 +1,5 @@
 // The shape of a module's functions as the CLI sees them: introspection writes it, the cache stores it as JSON.
+import { ModuleError } from "../errors.js";
 
 /** The SDK object types an argument or result may have. */
 export const CORE_TYPES = [
@@ -70,6 +71,17 @@ export interface ModuleSignature {
   mainObject: string;
   objects: ObjectSignature[];
   warnings: string[];
+}
+
+/** The main object's signature; introspection only records a main object that exists. */
+export function mainObjectOf(sig: ModuleSignature): ObjectSignature {
+  const main = sig.objects.find((o) => o.name === sig.mainObject);
+  if (!main) {
+    throw new ModuleError(
+      `the module's signature names ${sig.mainObject} as its main object, but has no such object: edit any module file to refresh it`,
+    );
+  }
+  return main;
 }
 
 /** The CLI name of a function: its alias or its name, kebab-cased by the caller. */

@@ -15,7 +15,7 @@ async function project(): Promise<string> {
 
 function pipeline(dir: string) {
   const src = dag.host().directory(dir);
-  const base = dag.container().from(BUSYBOX).withDirectory("/src", src).withWorkdir("/src");
+  const base = dag.container().from(BUSYBOX).withDirectory("/proj", src).withWorkdir("/proj/src");
   return Promise.all([
     base.withExec(["sh", "-c", "ls | wc -l"]).stdout(),
     base.withExec(["sh", "-c", "cat f1.txt f2.txt"]).stdout(),

@@ -16,14 +16,22 @@ const SHELL_ENV = { SHELL_VAR: "shell", OVERRIDDEN: "from-shell", PASSTHROUGH: "
 
 type V1Service = Record<string, unknown>;
 
-// Runs `docker-compose config` in `dir` with only SHELL_ENV (plus PATH/HOME) in its environment.
+const v1Cache = new Map<string, Record<string, V1Service>>();
+
+// Runs `docker-compose config` in `dir` with only SHELL_ENV (plus PATH/HOME) in its environment;
+// once per folder and files, as each run takes a while.
 function dockerComposeConfig(dir: string, files: string[]): Record<string, V1Service> {
+  const key = JSON.stringify([dir, files]);
+  const cached = v1Cache.get(key);
+  if (cached) return cached;
   const out = execFileSync("docker-compose", [...files.flatMap((f) => ["-f", f]), "config"], {
     cwd: dir,
     env: { PATH: process.env.PATH, HOME: "/root", ...SHELL_ENV },
     encoding: "utf8",
   });
-  return (parse(out) as { services: Record<string, V1Service> }).services;
+  const services = (parse(out) as { services: Record<string, V1Service> }).services;
+  v1Cache.set(key, services);
+  return services;
 }
 
 // docker-compose writes a literal `$` as `$$` in its output.

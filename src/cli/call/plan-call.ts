@@ -37,13 +37,6 @@ export interface CallPlan extends ChainPlan {
   ctorValues: Map<string, RawValue>;
 }
 
-/** The main object's signature; the cache guarantees it exists. */
-export function mainObjectOf(sig: ModuleSignature): ObjectSignature {
-  const main = sig.objects.find((o) => o.name === sig.mainObject);
-  if (!main) throw new UsageError(`the module has no object ${sig.mainObject}`);
-  return main;
-}
-
 /** What can be called on a value of this type; undefined when only the running value can tell. */
 export function callablesOf(type: TypeRef, sig: ModuleSignature): Callable[] | undefined {
   if (type.kind === "core") return coreCallables(type.name);

@@ -2,9 +2,9 @@
 import { UsageError } from "../../errors.js";
 import { findModule } from "../../module/find-module.js";
 import { loadSignature } from "../../module/signature-cache.js";
+import { mainObjectOf } from "../../module/signature.js";
 import { objectCallables } from "../call/callable.js";
 import { prescanModFlag, printWarnings } from "../call/command-helpers.js";
-import { mainObjectOf } from "../call/plan-call.js";
 import type { CliIo } from "../cli-io.js";
 import { firstLine, formatTable } from "../format-table.js";
 import { consumeGlobalFlag, splitFlagToken, type GlobalOptions } from "../global-flags.js";

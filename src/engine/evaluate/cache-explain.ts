@@ -3,7 +3,7 @@ import { imageName, type ExecNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import { digestOf } from "../digest.js";
 import type { ExecInput, ExecPlan } from "./exec-plan.js";
-import type { Tree } from "../../store/tree.js";
+import { treeDigest, type Tree } from "../../store/tree.js";
 
 interface StepRecord {
   digest: string;
@@ -35,17 +35,19 @@ export async function explainMiss(s: Session, key: string, plan: ExecPlan): Prom
     const old = before.get(input.name);
     before.delete(input.name);
     if (!old) reasons.push(`${input.name} is new`);
-    else if (old.digest !== input.digest) reasons.push(await describeChange(s, input, old));
+    else if (old.digest !== input.digest) reasons.push(await describeChange(s, input, old, plan.trees));
   }
   for (const gone of before.keys()) reasons.push(`${gone} was removed`);
   if (reasons.length === 0) return "inputs are unchanged but the earlier result is gone";
   return reasons.slice(0, 4).join("; ") + (reasons.length > 4 ? `; and ${reasons.length - 4} more` : "");
 }
 
-async function describeChange(s: Session, now: ExecInput, old: ExecInput): Promise<string> {
+async function describeChange(s: Session, now: ExecInput, old: ExecInput, current: Tree[]): Promise<string> {
   if (!now.tree || !old.tree) return `${now.name} changed`;
   try {
-    const [a, b] = await Promise.all([s.store.loadTree(old.tree), s.store.loadTree(now.tree)]);
+    // The current tree is not saved yet (it is saved when the step succeeds); find it among the plan's trees.
+    const b = current.find((t) => treeDigest(t) === now.tree) ?? (await s.store.loadTree(now.tree));
+    const a = await s.store.loadTree(old.tree);
     const files = changedPaths(a, b);
     const shown = files.slice(0, 3).join(", ");
     return `${now.name} changed (${files.length} file${files.length === 1 ? "" : "s"}: ${shown}${files.length > 3 ? ", …" : ""})`;

@@ -17,6 +17,7 @@ import { readSnapshotDirectory, readSnapshotFile } from "./archive-read.js";
 import { CacheVolumes } from "./cache-volumes.js";
 import { runExecContainer } from "./exec-container.js";
 import { exportSnapshot } from "./export-image.js";
+import { engineFailure } from "./docker-errors.js";
 import { inspectImage, resolveImage } from "./image-resolver.js";
 import { LABELS, runLabels } from "./labels.js";
 import { removeLabelled } from "./run-cleanup.js";
@@ -68,7 +69,14 @@ export class DockerRuntime implements Runtime {
   async applyOps(base: Snapshot, ops: FsOp[], signal: AbortSignal): Promise<Snapshot> {
     if (ops.length === 0) return base;
     if (signal.aborted) throw new CancelledError("applying file operations was cancelled");
-    return applyOpsToImage(this.ctx, base, ops, signal);
+    try {
+      return await applyOpsToImage(this.ctx, base, ops, signal);
+    } catch (err) {
+      if (signal.aborted && !(err instanceof CancelledError)) {
+        throw new CancelledError("applying file operations was cancelled", { cause: err });
+      }
+      throw engineFailure(`applying file operations to ${base}`, err);
+    }
   }
 
   // Images can be pruned between runs; a cached snapshot is only good while its image exists.
@@ -95,6 +103,10 @@ export class DockerRuntime implements Runtime {
 
   // Everything labelled with this run goes; cache volumes and committed images stay for the next run.
   async close(): Promise<void> {
-    await removeLabelled(this.ctx.docker, { [LABELS.run]: this.ctx.runId });
+    try {
+      await removeLabelled(this.ctx.docker, { [LABELS.run]: this.ctx.runId });
+    } catch (err) {
+      throw engineFailure(`removing the containers, volumes and networks of run ${this.ctx.runId}`, err);
+    }
   }
 }

@@ -11,6 +11,7 @@ import { commitContainer } from "./commit.js";
 import { statPath } from "./container-archive.js";
 import { createRunContainer, removeContainer } from "./containers.js";
 import { buildExecWrapper } from "./exec-wrapper.js";
+import { engineFailure } from "./docker-errors.js";
 import { createOptions, removedImageEnv, stdinFor, userOf, workdirOf } from "./exec-config.js";
 import { prepareMounts, type PreparedMounts } from "./exec-mounts.js";
 import { LABELS } from "./labels.js";
@@ -68,7 +69,7 @@ export async function runExecContainer(
     return { snapshot, ...result };
   } catch (err) {
     if (signal.aborted && !(err instanceof CancelledError)) throw cancelled(err);
-    throw err;
+    throw engineFailure(`running exec ${spec.step}`, err);
   } finally {
     signal.removeEventListener("abort", kill);
     if (container) await removeContainer(container);

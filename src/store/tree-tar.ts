@@ -68,6 +68,10 @@ type EntryHeader = Partial<tar.Header> & { name: string };
 function addEntry(pack: tar.Pack, header: EntryHeader, content?: Readable): Promise<void> {
   return new Promise((resolve, reject) => {
     const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
+    // tar-stream reports a content/size disagreement (a file changed after it was hashed) on the sink itself.
+    sink.on("error", (err: Error) =>
+      reject(new UnsupportedError(`${header.name} changed while it was being sent (${err.message}): run again`, { cause: err })),
+    );
     if (!content) return;
     content.on("error", (err) => {
       sink.destroy(err);

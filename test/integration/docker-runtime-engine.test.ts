@@ -2,7 +2,7 @@
 import { spawn } from "node:child_process";
 import { once } from "node:events";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
@@ -65,7 +65,7 @@ describe("socket discovery and connect", () => {
 
   it("finds Podman's socket under XDG_RUNTIME_DIR, and skips strategies that do not apply", async () => {
     const podman = path.join(tmp, "podman");
-    await import("node:fs/promises").then((fs) => fs.mkdir(podman, { recursive: true }));
+    await mkdir(podman, { recursive: true });
     const server = net.createServer().listen(path.join(podman, "podman.sock"));
     await once(server, "listening");
     try {
@@ -121,7 +121,7 @@ describe("image resolution", () => {
 });
 
 describe("reaper", () => {
-  it("removes what a dead process of this host left, and keeps what a live one holds", async () => {
+  it("removes what a dead process of this host left (secret files too), and keeps what a live one holds", async () => {
     const dead = spawn("true");
     await once(dead, "exit");
     const alive = spawn("sleep", ["30"]);
@@ -145,11 +145,16 @@ describe("reaper", () => {
       await docker.createNetwork({ Name: `gantry-reaper-${tag}-${name}`, Labels: labels });
       return container;
     };
+    const secretDir = (pid: number) => path.join(tmp, `gantry-secret-${pid}-abc`);
     try {
       await make(dead.pid as number, "dead");
       const kept = await make(alive.pid as number, "alive");
-      const removed = await reapStale(docker);
+      await mkdir(secretDir(dead.pid as number));
+      await mkdir(secretDir(alive.pid as number));
+      const removed = await reapStale(docker, { tmpDir: tmp });
       expect(removed.containers).toBeGreaterThanOrEqual(1);
+      expect(await readdir(tmp)).not.toContain(path.basename(secretDir(dead.pid as number)));
+      expect(await readdir(tmp)).toContain(path.basename(secretDir(alive.pid as number)));
       const left = async (name: string) => {
         const filters = { label: [`${LABELS.run}=reaper-${tag}-${name}`] };
         const c = await docker.listContainers({ all: true, filters });

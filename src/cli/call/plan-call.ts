@@ -8,6 +8,7 @@ import {
   type UnknownFlagHook,
 } from "../../module/parse-flags.js";
 import {
+  mainObjectOf,
   typeLabel,
   type ModuleSignature,
   type ObjectSignature,

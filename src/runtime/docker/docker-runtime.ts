@@ -106,7 +106,10 @@ export class DockerRuntime implements Runtime {
     try {
       await removeLabelled(this.ctx.docker, { [LABELS.run]: this.ctx.runId });
     } catch (err) {
-      throw engineFailure(`removing the containers, volumes and networks of run ${this.ctx.runId}`, err);
+      throw engineFailure(
+        `removing the containers, volumes and networks of run ${this.ctx.runId}`,
+        err,
+      );
     }
   }
 }

@@ -1,5 +1,5 @@
 // A mounted secret reaches the container as a bind-mounted host file that lives only for one exec.
-import { chmod, chown, copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { chmod, chown, copyFile, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 
@@ -12,9 +12,11 @@ export interface SecretDir {
   remove(): Promise<void>;
 }
 
-// mkdtemp makes the directory 0700, so no other user of the machine can read what goes in.
-export async function createSecretDir(): Promise<SecretDir> {
-  const dir = await mkdtemp(path.join(os.tmpdir(), "gantry-secret-"));
+const PREFIX = "gantry-secret-";
+
+// mkdtemp makes the directory 0700, so no other user of the machine can read what goes in; the name holds our pid for the reaper.
+export async function createSecretDir(tmpDir = os.tmpdir()): Promise<SecretDir> {
+  const dir = await mkdtemp(path.join(tmpDir, `${PREFIX}${process.pid}-`));
   let count = 0;
   return {
     path: dir,
@@ -38,4 +40,19 @@ export async function createSecretDir(): Promise<SecretDir> {
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+// A killed run cannot delete its secret files; the next run removes those whose process is gone.
+export async function reapSecretDirs(
+  isAlive: (pid: number) => boolean,
+  tmpDir = os.tmpdir(),
+): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(tmpDir).catch(() => [])) {
+    const pid = Number(/^gantry-secret-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    await rm(path.join(tmpDir, name), { recursive: true, force: true });
+    removed++;
+  }
+  return removed;
 }

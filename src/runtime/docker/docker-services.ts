@@ -1,0 +1,63 @@
+// Services on docker: long-running containers on the run's private network, reachable by alias from consumers.
+import type { RunningService, ServiceRuntime, ServiceSpec, ServiceState } from "../runtime.js";
+import type { CacheVolumes } from "./cache-volumes.js";
+import { ignoreGone } from "./docker-errors.js";
+import type { DockerRunContext } from "./run-context.js";
+import { readServiceLogs } from "./service-logs.js";
+import { ensureRunNetwork } from "./service-network.js";
+import { startServiceContainer, type StartedServiceContainer } from "./service-start.js";
+import { haltService, readServiceState, waitServiceExit } from "./service-state.js";
+
+/** One per DockerRuntime: the run's network and the services it started, never module-wide. */
+export class DockerServices implements ServiceRuntime {
+  private networkName?: Promise<string>;
+  /** Started services by container id, so stopping one also frees its volumes, secret files and cache locks. */
+  private readonly started = new Map<string, StartedServiceContainer>();
+
+  constructor(
+    private readonly ctx: DockerRunContext,
+    private readonly caches: CacheVolumes,
+  ) {}
+
+  // Created on first use and shared by every service of the run; a failed attempt is retried by the next caller.
+  network(signal: AbortSignal): Promise<string> {
+    this.networkName ??= ensureRunNetwork(this.ctx, signal);
+    this.networkName.catch(() => (this.networkName = undefined));
+    return this.networkName;
+  }
+
+  // Start on the run network and remember what to clean when it stops.
+  async startService(spec: ServiceSpec): Promise<RunningService> {
+    const network = await this.network(spec.signal);
+    const started = await startServiceContainer(this.ctx, this.caches, spec, network);
+    this.started.set(started.running.id, started);
+    return started.running;
+  }
+
+  serviceState(id: string): Promise<ServiceState> {
+    return readServiceState(this.ctx.docker, id);
+  }
+
+  serviceLogs(id: string, tail: number): Promise<string> {
+    return readServiceLogs(this.ctx.docker, id, tail);
+  }
+
+  waitService(id: string, signal: AbortSignal): Promise<number> {
+    return waitServiceExit(this.ctx.docker, id, signal);
+  }
+
+  // Stop (or kill), then remove with its anonymous volumes; named volumes stay. Already gone is fine.
+  async stopService(id: string, kill: boolean): Promise<void> {
+    await haltService(this.ctx.docker, id, kill);
+    const started = this.started.get(id);
+    this.started.delete(id);
+    if (started) await started.dispose();
+    else await ignoreGone(this.ctx.docker.getContainer(id).remove({ force: true, v: true }));
+  }
+
+  // Kill every service still running; DockerRuntime.close calls it before removing what carries the run's labels.
+  async close(): Promise<void> {
+    const ids = [...this.started.keys()];
+    await Promise.allSettled(ids.map((id) => this.stopService(id, true)));
+  }
+}

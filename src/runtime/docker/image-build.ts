@@ -1,0 +1,66 @@
+// Dockerfile builds on the engine's classic builder: the context goes up as a tar, progress comes back as JSON lines.
+import type Dockerode from "dockerode";
+import type { Readable } from "node:stream";
+import type { BuildSpec, ImageConfig, ResolvedImage } from "../runtime.js";
+import { CancelledError, ImageError } from "../../errors.js";
+import { packTree } from "../../store/tree-tar.js";
+import { engineMessage } from "./docker-errors.js";
+import { BuildTranscript } from "./image-build-transcript.js";
+import { imageConfigOf, inspectImage } from "./image-resolver.js";
+import { followJsonProgress, ProgressStreamError } from "./json-progress.js";
+import { LABELS } from "./labels.js";
+import type { DockerRunContext } from "./run-context.js";
+
+/** Put on every built image so Gantry's images can be found; taken out of the config the pipeline sees. */
+const BUILD_LABELS = { [LABELS.managed]: "true" };
+
+// Build, follow the stream to its end (rejecting on an error line), then read the tagged image back.
+export async function buildImage(ctx: DockerRunContext, spec: BuildSpec): Promise<ResolvedImage> {
+  const transcript = new BuildTranscript();
+  try {
+    const stream = await ctx.docker.buildImage(packTree(spec.context, ctx.store), buildOptions(spec));
+    await followJsonProgress(stream as Readable, spec.signal, (event) => {
+      if (event.stream === undefined) return;
+      transcript.push(event.stream);
+      spec.onOutput?.("stdout", event.stream);
+    });
+  } catch (err) {
+    if (spec.signal.aborted || err instanceof CancelledError) {
+      throw new CancelledError(`image build of ${spec.dockerfile} was cancelled`, { cause: err });
+    }
+    if (err instanceof ProgressStreamError) throw transcript.failure(spec.dockerfile, err.message, err);
+    throw new ImageError(`could not build ${spec.dockerfile}: ${engineMessage(err)}`, {
+      cause: err,
+      hint: "check that the engine is running and has free disk space (docker system df)",
+    });
+  }
+  const built = await inspectImage(ctx.docker, spec.tag);
+  if (!built) {
+    throw new ImageError(`the build of ${spec.dockerfile} ended but the engine has no image ${spec.tag}`, {
+      hint: "another process may have removed it; run again",
+    });
+  }
+  return { id: built.Id, config: withoutBuildLabels(imageConfigOf(built)) };
+}
+
+// Query parameters of POST /build; unset ones are left out rather than sent empty.
+function buildOptions(spec: BuildSpec): Dockerode.ImageBuildOptions {
+  const opts: Dockerode.ImageBuildOptions = {
+    dockerfile: spec.dockerfile,
+    t: spec.tag,
+    buildargs: spec.buildArgs,
+    labels: BUILD_LABELS,
+    rm: true,
+    forcerm: true,
+    abortSignal: spec.signal,
+  };
+  if (spec.target) opts.target = spec.target;
+  return opts;
+}
+
+// The labels Gantry adds are bookkeeping, not part of the image the pipeline asked for.
+function withoutBuildLabels(config: ImageConfig): ImageConfig {
+  const labels = { ...config.labels };
+  for (const key of Object.keys(BUILD_LABELS)) delete labels[key];
+  return { ...config, labels };
+}

@@ -34,12 +34,15 @@ export class BuildTranscript {
     const where = this.step ? ` at ${this.step}` : "";
     const tail = this.lines.slice(-TAIL_LINES);
     const output = tail.length > 0 ? `\nlast output:\n${tail.map((l) => `  ${l}`).join("\n")}` : "";
-    return new ImageError(`image build of ${dockerfile} failed${where}: ${message.trim()}${output}`, {
-      cause,
-      hint: this.step
-        ? "fix that instruction (or what it reads from the context); the build step's log has its full output"
-        : "check the Dockerfile's syntax and that the files it names are in the build context",
-    });
+    return new ImageError(
+      `image build of ${dockerfile} failed${where}: ${message.trim()}${output}`,
+      {
+        cause,
+        hint: this.step
+          ? "fix that instruction (or what it reads from the context); the build step's log has its full output"
+          : "check the Dockerfile's syntax and that the files it names are in the build context",
+      },
+    );
   }
 
   // A new step resets the output kept; noise is dropped so the tail shows what the command printed.

@@ -18,7 +18,10 @@ const BUILD_LABELS = { [LABELS.managed]: "true" };
 export async function buildImage(ctx: DockerRunContext, spec: BuildSpec): Promise<ResolvedImage> {
   const transcript = new BuildTranscript();
   try {
-    const stream = await ctx.docker.buildImage(packTree(spec.context, ctx.store), buildOptions(spec));
+    const stream = await ctx.docker.buildImage(
+      packTree(spec.context, ctx.store),
+      buildOptions(spec),
+    );
     await followJsonProgress(stream as Readable, spec.signal, (event) => {
       if (event.stream === undefined) return;
       transcript.push(event.stream);
@@ -28,7 +31,8 @@ export async function buildImage(ctx: DockerRunContext, spec: BuildSpec): Promis
     if (spec.signal.aborted || err instanceof CancelledError) {
       throw new CancelledError(`image build of ${spec.dockerfile} was cancelled`, { cause: err });
     }
-    if (err instanceof ProgressStreamError) throw transcript.failure(spec.dockerfile, err.message, err);
+    if (err instanceof ProgressStreamError)
+      throw transcript.failure(spec.dockerfile, err.message, err);
     throw new ImageError(`could not build ${spec.dockerfile}: ${engineMessage(err)}`, {
       cause: err,
       hint: "check that the engine is running and has free disk space (docker system df)",
@@ -36,9 +40,12 @@ export async function buildImage(ctx: DockerRunContext, spec: BuildSpec): Promis
   }
   const built = await inspectImage(ctx.docker, spec.tag);
   if (!built) {
-    throw new ImageError(`the build of ${spec.dockerfile} ended but the engine has no image ${spec.tag}`, {
-      hint: "another process may have removed it; run again",
-    });
+    throw new ImageError(
+      `the build of ${spec.dockerfile} ended but the engine has no image ${spec.tag}`,
+      {
+        hint: "another process may have removed it; run again",
+      },
+    );
   }
   return { id: built.Id, config: withoutBuildLabels(imageConfigOf(built)) };
 }

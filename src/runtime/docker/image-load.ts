@@ -60,9 +60,13 @@ export async function loadTarball(
   const info = await inspectImage(ctx.docker, name);
   if (!info) throw new ImageError(`${what} loaded as ${name}, but the engine does not list it`);
   try {
-    await ctx.docker.getImage(info.Id).tag({ repo: IMPORT_REPO, tag: info.Id.replace(/^sha256:/, "") });
+    await ctx.docker
+      .getImage(info.Id)
+      .tag({ repo: IMPORT_REPO, tag: info.Id.replace(/^sha256:/, "") });
   } catch (err) {
-    throw new ImageError(`could not tag the image loaded from ${what}: ${engineMessage(err)}`, { cause: err });
+    throw new ImageError(`could not tag the image loaded from ${what}: ${engineMessage(err)}`, {
+      cause: err,
+    });
   }
   return { id: info.Id, config: imageConfigOf(info) };
 }

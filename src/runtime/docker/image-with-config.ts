@@ -33,13 +33,24 @@ export async function imageWithConfig(
   try {
     saved = (await ctx.docker.getImage(info.Id).get()) as Readable;
   } catch (err) {
-    throw new ImageError(`could not read snapshot ${snapshot} out of the engine: ${engineMessage(err)}`, {
-      cause: err,
-    });
+    throw new ImageError(
+      `could not read snapshot ${snapshot} out of the engine: ${engineMessage(err)}`,
+      {
+        cause: err,
+      },
+    );
   }
-  const loaded = await loadArchive(ctx, withImageConfig(saved, config), `the image of ${snapshot}`, signal);
+  const loaded = await loadArchive(
+    ctx,
+    withImageConfig(saved, config),
+    `the image of ${snapshot}`,
+    signal,
+  );
   const made = await inspectImage(ctx.docker, loaded);
-  if (!made) throw new ImageError(`the engine loaded the image of ${snapshot} as ${loaded} but does not list it`);
+  if (!made)
+    throw new ImageError(
+      `the engine loaded the image of ${snapshot} as ${loaded} but does not list it`,
+    );
   return { id: made.Id, temporary: made.Id !== info.Id };
 }
 

@@ -13,7 +13,8 @@ export async function resolveBindingHosts(
 ): Promise<string[]> {
   const hosts: string[] = [];
   for (const binding of spec.services ?? []) {
-    const ip = isIP(binding.target) !== 0 ? binding.target : await ipOf(ctx, spec, network, binding);
+    const ip =
+      isIP(binding.target) !== 0 ? binding.target : await ipOf(ctx, spec, network, binding);
     hosts.push(`${binding.alias}:${ip}`);
   }
   return hosts;

@@ -6,7 +6,11 @@ import { isNotFound } from "./docker-errors.js";
 const HEADER = 8;
 
 // The last `tail` lines of stdout and stderr, in the order the engine logged them.
-export async function readServiceLogs(docker: Dockerode, id: string, tail: number): Promise<string> {
+export async function readServiceLogs(
+  docker: Dockerode,
+  id: string,
+  tail: number,
+): Promise<string> {
   if (tail <= 0) return "";
   try {
     const raw = await docker.getContainer(id).logs({ stdout: true, stderr: true, tail });

@@ -10,7 +10,10 @@ export function runNetworkName(runId: string): string {
 }
 
 // Create the run's network, or take the one this run already made (a retry after a lost answer).
-export async function ensureRunNetwork(ctx: DockerRunContext, signal: AbortSignal): Promise<string> {
+export async function ensureRunNetwork(
+  ctx: DockerRunContext,
+  signal: AbortSignal,
+): Promise<string> {
   const name = runNetworkName(ctx.runId);
   if (signal.aborted) throw new CancelledError(`creating network ${name} was cancelled`);
   try {
@@ -23,17 +26,22 @@ export async function ensureRunNetwork(ctx: DockerRunContext, signal: AbortSigna
     return name;
   } catch (err) {
     if (dockerStatus(err) === 409 && (await isOwnNetwork(ctx, name))) return name;
-    throw new ServiceError(`could not create network ${name} for the run's services: ${engineMessage(err)}`, {
-      cause: err,
-      hint: "remove a leftover network of that name (docker network rm) or free address space (docker network prune)",
-    });
+    throw new ServiceError(
+      `could not create network ${name} for the run's services: ${engineMessage(err)}`,
+      {
+        cause: err,
+        hint: "remove a leftover network of that name (docker network rm) or free address space (docker network prune)",
+      },
+    );
   }
 }
 
 // A network of the same name is only ours to reuse when it carries this run's label.
 async function isOwnNetwork(ctx: DockerRunContext, name: string): Promise<boolean> {
   try {
-    const info = (await ctx.docker.getNetwork(name).inspect()) as { Labels?: Record<string, string> };
+    const info = (await ctx.docker.getNetwork(name).inspect()) as {
+      Labels?: Record<string, string>;
+    };
     return info.Labels?.[LABELS.run] === ctx.runId;
   } catch {
     return false;

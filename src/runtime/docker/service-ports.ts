@@ -28,7 +28,10 @@ export function planPorts(ctx: DockerRunContext, spec: ServiceSpec): PortConfig 
     const port = `${p.backend}/${p.protocol}`;
     config.ExposedPorts[port] = {};
     config.PortBindings[port] = [
-      { HostIp: p.hostIp ?? "0.0.0.0", HostPort: p.frontend === undefined ? "" : String(p.frontend) },
+      {
+        HostIp: p.hostIp ?? "0.0.0.0",
+        HostPort: p.frontend === undefined ? "" : String(p.frontend),
+      },
     ];
   }
   return config;
@@ -45,7 +48,10 @@ export function hostPortsOf(
     const chosen = (bindings ?? []).find((b) => !b.HostIp.includes(":")) ?? bindings?.[0];
     if (!chosen?.HostPort) continue;
     const wildcard = chosen.HostIp === "" || chosen.HostIp === "0.0.0.0" || chosen.HostIp === "::";
-    hostPorts[port] = { host: wildcard ? engineHost : chosen.HostIp, port: Number(chosen.HostPort) };
+    hostPorts[port] = {
+      host: wildcard ? engineHost : chosen.HostIp,
+      port: Number(chosen.HostPort),
+    };
   }
   return hostPorts;
 }

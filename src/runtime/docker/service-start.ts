@@ -126,6 +126,8 @@ async function requireShell(container: Dockerode.Container, spec: ServiceSpec, i
   if (await statPath(container, "/bin/sh")) return;
   throw new UnsupportedError(
     `service ${spec.step}: unsetting variables the image sets needs a /bin/sh wrapper, and image ${spec.image ?? image} has no /bin/sh`,
-    { hint: "keep the image's variables (set them to an empty value instead), or use an image with a shell" },
+    {
+      hint: "keep the image's variables (set them to an empty value instead), or use an image with a shell",
+    },
   );
 }

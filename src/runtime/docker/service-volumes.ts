@@ -43,9 +43,12 @@ async function ensureNamedVolume(ctx: DockerRunContext, step: string, name: stri
   try {
     await ctx.docker.createVolume({ Name: name, Labels: { ...ctx.labels } });
   } catch (err) {
-    throw new ServiceError(`service ${step}: could not create volume ${name}: ${engineMessage(err)}`, {
-      cause: err,
-      hint: "volume names take letters, digits, _ . - and start with a letter or digit",
-    });
+    throw new ServiceError(
+      `service ${step}: could not create volume ${name}: ${engineMessage(err)}`,
+      {
+        cause: err,
+        hint: "volume names take letters, digits, _ . - and start with a letter or digit",
+      },
+    );
   }
 }

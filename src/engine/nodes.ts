@@ -125,6 +125,8 @@ export interface ExecNode {
   readonly redirectStdout?: string;
   readonly redirectStderr?: string;
   readonly useEntrypoint: boolean;
+  /** Run the image's default args (Cmd) when args is empty (services started without args). */
+  readonly useDefaultArgs?: boolean;
 }
 
 export interface ServiceBindingNode {
@@ -136,6 +138,10 @@ export interface ServiceNode {
   readonly container: ContainerState;
   readonly args?: readonly string[];
   readonly useEntrypoint: boolean;
+  /** Names the service answers to on the run network for every container on it (compose service names). */
+  readonly aliases?: readonly string[];
+  /** Host ports to publish (compose `ports:`). */
+  readonly publish?: readonly { readonly backend: number; readonly frontend?: number; readonly protocol: "tcp" | "udp"; readonly hostIp?: string }[];
 }
 
 export interface ContainerState {

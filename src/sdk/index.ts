@@ -24,3 +24,4 @@ export {
   ComposeError,
   ErrorCodes,
 } from "../errors.js";
+export { composeProject, ComposeStack, type ComposeProjectOpts } from "./compose.js";

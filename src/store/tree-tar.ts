@@ -28,11 +28,22 @@ export function packTree(tree: Tree, store: ContentStore, opts: PackOptions = {}
   const pack = tar.pack();
   // A real node stream, so callers may pipe it into http requests and node pipelines alike.
   const out = new PassThrough();
-  pack.on("error", (err: Error) => out.destroy(err));
-  pack.pipe(out);
+  let failure: Error | undefined;
+  // tar-stream fails the pack with its own terse error ("Size mismatch"); ours, which names the file, wins.
+  pack.on("error", (err: Error) => setImmediate(() => out.destroy(failure ?? err)));
+  // Pumped by hand: streamx's pipe would fail `out` with tar-stream's own error before ours arrives.
+  pack.on("data", (chunk: unknown) => {
+    if (!out.write(chunk)) pack.pause();
+  });
+  out.on("drain", () => pack.resume());
+  pack.on("end", () => out.end());
   writeEntries(pack, tree, store, opts).then(
     () => pack.finalize(),
-    (err: unknown) => pack.destroy(err instanceof Error ? err : new Error(String(err))),
+    (err: unknown) => {
+      failure = err instanceof Error ? err : new Error(String(err));
+      pack.destroy(failure);
+      out.destroy(failure);
+    },
   );
   return out;
 }
@@ -67,13 +78,24 @@ type EntryHeader = Partial<tar.Header> & { name: string };
 // Add one entry and wait until tar-stream has taken it; entries without content finish by themselves.
 function addEntry(pack: tar.Pack, header: EntryHeader, content?: Readable): Promise<void> {
   return new Promise((resolve, reject) => {
-    const sink = pack.entry(header, (err) => (err ? reject(err) : resolve()));
-    // tar-stream reports a content/size disagreement (a file changed after it was hashed) on the sink itself.
-    sink.on("error", (err: Error) =>
-      reject(new UnsupportedError(`${header.name} changed while it was being sent (${err.message}): run again`, { cause: err })),
-    );
+    let contentError: Error | undefined;
+    // A file entry failing while its content read fine means the bytes were not the size the tree
+    // recorded: the file changed after it was hashed. tar-stream says only "Size mismatch".
+    const fail = (err: Error) =>
+      reject(
+        contentError ??
+          (content
+            ? new UnsupportedError(
+                `${header.name} changed while it was being sent (${err.message}): run again`,
+                { cause: err },
+              )
+            : err),
+      );
+    const sink = pack.entry(header, (err) => (err ? fail(err) : resolve()));
+    sink.on("error", fail);
     if (!content) return;
     content.on("error", (err) => {
+      contentError = err;
       sink.destroy(err);
       reject(err);
     });

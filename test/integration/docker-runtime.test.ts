@@ -28,6 +28,8 @@ let busybox: ResolvedImage;
 const runtimes: DockerRuntime[] = [];
 const cachesToRemove: string[] = [];
 const imagesToRemove: string[] = [];
+/** Snapshot tags of this file's execs: removed after, so test runs do not pile up images. */
+const snapshotTags: string[] = [];
 
 beforeAll(async () => {
   docker = (await connectDocker(readEnv())).docker;
@@ -42,6 +44,9 @@ afterAll(async () => {
   for (const name of cachesToRemove)
     await run("docker", ["volume", "rm", "-f", name]).catch(() => {});
   for (const image of imagesToRemove) await run("docker", ["rmi", "-f", image]).catch(() => {});
+  for (let i = 0; i < snapshotTags.length; i += 50) {
+    await run("docker", ["rmi", ...snapshotTags.slice(i, i + 50)]).catch(() => {});
+  }
   await rm(stateDir, { recursive: true, force: true });
 });
 
@@ -59,9 +64,11 @@ function runIdOf(rt: DockerRuntime): string {
 
 // An exec on busybox with everything defaulted; a fresh digest each time.
 function spec(args: string[], more: Partial<ExecSpec> = {}): ExecSpec {
+  const digest = "sha256:" + randomBytes(32).toString("hex");
+  snapshotTags.push(`gantry-cache:${digest.slice(7)}`);
   return {
     step: `test ${args.join(" ")}`.slice(0, 60),
-    digest: "sha256:" + randomBytes(32).toString("hex"),
+    digest,
     base: busybox.id,
     ops: [],
     args,

@@ -1,6 +1,7 @@
 // DockerServices against the real engine: a PostgreSQL a consumer reaches by alias, exits, health, stop, abort, cleanup.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { existsSync } from "node:fs";
 import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
 import os from "node:os";
@@ -273,9 +274,28 @@ describe("DockerServices", () => {
     expect(state).toEqual({ running: true, health: "healthy" });
     const hosts = await run("docker", ["exec", svc.id, "cat", "/etc/hosts"]);
     expect(hosts.stdout).toContain(`${first.ip}\tupstream`);
+    const secretFile = (await docker.getContainer(svc.id).inspect()).Mounts.find(
+      (m) => m.Destination === "/run/secrets/tok",
+    )?.Source;
+    expect(secretFile && existsSync(secretFile)).toBe(true);
     await services.stopService(svc.id, true);
     await services.stopService(first.id, true);
     expect(await containerExists(svc.id)).toBe(false);
+    expect(existsSync(secretFile ?? "")).toBe(false);
+  });
+
+  it("unsets the image's variables the pipeline removed, and gives secret variables to the process", async () => {
+    const services = servicesOf(newRuntime());
+    const svc = await services.startService(
+      busyboxService(["sh", "-c", 'echo "LANG=${LANG-unset} TOKEN=${TOKEN}"'], {
+        base: postgres.id,
+        env: postgres.config.env.filter((e) => !e.startsWith("LANG=")),
+        secretEnv: { TOKEN: "tok-value" },
+      }),
+    );
+    expect(await services.waitService(svc.id, never)).toBe(0);
+    expect(await services.serviceLogs(svc.id, 5)).toBe("LANG=unset TOKEN=tok-value\n");
+    await services.stopService(svc.id, true);
   });
 
   it("stops gracefully with SIGTERM, and stopping again is fine", async () => {

@@ -3,7 +3,7 @@ import { execFile } from "node:child_process";
 import { mkdtemp, mkdir, rm, symlink, writeFile, link } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { Readable } from "node:stream";
+import { Readable, Transform } from "node:stream";
 import { promisify } from "node:util";
 import tar from "tar-stream";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -74,6 +74,20 @@ describe("packTree and unpackTar", () => {
     });
     const back = await unpackTar(packTree(tree, store), store);
     expect(back).toEqual(tree);
+  });
+
+  it("streams a larger tree (a 6 MB file and 500 small ones) through a slow consumer intact", async () => {
+    const files: Record<string, string> = { big: "x".repeat(6 * 1024 * 1024) };
+    for (let i = 0; i < 500; i++) files[`many/f${i}`] = `file ${i}\n`;
+    const tree = await makeTree({ many: { type: "dir", mode: 0o755 }, ...files });
+    const slow = packTree(tree, store).pipe(
+      new Transform({
+        transform(chunk: Buffer, _enc, done) {
+          setImmediate(() => done(null, chunk));
+        },
+      }),
+    );
+    expect(await unpackTar(slow, store)).toEqual(tree);
   });
 
   it("puts entries under a prefix with the given owner and a fixed time", async () => {
@@ -170,6 +184,16 @@ describe("packTree and unpackTar", () => {
       expect(await text(tree.entries.hard)).toBe("long\n");
       expect(tree.entries.sym).toEqual({ type: "symlink", target: "x".repeat(60) });
     }
+  });
+
+  it("fails the stream, naming the file, when its content is not the size the tree says", async () => {
+    const real = await blob("now longer than it was");
+    const tree: Tree = {
+      entries: { "src/f": { type: "file", mode: 0o644, digest: real.digest, size: 3 } },
+    };
+    await expect(listTar(packTree(tree, store))).rejects.toThrow(
+      /src\/f changed while it was being sent/,
+    );
   });
 
   it("fails the stream when a file's content is missing from the store", async () => {

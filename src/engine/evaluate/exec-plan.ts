@@ -35,7 +35,8 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     resolveConfig(s, state),
     materializeOps(s, state),
   ]);
-  const args = exec.useEntrypoint ? [...cfg.entrypoint, ...exec.args] : [...exec.args];
+  const own = exec.args.length === 0 && exec.useDefaultArgs ? cfg.cmd : exec.args;
+  const args = exec.useEntrypoint ? [...cfg.entrypoint, ...own] : [...own];
   if (args.length === 0) {
     const fallback = [...cfg.entrypoint, ...cfg.cmd];
     if (fallback.length === 0) throw new UsageError("withExec was given no arguments and the image has no default command", { hint: 'pass the command, e.g. withExec(["npm", "test"])' });

@@ -30,7 +30,8 @@ export function serviceExec(node: ServiceNode): ExecNode {
   if (!node.args && state.lastExec && state.fs.kind === "exec" && state.fs.exec === state.lastExec && state.ops.length === 0) {
     return { ...state.lastExec, expect: "ANY" };
   }
-  return { state, args: node.args ? [...node.args] : [], expect: "ANY", useEntrypoint: node.useEntrypoint || !node.args };
+  if (!node.args) return { state, args: [], expect: "ANY", useEntrypoint: true, useDefaultArgs: true };
+  return { state, args: [...node.args], expect: "ANY", useEntrypoint: node.useEntrypoint };
 }
 
 /** Start (once per run per digest) and wait until ready. */
@@ -38,7 +39,7 @@ export async function startService(s: Session, node: ServiceNode, opts: { aliase
   const exec = serviceExec(node);
   const plan = await planExec(s, exec);
   for (const v of plan.secretValues) s.scrubber.add(v);
-  const digest = digestOf({ service: plan.digest });
+  const digest = digestOf({ service: plan.digest, aliases: node.aliases ?? [], publish: node.publish ?? [] });
   return s.flights.run(`service:${digest}`, async () => {
     const services = serviceRuntimeOf(s);
     const cfgPorts = exposedPorts(exec);
@@ -54,7 +55,8 @@ export async function startService(s: Session, node: ServiceNode, opts: { aliase
         signal: s.signal,
         ports: cfgPorts.all,
         healthcheck: hc,
-        aliases: opts.aliases ?? [],
+        aliases: [...(node.aliases ?? []), ...(opts.aliases ?? [])],
+        publish: node.publish?.map((p) => ({ ...p })),
       });
       s.onClose(() => services.stopService(running.id, true));
       await waitReady({
@@ -94,4 +96,30 @@ function healthcheckOf(exec: ExecNode) {
     if (op.op === "healthcheck") hc = op.test === null ? undefined : { ...op, test: [...op.test] };
   }
   return hc;
+}
+
+/** Run a service's command to completion (compose's service_completed_successfully jobs): never cached. */
+export async function runJob(s: Session, node: ServiceNode): Promise<{ exitCode: number; logs: string; name: string }> {
+  const exec = serviceExec(node);
+  const plan = await planExec(s, exec);
+  for (const v of plan.secretValues) s.scrubber.add(v);
+  const digest = digestOf({ job: plan.digest, aliases: node.aliases ?? [] });
+  return s.flights.run(`job:${digest}`, async () => {
+    const services = serviceRuntimeOf(s);
+    const name = `run ${node.aliases?.[0] ?? plan.spec.image ?? "container"}: ${plan.spec.args.join(" ").slice(0, 60)}`;
+    const step = startStep(s, { name: s.scrub(name), kind: "service", digest });
+    try {
+      await services.network(s.signal);
+      const running = await services.startService({ ...plan.spec, step: name, digest, signal: s.signal, ports: [], aliases: [...(node.aliases ?? [])] });
+      s.onClose(() => services.stopService(running.id, true));
+      const exitCode = await services.waitService(running.id, s.signal);
+      const logs = s.scrub(await services.serviceLogs(running.id, 10_000));
+      for (const line of logs.split("\n")) if (line) step.log("stdout", line + "\n");
+      step.end(exitCode === 0 ? "done" : "failed", { exitCode });
+      return { exitCode, logs, name };
+    } catch (e) {
+      step.end(s.signal.aborted ? "cancelled" : "failed", { error: e instanceof Error ? e.message : String(e) });
+      throw e;
+    }
+  }) as Promise<{ exitCode: number; logs: string; name: string }>;
 }

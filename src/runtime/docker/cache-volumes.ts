@@ -72,6 +72,7 @@ export class CacheVolumes {
     }
   }
 
+  // One mutex per volume name, made on first use.
   private lockFor(name: string): AsyncMutex {
     let lock = this.locks.get(name);
     if (!lock) this.locks.set(name, (lock = new AsyncMutex()));

@@ -65,10 +65,12 @@ export async function readSmallFile(
   return content;
 }
 
+// Go's FileMode sets its top bit for directories.
 export function isDirStat(stat: PathStat): boolean {
   return (stat.mode & GO_MODE_DIR) !== 0;
 }
 
+// A symlink the engine could resolve (linkTarget is where it leads, absolute).
 export function isSymlinkStat(stat: PathStat): boolean {
   return (stat.mode & GO_MODE_SYMLINK) !== 0 && stat.linkTarget !== "";
 }

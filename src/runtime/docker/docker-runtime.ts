@@ -61,6 +61,7 @@ export class DockerRuntime implements Runtime {
     return this.scratchId;
   }
 
+  // Ops, mounts, run, commit: see exec-container.ts.
   exec(spec: ExecSpec): Promise<ExecOutcome> {
     return runExecContainer(this.ctx, this.caches, spec);
   }
@@ -84,14 +85,17 @@ export class DockerRuntime implements Runtime {
     return (await inspectImage(this.ctx.docker, snapshot)) !== undefined;
   }
 
+  // Through a container that is created and never started (archive endpoint).
   readDirectory(snapshot: Snapshot, path: string, signal: AbortSignal): Promise<Tree> {
     return readSnapshotDirectory(this.ctx, snapshot, path, signal);
   }
 
+  // As readDirectory; a symlink is followed to its target.
   readFile(snapshot: Snapshot, path: string, signal: AbortSignal): Promise<FileEntry> {
     return readSnapshotFile(this.ctx, snapshot, path, signal);
   }
 
+  // `docker save` with the config rewritten on the way to `dest` (see image-archive.ts for why not commit).
   exportImage(
     snapshot: Snapshot,
     config: ImageConfig,

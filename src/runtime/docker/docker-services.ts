@@ -34,14 +34,17 @@ export class DockerServices implements ServiceRuntime {
     return started.running;
   }
 
+  // Running or exited, with the health docker tracks for the health command.
   serviceState(id: string): Promise<ServiceState> {
     return readServiceState(this.ctx.docker, id);
   }
 
+  // For readiness failures: the service's own last lines, stdout and stderr together.
   serviceLogs(id: string, tail: number): Promise<string> {
     return readServiceLogs(this.ctx.docker, id, tail);
   }
 
+  // Jobs and `up` block on the exit; an abort ends the wait, not the service.
   waitService(id: string, signal: AbortSignal): Promise<number> {
     return waitServiceExit(this.ctx.docker, id, signal);
   }

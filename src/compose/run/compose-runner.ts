@@ -1,0 +1,113 @@
+// Running a compose project on Gantry's engine: dependencies first, by their conditions; jobs to completion.
+import type { ComposeProject, ComposeService } from "../compose-types.js";
+import { selectServices } from "../select-services.js";
+import type { Session } from "../../engine/session.js";
+import { runJob, startService, type StartedService } from "../../engine/services/service-manager.js";
+import { ComposeError } from "../../errors.js";
+import { serviceOf } from "./service-container.js";
+
+export interface JobResult {
+  exitCode: number;
+  logs: string;
+}
+
+/** Starts services of one project in one run, each once, honouring depends_on conditions. */
+export class ComposeRunner {
+  private readonly started = new Map<string, Promise<StartedService>>();
+  private readonly jobs = new Map<string, Promise<JobResult>>();
+
+  constructor(
+    private readonly s: Session,
+    private readonly project: ComposeProject,
+    private readonly opts: { publish: boolean },
+  ) {}
+
+  private service(name: string): ComposeService {
+    const svc = this.project.services[name] ?? this.project.disabledServices[name];
+    if (!svc) throw new ComposeError(`no service "${name}" in compose project ${this.project.name}`);
+    return svc;
+  }
+
+  /** Services whose dependents wait for them to complete: they run as jobs, not as long-running services. */
+  private isJob(name: string): boolean {
+    return Object.values(this.project.services).some((s) => s.dependsOn[name]?.condition === "service_completed_successfully");
+  }
+
+  /** Start the named services (all enabled ones when none are named) and what they depend on. */
+  async up(names: string[]): Promise<{ services: { name: string; svc: StartedService }[]; jobs: { name: string; result: JobResult }[] }> {
+    const order = selectServices(this.project, names);
+    const services: { name: string; svc: StartedService }[] = [];
+    const jobs: { name: string; result: JobResult }[] = [];
+    await Promise.all(
+      order.map(async (svc) => {
+        if (this.isJob(svc.name)) jobs.push({ name: svc.name, result: await this.job(svc.name) });
+        else services.push({ name: svc.name, svc: await this.start(svc.name) });
+      }),
+    );
+    return { services, jobs };
+  }
+
+  /** `compose run`: start SERVICE's dependencies, run it to completion (with an optional command), return its result. */
+  async run(name: string, command?: string[]): Promise<JobResult> {
+    const svc = this.service(name);
+    await this.dependencies(svc);
+    const node = serviceOf(this.project, svc, { publish: false, command })._node;
+    const r = await runJob(this.s, node);
+    return { exitCode: r.exitCode, logs: r.logs };
+  }
+
+  private start(name: string): Promise<StartedService> {
+    let p = this.started.get(name);
+    if (!p) {
+      p = (async () => {
+        const svc = this.service(name);
+        await this.dependencies(svc);
+        return startService(this.s, serviceOf(this.project, svc, this.opts)._node, { timeoutMs: this.s.serviceTimeoutMs });
+      })();
+      this.started.set(name, p);
+    }
+    return p;
+  }
+
+  private job(name: string): Promise<JobResult> {
+    let p = this.jobs.get(name);
+    if (!p) {
+      p = (async () => {
+        const svc = this.service(name);
+        await this.dependencies(svc);
+        const r = await runJob(this.s, serviceOf(this.project, svc, { publish: false })._node);
+        return { exitCode: r.exitCode, logs: r.logs };
+      })();
+      this.jobs.set(name, p);
+    }
+    return p;
+  }
+
+  // Wait for each dependency as its condition says; a job that fails stops its dependents with its exit code.
+  private async dependencies(svc: ComposeService): Promise<void> {
+    await Promise.all(
+      Object.entries(svc.dependsOn).map(async ([dep, { condition, required }]) => {
+        if (!this.project.services[dep] && !this.project.disabledServices[dep]) {
+          if (!required) return;
+          throw new ComposeError(`service ${svc.name} depends on ${dep}, which is not defined`);
+        }
+        if (condition === "service_completed_successfully") {
+          const r = await this.job(dep);
+          if (r.exitCode !== 0)
+            throw new ComposeError(`service ${svc.name} depends on ${dep} completing successfully, but ${dep} exited with code ${r.exitCode}\n--- last lines of ${dep} ---\n${lastLines(r.logs, 20)}`);
+          return;
+        }
+        if (condition === "service_healthy") {
+          const hc = this.service(dep).healthcheck;
+          if (!hc || "disabled" in hc)
+            throw new ComposeError(`service ${svc.name} waits for ${dep} to be healthy, but ${dep} has no healthcheck`, { hint: `add a healthcheck to ${dep} or use condition: service_started` });
+        }
+        await this.start(dep);
+      }),
+    );
+  }
+}
+
+export function lastLines(text: string, n: number): string {
+  return text.trimEnd().split("\n").slice(-n).join("\n");
+}

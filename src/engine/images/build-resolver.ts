@@ -1,0 +1,123 @@
+// Container.build: a Dockerfile build as one visible step, keyed by what it reads, reused across runs while its image exists.
+import type { Session } from "../session.js";
+import type { ExternalImageResult } from "../evaluate/container.js";
+import type { ImageConfig, ImageRuntime, Snapshot } from "../../runtime/runtime.js";
+import { digestHex, digestOf } from "../digest.js";
+import { treeDigest } from "../../store/tree.js";
+import { UnsupportedError } from "../../errors.js";
+import { LineScrubber } from "../scrubber.js";
+import { resolveImage } from "../evaluate/container.js";
+import { startStep } from "../evaluate/steps.js";
+import { buildContext, type BuildContext } from "./build-context.js";
+import { dockerfileBaseImages } from "./dockerfile-bases.js";
+import type { BuildPayload } from "./image-api.js";
+import { requireImageRuntime } from "./image-runtime.js";
+
+interface BuildRecord {
+  snapshot: Snapshot;
+  config: ImageConfig;
+  time: number;
+}
+
+/** Built images are tagged `gantry-build:<digest hex>` so the engine keeps them for the next run. */
+export const BUILD_REPO = "gantry-build";
+
+// Registered as the "build" external resolver.
+export async function resolveBuild(s: Session, payload: unknown): Promise<ExternalImageResult> {
+  const p = payload as BuildPayload;
+  if (p.secrets.length > 0) {
+    throw new UnsupportedError(
+      `Container.build was given secrets (${p.secrets.map((x) => x.name).join(", ")}), and the docker runtime cannot pass them: ` +
+        "it builds with the engine's classic builder, which has no way to receive build secrets (RUN --mount=type=secret needs BuildKit)",
+      {
+        hint: "build without the secret and use it in a later step with withMountedSecret or withSecretVariable",
+      },
+    );
+  }
+  const images = requireImageRuntime(s, "image builds");
+  const context = await buildContext(s, p);
+  const buildArgs = Object.fromEntries(p.buildArgs.map((a) => [a.name, a.value]));
+  const bases = await baseImageIds(s, dockerfileBaseImages(context.dockerfileText, buildArgs));
+  const digest = digestOf({
+    v: 1,
+    build: treeDigest(context.tree),
+    dockerfile: context.dockerfile,
+    buildArgs,
+    target: p.target,
+    bases,
+    runtime: s.runtime.name,
+  });
+  const rec = (await s.flights.run(`build:${digest}`, () =>
+    runBuild(s, images, { ...p, buildArgs }, context, digest),
+  )) as BuildRecord;
+  return { snapshot: rec.snapshot, digest, config: rec.config };
+}
+
+// The content id of each FROM image, so a retagged base changes the key; a base that cannot be resolved keys by name
+// and the build itself reports the problem.
+async function baseImageIds(s: Session, refs: string[]): Promise<[string, string][]> {
+  return Promise.all(
+    refs.map(async (ref): Promise<[string, string]> => {
+      try {
+        return [ref, (await resolveImage(s, ref)).id];
+      } catch {
+        return [ref, "unresolved"];
+      }
+    }),
+  );
+}
+
+type ResolvedPayload = Omit<BuildPayload, "buildArgs"> & { buildArgs: Record<string, string> };
+
+// A cached image is reused while the engine still has it; otherwise build, streaming the builder's output to the step.
+async function runBuild(
+  s: Session,
+  images: ImageRuntime,
+  p: ResolvedPayload,
+  context: BuildContext,
+  digest: string,
+): Promise<BuildRecord> {
+  s.throwIfCancelled();
+  const step = startStep(s, {
+    name: `docker build ${context.dockerfile}${p.target ? ` --target ${p.target}` : ""}`,
+    kind: "build",
+    digest,
+  });
+  const known = await s.store.getRecord<BuildRecord>("build", digest);
+  if (known && (await s.runtime.hasSnapshot(known.snapshot))) {
+    step.end("cached");
+    return known;
+  }
+  const miss = known
+    ? "its cached image was removed from the engine (pruned)"
+    : "no earlier build of this context, Dockerfile, arguments and base images";
+  const out = new LineScrubber(s.scrubber, (t) => step.log("stdout", t));
+  let built;
+  try {
+    built = await s.limiter.use(
+      () =>
+        images.build({
+          context: context.tree,
+          dockerfile: context.dockerfile,
+          buildArgs: p.buildArgs,
+          target: p.target,
+          tag: `${BUILD_REPO}:${digestHex(digest)}`,
+          signal: s.signal,
+          onOutput: (_stream, chunk) => out.push(chunk),
+        }),
+      s.signal,
+    );
+  } catch (e) {
+    out.flush();
+    step.end(s.signal.aborted ? "cancelled" : "failed", {
+      miss,
+      error: e instanceof Error ? e.message : String(e),
+    });
+    throw e;
+  }
+  out.flush();
+  step.end("done", { miss });
+  const rec: BuildRecord = { snapshot: built.id, config: built.config, time: Date.now() };
+  await s.store.putRecord("build", digest, rec);
+  return rec;
+}

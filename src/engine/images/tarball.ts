@@ -5,7 +5,12 @@ import type { ContainerState } from "../nodes.js";
 import type { Session } from "../session.js";
 import type { FileEntry } from "../../store/tree.js";
 import { digestOf } from "../digest.js";
-import { containerSnapshot, resolveConfig } from "../evaluate/container.js";
+import {
+  containerSnapshot,
+  fsDigest,
+  materializeOps,
+  resolveConfig,
+} from "../evaluate/container.js";
 import { startStep, timedStep } from "../evaluate/steps.js";
 
 interface TarballRecord {
@@ -20,11 +25,14 @@ export async function containerTarball(
   s: Session,
   state: ContainerState,
 ): Promise<{ entry: FileEntry; name: string }> {
-  const [snapshot, config] = await Promise.all([
-    containerSnapshot(s, state),
+  // Keyed by content digests, not the snapshot: a snapshot id made by file ops differs from run to run.
+  const [base, config, { digests }] = await Promise.all([
+    fsDigest(s, state.fs),
     resolveConfig(s, state),
+    materializeOps(s, state),
   ]);
-  const key = digestOf({ tarball: snapshot, runtime: s.runtime.name, config });
+  const ops = digests.map((d) => d.digest);
+  const key = digestOf({ tarball: base, ops, runtime: s.runtime.name, config });
   const rec = (await s.flights.run(`tarball:${key}`, async () => {
     const known = await s.store.getRecord<TarballRecord>("tarball", key);
     if (known && (await s.store.hasBlob(known.digest))) {
@@ -34,6 +42,7 @@ export async function containerTarball(
     const made = await timedStep(s, { name: "asTarball", kind: "export" }, async () => {
       const tmp = `${s.store.tmpPath()}.tar`;
       try {
+        const snapshot = await containerSnapshot(s, state);
         await s.runtime.exportImage(snapshot, config, tmp, s.signal);
         return await s.store.putStream(createReadStream(tmp));
       } finally {

@@ -23,6 +23,8 @@ import { LABELS, runLabels } from "./labels.js";
 import { removeLabelled } from "./run-cleanup.js";
 import type { DockerRunContext } from "./run-context.js";
 import { ensureScratchImage } from "./scratch-image.js";
+import { DockerServices } from "./docker-services.js";
+import { DockerImages } from "./docker-images.js";
 
 export interface DockerRuntimeOptions {
   docker: Dockerode;
@@ -38,6 +40,8 @@ export class DockerRuntime implements Runtime {
   private readonly ctx: DockerRunContext;
   private readonly caches: CacheVolumes;
   private scratchId?: Promise<string>;
+  readonly services: DockerServices;
+  readonly images: DockerImages;
 
   constructor(opts: DockerRuntimeOptions) {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(opts.runId)) {
@@ -47,6 +51,8 @@ export class DockerRuntime implements Runtime {
     }
     this.ctx = { ...opts, labels: runLabels(opts.runId) };
     this.caches = new CacheVolumes(this.ctx);
+    this.services = new DockerServices(this.ctx, this.caches);
+    this.images = new DockerImages(this.ctx);
   }
 
   // Local first, pulled when missing; the id is what digests use.
@@ -107,6 +113,7 @@ export class DockerRuntime implements Runtime {
 
   // Everything labelled with this run goes; cache volumes and committed images stay for the next run.
   async close(): Promise<void> {
+    await this.services.close();
     try {
       await removeLabelled(this.ctx.docker, { [LABELS.run]: this.ctx.runId });
     } catch (err) {

@@ -5,6 +5,15 @@ import { ImageError } from "../../errors.js";
 /** How many output lines of the failing step an error shows. */
 const TAIL_LINES = 20;
 
+/** The classic builder colours a RUN's stderr (`ESC[91m` … `ESC[0m`); logs and errors are plain text. */
+// eslint-disable-next-line no-control-regex
+const ANSI = /\x1b\[[0-9;]*[A-Za-z]/g;
+
+// Plain text of a chunk of builder output, for step logs and error messages alike.
+export function stripAnsi(text: string): string {
+  return text.replace(ANSI, "");
+}
+
 /** Builder chatter between a step's real output lines: container ids, cache hits, cleanup. */
 const NOISE = /^ ---> |^Removing intermediate container |^Successfully (built|tagged) /;
 
@@ -47,7 +56,7 @@ export class BuildTranscript {
 
   // A new step resets the output kept; noise is dropped so the tail shows what the command printed.
   private take(line: string): void {
-    const text = line.trimEnd();
+    const text = stripAnsi(line).trimEnd();
     const step = /^Step \d+\/\d+ : .*/.exec(text);
     if (step) {
       this.step = step[0];

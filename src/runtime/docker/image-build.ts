@@ -5,7 +5,7 @@ import type { BuildSpec, ImageConfig, ResolvedImage } from "../runtime.js";
 import { CancelledError, ImageError } from "../../errors.js";
 import { packTree } from "../../store/tree-tar.js";
 import { engineMessage } from "./docker-errors.js";
-import { BuildTranscript } from "./image-build-transcript.js";
+import { BuildTranscript, stripAnsi } from "./image-build-transcript.js";
 import { imageConfigOf, inspectImage } from "./image-resolver.js";
 import { followJsonProgress, ProgressStreamError } from "./json-progress.js";
 import { LABELS } from "./labels.js";
@@ -25,7 +25,7 @@ export async function buildImage(ctx: DockerRunContext, spec: BuildSpec): Promis
     await followJsonProgress(stream as Readable, spec.signal, (event) => {
       if (event.stream === undefined) return;
       transcript.push(event.stream);
-      spec.onOutput?.("stdout", event.stream);
+      spec.onOutput?.("stdout", stripAnsi(event.stream));
     });
   } catch (err) {
     if (spec.signal.aborted || err instanceof CancelledError) {

@@ -9,6 +9,7 @@ import { CacheSharingMode, ReturnType, NetworkProtocol } from "./enums.js";
 import { assertString, assertStringArray, parseDuration } from "./validate.js";
 import * as ev from "./container-eval.js";
 import { Service } from "./service.js";
+import "../engine/images/index.js";
 import { publishContainer, type BuildPayload, type ImportPayload } from "../engine/images/image-api.js";
 import { requireSession } from "../engine/session.js";
 

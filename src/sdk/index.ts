@@ -1,5 +1,3 @@
-import "../engine/images/index.js";
-import "../engine/services/service-api.js";
 // Gantry's public SDK: Dagger's core names, so `import { dag } from "@dagger.io/dagger"` resolves here unchanged.
 export { dag, Client } from "./dag.js";
 export { Container, type ContainerWithExecOpts, type ContainerBuildOpts } from "./container.js";

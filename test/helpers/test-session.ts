@@ -2,7 +2,7 @@
 import { mkdtemp } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import { openSession, type RuntimeChoice } from "../../src/engine/open-session.js";
 import { readEnv } from "../../src/env.js";
 import type { RunEvent } from "../../src/engine/events.js";
@@ -58,4 +58,24 @@ export function dockerAvailable(): boolean {
 
 export function docker(args: string[]): string {
   return execFileSync("docker", args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
+}
+
+/** Run a command without blocking the test worker (a long spawnSync starves vitest's RPC); status and all output. */
+export function runCommand(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
+): Promise<{ status: number | null; stdout: string; stderr: string; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, CI: "true", ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGKILL"), opts.timeoutMs ?? 300_000);
+    child.on("close", (status) => {
+      clearTimeout(timer);
+      resolve({ status, stdout, stderr, out: stdout + stderr });
+    });
+  });
 }

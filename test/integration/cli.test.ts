@@ -1,17 +1,17 @@
 // The CLI as a person uses it: real processes, a real engine, Ctrl-C, a killed run, secrets on the command line.
 import { describe, expect, it } from "vitest";
-import { spawn, spawnSync } from "node:child_process";
+import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { docker, makeStateDir } from "../helpers/test-session.js";
+import { docker, makeStateDir, runCommand } from "../helpers/test-session.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BIN = path.join(ROOT, "bin/gantry.js");
 const MOD = path.join(ROOT, "test/fixtures/e2e-module");
 
-function gantry(args: string[], env: Record<string, string> = {}) {
-  return spawnSync("node", [BIN, ...args], { encoding: "utf8", env: { ...process.env, CI: "true", ...env }, timeout: 120_000 });
+function gantry(args: string[], env: Record<string, string> = {}, cwd?: string) {
+  return runCommand("node", [BIN, ...args], { env, cwd, timeoutMs: 120_000 });
 }
 
 function leftovers(pid: number): string {
@@ -58,7 +58,7 @@ describe("gantry CLI", () => {
     run.child.kill("SIGKILL");
     await run.exited;
     expect(leftovers(run.child.pid!)).not.toBe("");
-    const next = gantry(["call", "-m", MOD, "hello"], { GANTRY_STATE_DIR: state });
+    const next = await gantry(["call", "-m", MOD, "hello"], { GANTRY_STATE_DIR: state });
     expect(next.status).toBe(0);
     expect(leftovers(run.child.pid!)).toBe("");
   });
@@ -66,7 +66,7 @@ describe("gantry CLI", () => {
   it("takes a secret from env: and masks it everywhere it prints", async () => {
     const state = await makeStateDir();
     const value = `tok-${Math.random().toString(36).slice(2)}`;
-    const r = gantry(["call", "-m", MOD, "leak", "--token=env:E2E_TOKEN"], { GANTRY_STATE_DIR: state, E2E_TOKEN: value });
+    const r = await gantry(["call", "-m", MOD, "leak", "--token=env:E2E_TOKEN"], { GANTRY_STATE_DIR: state, E2E_TOKEN: value });
     expect(r.stderr + r.stdout).not.toContain(value);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`len=${value.length} value=***`);
@@ -75,15 +75,15 @@ describe("gantry CLI", () => {
     for (const f of await readdir(runs)) expect(await readFile(path.join(runs, f), "utf8")).not.toContain(value);
   });
 
-  it("names an unset secret variable without printing anything secret", () => {
-    const r = gantry(["call", "-m", MOD, "leak", "--token=env:GANTRY_E2E_UNSET_VAR"]);
+  it("names an unset secret variable without printing anything secret", async () => {
+    const r = await gantry(["call", "-m", MOD, "leak", "--token=env:GANTRY_E2E_UNSET_VAR"]);
     expect(r.status).toBe(2);
     expect(r.stderr).toContain("GANTRY_E2E_UNSET_VAR");
     expect(r.stderr).toContain("--token");
   });
 
-  it("reports a failing step with function, command, exit code and its output", () => {
-    const r = gantry(["call", "-m", MOD, "fail"]);
+  it("reports a failing step with function, command, exit code and its output", async () => {
+    const r = await gantry(["call", "-m", MOD, "fail"]);
     expect(r.status).toBe(1);
     expect(r.stderr).toContain("fail");
     expect(r.stderr).toContain("exit 3");
@@ -94,45 +94,41 @@ describe("gantry CLI", () => {
   it("converts a path flag to a Directory and prints a scalar result", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "gantry-cli-dir-"));
     for (const f of ["a", "b", "c"]) await import("node:fs/promises").then((fs) => fs.writeFile(path.join(dir, f), f));
-    const r = gantry(["call", "-m", MOD, "count", `--source=${dir}`]);
+    const r = await gantry(["call", "-m", MOD, "count", `--source=${dir}`]);
     expect(r.stderr).not.toContain("Error");
     expect(r.stdout.trim()).toBe("3");
   });
 
   it("chains calls on a returned container: file contents and export", async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), "gantry-cli-out-"));
-    const r = gantry(["call", "-m", MOD, "hello", "--greeting=hi", "file", "--path=/out/greeting", "contents"]);
+    const r = await gantry(["call", "-m", MOD, "hello", "--greeting=hi", "file", "--path=/out/greeting", "contents"]);
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe("hi");
-    const e = spawnSync("node", [BIN, "call", "-m", MOD, "hello", "directory", "--path=/out", "export", "--path=./exported"], {
-      cwd: out,
-      encoding: "utf8",
-      env: { ...process.env, CI: "true" },
-    });
+    const e = await gantry(["call", "-m", MOD, "hello", "directory", "--path=/out", "export", "--path=./exported"], {}, out);
     expect(e.status).toBe(0);
     expect(await readFile(path.join(out, "exported/greeting"), "utf8")).toBe("hello\n");
   });
 
-  it("rejects an unknown function and an unknown flag, listing what exists", () => {
-    const f = gantry(["call", "-m", MOD, "nope"]);
+  it("rejects an unknown function and an unknown flag, listing what exists", async () => {
+    const f = await gantry(["call", "-m", MOD, "nope"]);
     expect(f.status).toBe(2);
     expect(f.stderr).toContain("nope");
     expect(f.stderr).toContain("slow");
-    const g = gantry(["call", "-m", MOD, "hello", "--greting=x"]);
+    const g = await gantry(["call", "-m", MOD, "hello", "--greting=x"]);
     expect(g.status).toBe(2);
     expect(g.stderr).toContain("--greting");
     expect(g.stderr).toContain("--greeting");
   });
 
-  it("says clearly when Docker is not reachable and --runtime=docker is asked", () => {
-    const r = gantry(["call", "-m", MOD, "hello", "--runtime=docker"], { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+  it("says clearly when Docker is not reachable and --runtime=docker is asked", async () => {
+    const r = await gantry(["call", "-m", MOD, "hello", "--runtime=docker"], { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("/nonexistent/docker.sock");
     expect(r.stderr).toMatch(/--runtime=host/);
   });
 
-  it("falls back to the host runtime with auto, saying so", () => {
-    const r = gantry(["call", "-m", MOD, "hello", "--greeting=hostly", "stdout"], { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+  it("falls back to the host runtime with auto, saying so", async () => {
+    const r = await gantry(["call", "-m", MOD, "hello", "--greeting=hostly", "stdout"], { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
     expect(r.stderr).toContain("runtime: host");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("hostly");

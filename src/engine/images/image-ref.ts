@@ -51,6 +51,7 @@ export function registryOfAddress(address: string): string {
   return hasRegistry(bare) ? canonicalRegistry(first) : "docker.io";
 }
 
+// Whether a name starts with a registry host component (the part before the first "/").
 function hasRegistry(name: string): boolean {
   const slash = name.indexOf("/");
   if (slash < 0) return false;

@@ -31,11 +31,6 @@ export class BuildTranscript {
     for (const line of parts) this.take(line);
   }
 
-  /** The instruction being run, as the builder names it: `Step 2/4 : RUN make`. */
-  get currentStep(): string | undefined {
-    return this.step;
-  }
-
   // An error line ended the build: name the step, the engine's message and the step's last output.
   failure(dockerfile: string, message: string, cause?: unknown): ImageError {
     if (this.pending !== "") this.take(this.pending);

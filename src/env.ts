@@ -40,7 +40,9 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): GantryEnv {
     runtime: env.GANTRY_RUNTIME || undefined,
     parallelism: par && par > 0 ? par : undefined,
     progress: env.GANTRY_PROGRESS || undefined,
-    serviceTimeoutSec: env.GANTRY_SERVICE_TIMEOUT ? Number(env.GANTRY_SERVICE_TIMEOUT) || undefined : undefined,
+    serviceTimeoutSec: env.GANTRY_SERVICE_TIMEOUT
+      ? Number(env.GANTRY_SERVICE_TIMEOUT) || undefined
+      : undefined,
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     xdgRuntimeDir: env.XDG_RUNTIME_DIR || undefined,
     home,

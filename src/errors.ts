@@ -90,7 +90,13 @@ export class ExecError extends GantryError {
   readonly exitCode: number;
   readonly stdout: string;
   readonly stderr: string;
-  constructor(init: { cmd: string[]; exitCode: number; stdout: string; stderr: string; step?: string }) {
+  constructor(init: {
+    cmd: string[];
+    exitCode: number;
+    stdout: string;
+    stderr: string;
+    step?: string;
+  }) {
     super(
       `exec ${JSON.stringify(init.cmd.join(" "))} exited with code ${init.exitCode}` +
         (init.step ? ` (step: ${init.step})` : ""),

@@ -21,7 +21,10 @@ export interface CliRunOptions {
 }
 
 /** Open a session, run `fn` in it, print its text result, clean up; rethrows fn's failure after cleanup. */
-export async function withCliRun(opts: CliRunOptions, fn: (session: Session) => Promise<string | undefined>): Promise<void> {
+export async function withCliRun(
+  opts: CliRunOptions,
+  fn: (session: Session) => Promise<string | undefined>,
+): Promise<void> {
   const { io, errors } = opts;
   const bus = new EventBus();
   const renderer = createRenderer(opts.globals.progress, io.stderr, io.env);
@@ -30,7 +33,13 @@ export async function withCliRun(opts: CliRunOptions, fn: (session: Session) => 
   bus.add(renderer).add(trace).add(failures);
   errors.failures = failures;
   const { openSession } = await import("../engine/open-session.js");
-  const { session, note } = await openSession({ runtime: opts.globals.runtime, projectDir: opts.projectDir, cwd: io.cwd, events: bus, env: io.env });
+  const { session, note } = await openSession({
+    runtime: opts.globals.runtime,
+    projectDir: opts.projectDir,
+    cwd: io.cwd,
+    events: bus,
+    env: io.env,
+  });
   errors.scrub = (t) => session.scrub(t);
   trace.open(session.runId);
   renderer.note(note);
@@ -60,10 +69,20 @@ export async function withCliRun(opts: CliRunOptions, fn: (session: Session) => 
   } catch (e) {
     failure = e;
   }
-  const error = failure === undefined ? {} : { error: session.scrub(failure instanceof Error ? failure.message : String(failure)) };
-  bus.emit({ type: "run.end", runId: session.runId, time: Date.now(), ok: failure === undefined, ...error });
+  const error =
+    failure === undefined
+      ? {}
+      : { error: session.scrub(failure instanceof Error ? failure.message : String(failure)) };
+  bus.emit({
+    type: "run.end",
+    runId: session.runId,
+    time: Date.now(),
+    ok: failure === undefined,
+    ...error,
+  });
   renderer.stop();
-  if (output !== undefined && output !== "") io.stdout.write(session.scrub(output).replace(/\n?$/, "\n"));
+  if (output !== undefined && output !== "")
+    io.stdout.write(session.scrub(output).replace(/\n?$/, "\n"));
   await finish();
   uninstall();
   if (failure !== undefined) throw failure;

@@ -41,7 +41,12 @@ export type DirectoryNode =
       readonly include?: readonly string[];
       readonly exclude?: readonly string[];
     }
-  | { readonly op: "withNewDirectory"; readonly base: DirectoryNode; readonly path: string; readonly permissions: number }
+  | {
+      readonly op: "withNewDirectory";
+      readonly base: DirectoryNode;
+      readonly path: string;
+      readonly permissions: number;
+    }
   | { readonly op: "without"; readonly base: DirectoryNode; readonly paths: readonly string[] }
   | {
       readonly op: "filter";
@@ -65,10 +70,21 @@ export type ConfigOp =
   | { readonly op: "unenv"; readonly name: string }
   | { readonly op: "workdir"; readonly path: string }
   | { readonly op: "user"; readonly user: string }
-  | { readonly op: "entrypoint"; readonly args: readonly string[]; readonly keepDefaultArgs: boolean }
+  | {
+      readonly op: "entrypoint";
+      readonly args: readonly string[];
+      readonly keepDefaultArgs: boolean;
+    }
   | { readonly op: "defaultArgs"; readonly args: readonly string[] }
   | { readonly op: "label"; readonly name: string; readonly value: string | null }
-  | { readonly op: "healthcheck"; readonly test: readonly string[] | null; readonly intervalMs: number; readonly timeoutMs: number; readonly startPeriodMs: number; readonly retries: number }
+  | {
+      readonly op: "healthcheck";
+      readonly test: readonly string[] | null;
+      readonly intervalMs: number;
+      readonly timeoutMs: number;
+      readonly startPeriodMs: number;
+      readonly retries: number;
+    }
   | {
       readonly op: "expose";
       readonly port: number;
@@ -89,16 +105,52 @@ export type ContainerFsOp =
       readonly owner?: string;
       readonly configAt: number;
     }
-  | { readonly op: "file"; readonly path: string; readonly file: FileNode; readonly permissions?: number; readonly owner?: string; readonly configAt: number }
-  | { readonly op: "newFile"; readonly path: string; readonly contents: string; readonly permissions: number; readonly owner?: string; readonly configAt: number }
+  | {
+      readonly op: "file";
+      readonly path: string;
+      readonly file: FileNode;
+      readonly permissions?: number;
+      readonly owner?: string;
+      readonly configAt: number;
+    }
+  | {
+      readonly op: "newFile";
+      readonly path: string;
+      readonly contents: string;
+      readonly permissions: number;
+      readonly owner?: string;
+      readonly configAt: number;
+    }
   | { readonly op: "rm"; readonly path: string; readonly configAt: number };
 
 export type MountNode =
-  | { readonly kind: "dir"; readonly target: string; readonly dir: DirectoryNode; readonly owner?: string }
-  | { readonly kind: "file"; readonly target: string; readonly file: FileNode; readonly owner?: string }
-  | { readonly kind: "cache"; readonly target: string; readonly volume: string; readonly sharing: CacheSharing; readonly source?: DirectoryNode }
+  | {
+      readonly kind: "dir";
+      readonly target: string;
+      readonly dir: DirectoryNode;
+      readonly owner?: string;
+    }
+  | {
+      readonly kind: "file";
+      readonly target: string;
+      readonly file: FileNode;
+      readonly owner?: string;
+    }
+  | {
+      readonly kind: "cache";
+      readonly target: string;
+      readonly volume: string;
+      readonly sharing: CacheSharing;
+      readonly source?: DirectoryNode;
+    }
   | { readonly kind: "tmp"; readonly target: string; readonly size?: number }
-  | { readonly kind: "secret"; readonly target: string; readonly secret: SecretNode; readonly mode: number; readonly owner?: string };
+  | {
+      readonly kind: "secret";
+      readonly target: string;
+      readonly secret: SecretNode;
+      readonly mode: number;
+      readonly owner?: string;
+    };
 
 /** The filesystem a container state starts from. */
 export type FsBase =
@@ -106,7 +158,12 @@ export type FsBase =
   | { readonly kind: "image"; readonly ref: string }
   | { readonly kind: "exec"; readonly exec: ExecNode }
   /** An image built from a Dockerfile or imported from a tarball (services/builds issue). */
-  | { readonly kind: "external"; readonly describe: string; readonly resolve: "build" | "import"; readonly payload: unknown };
+  | {
+      readonly kind: "external";
+      readonly describe: string;
+      readonly resolve: "build" | "import";
+      readonly payload: unknown;
+    };
 
 export type ExternalImage = Extract<FsBase, { kind: "external" }>;
 
@@ -141,7 +198,12 @@ export interface ServiceNode {
   /** Names the service answers to on the run network for every container on it (compose service names). */
   readonly aliases?: readonly string[];
   /** Host ports to publish (compose `ports:`). */
-  readonly publish?: readonly { readonly backend: number; readonly frontend?: number; readonly protocol: "tcp" | "udp"; readonly hostIp?: string }[];
+  readonly publish?: readonly {
+    readonly backend: number;
+    readonly frontend?: number;
+    readonly protocol: "tcp" | "udp";
+    readonly hostIp?: string;
+  }[];
 }
 
 export interface ContainerState {
@@ -154,7 +216,11 @@ export interface ContainerState {
   readonly secretEnv: readonly { readonly name: string; readonly secret: SecretNode }[];
   readonly services: readonly ServiceBindingNode[];
   /** Credentials for publish, by registry address; never part of a digest. */
-  readonly registryAuth?: readonly { readonly address: string; readonly username: string; readonly secret: SecretNode }[];
+  readonly registryAuth?: readonly {
+    readonly address: string;
+    readonly username: string;
+    readonly secret: SecretNode;
+  }[];
   /** The last exec, for stdout/stderr/exitCode. */
   readonly lastExec?: ExecNode;
 }

@@ -21,9 +21,13 @@ export interface OpenSessionOptions {
 }
 
 /** Open a run on the chosen runtime; `note` says which runtime and why, for the person watching. */
-export async function openSession(opts: OpenSessionOptions): Promise<{ session: Session; note: string }> {
+export async function openSession(
+  opts: OpenSessionOptions,
+): Promise<{ session: Session; note: string }> {
   if (!["docker", "host", "auto"].includes(opts.runtime))
-    throw new UsageError(`unknown runtime ${JSON.stringify(opts.runtime)}: use docker, host or auto`);
+    throw new UsageError(
+      `unknown runtime ${JSON.stringify(opts.runtime)}: use docker, host or auto`,
+    );
   const store = new ContentStore(path.join(opts.env.stateDir, "store"));
   await store.init();
   const runId = `${new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14)}-${randomBytes(3).toString("hex")}`;
@@ -41,7 +45,11 @@ export async function openSession(opts: OpenSessionOptions): Promise<{ session: 
   return { session, note };
 }
 
-async function pickRuntime(opts: OpenSessionOptions, store: ContentStore, runId: string): Promise<{ runtime: Runtime; note: string }> {
+async function pickRuntime(
+  opts: OpenSessionOptions,
+  store: ContentStore,
+  runId: string,
+): Promise<{ runtime: Runtime; note: string }> {
   if (opts.runtime !== "host") {
     try {
       const { connectDocker } = await import("../runtime/docker/connect-docker.js");
@@ -49,22 +57,42 @@ async function pickRuntime(opts: OpenSessionOptions, store: ContentStore, runId:
       const { reapStale } = await import("../runtime/docker/reaper.js");
       const conn = await connectDocker(opts.env);
       await reapStale(conn.docker).catch(() => undefined);
-      const runtime = new DockerRuntime({ docker: conn.docker, store, runId, isLocalEngine: conn.isLocal });
+      const runtime = new DockerRuntime({
+        docker: conn.docker,
+        store,
+        runId,
+        isLocalEngine: conn.isLocal,
+      });
       return { runtime, note: `runtime: docker (engine at ${conn.address})` };
     } catch (e) {
       if (opts.runtime === "docker" || !(e instanceof RuntimeUnavailableError)) throw e;
       const host = await openHost(opts, store, runId);
-      return { runtime: host.runtime, note: `runtime: host (${host.mode}) — ${e.message.split(":")[0]}` };
+      return {
+        runtime: host.runtime,
+        note: `runtime: host (${host.mode}) — ${e.message.split(":")[0]}`,
+      };
     }
   }
   const host = await openHost(opts, store, runId);
   return { runtime: host.runtime, note: `runtime: host (${host.mode})` };
 }
 
-async function openHost(opts: OpenSessionOptions, store: ContentStore, runId: string): Promise<{ runtime: Runtime; mode: string }> {
+async function openHost(
+  opts: OpenSessionOptions,
+  store: ContentStore,
+  runId: string,
+): Promise<{ runtime: Runtime; mode: string }> {
   const { HostRuntime } = await import("../runtime/host/host-runtime.js");
-  const runtime = await HostRuntime.create({ store, runId, stateDir: opts.env.stateDir, hostPath: opts.env.path });
-  const mode = runtime.mode === "bubblewrap" ? "bubblewrap" : `plain processes: ${runtime.modeReason ?? "no bubblewrap"}`;
+  const runtime = await HostRuntime.create({
+    store,
+    runId,
+    stateDir: opts.env.stateDir,
+    hostPath: opts.env.path,
+  });
+  const mode =
+    runtime.mode === "bubblewrap"
+      ? "bubblewrap"
+      : `plain processes: ${runtime.modeReason ?? "no bubblewrap"}`;
   return { runtime, mode };
 }
 

@@ -6,7 +6,8 @@ export class Semaphore {
   private readonly waiters: (() => void)[] = [];
 
   constructor(permits: number) {
-    if (!Number.isInteger(permits) || permits < 1) throw new TypeError(`permits must be a positive integer, got ${permits}`);
+    if (!Number.isInteger(permits) || permits < 1)
+      throw new TypeError(`permits must be a positive integer, got ${permits}`);
     this.available = permits;
   }
 

@@ -97,7 +97,10 @@ export interface ExecOutcome {
 }
 
 /** A long-running container for a service binding (a database for tests, the app for integration tests). */
-export interface ServiceSpec extends Omit<ExecSpec, "stdin" | "redirectStdout" | "redirectStderr" | "network"> {
+export interface ServiceSpec extends Omit<
+  ExecSpec,
+  "stdin" | "redirectStdout" | "redirectStderr" | "network"
+> {
   /** Ports the service exposes ("5432/tcp"); the runtime makes each reachable from the host for readiness checks. */
   ports: string[];
   /** Run the image's health command; readiness then waits for "healthy". */
@@ -164,7 +167,13 @@ export interface RegistryAuth {
 export interface ImageRuntime {
   build(spec: BuildSpec): Promise<ResolvedImage>;
   /** Push the snapshot with the given config as `ref`; returns `ref@sha256:…`. */
-  publish(snapshot: Snapshot, config: ImageConfig, ref: string, auth: RegistryAuth | undefined, signal: AbortSignal): Promise<string>;
+  publish(
+    snapshot: Snapshot,
+    config: ImageConfig,
+    ref: string,
+    auth: RegistryAuth | undefined,
+    signal: AbortSignal,
+  ): Promise<string>;
   /** Load a docker-archive/OCI tarball held in the content store. */
   load(tarball: FileEntry, signal: AbortSignal): Promise<ResolvedImage>;
 }
@@ -190,7 +199,12 @@ export interface Runtime {
   /** Read one file of a snapshot into the content store. */
   readFile(snapshot: Snapshot, path: string, signal: AbortSignal): Promise<FileEntry>;
   /** Write the snapshot as an image tarball (docker-archive, loadable by `docker load`). */
-  exportImage(snapshot: Snapshot, config: ImageConfig, dest: string, signal: AbortSignal): Promise<void>;
+  exportImage(
+    snapshot: Snapshot,
+    config: ImageConfig,
+    dest: string,
+    signal: AbortSignal,
+  ): Promise<void>;
   /** Remove everything this run created (containers, networks, temp volumes). Idempotent. */
   close(): Promise<void>;
 }

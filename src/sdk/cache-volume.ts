@@ -11,7 +11,9 @@ export class CacheVolume {
   /** @internal */
   constructor(name: string) {
     if (typeof name !== "string" || !/^[A-Za-z0-9][A-Za-z0-9_.-]*$/.test(name))
-      throw new TypeError(`cacheVolume name must be letters, digits, ".", "_" or "-", got ${JSON.stringify(name)}`);
+      throw new TypeError(
+        `cacheVolume name must be letters, digits, ".", "_" or "-", got ${JSON.stringify(name)}`,
+      );
     this._name = name;
     Object.freeze(this);
   }

@@ -28,16 +28,24 @@ export interface ComposeProjectOpts {
  */
 export class ComposeStack {
   private runner?: ComposeRunner;
-  constructor(readonly project: ComposeProject, readonly warnings: string[]) {}
+  constructor(
+    readonly project: ComposeProject,
+    readonly warnings: string[],
+  ) {}
 
   /** Names of the enabled services, and of profile-disabled ones too when `all` is set. */
   names(all = false): string[] {
-    return Object.keys(all ? { ...this.project.services, ...this.project.disabledServices } : this.project.services).sort();
+    return Object.keys(
+      all ? { ...this.project.services, ...this.project.disabledServices } : this.project.services,
+    ).sort();
   }
 
   private svc(name: string) {
     const svc = this.project.services[name] ?? this.project.disabledServices[name];
-    if (!svc) throw new ComposeError(`no service "${name}" in compose project ${this.project.name} (services: ${this.names(true).join(", ")})`);
+    if (!svc)
+      throw new ComposeError(
+        `no service "${name}" in compose project ${this.project.name} (services: ${this.names(true).join(", ")})`,
+      );
     return svc;
   }
 
@@ -52,7 +60,9 @@ export class ComposeStack {
   }
 
   private runnerOf(): ComposeRunner {
-    return (this.runner ??= new ComposeRunner(requireSession("ComposeStack"), this.project, { publish: false }));
+    return (this.runner ??= new ComposeRunner(requireSession("ComposeStack"), this.project, {
+      publish: false,
+    }));
   }
 
   /** Start services (all enabled ones by default) and their dependencies, by their depends_on conditions. */
@@ -67,11 +77,17 @@ export class ComposeStack {
 }
 
 /** Load a compose project from a host directory (e.g. a module's `@argument({defaultPath: "."})` source). */
-export async function composeProject(dir: Directory, opts: ComposeProjectOpts = {}): Promise<ComposeStack> {
+export async function composeProject(
+  dir: Directory,
+  opts: ComposeProjectOpts = {},
+): Promise<ComposeStack> {
   if (!(dir instanceof Directory) || dir._node.op !== "host")
-    throw new UsageError("composeProject needs a host directory (dag.host().directory(path) or a Directory argument)", {
-      hint: "compose files refer to host paths (build contexts, bind mounts, env files)",
-    });
+    throw new UsageError(
+      "composeProject needs a host directory (dag.host().directory(path) or a Directory argument)",
+      {
+        hint: "compose files refer to host paths (build contexts, bind mounts, env files)",
+      },
+    );
   const s = requireSession("composeProject");
   const root = path.resolve(s.cwd, dir._node.path);
   const { project, warnings } = await loadComposeProject({

@@ -20,7 +20,7 @@ export interface ConnectOptions {
 export async function connect<T>(fn: () => Promise<T>, opts: ConnectOptions = {}): Promise<T> {
   const env = readEnv();
   const { session } = await openSession({
-    runtime: opts.runtime ?? ((env.runtime as RuntimeChoice | undefined) ?? "auto"),
+    runtime: opts.runtime ?? (env.runtime as RuntimeChoice | undefined) ?? "auto",
     projectDir: opts.cwd ?? process.cwd(),
     cwd: opts.cwd,
     events: opts.events ?? new EventBus(),

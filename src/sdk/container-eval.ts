@@ -3,7 +3,12 @@ import path from "node:path";
 import type { ContainerState, ExecNode } from "../engine/nodes.js";
 import { requireSession } from "../engine/session.js";
 import { runExec, type ExecResult } from "../engine/evaluate/exec.js";
-import { containerSnapshot, resolveConfig, fsDigest, materializeOps } from "../engine/evaluate/container.js";
+import {
+  containerSnapshot,
+  resolveConfig,
+  fsDigest,
+  materializeOps,
+} from "../engine/evaluate/container.js";
 import { timedStep } from "../engine/evaluate/steps.js";
 import { digestOf } from "../engine/digest.js";
 import type { ImageConfig } from "../runtime/runtime.js";
@@ -19,7 +24,10 @@ export async function syncContainer(state: ContainerState): Promise<void> {
 export async function lastExec(state: ContainerState, what: string): Promise<ExecResult> {
   const s = requireSession(`Container.${what}`);
   const exec: ExecNode | undefined = state.lastExec;
-  if (!exec) throw new UsageError(`Container.${what}: no command has been run on this container`, { hint: "call withExec([...]) before reading its output" });
+  if (!exec)
+    throw new UsageError(`Container.${what}: no command has been run on this container`, {
+      hint: "call withExec([...]) before reading its output",
+    });
   return runExec(s, exec);
 }
 
@@ -27,7 +35,9 @@ export async function config(state: ContainerState): Promise<ImageConfig> {
   return resolveConfig(requireSession("Container config"), state);
 }
 
-export async function envVariables(state: ContainerState): Promise<{ name: string; value: string }[]> {
+export async function envVariables(
+  state: ContainerState,
+): Promise<{ name: string; value: string }[]> {
   const cfg = await config(state);
   return cfg.env.map((kv) => {
     const i = kv.indexOf("=");
@@ -39,12 +49,18 @@ export async function exportContainer(state: ContainerState, dest: string): Prom
   const s = requireSession("Container.export");
   const abs = path.resolve(s.cwd, dest);
   const [snapshot, cfg] = await Promise.all([containerSnapshot(s, state), resolveConfig(s, state)]);
-  await timedStep(s, { name: `export ${dest}`, kind: "export" }, () => s.runtime.exportImage(snapshot, cfg, abs, s.signal));
+  await timedStep(s, { name: `export ${dest}`, kind: "export" }, () =>
+    s.runtime.exportImage(snapshot, cfg, abs, s.signal),
+  );
   return abs;
 }
 
 export async function containerId(state: ContainerState): Promise<string> {
   const s = requireSession("Container.id");
-  const [base, cfg, ops] = await Promise.all([fsDigest(s, state.fs), resolveConfig(s, state), materializeOps(s, state)]);
+  const [base, cfg, ops] = await Promise.all([
+    fsDigest(s, state.fs),
+    resolveConfig(s, state),
+    materializeOps(s, state),
+  ]);
   return digestOf({ base, config: cfg, ops: ops.digests.map((d) => d.digest) });
 }

@@ -1,5 +1,12 @@
 // The container builder: every with* returns a new container over a new frozen state; only evaluators run anything.
-import type { ConfigOp, ContainerFsOp, ContainerState, ExecNode, MountNode, ReturnTypeValue } from "../engine/nodes.js";
+import type {
+  ConfigOp,
+  ContainerFsOp,
+  ContainerState,
+  ExecNode,
+  MountNode,
+  ReturnTypeValue,
+} from "../engine/nodes.js";
 import { EMPTY_CONTAINER } from "../engine/nodes.js";
 import { Directory } from "./directory.js";
 import { File } from "./file.js";
@@ -10,7 +17,11 @@ import { assertString, assertStringArray, parseDuration } from "./validate.js";
 import * as ev from "./container-eval.js";
 import { Service } from "./service.js";
 import "../engine/images/index.js";
-import { publishContainer, type BuildPayload, type ImportPayload } from "../engine/images/image-api.js";
+import {
+  publishContainer,
+  type BuildPayload,
+  type ImportPayload,
+} from "../engine/images/image-api.js";
 import { requireSession } from "../engine/session.js";
 
 export interface ContainerBuildOpts {
@@ -75,12 +86,19 @@ export class Container {
   from(address: string): Container {
     assertString("Container.from", "address", address);
     if (!address.trim()) throw new TypeError("Container.from: address must not be empty");
-    return new Container(Object.freeze({ ...EMPTY_CONTAINER, image: address, fs: { kind: "image" as const, ref: address } }));
+    return new Container(
+      Object.freeze({
+        ...EMPTY_CONTAINER,
+        image: address,
+        fs: { kind: "image" as const, ref: address },
+      }),
+    );
   }
 
   /** Build from a Dockerfile in `context` (honouring .dockerignore); the result is a container like any other. */
   build(context: Directory, opts: ContainerBuildOpts = {}): Container {
-    if (!(context instanceof Directory)) throw new TypeError("Container.build: context must be a Directory");
+    if (!(context instanceof Directory))
+      throw new TypeError("Container.build: context must be a Directory");
     const payload: BuildPayload = {
       context: context._node,
       dockerfile: opts.dockerfile ?? "Dockerfile",
@@ -88,7 +106,12 @@ export class Container {
       target: opts.target,
       secrets: (opts.secrets ?? []).map((x) => x._node),
     };
-    const fs = { kind: "external" as const, describe: `build ${payload.dockerfile}${payload.target ? ` --target ${payload.target}` : ""}`, resolve: "build" as const, payload };
+    const fs = {
+      kind: "external" as const,
+      describe: `build ${payload.dockerfile}${payload.target ? ` --target ${payload.target}` : ""}`,
+      resolve: "build" as const,
+      payload,
+    };
     return new Container(Object.freeze({ ...EMPTY_CONTAINER, image: fs, fs }));
   }
 
@@ -96,7 +119,12 @@ export class Container {
   import(source: File, _opts: { tag?: string } = {}): Container {
     if (!(source instanceof File)) throw new TypeError("Container.import: source must be a File");
     const payload: ImportPayload = { tarball: source._node };
-    const fs = { kind: "external" as const, describe: "import tarball", resolve: "import" as const, payload };
+    const fs = {
+      kind: "external" as const,
+      describe: "import tarball",
+      resolve: "import" as const,
+      payload,
+    };
     return new Container(Object.freeze({ ...EMPTY_CONTAINER, image: fs, fs }));
   }
 
@@ -104,19 +132,25 @@ export class Container {
   withRegistryAuth(address: string, username: string, secret: Secret): Container {
     assertString("Container.withRegistryAuth", "address", address);
     assertString("Container.withRegistryAuth", "username", username);
-    if (!(secret instanceof Secret)) throw new TypeError("Container.withRegistryAuth: secret must be a Secret");
+    if (!(secret instanceof Secret))
+      throw new TypeError("Container.withRegistryAuth: secret must be a Secret");
     const rest = (this._state.registryAuth ?? []).filter((a) => a.address !== address);
     return this.next({ registryAuth: [...rest, { address, username, secret: secret._node }] });
   }
 
   withoutRegistryAuth(address: string): Container {
-    return this.next({ registryAuth: (this._state.registryAuth ?? []).filter((a) => a.address !== address) });
+    return this.next({
+      registryAuth: (this._state.registryAuth ?? []).filter((a) => a.address !== address),
+    });
   }
 
   withExec(args: string[], opts: ContainerWithExecOpts = {}): Container {
     assertStringArray("Container.withExec", "args", args);
     const expect = (opts.expect ?? ReturnType.Success) as ReturnTypeValue;
-    if (!["SUCCESS", "FAILURE", "ANY"].includes(expect)) throw new TypeError(`Container.withExec: expect must be ReturnType.Success, Failure or Any, got ${JSON.stringify(opts.expect)}`);
+    if (!["SUCCESS", "FAILURE", "ANY"].includes(expect))
+      throw new TypeError(
+        `Container.withExec: expect must be ReturnType.Success, Failure or Any, got ${JSON.stringify(opts.expect)}`,
+      );
     const exec: ExecNode = Object.freeze({
       state: this._state,
       args: [...args],
@@ -137,23 +171,42 @@ export class Container {
 
   withoutEnvVariable(name: string): Container {
     assertString("Container.withoutEnvVariable", "name", name);
-    return this.config({ op: "unenv", name }).next({ secretEnv: this._state.secretEnv.filter((e) => e.name !== name) });
+    return this.config({ op: "unenv", name }).next({
+      secretEnv: this._state.secretEnv.filter((e) => e.name !== name),
+    });
   }
 
   withSecretVariable(name: string, secret: Secret): Container {
     assertString("Container.withSecretVariable", "name", name);
-    if (!(secret instanceof Secret)) throw new TypeError("Container.withSecretVariable: secret must be a Secret (dag.setSecret)");
-    return this.next({ secretEnv: [...this._state.secretEnv.filter((e) => e.name !== name), { name, secret: secret._node }] });
+    if (!(secret instanceof Secret))
+      throw new TypeError("Container.withSecretVariable: secret must be a Secret (dag.setSecret)");
+    return this.next({
+      secretEnv: [
+        ...this._state.secretEnv.filter((e) => e.name !== name),
+        { name, secret: secret._node },
+      ],
+    });
   }
 
   withoutSecretVariable(name: string): Container {
     return this.next({ secretEnv: this._state.secretEnv.filter((e) => e.name !== name) });
   }
 
-  withMountedSecret(path: string, source: Secret, opts: { owner?: string; mode?: number } = {}): Container {
+  withMountedSecret(
+    path: string,
+    source: Secret,
+    opts: { owner?: string; mode?: number } = {},
+  ): Container {
     assertString("Container.withMountedSecret", "path", path);
-    if (!(source instanceof Secret)) throw new TypeError("Container.withMountedSecret: source must be a Secret (dag.setSecret)");
-    return this.mount({ kind: "secret", target: path, secret: source._node, mode: opts.mode ?? 0o400, owner: opts.owner });
+    if (!(source instanceof Secret))
+      throw new TypeError("Container.withMountedSecret: source must be a Secret (dag.setSecret)");
+    return this.mount({
+      kind: "secret",
+      target: path,
+      secret: source._node,
+      mode: opts.mode ?? 0o400,
+      owner: opts.owner,
+    });
   }
 
   withWorkdir(path: string): Container {
@@ -168,11 +221,19 @@ export class Container {
 
   withEntrypoint(args: string[], opts: { keepDefaultArgs?: boolean } = {}): Container {
     assertStringArray("Container.withEntrypoint", "args", args);
-    return this.config({ op: "entrypoint", args: [...args], keepDefaultArgs: opts.keepDefaultArgs ?? false });
+    return this.config({
+      op: "entrypoint",
+      args: [...args],
+      keepDefaultArgs: opts.keepDefaultArgs ?? false,
+    });
   }
 
   withoutEntrypoint(opts: { keepDefaultArgs?: boolean } = {}): Container {
-    return this.config({ op: "entrypoint", args: [], keepDefaultArgs: opts.keepDefaultArgs ?? false });
+    return this.config({
+      op: "entrypoint",
+      args: [],
+      keepDefaultArgs: opts.keepDefaultArgs ?? false,
+    });
   }
 
   withDefaultArgs(args: string[]): Container {
@@ -194,23 +255,58 @@ export class Container {
     return this.config({ op: "label", name, value: null });
   }
 
-  withDirectory(path: string, source: Directory, opts: { include?: string[]; exclude?: string[]; owner?: string } = {}): Container {
+  withDirectory(
+    path: string,
+    source: Directory,
+    opts: { include?: string[]; exclude?: string[]; owner?: string } = {},
+  ): Container {
     assertString("Container.withDirectory", "path", path);
-    if (!(source instanceof Directory)) throw new TypeError("Container.withDirectory: source must be a Directory");
-    return this.fsOp({ op: "dir", path, dir: source._node, include: opts.include, exclude: opts.exclude, owner: opts.owner, configAt: this._state.config.length });
+    if (!(source instanceof Directory))
+      throw new TypeError("Container.withDirectory: source must be a Directory");
+    return this.fsOp({
+      op: "dir",
+      path,
+      dir: source._node,
+      include: opts.include,
+      exclude: opts.exclude,
+      owner: opts.owner,
+      configAt: this._state.config.length,
+    });
   }
 
-  withFile(path: string, source: File, opts: { permissions?: number; owner?: string } = {}): Container {
+  withFile(
+    path: string,
+    source: File,
+    opts: { permissions?: number; owner?: string } = {},
+  ): Container {
     assertString("Container.withFile", "path", path);
     if (!(source instanceof File)) throw new TypeError("Container.withFile: source must be a File");
-    return this.fsOp({ op: "file", path, file: source._node, permissions: opts.permissions, owner: opts.owner, configAt: this._state.config.length });
+    return this.fsOp({
+      op: "file",
+      path,
+      file: source._node,
+      permissions: opts.permissions,
+      owner: opts.owner,
+      configAt: this._state.config.length,
+    });
   }
 
   /** Write a file; accepts Dagger's current `(path, contents, opts)` and older `(path, {contents, permissions})` forms. */
-  withNewFile(path: string, contents: string | { contents?: string; permissions?: number; owner?: string }, opts: { permissions?: number; owner?: string } = {}): Container {
+  withNewFile(
+    path: string,
+    contents: string | { contents?: string; permissions?: number; owner?: string },
+    opts: { permissions?: number; owner?: string } = {},
+  ): Container {
     assertString("Container.withNewFile", "path", path);
     const o = typeof contents === "string" ? { ...opts, contents } : { ...contents };
-    return this.fsOp({ op: "newFile", path, contents: o.contents ?? "", permissions: o.permissions ?? 0o644, owner: o.owner, configAt: this._state.config.length });
+    return this.fsOp({
+      op: "newFile",
+      path,
+      contents: o.contents ?? "",
+      permissions: o.permissions ?? 0o644,
+      owner: o.owner,
+      configAt: this._state.config.length,
+    });
   }
 
   withoutFile(path: string): Container {
@@ -229,22 +325,40 @@ export class Container {
 
   withMountedDirectory(path: string, source: Directory, opts: { owner?: string } = {}): Container {
     assertString("Container.withMountedDirectory", "path", path);
-    if (!(source instanceof Directory)) throw new TypeError("Container.withMountedDirectory: source must be a Directory");
+    if (!(source instanceof Directory))
+      throw new TypeError("Container.withMountedDirectory: source must be a Directory");
     return this.mount({ kind: "dir", target: path, dir: source._node, owner: opts.owner });
   }
 
   withMountedFile(path: string, source: File, opts: { owner?: string } = {}): Container {
     assertString("Container.withMountedFile", "path", path);
-    if (!(source instanceof File)) throw new TypeError("Container.withMountedFile: source must be a File");
+    if (!(source instanceof File))
+      throw new TypeError("Container.withMountedFile: source must be a File");
     return this.mount({ kind: "file", target: path, file: source._node, owner: opts.owner });
   }
 
-  withMountedCache(path: string, cache: CacheVolume, opts: { source?: Directory; sharing?: CacheSharingMode; owner?: string } = {}): Container {
+  withMountedCache(
+    path: string,
+    cache: CacheVolume,
+    opts: { source?: Directory; sharing?: CacheSharingMode; owner?: string } = {},
+  ): Container {
     assertString("Container.withMountedCache", "path", path);
-    if (!(cache instanceof CacheVolume)) throw new TypeError("Container.withMountedCache: cache must be a CacheVolume (dag.cacheVolume(name))");
+    if (!(cache instanceof CacheVolume))
+      throw new TypeError(
+        "Container.withMountedCache: cache must be a CacheVolume (dag.cacheVolume(name))",
+      );
     const sharing = opts.sharing ?? CacheSharingMode.Shared;
-    if (!Object.values(CacheSharingMode).includes(sharing)) throw new TypeError(`Container.withMountedCache: sharing must be CacheSharingMode.Shared, Private or Locked, got ${JSON.stringify(sharing)}`);
-    return this.mount({ kind: "cache", target: path, volume: cache._name, sharing, source: opts.source?._node });
+    if (!Object.values(CacheSharingMode).includes(sharing))
+      throw new TypeError(
+        `Container.withMountedCache: sharing must be CacheSharingMode.Shared, Private or Locked, got ${JSON.stringify(sharing)}`,
+      );
+    return this.mount({
+      kind: "cache",
+      target: path,
+      volume: cache._name,
+      sharing,
+      source: opts.source?._node,
+    });
   }
 
   withMountedTemp(path: string, opts: { size?: number } = {}): Container {
@@ -256,8 +370,16 @@ export class Container {
     return this.next({ mounts: this._state.mounts.filter((m) => m.target !== path) });
   }
 
-  withExposedPort(port: number, opts: { protocol?: NetworkProtocol; description?: string; experimentalSkipHealthcheck?: boolean } = {}): Container {
-    if (!Number.isInteger(port) || port < 1 || port > 65535) throw new TypeError(`Container.withExposedPort: port must be 1–65535, got ${port}`);
+  withExposedPort(
+    port: number,
+    opts: {
+      protocol?: NetworkProtocol;
+      description?: string;
+      experimentalSkipHealthcheck?: boolean;
+    } = {},
+  ): Container {
+    if (!Number.isInteger(port) || port < 1 || port > 65535)
+      throw new TypeError(`Container.withExposedPort: port must be 1–65535, got ${port}`);
     return this.config({
       op: "expose",
       port,
@@ -268,13 +390,24 @@ export class Container {
   }
 
   withoutExposedPort(port: number, opts: { protocol?: NetworkProtocol } = {}): Container {
-    return this.config({ op: "expose", port, protocol: opts.protocol ?? NetworkProtocol.Tcp, remove: true });
+    return this.config({
+      op: "expose",
+      port,
+      protocol: opts.protocol ?? NetworkProtocol.Tcp,
+      remove: true,
+    });
   }
 
   /** A health command (Docker HEALTHCHECK): a service with one is ready when it reports healthy. */
   withDockerHealthcheck(
     args: string[],
-    opts: { shell?: boolean; interval?: string; timeout?: string; startPeriod?: string; retries?: number } = {},
+    opts: {
+      shell?: boolean;
+      interval?: string;
+      timeout?: string;
+      startPeriod?: string;
+      retries?: number;
+    } = {},
   ): Container {
     assertStringArray("Container.withDockerHealthcheck", "args", args);
     return this.config({
@@ -288,18 +421,37 @@ export class Container {
   }
 
   withoutDockerHealthcheck(): Container {
-    return this.config({ op: "healthcheck", test: null, intervalMs: 0, timeoutMs: 0, startPeriodMs: 0, retries: 0 });
+    return this.config({
+      op: "healthcheck",
+      test: null,
+      intervalMs: 0,
+      timeoutMs: 0,
+      startPeriodMs: 0,
+      retries: 0,
+    });
   }
 
   withServiceBinding(alias: string, service: Service): Container {
     assertString("Container.withServiceBinding", "alias", alias);
-    if (!(service instanceof Service)) throw new TypeError("Container.withServiceBinding: service must be a Service (container.asService())");
-    return this.next({ services: [...this._state.services.filter((b) => b.alias !== alias), { alias, service: service._node }] });
+    if (!(service instanceof Service))
+      throw new TypeError(
+        "Container.withServiceBinding: service must be a Service (container.asService())",
+      );
+    return this.next({
+      services: [
+        ...this._state.services.filter((b) => b.alias !== alias),
+        { alias, service: service._node },
+      ],
+    });
   }
 
   asService(opts: { args?: string[]; useEntrypoint?: boolean } = {}): Service {
     if (opts.args) assertStringArray("Container.asService", "args", opts.args);
-    return new Service({ container: this._state, args: opts.args ? [...opts.args] : undefined, useEntrypoint: opts.useEntrypoint ?? false });
+    return new Service({
+      container: this._state,
+      args: opts.args ? [...opts.args] : undefined,
+      useEntrypoint: opts.useEntrypoint ?? false,
+    });
   }
 
   // ---- evaluators ----

@@ -47,7 +47,9 @@ export function object(): (target: unknown, context?: unknown) => void {
 }
 
 /** Marks a method as a callable function. */
-export function func(_opts: { alias?: string; cache?: string } = {}): (target: unknown, key?: unknown, desc?: unknown) => void {
+export function func(
+  _opts: { alias?: string; cache?: string } = {},
+): (target: unknown, key?: unknown, desc?: unknown) => void {
   return (target, key) => {
     if (isTc39Context(key)) {
       const ctx = key;
@@ -69,7 +71,9 @@ export function field(_opts: { alias?: string } = {}): (target: unknown, key?: u
 }
 
 /** Options for one parameter (legacy parameter decorator). */
-export function argument(opts: ArgumentOptions = {}): (target: unknown, key: unknown, index: number) => void {
+export function argument(
+  opts: ArgumentOptions = {},
+): (target: unknown, key: unknown, index: number) => void {
   return (target, key, index) => {
     const m = metaOf(ctorOf(target as object));
     const name = key === undefined ? "constructor" : String(key);
@@ -84,6 +88,10 @@ export function enumType(): (target: unknown) => void {
   return () => {};
 }
 
-function isTc39Context(x: unknown): x is { kind: string; name: string | symbol; addInitializer?: (f: (this: unknown) => void) => void } {
+function isTc39Context(x: unknown): x is {
+  kind: string;
+  name: string | symbol;
+  addInitializer?: (f: (this: unknown) => void) => void;
+} {
   return typeof x === "object" && x !== null && "kind" in x;
 }

@@ -39,24 +39,52 @@ export class Directory {
   withNewFile(p: string, contents: string, opts: { permissions?: number } = {}): Directory {
     assertString("Directory.withNewFile", "path", p);
     assertString("Directory.withNewFile", "contents", contents);
-    return new Directory({ op: "withNewFile", base: this._node, path: p, contents, permissions: opts.permissions ?? 0o644 });
+    return new Directory({
+      op: "withNewFile",
+      base: this._node,
+      path: p,
+      contents,
+      permissions: opts.permissions ?? 0o644,
+    });
   }
 
   withFile(p: string, source: File, opts: { permissions?: number } = {}): Directory {
     assertString("Directory.withFile", "path", p);
-    if (!(source instanceof File)) throw new TypeError(`Directory.withFile: source must be a File, got ${typeof source}`);
-    return new Directory({ op: "withFile", base: this._node, path: p, file: source._node, permissions: opts.permissions });
+    if (!(source instanceof File))
+      throw new TypeError(`Directory.withFile: source must be a File, got ${typeof source}`);
+    return new Directory({
+      op: "withFile",
+      base: this._node,
+      path: p,
+      file: source._node,
+      permissions: opts.permissions,
+    });
   }
 
   withDirectory(p: string, source: Directory, opts: DirectoryFilterOpts = {}): Directory {
     assertString("Directory.withDirectory", "path", p);
-    if (!(source instanceof Directory)) throw new TypeError(`Directory.withDirectory: source must be a Directory, got ${typeof source}`);
-    return new Directory({ op: "withDirectory", base: this._node, path: p, dir: source._node, include: opts.include, exclude: opts.exclude });
+    if (!(source instanceof Directory))
+      throw new TypeError(
+        `Directory.withDirectory: source must be a Directory, got ${typeof source}`,
+      );
+    return new Directory({
+      op: "withDirectory",
+      base: this._node,
+      path: p,
+      dir: source._node,
+      include: opts.include,
+      exclude: opts.exclude,
+    });
   }
 
   withNewDirectory(p: string, opts: { permissions?: number } = {}): Directory {
     assertString("Directory.withNewDirectory", "path", p);
-    return new Directory({ op: "withNewDirectory", base: this._node, path: p, permissions: opts.permissions ?? 0o755 });
+    return new Directory({
+      op: "withNewDirectory",
+      base: this._node,
+      path: p,
+      permissions: opts.permissions ?? 0o755,
+    });
   }
 
   withoutFile(p: string): Directory {
@@ -75,7 +103,12 @@ export class Directory {
   }
 
   filter(opts: DirectoryFilterOpts = {}): Directory {
-    return new Directory({ op: "filter", base: this._node, include: opts.include, exclude: opts.exclude });
+    return new Directory({
+      op: "filter",
+      base: this._node,
+      include: opts.include,
+      exclude: opts.exclude,
+    });
   }
 
   /** The entries of `other` that are new or changed compared to this directory. */

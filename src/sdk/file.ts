@@ -57,6 +57,10 @@ export class File {
 
   /** The same contents under another name (when placed into a directory by name). */
   withName(name: string): File {
-    return new File({ op: "dirFile", dir: { op: "withFile", base: { op: "scratch" }, path: name, file: this._node }, path: name });
+    return new File({
+      op: "dirFile",
+      dir: { op: "withFile", base: { op: "scratch" }, path: name, file: this._node },
+      path: name,
+    });
   }
 }

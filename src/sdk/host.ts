@@ -22,7 +22,13 @@ export class Host {
   /** A host directory, hashed by content when first used; relative paths are relative to the current directory. */
   directory(p: string, opts: HostDirectoryOpts = {}): Directory {
     assertString("Host.directory", "path", p);
-    return new Directory({ op: "host", path: p, include: opts.include, exclude: opts.exclude, gitignore: opts.gitignore });
+    return new Directory({
+      op: "host",
+      path: p,
+      include: opts.include,
+      exclude: opts.exclude,
+      gitignore: opts.gitignore,
+    });
   }
 
   file(p: string): File {
@@ -39,7 +45,10 @@ export class Host {
       try {
         return await readFile(abs, "utf8");
       } catch (cause) {
-        throw new NotFoundError(`secret ${name}: cannot read ${abs}`, { cause, hint: "check the path and its permissions" });
+        throw new NotFoundError(`secret ${name}: cannot read ${abs}`, {
+          cause,
+          hint: "check the path and its permissions",
+        });
       }
     });
   }

@@ -8,7 +8,16 @@ export { CacheVolume } from "./cache-volume.js";
 export { Host, type HostDirectoryOpts } from "./host.js";
 export { Service } from "./service.js";
 export { ReturnType, CacheSharingMode, NetworkProtocol } from "./enums.js";
-export { object, func, field, argument, enumType, getObjectMetadata, type ArgumentOptions, type ObjectMetadata } from "./decorators.js";
+export {
+  object,
+  func,
+  field,
+  argument,
+  enumType,
+  getObjectMetadata,
+  type ArgumentOptions,
+  type ObjectMetadata,
+} from "./decorators.js";
 export { connect, type ConnectOptions } from "./connect.js";
 export {
   ExecError,

@@ -44,7 +44,9 @@ export class Service {
   }
 
   /** Expose the service's ports on the host until the run is cancelled (Ctrl-C). */
-  async up(opts: { ports?: { frontend?: number; backend: number }[]; random?: boolean } = {}): Promise<void> {
+  async up(
+    opts: { ports?: { frontend?: number; backend: number }[]; random?: boolean } = {},
+  ): Promise<void> {
     await svc.serviceUp(requireSession("Service.up"), this._node, opts);
   }
 }

@@ -1,7 +1,8 @@
 // Argument checks for SDK calls: a bad argument throws a TypeError naming the call, the parameter, what came.
 
 export function assertString(call: string, param: string, v: unknown): asserts v is string {
-  if (typeof v !== "string") throw new TypeError(`${call}: ${param} must be a string, got ${describe(v)}`);
+  if (typeof v !== "string")
+    throw new TypeError(`${call}: ${param} must be a string, got ${describe(v)}`);
 }
 
 export function assertStringArray(call: string, param: string, v: unknown): asserts v is string[] {
@@ -26,6 +27,9 @@ export function parseDuration(param: string, v: string): number {
     total += m[2] === "h" ? n * 3_600_000 : m[2] === "m" ? n * 60_000 : m[2] === "s" ? n * 1000 : n;
     consumed = re.lastIndex;
   }
-  if (consumed !== v.length || v.length === 0) throw new TypeError(`${param} must be a duration like "30s", "1m30s" or "500ms", got ${JSON.stringify(v)}`);
+  if (consumed !== v.length || v.length === 0)
+    throw new TypeError(
+      `${param} must be a duration like "30s", "1m30s" or "500ms", got ${JSON.stringify(v)}`,
+    );
   return total;
 }

@@ -25,7 +25,8 @@ export class ContentStore {
   }
 
   async init(): Promise<void> {
-    for (const d of ["blobs", "trees", "records", "tmp"]) await mkdir(path.join(this.root, d), { recursive: true });
+    for (const d of ["blobs", "trees", "records", "tmp"])
+      await mkdir(path.join(this.root, d), { recursive: true });
   }
 
   blobPath(digest: string): string {
@@ -151,7 +152,12 @@ export class ContentStore {
   }
 
   private recordPath(kind: string, key: string): string {
-    return path.join(this.root, "records", kind, digestHex(key).replace(/[^A-Za-z0-9._-]/g, "_") + ".json");
+    return path.join(
+      this.root,
+      "records",
+      kind,
+      digestHex(key).replace(/[^A-Za-z0-9._-]/g, "_") + ".json",
+    );
   }
 
   tmpPath(): string {

@@ -24,10 +24,21 @@ export async function makeStateDir(): Promise<string> {
 }
 
 /** Run fn in a fresh session on the given runtime; the session is closed afterwards. */
-export async function runIn<T>(runtime: RuntimeChoice, stateDir: string, fn: () => Promise<T>, cwd?: string): Promise<TestRun<T>> {
+export async function runIn<T>(
+  runtime: RuntimeChoice,
+  stateDir: string,
+  fn: () => Promise<T>,
+  cwd?: string,
+): Promise<TestRun<T>> {
   const events: RunEvent[] = [];
   const env = { ...readEnv(), stateDir };
-  const { session } = await openSession({ runtime, projectDir: cwd ?? process.cwd(), cwd, env, events: { emit: (e) => events.push(e) } });
+  const { session } = await openSession({
+    runtime,
+    projectDir: cwd ?? process.cwd(),
+    cwd,
+    env,
+    events: { emit: (e) => events.push(e) },
+  });
   try {
     const value = await session.run(fn);
     return { value, events, session };
@@ -49,7 +60,10 @@ export function executed(events: RunEvent[]): string[] {
 
 export function dockerAvailable(): boolean {
   try {
-    execFileSync("docker", ["version", "--format", "{{.Server.Version}}"], { stdio: "pipe", timeout: 10_000 });
+    execFileSync("docker", ["version", "--format", "{{.Server.Version}}"], {
+      stdio: "pipe",
+      timeout: 10_000,
+    });
     return true;
   } catch {
     return false;
@@ -67,7 +81,11 @@ export function runCommand(
   opts: { cwd?: string; env?: Record<string, string>; timeoutMs?: number } = {},
 ): Promise<{ status: number | null; stdout: string; stderr: string; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: opts.cwd, env: { ...process.env, CI: "true", ...opts.env }, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, {
+      cwd: opts.cwd,
+      env: { ...process.env, CI: "true", ...opts.env },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));

@@ -66,13 +66,17 @@ describe("gantry CLI", () => {
   it("takes a secret from env: and masks it everywhere it prints", async () => {
     const state = await makeStateDir();
     const value = `tok-${Math.random().toString(36).slice(2)}`;
-    const r = await gantry(["call", "-m", MOD, "leak", "--token=env:E2E_TOKEN"], { GANTRY_STATE_DIR: state, E2E_TOKEN: value });
+    const r = await gantry(["call", "-m", MOD, "leak", "--token=env:E2E_TOKEN"], {
+      GANTRY_STATE_DIR: state,
+      E2E_TOKEN: value,
+    });
     expect(r.stderr + r.stdout).not.toContain(value);
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`len=${value.length} value=***`);
     expect(r.stderr).toContain("err=***");
     const runs = path.join(MOD, ".gantry/runs");
-    for (const f of await readdir(runs)) expect(await readFile(path.join(runs, f), "utf8")).not.toContain(value);
+    for (const f of await readdir(runs))
+      expect(await readFile(path.join(runs, f), "utf8")).not.toContain(value);
   });
 
   it("names an unset secret variable without printing anything secret", async () => {
@@ -93,7 +97,8 @@ describe("gantry CLI", () => {
 
   it("converts a path flag to a Directory and prints a scalar result", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "gantry-cli-dir-"));
-    for (const f of ["a", "b", "c"]) await import("node:fs/promises").then((fs) => fs.writeFile(path.join(dir, f), f));
+    for (const f of ["a", "b", "c"])
+      await import("node:fs/promises").then((fs) => fs.writeFile(path.join(dir, f), f));
     const r = await gantry(["call", "-m", MOD, "count", `--source=${dir}`]);
     expect(r.stderr).not.toContain("Error");
     expect(r.stdout.trim()).toBe("3");
@@ -101,10 +106,23 @@ describe("gantry CLI", () => {
 
   it("chains calls on a returned container: file contents and export", async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), "gantry-cli-out-"));
-    const r = await gantry(["call", "-m", MOD, "hello", "--greeting=hi", "file", "--path=/out/greeting", "contents"]);
+    const r = await gantry([
+      "call",
+      "-m",
+      MOD,
+      "hello",
+      "--greeting=hi",
+      "file",
+      "--path=/out/greeting",
+      "contents",
+    ]);
     expect(r.status).toBe(0);
     expect(r.stdout.trim()).toBe("hi");
-    const e = await gantry(["call", "-m", MOD, "hello", "directory", "--path=/out", "export", "--path=./exported"], {}, out);
+    const e = await gantry(
+      ["call", "-m", MOD, "hello", "directory", "--path=/out", "export", "--path=./exported"],
+      {},
+      out,
+    );
     expect(e.status).toBe(0);
     expect(await readFile(path.join(out, "exported/greeting"), "utf8")).toBe("hello\n");
   });
@@ -121,14 +139,18 @@ describe("gantry CLI", () => {
   });
 
   it("says clearly when Docker is not reachable and --runtime=docker is asked", async () => {
-    const r = await gantry(["call", "-m", MOD, "hello", "--runtime=docker"], { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+    const r = await gantry(["call", "-m", MOD, "hello", "--runtime=docker"], {
+      DOCKER_HOST: "unix:///nonexistent/docker.sock",
+    });
     expect(r.status).not.toBe(0);
     expect(r.stderr).toContain("/nonexistent/docker.sock");
     expect(r.stderr).toMatch(/--runtime=host/);
   });
 
   it("falls back to the host runtime with auto, saying so", async () => {
-    const r = await gantry(["call", "-m", MOD, "hello", "--greeting=hostly", "stdout"], { DOCKER_HOST: "unix:///nonexistent/docker.sock" });
+    const r = await gantry(["call", "-m", MOD, "hello", "--greeting=hostly", "stdout"], {
+      DOCKER_HOST: "unix:///nonexistent/docker.sock",
+    });
     expect(r.stderr).toContain("runtime: host");
     expect(r.status).toBe(0);
     expect(r.stdout).toContain("hostly");

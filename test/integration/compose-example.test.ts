@@ -40,7 +40,8 @@ describe("compose example", () => {
     const ours = await sh("node", [BIN, "compose", "--profile", "test", "run", "validator"], env);
     expect(real.status).toBe(1);
     expect(ours.status).toBe(real.status);
-    for (const r of [real, ours]) expect(r.out).toContain("validator: FAIL: expected 99 items, found 3");
+    for (const r of [real, ours])
+      expect(r.out).toContain("validator: FAIL: expected 99 items, found 3");
   });
 
   it("runs as a pipeline function: builds and smoke-runs every image, then validates", async () => {

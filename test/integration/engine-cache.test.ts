@@ -19,7 +19,10 @@ function pipeline(dir: string) {
   return Promise.all([
     base.withExec(["sh", "-c", "ls | wc -l"]).stdout(),
     base.withExec(["sh", "-c", "cat f1.txt f2.txt"]).stdout(),
-    base.withExec(["sh", "-c", "mkdir -p /out && cat *.txt > /out/all"]).file("/out/all").contents(),
+    base
+      .withExec(["sh", "-c", "mkdir -p /out && cat *.txt > /out/all"])
+      .file("/out/all")
+      .contents(),
   ]);
 }
 
@@ -54,7 +57,9 @@ describe("engine on docker", () => {
     const nonce = String(Date.now());
     const base = dag.container().from(BUSYBOX).withEnvVariable("NONCE", nonce);
     const t0 = Date.now();
-    await runIn("docker", state, () => Promise.all([1, 2, 3].map((i) => base.withExec(["sh", "-c", `sleep 2; echo ${i}`]).sync())));
+    await runIn("docker", state, () =>
+      Promise.all([1, 2, 3].map((i) => base.withExec(["sh", "-c", `sleep 2; echo ${i}`]).sync())),
+    );
     const took = Date.now() - t0;
     expect(took).toBeLessThan(4500);
   });
@@ -62,7 +67,11 @@ describe("engine on docker", () => {
   it("rejects a failing step with ExecError carrying the exit code and stderr", async () => {
     const state = await makeStateDir();
     const err = await runIn("docker", state, () =>
-      dag.container().from(BUSYBOX).withExec(["sh", "-c", "echo out; echo boom >&2; exit 3"]).sync(),
+      dag
+        .container()
+        .from(BUSYBOX)
+        .withExec(["sh", "-c", "echo out; echo boom >&2; exit 3"])
+        .sync(),
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ExecError);
     const e = err as ExecError;
@@ -74,7 +83,10 @@ describe("engine on docker", () => {
 
   it("reads a failing exit code with expect: ANY, and never caches the failure", async () => {
     const state = await makeStateDir();
-    const ctr = dag.container().from(BUSYBOX).withExec(["sh", "-c", "exit 7"], { expect: ReturnType.Any });
+    const ctr = dag
+      .container()
+      .from(BUSYBOX)
+      .withExec(["sh", "-c", "exit 7"], { expect: ReturnType.Any });
     const a = await runIn("docker", state, () => ctr.exitCode());
     expect(a.value).toBe(7);
     const b = await runIn("docker", state, () => ctr.exitCode());
@@ -86,7 +98,9 @@ describe("engine on docker", () => {
     const state = await makeStateDir();
     const nonce = String(Math.random());
     const mk = () => dag.container().from(BUSYBOX).withExec(["echo", nonce]);
-    const r = await runIn("docker", state, () => Promise.all([mk().stdout(), mk().stdout(), mk().stdout()]));
+    const r = await runIn("docker", state, () =>
+      Promise.all([mk().stdout(), mk().stdout(), mk().stdout()]),
+    );
     expect(r.value).toEqual([`${nonce}\n`, `${nonce}\n`, `${nonce}\n`]);
     expect(executed(r.events)).toHaveLength(1);
   });
@@ -112,7 +126,14 @@ describe("engine on docker", () => {
   it("persists cache volumes across runs, outside any cache key", async () => {
     const state = await makeStateDir();
     const vol = dag.cacheVolume(`test-${Date.now()}`);
-    await runIn("docker", state, () => dag.container().from(BUSYBOX).withMountedCache("/c", vol).withExec(["sh", "-c", "echo kept > /c/f"]).sync());
+    await runIn("docker", state, () =>
+      dag
+        .container()
+        .from(BUSYBOX)
+        .withMountedCache("/c", vol)
+        .withExec(["sh", "-c", "echo kept > /c/f"])
+        .sync(),
+    );
     const r = await runIn("docker", state, () =>
       dag.container().from(BUSYBOX).withMountedCache("/c", vol).withExec(["cat", "/c/f"]).stdout(),
     );
@@ -134,7 +155,9 @@ describe("engine on docker", () => {
           .export("dist"),
       out,
     );
-    const entries = await runIn("docker", state, () => dag.host().directory(path.join(out, "dist")).entries());
+    const entries = await runIn("docker", state, () =>
+      dag.host().directory(path.join(out, "dist")).entries(),
+    );
     expect(entries.value).toEqual(["a", "sub"]);
   });
 });

@@ -8,8 +8,17 @@ import { DEBIAN, makeStateDir, runIn } from "../helpers/test-session.js";
 
 async function pipeline(dir: string) {
   const src = dag.host().directory(dir);
-  const base = dag.container().from(DEBIAN).withDirectory("/work", src).withWorkdir("/work").withEnvVariable("GREETING", "hi");
-  const built = base.withExec(["sh", "-c", "mkdir -p out && sort input.txt > out/sorted.txt && echo $GREETING > out/greeting"]);
+  const base = dag
+    .container()
+    .from(DEBIAN)
+    .withDirectory("/work", src)
+    .withWorkdir("/work")
+    .withEnvVariable("GREETING", "hi");
+  const built = base.withExec([
+    "sh",
+    "-c",
+    "mkdir -p out && sort input.txt > out/sorted.txt && echo $GREETING > out/greeting",
+  ]);
   const [sorted, listing, code, stdin] = await Promise.all([
     built.file("out/sorted.txt").contents(),
     built.directory("out").entries(),
@@ -26,7 +35,13 @@ describe("host and docker parity", () => {
     await writeFile(path.join(dir, "input.txt"), "pear\napple\nfig\n");
     const d = await runIn("docker", await makeStateDir(), () => pipeline(dir));
     const h = await runIn("host", await makeStateDir(), () => pipeline(dir));
-    expect(d.value).toEqual({ sorted: "apple\nfig\npear\n", listing: ["greeting", "sorted.txt"], code: 4, stdin: "SHOUT\n", wc: "3" });
+    expect(d.value).toEqual({
+      sorted: "apple\nfig\npear\n",
+      listing: ["greeting", "sorted.txt"],
+      code: 4,
+      stdin: "SHOUT\n",
+      wc: "3",
+    });
     expect(h.value).toEqual(d.value);
   });
 });

@@ -29,7 +29,11 @@ describe("secrets", () => {
       .from(BUSYBOX)
       .withSecretVariable("TOKEN", secret)
       .withMountedSecret("/run/secrets/token", secret)
-      .withExec(["sh", "-c", 'echo "env=$TOKEN"; echo "file=$(cat /run/secrets/token)"; echo "err=$TOKEN" >&2; test "$TOKEN" = "$(cat /run/secrets/token)" && echo same > /result']);
+      .withExec([
+        "sh",
+        "-c",
+        'echo "env=$TOKEN"; echo "file=$(cat /run/secrets/token)"; echo "err=$TOKEN" >&2; test "$TOKEN" = "$(cat /run/secrets/token)" && echo same > /result',
+      ]);
     const r = await runIn(
       "docker",
       state,
@@ -49,7 +53,10 @@ describe("secrets", () => {
     // cache records, trees, blobs
     expect(await grepTree(state, VALUE)).toEqual([]);
     // the committed images of this run: config, history
-    const images = docker(["images", "--filter", "reference=gantry-cache", "--format", "{{.ID}}"]).trim().split("\n").filter(Boolean);
+    const images = docker(["images", "--filter", "reference=gantry-cache", "--format", "{{.ID}}"])
+      .trim()
+      .split("\n")
+      .filter(Boolean);
     expect(images.length).toBeGreaterThan(0);
     for (const id of images.slice(0, 20)) {
       expect(docker(["image", "inspect", id])).not.toContain(VALUE);
@@ -59,7 +66,10 @@ describe("secrets", () => {
     const unpack = await mkdtemp(path.join(os.tmpdir(), "gantry-secret-tar-"));
     execFileSync("tar", ["-xf", r.value.tar, "-C", unpack]);
     for (const f of await readdir(unpack, { recursive: true })) {
-      if (String(f).endsWith(".tar")) execFileSync("tar", ["-xf", path.join(unpack, String(f)), "-C", unpack], { stdio: "ignore" });
+      if (String(f).endsWith(".tar"))
+        execFileSync("tar", ["-xf", path.join(unpack, String(f)), "-C", unpack], {
+          stdio: "ignore",
+        });
     }
     expect(await grepTree(unpack, VALUE)).toEqual([]);
     expect(execFileSync("ls", [unpack]).toString()).not.toBe("");
@@ -67,12 +77,19 @@ describe("secrets", () => {
 
   it("give a cache key that changes with the value but does not contain it", async () => {
     const state = await makeStateDir();
-    const mk = (v: string) => dag.container().from(BUSYBOX).withSecretVariable("S", dag.setSecret("s", v)).withExec(["sh", "-c", "echo ${#S}"]);
+    const mk = (v: string) =>
+      dag
+        .container()
+        .from(BUSYBOX)
+        .withSecretVariable("S", dag.setSecret("s", v))
+        .withExec(["sh", "-c", "echo ${#S}"]);
     const a = await runIn("docker", state, () => mk(VALUE).stdout());
     const b = await runIn("docker", state, () => mk(VALUE + "x").stdout());
     expect(a.value.trim()).toBe(String(VALUE.length));
     expect(b.value.trim()).toBe(String(VALUE.length + 1));
-    const digests = [...a.events, ...b.events].flatMap((e) => (e.type === "step.start" && e.digest ? [e.digest] : []));
+    const digests = [...a.events, ...b.events].flatMap((e) =>
+      e.type === "step.start" && e.digest ? [e.digest] : [],
+    );
     expect(new Set(digests).size).toBe(2);
   });
 });

@@ -32,20 +32,30 @@ describe("services: PostgreSQL", () => {
     const db = postgres("pw-for-tests");
     const client = psqlClient(db, nonce);
     const r = await runIn("docker", state, async () => {
-      const migrated = client.withNewFile("/migrations/001.sql", "CREATE TABLE items (id serial primary key, name text);\nINSERT INTO items (name) VALUES ('a'), ('b');\n")
+      const migrated = client
+        .withNewFile(
+          "/migrations/001.sql",
+          "CREATE TABLE items (id serial primary key, name text);\nINSERT INTO items (name) VALUES ('a'), ('b');\n",
+        )
         .withExec(["psql", "-v", "ON_ERROR_STOP=1", "-f", "/migrations/001.sql"]);
       await migrated.sync();
       // a second consumer, different command, same service: sees the first consumer's data
       const count = await client.withExec(["psql", "-tAc", "SELECT count(*) FROM items"]).stdout();
-      const version = await client.withExec(["sh", "-c", "psql -tAc 'show server_version' | cut -d. -f1"]).stdout();
+      const version = await client
+        .withExec(["sh", "-c", "psql -tAc 'show server_version' | cut -d. -f1"])
+        .stdout();
       return { count: count.trim(), version: version.trim() };
     });
     expect(r.value).toEqual({ count: "2", version: "15" });
     const serviceSteps = r.events.filter((e) => e.type === "step.start" && e.kind === "service");
     expect(serviceSteps).toHaveLength(1);
     // stopped and removed at the end of the run
-    expect(docker(["ps", "-aq", "--filter", `label=gantry.run=${r.session.runId}`]).trim()).toBe("");
-    expect(docker(["network", "ls", "-q", "--filter", `label=gantry.run=${r.session.runId}`]).trim()).toBe("");
+    expect(docker(["ps", "-aq", "--filter", `label=gantry.run=${r.session.runId}`]).trim()).toBe(
+      "",
+    );
+    expect(
+      docker(["network", "ls", "-q", "--filter", `label=gantry.run=${r.session.runId}`]).trim(),
+    ).toBe("");
   });
 
   it("fails the consumer with the service's own last log lines when it dies", async () => {
@@ -56,7 +66,12 @@ describe("services: PostgreSQL", () => {
       .withExposedPort(8080)
       .asService({ args: ["sh", "-c", "echo 'fatal: config file missing' >&2; exit 2"] });
     const err = await runIn("docker", state, () =>
-      dag.container().from(BUSYBOX).withServiceBinding("api", broken).withExec(["echo", String(Math.random())]).sync(),
+      dag
+        .container()
+        .from(BUSYBOX)
+        .withServiceBinding("api", broken)
+        .withExec(["echo", String(Math.random())])
+        .sync(),
     ).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ServiceError);
     expect((err as Error).message).toContain("fatal: config file missing");
@@ -72,7 +87,12 @@ describe("services: PostgreSQL", () => {
       .withExposedPort(9000)
       .asService({ args: ["sh", "-c", "sleep 2; while true; do echo pong | nc -l -p 9000; done"] });
     const r = await runIn("docker", state, () =>
-      dag.container().from(BUSYBOX).withServiceBinding("web", web).withExec(["sh", "-c", `echo ${Math.random()} >/dev/null; nc web 9000 </dev/null`]).stdout(),
+      dag
+        .container()
+        .from(BUSYBOX)
+        .withServiceBinding("web", web)
+        .withExec(["sh", "-c", `echo ${Math.random()} >/dev/null; nc web 9000 </dev/null`])
+        .stdout(),
     );
     expect(r.value.trim()).toBe("pong");
   });

@@ -22,7 +22,15 @@ function planningRuntime(): Runtime {
     name: "docker",
     resolveImage: async (ref) => ({
       id: `sha256:${Buffer.from(ref).toString("hex").padEnd(64, "0").slice(0, 64)}`,
-      config: { env: ["PATH=/usr/bin:/bin"], workdir: "/", user: "", entrypoint: [], cmd: [], labels: {}, exposedPorts: [] },
+      config: {
+        env: ["PATH=/usr/bin:/bin"],
+        workdir: "/",
+        user: "",
+        entrypoint: [],
+        cmd: [],
+        labels: {},
+        exposedPorts: [],
+      },
     }),
     scratch: async () => "sha256:scratch",
     exec: no,
@@ -36,17 +44,30 @@ function planningRuntime(): Runtime {
 }
 
 function pipelines(): Record<string, Container> {
-  const src = dag.directory().withNewFile("a.txt", "A").withNewFile("sub/b.txt", "B", { permissions: 0o755 });
+  const src = dag
+    .directory()
+    .withNewFile("a.txt", "A")
+    .withNewFile("sub/b.txt", "B", { permissions: 0o755 });
   const base = dag.container().from("debian:bookworm");
   return {
     "exec-simple": base.withExec(["echo", "hi"]),
     "exec-env-workdir": base.withEnvVariable("A", "1").withWorkdir("/src").withExec(["ls"]),
-    "exec-labels-do-not-count": base.withLabel("x", "y").withEnvVariable("A", "1").withWorkdir("/src").withExec(["ls"]),
+    "exec-labels-do-not-count": base
+      .withLabel("x", "y")
+      .withEnvVariable("A", "1")
+      .withWorkdir("/src")
+      .withExec(["ls"]),
     "exec-with-directory": base.withDirectory("/src", src).withExec(["cat", "/src/a.txt"]),
-    "exec-with-directory-exclude": base.withDirectory("/src", src, { exclude: ["sub"] }).withExec(["cat", "/src/a.txt"]),
+    "exec-with-directory-exclude": base
+      .withDirectory("/src", src, { exclude: ["sub"] })
+      .withExec(["cat", "/src/a.txt"]),
     "exec-new-file": base.withNewFile("/etc/x", "contents").withExec(["cat", "/etc/x"]),
-    "exec-cache-mount": base.withMountedCache("/cache", dag.cacheVolume("c1"), { sharing: CacheSharingMode.Locked }).withExec(["ls"]),
-    "exec-secret-env": base.withSecretVariable("TOKEN", dag.setSecret("t", "s3cr3t-value")).withExec(["env"]),
+    "exec-cache-mount": base
+      .withMountedCache("/cache", dag.cacheVolume("c1"), { sharing: CacheSharingMode.Locked })
+      .withExec(["ls"]),
+    "exec-secret-env": base
+      .withSecretVariable("TOKEN", dag.setSecret("t", "s3cr3t-value"))
+      .withExec(["env"]),
     "exec-chain": base.withExec(["echo", "1"]).withExec(["echo", "2"]),
     "exec-stdin": base.withExec(["cat"], { stdin: "input" }),
   };
@@ -88,7 +109,8 @@ describe("golden digests", () => {
       },
     });
     actual["canonical-encoding"] = canonicalEncode({ b: [1, { d: 2, c: undefined }], a: "x" });
-    if (process.env.UPDATE_GOLDEN === "1") await writeFile(GOLDEN, JSON.stringify(actual, null, 2) + "\n");
+    if (process.env.UPDATE_GOLDEN === "1")
+      await writeFile(GOLDEN, JSON.stringify(actual, null, 2) + "\n");
     const golden = JSON.parse(await readFile(GOLDEN, "utf8")) as Record<string, string>;
     expect(actual).toEqual(golden);
     // Properties the golden values must have, independent of their exact bytes:

@@ -6,12 +6,14 @@ let problems = 0;
 for (const dir of ["src", "test"]) {
   for (const f of readdirSync(dir)) {
     const file = join(dir, f);
-    readFileSync(file, "utf8").split("\n").forEach((line, i) => {
-      if (/\bvar\s/.test(line) || /\bdebugger\b/.test(line)) {
-        console.error(`${file}:${i + 1}: ${line.trim()}`);
-        problems++;
-      }
-    });
+    readFileSync(file, "utf8")
+      .split("\n")
+      .forEach((line, i) => {
+        if (/\bvar\s/.test(line) || /\bdebugger\b/.test(line)) {
+          console.error(`${file}:${i + 1}: ${line.trim()}`);
+          problems++;
+        }
+      });
   }
 }
 console.log(problems ? `${problems} problem(s)` : "lint: no problems");

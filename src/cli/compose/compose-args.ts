@@ -18,7 +18,14 @@ const SUBS = ["up", "run", "down", "config"] as const;
 
 /** Parse what follows `gantry compose`. */
 export function parseComposeArgs(rest: readonly string[]): ComposeArgs {
-  const out: ComposeArgs = { sub: "config", files: [], profiles: [], detach: false, services: [], help: false };
+  const out: ComposeArgs = {
+    sub: "config",
+    files: [],
+    profiles: [],
+    detach: false,
+    services: [],
+    help: false,
+  };
   let sub: string | undefined;
   for (let i = 0; i < rest.length; i++) {
     const t = rest[i] as string;
@@ -26,7 +33,10 @@ export function parseComposeArgs(rest: readonly string[]): ComposeArgs {
       out.command = rest.slice(i + 1);
       break;
     }
-    const [flag, inline] = t.startsWith("--") && t.includes("=") ? [t.slice(0, t.indexOf("=")), t.slice(t.indexOf("=") + 1)] : [t, undefined];
+    const [flag, inline] =
+      t.startsWith("--") && t.includes("=")
+        ? [t.slice(0, t.indexOf("=")), t.slice(t.indexOf("=") + 1)]
+        : [t, undefined];
     const value = (): string => {
       const v = inline ?? rest[++i];
       if (v === undefined) throw new UsageError(`${flag} needs a value`);
@@ -38,7 +48,10 @@ export function parseComposeArgs(rest: readonly string[]): ComposeArgs {
     else if (flag === "-d" || flag === "--detach") out.detach = true;
     else if (flag === "-h" || flag === "--help") out.help = true;
     else if (flag === "--ready-file") out.readyFile = value();
-    else if (flag.startsWith("-")) throw new UsageError(`unknown flag ${flag} for gantry compose: flags are -f/--file, -p/--project-name, --profile, -d/--detach, --help`);
+    else if (flag.startsWith("-"))
+      throw new UsageError(
+        `unknown flag ${flag} for gantry compose: flags are -f/--file, -p/--project-name, --profile, -d/--detach, --help`,
+      );
     else if (sub === undefined) sub = t;
     else out.services.push(t);
   }
@@ -46,10 +59,15 @@ export function parseComposeArgs(rest: readonly string[]): ComposeArgs {
     if (out.help) return out;
     throw new UsageError(`gantry compose needs a subcommand: ${SUBS.join(", ")}`);
   }
-  if (!(SUBS as readonly string[]).includes(sub)) throw new UsageError(`unknown compose subcommand "${sub}": use ${SUBS.join(", ")}`);
+  if (!(SUBS as readonly string[]).includes(sub))
+    throw new UsageError(`unknown compose subcommand "${sub}": use ${SUBS.join(", ")}`);
   out.sub = sub as ComposeArgs["sub"];
-  if (out.sub === "run" && out.services.length !== 1) throw new UsageError("gantry compose run takes exactly one service: gantry compose run SERVICE [-- CMD...]");
-  if (out.command && out.sub !== "run") throw new UsageError("a command after -- is only for gantry compose run");
+  if (out.sub === "run" && out.services.length !== 1)
+    throw new UsageError(
+      "gantry compose run takes exactly one service: gantry compose run SERVICE [-- CMD...]",
+    );
+  if (out.command && out.sub !== "run")
+    throw new UsageError("a command after -- is only for gantry compose run");
   return out;
 }
 

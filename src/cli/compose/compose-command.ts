@@ -1,7 +1,11 @@
 // `gantry compose up|run|down|config`: a docker-compose project on Gantry's engine.
 import path from "node:path";
 import { writeFile } from "node:fs/promises";
-import { loadComposeProject, renderComposeConfig, type ComposeProject } from "../../compose/index.js";
+import {
+  loadComposeProject,
+  renderComposeConfig,
+  type ComposeProject,
+} from "../../compose/index.js";
 import type { CliIo } from "../cli-io.js";
 import type { ErrorContext } from "../error-context.js";
 import type { GlobalOptions } from "../global-flags.js";
@@ -10,7 +14,12 @@ import { COMPOSE_HELP, parseComposeArgs, type ComposeArgs } from "./compose-args
 import { detachUp, stopDetached } from "./compose-detach.js";
 
 /** Run `gantry compose …`; `rest` is everything after the word `compose`. */
-export async function runCompose(globals: GlobalOptions, rest: string[], io: CliIo, errors: ErrorContext): Promise<number> {
+export async function runCompose(
+  globals: GlobalOptions,
+  rest: string[],
+  io: CliIo,
+  errors: ErrorContext,
+): Promise<number> {
   const args = parseComposeArgs(rest);
   if (args.help || globals.help) {
     io.stdout.write(COMPOSE_HELP);
@@ -42,36 +51,62 @@ export async function runCompose(globals: GlobalOptions, rest: string[], io: Cli
   }
 }
 
-async function up(globals: GlobalOptions, io: CliIo, errors: ErrorContext, project: ComposeProject, args: ComposeArgs): Promise<number> {
+async function up(
+  globals: GlobalOptions,
+  io: CliIo,
+  errors: ErrorContext,
+  project: ComposeProject,
+  args: ComposeArgs,
+): Promise<number> {
   const { ComposeRunner } = await import("../../compose/run/compose-runner.js");
-  await withCliRun({ globals, io, errors, projectDir: project.dir, label: `compose up ${project.name}` }, async (session) => {
-    const runner = new ComposeRunner(session, project, { publish: true });
-    const { services, jobs } = await runner.up(args.services);
-    const lines = services.map(({ name, svc }) => {
-      const ports = Object.entries(svc.running.hostPorts).map(([p, hp]) => `${hp.host}:${hp.port}→${p}`);
-      return `${name}: up${ports.length ? ` (${ports.join(", ")})` : ""}`;
-    });
-    for (const j of jobs) lines.push(`${j.name}: exited with code ${j.result.exitCode}`);
-    io.stdout.write(lines.join("\n") + "\n");
-    if (args.readyFile) await writeFile(args.readyFile, String(process.pid));
-    io.stderr.write(`compose project ${project.name} is up; Ctrl-C stops and removes it\n`);
-    await new Promise<void>((resolve) => session.signal.addEventListener("abort", () => resolve(), { once: true }));
-    return undefined;
-  });
+  await withCliRun(
+    { globals, io, errors, projectDir: project.dir, label: `compose up ${project.name}` },
+    async (session) => {
+      const runner = new ComposeRunner(session, project, { publish: true });
+      const { services, jobs } = await runner.up(args.services);
+      const lines = services.map(({ name, svc }) => {
+        const ports = Object.entries(svc.running.hostPorts).map(
+          ([p, hp]) => `${hp.host}:${hp.port}→${p}`,
+        );
+        return `${name}: up${ports.length ? ` (${ports.join(", ")})` : ""}`;
+      });
+      for (const j of jobs) lines.push(`${j.name}: exited with code ${j.result.exitCode}`);
+      io.stdout.write(lines.join("\n") + "\n");
+      if (args.readyFile) await writeFile(args.readyFile, String(process.pid));
+      io.stderr.write(`compose project ${project.name} is up; Ctrl-C stops and removes it\n`);
+      await new Promise<void>((resolve) =>
+        session.signal.addEventListener("abort", () => resolve(), { once: true }),
+      );
+      return undefined;
+    },
+  );
   return 0;
 }
 
-async function run(globals: GlobalOptions, io: CliIo, errors: ErrorContext, project: ComposeProject, args: ComposeArgs): Promise<number> {
+async function run(
+  globals: GlobalOptions,
+  io: CliIo,
+  errors: ErrorContext,
+  project: ComposeProject,
+  args: ComposeArgs,
+): Promise<number> {
   const { ComposeRunner } = await import("../../compose/run/compose-runner.js");
   const name = args.services[0] as string;
   let exitCode = 0;
-  await withCliRun({ globals, io, errors, projectDir: project.dir, label: `compose run ${name}` }, async (session) => {
-    const r = await new ComposeRunner(session, project, { publish: false }).run(name, args.command?.length ? args.command : undefined);
-    exitCode = r.exitCode;
-    if (r.exitCode !== 0) io.stderr.write(`${name} exited with code ${r.exitCode}\n`);
-    return r.logs;
-  });
+  await withCliRun(
+    { globals, io, errors, projectDir: project.dir, label: `compose run ${name}` },
+    async (session) => {
+      const r = await new ComposeRunner(session, project, { publish: false }).run(
+        name,
+        args.command?.length ? args.command : undefined,
+      );
+      exitCode = r.exitCode;
+      if (r.exitCode !== 0) io.stderr.write(`${name} exited with code ${r.exitCode}\n`);
+      return r.logs;
+    },
+  );
   return exitCode;
 }
 
-export const composeStateDir = (project: ComposeProject): string => path.join(project.dir, ".gantry", "compose");
+export const composeStateDir = (project: ComposeProject): string =>
+  path.join(project.dir, ".gantry", "compose");

@@ -8,18 +8,42 @@ import { ComposeError } from "../../errors.js";
 
 function files(project: ComposeProject) {
   const dir = path.join(project.dir, ".gantry", "compose");
-  return { dir, pid: path.join(dir, `${project.name}.pid`), log: path.join(dir, `${project.name}.log`), ready: path.join(dir, `${project.name}.ready`) };
+  return {
+    dir,
+    pid: path.join(dir, `${project.name}.pid`),
+    log: path.join(dir, `${project.name}.log`),
+    ready: path.join(dir, `${project.name}.ready`),
+  };
 }
 
 /** Start the background `up`, wait until it says everything is up, and leave it running. */
-export async function detachUp(project: ComposeProject, rest: readonly string[], io: CliIo): Promise<string> {
+export async function detachUp(
+  project: ComposeProject,
+  rest: readonly string[],
+  io: CliIo,
+): Promise<string> {
   const f = files(project);
   await mkdir(f.dir, { recursive: true });
-  if (await alive(f.pid)) throw new ComposeError(`compose project ${project.name} is already up in the background`, { hint: "run gantry compose down first" });
+  if (await alive(f.pid))
+    throw new ComposeError(`compose project ${project.name} is already up in the background`, {
+      hint: "run gantry compose down first",
+    });
   await rm(f.ready, { force: true });
   const log = await open(f.log, "w");
-  const argv = [process.argv[1] as string, "--progress=plain", "compose", ...rest.filter((a) => a !== "-d" && a !== "--detach"), "--ready-file", f.ready];
-  const child = spawn(process.execPath, argv, { cwd: io.cwd, detached: true, stdio: ["ignore", log.fd, log.fd], env: process.env });
+  const argv = [
+    process.argv[1] as string,
+    "--progress=plain",
+    "compose",
+    ...rest.filter((a) => a !== "-d" && a !== "--detach"),
+    "--ready-file",
+    f.ready,
+  ];
+  const child = spawn(process.execPath, argv, {
+    cwd: io.cwd,
+    detached: true,
+    stdio: ["ignore", log.fd, log.fd],
+    env: process.env,
+  });
   await log.close();
   child.unref();
   await import("node:fs/promises").then((fs) => fs.writeFile(f.pid, String(child.pid)));
@@ -27,7 +51,11 @@ export async function detachUp(project: ComposeProject, rest: readonly string[],
     if (await exists(f.ready)) break;
     if (child.exitCode !== null || !(await alive(f.pid))) {
       await rm(f.pid, { force: true });
-      const tail = (await readFile(f.log, "utf8").catch(() => "")).trimEnd().split("\n").slice(-20).join("\n");
+      const tail = (await readFile(f.log, "utf8").catch(() => ""))
+        .trimEnd()
+        .split("\n")
+        .slice(-20)
+        .join("\n");
       throw new ComposeError(`compose project ${project.name} failed to come up\n${tail}`);
     }
     await new Promise((r) => setTimeout(r, 200));
@@ -45,8 +73,10 @@ export async function stopDetached(project: ComposeProject): Promise<string> {
   }
   process.kill(pid, "SIGTERM");
   const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && (await alive(f.pid))) await new Promise((r) => setTimeout(r, 200));
-  if (await alive(f.pid)) throw new ComposeError(`compose project ${project.name} (pid ${pid}) did not stop within 60 s`);
+  while (Date.now() < deadline && (await alive(f.pid)))
+    await new Promise((r) => setTimeout(r, 200));
+  if (await alive(f.pid))
+    throw new ComposeError(`compose project ${project.name} (pid ${pid}) did not stop within 60 s`);
   await rm(f.pid, { force: true });
   await rm(f.ready, { force: true });
   return `compose project ${project.name} stopped and removed`;

@@ -2,7 +2,11 @@
 import type { ComposeProject, ComposeService } from "../compose-types.js";
 import { selectServices } from "../select-services.js";
 import type { Session } from "../../engine/session.js";
-import { runJob, startService, type StartedService } from "../../engine/services/service-manager.js";
+import {
+  runJob,
+  startService,
+  type StartedService,
+} from "../../engine/services/service-manager.js";
 import { ComposeError } from "../../errors.js";
 import { serviceOf } from "./service-container.js";
 
@@ -24,17 +28,23 @@ export class ComposeRunner {
 
   private service(name: string): ComposeService {
     const svc = this.project.services[name] ?? this.project.disabledServices[name];
-    if (!svc) throw new ComposeError(`no service "${name}" in compose project ${this.project.name}`);
+    if (!svc)
+      throw new ComposeError(`no service "${name}" in compose project ${this.project.name}`);
     return svc;
   }
 
   /** Services whose dependents wait for them to complete: they run as jobs, not as long-running services. */
   private isJob(name: string): boolean {
-    return Object.values(this.project.services).some((s) => s.dependsOn[name]?.condition === "service_completed_successfully");
+    return Object.values(this.project.services).some(
+      (s) => s.dependsOn[name]?.condition === "service_completed_successfully",
+    );
   }
 
   /** Start the named services (all enabled ones when none are named) and what they depend on. */
-  async up(names: string[]): Promise<{ services: { name: string; svc: StartedService }[]; jobs: { name: string; result: JobResult }[] }> {
+  async up(names: string[]): Promise<{
+    services: { name: string; svc: StartedService }[];
+    jobs: { name: string; result: JobResult }[];
+  }> {
     const order = selectServices(this.project, names);
     const services: { name: string; svc: StartedService }[] = [];
     const jobs: { name: string; result: JobResult }[] = [];
@@ -62,7 +72,9 @@ export class ComposeRunner {
       p = (async () => {
         const svc = this.service(name);
         await this.dependencies(svc);
-        return startService(this.s, serviceOf(this.project, svc, this.opts)._node, { timeoutMs: this.s.serviceTimeoutMs });
+        return startService(this.s, serviceOf(this.project, svc, this.opts)._node, {
+          timeoutMs: this.s.serviceTimeoutMs,
+        });
       })();
       this.started.set(name, p);
     }
@@ -94,13 +106,18 @@ export class ComposeRunner {
         if (condition === "service_completed_successfully") {
           const r = await this.job(dep);
           if (r.exitCode !== 0)
-            throw new ComposeError(`service ${svc.name} depends on ${dep} completing successfully, but ${dep} exited with code ${r.exitCode}\n--- last lines of ${dep} ---\n${lastLines(r.logs, 20)}`);
+            throw new ComposeError(
+              `service ${svc.name} depends on ${dep} completing successfully, but ${dep} exited with code ${r.exitCode}\n--- last lines of ${dep} ---\n${lastLines(r.logs, 20)}`,
+            );
           return;
         }
         if (condition === "service_healthy") {
           const hc = this.service(dep).healthcheck;
           if (!hc || "disabled" in hc)
-            throw new ComposeError(`service ${svc.name} waits for ${dep} to be healthy, but ${dep} has no healthcheck`, { hint: `add a healthcheck to ${dep} or use condition: service_started` });
+            throw new ComposeError(
+              `service ${svc.name} waits for ${dep} to be healthy, but ${dep} has no healthcheck`,
+              { hint: `add a healthcheck to ${dep} or use condition: service_started` },
+            );
         }
         await this.start(dep);
       }),

@@ -7,7 +7,11 @@ import { Service } from "../../sdk/service.js";
 import { UsageError } from "../../errors.js";
 
 /** The container a compose service describes (image or build, env, workdir, user, entrypoint, command, mounts, health). */
-export function serviceContainer(project: ComposeProject, svc: ComposeService, commandOverride?: string[]): Container {
+export function serviceContainer(
+  project: ComposeProject,
+  svc: ComposeService,
+  commandOverride?: string[],
+): Container {
   let c: Container;
   if (svc.build) {
     const ctx = dag.host().directory(svc.build.context);
@@ -31,18 +35,30 @@ export function serviceContainer(project: ComposeProject, svc: ComposeService, c
     if (m.type === "tmpfs") c = c.withMountedTemp(m.target);
     else if (m.type === "volume") {
       const key = m.source ?? `anon-${svc.name}-${m.target.replace(/[^A-Za-z0-9]/g, "_")}`;
-      const name = (m.source ? project.volumes[m.source]?.name : undefined) ?? `${project.name}_${key}`;
+      const name =
+        (m.source ? project.volumes[m.source]?.name : undefined) ?? `${project.name}_${key}`;
       c = c.withMountedCache(m.target, dag.cacheVolume(name.replace(/[^A-Za-z0-9_.-]/g, "_")));
     } else {
       // A bind mount is sent as a copy (it works against a remote engine too); changes inside do not come back.
-      c = c.withMountedDirectory(m.target, dag.host().directory(path.resolve(project.dir, m.source)));
+      c = c.withMountedDirectory(
+        m.target,
+        dag.host().directory(path.resolve(project.dir, m.source)),
+      );
     }
   }
   const hc = svc.healthcheck;
   if (hc && !("disabled" in hc) && hc.test.length > 0) {
     const [kind, ...rest] = hc.test;
-    const opts = { interval: `${hc.intervalMs}ms`, timeout: `${hc.timeoutMs}ms`, startPeriod: `${hc.startPeriodMs}ms`, retries: hc.retries };
-    c = kind === "CMD-SHELL" ? c.withDockerHealthcheck([rest.join(" ")], { ...opts, shell: true }) : c.withDockerHealthcheck(rest, opts);
+    const opts = {
+      interval: `${hc.intervalMs}ms`,
+      timeout: `${hc.timeoutMs}ms`,
+      startPeriod: `${hc.startPeriodMs}ms`,
+      retries: hc.retries,
+    };
+    c =
+      kind === "CMD-SHELL"
+        ? c.withDockerHealthcheck([rest.join(" ")], { ...opts, shell: true })
+        : c.withDockerHealthcheck(rest, opts);
   }
   // compose waits for no port: a service is "started" when its container runs (or healthy when it has a health check)
   const ports = new Set([...svc.expose, ...svc.ports.map((p) => p.target)]);
@@ -51,11 +67,26 @@ export function serviceContainer(project: ComposeProject, svc: ComposeService, c
 }
 
 /** The service as run on the project network: reachable by its name and its aliases from every container there. */
-export function serviceOf(project: ComposeProject, svc: ComposeService, opts: { publish: boolean; command?: string[] }): Service {
+export function serviceOf(
+  project: ComposeProject,
+  svc: ComposeService,
+  opts: { publish: boolean; command?: string[] },
+): Service {
   const base = serviceContainer(project, svc, opts.command).asService({ useEntrypoint: true });
   const aliases = [svc.name, ...Object.values(svc.networks).flatMap((n) => n.aliases)];
   const publish = opts.publish
-    ? svc.ports.filter((p) => p.published !== undefined).map((p) => ({ backend: p.target, frontend: p.published, protocol: p.protocol, hostIp: p.hostIp }))
+    ? svc.ports
+        .filter((p) => p.published !== undefined)
+        .map((p) => ({
+          backend: p.target,
+          frontend: p.published,
+          protocol: p.protocol,
+          hostIp: p.hostIp,
+        }))
     : [];
-  return new Service({ ...base._node, aliases: [...new Set(aliases)], publish: publish.length ? publish : undefined });
+  return new Service({
+    ...base._node,
+    aliases: [...new Set(aliases)],
+    publish: publish.length ? publish : undefined,
+  });
 }

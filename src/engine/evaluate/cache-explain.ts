@@ -15,7 +15,13 @@ interface StepRecord {
 export function stepKeyOf(s: Session, exec: ExecNode, plan: ExecPlan): string {
   let depth = 0;
   for (let fs = exec.state.fs; fs.kind === "exec"; fs = fs.exec.state.fs) depth++;
-  return digestOf({ runtime: s.runtime.name, image: imageName(exec.state.image) ?? null, args: plan.spec.args, depth, workdir: plan.spec.workdir });
+  return digestOf({
+    runtime: s.runtime.name,
+    image: imageName(exec.state.image) ?? null,
+    args: plan.spec.args,
+    depth,
+    workdir: plan.spec.workdir,
+  });
 }
 
 /** Remember what a step ran with, and keep its directory inputs, for the next explanation. */
@@ -35,14 +41,22 @@ export async function explainMiss(s: Session, key: string, plan: ExecPlan): Prom
     const old = before.get(input.name);
     before.delete(input.name);
     if (!old) reasons.push(`${input.name} is new`);
-    else if (old.digest !== input.digest) reasons.push(await describeChange(s, input, old, plan.trees));
+    else if (old.digest !== input.digest)
+      reasons.push(await describeChange(s, input, old, plan.trees));
   }
   for (const gone of before.keys()) reasons.push(`${gone} was removed`);
   if (reasons.length === 0) return "inputs are unchanged but the earlier result is gone";
-  return reasons.slice(0, 4).join("; ") + (reasons.length > 4 ? `; and ${reasons.length - 4} more` : "");
+  return (
+    reasons.slice(0, 4).join("; ") + (reasons.length > 4 ? `; and ${reasons.length - 4} more` : "")
+  );
 }
 
-async function describeChange(s: Session, now: ExecInput, old: ExecInput, current: Tree[]): Promise<string> {
+async function describeChange(
+  s: Session,
+  now: ExecInput,
+  old: ExecInput,
+  current: Tree[],
+): Promise<string> {
   if (!now.tree || !old.tree) return `${now.name} changed`;
   try {
     // The current tree is not saved yet (it is saved when the step succeeds); find it among the plan's trees.
@@ -64,6 +78,7 @@ function changedPaths(a: Tree, b: Tree): string[] {
     if (!o) out.push(`+${p}`);
     else if (JSON.stringify(o) !== JSON.stringify(e)) out.push(`~${p}`);
   }
-  for (const p of Object.keys(a.entries)) if (!(p in b.entries) && a.entries[p]?.type !== "dir") out.push(`-${p}`);
+  for (const p of Object.keys(a.entries))
+    if (!(p in b.entries) && a.entries[p]?.type !== "dir") out.push(`-${p}`);
   return out.sort((x, y) => x.slice(1).localeCompare(y.slice(1)));
 }

@@ -24,12 +24,18 @@ export const DEFAULT_CONFIG: ImageConfig = Object.freeze({
 /** Pull/inspect an image once per run. */
 export function resolveImage(s: Session, ref: string): Promise<ResolvedImage> {
   return s.flights.run(`image:${ref}`, () =>
-    timedStep(s, { name: `from ${ref}`, kind: "pull" }, () => s.runtime.resolveImage(ref, s.signal)),
+    timedStep(s, { name: `from ${ref}`, kind: "pull" }, () =>
+      s.runtime.resolveImage(ref, s.signal),
+    ),
   ) as Promise<ResolvedImage>;
 }
 
 /** The effective image config after the first `upTo` config ops. */
-export async function resolveConfig(s: Session, state: ContainerState, upTo = state.config.length): Promise<ImageConfig> {
+export async function resolveConfig(
+  s: Session,
+  state: ContainerState,
+  upTo = state.config.length,
+): Promise<ImageConfig> {
   const base =
     state.image === undefined
       ? DEFAULT_CONFIG
@@ -73,7 +79,16 @@ export function applyConfigOps(base: ImageConfig, ops: readonly ConfigOp[]): Ima
         else c.labels[op.name] = op.value;
         break;
       case "healthcheck":
-        c.healthcheck = op.test === null ? undefined : { test: [...op.test], intervalMs: op.intervalMs, timeoutMs: op.timeoutMs, startPeriodMs: op.startPeriodMs, retries: op.retries };
+        c.healthcheck =
+          op.test === null
+            ? undefined
+            : {
+                test: [...op.test],
+                intervalMs: op.intervalMs,
+                timeoutMs: op.timeoutMs,
+                startPeriodMs: op.startPeriodMs,
+                retries: op.retries,
+              };
         break;
       case "expose": {
         const key = `${op.port}/${op.protocol.toLowerCase()}`;
@@ -89,11 +104,19 @@ export function applyConfigOps(base: ImageConfig, ops: readonly ConfigOp[]): Ima
 
 // withEnvVariable(…, {expand: true}) expands ${VAR} and $VAR from the container's env, as Dagger does.
 function expandVars(value: string, env: Map<string, string>): string {
-  return value.replace(/\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g, (_m, a: string, b: string) => env.get(a ?? b) ?? "");
+  return value.replace(
+    /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
+    (_m, a: string, b: string) => env.get(a ?? b) ?? "",
+  );
 }
 
 /** A container path made absolute against the workdir in force when the call was made. */
-export async function containerPath(s: Session, state: ContainerState, p: string, configAt = state.config.length): Promise<string> {
+export async function containerPath(
+  s: Session,
+  state: ContainerState,
+  p: string,
+  configAt = state.config.length,
+): Promise<string> {
   if (p.startsWith("/")) return path.posix.resolve(p);
   const cfg = await resolveConfig(s, state, configAt);
   return path.posix.resolve(cfg.workdir || "/", p);
@@ -126,7 +149,10 @@ export function registerExternalResolver(kind: "build" | "import", r: ExternalRe
 }
 
 /** Resolve a built or imported image: snapshot and content digest. */
-export async function resolveExternalFull(s: Session, fs: Extract<FsBase, { kind: "external" }>): Promise<ExternalImageResult> {
+export async function resolveExternalFull(
+  s: Session,
+  fs: Extract<FsBase, { kind: "external" }>,
+): Promise<ExternalImageResult> {
   const r = externalResolvers.get(fs.resolve);
   if (!r) throw new UnsupportedError(`${fs.describe} is not supported by this build of Gantry`);
   let p = s.memo.get(fs) as Promise<ExternalImageResult> | undefined;
@@ -137,12 +163,18 @@ export async function resolveExternalFull(s: Session, fs: Extract<FsBase, { kind
   return p;
 }
 
-async function resolveExternal(s: Session, fs: Extract<FsBase, { kind: "external" }>): Promise<Snapshot> {
+async function resolveExternal(
+  s: Session,
+  fs: Extract<FsBase, { kind: "external" }>,
+): Promise<Snapshot> {
   return (await resolveExternalFull(s, fs)).snapshot;
 }
 
 /** Pending file ops as runtime ops, with their digests. */
-export async function materializeOps(s: Session, state: ContainerState): Promise<{ ops: FsOp[]; digests: { name: string; digest: string; tree?: Tree }[] }> {
+export async function materializeOps(
+  s: Session,
+  state: ContainerState,
+): Promise<{ ops: FsOp[]; digests: { name: string; digest: string; tree?: Tree }[] }> {
   const ops: FsOp[] = [];
   const digests: { name: string; digest: string; tree?: Tree }[] = [];
   for (const op of state.ops) {
@@ -154,23 +186,49 @@ export async function materializeOps(s: Session, state: ContainerState): Promise
   return { ops, digests };
 }
 
-
-async function materializeOp(s: Session, op: ContainerFsOp, abs: string): Promise<{ op: FsOp; name: string; key: unknown; tree?: Tree }> {
+async function materializeOp(
+  s: Session,
+  op: ContainerFsOp,
+  abs: string,
+): Promise<{ op: FsOp; name: string; key: unknown; tree?: Tree }> {
   switch (op.op) {
     case "dir": {
       let tree = await evaluateDirectory(s, op.dir);
-      if (op.include || op.exclude) tree = filterTree(tree, { include: op.include ? [...op.include] : undefined, exclude: op.exclude ? [...op.exclude] : undefined });
-      return { op: { op: "put", path: abs, tree, owner: op.owner }, name: `withDirectory ${abs}`, key: { put: abs, tree: treeDigest(tree), owner: op.owner }, tree };
+      if (op.include || op.exclude)
+        tree = filterTree(tree, {
+          include: op.include ? [...op.include] : undefined,
+          exclude: op.exclude ? [...op.exclude] : undefined,
+        });
+      return {
+        op: { op: "put", path: abs, tree, owner: op.owner },
+        name: `withDirectory ${abs}`,
+        key: { put: abs, tree: treeDigest(tree), owner: op.owner },
+        tree,
+      };
     }
     case "file": {
       const f = await evaluateFile(s, op.file);
-      const entry: FileEntry = op.permissions === undefined ? f.entry : { ...f.entry, mode: op.permissions };
-      return { op: { op: "putFile", path: abs, entry, owner: op.owner }, name: `withFile ${abs}`, key: { putFile: abs, entry, owner: op.owner } };
+      const entry: FileEntry =
+        op.permissions === undefined ? f.entry : { ...f.entry, mode: op.permissions };
+      return {
+        op: { op: "putFile", path: abs, entry, owner: op.owner },
+        name: `withFile ${abs}`,
+        key: { putFile: abs, entry, owner: op.owner },
+      };
     }
     case "newFile": {
       const digest = await s.store.putBytes(op.contents);
-      const entry: FileEntry = { type: "file", mode: op.permissions, digest, size: Buffer.byteLength(op.contents) };
-      return { op: { op: "putFile", path: abs, entry, owner: op.owner }, name: `withNewFile ${abs}`, key: { putFile: abs, entry, owner: op.owner } };
+      const entry: FileEntry = {
+        type: "file",
+        mode: op.permissions,
+        digest,
+        size: Buffer.byteLength(op.contents),
+      };
+      return {
+        op: { op: "putFile", path: abs, entry, owner: op.owner },
+        name: `withNewFile ${abs}`,
+        key: { putFile: abs, entry, owner: op.owner },
+      };
     }
     case "rm":
       return { op: { op: "rm", path: abs }, name: `without ${abs}`, key: { rm: abs } };
@@ -196,7 +254,11 @@ export async function containerSnapshot(s: Session, state: ContainerState): Prom
   const base = await baseSnapshot(s, state.fs);
   if (state.ops.length === 0) return base;
   const { ops, digests } = await materializeOps(s, state);
-  const key = digestOf({ applyOps: base, runtime: s.runtime.name, ops: digests.map((d) => d.digest) });
+  const key = digestOf({
+    applyOps: base,
+    runtime: s.runtime.name,
+    ops: digests.map((d) => d.digest),
+  });
   return s.flights.run(key, () => s.runtime.applyOps(base, ops, s.signal)) as Promise<Snapshot>;
 }
 

@@ -6,7 +6,15 @@ import type { DirectoryNode, FileNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import { EMPTY_TREE, normalizeTreePath, type FileEntry, type Tree } from "../../store/tree.js";
 import { hashHostDirectory } from "../../store/host-tree.js";
-import { diffTree, filterTree, getEntry, subTree, withEntryAt, withTreeAt, withoutPath } from "../../store/tree-ops.js";
+import {
+  diffTree,
+  filterTree,
+  getEntry,
+  subTree,
+  withEntryAt,
+  withTreeAt,
+  withoutPath,
+} from "../../store/tree-ops.js";
 import { NotFoundError } from "../../errors.js";
 import { containerPath, containerSnapshot } from "./container.js";
 import { timedStep } from "./steps.js";
@@ -31,16 +39,28 @@ async function computeDirectory(s: Session, node: DirectoryNode): Promise<Tree> 
     case "withNewFile": {
       const base = await evaluateDirectory(s, node.base);
       const digest = await s.store.putBytes(node.contents);
-      const entry: FileEntry = { type: "file", mode: node.permissions, digest, size: Buffer.byteLength(node.contents) };
+      const entry: FileEntry = {
+        type: "file",
+        mode: node.permissions,
+        digest,
+        size: Buffer.byteLength(node.contents),
+      };
       return withEntryAt(base, normalizeTreePath(node.path), entry);
     }
     case "withFile": {
-      const [base, file] = await Promise.all([evaluateDirectory(s, node.base), evaluateFile(s, node.file)]);
-      const entry = node.permissions === undefined ? file.entry : { ...file.entry, mode: node.permissions };
+      const [base, file] = await Promise.all([
+        evaluateDirectory(s, node.base),
+        evaluateFile(s, node.file),
+      ]);
+      const entry =
+        node.permissions === undefined ? file.entry : { ...file.entry, mode: node.permissions };
       return withEntryAt(base, normalizeTreePath(node.path), entry);
     }
     case "withDirectory": {
-      const [base, dir] = await Promise.all([evaluateDirectory(s, node.base), evaluateDirectory(s, node.dir)]);
+      const [base, dir] = await Promise.all([
+        evaluateDirectory(s, node.base),
+        evaluateDirectory(s, node.dir),
+      ]);
       return withTreeAt(base, normalizeTreePath(node.path), dir, filterOf(node));
     }
     case "withNewDirectory": {
@@ -62,31 +82,48 @@ async function computeDirectory(s: Session, node: DirectoryNode): Promise<Tree> 
       return p ? subTree(base, p) : base;
     }
     case "diff": {
-      const [a, b] = await Promise.all([evaluateDirectory(s, node.base), evaluateDirectory(s, node.other)]);
+      const [a, b] = await Promise.all([
+        evaluateDirectory(s, node.base),
+        evaluateDirectory(s, node.other),
+      ]);
       return diffTree(a, b);
     }
     case "container": {
       const snapshot = await containerSnapshot(s, node.container);
       const abs = await containerPath(s, node.container, node.path);
-      return readCached(s, "read-dir", snapshot, abs, () => s.runtime.readDirectory(snapshot, abs, s.signal));
+      return readCached(s, "read-dir", snapshot, abs, () =>
+        s.runtime.readDirectory(snapshot, abs, s.signal),
+      );
     }
   }
 }
 
 function filterOf(node: { include?: readonly string[]; exclude?: readonly string[] }) {
   if (!node.include && !node.exclude) return undefined;
-  return { include: node.include ? [...node.include] : undefined, exclude: node.exclude ? [...node.exclude] : undefined };
+  return {
+    include: node.include ? [...node.include] : undefined,
+    exclude: node.exclude ? [...node.exclude] : undefined,
+  };
 }
 
 // Hashing a host tree is the "upload" step users wait on; make it a visible, timed step.
-async function hostDirectory(s: Session, node: Extract<DirectoryNode, { op: "host" }>): Promise<Tree> {
+async function hostDirectory(
+  s: Session,
+  node: Extract<DirectoryNode, { op: "host" }>,
+): Promise<Tree> {
   const abs = path.resolve(s.cwd, node.path);
   try {
     const st = await stat(abs);
-    if (!st.isDirectory()) throw new NotFoundError(`host path ${abs} is not a directory`, { hint: "pass a directory, or use dag.host().file() for a file" });
+    if (!st.isDirectory())
+      throw new NotFoundError(`host path ${abs} is not a directory`, {
+        hint: "pass a directory, or use dag.host().file() for a file",
+      });
   } catch (cause) {
     if (cause instanceof NotFoundError) throw cause;
-    throw new NotFoundError(`host directory ${abs} does not exist`, { cause, hint: "check the path (it is relative to the current directory)" });
+    throw new NotFoundError(`host directory ${abs} does not exist`, {
+      cause,
+      hint: "check the path (it is relative to the current directory)",
+    });
   }
   return timedStep(s, { name: `host directory ${node.path}`, kind: "host" }, () =>
     hashHostDirectory(
@@ -102,7 +139,10 @@ async function hostDirectory(s: Session, node: Extract<DirectoryNode, { op: "hos
 }
 
 /** Evaluate a file node to its entry and base name. */
-export function evaluateFile(s: Session, node: FileNode): Promise<{ entry: FileEntry; name: string }> {
+export function evaluateFile(
+  s: Session,
+  node: FileNode,
+): Promise<{ entry: FileEntry; name: string }> {
   let p = s.memo.get(node) as Promise<{ entry: FileEntry; name: string }> | undefined;
   if (!p) {
     p = computeFile(s, node);
@@ -111,22 +151,33 @@ export function evaluateFile(s: Session, node: FileNode): Promise<{ entry: FileE
   return p;
 }
 
-async function computeFile(s: Session, node: FileNode): Promise<{ entry: FileEntry; name: string }> {
+async function computeFile(
+  s: Session,
+  node: FileNode,
+): Promise<{ entry: FileEntry; name: string }> {
   switch (node.op) {
     case "dirFile": {
       const tree = await evaluateDirectory(s, node.dir);
       const p = normalizeTreePath(node.path);
       const entry = getEntry(tree, p);
-      if (!entry || entry.type !== "file") throw new NotFoundError(`file ${JSON.stringify(node.path)} not found in directory`, { hint: "list the directory with entries() to see what it holds" });
+      if (!entry || entry.type !== "file")
+        throw new NotFoundError(`file ${JSON.stringify(node.path)} not found in directory`, {
+          hint: "list the directory with entries() to see what it holds",
+        });
       return { entry, name: path.posix.basename(p) };
     }
     case "hostFile": {
       const abs = path.resolve(s.cwd, node.path);
-      const tree = await hashHostDirectory(path.dirname(abs), { include: [path.basename(abs)] }, s.store).catch((cause: unknown) => {
+      const tree = await hashHostDirectory(
+        path.dirname(abs),
+        { include: [path.basename(abs)] },
+        s.store,
+      ).catch((cause: unknown) => {
         throw new NotFoundError(`host file ${abs} does not exist`, { cause });
       });
       const entry = getEntry(tree, path.basename(abs));
-      if (!entry || entry.type !== "file") throw new NotFoundError(`host file ${abs} does not exist or is not a regular file`);
+      if (!entry || entry.type !== "file")
+        throw new NotFoundError(`host file ${abs} does not exist or is not a regular file`);
       return { entry, name: path.basename(abs) };
     }
     case "containerTarball":
@@ -145,7 +196,13 @@ async function computeFile(s: Session, node: FileNode): Promise<{ entry: FileEnt
 }
 
 // Reading out of a snapshot costs a container on docker; the answer for (snapshot, path) never changes, so keep it.
-async function readCached(s: Session, kind: string, snapshot: string, abs: string, read: () => Promise<Tree>): Promise<Tree> {
+async function readCached(
+  s: Session,
+  kind: string,
+  snapshot: string,
+  abs: string,
+  read: () => Promise<Tree>,
+): Promise<Tree> {
   const key = `${s.runtime.name}:${snapshot}:${abs}`;
   const rec = await s.store.getRecord<{ tree: string }>(kind, sha(key));
   if (rec) {

@@ -5,7 +5,13 @@ import type { ExecSpec, MountSpec } from "../../runtime/runtime.js";
 import { digestOf, keyedSecretHash } from "../digest.js";
 import { treeDigest, type Tree } from "../../store/tree.js";
 import { UsageError } from "../../errors.js";
-import { baseSnapshot, containerPath, fsDigest, materializeOps, resolveConfig } from "./container.js";
+import {
+  baseSnapshot,
+  containerPath,
+  fsDigest,
+  materializeOps,
+  resolveConfig,
+} from "./container.js";
 import { evaluateDirectory, evaluateFile } from "./directory.js";
 import { resolveServiceBindings } from "./service-hook.js";
 
@@ -39,10 +45,21 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
   const args = exec.useEntrypoint ? [...cfg.entrypoint, ...own] : [...own];
   if (args.length === 0) {
     const fallback = [...cfg.entrypoint, ...cfg.cmd];
-    if (fallback.length === 0) throw new UsageError("withExec was given no arguments and the image has no default command", { hint: 'pass the command, e.g. withExec(["npm", "test"])' });
+    if (fallback.length === 0)
+      throw new UsageError("withExec was given no arguments and the image has no default command", {
+        hint: 'pass the command, e.g. withExec(["npm", "test"])',
+      });
     args.push(...fallback);
   }
-  const inputs: ExecInput[] = [{ name: state.fs.kind === "exec" ? "previous step's filesystem" : `base ${imageName(state.image) ?? "scratch"}`, digest: baseDigest }];
+  const inputs: ExecInput[] = [
+    {
+      name:
+        state.fs.kind === "exec"
+          ? "previous step's filesystem"
+          : `base ${imageName(state.image) ?? "scratch"}`,
+      digest: baseDigest,
+    },
+  ];
   const trees: Tree[] = [];
   for (const d of digests) {
     inputs.push({ name: d.name, digest: d.digest, tree: d.tree ? treeDigest(d.tree) : undefined });
@@ -53,7 +70,11 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
   for (const m of state.mounts) {
     const r = await planMount(s, state, m);
     mounts.push(r.spec);
-    inputs.push({ name: `mount ${r.spec.target}`, digest: digestOf(r.key), tree: r.tree ? treeDigest(r.tree) : undefined });
+    inputs.push({
+      name: `mount ${r.spec.target}`,
+      digest: digestOf(r.key),
+      tree: r.tree ? treeDigest(r.tree) : undefined,
+    });
     if (r.tree) trees.push(r.tree);
     if (r.secret !== undefined) secretValues.push(r.secret);
   }
@@ -66,8 +87,12 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     secretKeys.push([name, keyedSecretHash(s.secretKey, value)]);
   }
   const services = await resolveServiceBindings(s, state);
-  const redirectStdout = exec.redirectStdout ? await containerPath(s, state, exec.redirectStdout) : undefined;
-  const redirectStderr = exec.redirectStderr ? await containerPath(s, state, exec.redirectStderr) : undefined;
+  const redirectStdout = exec.redirectStdout
+    ? await containerPath(s, state, exec.redirectStdout)
+    : undefined;
+  const redirectStderr = exec.redirectStderr
+    ? await containerPath(s, state, exec.redirectStderr)
+    : undefined;
   const env = [...cfg.env];
   inputs.push(
     { name: "command", digest: digestOf(args) },
@@ -76,7 +101,8 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     { name: "user", digest: digestOf(cfg.user) },
   );
   if (secretKeys.length) inputs.push({ name: "secret variables", digest: digestOf(secretKeys) });
-  if (services.digests.length) inputs.push({ name: "service bindings", digest: digestOf(services.digests) });
+  if (services.digests.length)
+    inputs.push({ name: "service bindings", digest: digestOf(services.digests) });
   if (exec.stdin !== undefined) inputs.push({ name: "stdin", digest: digestOf(exec.stdin) });
   const digest = digestOf({
     v: 1,
@@ -119,21 +145,35 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
   };
 }
 
-async function planMount(s: Session, state: ExecNode["state"], m: MountNode): Promise<{ spec: MountSpec; key: unknown; tree?: Tree; secret?: string }> {
+async function planMount(
+  s: Session,
+  state: ExecNode["state"],
+  m: MountNode,
+): Promise<{ spec: MountSpec; key: unknown; tree?: Tree; secret?: string }> {
   const target = await containerPath(s, state, m.target);
   switch (m.kind) {
     case "dir": {
       const tree = await evaluateDirectory(s, m.dir);
-      return { spec: { kind: "dir", target, tree }, key: { dir: target, tree: treeDigest(tree) }, tree };
+      return {
+        spec: { kind: "dir", target, tree },
+        key: { dir: target, tree: treeDigest(tree) },
+        tree,
+      };
     }
     case "file": {
       const f = await evaluateFile(s, m.file);
-      return { spec: { kind: "file", target, entry: f.entry }, key: { file: target, entry: f.entry } };
+      return {
+        spec: { kind: "file", target, entry: f.entry },
+        key: { file: target, entry: f.entry },
+      };
     }
     case "cache": {
       const source = m.source ? await evaluateDirectory(s, m.source) : undefined;
       // A cache volume's contents are never part of a key: only where it is and which volume it is.
-      return { spec: { kind: "cache", target, volume: m.volume, sharing: m.sharing, source }, key: { cache: target, volume: m.volume, sharing: m.sharing } };
+      return {
+        spec: { kind: "cache", target, volume: m.volume, sharing: m.sharing, source },
+        key: { cache: target, volume: m.volume, sharing: m.sharing },
+      };
     }
     case "tmp":
       return { spec: { kind: "tmp", target, size: m.size }, key: { tmp: target, size: m.size } };

@@ -32,7 +32,9 @@ export function runExec(s: Session, exec: ExecNode): Promise<ExecResult> {
     p = (async () => {
       const plan = await planExec(s, exec);
       for (const v of plan.secretValues) s.scrubber.add(v);
-      return (await s.flights.run(`exec:${plan.digest}`, () => execute(s, exec, plan))) as ExecResult;
+      return (await s.flights.run(`exec:${plan.digest}`, () =>
+        execute(s, exec, plan),
+      )) as ExecResult;
     })();
     s.memo.set(exec, p);
   }
@@ -55,8 +57,13 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
     return checkExpect(exec, plan, { digest: plan.digest, ...cached, cached: true }, name);
   }
   const stepKey = stepKeyOf(s, exec, plan);
-  const miss = cached ? "its cached result was removed from the engine (pruned)" : await explainMiss(s, stepKey, plan);
-  const out = { stdout: new LineScrubber(s.scrubber, (t) => step.log("stdout", t)), stderr: new LineScrubber(s.scrubber, (t) => step.log("stderr", t)) };
+  const miss = cached
+    ? "its cached result was removed from the engine (pruned)"
+    : await explainMiss(s, stepKey, plan);
+  const out = {
+    stdout: new LineScrubber(s.scrubber, (t) => step.log("stdout", t)),
+    stderr: new LineScrubber(s.scrubber, (t) => step.log("stderr", t)),
+  };
   let outcome;
   try {
     outcome = await s.limiter.use(
@@ -71,7 +78,10 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
       s.signal,
     );
   } catch (e) {
-    step.end(s.signal.aborted ? "cancelled" : "failed", { miss, error: e instanceof Error ? e.message : String(e) });
+    step.end(s.signal.aborted ? "cancelled" : "failed", {
+      miss,
+      error: e instanceof Error ? e.message : String(e),
+    });
     throw e;
   } finally {
     out.stdout.flush();
@@ -89,7 +99,13 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
   step.end(ok ? "done" : "failed", { miss, exitCode: result.exitCode });
   // A non-zero exit is never cached, even when expected: a rerun must run a failing or flaky step again.
   if (result.exitCode === 0) {
-    const rec: CacheRecord = { snapshot: result.snapshot, exitCode: 0, stdout: result.stdout, stderr: result.stderr, time: Date.now() };
+    const rec: CacheRecord = {
+      snapshot: result.snapshot,
+      exitCode: 0,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      time: Date.now(),
+    };
     await s.store.putRecord("exec", plan.digest, rec);
     await recordStepInputs(s, stepKey, plan);
   }
@@ -102,5 +118,11 @@ function allowed(expect: ExecNode["expect"], code: number): boolean {
 
 function checkExpect(exec: ExecNode, plan: ExecPlan, r: ExecResult, step: string): ExecResult {
   if (allowed(exec.expect, r.exitCode)) return r;
-  throw new ExecError({ cmd: plan.spec.args, exitCode: r.exitCode, stdout: r.stdout, stderr: r.stderr, step });
+  throw new ExecError({
+    cmd: plan.spec.args,
+    exitCode: r.exitCode,
+    stdout: r.stdout,
+    stderr: r.stderr,
+    step,
+  });
 }

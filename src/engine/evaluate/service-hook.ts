@@ -20,8 +20,12 @@ export function setBindingResolver(r: BindingResolver): void {
 }
 
 /** Start the services a state binds (shared by digest within the run) and say how the exec reaches them. */
-export async function resolveServiceBindings(s: Session, state: ContainerState): Promise<ResolvedBindings> {
+export async function resolveServiceBindings(
+  s: Session,
+  state: ContainerState,
+): Promise<ResolvedBindings> {
   if (state.services.length === 0) return { specs: [], digests: [] };
-  if (!resolver) throw new UnsupportedError("service bindings are not available in this build of Gantry");
+  if (!resolver)
+    throw new UnsupportedError("service bindings are not available in this build of Gantry");
   return resolver(s, state);
 }

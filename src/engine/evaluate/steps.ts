@@ -7,11 +7,17 @@ type StepKind = Extract<RunEvent, { type: "step.start" }>["kind"];
 export interface StepHandle {
   id: string;
   log(stream: "stdout" | "stderr", text: string): void;
-  end(status: "done" | "cached" | "failed" | "cancelled", extra?: { miss?: string; exitCode?: number; error?: string }): void;
+  end(
+    status: "done" | "cached" | "failed" | "cancelled",
+    extra?: { miss?: string; exitCode?: number; error?: string },
+  ): void;
 }
 
 /** Announce a step; the caller ends it exactly once. */
-export function startStep(s: Session, init: { name: string; kind: StepKind; digest?: string; parent?: string }): StepHandle {
+export function startStep(
+  s: Session,
+  init: { name: string; kind: StepKind; digest?: string; parent?: string },
+): StepHandle {
   const id = s.nextStepId();
   s.events.emit({ type: "step.start", id, time: Date.now(), ...init, name: s.scrub(init.name) });
   let ended = false;
@@ -30,14 +36,20 @@ export function startStep(s: Session, init: { name: string; kind: StepKind; dige
 }
 
 /** Run fn as a step that is done when fn resolves and failed when it throws. */
-export async function timedStep<T>(s: Session, init: { name: string; kind: StepKind }, fn: () => Promise<T>): Promise<T> {
+export async function timedStep<T>(
+  s: Session,
+  init: { name: string; kind: StepKind },
+  fn: () => Promise<T>,
+): Promise<T> {
   const step = startStep(s, init);
   try {
     const v = await fn();
     step.end("done");
     return v;
   } catch (e) {
-    step.end(s.signal.aborted ? "cancelled" : "failed", { error: e instanceof Error ? e.message : String(e) });
+    step.end(s.signal.aborted ? "cancelled" : "failed", {
+      error: e instanceof Error ? e.message : String(e),
+    });
     throw e;
   }
 }

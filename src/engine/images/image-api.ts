@@ -17,7 +17,10 @@ export interface ImportPayload {
 }
 
 export type PublishFn = (s: Session, state: ContainerState, ref: string) => Promise<string>;
-export type TarballFn = (s: Session, state: ContainerState) => Promise<{ entry: FileEntry; name: string }>;
+export type TarballFn = (
+  s: Session,
+  state: ContainerState,
+) => Promise<{ entry: FileEntry; name: string }>;
 
 let publishImpl: PublishFn | undefined;
 let tarballImpl: TarballFn | undefined;
@@ -29,11 +32,16 @@ export function setImageImpls(impls: { publish: PublishFn; tarball: TarballFn })
 }
 
 export function publishContainer(s: Session, state: ContainerState, ref: string): Promise<string> {
-  if (!publishImpl) throw new UnsupportedError("Container.publish is not available in this build of Gantry");
+  if (!publishImpl)
+    throw new UnsupportedError("Container.publish is not available in this build of Gantry");
   return publishImpl(s, state, ref);
 }
 
-export function containerTarball(s: Session, state: ContainerState): Promise<{ entry: FileEntry; name: string }> {
-  if (!tarballImpl) throw new UnsupportedError("Container.asTarball is not available in this build of Gantry");
+export function containerTarball(
+  s: Session,
+  state: ContainerState,
+): Promise<{ entry: FileEntry; name: string }> {
+  if (!tarballImpl)
+    throw new UnsupportedError("Container.asTarball is not available in this build of Gantry");
   return tarballImpl(s, state);
 }

@@ -18,9 +18,11 @@ export async function waitReady(init: ReadinessInit): Promise<void> {
   const deadline = Date.now() + init.timeoutMs;
   const pending = new Set(init.useHealthcheck ? [] : init.ports.filter((p) => p.endsWith("/tcp")));
   for (let attempt = 0; ; attempt++) {
-    if (init.signal.aborted) throw new CancelledError(`service ${init.name}: cancelled while starting`);
+    if (init.signal.aborted)
+      throw new CancelledError(`service ${init.name}: cancelled while starting`);
     const st = await init.services.serviceState(init.svc.id);
-    if (!st.running) throw await failure(init, `exited with code ${st.exitCode ?? "?"} before it was ready`);
+    if (!st.running)
+      throw await failure(init, `exited with code ${st.exitCode ?? "?"} before it was ready`);
     if (init.useHealthcheck) {
       if (st.health === "healthy") return;
       if (st.health === "unhealthy") throw await failure(init, "its health check failed");
@@ -29,8 +31,13 @@ export async function waitReady(init: ReadinessInit): Promise<void> {
       if (pending.size === 0) return;
     }
     if (Date.now() > deadline) {
-      const what = init.useHealthcheck ? "its health check did not pass" : `port${pending.size > 1 ? "s" : ""} ${[...pending].join(", ")} did not accept connections`;
-      throw await failure(init, `was not ready after ${Math.round(init.timeoutMs / 1000)} s: ${what}`);
+      const what = init.useHealthcheck
+        ? "its health check did not pass"
+        : `port${pending.size > 1 ? "s" : ""} ${[...pending].join(", ")} did not accept connections`;
+      throw await failure(
+        init,
+        `was not ready after ${Math.round(init.timeoutMs / 1000)} s: ${what}`,
+      );
     }
     await sleep(Math.min(50 * 2 ** attempt, 500));
   }
@@ -38,7 +45,9 @@ export async function waitReady(init: ReadinessInit): Promise<void> {
 
 async function failure(init: ReadinessInit, what: string): Promise<ServiceError> {
   const logs = await init.services.serviceLogs(init.svc.id, 20).catch(() => "");
-  const body = logs.trim() ? `\n--- last lines of ${init.name} ---\n${logs.trimEnd()}` : " (it printed nothing)";
+  const body = logs.trim()
+    ? `\n--- last lines of ${init.name} ---\n${logs.trimEnd()}`
+    : " (it printed nothing)";
   return new ServiceError(`service ${init.name} ${what}${body}`, {
     hint: "check the service's command and exposed ports; raise the timeout with GANTRY_SERVICE_TIMEOUT (seconds)",
   });

@@ -20,26 +20,43 @@ const DEFAULT_TIMEOUT_MS = 60_000;
 /** The runtime's service support, or a clear error naming the runtime. */
 export function serviceRuntimeOf(s: Session): ServiceRuntime {
   if (!s.runtime.services)
-    throw new UnsupportedError(`services are not available on the ${s.runtime.name} runtime`, { hint: "run with --runtime=docker" });
+    throw new UnsupportedError(`services are not available on the ${s.runtime.name} runtime`, {
+      hint: "run with --runtime=docker",
+    });
   return s.runtime.services;
 }
 
 /** The exec a service runs: its args, else the image's default command, else (older Dagger style) its last withExec. */
 export function serviceExec(node: ServiceNode): ExecNode {
   const state = node.container;
-  if (!node.args && state.lastExec && state.fs.kind === "exec" && state.fs.exec === state.lastExec && state.ops.length === 0) {
+  if (
+    !node.args &&
+    state.lastExec &&
+    state.fs.kind === "exec" &&
+    state.fs.exec === state.lastExec &&
+    state.ops.length === 0
+  ) {
     return { ...state.lastExec, expect: "ANY" };
   }
-  if (!node.args) return { state, args: [], expect: "ANY", useEntrypoint: true, useDefaultArgs: true };
+  if (!node.args)
+    return { state, args: [], expect: "ANY", useEntrypoint: true, useDefaultArgs: true };
   return { state, args: [...node.args], expect: "ANY", useEntrypoint: node.useEntrypoint };
 }
 
 /** Start (once per run per digest) and wait until ready. */
-export async function startService(s: Session, node: ServiceNode, opts: { aliases?: string[]; timeoutMs?: number } = {}): Promise<StartedService> {
+export async function startService(
+  s: Session,
+  node: ServiceNode,
+  opts: { aliases?: string[]; timeoutMs?: number } = {},
+): Promise<StartedService> {
   const exec = serviceExec(node);
   const plan = await planExec(s, exec);
   for (const v of plan.secretValues) s.scrubber.add(v);
-  const digest = digestOf({ service: plan.digest, aliases: node.aliases ?? [], publish: node.publish ?? [] });
+  const digest = digestOf({
+    service: plan.digest,
+    aliases: node.aliases ?? [],
+    publish: node.publish ?? [],
+  });
   return s.flights.run(`service:${digest}`, async () => {
     const services = serviceRuntimeOf(s);
     const cfgPorts = exposedPorts(exec);
@@ -71,7 +88,9 @@ export async function startService(s: Session, node: ServiceNode, opts: { aliase
       step.end("done");
       return { digest, running, name, ports: cfgPorts.all };
     } catch (e) {
-      step.end(s.signal.aborted ? "cancelled" : "failed", { error: e instanceof Error ? e.message : String(e) });
+      step.end(s.signal.aborted ? "cancelled" : "failed", {
+        error: e instanceof Error ? e.message : String(e),
+      });
       if (e instanceof ServiceError || !(e instanceof Error)) throw e;
       throw e;
     }
@@ -91,7 +110,15 @@ function exposedPorts(exec: ExecNode): { all: string[]; checked: string[] } {
 }
 
 function healthcheckOf(exec: ExecNode) {
-  let hc: { test: string[]; intervalMs: number; timeoutMs: number; startPeriodMs: number; retries: number } | undefined;
+  let hc:
+    | {
+        test: string[];
+        intervalMs: number;
+        timeoutMs: number;
+        startPeriodMs: number;
+        retries: number;
+      }
+    | undefined;
   for (const op of exec.state.config) {
     if (op.op === "healthcheck") hc = op.test === null ? undefined : { ...op, test: [...op.test] };
   }
@@ -99,7 +126,10 @@ function healthcheckOf(exec: ExecNode) {
 }
 
 /** Run a service's command to completion (compose's service_completed_successfully jobs): never cached. */
-export async function runJob(s: Session, node: ServiceNode): Promise<{ exitCode: number; logs: string; name: string }> {
+export async function runJob(
+  s: Session,
+  node: ServiceNode,
+): Promise<{ exitCode: number; logs: string; name: string }> {
   const exec = serviceExec(node);
   const plan = await planExec(s, exec);
   for (const v of plan.secretValues) s.scrubber.add(v);
@@ -110,7 +140,14 @@ export async function runJob(s: Session, node: ServiceNode): Promise<{ exitCode:
     const step = startStep(s, { name: s.scrub(name), kind: "service", digest });
     try {
       await services.network(s.signal);
-      const running = await services.startService({ ...plan.spec, step: name, digest, signal: s.signal, ports: [], aliases: [...(node.aliases ?? [])] });
+      const running = await services.startService({
+        ...plan.spec,
+        step: name,
+        digest,
+        signal: s.signal,
+        ports: [],
+        aliases: [...(node.aliases ?? [])],
+      });
       s.onClose(() => services.stopService(running.id, true));
       const exitCode = await services.waitService(running.id, s.signal);
       const logs = s.scrub(await services.serviceLogs(running.id, 10_000));
@@ -118,7 +155,9 @@ export async function runJob(s: Session, node: ServiceNode): Promise<{ exitCode:
       step.end(exitCode === 0 ? "done" : "failed", { exitCode });
       return { exitCode, logs, name };
     } catch (e) {
-      step.end(s.signal.aborted ? "cancelled" : "failed", { error: e instanceof Error ? e.message : String(e) });
+      step.end(s.signal.aborted ? "cancelled" : "failed", {
+        error: e instanceof Error ? e.message : String(e),
+      });
       throw e;
     }
   }) as Promise<{ exitCode: number; logs: string; name: string }>;

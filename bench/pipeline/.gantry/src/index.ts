@@ -14,6 +14,8 @@ export class BenchPipeline {
       ["sh", "-c", "sleep 1; cat $(find . -name '*.js') | wc -c"],
     ];
     await Promise.all(checks.map((c) => base.withExec(c).sync()));
-    return base.withExec(["sh", "-c", "sleep 1; mkdir -p /out && tar -cf /out/app.tar . && ls -la /out"]).stdout();
+    return base
+      .withExec(["sh", "-c", "sleep 1; mkdir -p /out && tar -cf /out/app.tar . && ls -la /out"])
+      .stdout();
   }
 }

@@ -11,13 +11,21 @@ export class ComposeIntegration {
     @argument({ defaultPath: ".", ignore: [".gantry"] }) source: Directory,
     expectItems: string = "3",
   ): Promise<string> {
-    const stack = await composeProject(source, { profiles: ["test"], env: { EXPECT_ITEMS: expectItems } });
+    const stack = await composeProject(source, {
+      profiles: ["test"],
+      env: { EXPECT_ITEMS: expectItems },
+    });
     const built = stack.names().filter((n) => n !== "db");
     // every image builds and runs a trivial command before anything depends on it
     await Promise.all(built.map((n) => stack.container(n).withExec(["echo", "ok"]).sync()));
     const result = await stack.run("validator");
     if (result.exitCode !== 0) {
-      throw new ExecError({ cmd: ["compose run validator"], exitCode: result.exitCode, stdout: result.logs, stderr: "" });
+      throw new ExecError({
+        cmd: ["compose run validator"],
+        exitCode: result.exitCode,
+        stdout: result.logs,
+        stderr: "",
+      });
     }
     return result.logs;
   }

@@ -12,6 +12,7 @@ export default tseslint.config(
       "test/.tmp/**",
       "examples/**",
       "test/fixtures/**",
+      "bench/pipeline/**",
     ],
   },
   js.configs.recommended,

@@ -11,6 +11,7 @@ export const ErrorCodes = {
   CANCELLED: "CANCELLED",
   SERVICE: "SERVICE_ERROR",
   COMPOSE: "COMPOSE_ERROR",
+  FUNCTION: "FUNCTION_ERROR",
   INTERNAL: "INTERNAL_ERROR",
 } as const;
 
@@ -71,6 +72,11 @@ export class ServiceError extends GantryError {
 /** A docker-compose file that is malformed or uses something unsupported. */
 export class ComposeError extends GantryError {
   readonly code = ErrorCodes.COMPOSE;
+}
+
+/** A module function threw an error of its own: the pipeline failed, with the function's message. */
+export class FunctionError extends GantryError {
+  readonly code = ErrorCodes.FUNCTION;
 }
 
 /** A bug in Gantry itself. */

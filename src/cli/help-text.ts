@@ -17,6 +17,7 @@ Usage: gantry [GLOBAL FLAGS] COMMAND [ARGS]
 Commands:
   functions              list the module's functions
   call FUNCTION [CHAIN]  call a function and print its result, e.g. gantry call test --source=.
+  compose SUBCOMMAND     run a docker-compose file: up, run SERVICE, down, config
 
 ${GLOBAL_FLAGS_HELP}
 Run "gantry COMMAND --help" for a command's help.

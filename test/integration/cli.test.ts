@@ -127,6 +127,13 @@ describe("gantry CLI", () => {
     expect(await readFile(path.join(out, "exported/greeting"), "utf8")).toBe("hello\n");
   });
 
+  it("reports an error a function throws itself as the pipeline failing, not as a Gantry bug", async () => {
+    const r = await gantry(["call", "-m", MOD, "oops"]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("function oops failed: release notes are missing");
+    expect(r.stderr).not.toContain("bug in Gantry");
+  });
+
   it("rejects an unknown function and an unknown flag, listing what exists", async () => {
     const f = await gantry(["call", "-m", MOD, "nope"]);
     expect(f.status).toBe(2);

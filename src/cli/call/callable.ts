@@ -1,5 +1,6 @@
 // One thing a chain word can name: a module function, a field, or a method of an SDK object.
 import path from "node:path";
+import { FunctionError, GantryError } from "../../errors.js";
 import {
   functionCliName,
   type ObjectSignature,
@@ -32,7 +33,9 @@ export function objectCallables(obj: ObjectSignature): Callable[] {
       invoke: (target, args) => {
         const member = (target as Record<string, unknown>)[fn.name];
         if (fn.kind === "field" || typeof member !== "function") return member;
-        return (member as (...a: unknown[]) => unknown).apply(target, args);
+        return wrapUserError(fn.name, () =>
+          (member as (...a: unknown[]) => unknown).apply(target, args),
+        );
       },
     };
     if (fn.doc) c.doc = fn.doc;
@@ -43,4 +46,16 @@ export function objectCallables(obj: ObjectSignature): Callable[] {
 /** A host path typed on the command line, made absolute against the cwd. */
 export function hostPathArg(value: unknown, ctx: InvokeContext): string {
   return path.resolve(ctx.cwd, String(value));
+}
+
+// An error a module function throws itself (not one of Gantry's) is the pipeline failing, not a Gantry bug.
+async function wrapUserError(fnName: string, call: () => unknown): Promise<unknown> {
+  try {
+    return await call();
+  } catch (e) {
+    if (e instanceof GantryError || (e as { code?: unknown } | null)?.code === "EXEC_ERROR")
+      throw e;
+    const message = e instanceof Error ? e.message : String(e);
+    throw new FunctionError(`function ${fnName} failed: ${message}`, { cause: e });
+  }
 }

@@ -1,7 +1,11 @@
 // Dagger's module decorators (legacy experimentalDecorators form, and TC39 form): they only record metadata.
 
 export interface ArgumentOptions {
-  /** A Directory/File parameter's default: "/" is the module's context root, "./x" the module source dir. */
+  /**
+   * A Directory/File parameter's default, as in Dagger: "/x" starts at the git repository root holding
+   * the module (the config's folder outside git); "x", "./x", ".." start at the folder holding
+   * gantry.json/dagger.json. Nothing may resolve outside that context.
+   */
   defaultPath?: string;
   /** Patterns excluded when the default or given directory is loaded. */
   ignore?: string[];

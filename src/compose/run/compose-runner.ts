@@ -72,9 +72,7 @@ export class ComposeRunner {
       p = (async () => {
         const svc = this.service(name);
         await this.dependencies(svc);
-        return startService(this.s, serviceOf(this.project, svc, this.opts)._node, {
-          timeoutMs: this.s.serviceTimeoutMs,
-        });
+        return startService(this.s, serviceOf(this.project, svc, this.opts)._node);
       })();
       this.started.set(name, p);
     }

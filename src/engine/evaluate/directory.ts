@@ -1,6 +1,6 @@
 // Directory and file nodes to content: host trees are hashed, everything else is manifest arithmetic or a runtime read.
 import path from "node:path";
-import { createHash } from "node:crypto";
+import { sha256 } from "../digest.js";
 import { stat } from "node:fs/promises";
 import type { DirectoryNode, FileNode } from "../nodes.js";
 import type { Session } from "../session.js";
@@ -204,7 +204,7 @@ async function readCached(
   read: () => Promise<Tree>,
 ): Promise<Tree> {
   const key = `${s.runtime.name}:${snapshot}:${abs}`;
-  const rec = await s.store.getRecord<{ tree: string }>(kind, sha(key));
+  const rec = await s.store.getRecord<{ tree: string }>(kind, sha256(key));
   if (rec) {
     try {
       return await s.store.loadTree(rec.tree);
@@ -215,10 +215,6 @@ async function readCached(
   const tree = await read();
   await s.store.persistTree(tree);
   const digest = await s.store.saveTree(tree);
-  await s.store.putRecord(kind, sha(key), { tree: digest });
+  await s.store.putRecord(kind, sha256(key), { tree: digest });
   return tree;
-}
-
-function sha(s: string): string {
-  return createHash("sha256").update(s).digest("hex");
 }

@@ -22,16 +22,12 @@ async function resolveBindings(s: Session, state: ContainerState): Promise<Resol
 }
 setBindingResolver(resolveBindings);
 
-function timeoutFromEnv(s: Session): number | undefined {
-  return s.serviceTimeoutMs;
-}
-
 export async function startService(s: Session, n: ServiceNode): Promise<void> {
-  await start(s, n, { timeoutMs: timeoutFromEnv(s) });
+  await start(s, n);
 }
 
 export async function stopService(s: Session, n: ServiceNode, kill: boolean): Promise<void> {
-  const svc = await start(s, n, { timeoutMs: timeoutFromEnv(s) });
+  const svc = await start(s, n);
   await serviceRuntimeOf(s).stopService(svc.running.id, kill);
 }
 
@@ -40,7 +36,7 @@ export async function serviceEndpoint(
   n: ServiceNode,
   o: { port?: number; scheme?: string },
 ): Promise<string> {
-  const svc = await start(s, n, { timeoutMs: timeoutFromEnv(s) });
+  const svc = await start(s, n);
   const port = o.port !== undefined ? `${o.port}/tcp` : svc.ports[0];
   if (!port)
     throw new UsageError(`${svc.name} exposes no port`, {
@@ -60,7 +56,7 @@ export async function serviceEndpoint(
 }
 
 export async function serviceHostname(s: Session, n: ServiceNode): Promise<string> {
-  return (await start(s, n, { timeoutMs: timeoutFromEnv(s) })).running.ip;
+  return (await start(s, n)).running.ip;
 }
 
 export async function servicePorts(

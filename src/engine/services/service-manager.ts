@@ -4,7 +4,7 @@ import type { Session } from "../session.js";
 import type { RunningService, ServiceRuntime } from "../../runtime/runtime.js";
 import { planExec } from "../evaluate/exec-plan.js";
 import { startStep } from "../evaluate/steps.js";
-import { ServiceError, UnsupportedError } from "../../errors.js";
+import { UnsupportedError } from "../../errors.js";
 import { digestOf } from "../digest.js";
 import { waitReady } from "./readiness.js";
 
@@ -82,7 +82,7 @@ export async function startService(
         name: s.scrub(name),
         ports: cfgPorts.checked,
         useHealthcheck: hc !== undefined,
-        timeoutMs: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+        timeoutMs: opts.timeoutMs ?? s.serviceTimeoutMs ?? DEFAULT_TIMEOUT_MS,
         signal: s.signal,
       });
       step.end("done");
@@ -91,7 +91,6 @@ export async function startService(
       step.end(s.signal.aborted ? "cancelled" : "failed", {
         error: e instanceof Error ? e.message : String(e),
       });
-      if (e instanceof ServiceError || !(e instanceof Error)) throw e;
       throw e;
     }
   }) as Promise<StartedService>;

@@ -38,7 +38,7 @@ export async function runCompose(
       io.stdout.write(renderComposeConfig(project));
       return 0;
     case "down":
-      io.stdout.write((await stopDetached(project)) + "\n");
+      io.stdout.write((await stopDetached(project, io.env)) + "\n");
       return 0;
     case "up":
       if (args.detach) {
@@ -74,9 +74,11 @@ async function up(
       io.stdout.write(lines.join("\n") + "\n");
       if (args.readyFile) await writeFile(args.readyFile, String(process.pid));
       io.stderr.write(`compose project ${project.name} is up; Ctrl-C stops and removes it\n`);
+      // A pending promise does not keep Node alive; without stdin (a detached `up`) nothing else does.
+      const keepAlive = setInterval(() => undefined, 1 << 30);
       await new Promise<void>((resolve) =>
         session.signal.addEventListener("abort", () => resolve(), { once: true }),
-      );
+      ).finally(() => clearInterval(keepAlive));
       return undefined;
     },
   );

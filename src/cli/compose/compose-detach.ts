@@ -1,10 +1,12 @@
 // `up --detach` runs a background `up` that owns the project's containers; `down` stops it, and it cleans up as on Ctrl-C.
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { mkdir, open, readFile, rm, stat } from "node:fs/promises";
+import { mkdir, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import type { ComposeProject } from "../../compose/index.js";
 import type { CliIo } from "../cli-io.js";
 import { ComposeError } from "../../errors.js";
+import type { GantryEnv } from "../../env.js";
+import type { Removed } from "../../runtime/docker/run-cleanup.js";
 
 function files(project: ComposeProject) {
   const dir = path.join(project.dir, ".gantry", "compose");
@@ -46,7 +48,7 @@ export async function detachUp(
   });
   await log.close();
   child.unref();
-  await import("node:fs/promises").then((fs) => fs.writeFile(f.pid, String(child.pid)));
+  await writeFile(f.pid, String(child.pid));
   for (;;) {
     if (await exists(f.ready)) break;
     if (child.exitCode !== null || !(await alive(f.pid))) {
@@ -64,12 +66,21 @@ export async function detachUp(
 }
 
 /** Stop a detached project: the background `up` removes its containers and networks on SIGTERM. */
-export async function stopDetached(project: ComposeProject): Promise<string> {
+export async function stopDetached(project: ComposeProject, env: GantryEnv): Promise<string> {
   const f = files(project);
   const pid = Number(await readFile(f.pid, "utf8").catch(() => ""));
-  if (!pid || !(await alive(f.pid))) {
+  if (!pid) return `compose project ${project.name} is not running`;
+  if (!(await alive(f.pid))) {
+    // The background `up` died without cleaning up (killed, machine slept): remove what it left.
+    const removed = await reapDead(env);
     await rm(f.pid, { force: true });
-    return `compose project ${project.name} is not running`;
+    await rm(f.ready, { force: true });
+    const what = removed.containers + removed.networks + removed.volumes;
+    return `compose project ${project.name} was not running (pid ${pid} had exited)${
+      what
+        ? `; removed ${removed.containers} container(s) and ${removed.networks} network(s) it left`
+        : ""
+    }`;
   }
   process.kill(pid, "SIGTERM");
   const deadline = Date.now() + 60_000;
@@ -80,6 +91,13 @@ export async function stopDetached(project: ComposeProject): Promise<string> {
   await rm(f.pid, { force: true });
   await rm(f.ready, { force: true });
   return `compose project ${project.name} stopped and removed`;
+}
+
+async function reapDead(env: GantryEnv): Promise<Removed> {
+  const { connectDocker } = await import("../../runtime/docker/connect-docker.js");
+  const { reapStale } = await import("../../runtime/docker/reaper.js");
+  const conn = await connectDocker(env);
+  return reapStale(conn.docker);
 }
 
 async function alive(pidFile: string): Promise<boolean> {

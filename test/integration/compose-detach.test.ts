@@ -1,0 +1,118 @@
+// `gantry compose up --detach` leaves the project serving after the command returns; `down` removes every
+// container and network it made, also when the background `up` was killed and could not clean up itself.
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { BUSYBOX, docker, runCommand } from "../helpers/test-session.js";
+
+const BIN = path.resolve(import.meta.dirname, "../../bin/gantry.js");
+
+const PROJECT = "detachtest";
+let dir: string;
+
+const COMPOSE = `
+services:
+  web:
+    image: ${BUSYBOX}
+    command: ["sh", "-c", "mkdir -p /www && echo detached-ok > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    ports: ["127.0.0.1::8080"]
+`;
+
+beforeAll(async () => {
+  dir = await mkdtemp(path.join(os.tmpdir(), "gantry-detach-"));
+  await writeFile(path.join(dir, "docker-compose.yml"), COMPOSE);
+});
+
+afterAll(async () => {
+  await gantry(["compose", "down"]);
+  await rm(dir, { recursive: true, force: true });
+});
+
+function gantry(args: string[]) {
+  return runCommand("node", [BIN, args[0] as string, "-p", PROJECT, ...args.slice(1)], {
+    cwd: dir,
+    timeoutMs: 120_000,
+  });
+}
+
+const pidFile = (): string => path.join(dir, ".gantry", "compose", `${PROJECT}.pid`);
+
+function containersOf(pid: string): string[] {
+  return docker(["ps", "-aq", "--filter", `label=gantry.pid=${pid}`])
+    .split("\n")
+    .filter(Boolean);
+}
+
+function networksOf(pid: string): string[] {
+  return docker(["network", "ls", "-q", "--filter", `label=gantry.pid=${pid}`])
+    .split("\n")
+    .filter(Boolean);
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The host port the background `up` published for web:8080, read from its log. */
+async function publishedPort(): Promise<number> {
+  const log = await readFile(path.join(dir, ".gantry", "compose", `${PROJECT}.log`), "utf8");
+  const m = /web: up \(127\.0\.0\.1:(\d+)→8080/.exec(log);
+  if (!m) throw new Error(`no published port for web in the log:\n${log}`);
+  return Number(m[1]);
+}
+
+describe("compose up --detach / down", () => {
+  it("keeps serving after up returns, and down removes everything", async () => {
+    const up = await gantry(["compose", "up", "--detach"]);
+    expect(up.out).toContain("is up in the background");
+    expect(up.status).toBe(0);
+    const pid = (await readFile(pidFile(), "utf8")).trim();
+    // Still serving a few seconds after `up` returned: the background process did not exit on its own.
+    await new Promise((r) => setTimeout(r, 3000));
+    expect(isAlive(Number(pid))).toBe(true);
+    expect(containersOf(pid)).toHaveLength(1);
+    const res = await fetch(`http://127.0.0.1:${await publishedPort()}/`);
+    expect(await res.text()).toBe("detached-ok\n");
+
+    const again = await gantry(["compose", "up", "--detach"]);
+    expect(again.status).not.toBe(0);
+    expect(again.out).toContain("already up in the background");
+
+    const down = await gantry(["compose", "down"]);
+    expect(down.out).toContain("stopped and removed");
+    expect(down.status).toBe(0);
+    expect(isAlive(Number(pid))).toBe(false);
+    expect(containersOf(pid)).toEqual([]);
+    expect(networksOf(pid)).toEqual([]);
+    const log = await readFile(path.join(dir, ".gantry", "compose", `${PROJECT}.log`), "utf8");
+    expect(log).toContain("Interrupted: stopping the run");
+  });
+
+  it("down removes what a killed background up left behind", async () => {
+    const up = await gantry(["compose", "up", "-d"]);
+    expect(up.status).toBe(0);
+    const pid = (await readFile(pidFile(), "utf8")).trim();
+    expect(containersOf(pid)).toHaveLength(1);
+    process.kill(Number(pid), "SIGKILL");
+    for (let i = 0; i < 50 && isAlive(Number(pid)); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(containersOf(pid)).toHaveLength(1); // nobody cleaned up yet
+
+    const down = await gantry(["compose", "down"]);
+    expect(down.status).toBe(0);
+    expect(down.out).toContain(`pid ${pid} had exited`);
+    expect(down.out).toContain("removed 1 container(s)");
+    expect(containersOf(pid)).toEqual([]);
+    expect(networksOf(pid)).toEqual([]);
+
+    const idle = await gantry(["compose", "down"]);
+    expect(idle.out).toContain("is not running");
+    expect(idle.status).toBe(0);
+  });
+});

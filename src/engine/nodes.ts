@@ -188,7 +188,20 @@ export interface ExecNode {
 
 export interface ServiceBindingNode {
   readonly alias: string;
-  readonly service: ServiceNode;
+  readonly service: ServiceNode | HostServiceNode;
+}
+
+/** A port of the machine running Gantry offered to containers as a service (`dag.host().service`). */
+export interface HostServiceNode {
+  readonly kind: "host";
+  /** The host name Gantry dials on this machine ("localhost" by default). */
+  readonly host: string;
+  /** Consumers reach `alias:frontend`; Gantry relays to `host:backend`. TCP only. */
+  readonly ports: readonly { readonly frontend: number; readonly backend: number }[];
+}
+
+export function isHostService(n: ServiceNode | HostServiceNode): n is HostServiceNode {
+  return (n as HostServiceNode).kind === "host";
 }
 
 export interface ServiceNode {

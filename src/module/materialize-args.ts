@@ -11,7 +11,8 @@ export interface MaterializeContext {
   hostEnv: Readonly<Record<string, string | undefined>>;
 }
 
-// Dagger's `tcp://host:port` service argument needs a host tunnel, which only some SDK builds offer.
+// Dagger's `tcp://host:port` service argument: that port of this machine as a service (`dag.host().service`).
+// A module resolving an SDK without it (an older build) gets a clear error rather than a TypeError.
 function hostService(
   ctx: MaterializeContext,
   arg: Extract<PreparedArg, { kind: "service" }>,

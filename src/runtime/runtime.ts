@@ -142,6 +142,20 @@ export interface ServiceRuntime {
   /** Wait until the service's process exits; its exit code. */
   waitService(id: string, signal: AbortSignal): Promise<number>;
   stopService(id: string, kill: boolean): Promise<void>;
+  /** Relay `<ip>:frontend` on the run network to `host:backend` dialled from this machine. */
+  forwardHost(spec: HostForwardSpec): Promise<HostForward>;
+}
+
+export interface HostForwardSpec {
+  host: string;
+  ports: { frontend: number; backend: number }[];
+  signal: AbortSignal;
+}
+
+export interface HostForward {
+  /** Where consumers on the run network reach the relayed ports. */
+  ip: string;
+  close(): Promise<void>;
 }
 
 export interface BuildSpec {

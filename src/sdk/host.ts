@@ -5,7 +5,21 @@ import { Directory } from "./directory.js";
 import { File } from "./file.js";
 import { Secret } from "./secret.js";
 import { assertString } from "./validate.js";
-import { NotFoundError } from "../errors.js";
+import { NotFoundError, UnsupportedError } from "../errors.js";
+import { Service } from "./service.js";
+import { NetworkProtocol } from "./enums.js";
+
+/** A host port offered to containers: they dial `alias:frontend` (default: backend), Gantry relays to `host:backend`. */
+export interface PortForward {
+  backend: number;
+  frontend?: number;
+  protocol?: NetworkProtocol;
+}
+
+export interface HostServiceOpts {
+  /** The host name dialled on this machine (default "localhost"). */
+  host?: string;
+}
 
 export interface HostDirectoryOpts {
   include?: string[];
@@ -34,6 +48,41 @@ export class Host {
   file(p: string): File {
     assertString("Host.file", "path", p);
     return new File({ op: "hostFile", path: p });
+  }
+
+  /**
+   * A port of this machine as a service containers bind like any other (Dagger's `host.service`): a dev server, a
+   * database the developer already runs. Something must listen on each backend port when a consumer starts.
+   * @example
+   * const api = dag.host().service([{ frontend: 80, backend: 3000 }])
+   * await dag.container().from("alpine").withServiceBinding("api", api).withExec(["wget", "-qO-", "http://api/"]).stdout()
+   */
+  service(ports: PortForward[], opts: HostServiceOpts = {}): Service {
+    if (!Array.isArray(ports) || ports.length === 0)
+      throw new TypeError(
+        "Host.service: ports must be a non-empty array of { backend, frontend? }",
+      );
+    const host = opts.host ?? "localhost";
+    assertString("Host.service", "host", host);
+    const seen = new Set<number>();
+    const out = ports.map((p, i) => {
+      const frontend = p.frontend ?? p.backend;
+      for (const [what, v] of [
+        ["backend", p.backend],
+        ["frontend", frontend],
+      ] as const)
+        if (!Number.isInteger(v) || v < 1 || v > 65535)
+          throw new TypeError(
+            `Host.service: ports[${i}].${what} must be 1–65535, got ${String(v)}`,
+          );
+      if ((p.protocol ?? NetworkProtocol.Tcp) !== NetworkProtocol.Tcp)
+        throw new UnsupportedError(`Host.service: ports[${i}]: only TCP ports can be relayed`);
+      if (seen.has(frontend))
+        throw new TypeError(`Host.service: frontend port ${frontend} is given twice`);
+      seen.add(frontend);
+      return { frontend, backend: p.backend };
+    });
+    return new Service({ kind: "host", host, ports: out });
   }
 
   /** A secret read from a host file when first used. */

@@ -5,7 +5,7 @@ export { Directory, type DirectoryFilterOpts } from "./directory.js";
 export { File } from "./file.js";
 export { Secret } from "./secret.js";
 export { CacheVolume } from "./cache-volume.js";
-export { Host, type HostDirectoryOpts } from "./host.js";
+export { Host, type HostDirectoryOpts, type PortForward, type HostServiceOpts } from "./host.js";
 export { Service } from "./service.js";
 export { ReturnType, CacheSharingMode, NetworkProtocol } from "./enums.js";
 export {

@@ -1,5 +1,5 @@
 // A long-running container other containers reach by an alias; started when first needed, stopped at the end of the run.
-import type { ServiceNode } from "../engine/nodes.js";
+import type { HostServiceNode, ServiceNode } from "../engine/nodes.js";
 import { requireSession } from "../engine/session.js";
 import * as svc from "../engine/services/service-api.js";
 
@@ -11,10 +11,10 @@ import * as svc from "../engine/services/service-api.js";
  */
 export class Service {
   /** @internal */
-  readonly _node: ServiceNode;
+  readonly _node: ServiceNode | HostServiceNode;
 
   /** @internal */
-  constructor(node: ServiceNode) {
+  constructor(node: ServiceNode | HostServiceNode) {
     this._node = node;
     Object.freeze(this);
   }

@@ -95,6 +95,31 @@ describe("gantry CLI", () => {
     expect(r.stderr).toContain("assertion failed: 1 != 2");
   });
 
+  it("binds a tcp:// service flag to a port of this machine (a loopback-only server)", async () => {
+    const http = await import("node:http");
+    const server = http.createServer((req, res) => res.end(`host says hi to ${req.url}\n`));
+    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+    const { port } = server.address() as { port: number };
+    try {
+      const r = await gantry([
+        "call",
+        "-m",
+        MOD,
+        "fetch",
+        `--api=tcp://localhost:${port}`,
+        "--path=/cli",
+      ]);
+      expect(r.stderr).toContain(`host service ${port}→localhost:${port}`);
+      expect(r.stdout).toBe("host says hi to /cli\n");
+      expect(r.status).toBe(0);
+      const bad = await gantry(["call", "-m", MOD, "fetch", "--api=localhost:1"]);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain("--api expects a service address like tcp://localhost:5432");
+    } finally {
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+  });
+
   it("converts a path flag to a Directory and prints a scalar result", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "gantry-cli-dir-"));
     for (const f of ["a", "b", "c"])

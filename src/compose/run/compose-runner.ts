@@ -8,7 +8,7 @@ import {
   type StartedService,
 } from "../../engine/services/service-manager.js";
 import { ComposeError } from "../../errors.js";
-import { serviceOf } from "./service-container.js";
+import { serviceNodeOf } from "./service-container.js";
 
 export interface JobResult {
   exitCode: number;
@@ -61,7 +61,7 @@ export class ComposeRunner {
   async run(name: string, command?: string[]): Promise<JobResult> {
     const svc = this.service(name);
     await this.dependencies(svc);
-    const node = serviceOf(this.project, svc, { publish: false, command })._node;
+    const node = serviceNodeOf(this.project, svc, { publish: false, command });
     const r = await runJob(this.s, node);
     return { exitCode: r.exitCode, logs: r.logs };
   }
@@ -72,7 +72,7 @@ export class ComposeRunner {
       p = (async () => {
         const svc = this.service(name);
         await this.dependencies(svc);
-        return startService(this.s, serviceOf(this.project, svc, this.opts)._node);
+        return startService(this.s, serviceNodeOf(this.project, svc, this.opts));
       })();
       this.started.set(name, p);
     }
@@ -85,7 +85,7 @@ export class ComposeRunner {
       p = (async () => {
         const svc = this.service(name);
         await this.dependencies(svc);
-        const r = await runJob(this.s, serviceOf(this.project, svc, { publish: false })._node);
+        const r = await runJob(this.s, serviceNodeOf(this.project, svc, { publish: false }));
         return { exitCode: r.exitCode, logs: r.logs };
       })();
       this.jobs.set(name, p);

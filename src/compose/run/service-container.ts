@@ -5,6 +5,7 @@ import { dag } from "../../sdk/dag.js";
 import type { Container } from "../../sdk/container.js";
 import { Service } from "../../sdk/service.js";
 import { UsageError } from "../../errors.js";
+import { isHostService, type ServiceNode } from "../../engine/nodes.js";
 
 /** The container a compose service describes (image or build, env, workdir, user, entrypoint, command, mounts, health). */
 export function serviceContainer(
@@ -72,7 +73,16 @@ export function serviceOf(
   svc: ComposeService,
   opts: { publish: boolean; command?: string[] },
 ): Service {
+  return new Service(serviceNodeOf(project, svc, opts));
+}
+
+export function serviceNodeOf(
+  project: ComposeProject,
+  svc: ComposeService,
+  opts: { publish: boolean; command?: string[] },
+): ServiceNode {
   const base = serviceContainer(project, svc, opts.command).asService({ useEntrypoint: true });
+  if (isHostService(base._node)) throw new Error("unreachable: asService() made a host service");
   const aliases = [svc.name, ...Object.values(svc.networks).flatMap((n) => n.aliases)];
   const publish = opts.publish
     ? svc.ports
@@ -84,9 +94,9 @@ export function serviceOf(
           hostIp: p.hostIp,
         }))
     : [];
-  return new Service({
+  return {
     ...base._node,
     aliases: [...new Set(aliases)],
     publish: publish.length ? publish : undefined,
-  });
+  };
 }

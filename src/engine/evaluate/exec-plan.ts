@@ -13,7 +13,7 @@ import {
   resolveConfig,
 } from "./container.js";
 import { evaluateDirectory, evaluateFile } from "./directory.js";
-import { resolveServiceBindings } from "./service-hook.js";
+import { serviceBindingDigests, startServiceBindings } from "./service-hook.js";
 
 /** One named input of an exec, as recorded for "why did this not come from cache". */
 export interface ExecInput {
@@ -86,7 +86,7 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     secretValues.push(value);
     secretKeys.push([name, keyedSecretHash(s.secretKey, value)]);
   }
-  const services = await resolveServiceBindings(s, state);
+  const serviceDigests = await serviceBindingDigests(s, state);
   const redirectStdout = exec.redirectStdout
     ? await containerPath(s, state, exec.redirectStdout)
     : undefined;
@@ -101,8 +101,8 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     { name: "user", digest: digestOf(cfg.user) },
   );
   if (secretKeys.length) inputs.push({ name: "secret variables", digest: digestOf(secretKeys) });
-  if (services.digests.length)
-    inputs.push({ name: "service bindings", digest: digestOf(services.digests) });
+  if (serviceDigests.length)
+    inputs.push({ name: "service bindings", digest: digestOf(serviceDigests) });
   if (exec.stdin !== undefined) inputs.push({ name: "stdin", digest: digestOf(exec.stdin) });
   const digest = digestOf({
     v: 1,
@@ -116,7 +116,7 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     workdir: cfg.workdir,
     user: cfg.user,
     secretEnv: secretKeys,
-    services: services.digests,
+    services: serviceDigests,
     stdin: exec.stdin,
     redirectStdout,
     redirectStderr,
@@ -139,10 +139,19 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
       stdin: exec.stdin,
       redirectStdout,
       redirectStderr,
-      services: services.specs,
-      network: services.network,
     },
   };
+}
+
+/** The plan's spec with its bound services started: call only when the exec (or service) really runs. */
+export async function withStartedBindings(
+  s: Session,
+  exec: ExecNode,
+  plan: ExecPlan,
+): Promise<ExecPlan["spec"]> {
+  if (exec.state.services.length === 0) return plan.spec;
+  const started = await startServiceBindings(s, exec.state);
+  return { ...plan.spec, services: started.specs, network: started.network };
 }
 
 async function planMount(

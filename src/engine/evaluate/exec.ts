@@ -4,7 +4,7 @@ import type { Session } from "../session.js";
 import type { Snapshot } from "../../runtime/runtime.js";
 import { ExecError } from "../../errors.js";
 import { LineScrubber } from "../scrubber.js";
-import { planExec, type ExecPlan } from "./exec-plan.js";
+import { planExec, withStartedBindings, type ExecPlan } from "./exec-plan.js";
 import { explainMiss, recordStepInputs, stepKeyOf } from "./cache-explain.js";
 import { startStep } from "./steps.js";
 
@@ -66,10 +66,12 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
   };
   let outcome;
   try {
+    // Bound services start only now that the exec really runs, and not inside a parallelism slot.
+    const spec = await withStartedBindings(s, exec, plan);
     outcome = await s.limiter.use(
       () =>
         s.runtime.exec({
-          ...plan.spec,
+          ...spec,
           step: name,
           digest: plan.digest,
           signal: s.signal,

@@ -87,3 +87,31 @@ function dial(host: string, port: number, holdMs: number): Promise<boolean> {
 function sleep(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
+
+/** A host service is ready when every backend port on the host accepts connections. */
+export async function waitHostReady(init: {
+  host: string;
+  ports: number[];
+  name: string;
+  timeoutMs: number;
+  signal: AbortSignal;
+}): Promise<void> {
+  const deadline = Date.now() + init.timeoutMs;
+  const pending = new Set(init.ports);
+  for (let attempt = 0; ; attempt++) {
+    if (init.signal.aborted)
+      throw new CancelledError(`service ${init.name}: cancelled while starting`);
+    for (const p of [...pending]) if (await dial(init.host, p, 0)) pending.delete(p);
+    if (pending.size === 0) return;
+    if (Date.now() > deadline) {
+      const ports = [...pending].map((p) => `${init.host}:${p}`).join(", ");
+      throw new ServiceError(
+        `service ${init.name}: nothing accepted connections on ${ports} within ${Math.round(init.timeoutMs / 1000)} s`,
+        {
+          hint: "start the program on this machine first (dag.host().service relays to a port that must already listen), or raise GANTRY_SERVICE_TIMEOUT (seconds)",
+        },
+      );
+    }
+    await sleep(Math.min(50 * 2 ** attempt, 500));
+  }
+}

@@ -1,41 +1,69 @@
 // Service lifecycle entry points used by the SDK's Service and by service bindings of execs.
-import type { ContainerState, ServiceNode } from "../nodes.js";
+import { isHostService, type HostServiceNode, type ServiceNode } from "../nodes.js";
 import type { Session } from "../session.js";
-import { setBindingResolver, type ResolvedBindings } from "../evaluate/service-hook.js";
-import { serviceExec, serviceRuntimeOf, startService as start } from "./service-manager.js";
-import { planExec } from "../evaluate/exec-plan.js";
+import { setBindingHooks } from "../evaluate/service-hook.js";
+import {
+  serviceExec,
+  serviceDigest,
+  serviceRuntimeOf,
+  startHostService,
+  startService as start,
+} from "./service-manager.js";
+import { planExec, withStartedBindings } from "../evaluate/exec-plan.js";
 import { UsageError } from "../../errors.js";
 
-/** Bindings of a consumer: start each service, reach it by alias on the run network. */
-async function resolveBindings(s: Session, state: ContainerState): Promise<ResolvedBindings> {
-  const started = await Promise.all(
-    state.services.map(async (b) => ({ alias: b.alias, svc: await start(s, b.service) })),
-  );
-  const network = await serviceRuntimeOf(s).network(s.signal);
-  return {
-    specs: started.map((x) => ({ alias: x.alias, target: x.svc.running.ip })),
-    digests: started
-      .map((x) => [x.alias, x.svc.digest] as [string, string])
-      .sort((a, b) => a[0].localeCompare(b[0])),
-    network,
-  };
-}
-setBindingResolver(resolveBindings);
+setBindingHooks({
+  // The bindings' part of a consumer's key; nothing starts here, so a cached consumer starts no service.
+  digests: async (s, state) =>
+    (
+      await Promise.all(
+        state.services.map(
+          async (b) => [b.alias, await serviceDigest(s, b.service)] as [string, string],
+        ),
+      )
+    ).sort((a, b) => a[0].localeCompare(b[0])),
+  // The consumer runs: start each service and reach it by alias on the run network.
+  start: async (s, state) => {
+    const specs = await Promise.all(
+      state.services.map(async (b) => ({
+        alias: b.alias,
+        target: isHostService(b.service)
+          ? (await startHostService(s, b.service)).ip
+          : (await start(s, b.service)).running.ip,
+      })),
+    );
+    return { specs, network: await serviceRuntimeOf(s).network(s.signal) };
+  },
+});
 
-export async function startService(s: Session, n: ServiceNode): Promise<void> {
-  await start(s, n);
+export type AnyService = ServiceNode | HostServiceNode;
+
+export async function startService(s: Session, n: AnyService): Promise<void> {
+  if (isHostService(n)) await startHostService(s, n);
+  else await start(s, n);
 }
 
-export async function stopService(s: Session, n: ServiceNode, kill: boolean): Promise<void> {
+export async function stopService(s: Session, n: AnyService, kill: boolean): Promise<void> {
+  if (isHostService(n)) return (await startHostService(s, n)).stop();
   const svc = await start(s, n);
   await serviceRuntimeOf(s).stopService(svc.running.id, kill);
 }
 
 export async function serviceEndpoint(
   s: Session,
-  n: ServiceNode,
+  n: AnyService,
   o: { port?: number; scheme?: string },
 ): Promise<string> {
+  if (isHostService(n)) {
+    // From the machine running the pipeline a host service is simply the host's own port.
+    const p = o.port === undefined ? n.ports[0] : n.ports.find((x) => x.frontend === o.port);
+    if (!p)
+      throw new UsageError(`the host service has no port ${o.port}`, {
+        hint: `its ports: ${n.ports.map((x) => x.frontend).join(", ")}`,
+      });
+    const addr = `${n.host}:${p.backend}`;
+    return o.scheme ? `${o.scheme}://${addr}` : addr;
+  }
   const svc = await start(s, n);
   const port = o.port !== undefined ? `${o.port}/tcp` : svc.ports[0];
   if (!port)
@@ -55,14 +83,16 @@ export async function serviceEndpoint(
   return o.scheme ? `${o.scheme}://${addr}` : addr;
 }
 
-export async function serviceHostname(s: Session, n: ServiceNode): Promise<string> {
+export async function serviceHostname(s: Session, n: AnyService): Promise<string> {
+  if (isHostService(n)) return (await startHostService(s, n)).ip;
   return (await start(s, n)).running.ip;
 }
 
 export async function servicePorts(
   s: Session,
-  n: ServiceNode,
+  n: AnyService,
 ): Promise<{ port: number; protocol: string; description?: string }[]> {
+  if (isHostService(n)) return n.ports.map((p) => ({ port: p.frontend, protocol: "TCP" }));
   const out: { port: number; protocol: string; description?: string }[] = [];
   for (const op of n.container.config) {
     if (op.op === "expose" && !op.remove)
@@ -74,12 +104,17 @@ export async function servicePorts(
 /** Publish the service's ports on the host and keep it up until the run is cancelled. */
 export async function serviceUp(
   s: Session,
-  n: ServiceNode,
+  n: AnyService,
   o: { ports?: { frontend?: number; backend: number }[]; random?: boolean },
 ): Promise<void> {
+  if (isHostService(n))
+    throw new UsageError("Service.up: a host service is already on the host", {
+      hint: "up() publishes a container service's ports; bind the host service to containers instead",
+    });
   const services = serviceRuntimeOf(s);
   const exec = serviceExec(n);
   const plan = await planExec(s, exec);
+  for (const v of plan.secretValues) s.scrubber.add(v);
   const exposed = (await servicePorts(s, n)).map((p) => ({
     backend: p.port,
     frontend: o.random ? undefined : p.port,
@@ -91,7 +126,7 @@ export async function serviceUp(
   }));
   await services.network(s.signal);
   const running = await services.startService({
-    ...plan.spec,
+    ...(await withStartedBindings(s, exec, plan)),
     step: "up",
     digest: plan.digest,
     signal: s.signal,

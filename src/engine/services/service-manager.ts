@@ -1,12 +1,12 @@
 // Starting services on demand, sharing them by digest within a run, and stopping them when the run ends.
-import type { ExecNode, ServiceNode } from "../nodes.js";
+import { isHostService, type ExecNode, type HostServiceNode, type ServiceNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import type { RunningService, ServiceRuntime } from "../../runtime/runtime.js";
-import { planExec } from "../evaluate/exec-plan.js";
+import { planExec, withStartedBindings } from "../evaluate/exec-plan.js";
 import { startStep } from "../evaluate/steps.js";
 import { UnsupportedError } from "../../errors.js";
 import { digestOf } from "../digest.js";
-import { waitReady } from "./readiness.js";
+import { waitHostReady, waitReady } from "./readiness.js";
 
 export interface StartedService {
   digest: string;
@@ -43,30 +43,71 @@ export function serviceExec(node: ServiceNode): ExecNode {
   return { state, args: [...node.args], expect: "ANY", useEntrypoint: node.useEntrypoint };
 }
 
+// What starting a service and running a job share: the exec, its plan, and its secrets registered for scrubbing.
+async function planService(s: Session, node: ServiceNode) {
+  const exec = serviceExec(node);
+  const plan = await planExec(s, exec);
+  for (const v of plan.secretValues) s.scrubber.add(v);
+  return { exec, plan };
+}
+
+// One step around starting or running something; the step fails or is cancelled with it.
+async function inStep<T>(
+  s: Session,
+  name: string,
+  digest: string,
+  body: (step: ReturnType<typeof startStep>) => Promise<T>,
+): Promise<T> {
+  const step = startStep(s, { name: s.scrub(name), kind: "service", digest });
+  try {
+    return await body(step);
+  } catch (e) {
+    step.end(s.signal.aborted ? "cancelled" : "failed", {
+      error: e instanceof Error ? e.message : String(e),
+    });
+    throw e;
+  }
+}
+
+// A service's identity within a run and in its consumers' cache keys: what it runs, its names and published ports.
+async function planServiceStart(s: Session, node: ServiceNode) {
+  const { exec, plan } = await planService(s, node);
+  const digest = digestOf({
+    service: plan.digest,
+    aliases: node.aliases ?? [],
+    publish: node.publish ?? [],
+  });
+  return { exec, plan, digest };
+}
+
+/** The digest a consumer's cache key takes from a bound service, computed without starting it. */
+export async function serviceDigest(
+  s: Session,
+  node: ServiceNode | HostServiceNode,
+): Promise<string> {
+  if (isHostService(node)) return hostServiceDigest(node);
+  return (await planServiceStart(s, node)).digest;
+}
+
+const hostServiceDigest = (node: HostServiceNode): string =>
+  digestOf({ hostService: node.host, ports: node.ports });
+
 /** Start (once per run per digest) and wait until ready. */
 export async function startService(
   s: Session,
   node: ServiceNode,
   opts: { aliases?: string[]; timeoutMs?: number } = {},
 ): Promise<StartedService> {
-  const exec = serviceExec(node);
-  const plan = await planExec(s, exec);
-  for (const v of plan.secretValues) s.scrubber.add(v);
-  const digest = digestOf({
-    service: plan.digest,
-    aliases: node.aliases ?? [],
-    publish: node.publish ?? [],
-  });
+  const { exec, plan, digest } = await planServiceStart(s, node);
   return s.flights.run(`service:${digest}`, async () => {
     const services = serviceRuntimeOf(s);
     const cfgPorts = exposedPorts(exec);
     const name = `service ${plan.spec.image ?? "container"} ${plan.spec.args.join(" ").slice(0, 60)}`;
-    const step = startStep(s, { name: s.scrub(name), kind: "service", digest });
-    try {
+    return inStep(s, name, digest, async (step) => {
       await services.network(s.signal);
       const hc = healthcheckOf(exec);
       const running = await services.startService({
-        ...plan.spec,
+        ...(await withStartedBindings(s, exec, plan)),
         step: name,
         digest,
         signal: s.signal,
@@ -87,13 +128,45 @@ export async function startService(
       });
       step.end("done");
       return { digest, running, name, ports: cfgPorts.all };
-    } catch (e) {
-      step.end(s.signal.aborted ? "cancelled" : "failed", {
-        error: e instanceof Error ? e.message : String(e),
-      });
-      throw e;
-    }
+    });
   }) as Promise<StartedService>;
+}
+
+export interface StartedHostService {
+  digest: string;
+  /** Where consumers on the run network reach the frontends. */
+  ip: string;
+  name: string;
+  stop(): Promise<void>;
+}
+
+/** Relay a host port to the run network (once per run per digest), after checking something listens on it. */
+export async function startHostService(
+  s: Session,
+  node: HostServiceNode,
+): Promise<StartedHostService> {
+  const digest = hostServiceDigest(node);
+  return s.flights.run(`service:${digest}`, async () => {
+    const services = serviceRuntimeOf(s);
+    const name = `host service ${node.ports.map((p) => `${p.frontend}→${node.host}:${p.backend}`).join(", ")}`;
+    return inStep(s, name, digest, async (step) => {
+      await waitHostReady({
+        host: node.host,
+        ports: node.ports.map((p) => p.backend),
+        name,
+        timeoutMs: s.serviceTimeoutMs ?? DEFAULT_TIMEOUT_MS,
+        signal: s.signal,
+      });
+      const fwd = await services.forwardHost({
+        host: node.host,
+        ports: node.ports.map((p) => ({ ...p })),
+        signal: s.signal,
+      });
+      s.onClose(() => fwd.close());
+      step.end("done");
+      return { digest, ip: fwd.ip, name, stop: () => fwd.close() };
+    });
+  }) as Promise<StartedHostService>;
 }
 
 // Which ports a service exposes, and which of them gate readiness (experimentalSkipHealthcheck opts out).
@@ -129,18 +202,15 @@ export async function runJob(
   s: Session,
   node: ServiceNode,
 ): Promise<{ exitCode: number; logs: string; name: string }> {
-  const exec = serviceExec(node);
-  const plan = await planExec(s, exec);
-  for (const v of plan.secretValues) s.scrubber.add(v);
+  const { exec, plan } = await planService(s, node);
   const digest = digestOf({ job: plan.digest, aliases: node.aliases ?? [] });
   return s.flights.run(`job:${digest}`, async () => {
     const services = serviceRuntimeOf(s);
     const name = `run ${node.aliases?.[0] ?? plan.spec.image ?? "container"}: ${plan.spec.args.join(" ").slice(0, 60)}`;
-    const step = startStep(s, { name: s.scrub(name), kind: "service", digest });
-    try {
+    return inStep(s, name, digest, async (step) => {
       await services.network(s.signal);
       const running = await services.startService({
-        ...plan.spec,
+        ...(await withStartedBindings(s, exec, plan)),
         step: name,
         digest,
         signal: s.signal,
@@ -153,11 +223,6 @@ export async function runJob(
       for (const line of logs.split("\n")) if (line) step.log("stdout", line + "\n");
       step.end(exitCode === 0 ? "done" : "failed", { exitCode });
       return { exitCode, logs, name };
-    } catch (e) {
-      step.end(s.signal.aborted ? "cancelled" : "failed", {
-        error: e instanceof Error ? e.message : String(e),
-      });
-      throw e;
-    }
+    });
   }) as Promise<{ exitCode: number; logs: string; name: string }>;
 }

@@ -1,5 +1,14 @@
 // Services on docker: long-running containers on the run's private network, reachable by alias from consumers.
-import type { RunningService, ServiceRuntime, ServiceSpec, ServiceState } from "../runtime.js";
+import type {
+  HostForward,
+  HostForwardSpec,
+  RunningService,
+  ServiceRuntime,
+  ServiceSpec,
+  ServiceState,
+} from "../runtime.js";
+import { ServiceError } from "../../errors.js";
+import { forwardHostPorts, networkGateway } from "./host-forward.js";
 import type { CacheVolumes } from "./cache-volumes.js";
 import { ignoreGone } from "./docker-errors.js";
 import type { DockerRunContext } from "./run-context.js";
@@ -13,6 +22,9 @@ export class DockerServices implements ServiceRuntime {
   private networkName?: Promise<string>;
   /** Started services by container id, so stopping one also frees its volumes, secret files and cache locks. */
   private readonly started = new Map<string, StartedServiceContainer>();
+  /** Relayed host ports by frontend: one gateway address serves the whole run, so a port relays one target. */
+  private readonly forwarded = new Map<number, string>();
+  private readonly forwards = new Set<HostForward>();
 
   constructor(
     private readonly ctx: DockerRunContext,
@@ -58,9 +70,39 @@ export class DockerServices implements ServiceRuntime {
     else await ignoreGone(this.ctx.docker.getContainer(id).remove({ force: true, v: true }));
   }
 
+  // Host services share the gateway address, so each frontend port may relay to one host target per run.
+  async forwardHost(spec: HostForwardSpec): Promise<HostForward> {
+    for (const { frontend, backend } of spec.ports) {
+      const owner = this.forwarded.get(frontend);
+      if (owner !== undefined && owner !== `${spec.host}:${backend}`)
+        throw new ServiceError(
+          `port ${frontend} of the run network already relays to ${owner}; cannot relay it to ${spec.host}:${backend} too`,
+          { hint: "give one of the host services another frontend port" },
+        );
+    }
+    const gateway = await networkGateway(this.ctx, await this.network(spec.signal));
+    const fwd = await forwardHostPorts(gateway, spec);
+    for (const { frontend, backend } of spec.ports)
+      this.forwarded.set(frontend, `${spec.host}:${backend}`);
+    this.forwards.add(fwd);
+    return {
+      ip: fwd.ip,
+      close: async () => {
+        if (!this.forwards.delete(fwd)) return;
+        for (const { frontend } of spec.ports) this.forwarded.delete(frontend);
+        await fwd.close();
+      },
+    };
+  }
+
   // Kill every service still running; DockerRuntime.close calls it before removing what carries the run's labels.
   async close(): Promise<void> {
     const ids = [...this.started.keys()];
-    await Promise.allSettled(ids.map((id) => this.stopService(id, true)));
+    await Promise.allSettled([
+      ...ids.map((id) => this.stopService(id, true)),
+      ...[...this.forwards].map((f) => f.close()),
+    ]);
+    this.forwards.clear();
+    this.forwarded.clear();
   }
 }

@@ -1,0 +1,220 @@
+// A host port as a service (dag.host().service) and a container service exposed on the host (Service.up), on the
+// real engine: containers reach a server that listens on this machine's loopback only, and `up` serves until cancelled.
+import http from "node:http";
+import net from "node:net";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { currentSession } from "../../src/engine/session.js";
+import { dag, type Service, ServiceError, UsageError } from "../../src/sdk/index.js";
+import { BUSYBOX, docker, makeStateDir, runIn } from "../helpers/test-session.js";
+
+let server: http.Server;
+let port: number;
+let hits = 0;
+
+beforeAll(async () => {
+  server = http.createServer((req, res) => {
+    hits++;
+    res.end(`hello from the host, path ${req.url}\n`);
+  });
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  port = (server.address() as net.AddressInfo).port;
+});
+
+afterAll(async () => {
+  await new Promise<void>((r) => server.close(() => r()));
+});
+
+/** A TCP port nothing listens on right now. */
+async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const p = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return p;
+}
+
+const wget = (url: string, alias: string, svc: Service) =>
+  dag
+    .container()
+    .from(BUSYBOX)
+    .withEnvVariable("NONCE", `${Date.now()}-${Math.random()}`)
+    .withServiceBinding(alias, svc)
+    .withExec(["wget", "-qO-", url]);
+
+describe("dag.host().service()", () => {
+  it("lets containers reach a loopback-only host server by alias, on the frontend port", async () => {
+    const state = await makeStateDir();
+    const before = hits;
+    const r = await runIn("docker", state, async () => {
+      const api = dag.host().service([{ frontend: 18080, backend: port }]);
+      const same = dag.host().service([{ backend: port }]);
+      const viaFrontend = await wget("http://api:18080/one", "api", api).stdout();
+      const viaBackend = await wget(`http://web:${port}/two`, "web", same).stdout();
+      return {
+        viaFrontend,
+        viaBackend,
+        endpoint: await api.endpoint({ scheme: "http" }),
+        ports: await api.ports(),
+        hostname: await api.hostname(),
+      };
+    });
+    expect(r.value.viaFrontend).toBe("hello from the host, path /one\n");
+    expect(r.value.viaBackend).toBe("hello from the host, path /two\n");
+    expect(hits - before).toBe(2);
+    // from the machine running the pipeline, the service is the host's own port
+    expect(r.value.endpoint).toBe(`http://localhost:${port}`);
+    expect(r.value.ports).toEqual([{ port: 18080, protocol: "TCP" }]);
+    expect(net.isIPv4(r.value.hostname)).toBe(true);
+    const steps = r.events.filter((e) => e.type === "step.start" && e.kind === "service");
+    expect(steps.map((e) => (e.type === "step.start" ? e.name : ""))).toEqual([
+      `host service 18080→localhost:${port}`,
+      `host service ${port}→localhost:${port}`,
+    ]);
+    // the relay is gone with the run: port 18080 can be taken on every interface again
+    const probe = net.createServer();
+    const taken = await new Promise<boolean>((resolve) => {
+      probe.once("error", () => resolve(true));
+      probe.listen({ host: "0.0.0.0", port: 18080, exclusive: true }, () => resolve(false));
+    });
+    if (!taken) await new Promise<void>((res) => probe.close(() => res()));
+    expect(taken).toBe(false);
+    expect(docker(["ps", "-aq", "--filter", `label=gantry.run=${r.session.runId}`]).trim()).toBe(
+      "",
+    );
+  });
+
+  it("is shared by digest within a run, and is part of the consumer's cache key", async () => {
+    const state = await makeStateDir();
+    const nonce = `${Date.now()}`;
+    const consumer = (p: number) =>
+      dag
+        .container()
+        .from(BUSYBOX)
+        .withEnvVariable("NONCE", nonce)
+        .withServiceBinding("api", dag.host().service([{ frontend: 18081, backend: p }]))
+        .withExec(["wget", "-qO-", "http://api:18081/cached"]);
+    const first = await runIn("docker", state, async () => {
+      await consumer(port).sync();
+      await consumer(port).withExec(["true"]).sync();
+    });
+    expect(
+      first.events.filter((e) => e.type === "step.start" && e.kind === "service"),
+    ).toHaveLength(1);
+    // same definition in the next run: cached, no relay started
+    const again = await runIn("docker", state, () => consumer(port).stdout());
+    expect(again.value).toBe("hello from the host, path /cached\n");
+    expect(
+      again.events.filter((e) => e.type === "step.start" && e.kind === "service"),
+    ).toHaveLength(0);
+  });
+
+  it("fails the consumer clearly when nothing listens on the host port", async () => {
+    const state = await makeStateDir();
+    const dead = await freePort();
+    const prev = process.env.GANTRY_SERVICE_TIMEOUT;
+    process.env.GANTRY_SERVICE_TIMEOUT = "2";
+    try {
+      const r = runIn("docker", state, () =>
+        wget(
+          "http://api:18082/",
+          "api",
+          dag.host().service([{ frontend: 18082, backend: dead }]),
+        ).sync(),
+      );
+      await expect(r).rejects.toThrow(ServiceError);
+      await expect(r).rejects.toThrow(
+        `nothing accepted connections on localhost:${dead} within 2 s`,
+      );
+    } finally {
+      if (prev === undefined) delete process.env.GANTRY_SERVICE_TIMEOUT;
+      else process.env.GANTRY_SERVICE_TIMEOUT = prev;
+    }
+  });
+
+  it("refuses one frontend port relaying to two host targets in one run", async () => {
+    const state = await makeStateDir();
+    const other = http.createServer((_q, res) => res.end("other\n"));
+    await new Promise<void>((r) => other.listen(0, "127.0.0.1", () => r()));
+    const otherPort = (other.address() as net.AddressInfo).port;
+    try {
+      const r = runIn("docker", state, async () => {
+        await wget(
+          "http://a:18083/",
+          "a",
+          dag.host().service([{ frontend: 18083, backend: port }]),
+        ).sync();
+        await wget(
+          "http://b:18083/",
+          "b",
+          dag.host().service([{ frontend: 18083, backend: otherPort }]),
+        ).sync();
+      });
+      await expect(r).rejects.toThrow(
+        `port 18083 of the run network already relays to localhost:${port}`,
+      );
+    } finally {
+      await new Promise<void>((r) => other.close(() => r()));
+    }
+  });
+
+  it("rejects bad ports at once, and up() on a host service", async () => {
+    expect(() => dag.host().service([])).toThrow("Host.service: ports must be a non-empty array");
+    expect(() => dag.host().service([{ backend: 0 }])).toThrow(
+      "ports[0].backend must be 1–65535, got 0",
+    );
+    expect(() => dag.host().service([{ backend: 80, frontend: 70000 }])).toThrow(
+      "ports[0].frontend must be 1–65535",
+    );
+    expect(() => dag.host().service([{ backend: 1 }, { backend: 2, frontend: 1 }])).toThrow(
+      "frontend port 1 is given twice",
+    );
+    const state = await makeStateDir();
+    await expect(
+      runIn("docker", state, () =>
+        dag
+          .host()
+          .service([{ backend: port }])
+          .up(),
+      ),
+    ).rejects.toThrow(UsageError);
+  });
+});
+
+describe("Service.up()", () => {
+  it("publishes the service's port on the host until the run is cancelled, then removes it", async () => {
+    const state = await makeStateDir();
+    const hostPort = await freePort();
+    const web = dag
+      .container()
+      .from(BUSYBOX)
+      .withNewFile("/www/index.html", "served by up\n")
+      .withExposedPort(8080)
+      .asService({ args: ["httpd", "-f", "-p", "8080", "-h", "/www"] });
+    const r = await runIn("docker", state, async () => {
+      const session = currentSession();
+      if (!session) throw new Error("no session");
+      const up = web.up({ ports: [{ frontend: hostPort, backend: 8080 }] });
+      let body = "";
+      for (let i = 0; i < 100 && body === ""; i++) {
+        body = await fetch(`http://127.0.0.1:${hostPort}/`)
+          .then((res) => res.text())
+          .catch(() => "");
+        if (body === "") await new Promise((res) => setTimeout(res, 200));
+      }
+      const running = docker(["ps", "-q", "--filter", `label=gantry.run=${session.runId}`]).trim();
+      session.cancel("test: Ctrl-C");
+      await up; // up() returns once the run is cancelled
+      return { body, running };
+    });
+    expect(r.value.body).toBe("served by up\n");
+    expect(r.value.running).not.toBe("");
+    expect(docker(["ps", "-aq", "--filter", `label=gantry.run=${r.session.runId}`]).trim()).toBe(
+      "",
+    );
+    const stillServed = await fetch(`http://127.0.0.1:${hostPort}/`).then(
+      () => true,
+      () => false,
+    );
+    expect(stillServed).toBe(false);
+  });
+});

@@ -165,6 +165,8 @@ export interface BuildSpec {
   dockerfile: string;
   buildArgs: Record<string, string>;
   target?: string;
+  /** Build secrets by id (`RUN --mount=type=secret,id=ID`); served through a BuildKit session, never stored. */
+  secrets?: Record<string, string>;
   /** Tag for the built image (gantry-build:<digest hex>). */
   tag: string;
   signal: AbortSignal;

@@ -1,12 +1,21 @@
 // Container.build / Directory.dockerBuild end to end on docker: build args, targets, .dockerignore, failures, the cache.
+import { createHash } from "node:crypto";
 import { mkdir, mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import "../../src/engine/images/index.js";
+import { digestHex } from "../../src/engine/digest.js";
 import type { RunEvent } from "../../src/engine/events.js";
 import { dag, ImageError, UnsupportedError } from "../../src/sdk/index.js";
-import { BUSYBOX, docker, executed, makeStateDir, runIn } from "../helpers/test-session.js";
+import {
+  BUSYBOX,
+  docker,
+  executed,
+  makeStateDir,
+  runCommand,
+  runIn,
+} from "../helpers/test-session.js";
 
 const DOCKERFILE = `
 FROM ${BUSYBOX} AS base
@@ -51,6 +60,8 @@ async function project(files: Record<string, string> = {}): Promise<string> {
   }
   return dir;
 }
+
+const sha256 = (t: string): string => createHash("sha256").update(t).digest("hex");
 
 // The build steps of a run and how each ended.
 function buildSteps(events: RunEvent[]): { name: string; status?: string; error?: string }[] {
@@ -163,19 +174,72 @@ describe("Container.build", () => {
     expect(step?.error).toContain("tests: 3 failed");
   });
 
-  it("says clearly that build secrets need BuildKit", async () => {
-    const dir = await project();
-    const { value: err } = await runIn("docker", await makeStateDir(), () =>
+  it("passes build secrets to RUN --mount=type=secret through BuildKit, keeping them out of the image and the logs", async () => {
+    const value = `s3cr3t-${Date.now()}`;
+    const dir = await project({
+      Dockerfile: [
+        `FROM ${BUSYBOX}`,
+        `RUN --mount=type=secret,id=npm-token echo "${sha256(value)}  /run/secrets/npm-token" | sha256sum -c && echo "token has $(wc -c < /run/secrets/npm-token) bytes" && cat /run/secrets/npm-token`,
+        "RUN ls /run/secrets 2>&1 | wc -l > /secret-files",
+        "",
+      ].join("\n"),
+      ".dockerignore": "",
+    });
+    const state = await makeStateDir();
+    const build = () =>
       dag
         .container()
-        .build(dag.host().directory(dir), { secrets: [dag.setSecret("npm-token", "s3cr3t-value")] })
+        .build(dag.host().directory(dir), { secrets: [dag.setSecret("npm-token", value)] });
+    const first = await runIn("docker", state, async () => {
+      const ctr = build();
+      await ctr.withExec(["echo", "ok"]).sync();
+      return ctr.withExec(["sh", "-c", "cat /secret-files; ls /run/secrets 2>&1 || true"]).stdout();
+    });
+    // nothing of the secret mount is left in the image
+    expect(first.value).toMatch(/^0\n/);
+    const [step] = buildSteps(first.events);
+    expect(step?.status).toBe("done");
+    const logs = first.events.map((e) => (e.type === "step.log" ? e.text : "")).join("");
+    expect(logs).toContain(`token has ${value.length} bytes`);
+    expect(logs).toContain("RUN --mount=type=secret,id=npm-token");
+    expect(logs).toMatch(/^#\d+ \*\*\*$/m); // the `cat` of the secret, masked
+    expect(JSON.stringify(first.events)).not.toContain(value);
+    const digest = first.events.find((e) => e.type === "step.start" && e.kind === "build");
+    const tag = `gantry-build:${digestHex(digest?.type === "step.start" ? (digest.digest ?? "") : "")}`;
+    expect(docker(["history", "--no-trunc", tag])).toContain("/secret-files");
+    expect(docker(["image", "inspect", tag])).not.toContain(value);
+    expect(docker(["history", "--no-trunc", tag])).not.toContain(value);
+    const saved = await runCommand("sh", [
+      "-c",
+      `docker save ${tag} | grep -ac -- '${value}' || true`,
+    ]);
+    expect(saved.stdout.trim()).toBe("0");
+    // the same build with the same secret comes from cache in the next run
+    const second = await runIn("docker", state, () => build().sync());
+    expect(buildSteps(second.events).map((s) => s.status)).toEqual(["cached"]);
+  });
+
+  it("reports a failing RUN of a BuildKit build with its instruction and output", async () => {
+    const dir = await project({
+      Dockerfile: `FROM ${BUSYBOX}\nRUN --mount=type=secret,id=tok echo "deploy check: 2 failed" && exit 4\n`,
+      ".dockerignore": "",
+    });
+    const { value: err, events } = await runIn("docker", await makeStateDir(), () =>
+      dag
+        .container()
+        .build(dag.host().directory(dir), { secrets: [dag.setSecret("tok", "t0k-value")] })
         .sync()
         .catch((e: unknown) => e),
     );
-    expect(err).toBeInstanceOf(UnsupportedError);
-    expect((err as Error).message).toContain("npm-token");
-    expect((err as Error).message).toContain("classic builder");
-    expect((err as Error).message).not.toContain("s3cr3t-value");
+    expect(err).toBeInstanceOf(ImageError);
+    const message = (err as Error).message;
+    expect(message).toContain(
+      'RUN --mount=type=secret,id=tok echo "deploy check: 2 failed" && exit 4',
+    );
+    expect(message).toContain("deploy check: 2 failed");
+    expect(message).toContain("exit code: 4");
+    const [step] = buildSteps(events);
+    expect(step?.status).toBe("failed");
   });
 
   it("says the host runtime cannot build images", async () => {

@@ -2,9 +2,8 @@
 import type { Session } from "../session.js";
 import type { ExternalImageResult } from "../evaluate/container.js";
 import type { ImageConfig, ImageRuntime, Snapshot } from "../../runtime/runtime.js";
-import { digestHex, digestOf } from "../digest.js";
+import { digestHex, digestOf, keyedSecretHash } from "../digest.js";
 import { treeDigest } from "../../store/tree.js";
-import { UnsupportedError } from "../../errors.js";
 import { LineScrubber } from "../scrubber.js";
 import { resolveImage } from "../evaluate/container.js";
 import { startStep } from "../evaluate/steps.js";
@@ -25,18 +24,19 @@ export const BUILD_REPO = "gantry-build";
 // Registered as the "build" external resolver.
 export async function resolveBuild(s: Session, payload: unknown): Promise<ExternalImageResult> {
   const p = payload as BuildPayload;
-  if (p.secrets.length > 0) {
-    throw new UnsupportedError(
-      `Container.build was given secrets (${p.secrets.map((x) => x.name).join(", ")}), and the docker runtime cannot pass them: ` +
-        "it builds with the engine's classic builder, which has no way to receive build secrets (RUN --mount=type=secret needs BuildKit)",
-      {
-        hint: "build without the secret and use it in a later step with withMountedSecret or withSecretVariable",
-      },
-    );
-  }
   const images = requireImageRuntime(s, "image builds");
   const context = await buildContext(s, p);
   const buildArgs = Object.fromEntries(p.buildArgs.map((a) => [a.name, a.value]));
+  // Secrets reach RUN --mount=type=secret,id=<name>; the key holds only a keyed hash of each value.
+  const secrets: Record<string, string> = {};
+  for (const secret of p.secrets) {
+    const value = await secret.resolve();
+    s.scrubber.add(value);
+    secrets[secret.name] = value;
+  }
+  const secretKeys = Object.entries(secrets)
+    .map(([name, value]) => [name, keyedSecretHash(s.secretKey, value)])
+    .sort((a, b) => String(a[0]).localeCompare(String(b[0])));
   const bases = await baseImageIds(s, dockerfileBaseImages(context.dockerfileText, buildArgs));
   const digest = digestOf({
     v: 1,
@@ -44,11 +44,12 @@ export async function resolveBuild(s: Session, payload: unknown): Promise<Extern
     dockerfile: context.dockerfile,
     buildArgs,
     target: p.target,
+    ...(secretKeys.length ? { secrets: secretKeys } : {}),
     bases,
     runtime: s.runtime.name,
   });
   const rec = (await s.flights.run(`build:${digest}`, () =>
-    runBuild(s, images, { ...p, buildArgs }, context, digest),
+    runBuild(s, images, { ...p, buildArgs, secrets }, context, digest),
   )) as BuildRecord;
   return { snapshot: rec.snapshot, digest, config: rec.config };
 }
@@ -67,7 +68,10 @@ async function baseImageIds(s: Session, refs: string[]): Promise<[string, string
   );
 }
 
-type ResolvedPayload = Omit<BuildPayload, "buildArgs"> & { buildArgs: Record<string, string> };
+type ResolvedPayload = Omit<BuildPayload, "buildArgs" | "secrets"> & {
+  buildArgs: Record<string, string>;
+  secrets: Record<string, string>;
+};
 
 // A cached image is reused while the engine still has it; otherwise build, streaming the builder's output to the step.
 async function runBuild(
@@ -101,6 +105,7 @@ async function runBuild(
           dockerfile: context.dockerfile,
           buildArgs: p.buildArgs,
           target: p.target,
+          secrets: p.secrets,
           tag: `${BUILD_REPO}:${digestHex(digest)}`,
           signal: s.signal,
           onOutput: (_stream, chunk) => out.push(chunk),

@@ -1,4 +1,4 @@
-// Dockerfile builds on the engine's classic builder: the context goes up as a tar, progress comes back as JSON lines.
+// Dockerfile builds through the engine's build API: the context goes up as a tar, progress comes back as JSON lines.
 import type Dockerode from "dockerode";
 import type { Readable } from "node:stream";
 import type { BuildSpec, ImageConfig, ResolvedImage } from "../runtime.js";
@@ -6,25 +6,35 @@ import { CancelledError, ImageError } from "../../errors.js";
 import { packTree } from "../../store/tree-tar.js";
 import { engineMessage } from "./docker-errors.js";
 import { BuildTranscript, stripAnsi } from "./image-build-transcript.js";
+import { openBuildSession, type BuildSession } from "./buildkit-session.js";
+import { BuildKitTranscript } from "./buildkit-trace.js";
 import { imageConfigOf, inspectImage } from "./image-resolver.js";
 import { followJsonProgress, ProgressStreamError } from "./json-progress.js";
 import { LABELS } from "./labels.js";
 import type { DockerRunContext } from "./run-context.js";
 
+const BUILDKIT_TRACE = "moby.buildkit.trace";
+
 /** Put on every built image so Gantry's images can be found; taken out of the config the pipeline sees. */
 const BUILD_LABELS = { [LABELS.managed]: "true" };
 
 // Build, follow the stream to its end (rejecting on an error line), then read the tagged image back.
+// Builds with secrets go to BuildKit (the classic builder cannot receive them); the rest stay on the classic builder.
 export async function buildImage(ctx: DockerRunContext, spec: BuildSpec): Promise<ResolvedImage> {
-  const transcript = new BuildTranscript();
+  const useBuildKit = Object.keys(spec.secrets ?? {}).length > 0;
+  const classic = new BuildTranscript();
+  const buildkit = new BuildKitTranscript((t) => spec.onOutput?.("stdout", t));
+  let session: BuildSession | undefined;
   try {
+    if (useBuildKit) session = await openBuildSession(ctx.docker, spec.secrets ?? {});
     const stream = await ctx.docker.buildImage(
       packTree(spec.context, ctx.store),
-      buildOptions(spec),
+      buildOptions(spec, session),
     );
     await followJsonProgress(stream as Readable, spec.signal, (event) => {
+      if (event.id === BUILDKIT_TRACE && typeof event.aux === "string") buildkit.push(event.aux);
       if (event.stream === undefined) return;
-      transcript.push(event.stream);
+      classic.push(event.stream);
       spec.onOutput?.("stdout", stripAnsi(event.stream));
     });
   } catch (err) {
@@ -32,11 +42,14 @@ export async function buildImage(ctx: DockerRunContext, spec: BuildSpec): Promis
       throw new CancelledError(`image build of ${spec.dockerfile} was cancelled`, { cause: err });
     }
     if (err instanceof ProgressStreamError)
-      throw transcript.failure(spec.dockerfile, err.message, err);
+      throw (useBuildKit ? buildkit : classic).failure(spec.dockerfile, err.message, err);
+    if (err instanceof ImageError) throw err;
     throw new ImageError(`could not build ${spec.dockerfile}: ${engineMessage(err)}`, {
       cause: err,
       hint: "check that the engine is running and has free disk space (docker system df)",
     });
+  } finally {
+    session?.close();
   }
   const built = await inspectImage(ctx.docker, spec.tag);
   if (!built) {
@@ -51,8 +64,8 @@ export async function buildImage(ctx: DockerRunContext, spec: BuildSpec): Promis
 }
 
 // Query parameters of POST /build; unset ones are left out rather than sent empty.
-function buildOptions(spec: BuildSpec): Dockerode.ImageBuildOptions {
-  const opts: Dockerode.ImageBuildOptions = {
+function buildOptions(spec: BuildSpec, session?: BuildSession): Dockerode.ImageBuildOptions {
+  const opts: Dockerode.ImageBuildOptions & { session?: string } = {
     dockerfile: spec.dockerfile,
     t: spec.tag,
     buildargs: spec.buildArgs,
@@ -62,6 +75,12 @@ function buildOptions(spec: BuildSpec): Dockerode.ImageBuildOptions {
     abortSignal: spec.signal,
   };
   if (spec.target) opts.target = spec.target;
+  if (session) {
+    // BuildKit with our own session (secrets). A number, not "2": dockerode opens a session of its own for "2",
+    // which serves registry credentials only.
+    (opts as { version?: unknown }).version = 2;
+    opts.session = session.id;
+  }
   return opts;
 }
 

@@ -8,6 +8,8 @@ export interface ProgressEvent {
   stream?: string;
   error?: string;
   errorDetail?: { message?: string; code?: number };
+  /** Extra data: BuildKit's trace messages (base64 protobuf), an image id. */
+  aux?: unknown;
 }
 
 /** An `error`/`errorDetail` line of a progress stream: the engine's own words, kept whole. */

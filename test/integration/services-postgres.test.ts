@@ -56,6 +56,12 @@ describe("services: PostgreSQL", () => {
     expect(
       docker(["network", "ls", "-q", "--filter", `label=gantry.run=${r.session.runId}`]).trim(),
     ).toBe("");
+    // the next run finds the consumer in its cache and so starts no PostgreSQL at all
+    const again = await runIn("docker", state, () =>
+      client.withExec(["psql", "-tAc", "SELECT count(*) FROM items"]).stdout(),
+    );
+    expect(again.value.trim()).toBe("2");
+    expect(again.events.filter((e) => e.type === "step.start" && e.kind === "service")).toEqual([]);
   });
 
   it("fails the consumer with the service's own last log lines when it dies", async () => {

@@ -1,71 +1,35 @@
 // DockerRuntime against the real engine: execs, file ops, mounts, reads, export, cancel, secrets, cleanup. No mocks.
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
-import type Dockerode from "dockerode";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readEnv } from "../../src/env.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useDockerRuntimeFixture } from "../helpers/docker-runtime-fixture.js";
 import { CancelledError, NotFoundError, UnsupportedError } from "../../src/errors.js";
-import { connectDocker } from "../../src/runtime/docker/connect-docker.js";
-import { DockerRuntime } from "../../src/runtime/docker/docker-runtime.js";
 import { cacheVolumeName } from "../../src/runtime/docker/cache-volumes.js";
 import { runLabels } from "../../src/runtime/docker/labels.js";
 import type { ExecSpec, ResolvedImage } from "../../src/runtime/runtime.js";
-import { ContentStore } from "../../src/store/content-store.js";
 import type { FileEntry, Tree, TreeEntry } from "../../src/store/tree.js";
 
 const run = promisify(execFile);
 const BUSYBOX = "gantry-test/busybox:latest";
 const never = new AbortController().signal;
 
-let docker: Dockerode;
-let store: ContentStore;
-let stateDir: string;
+const fx = useDockerRuntimeFixture("it");
 let busybox: ResolvedImage;
-const runtimes: DockerRuntime[] = [];
-const cachesToRemove: string[] = [];
-const imagesToRemove: string[] = [];
-/** Snapshot tags of this file's execs: removed after, so test runs do not pile up images. */
-const snapshotTags: string[] = [];
 
 beforeAll(async () => {
-  docker = (await connectDocker(readEnv())).docker;
-  stateDir = await mkdtemp(path.join(os.tmpdir(), "gantry-docker-rt-"));
-  store = new ContentStore(stateDir);
-  await store.init();
-  busybox = await newRuntime().resolveImage(BUSYBOX, never);
+  busybox = await fx.newRuntime().resolveImage(BUSYBOX, never);
 });
 
-afterAll(async () => {
-  for (const rt of runtimes) await rt.close();
-  for (const name of cachesToRemove)
-    await run("docker", ["volume", "rm", "-f", name]).catch(() => {});
-  for (const image of imagesToRemove) await run("docker", ["rmi", "-f", image]).catch(() => {});
-  for (let i = 0; i < snapshotTags.length; i += 50) {
-    await run("docker", ["rmi", ...snapshotTags.slice(i, i + 50)]).catch(() => {});
-  }
-  await rm(stateDir, { recursive: true, force: true });
-});
-
-// A runtime with a run id of its own, closed after the file.
-function newRuntime(opts: { isLocalEngine?: boolean } = {}): DockerRuntime {
-  const runId = `it-${randomBytes(5).toString("hex")}`;
-  const rt = new DockerRuntime({ docker, store, runId, isLocalEngine: opts.isLocalEngine ?? true });
-  runtimes.push(rt);
-  return rt;
-}
-
-function runIdOf(rt: DockerRuntime): string {
-  return (rt as unknown as { ctx: { runId: string } }).ctx.runId;
-}
+const { newRuntime, runIdOf } = fx;
 
 // An exec on busybox with everything defaulted; a fresh digest each time.
 function spec(args: string[], more: Partial<ExecSpec> = {}): ExecSpec {
   const digest = "sha256:" + randomBytes(32).toString("hex");
-  snapshotTags.push(`gantry-cache:${digest.slice(7)}`);
+  fx.removeImageAfter(`gantry-cache:${digest.slice(7)}`);
   return {
     step: `test ${args.join(" ")}`.slice(0, 60),
     digest,
@@ -86,7 +50,7 @@ async function fileEntry(content: string, mode = 0o644): Promise<FileEntry> {
   return {
     type: "file",
     mode,
-    digest: await store.putBytes(content),
+    digest: await fx.store.putBytes(content),
     size: Buffer.byteLength(content),
   };
 }
@@ -103,7 +67,7 @@ async function tree(files: Record<string, string>): Promise<Tree> {
 }
 
 async function text(entry: FileEntry): Promise<string> {
-  return (await store.readBlob(entry.digest)).toString("utf8");
+  return (await fx.store.readBlob(entry.digest)).toString("utf8");
 }
 
 async function dockerOut(...args: string[]): Promise<string> {
@@ -199,7 +163,7 @@ describe("DockerRuntime exec", () => {
   it("joins the given network and adds hosts for service bindings with an IP", async () => {
     const rt = newRuntime();
     const name = `gantry-it-net-${runIdOf(rt)}`;
-    await docker.createNetwork({ Name: name, Labels: runLabels(runIdOf(rt)) });
+    await fx.docker.createNetwork({ Name: name, Labels: runLabels(runIdOf(rt)) });
     const outcome = await rt.exec(
       spec(
         ["sh", "-c", "grep db /etc/hosts; cat /sys/class/net/eth0/address >/dev/null && echo net"],
@@ -283,7 +247,7 @@ describe("DockerRuntime file operations", () => {
 describe("DockerRuntime mounts", () => {
   it("keeps a cache volume's contents across execs and runtimes, outside the snapshot", async () => {
     const cache = `it-${randomBytes(4).toString("hex")}`;
-    cachesToRemove.push(cacheVolumeName(cache));
+    fx.removeVolumeAfter(cacheVolumeName(cache));
     const mounts = [
       { kind: "cache" as const, target: "/cache", volume: cache, sharing: "SHARED" as const },
     ];
@@ -299,7 +263,7 @@ describe("DockerRuntime mounts", () => {
   it("LOCKED lets one exec at a time use the volume; PRIVATE gives a second exec its own", async () => {
     const rt = newRuntime();
     const cache = `it-${randomBytes(4).toString("hex")}`;
-    cachesToRemove.push(cacheVolumeName(cache));
+    fx.removeVolumeAfter(cacheVolumeName(cache));
     const locked = [
       { kind: "cache" as const, target: "/c", volume: cache, sharing: "LOCKED" as const },
     ];
@@ -322,7 +286,7 @@ describe("DockerRuntime mounts", () => {
 
   it("copies a cache's source in when the volume is new", async () => {
     const cache = `it-${randomBytes(4).toString("hex")}`;
-    cachesToRemove.push(cacheVolumeName(cache));
+    fx.removeVolumeAfter(cacheVolumeName(cache));
     const source = await tree({ "seed.txt": "seed" });
     const mounts = [
       { kind: "cache" as const, target: "/c", volume: cache, sharing: "SHARED" as const, source },
@@ -399,7 +363,7 @@ describe("DockerRuntime reads and export", () => {
     const built = await rt.exec(
       spec(["sh", "-c", "echo hello > /greeting"], { env: [...busybox.config.env, "DROPPED=1"] }),
     );
-    const dest = path.join(stateDir, "out", "image.tar");
+    const dest = path.join(fx.stateDir, "out", "image.tar");
     const config = {
       env: ["PATH=/bin", "KEPT=yes"],
       workdir: "/tmp",
@@ -414,7 +378,7 @@ describe("DockerRuntime reads and export", () => {
       await dockerOut("load", "-i", dest),
     )?.[1];
     expect(loaded).toBeDefined();
-    imagesToRemove.push(loaded as string);
+    fx.removeImageAfter(loaded as string);
     const inspected = JSON.parse(await dockerOut("image", "inspect", loaded as string)) as Array<{
       Config: Record<string, unknown>;
     }>;
@@ -506,8 +470,8 @@ describe("DockerRuntime cancel, secrets and cleanup", () => {
     const rt = newRuntime();
     const runId = runIdOf(rt);
     const cache = `it-${randomBytes(4).toString("hex")}`;
-    cachesToRemove.push(cacheVolumeName(cache));
-    await docker.createNetwork({ Name: `gantry-it-net-${runId}`, Labels: runLabels(runId) });
+    fx.removeVolumeAfter(cacheVolumeName(cache));
+    await fx.docker.createNetwork({ Name: `gantry-it-net-${runId}`, Labels: runLabels(runId) });
     let sawOutput!: () => void;
     const outputSeen = new Promise<void>((resolve) => (sawOutput = resolve));
     const running = rt

@@ -2,18 +2,13 @@
 import { execFile } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, rm } from "node:fs/promises";
 import net from "node:net";
-import os from "node:os";
-import path from "node:path";
 import { promisify } from "node:util";
-import type Dockerode from "dockerode";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { readEnv } from "../../src/env.js";
+import { beforeAll, describe, expect, it } from "vitest";
+import { useDockerRuntimeFixture } from "../helpers/docker-runtime-fixture.js";
 import { CancelledError, ServiceError, UnsupportedError } from "../../src/errors.js";
 import type { CacheVolumes } from "../../src/runtime/docker/cache-volumes.js";
-import { connectDocker } from "../../src/runtime/docker/connect-docker.js";
-import { DockerRuntime } from "../../src/runtime/docker/docker-runtime.js";
+import type { DockerRuntime } from "../../src/runtime/docker/docker-runtime.js";
 import { DockerServices } from "../../src/runtime/docker/docker-services.js";
 import type { DockerRunContext } from "../../src/runtime/docker/run-context.js";
 import type {
@@ -23,45 +18,23 @@ import type {
   ServiceSpec,
   ServiceState,
 } from "../../src/runtime/runtime.js";
-import { ContentStore } from "../../src/store/content-store.js";
 
 const run = promisify(execFile);
 const BUSYBOX = "gantry-test/busybox:latest";
 const POSTGRES = "gantry-test/postgres:15";
 const never = new AbortController().signal;
 
-let docker: Dockerode;
-let store: ContentStore;
-let stateDir: string;
+const fx = useDockerRuntimeFixture("it-svc");
 let busybox: ResolvedImage;
 let postgres: ResolvedImage;
-const runtimes: DockerRuntime[] = [];
-const volumesToRemove: string[] = [];
 
 beforeAll(async () => {
-  docker = (await connectDocker(readEnv())).docker;
-  stateDir = await mkdtemp(path.join(os.tmpdir(), "gantry-docker-svc-"));
-  store = new ContentStore(stateDir);
-  await store.init();
-  const rt = newRuntime();
+  const rt = fx.newRuntime();
   busybox = await rt.resolveImage(BUSYBOX, never);
   postgres = await rt.resolveImage(POSTGRES, never);
 });
 
-afterAll(async () => {
-  for (const rt of runtimes) await rt.close();
-  for (const name of volumesToRemove)
-    await run("docker", ["volume", "rm", "-f", name]).catch(() => {});
-  await rm(stateDir, { recursive: true, force: true });
-});
-
-// A runtime with a run id of its own, closed after the file.
-function newRuntime(opts: { isLocalEngine?: boolean } = {}): DockerRuntime {
-  const runId = `it-svc-${randomBytes(5).toString("hex")}`;
-  const rt = new DockerRuntime({ docker, store, runId, isLocalEngine: opts.isLocalEngine ?? true });
-  runtimes.push(rt);
-  return rt;
-}
+const { newRuntime, runIdOf } = fx;
 
 // The runtime's own services once DockerRuntime has them; until then, one made from its private fields.
 function servicesOf(rt: DockerRuntime): DockerServices {
@@ -71,10 +44,6 @@ function servicesOf(rt: DockerRuntime): DockerServices {
     services?: DockerServices;
   };
   return inside.services ?? new DockerServices(inside.ctx, inside.caches);
-}
-
-function runIdOf(rt: DockerRuntime): string {
-  return (rt as unknown as { ctx: { runId: string } }).ctx.runId;
 }
 
 // A busybox service with everything defaulted.
@@ -241,7 +210,7 @@ describe("DockerServices", () => {
   it("reaches healthy through a health command that reads mounted files, file ops and bindings", async () => {
     const services = servicesOf(newRuntime());
     const first = await services.startService(busyboxService(["sleep", "300"]));
-    const digest = await store.putBytes("hi\n");
+    const digest = await fx.store.putBytes("hi\n");
     const svc = await services.startService(
       busyboxService(["sleep", "300"], {
         ops: [
@@ -274,7 +243,7 @@ describe("DockerServices", () => {
     expect(state).toEqual({ running: true, health: "healthy" });
     const hosts = await run("docker", ["exec", svc.id, "cat", "/etc/hosts"]);
     expect(hosts.stdout).toContain(`${first.ip}\tupstream`);
-    const secretFile = (await docker.getContainer(svc.id).inspect()).Mounts.find(
+    const secretFile = (await fx.docker.getContainer(svc.id).inspect()).Mounts.find(
       (m) => m.Destination === "/run/secrets/tok",
     )?.Source;
     expect(secretFile && existsSync(secretFile)).toBe(true);
@@ -360,7 +329,7 @@ describe("DockerServices", () => {
   it("keeps compose named volumes across services, and refuses bind mounts on a remote engine", async () => {
     const services = servicesOf(newRuntime());
     const volume = `gantry-it-vol-${randomBytes(5).toString("hex")}`;
-    volumesToRemove.push(volume);
+    fx.removeVolumeAfter(volume);
     const volumes = [{ type: "volume" as const, source: volume, target: "/data", readOnly: false }];
     const writer = await services.startService(
       busyboxService(["sh", "-c", "echo kept > /data/f"], { volumes }),
@@ -373,7 +342,7 @@ describe("DockerServices", () => {
     await services.stopService(reader.id, true);
 
     const remote = servicesOf(newRuntime({ isLocalEngine: false }));
-    const bind = [{ type: "bind" as const, source: stateDir, target: "/host", readOnly: true }];
+    const bind = [{ type: "bind" as const, source: fx.stateDir, target: "/host", readOnly: true }];
     await expect(
       remote.startService(busyboxService(["true"], { volumes: bind })),
     ).rejects.toBeInstanceOf(UnsupportedError);

@@ -1,0 +1,83 @@
+// One setup for tests that drive DockerRuntime directly: an engine connection, a content store, runtimes with run
+// ids of their own, and the cleanup of what the tests made (runtimes, volumes, images) after the file.
+import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtemp, rm } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import type Dockerode from "dockerode";
+import { afterAll, beforeAll } from "vitest";
+import { readEnv } from "../../src/env.js";
+import { connectDocker } from "../../src/runtime/docker/connect-docker.js";
+import { DockerRuntime } from "../../src/runtime/docker/docker-runtime.js";
+import { ContentStore } from "../../src/store/content-store.js";
+
+const run = promisify(execFile);
+
+export interface DockerRuntimeFixture {
+  readonly docker: Dockerode;
+  readonly store: ContentStore;
+  readonly stateDir: string;
+  /** A runtime with a run id of its own (`<prefix>-<hex>`), closed after the file. */
+  newRuntime(opts?: { isLocalEngine?: boolean }): DockerRuntime;
+  runIdOf(rt: DockerRuntime): string;
+  /** Removed after the file: volumes, and images (tags or ids). */
+  removeVolumeAfter(name: string): void;
+  removeImageAfter(ref: string): void;
+}
+
+/** Register beforeAll/afterAll for the calling test file; the fixture's fields are ready inside tests. */
+export function useDockerRuntimeFixture(prefix: string): DockerRuntimeFixture {
+  const runtimes: DockerRuntime[] = [];
+  const volumes: string[] = [];
+  const images: string[] = [];
+  let docker: Dockerode | undefined;
+  let store: ContentStore | undefined;
+  let stateDir: string | undefined;
+  const ready = <T>(v: T | undefined, what: string): T => {
+    if (v === undefined)
+      throw new Error(`docker runtime fixture: ${what} is used before beforeAll ran`);
+    return v;
+  };
+
+  beforeAll(async () => {
+    docker = (await connectDocker(readEnv())).docker;
+    stateDir = await mkdtemp(path.join(os.tmpdir(), `gantry-${prefix}-`));
+    store = new ContentStore(stateDir);
+    await store.init();
+  });
+
+  afterAll(async () => {
+    for (const rt of runtimes) await rt.close();
+    for (const name of volumes) await run("docker", ["volume", "rm", "-f", name]).catch(() => {});
+    for (let i = 0; i < images.length; i += 50)
+      await run("docker", ["rmi", "-f", ...images.slice(i, i + 50)]).catch(() => {});
+    if (stateDir) await rm(stateDir, { recursive: true, force: true });
+  });
+
+  return {
+    get docker() {
+      return ready(docker, "docker");
+    },
+    get store() {
+      return ready(store, "store");
+    },
+    get stateDir() {
+      return ready(stateDir, "stateDir");
+    },
+    newRuntime(opts = {}) {
+      const rt = new DockerRuntime({
+        docker: ready(docker, "docker"),
+        store: ready(store, "store"),
+        runId: `${prefix}-${randomBytes(5).toString("hex")}`,
+        isLocalEngine: opts.isLocalEngine ?? true,
+      });
+      runtimes.push(rt);
+      return rt;
+    },
+    runIdOf: (rt) => (rt as unknown as { ctx: { runId: string } }).ctx.runId,
+    removeVolumeAfter: (name) => void volumes.push(name),
+    removeImageAfter: (ref) => void images.push(ref),
+  };
+}

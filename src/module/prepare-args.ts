@@ -89,11 +89,12 @@ function prepareOne(
           return { kind: "cacheVolume", name: text };
         case "Service": {
           const m = /^tcp:\/\/([^:/]+):(\d+)\/?$/.exec(text);
-          if (!m)
+          const port = m ? Number(m[2]) : 0;
+          if (!m || port < 1 || port > 65535)
             throw new UsageError(
-              `--${flag} expects a service address like tcp://localhost:5432, got ${JSON.stringify(text)}`,
+              `--${flag} expects a service address like tcp://localhost:5432 (port 1–65535), got ${JSON.stringify(text)}`,
             );
-          return { kind: "service", url: text, host: m[1] as string, port: Number(m[2]) };
+          return { kind: "service", url: text, host: m[1] as string, port };
         }
         default:
           throw new UsageError(

@@ -139,6 +139,8 @@ export interface ServiceRuntime {
   serviceState(id: string): Promise<ServiceState>;
   /** The last `tail` lines of the service's output. */
   serviceLogs(id: string, tail: number): Promise<string>;
+  /** Every line of the service's output from its start, until it exits or `signal` aborts. */
+  followServiceLogs(id: string, signal: AbortSignal, onLine: (line: string) => void): Promise<void>;
   /** Wait until the service's process exits; its exit code. */
   waitService(id: string, signal: AbortSignal): Promise<number>;
   stopService(id: string, kill: boolean): Promise<void>;

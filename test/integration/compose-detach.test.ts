@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { processIsAlive } from "../../src/process-alive.js";
 import { BUSYBOX, docker, runCommand } from "../helpers/test-session.js";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/gantry.js");
@@ -15,7 +16,7 @@ const COMPOSE = `
 services:
   web:
     image: ${BUSYBOX}
-    command: ["sh", "-c", "mkdir -p /www && echo detached-ok > /www/index.html && exec httpd -f -p 8080 -h /www"]
+    command: ["sh", "-c", "mkdir -p /www && echo detached-ok > /www/index.html && echo web is starting && exec httpd -f -p 8080 -h /www"]
     ports: ["127.0.0.1::8080"]
 `;
 
@@ -50,14 +51,8 @@ function networksOf(pid: string): string[] {
     .filter(Boolean);
 }
 
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-}
+// A killed process may linger as a zombie until its new parent reaps it; that counts as gone.
+const isAlive = (pid: number): boolean => processIsAlive(pid);
 
 /** The host port the background `up` published for web:8080, read from its log. */
 async function publishedPort(): Promise<number> {
@@ -92,6 +87,8 @@ describe("compose up --detach / down", () => {
     expect(networksOf(pid)).toEqual([]);
     const log = await readFile(path.join(dir, ".gantry", "compose", `${PROJECT}.log`), "utf8");
     expect(log).toContain("Interrupted: stopping the run");
+    // the service's own output is printed, prefixed with its name, as docker compose does
+    expect(log).toMatch(/^web \| web is starting$/m);
   });
 
   it("down removes what a killed background up left behind", async () => {
@@ -110,6 +107,20 @@ describe("compose up --detach / down", () => {
     expect(down.out).toContain("removed 1 container(s)");
     expect(containersOf(pid)).toEqual([]);
     expect(networksOf(pid)).toEqual([]);
+
+    // killed again, then up again at once: the new up is not refused and the old one's container goes
+    const up2 = await gantry(["compose", "up", "-d"]);
+    expect(up2.status).toBe(0);
+    const pid2 = (await readFile(pidFile(), "utf8")).trim();
+    process.kill(Number(pid2), "SIGKILL");
+    const up3 = await gantry(["compose", "up", "-d"]);
+    expect(up3.out).toContain("is up in the background");
+    expect(up3.status).toBe(0);
+    expect(containersOf(pid2)).toEqual([]);
+    const pid3 = (await readFile(pidFile(), "utf8")).trim();
+    expect(containersOf(pid3)).toHaveLength(1);
+    expect((await gantry(["compose", "down"])).out).toContain("stopped and removed");
+    expect(containersOf(pid3)).toEqual([]);
 
     const idle = await gantry(["compose", "down"]);
     expect(idle.out).toContain("is not running");

@@ -123,12 +123,28 @@ describe("dag.host().service()", () => {
       );
       await expect(r).rejects.toThrow(ServiceError);
       await expect(r).rejects.toThrow(
-        `nothing accepted connections on localhost:${dead} within 2 s`,
+        `host service 18082→localhost:${dead}: nothing accepted connections on localhost:${dead} (ECONNREFUSED) within 2 s`,
       );
     } finally {
       if (prev === undefined) delete process.env.GANTRY_SERVICE_TIMEOUT;
       else process.env.GANTRY_SERVICE_TIMEOUT = prev;
     }
+  });
+
+  it("says so at once when the host name does not resolve", async () => {
+    const state = await makeStateDir();
+    const started = Date.now();
+    const r = runIn("docker", state, () =>
+      wget(
+        "http://api:18084/",
+        "api",
+        dag.host().service([{ frontend: 18084, backend: 80 }], { host: "nosuchhost.invalid" }),
+      ).sync(),
+    );
+    await expect(r).rejects.toThrow(
+      "host service 18084→nosuchhost.invalid:80: the host name nosuchhost.invalid does not resolve on this machine",
+    );
+    expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("refuses one frontend port relaying to two host targets in one run", async () => {

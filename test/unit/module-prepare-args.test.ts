@@ -156,6 +156,10 @@ describe("prepareArgs: scalars and other objects", () => {
     expect(() => one(param("db", core("Service")), "localhost:5432")).toThrow(
       /tcp:\/\/localhost:5432/,
     );
+    for (const bad of ["tcp://localhost:99999", "tcp://localhost:0"])
+      expect(() => one(param("db", core("Service")), bad)).toThrow(
+        `--db expects a service address like tcp://localhost:5432 (port 1–65535), got "${bad}"`,
+      );
     expect(one(param("cache", core("CacheVolume")), "npm")).toEqual({
       kind: "cacheVolume",
       name: "npm",
@@ -223,5 +227,19 @@ describe("materializeArgs", () => {
     await expect(
       materializeArgs([{ kind: "service", url: "tcp://h:1", host: "h", port: 1 }], m),
     ).rejects.toThrow(/not supported yet/);
+  });
+
+  it("makes a tcp:// service argument that port of this machine, frontend = backend", async () => {
+    const seen: unknown[] = [];
+    const withService = {
+      ...dag,
+      host: () => ({ service: (...a: unknown[]) => (seen.push(a), "SVC") }),
+    } as unknown as typeof dag;
+    const out = await materializeArgs(
+      [{ kind: "service", url: "tcp://db.local:5432", host: "db.local", port: 5432 }],
+      { dag: withService, cwd: dir, hostEnv: {} },
+    );
+    expect(out).toEqual(["SVC"]);
+    expect(seen).toEqual([[[{ frontend: 5432, backend: 5432 }], { host: "db.local" }]]);
   });
 });

@@ -4,6 +4,7 @@ import { writeFile } from "node:fs/promises";
 import {
   loadComposeProject,
   renderComposeConfig,
+  selectServices,
   type ComposeProject,
 } from "../../compose/index.js";
 import type { CliIo } from "../cli-io.js";
@@ -33,6 +34,8 @@ export async function runCompose(
     cwd: io.cwd,
   });
   for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
+  // Unknown service names and dependency cycles are reported before anything starts (or a background up is spawned).
+  if (args.sub === "up" || args.sub === "run") selectServices(project, args.services);
   switch (args.sub) {
     case "config":
       io.stdout.write(renderComposeConfig(project));
@@ -65,15 +68,34 @@ async function up(
       const runner = new ComposeRunner(session, project, { publish: true });
       const { services, jobs } = await runner.up(args.services);
       const lines = services.map(({ name, svc }) => {
-        const ports = Object.entries(svc.running.hostPorts).map(
-          ([p, hp]) => `${hp.host}:${hp.port}→${p}`,
+        // What the file publishes (`ports:`); `expose:` ports stay private, as in docker compose.
+        const published = new Set(
+          (project.services[name]?.ports ?? []).map((p) => `${p.target}/${p.protocol}`),
         );
+        const ports = Object.entries(svc.running.hostPorts)
+          .filter(([p]) => published.has(p))
+          .map(([p, hp]) => `${hp.host}:${hp.port}→${p}`);
         return `${name}: up${ports.length ? ` (${ports.join(", ")})` : ""}`;
       });
       for (const j of jobs) lines.push(`${j.name}: exited with code ${j.result.exitCode}`);
       io.stdout.write(lines.join("\n") + "\n");
       if (args.readyFile) await writeFile(args.readyFile, String(process.pid));
       io.stderr.write(`compose project ${project.name} is up; Ctrl-C stops and removes it\n`);
+      // Every service's output, as docker compose prints it: `name | line`, from the service's start.
+      const { serviceRuntimeOf } = await import("../../engine/services/service-manager.js");
+      const runtime = serviceRuntimeOf(session);
+      const width = Math.max(...services.map((x) => x.name.length), 1);
+      for (const { name, svc } of services)
+        void runtime
+          .followServiceLogs(svc.running.id, session.signal, (line) =>
+            io.stdout.write(`${name.padEnd(width)} | ${session.scrub(line)}\n`),
+          )
+          .then(async () => {
+            if (session.signal.aborted) return;
+            const st = await runtime.serviceState(svc.running.id);
+            if (!st.running) io.stdout.write(`${name} exited with code ${st.exitCode ?? "?"}\n`);
+          })
+          .catch(() => undefined);
       // A pending promise does not keep Node alive; without stdin (a detached `up`) nothing else does.
       const keepAlive = setInterval(() => undefined, 1 << 30);
       await new Promise<void>((resolve) =>

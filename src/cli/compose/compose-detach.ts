@@ -5,6 +5,7 @@ import { mkdir, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import type { ComposeProject } from "../../compose/index.js";
 import type { CliIo } from "../cli-io.js";
 import { ComposeError } from "../../errors.js";
+import { processArgs, processIsAlive } from "../../process-alive.js";
 import type { GantryEnv } from "../../env.js";
 import type { Removed } from "../../runtime/docker/run-cleanup.js";
 
@@ -100,15 +101,14 @@ async function reapDead(env: GantryEnv): Promise<Removed> {
   return reapStale(conn.docker);
 }
 
+// The background `up` of this project is running: its pid is alive (not a zombie) and, where /proc says, the process
+// is that `up` (a recycled pid of some other program is not signalled).
 async function alive(pidFile: string): Promise<boolean> {
   const pid = Number(await readFile(pidFile, "utf8").catch(() => ""));
-  if (!pid) return false;
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
+  if (!pid || !processIsAlive(pid)) return false;
+  const args = processArgs(pid);
+  const ready = pidFile.replace(/\.pid$/, ".ready");
+  return args === undefined || args.includes(ready);
 }
 
 async function exists(p: string): Promise<boolean> {

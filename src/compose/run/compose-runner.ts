@@ -28,8 +28,10 @@ export class ComposeRunner {
 
   private service(name: string): ComposeService {
     const svc = this.project.services[name] ?? this.project.disabledServices[name];
-    if (!svc)
+    if (!svc) {
+      selectServices(this.project, [name]); // throws, listing the services there are
       throw new ComposeError(`no service "${name}" in compose project ${this.project.name}`);
+    }
     return svc;
   }
 

@@ -97,21 +97,44 @@ export async function waitHostReady(init: {
   signal: AbortSignal;
 }): Promise<void> {
   const deadline = Date.now() + init.timeoutMs;
-  const pending = new Set(init.ports);
+  const pending = new Map(init.ports.map((p) => [p, "not tried"]));
   for (let attempt = 0; ; attempt++) {
-    if (init.signal.aborted)
-      throw new CancelledError(`service ${init.name}: cancelled while starting`);
-    for (const p of [...pending]) if (await dial(init.host, p, 0)) pending.delete(p);
+    if (init.signal.aborted) throw new CancelledError(`${init.name}: cancelled while starting`);
+    for (const p of [...pending.keys()]) {
+      const failure = await connectOnce(init.host, p);
+      if (failure === undefined) pending.delete(p);
+      else pending.set(p, failure);
+    }
     if (pending.size === 0) return;
-    if (Date.now() > deadline) {
-      const ports = [...pending].map((p) => `${init.host}:${p}`).join(", ");
+    if (Date.now() > deadline || [...pending.values()].includes("ENOTFOUND")) {
+      const why = [...pending].map(([p, code]) => `${init.host}:${p} (${code})`).join(", ");
+      const unknownHost = [...pending.values()].includes("ENOTFOUND");
       throw new ServiceError(
-        `service ${init.name}: nothing accepted connections on ${ports} within ${Math.round(init.timeoutMs / 1000)} s`,
+        unknownHost
+          ? `${init.name}: the host name ${init.host} does not resolve on this machine: ${why}`
+          : `${init.name}: nothing accepted connections on ${why} within ${Math.round(init.timeoutMs / 1000)} s`,
         {
-          hint: "start the program on this machine first (dag.host().service relays to a port that must already listen), or raise GANTRY_SERVICE_TIMEOUT (seconds)",
+          hint: unknownHost
+            ? "use a name this machine resolves (localhost, or one in /etc/hosts or DNS)"
+            : "start the program on this machine first (dag.host().service relays to a port that must already listen), or raise GANTRY_SERVICE_TIMEOUT (seconds)",
         },
       );
     }
     await sleep(Math.min(50 * 2 ** attempt, 500));
   }
+}
+
+// Undefined when a connection opens; otherwise the error code (ECONNREFUSED, ENOTFOUND, timeout).
+function connectOnce(host: string, port: number): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host, port });
+    const done = (code: string | undefined): void => {
+      clearTimeout(timer);
+      sock.destroy();
+      resolve(code);
+    };
+    const timer = setTimeout(() => done("timed out"), 1000);
+    sock.once("connect", () => done(undefined));
+    sock.once("error", (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
+  });
 }

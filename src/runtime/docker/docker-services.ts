@@ -12,7 +12,7 @@ import { forwardHostPorts, networkGateway } from "./host-forward.js";
 import type { CacheVolumes } from "./cache-volumes.js";
 import { ignoreGone } from "./docker-errors.js";
 import type { DockerRunContext } from "./run-context.js";
-import { readServiceLogs } from "./service-logs.js";
+import { followServiceLogs, readServiceLogs } from "./service-logs.js";
 import { ensureRunNetwork } from "./service-network.js";
 import { startServiceContainer, type StartedServiceContainer } from "./service-start.js";
 import { haltService, readServiceState, waitServiceExit } from "./service-state.js";
@@ -54,6 +54,15 @@ export class DockerServices implements ServiceRuntime {
   // For readiness failures: the service's own last lines, stdout and stderr together.
   serviceLogs(id: string, tail: number): Promise<string> {
     return readServiceLogs(this.ctx.docker, id, tail);
+  }
+
+  // `compose up` prints every service's output as it comes.
+  followServiceLogs(
+    id: string,
+    signal: AbortSignal,
+    onLine: (line: string) => void,
+  ): Promise<void> {
+    return followServiceLogs(this.ctx.docker, id, signal, onLine);
   }
 
   // Jobs and `up` block on the exit; an abort ends the wait, not the service.

@@ -4,6 +4,7 @@ import os from "node:os";
 import { LABELS } from "./labels.js";
 import { removeLabelled, type Removed } from "./run-cleanup.js";
 import { reapSecretDirs } from "./secret-files.js";
+import { processIsAlive } from "../../process-alive.js";
 
 export interface ReapOptions {
   /** Where this machine's secret files live (os.tmpdir()). */
@@ -22,14 +23,4 @@ export async function reapStale(docker: Dockerode, opts: ReapOptions = {}): Prom
     const pid = Number(labels[LABELS.pid]);
     return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid);
   });
-}
-
-// Signal 0 checks without signalling: ESRCH means gone; EPERM means alive but someone else's.
-export function processIsAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code !== "ESRCH";
-  }
 }

@@ -1,4 +1,5 @@
 // A service's recent output as text: docker's log endpoint frames each chunk with an 8-byte header to demultiplex.
+import { Writable } from "node:stream";
 import type Dockerode from "dockerode";
 import { NotFoundError } from "../../errors.js";
 import { isNotFound } from "./docker-errors.js";
@@ -41,4 +42,46 @@ export function demuxFrames(buf: Buffer): string {
 // stdin/stdout/stderr (0, 1, 2) followed by three zero bytes.
 function isHeader(buf: Buffer, at: number): boolean {
   return (buf[at] ?? 9) <= 2 && buf[at + 1] === 0 && buf[at + 2] === 0 && buf[at + 3] === 0;
+}
+
+/** Follow a service's output from its start until it exits or `signal` aborts, a whole line at a time. */
+export async function followServiceLogs(
+  docker: Dockerode,
+  id: string,
+  signal: AbortSignal,
+  onLine: (line: string) => void,
+): Promise<void> {
+  if (signal.aborted) return;
+  const stream = (await docker
+    .getContainer(id)
+    .logs({ follow: true, stdout: true, stderr: true })) as NodeJS.ReadableStream & {
+    destroy(): void;
+  };
+  const lines = { stdout: "", stderr: "" };
+  const take = (which: "stdout" | "stderr", chunk: Buffer): void => {
+    const parts = (lines[which] + chunk.toString("utf8")).split(/\r?\n/);
+    lines[which] = parts.pop() ?? "";
+    for (const line of parts) onLine(line);
+  };
+  const sink = (which: "stdout" | "stderr"): NodeJS.WritableStream =>
+    new Writable({
+      write: (chunk: Buffer, _enc, cb) => {
+        take(which, chunk);
+        cb();
+      },
+    });
+  docker.modem.demuxStream(stream, sink("stdout"), sink("stderr"));
+  await new Promise<void>((resolve) => {
+    const done = (): void => {
+      signal.removeEventListener("abort", done);
+      for (const which of ["stdout", "stderr"] as const) if (lines[which]) onLine(lines[which]);
+      lines.stdout = lines.stderr = "";
+      stream.destroy();
+      resolve();
+    };
+    signal.addEventListener("abort", done, { once: true });
+    stream.on("end", done);
+    stream.on("close", done);
+    stream.on("error", done);
+  });
 }

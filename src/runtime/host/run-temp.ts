@@ -1,6 +1,7 @@
 // Every exec gets a scratch directory; all of a run's live under one folder so close() (or the next run) removes them.
 import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { processIsAlive } from "../../process-alive.js";
 
 /** The folder `<stateDir>/host-runs/<runId>` and the exec directories inside it. */
 export class RunTemp {
@@ -50,16 +51,7 @@ async function reapStaleRuns(runsDir: string, keep: string): Promise<void> {
     const dir = path.join(runsDir, name);
     if (dir === keep) continue;
     const pid = Number.parseInt(await readFile(path.join(dir, "pid"), "utf8").catch(() => ""), 10);
-    if (Number.isInteger(pid) && !isAlive(pid)) await rm(dir, { recursive: true, force: true });
-  }
-}
-
-/** Signal 0 checks existence without touching the process. */
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (e) {
-    return (e as NodeJS.ErrnoException).code === "EPERM";
+    if (Number.isInteger(pid) && !processIsAlive(pid))
+      await rm(dir, { recursive: true, force: true });
   }
 }

@@ -1,0 +1,33 @@
+// Is a process still there? Signal 0 says whether the pid exists; on Linux a zombie (exited, not yet reaped by its
+// parent, e.g. an orphan under an init that reaps slowly) also exists, so /proc is asked whether it really runs.
+import { readFileSync } from "node:fs";
+
+export function processIsAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+  } catch (err) {
+    // EPERM: alive but someone else's.
+    return (err as NodeJS.ErrnoException).code === "EPERM";
+  }
+  const state = procStat(pid);
+  return state === undefined || (state !== "Z" && state !== "X");
+}
+
+// The state letter of /proc/<pid>/stat (after the parenthesised command name); undefined off Linux.
+function procStat(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2, stat.lastIndexOf(")") + 3);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The process's arguments (Linux /proc); undefined when they cannot be read. */
+export function processArgs(pid: number): string[] | undefined {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
+  } catch {
+    return undefined;
+  }
+}

@@ -51,6 +51,10 @@ describe("compose example", () => {
     // four images built (migrate, api, worker, validator) and each smoke-run with `echo ok`
     expect((ok.out.match(/▶ withExec echo ok/g) ?? []).length).toBe(4);
     const bad = await sh("node", [BIN, "call", "integration", "--expect-items=99"]);
+    // nothing changed in the build contexts: the second run rebuilds none of the four images
+    const builds = bad.out.match(/ docker build test\/containers\/\w+: Dockerfile.*$/gm) ?? [];
+    expect(builds.filter((l) => l.includes("(cached)"))).toHaveLength(4);
+    expect(builds.filter((l) => l.includes("✔"))).toEqual([]);
     expect(bad.status).toBe(1);
     expect(bad.out).toContain("exited with code 1");
     expect(bad.out).toContain("validator: FAIL: expected 99 items, found 3");

@@ -116,7 +116,11 @@ describe("Container.build", () => {
     expect(listing).toMatch(/No such file/); // the debug stage was not the target
     expect(defaultArgs).toEqual(["cat", "/flavour"]);
     expect(buildSteps(events)).toEqual([
-      { name: "docker build Dockerfile --target app", status: "done", error: undefined },
+      {
+        name: `docker build ${dir}: Dockerfile --target app`,
+        status: "done",
+        error: undefined,
+      },
     ]);
     const logs = events
       .filter((e) => e.type === "step.log")

@@ -1,4 +1,5 @@
 // Container.build: a Dockerfile build as one visible step, keyed by what it reads, reused across runs while its image exists.
+import path from "node:path";
 import type { Session } from "../session.js";
 import type { ExternalImageResult } from "../evaluate/container.js";
 import type { ImageConfig, ImageRuntime, Snapshot } from "../../runtime/runtime.js";
@@ -83,7 +84,7 @@ async function runBuild(
 ): Promise<BuildRecord> {
   s.throwIfCancelled();
   const step = startStep(s, {
-    name: `docker build ${context.dockerfile}${p.target ? ` --target ${p.target}` : ""}`,
+    name: `docker build ${contextLabel(s, p)}${context.dockerfile}${p.target ? ` --target ${p.target}` : ""}`,
     kind: "build",
     digest,
   });
@@ -125,4 +126,12 @@ async function runBuild(
   const rec: BuildRecord = { snapshot: built.id, config: built.config, time: Date.now() };
   await s.store.putRecord("build", digest, rec);
   return rec;
+}
+
+// A host context is named by its folder (`docker build test/containers/api: Dockerfile`), so parallel builds are told apart.
+function contextLabel(s: Session, p: ResolvedPayload): string {
+  if (p.context.op !== "host") return "";
+  const abs = path.resolve(s.cwd, p.context.path);
+  const rel = path.relative(s.cwd, abs);
+  return `${rel === "" ? "." : rel.startsWith("..") ? abs : rel}: `;
 }

@@ -102,7 +102,9 @@ export async function startService(
   return s.flights.run(`service:${digest}`, async () => {
     const services = serviceRuntimeOf(s);
     const cfgPorts = exposedPorts(exec);
-    const name = `service ${plan.spec.image ?? "container"} ${plan.spec.args.join(" ").slice(0, 60)}`;
+    // Compose services are known by their names; others by image and command.
+    const what = node.aliases?.[0] ?? plan.spec.image ?? "container";
+    const name = `service ${what}${node.aliases?.[0] ? ":" : ""} ${plan.spec.args.join(" ").slice(0, 60)}`;
     return inStep(s, name, digest, async (step) => {
       await services.network(s.signal);
       const hc = healthcheckOf(exec);

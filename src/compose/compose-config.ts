@@ -32,7 +32,12 @@ function compact(o: Record<string, Plain | undefined>): Record<string, Plain> {
   return out;
 }
 
-// One service in the model's own field order.
+// Milliseconds as a compose duration: whole seconds as `30s`, the rest as `1500ms`.
+function duration(ms: number): string {
+  return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
+}
+
+// One service with the compose specification's key names (long syntax where there is one), in a fixed order.
 function service(s: ComposeService): Record<string, Plain> {
   return compact({
     image: s.image,
@@ -43,21 +48,29 @@ function service(s: ComposeService): Record<string, Plain> {
     command: s.command,
     entrypoint: s.entrypoint,
     environment: sorted(s.environment, String),
-    dependsOn: sorted(s.dependsOn, (d) => ({ condition: d.condition, required: d.required })),
+    depends_on: sorted(s.dependsOn, (d) => ({ condition: d.condition, required: d.required })),
     healthcheck:
       s.healthcheck &&
       ("disabled" in s.healthcheck
-        ? { disabled: true }
-        : pick(s.healthcheck, ["test", "intervalMs", "timeoutMs", "retries", "startPeriodMs"])),
-    ports: s.ports.map((p) => pick(p, ["target", "published", "hostIp", "protocol"])),
+        ? { disable: true }
+        : compact({
+            test: s.healthcheck.test,
+            interval: duration(s.healthcheck.intervalMs),
+            timeout: duration(s.healthcheck.timeoutMs),
+            retries: s.healthcheck.retries,
+            start_period: duration(s.healthcheck.startPeriodMs),
+          })),
+    ports: s.ports.map((p) =>
+      compact({ target: p.target, published: p.published, host_ip: p.hostIp, protocol: p.protocol }),
+    ),
     expose: s.expose,
     networks: sorted(s.networks, (n) => compact({ aliases: n.aliases })),
     volumes: s.volumes.map((v) =>
       v.type === "tmpfs"
-        ? pick(v, ["type", "target"])
-        : pick(v, ["type", "source", "target", "readOnly"]),
+        ? { type: v.type, target: v.target }
+        : compact({ type: v.type, source: v.source, target: v.target, read_only: v.readOnly }),
     ),
-    workingDir: s.workingDir,
+    working_dir: s.workingDir,
     user: s.user,
     profiles: s.profiles,
     restart: s.restart,
@@ -65,7 +78,10 @@ function service(s: ComposeService): Record<string, Plain> {
   });
 }
 
-/** The project as YAML: name, enabled services (sorted), networks and volumes. */
+/**
+ * The project as a compose file: name, enabled services (sorted), networks and volumes, in the compose
+ * specification's terms, so it loads again (in Gantry or docker compose) as the same project.
+ */
 export function renderComposeConfig(project: ComposeProject): string {
   const data = compact({
     name: project.name,
@@ -73,5 +89,11 @@ export function renderComposeConfig(project: ComposeProject): string {
     networks: sorted(project.networks, (r) => ({ name: r.name, external: r.external })),
     volumes: sorted(project.volumes, (r) => ({ name: r.name, external: r.external })),
   });
-  return new Document(data).toString({ lineWidth: 0 });
+  const doc = new Document(data);
+  const disabled = Object.values(project.disabledServices)
+    .map((x) => `${x.name} (profiles: ${x.profiles.join(", ")})`)
+    .sort();
+  if (disabled.length)
+    doc.commentBefore = ` not enabled by the active profiles: ${disabled.join("; ")}`;
+  return doc.toString({ lineWidth: 0 });
 }

@@ -1,4 +1,5 @@
 import fs from "node:fs";
+import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
@@ -38,6 +39,34 @@ describe("renderComposeConfig", () => {
     expect(data.name).toBe("fullapp");
     expect(Object.keys(data.services)).toEqual(["api", "db", "migrate"]);
     expect(data.services.api?.environment).toEqual(project.services.api?.environment);
+  });
+
+  it("is a compose file: loading what it prints gives the same project back", async () => {
+    const { project, warnings } = await loadComposeProject({ files: [], cwd: FULL, env: ENV });
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-config-rt-"));
+    try {
+      fs.writeFileSync(path.join(dir, "compose.yaml"), renderComposeConfig(project));
+      const again = await loadComposeProject({ files: [], cwd: dir, env: {} });
+      // The only warning: optional dependencies on services the profiles disabled (so not printed) are not defined.
+      expect(warnings).toEqual([]);
+      expect(again.warnings.length).toBeGreaterThan(0);
+      for (const w of again.warnings) {
+        const dep = /optional dependency "([\w-]+)" is not defined/.exec(w)?.[1];
+        expect(dep && project.disabledServices[dep], w).toBeTruthy();
+      }
+      expect(again.project.name).toBe(project.name);
+      // ...and loading drops those dependencies, which the original keeps but skips: otherwise the same services
+      const skipped = structuredClone(project.services);
+      for (const svc of Object.values(skipped))
+        for (const dep of Object.keys(svc.dependsOn))
+          if (project.disabledServices[dep] && !svc.dependsOn[dep]?.required)
+            delete svc.dependsOn[dep];
+      expect(again.project.services).toEqual(skipped);
+      expect(again.project.volumes).toEqual(project.volumes);
+      expect(again.project.networks).toEqual(project.networks);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("quotes strings YAML would read as something else", () => {

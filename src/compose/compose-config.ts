@@ -61,7 +61,12 @@ function service(s: ComposeService): Record<string, Plain> {
             start_period: duration(s.healthcheck.startPeriodMs),
           })),
     ports: s.ports.map((p) =>
-      compact({ target: p.target, published: p.published, host_ip: p.hostIp, protocol: p.protocol }),
+      compact({
+        target: p.target,
+        published: p.published,
+        host_ip: p.hostIp,
+        protocol: p.protocol,
+      }),
     ),
     expose: s.expose,
     networks: sorted(s.networks, (n) => compact({ aliases: n.aliases })),

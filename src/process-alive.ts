@@ -1,5 +1,6 @@
 // Is a process still there? Signal 0 says whether the pid exists; on Linux a zombie (exited, not yet reaped by its
 // parent, e.g. an orphan under an init that reaps slowly) also exists, so /proc is asked whether it really runs.
+import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 
 export function processIsAlive(pid: number): boolean {
@@ -23,11 +24,19 @@ function procStat(pid: number): string | undefined {
   }
 }
 
-/** The process's arguments (Linux /proc); undefined when they cannot be read. */
+/** The process's arguments (Linux /proc, else `ps`, split on spaces); undefined when they cannot be read. */
 export function processArgs(pid: number): string[] | undefined {
   try {
     return readFileSync(`/proc/${pid}/cmdline`, "utf8").split("\0").filter(Boolean);
   } catch {
-    return undefined;
+    try {
+      const line = execFileSync("ps", ["-o", "args=", "-p", String(pid)], {
+        encoding: "utf8",
+        stdio: ["ignore", "pipe", "ignore"],
+      }).trim();
+      return line ? line.split(/\s+/) : undefined;
+    } catch {
+      return undefined;
+    }
   }
 }

@@ -217,6 +217,8 @@ export interface ServiceNode {
     readonly protocol: "tcp" | "udp";
     readonly hostIp?: string;
   }[];
+  /** Labels on the service's container (compose `labels:` and the project/service it belongs to). */
+  readonly labels?: Readonly<Record<string, string>>;
 }
 
 export interface ContainerState {

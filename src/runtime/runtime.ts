@@ -113,6 +113,8 @@ export interface ServiceSpec extends Omit<
   volumes?: { type: "volume" | "bind"; source: string; target: string; readOnly: boolean }[];
   /** A readable name for the container (compose: project-service). */
   name?: string;
+  /** Labels for the container, besides the run's own. */
+  labels?: Record<string, string>;
 }
 
 export interface RunningService {

@@ -1,6 +1,7 @@
 // `gantry compose up --detach` leaves the project serving after the command returns; `down` removes every
 // container and network it made, also when the background `up` was killed and could not clean up itself.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -72,6 +73,16 @@ describe("compose up --detach / down", () => {
     await new Promise((r) => setTimeout(r, 3000));
     expect(isAlive(Number(pid))).toBe(true);
     expect(containersOf(pid)).toHaveLength(1);
+    // the container says which project and service it belongs to
+    const [id] = containersOf(pid);
+    const labels = JSON.parse(
+      docker(["inspect", "--format", "{{json .Config.Labels}}", id!]),
+    ) as Record<string, string>;
+    expect(labels).toMatchObject({
+      "gantry.compose.project": PROJECT,
+      "gantry.compose.service": "web",
+      "gantry.compose.dir": dir,
+    });
     const res = await fetch(`http://127.0.0.1:${await publishedPort()}/`);
     expect(await res.text()).toBe("detached-ok\n");
 
@@ -91,6 +102,30 @@ describe("compose up --detach / down", () => {
     expect(log).toMatch(/^web \| web is starting$/m);
   });
 
+  it("down also stops a foreground up running in another terminal, which cleans up as on Ctrl-C", async () => {
+    const child = spawn("node", [BIN, "compose", "-p", PROJECT, "up"], {
+      cwd: dir,
+      env: { ...process.env, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    for (let i = 0; i < 300 && !out.includes("is up; Ctrl-C stops"); i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(out).toContain("is up; Ctrl-C stops");
+    expect(containersOf(String(child.pid))).toHaveLength(1);
+
+    const down = await gantry(["compose", "down"]);
+    expect(down.out).toContain(`stopped 1 gantry compose process (pid ${child.pid})`);
+    expect(down.status).toBe(0);
+    expect(await exited).toBe(130);
+    expect(out).toContain("Interrupted: stopping the run");
+    expect(containersOf(String(child.pid))).toEqual([]);
+    expect(networksOf(String(child.pid))).toEqual([]);
+  });
+
   it("down removes what a killed background up left behind", async () => {
     const up = await gantry(["compose", "up", "-d"]);
     expect(up.status).toBe(0);
@@ -103,8 +138,7 @@ describe("compose up --detach / down", () => {
 
     const down = await gantry(["compose", "down"]);
     expect(down.status).toBe(0);
-    expect(down.out).toContain(`pid ${pid} had exited`);
-    expect(down.out).toContain("removed 1 container(s)");
+    expect(down.out).toContain("removed 1 container that exited runs left");
     expect(containersOf(pid)).toEqual([]);
     expect(networksOf(pid)).toEqual([]);
 

@@ -12,7 +12,7 @@ import type { ErrorContext } from "../error-context.js";
 import type { GlobalOptions } from "../global-flags.js";
 import { withCliRun } from "../cli-run.js";
 import { COMPOSE_HELP, parseComposeArgs, type ComposeArgs } from "./compose-args.js";
-import { detachUp, stopDetached } from "./compose-detach.js";
+import { composeDown, detachUp } from "./compose-detach.js";
 
 /** Run `gantry compose …`; `rest` is everything after the word `compose`. */
 export async function runCompose(
@@ -41,7 +41,7 @@ export async function runCompose(
       io.stdout.write(renderComposeConfig(project));
       return 0;
     case "down":
-      io.stdout.write((await stopDetached(project, io.env)) + "\n");
+      io.stdout.write((await composeDown(project, io.env)) + "\n");
       return 0;
     case "up":
       if (args.detach) {

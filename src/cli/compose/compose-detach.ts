@@ -1,5 +1,7 @@
 // `up --detach` runs a background `up` that owns the project's containers; `down` stops it, and it cleans up as on Ctrl-C.
+import os from "node:os";
 import path from "node:path";
+import type Dockerode from "dockerode";
 import { spawn } from "node:child_process";
 import { mkdir, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import type { ComposeProject } from "../../compose/index.js";
@@ -7,7 +9,8 @@ import type { CliIo } from "../cli-io.js";
 import { ComposeError } from "../../errors.js";
 import { processArgs, processIsAlive } from "../../process-alive.js";
 import type { GantryEnv } from "../../env.js";
-import type { Removed } from "../../runtime/docker/run-cleanup.js";
+import { LABELS } from "../../runtime/docker/labels.js";
+import { composeLabels } from "../../compose/run/service-container.js";
 
 function files(project: ComposeProject) {
   const dir = path.join(project.dir, ".gantry", "compose");
@@ -66,39 +69,72 @@ export async function detachUp(
   return `compose project ${project.name} is up in the background (pid ${child.pid}); logs: ${f.log}; stop it with: gantry compose down`;
 }
 
-/** Stop a detached project: the background `up` removes its containers and networks on SIGTERM. */
-export async function stopDetached(project: ComposeProject, env: GantryEnv): Promise<string> {
+/**
+ * `compose down`: stop every Gantry compose process that runs this project — the detached `up`, and foreground
+ * `up`/`run`s in other terminals (found by the project labels on their containers) — which remove their containers
+ * and networks as on Ctrl-C; then remove what killed ones left. Pipelines (`gantry call`) using the project are
+ * left alone. Named volumes stay, as with `docker compose down`.
+ */
+export async function composeDown(project: ComposeProject, env: GantryEnv): Promise<string> {
   const f = files(project);
-  const pid = Number(await readFile(f.pid, "utf8").catch(() => ""));
-  if (!pid) return `compose project ${project.name} is not running`;
-  if (!(await alive(f.pid))) {
-    // The background `up` died without cleaning up (killed, machine slept): remove what it left.
-    const removed = await reapDead(env);
-    await rm(f.pid, { force: true });
-    await rm(f.ready, { force: true });
-    const what = removed.containers + removed.networks + removed.volumes;
-    return `compose project ${project.name} was not running (pid ${pid} had exited)${
-      what
-        ? `; removed ${removed.containers} container(s) and ${removed.networks} network(s) it left`
-        : ""
-    }`;
-  }
-  process.kill(pid, "SIGTERM");
-  const deadline = Date.now() + 60_000;
-  while (Date.now() < deadline && (await alive(f.pid)))
-    await new Promise((r) => setTimeout(r, 200));
-  if (await alive(f.pid))
-    throw new ComposeError(`compose project ${project.name} (pid ${pid}) did not stop within 60 s`);
-  await rm(f.pid, { force: true });
-  await rm(f.ready, { force: true });
-  return `compose project ${project.name} stopped and removed`;
-}
-
-async function reapDead(env: GantryEnv): Promise<Removed> {
   const { connectDocker } = await import("../../runtime/docker/connect-docker.js");
   const { reapStale } = await import("../../runtime/docker/reaper.js");
-  const conn = await connectDocker(env);
-  return reapStale(conn.docker);
+  const { docker } = await connectDocker(env);
+  const pids = new Set<number>();
+  const detached = Number(await readFile(f.pid, "utf8").catch(() => ""));
+  if (detached && (await alive(f.pid))) pids.add(detached);
+  for (const c of await projectContainers(docker, project)) {
+    const pid = Number(c.Labels[LABELS.pid]);
+    if (pid && processIsAlive(pid) && isComposeCommand(processArgs(pid))) pids.add(pid);
+  }
+  for (const pid of pids) process.kill(pid, "SIGTERM");
+  const deadline = Date.now() + 60_000;
+  const running = (): number[] => [...pids].filter((p) => processIsAlive(p));
+  while (Date.now() < deadline && running().length > 0)
+    await new Promise((r) => setTimeout(r, 200));
+  if (running().length > 0)
+    throw new ComposeError(
+      `compose project ${project.name}: pid ${running().join(", ")} did not stop within 60 s`,
+      {
+        hint: "stop it with Ctrl-C in its terminal, or kill it; the next run removes what it leaves",
+      },
+    );
+  const leftovers = await projectContainers(docker, project);
+  const reaped = leftovers.length > 0 ? await reapStale(docker) : undefined;
+  await rm(f.pid, { force: true });
+  await rm(f.ready, { force: true });
+  const others = (await projectContainers(docker, project)).length;
+  const parts: string[] = [];
+  if (pids.size > 0)
+    parts.push(
+      `stopped ${plural(pids.size, "gantry compose process", "es")} (pid ${[...pids].join(", ")})`,
+    );
+  if (reaped && reaped.containers > 0)
+    parts.push(`removed ${plural(reaped.containers, "container")} that exited runs left`);
+  if (others > 0)
+    parts.push(
+      `left ${plural(others, "container")} of a running pipeline (gantry call) alone: it removes them when it ends`,
+    );
+  return parts.length === 0
+    ? `compose project ${project.name} is not running`
+    : `compose project ${project.name} stopped and removed: ${parts.join("; ")}`;
+}
+
+const plural = (n: number, word: string, suffix = "s"): string =>
+  `${n} ${word}${n === 1 ? "" : suffix}`;
+
+// Containers on this machine labelled with this project (by name and directory).
+async function projectContainers(docker: Dockerode, project: ComposeProject) {
+  const labels = { ...composeLabels(project), [LABELS.host]: os.hostname() };
+  return docker.listContainers({
+    all: true,
+    filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) },
+  });
+}
+
+// `gantry compose up|run …` (the CLI), not a pipeline that happens to use the project.
+function isComposeCommand(args: string[] | undefined): boolean {
+  return args !== undefined && args.includes("compose");
 }
 
 // The background `up` of this project is running: its pid is alive (not a zombie) and, where /proc says, the process
@@ -108,7 +144,7 @@ async function alive(pidFile: string): Promise<boolean> {
   if (!pid || !processIsAlive(pid)) return false;
   const args = processArgs(pid);
   const ready = pidFile.replace(/\.pid$/, ".ready");
-  return args === undefined || args.includes(ready);
+  return args === undefined || args.join(" ").includes(ready);
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -98,5 +98,21 @@ export function serviceNodeOf(
     ...base._node,
     aliases: [...new Set(aliases)],
     publish: publish.length ? publish : undefined,
+    labels: { ...svc.labels, ...composeLabels(project, svc.name) },
+  };
+}
+
+/** Which compose project (by name and directory) and service a container belongs to: `compose down` finds them so. */
+export const COMPOSE_LABELS = {
+  project: "gantry.compose.project",
+  dir: "gantry.compose.dir",
+  service: "gantry.compose.service",
+} as const;
+
+export function composeLabels(project: ComposeProject, service?: string): Record<string, string> {
+  return {
+    [COMPOSE_LABELS.project]: project.name,
+    [COMPOSE_LABELS.dir]: project.dir,
+    ...(service ? { [COMPOSE_LABELS.service]: service } : {}),
   };
 }

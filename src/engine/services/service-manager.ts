@@ -76,6 +76,7 @@ async function planServiceStart(s: Session, node: ServiceNode) {
     service: plan.digest,
     aliases: node.aliases ?? [],
     publish: node.publish ?? [],
+    labels: node.labels ?? {},
   });
   return { exec, plan, digest };
 }
@@ -117,6 +118,7 @@ export async function startService(
         healthcheck: hc,
         aliases: [...(node.aliases ?? []), ...(opts.aliases ?? [])],
         publish: node.publish?.map((p) => ({ ...p })),
+        labels: node.labels ? { ...node.labels } : undefined,
       });
       s.onClose(() => services.stopService(running.id, true));
       await waitReady({
@@ -218,6 +220,7 @@ export async function runJob(
         signal: s.signal,
         ports: [],
         aliases: [...(node.aliases ?? [])],
+        labels: node.labels ? { ...node.labels } : undefined,
       });
       s.onClose(() => services.stopService(running.id, true));
       const exitCode = await services.waitService(running.id, s.signal);

@@ -26,6 +26,7 @@ export function serviceCreateOptions(
   const { ExposedPorts, PortBindings } = planPorts(ctx, spec);
   return {
     name: spec.name,
+    Labels: spec.labels ? { ...spec.labels } : undefined,
     Image: parts.image,
     Cmd: spec.args,
     Entrypoint: parts.wrapper?.entrypoint ?? [],

@@ -120,6 +120,37 @@ describe("gantry CLI", () => {
     }
   });
 
+  it("serves a returned Service on the host with `up --ports` until Ctrl-C, then removes it", async () => {
+    const net = await import("node:net");
+    const probe = net.createServer();
+    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", () => r()));
+    const hostPort = (probe.address() as { port: number }).port;
+    await new Promise<void>((r) => probe.close(() => r()));
+    const child = spawn("node", [BIN, "call", "-m", MOD, "web", "up", `--ports=${hostPort}:8080`], {
+      env: { ...process.env, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    let body = "";
+    for (let i = 0; i < 150 && body === ""; i++) {
+      body = await fetch(`http://127.0.0.1:${hostPort}/`)
+        .then((res) => res.text())
+        .catch(() => "");
+      if (body === "") await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(body).toBe("hello from web\n");
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(leftovers(child.pid!)).toBe("");
+    const bad = await gantry(["call", "-m", MOD, "web", "up", "--ports=80:http"]);
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toContain(
+      '--ports expects HOST:SERVICE or PORT with ports 1–65535, like 8080:80, got "80:http"',
+    );
+  });
+
   it("converts a path flag to a Directory and prints a scalar result", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "gantry-cli-dir-"));
     for (const f of ["a", "b", "c"])

@@ -1,6 +1,7 @@
 // The SDK methods a chain may name after a result, with their flags (a table, since SDK classes carry no signatures).
 import type { CoreTypeName, ParamSignature, TypeRef } from "../../module/signature.js";
 import { hostPathArg, type Callable } from "./callable.js";
+import { UsageError } from "../../errors.js";
 
 const STRING: TypeRef = { kind: "string" };
 const NUMBER: TypeRef = { kind: "number" };
@@ -26,8 +27,13 @@ function m(
 
 // `8080:80` → frontend 8080 on the host, backend 80 in the service; `8080` → the same port on both.
 function portForward(text: string): { frontend: number; backend: number } {
-  const [front, back] = text.split(":");
-  return { frontend: Number(front), backend: Number(back ?? front) };
+  const m = /^(\d+)(?::(\d+))?$/.exec(text.trim());
+  const [front, back] = [Number(m?.[1]), Number(m?.[2] ?? m?.[1])];
+  if (!m || ![front, back].every((n) => n >= 1 && n <= 65535))
+    throw new UsageError(
+      `--ports expects HOST:SERVICE or PORT with ports 1–65535, like 8080:80, got ${JSON.stringify(text)}`,
+    );
+  return { frontend: front, backend: back };
 }
 
 // Options objects without the flags that were left out, so the SDK's own defaults apply.

@@ -32,6 +32,16 @@ function compact(o: Record<string, Plain | undefined>): Record<string, Plain> {
   return out;
 }
 
+// Every string value is interpolated when a compose file loads, so a `$` the model holds is written `$$` (keys are
+// never interpolated and stay as they are).
+function escapeDollars(v: Plain): Plain {
+  if (typeof v === "string") return v.replaceAll("$", "$$$$");
+  if (Array.isArray(v)) return v.map(escapeDollars);
+  if (typeof v === "object")
+    return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, escapeDollars(x)]));
+  return v;
+}
+
 // Milliseconds as a compose duration: whole seconds as `30s`, the rest as `1500ms`.
 function duration(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
@@ -94,7 +104,7 @@ export function renderComposeConfig(project: ComposeProject): string {
     networks: sorted(project.networks, (r) => ({ name: r.name, external: r.external })),
     volumes: sorted(project.volumes, (r) => ({ name: r.name, external: r.external })),
   });
-  const doc = new Document(data);
+  const doc = new Document(escapeDollars(data));
   const disabled = Object.values(project.disabledServices)
     .map((x) => `${x.name} (profiles: ${x.profiles.join(", ")})`)
     .sort();

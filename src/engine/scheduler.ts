@@ -61,6 +61,16 @@ export class SingleFlight<T> {
     p.catch(() => this.flights.delete(key));
     return p;
   }
+
+  /** The flight under `key`, if one started and has not failed. */
+  peek(key: string): Promise<T> | undefined {
+    return this.flights.get(key);
+  }
+
+  /** Forget `key`, so the next run() starts afresh (a service that was stopped). */
+  forget(key: string): void {
+    this.flights.delete(key);
+  }
 }
 
 /** An async mutex per key (LOCKED cache volumes, one-at-a-time resources). */

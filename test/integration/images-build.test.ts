@@ -225,7 +225,7 @@ describe("Container.build", () => {
 
   it("reports a failing RUN of a BuildKit build with its instruction and output", async () => {
     const dir = await project({
-      Dockerfile: `FROM ${BUSYBOX}\nRUN --mount=type=secret,id=tok echo "deploy check: 2 failed" && exit 4\n`,
+      Dockerfile: `FROM ${BUSYBOX}\nRUN --mount=type=secret,id=tok echo "deploy check: 2 failed" && cat /run/secrets/tok && exit 4\n`,
       ".dockerignore": "",
     });
     const { value: err, events } = await runIn("docker", await makeStateDir(), () =>
@@ -238,8 +238,12 @@ describe("Container.build", () => {
     expect(err).toBeInstanceOf(ImageError);
     const message = (err as Error).message;
     expect(message).toContain(
-      'RUN --mount=type=secret,id=tok echo "deploy check: 2 failed" && exit 4',
+      'RUN --mount=type=secret,id=tok echo "deploy check: 2 failed" && cat /run/secrets/tok && exit 4',
     );
+    // the failing step printed the secret: the error shows it masked
+    expect(message).toContain("  ***");
+    expect(message).not.toContain("t0k-value");
+    expect((err as Error).stack).not.toContain("t0k-value");
     expect(message).toContain("deploy check: 2 failed");
     expect(message).toContain("exit code: 4");
     const [step] = buildSteps(events);

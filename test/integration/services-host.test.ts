@@ -5,7 +5,7 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { currentSession } from "../../src/engine/session.js";
 import { dag, type Service, ServiceError, UsageError } from "../../src/sdk/index.js";
-import { BUSYBOX, docker, makeStateDir, runIn } from "../helpers/test-session.js";
+import { BUSYBOX, docker, makeStateDir, runCommand, runIn } from "../helpers/test-session.js";
 
 let server: http.Server;
 let port: number;
@@ -173,6 +173,101 @@ describe("dag.host().service()", () => {
     }
   });
 
+  it("never mixes up two host services started at the same time on one frontend port", async () => {
+    const other = http.createServer((_q, res) => res.end("other\n"));
+    await new Promise<void>((r) => other.listen(0, "127.0.0.1", () => r()));
+    const otherPort = (other.address() as net.AddressInfo).port;
+    try {
+      for (let i = 0; i < 3; i++) {
+        const state = await makeStateDir();
+        const r = await runIn("docker", state, async () => {
+          const a = dag.host().service([{ frontend: 18085, backend: port }]);
+          const b = dag.host().service([{ frontend: 18085, backend: otherPort }]);
+          return Promise.allSettled([
+            wget("http://a:18085/a", "a", a).stdout(),
+            wget("http://b:18085/b", "b", b).stdout(),
+          ]);
+        });
+        const ok = r.value.filter((x) => x.status === "fulfilled").map((x) => x.value);
+        const failed = r.value.filter((x) => x.status === "rejected").map((x) => String(x.reason));
+        // exactly one gets its port; the other is refused by name, and nobody reads the other's server
+        expect(ok).toHaveLength(1);
+        expect(["hello from the host, path /a\n", "other\n"]).toContain(ok[0]);
+        expect(failed[0]).toContain("port 18085 of the run network already relays to");
+      }
+      // the same target under two services shares the relay
+      const shared = await runIn("docker", await makeStateDir(), async () => {
+        const a = dag.host().service([{ frontend: 18086, backend: port }]);
+        const b = dag.host().service([
+          { frontend: 18086, backend: port },
+          { frontend: 18087, backend: otherPort },
+        ]);
+        return Promise.all([
+          wget("http://a:18086/shared", "a", a).stdout(),
+          wget("http://b:18087/", "b", b).stdout(),
+        ]);
+      });
+      expect(shared.value).toEqual(["hello from the host, path /shared\n", "other\n"]);
+    } finally {
+      await new Promise<void>((r) => other.close(() => r()));
+    }
+  });
+
+  it("is reachable from the run's containers only, not from other containers on the machine", async () => {
+    const state = await makeStateDir();
+    const r = await runIn("docker", state, async () => {
+      const api = dag.host().service([{ frontend: 18088, backend: port }]);
+      const inside = await wget("http://api:18088/in", "api", api).stdout();
+      const gateway = await api.hostname();
+      const outside = await runCommand("docker", [
+        "run",
+        "--rm",
+        BUSYBOX,
+        "wget",
+        "-T",
+        "3",
+        "-qO-",
+        `http://${gateway}:18088/out`,
+      ]);
+      return { inside, outside };
+    });
+    expect(r.value.inside).toBe("hello from the host, path /in\n");
+    expect(r.value.outside.status).not.toBe(0);
+    expect(r.value.outside.stdout).not.toContain("hello from the host");
+  });
+
+  it("stop() closes the relay, a later consumer starts it again; stopping one never started waits for nothing", async () => {
+    const state = await makeStateDir();
+    const dead = await freePort();
+    const r = await runIn("docker", state, async () => {
+      const api = dag.host().service([{ frontend: 18089, backend: port }]);
+      const first = await wget("http://api:18089/1", "api", api).stdout();
+      await api.stop();
+      const second = await wget("http://api:18089/2", "api", api).stdout();
+      const t0 = Date.now();
+      await dag
+        .host()
+        .service([{ backend: dead }])
+        .stop();
+      return { first, second, stopMs: Date.now() - t0 };
+    });
+    expect(r.value.first).toBe("hello from the host, path /1\n");
+    expect(r.value.second).toBe("hello from the host, path /2\n");
+    expect(r.value.stopMs).toBeLessThan(2000);
+    const starts = r.events.filter((e) => e.type === "step.start" && e.kind === "service");
+    expect(starts).toHaveLength(2);
+  });
+
+  it("gives an IPv6 host's endpoint in brackets", async () => {
+    const r = await runIn("docker", await makeStateDir(), () =>
+      dag
+        .host()
+        .service([{ backend: 8080 }], { host: "::1" })
+        .endpoint({ scheme: "http" }),
+    );
+    expect(r.value).toBe("http://[::1]:8080");
+  });
+
   it("rejects bad ports at once, and up() on a host service", async () => {
     expect(() => dag.host().service([])).toThrow("Host.service: ports must be a non-empty array");
     expect(() => dag.host().service([{ backend: 0 }])).toThrow(
@@ -193,6 +288,40 @@ describe("dag.host().service()", () => {
           .up(),
       ),
     ).rejects.toThrow(UsageError);
+  });
+});
+
+describe("Service.stop()", () => {
+  it("stops a started container service; using it again starts a new one; stopping an unstarted one is a no-op", async () => {
+    const web = dag
+      .container()
+      .from(BUSYBOX)
+      .withNewFile("/www/index.html", "web\n")
+      .withExposedPort(8080)
+      .asService({ args: ["httpd", "-f", "-p", "8080", "-h", "/www"] });
+    const r = await runIn("docker", await makeStateDir(), async () => {
+      const session = currentSession();
+      if (!session) throw new Error("no session");
+      const running = () =>
+        docker(["ps", "-q", "--filter", `label=gantry.run=${session.runId}`])
+          .split("\n")
+          .filter(Boolean);
+      await web.stop(); // never started: nothing happens
+      const before = running().length;
+      await web.start();
+      const first = running();
+      await web.stop({ kill: true }); // busybox httpd as PID 1 ignores SIGTERM: kill, not wait
+      const afterStop = running().length;
+      const body = await wget("http://web:8080/", "web", web).stdout();
+      const second = running();
+      return { before, first, afterStop, body, second };
+    });
+    expect(r.value.before).toBe(0);
+    expect(r.value.first).toHaveLength(1);
+    expect(r.value.afterStop).toBe(0);
+    expect(r.value.body).toBe("web\n");
+    expect(r.value.second).toHaveLength(1);
+    expect(r.value.second[0]).not.toBe(r.value.first[0]);
   });
 });
 

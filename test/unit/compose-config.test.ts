@@ -77,7 +77,8 @@ describe("renderComposeConfig", () => {
         s: {
           name: "s",
           image: "x",
-          environment: { A: "yes", B: "010", C: "null", D: "a: b", E: "" },
+          environment: { A: "yes", B: "010", C: "null", D: "a: b", E: "", F: "a$b", G: "$$" },
+          command: ["sh", "-c", "echo $HOME"],
           dependsOn: {},
           ports: [],
           expose: [],
@@ -95,6 +96,42 @@ describe("renderComposeConfig", () => {
     const env = (
       parse(renderComposeConfig(project)) as { services: { s: { environment: object } } }
     ).services.s.environment;
-    expect(env).toEqual({ A: "yes", B: "010", C: "null", D: "a: b", E: "" });
+    expect(env).toEqual({ A: "yes", B: "010", C: "null", D: "a: b", E: "", F: "a$$b", G: "$$$$" });
+  });
+
+  it("writes a $ the model holds as $$, so loading the output gives the same values", async () => {
+    const project: ComposeProject = {
+      name: "d",
+      dir: "/d",
+      services: {
+        s: {
+          name: "s",
+          image: "x",
+          environment: { PASS: "a$b", BOTH: "$$" },
+          command: ["sh", "-c", "echo $HOME"],
+          dependsOn: {},
+          ports: [],
+          expose: [],
+          networks: { default: { aliases: [] } },
+          volumes: [],
+          profiles: [],
+          labels: {},
+        },
+      },
+      disabledServices: {},
+      activeProfiles: [],
+      volumes: {},
+      networks: {},
+    };
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-config-dollar-"));
+    try {
+      fs.writeFileSync(path.join(dir, "compose.yaml"), renderComposeConfig(project));
+      const again = await loadComposeProject({ files: [], cwd: dir, env: { HOME: "/root" } });
+      expect(again.warnings).toEqual([]);
+      expect(again.project.services.s?.environment).toEqual({ PASS: "a$b", BOTH: "$$" });
+      expect(again.project.services.s?.command).toEqual(["sh", "-c", "echo $HOME"]);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -87,7 +87,20 @@ export async function composeDown(project: ComposeProject, env: GantryEnv): Prom
     const pid = Number(c.Labels[LABELS.pid]);
     if (pid && processIsAlive(pid) && isComposeCommand(processArgs(pid))) pids.add(pid);
   }
-  for (const pid of pids) process.kill(pid, "SIGTERM");
+  for (const pid of pids) {
+    try {
+      process.kill(pid, "SIGTERM");
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === "ESRCH")
+        pids.delete(pid); // it ended on its own meanwhile
+      else
+        throw new ComposeError(
+          `compose project ${project.name}: cannot stop pid ${pid} (${code ?? String(err)})`,
+          { hint: "it belongs to another user (sudo?): stop it as that user" },
+        );
+    }
+  }
   const deadline = Date.now() + 60_000;
   const running = (): number[] => [...pids].filter((p) => processIsAlive(p));
   while (Date.now() < deadline && running().length > 0)

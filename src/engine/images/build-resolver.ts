@@ -115,6 +115,11 @@ async function runBuild(
     );
   } catch (e) {
     out.flush();
+    // The builder's words may quote a secret (a RUN that printed one): mask them before anyone sees the error.
+    if (e instanceof Error) {
+      e.message = s.scrub(e.message);
+      if (e.stack) e.stack = s.scrub(e.stack);
+    }
     step.end(s.signal.aborted ? "cancelled" : "failed", {
       miss,
       error: e instanceof Error ? e.message : String(e),

@@ -1,4 +1,5 @@
 // Service lifecycle entry points used by the SDK's Service and by service bindings of execs.
+import net from "node:net";
 import { isHostService, type HostServiceNode, type ServiceNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import { setBindingHooks } from "../evaluate/service-hook.js";
@@ -8,6 +9,7 @@ import {
   serviceRuntimeOf,
   startHostService,
   startService as start,
+  stopStartedService,
 } from "./service-manager.js";
 import { planExec, withStartedBindings } from "../evaluate/exec-plan.js";
 import { UsageError } from "../../errors.js";
@@ -44,9 +46,7 @@ export async function startService(s: Session, n: AnyService): Promise<void> {
 }
 
 export async function stopService(s: Session, n: AnyService, kill: boolean): Promise<void> {
-  if (isHostService(n)) return (await startHostService(s, n)).stop();
-  const svc = await start(s, n);
-  await serviceRuntimeOf(s).stopService(svc.running.id, kill);
+  await stopStartedService(s, n, kill);
 }
 
 export async function serviceEndpoint(
@@ -61,7 +61,7 @@ export async function serviceEndpoint(
       throw new UsageError(`the host service has no port ${o.port}`, {
         hint: `its ports: ${n.ports.map((x) => x.frontend).join(", ")}`,
       });
-    const addr = `${n.host}:${p.backend}`;
+    const addr = `${net.isIPv6(n.host) ? `[${n.host}]` : n.host}:${p.backend}`;
     return o.scheme ? `${o.scheme}://${addr}` : addr;
   }
   const svc = await start(s, n);

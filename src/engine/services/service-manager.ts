@@ -76,7 +76,6 @@ async function planServiceStart(s: Session, node: ServiceNode) {
     service: plan.digest,
     aliases: node.aliases ?? [],
     publish: node.publish ?? [],
-    labels: node.labels ?? {},
   });
   return { exec, plan, digest };
 }
@@ -92,6 +91,26 @@ export async function serviceDigest(
 
 const hostServiceDigest = (node: HostServiceNode): string =>
   digestOf({ hostService: node.host, ports: node.ports });
+
+/**
+ * Stop a service this run started; one it never started is left alone (not started just to be stopped). Using the
+ * service again afterwards starts it anew, as in Dagger.
+ */
+export async function stopStartedService(
+  s: Session,
+  node: ServiceNode | HostServiceNode,
+  kill: boolean,
+): Promise<void> {
+  const key = `service:${await serviceDigest(s, node)}`;
+  const flight = s.flights.peek(key);
+  if (!flight) return;
+  s.flights.forget(key);
+  const started = (await flight.catch(() => undefined)) as
+    StartedService | StartedHostService | undefined;
+  if (!started) return;
+  if ("stop" in started) await started.stop();
+  else await serviceRuntimeOf(s).stopService(started.running.id, kill);
+}
 
 /** Start (once per run per digest) and wait until ready. */
 export async function startService(

@@ -7,8 +7,8 @@ import type {
   ServiceSpec,
   ServiceState,
 } from "../runtime.js";
-import { ServiceError } from "../../errors.js";
-import { forwardHostPorts, networkGateway } from "./host-forward.js";
+import { CancelledError, ServiceError } from "../../errors.js";
+import { openRelay, relayNetwork, type Relay, type RelayNetwork } from "./host-forward.js";
 import type { CacheVolumes } from "./cache-volumes.js";
 import { ignoreGone } from "./docker-errors.js";
 import type { DockerRunContext } from "./run-context.js";
@@ -23,8 +23,12 @@ export class DockerServices implements ServiceRuntime {
   /** Started services by container id, so stopping one also frees its volumes, secret files and cache locks. */
   private readonly started = new Map<string, StartedServiceContainer>();
   /** Relayed host ports by frontend: one gateway address serves the whole run, so a port relays one target. */
-  private readonly forwarded = new Map<number, string>();
-  private readonly forwards = new Set<HostForward>();
+  private readonly relays = new Map<
+    number,
+    { target: string; refs: number; ready: Promise<Relay | "direct"> }
+  >();
+  private relayNetwork?: Promise<RelayNetwork>;
+  private closed = false;
 
   constructor(
     private readonly ctx: DockerRunContext,
@@ -79,39 +83,75 @@ export class DockerServices implements ServiceRuntime {
     else await ignoreGone(this.ctx.docker.getContainer(id).remove({ force: true, v: true }));
   }
 
-  // Host services share the gateway address, so each frontend port may relay to one host target per run.
+  // Host services share the gateway address, so a frontend port relays to one target per run; services with the same
+  // target share its relay. Entries are taken before any await, so concurrent starts cannot both claim a port.
   async forwardHost(spec: HostForwardSpec): Promise<HostForward> {
+    if (this.closed) throw new CancelledError("the run is closing: no host service starts now");
+    const target = (backend: number): string => `${spec.host}:${backend}`;
     for (const { frontend, backend } of spec.ports) {
-      const owner = this.forwarded.get(frontend);
-      if (owner !== undefined && owner !== `${spec.host}:${backend}`)
+      const owner = this.relays.get(frontend);
+      if (owner && owner.target !== target(backend))
         throw new ServiceError(
-          `port ${frontend} of the run network already relays to ${owner}; cannot relay it to ${spec.host}:${backend} too`,
+          `port ${frontend} of the run network already relays to ${owner.target}; cannot relay it to ${target(backend)} too`,
           { hint: "give one of the host services another frontend port" },
         );
     }
-    const gateway = await networkGateway(this.ctx, await this.network(spec.signal));
-    const fwd = await forwardHostPorts(gateway, spec);
-    for (const { frontend, backend } of spec.ports)
-      this.forwarded.set(frontend, `${spec.host}:${backend}`);
-    this.forwards.add(fwd);
-    return {
-      ip: fwd.ip,
-      close: async () => {
-        if (!this.forwards.delete(fwd)) return;
-        for (const { frontend } of spec.ports) this.forwarded.delete(frontend);
-        await fwd.close();
-      },
+    const frontends = spec.ports.map((p) => p.frontend);
+    for (const { frontend, backend } of spec.ports) {
+      let entry = this.relays.get(frontend);
+      if (!entry) {
+        const ready = this.relayNet(spec.signal).then((rn) =>
+          openRelay(rn, frontend, spec.host, backend),
+        );
+        entry = { target: target(backend), refs: 0, ready };
+        this.relays.set(frontend, entry);
+      }
+      entry.refs++;
+    }
+    let released = false;
+    const release = async (): Promise<void> => {
+      if (released) return;
+      released = true;
+      await Promise.all(frontends.map((f) => this.releaseRelay(f)));
     };
+    try {
+      await Promise.all(frontends.map((f) => this.relays.get(f)?.ready));
+      const { gateway } = await this.relayNet(spec.signal);
+      if (this.closed) throw new CancelledError("the run closed while a host service started");
+      return { ip: gateway, close: release };
+    } catch (e) {
+      await release();
+      throw e;
+    }
+  }
+
+  private relayNet(signal: AbortSignal): Promise<RelayNetwork> {
+    this.relayNetwork ??= this.network(signal).then((n) => relayNetwork(this.ctx, n));
+    this.relayNetwork.catch(() => (this.relayNetwork = undefined));
+    return this.relayNetwork;
+  }
+
+  // The last user of a frontend port closes its relay (a failed one is simply forgotten).
+  private async releaseRelay(frontend: number): Promise<void> {
+    const entry = this.relays.get(frontend);
+    if (!entry || --entry.refs > 0) return;
+    this.relays.delete(frontend);
+    const relay = await entry.ready.catch(() => undefined);
+    if (relay && relay !== "direct") await relay.close();
   }
 
   // Kill every service still running; DockerRuntime.close calls it before removing what carries the run's labels.
   async close(): Promise<void> {
+    this.closed = true;
     const ids = [...this.started.keys()];
+    const relays = [...this.relays.values()];
+    this.relays.clear();
     await Promise.allSettled([
       ...ids.map((id) => this.stopService(id, true)),
-      ...[...this.forwards].map((f) => f.close()),
+      ...relays.map(async (r) => {
+        const relay = await r.ready;
+        if (relay !== "direct") await relay.close();
+      }),
     ]);
-    this.forwards.clear();
-    this.forwarded.clear();
   }
 }

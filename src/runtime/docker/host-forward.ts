@@ -1,14 +1,19 @@
 // A host port as a service: Gantry listens on the run network's gateway (an address of this machine on a local
 // engine) and relays each connection to host:backend, which may listen on loopback only. No helper image needed.
 import net from "node:net";
-import type { HostForward, HostForwardSpec } from "../runtime.js";
-import { CancelledError, ServiceError, UnsupportedError } from "../../errors.js";
+import { ServiceError, UnsupportedError } from "../../errors.js";
 import { engineMessage } from "./docker-errors.js";
 import type { DockerRunContext } from "./run-context.js";
 
-/** The gateway of the run network: the host's address as containers on that network see it. */
-export async function networkGateway(ctx: DockerRunContext, network: string): Promise<string> {
-  let info: { IPAM?: { Config?: { Gateway?: string }[] } };
+/** The run network as a host service's relay sees it: the address to listen on and who may connect. */
+export interface RelayNetwork {
+  gateway: string;
+  subnet: string;
+}
+
+/** The gateway and subnet of the run network: the host's address as containers on it see it, and their range. */
+export async function relayNetwork(ctx: DockerRunContext, network: string): Promise<RelayNetwork> {
+  let info: { IPAM?: { Config?: { Gateway?: string; Subnet?: string }[] } };
   try {
     info = (await ctx.docker.getNetwork(network).inspect()) as typeof info;
   } catch (err) {
@@ -16,62 +21,70 @@ export async function networkGateway(ctx: DockerRunContext, network: string): Pr
       cause: err,
     });
   }
-  const gateway = info.IPAM?.Config?.find((c) => c.Gateway && net.isIPv4(c.Gateway))?.Gateway;
-  if (!gateway) throw new ServiceError(`the run network ${network} has no IPv4 gateway`);
-  return gateway;
+  const cfg = info.IPAM?.Config?.find((c) => c.Gateway && net.isIPv4(c.Gateway) && c.Subnet);
+  if (!cfg?.Gateway || !cfg.Subnet)
+    throw new ServiceError(`the run network ${network} has no IPv4 gateway and subnet`);
+  return { gateway: cfg.Gateway, subnet: cfg.Subnet };
+}
+
+/** One listening relay; `close` stops it and cuts its connections. */
+export interface Relay {
+  close(): Promise<void>;
 }
 
 const isLoopback = (host: string): boolean =>
   host === "localhost" || host === "::1" || host.startsWith("127.");
 
 /**
- * Listen on `gateway:frontend` for each port and pipe every connection to `host:backend`.
- * When `gateway:frontend` is taken because a host program already listens on every interface on that very port
- * (host is loopback and frontend = backend), that program is the service: consumers reach it without a relay.
+ * Listen on `gateway:frontend` and pipe every connection from the run network to `host:backend`; connections from
+ * elsewhere (other containers on the machine, other hosts) are refused, so a loopback-only server stays private.
+ * Returns "direct" when a program on this machine already listens on every interface on that very port and it is
+ * the backend itself (host is loopback and frontend = backend): consumers reach it without a relay.
  */
-export async function forwardHostPorts(
-  gateway: string,
-  spec: HostForwardSpec,
-): Promise<HostForward> {
-  const servers: net.Server[] = [];
+export async function openRelay(
+  net_: RelayNetwork,
+  frontend: number,
+  host: string,
+  backend: number,
+): Promise<Relay | "direct"> {
+  const allowed = new net.BlockList();
+  const [base, prefix] = net_.subnet.split("/");
+  allowed.addSubnet(base as string, Number(prefix), "ipv4");
   const sockets = new Set<net.Socket>();
-  const close = async (): Promise<void> => {
-    for (const s of sockets) s.destroy();
-    await Promise.all(servers.map((srv) => new Promise<void>((r) => srv.close(() => r()))));
-  };
-  try {
-    for (const { frontend, backend } of spec.ports) {
-      if (spec.signal.aborted) throw new CancelledError("forwarding a host port was cancelled");
-      const server = net.createServer((inbound) => {
-        const outbound = net.connect({ host: spec.host, port: backend });
-        for (const s of [inbound, outbound]) {
-          sockets.add(s);
-          s.on("close", () => sockets.delete(s));
-          s.on("error", () => {
-            inbound.destroy();
-            outbound.destroy();
-          });
-        }
-        inbound.pipe(outbound).pipe(inbound);
-      });
-      const taken = await listen(server, gateway, frontend);
-      if (!taken) {
-        servers.push(server);
-        continue;
-      }
-      if (isLoopback(spec.host) && frontend === backend) continue;
-      throw new ServiceError(
-        `cannot offer ${spec.host}:${backend} to containers as port ${frontend}: a program on this machine already listens on port ${frontend} of every interface`,
-        {
-          hint: `pick another frontend port: dag.host().service([{ frontend: <free port>, backend: ${backend} }])`,
-        },
-      );
+  const server = net.createServer({ allowHalfOpen: true }, (inbound) => {
+    const peer = (inbound.remoteAddress ?? "").replace(/^::ffff:/, "");
+    if (!net.isIPv4(peer) || !allowed.check(peer, "ipv4")) {
+      inbound.destroy();
+      return;
     }
-  } catch (e) {
-    await close();
-    throw e;
-  }
-  return { ip: gateway, close };
+    // Half-open both ways: a client that finishes sending still gets the whole reply.
+    const outbound = net.connect({ host, port: backend, allowHalfOpen: true });
+    for (const s of [inbound, outbound]) {
+      sockets.add(s);
+      s.on("close", () => sockets.delete(s));
+      s.on("error", () => {
+        inbound.destroy();
+        outbound.destroy();
+      });
+    }
+    inbound.pipe(outbound);
+    outbound.pipe(inbound);
+  });
+  const inUse = await listen(server, net_.gateway, frontend);
+  if (!inUse)
+    return {
+      close: async () => {
+        for (const s of sockets) s.destroy();
+        await new Promise<void>((r) => server.close(() => r()));
+      },
+    };
+  if (isLoopback(host) && frontend === backend) return "direct";
+  throw new ServiceError(
+    `cannot offer ${host}:${backend} to containers as port ${frontend}: a program on this machine already listens on port ${frontend} of every interface`,
+    {
+      hint: `pick another frontend port: dag.host().service([{ frontend: <free port>, backend: ${backend} }], { host: "${host}" })`,
+    },
+  );
 }
 
 // Resolve false when listening, true when the address is in use; any other failure is thrown.

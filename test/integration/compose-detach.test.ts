@@ -126,6 +126,20 @@ describe("compose up --detach / down", () => {
     expect(networksOf(String(child.pid))).toEqual([]);
   });
 
+  it("needs Docker: says so instead of falling back to the host runtime", async () => {
+    const noEngine = await runCommand("node", [BIN, "compose", "run", "web"], {
+      cwd: dir,
+      env: { DOCKER_HOST: "unix:///nonexistent/docker.sock" },
+    });
+    expect(noEngine.status).toBe(1);
+    expect(noEngine.stderr).toContain("Docker engine not reachable at /nonexistent/docker.sock");
+    const host = await runCommand("node", [BIN, "compose", "up", "--runtime=host"], { cwd: dir });
+    expect(host.status).toBe(2);
+    expect(host.stderr).toContain(
+      "gantry compose runs services in containers: it needs the docker runtime",
+    );
+  });
+
   it("down removes what a killed background up left behind", async () => {
     const up = await gantry(["compose", "up", "-d"]);
     expect(up.status).toBe(0);

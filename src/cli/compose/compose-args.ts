@@ -1,5 +1,6 @@
 // `gantry compose` arguments: the subcommand, -f files, -p, --profile, --detach, services and a command after `--`.
 import { UsageError } from "../../errors.js";
+import { consumeGlobalFlag, splitFlagToken, type GlobalOptions } from "../global-flags.js";
 
 export interface ComposeArgs {
   sub: "up" | "run" | "down" | "config";
@@ -16,8 +17,19 @@ export interface ComposeArgs {
 
 const SUBS = ["up", "run", "down", "config"] as const;
 
+// Global flags (--runtime, --progress) may also come after `compose`, as for every command.
+function takeGlobal(
+  globals: GlobalOptions,
+  tok: string,
+  rest: readonly string[],
+  i: number,
+): number | undefined {
+  const [name, inline] = splitFlagToken(tok);
+  return consumeGlobalFlag(globals, name, inline, rest, i);
+}
+
 /** Parse what follows `gantry compose`. */
-export function parseComposeArgs(rest: readonly string[]): ComposeArgs {
+export function parseComposeArgs(rest: readonly string[], globals?: GlobalOptions): ComposeArgs {
   const out: ComposeArgs = {
     sub: "config",
     files: [],
@@ -48,11 +60,16 @@ export function parseComposeArgs(rest: readonly string[]): ComposeArgs {
     else if (flag === "-d" || flag === "--detach") out.detach = true;
     else if (flag === "-h" || flag === "--help") out.help = true;
     else if (flag === "--ready-file") out.readyFile = value();
-    else if (flag.startsWith("-"))
+    else if (flag.startsWith("-")) {
+      const next = globals && flag.startsWith("--") ? takeGlobal(globals, t, rest, i) : undefined;
+      if (next !== undefined) {
+        i = next - 1;
+        continue;
+      }
       throw new UsageError(
-        `unknown flag ${flag} for gantry compose: flags are -f/--file, -p/--project-name, --profile, -d/--detach, --help`,
+        `unknown flag ${flag} for gantry compose: flags are -f/--file, -p/--project-name, --profile, -d/--detach, --help (and the global --runtime, --progress)`,
       );
-    else if (sub === undefined) sub = t;
+    } else if (sub === undefined) sub = t;
     else out.services.push(t);
   }
   if (sub === undefined) {

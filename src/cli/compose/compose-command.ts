@@ -11,6 +11,7 @@ import type { CliIo } from "../cli-io.js";
 import type { ErrorContext } from "../error-context.js";
 import type { GlobalOptions } from "../global-flags.js";
 import { withCliRun } from "../cli-run.js";
+import { UsageError } from "../../errors.js";
 import { COMPOSE_HELP, parseComposeArgs, type ComposeArgs } from "./compose-args.js";
 import { composeDown, detachUp } from "./compose-detach.js";
 
@@ -21,7 +22,7 @@ export async function runCompose(
   io: CliIo,
   errors: ErrorContext,
 ): Promise<number> {
-  const args = parseComposeArgs(rest);
+  const args = parseComposeArgs(rest, globals);
   if (args.help || globals.help) {
     io.stdout.write(COMPOSE_HELP);
     return 0;
@@ -36,6 +37,17 @@ export async function runCompose(
   for (const w of warnings) io.stderr.write(`warning: ${w}\n`);
   // Unknown service names and dependency cycles are reported before anything starts (or a background up is spawned).
   if (args.sub === "up" || args.sub === "run") selectServices(project, args.services);
+  // Compose services are containers on a network: the host runtime has neither, so there is no fallback to it.
+  if (args.sub === "up" || args.sub === "run") {
+    if (globals.runtime === "host")
+      throw new UsageError(
+        "gantry compose runs services in containers: it needs the docker runtime",
+        {
+          hint: "drop --runtime=host (or GANTRY_RUNTIME=host) and start Docker",
+        },
+      );
+    globals = { ...globals, runtime: "docker" };
+  }
   switch (args.sub) {
     case "config":
       io.stdout.write(renderComposeConfig(project));

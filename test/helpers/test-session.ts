@@ -1,5 +1,6 @@
 // Open real Gantry runs for tests: a real runtime, a temp state dir, and every event kept for assertions.
 import { mkdtemp } from "node:fs/promises";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { execFileSync, spawn } from "node:child_process";
@@ -96,4 +97,23 @@ export function runCommand(
       resolve({ status, stdout, stderr, out: stdout + stderr });
     });
   });
+}
+
+/** A TCP port on 127.0.0.1 that nothing listens on right now. */
+export async function freePort(): Promise<number> {
+  const s = net.createServer();
+  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
+  const p = (s.address() as net.AddressInfo).port;
+  await new Promise<void>((r) => s.close(() => r()));
+  return p;
+}
+
+/** Listen on a free loopback port; the server's port. */
+export async function listenLoopback(server: net.Server): Promise<number> {
+  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
+  return (server.address() as net.AddressInfo).port;
+}
+
+export function closeServer(server: net.Server): Promise<void> {
+  return new Promise((r) => server.close(() => r()));
 }

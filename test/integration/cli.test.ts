@@ -4,7 +4,14 @@ import { spawn } from "node:child_process";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
-import { docker, makeStateDir, runCommand } from "../helpers/test-session.js";
+import {
+  closeServer,
+  docker,
+  freePort,
+  listenLoopback,
+  makeStateDir,
+  runCommand,
+} from "../helpers/test-session.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BIN = path.join(ROOT, "bin/gantry.js");
@@ -98,8 +105,7 @@ describe("gantry CLI", () => {
   it("binds a tcp:// service flag to a port of this machine (a loopback-only server)", async () => {
     const http = await import("node:http");
     const server = http.createServer((req, res) => res.end(`host says hi to ${req.url}\n`));
-    await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-    const { port } = server.address() as { port: number };
+    const port = await listenLoopback(server);
     try {
       const r = await gantry([
         "call",
@@ -116,16 +122,12 @@ describe("gantry CLI", () => {
       expect(bad.status).toBe(2);
       expect(bad.stderr).toContain("--api expects a service address like tcp://localhost:5432");
     } finally {
-      await new Promise<void>((r) => server.close(() => r()));
+      await closeServer(server);
     }
   });
 
   it("serves a returned Service on the host with `up --ports` until Ctrl-C, then removes it", async () => {
-    const net = await import("node:net");
-    const probe = net.createServer();
-    await new Promise<void>((r) => probe.listen(0, "127.0.0.1", () => r()));
-    const hostPort = (probe.address() as { port: number }).port;
-    await new Promise<void>((r) => probe.close(() => r()));
+    const hostPort = await freePort();
     const child = spawn("node", [BIN, "call", "-m", MOD, "web", "up", `--ports=${hostPort}:8080`], {
       env: { ...process.env, CI: "true" },
       stdio: ["ignore", "pipe", "pipe"],

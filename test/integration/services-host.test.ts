@@ -5,7 +5,16 @@ import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { currentSession } from "../../src/engine/session.js";
 import { dag, type Service, ServiceError, UsageError } from "../../src/sdk/index.js";
-import { BUSYBOX, docker, makeStateDir, runCommand, runIn } from "../helpers/test-session.js";
+import {
+  BUSYBOX,
+  closeServer,
+  docker,
+  freePort,
+  listenLoopback,
+  makeStateDir,
+  runCommand,
+  runIn,
+} from "../helpers/test-session.js";
 
 let server: http.Server;
 let port: number;
@@ -16,22 +25,12 @@ beforeAll(async () => {
     hits++;
     res.end(`hello from the host, path ${req.url}\n`);
   });
-  await new Promise<void>((r) => server.listen(0, "127.0.0.1", () => r()));
-  port = (server.address() as net.AddressInfo).port;
+  port = await listenLoopback(server);
 });
 
 afterAll(async () => {
-  await new Promise<void>((r) => server.close(() => r()));
+  await closeServer(server);
 });
-
-/** A TCP port nothing listens on right now. */
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
 
 const wget = (url: string, alias: string, svc: Service) =>
   dag
@@ -150,8 +149,7 @@ describe("dag.host().service()", () => {
   it("refuses one frontend port relaying to two host targets in one run", async () => {
     const state = await makeStateDir();
     const other = http.createServer((_q, res) => res.end("other\n"));
-    await new Promise<void>((r) => other.listen(0, "127.0.0.1", () => r()));
-    const otherPort = (other.address() as net.AddressInfo).port;
+    const otherPort = await listenLoopback(other);
     try {
       const r = runIn("docker", state, async () => {
         await wget(
@@ -169,14 +167,13 @@ describe("dag.host().service()", () => {
         `port 18083 of the run network already relays to localhost:${port}`,
       );
     } finally {
-      await new Promise<void>((r) => other.close(() => r()));
+      await closeServer(other);
     }
   });
 
   it("never mixes up two host services started at the same time on one frontend port", async () => {
     const other = http.createServer((_q, res) => res.end("other\n"));
-    await new Promise<void>((r) => other.listen(0, "127.0.0.1", () => r()));
-    const otherPort = (other.address() as net.AddressInfo).port;
+    const otherPort = await listenLoopback(other);
     try {
       for (let i = 0; i < 3; i++) {
         const state = await makeStateDir();
@@ -209,7 +206,7 @@ describe("dag.host().service()", () => {
       });
       expect(shared.value).toEqual(["hello from the host, path /shared\n", "other\n"]);
     } finally {
-      await new Promise<void>((r) => other.close(() => r()));
+      await closeServer(other);
     }
   });
 

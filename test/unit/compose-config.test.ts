@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
 import { loadComposeProject } from "../../src/compose/load-compose.js";
 import { renderComposeConfig } from "../../src/compose/compose-config.js";
-import type { ComposeProject } from "../../src/compose/compose-types.js";
+import type { ComposeProject, ComposeService } from "../../src/compose/compose-types.js";
 
 const FIXTURES = path.resolve(import.meta.dirname, "../fixtures/compose");
 const FULL = path.join(FIXTURES, "full");
@@ -21,6 +21,33 @@ function reversed<T>(v: T): T {
       .reverse()
       .map(([k, x]) => [k, reversed(x)]),
   ) as T;
+}
+
+// A project of one service `s` (image x) with the given fields.
+function oneService(fields: Partial<ComposeService>): ComposeProject {
+  return {
+    name: "p",
+    dir: "/p",
+    services: {
+      s: {
+        name: "s",
+        image: "x",
+        environment: {},
+        dependsOn: {},
+        ports: [],
+        expose: [],
+        networks: {},
+        volumes: [],
+        profiles: [],
+        labels: {},
+        ...fields,
+      },
+    },
+    disabledServices: {},
+    activeProfiles: [],
+    volumes: {},
+    networks: {},
+  };
 }
 
 describe("renderComposeConfig", () => {
@@ -70,29 +97,10 @@ describe("renderComposeConfig", () => {
   });
 
   it("quotes strings YAML would read as something else", () => {
-    const project: ComposeProject = {
-      name: "q",
-      dir: "/q",
-      services: {
-        s: {
-          name: "s",
-          image: "x",
-          environment: { A: "yes", B: "010", C: "null", D: "a: b", E: "", F: "a$b", G: "$$" },
-          command: ["sh", "-c", "echo $HOME"],
-          dependsOn: {},
-          ports: [],
-          expose: [],
-          networks: {},
-          volumes: [],
-          profiles: [],
-          labels: {},
-        },
-      },
-      disabledServices: {},
-      activeProfiles: [],
-      volumes: {},
-      networks: {},
-    };
+    const project = oneService({
+      environment: { A: "yes", B: "010", C: "null", D: "a: b", E: "", F: "a$b", G: "$$" },
+      command: ["sh", "-c", "echo $HOME"],
+    });
     const env = (
       parse(renderComposeConfig(project)) as { services: { s: { environment: object } } }
     ).services.s.environment;
@@ -100,29 +108,11 @@ describe("renderComposeConfig", () => {
   });
 
   it("writes a $ the model holds as $$, so loading the output gives the same values", async () => {
-    const project: ComposeProject = {
-      name: "d",
-      dir: "/d",
-      services: {
-        s: {
-          name: "s",
-          image: "x",
-          environment: { PASS: "a$b", BOTH: "$$" },
-          command: ["sh", "-c", "echo $HOME"],
-          dependsOn: {},
-          ports: [],
-          expose: [],
-          networks: { default: { aliases: [] } },
-          volumes: [],
-          profiles: [],
-          labels: {},
-        },
-      },
-      disabledServices: {},
-      activeProfiles: [],
-      volumes: {},
-      networks: {},
-    };
+    const project = oneService({
+      environment: { PASS: "a$b", BOTH: "$$" },
+      command: ["sh", "-c", "echo $HOME"],
+      networks: { default: { aliases: [] } },
+    });
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gantry-config-dollar-"));
     try {
       fs.writeFileSync(path.join(dir, "compose.yaml"), renderComposeConfig(project));

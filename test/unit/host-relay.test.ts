@@ -3,6 +3,7 @@
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { openRelay } from "../../src/runtime/docker/host-forward.js";
+import { closeServer, freePort, listenLoopback } from "../helpers/test-session.js";
 
 let backend: net.Server;
 let backendPort: number;
@@ -14,21 +15,12 @@ beforeAll(async () => {
     sock.on("data", (d: Buffer) => (got += d.length));
     sock.on("end", () => sock.end(`got ${got} bytes`));
   });
-  await new Promise<void>((r) => backend.listen(0, "127.0.0.1", () => r()));
-  backendPort = (backend.address() as net.AddressInfo).port;
+  backendPort = await listenLoopback(backend);
 });
 
 afterAll(async () => {
-  await new Promise<void>((r) => backend.close(() => r()));
+  await closeServer(backend);
 });
-
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, "127.0.0.1", () => r()));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise<void>((r) => s.close(() => r()));
-  return p;
-}
 
 // Send `text`, half-close, and read everything until the relay closes.
 function exchange(port: number, text: string): Promise<string> {
@@ -43,35 +35,29 @@ function exchange(port: number, text: string): Promise<string> {
   });
 }
 
+// A relay on loopback for a run network of `subnet`, to the backend above; what `text` gets back through it.
+async function throughRelay(subnet: string, text: string): Promise<string> {
+  const frontend = await freePort();
+  const relay = await openRelay(
+    { gateway: "127.0.0.1", subnet },
+    frontend,
+    "127.0.0.1",
+    backendPort,
+  );
+  try {
+    return await exchange(frontend, text);
+  } finally {
+    if (relay !== "direct") await relay.close();
+  }
+}
+
 describe("host service relay", () => {
   it("returns the reply to a request that half-closed its side", async () => {
-    const frontend = await freePort();
-    const relay = await openRelay(
-      { gateway: "127.0.0.1", subnet: "127.0.0.0/8" },
-      frontend,
-      "127.0.0.1",
-      backendPort,
-    );
-    try {
-      expect(await exchange(frontend, "hello")).toBe("got 5 bytes");
-    } finally {
-      if (relay !== "direct") await relay.close();
-    }
+    expect(await throughRelay("127.0.0.0/8", "hello")).toBe("got 5 bytes");
   });
 
   it("refuses a peer outside the run network's subnet", async () => {
-    const frontend = await freePort();
-    const relay = await openRelay(
-      { gateway: "127.0.0.1", subnet: "10.0.0.0/8" },
-      frontend,
-      "127.0.0.1",
-      backendPort,
-    );
-    try {
-      expect(await exchange(frontend, "hello")).toBe("");
-    } finally {
-      if (relay !== "direct") await relay.close();
-    }
+    expect(await throughRelay("10.0.0.0/8", "hello")).toBe("");
   });
 
   it("uses a program already listening on every interface directly when it is the backend itself", async () => {

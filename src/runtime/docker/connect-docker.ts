@@ -1,4 +1,5 @@
 // Open a Docker client and prove the engine answers, so a missing engine fails once, early and clearly.
+import "./dockerode-lean.js";
 import Dockerode from "dockerode";
 import type { GantryEnv } from "../../env.js";
 import { RuntimeUnavailableError } from "../../errors.js";

@@ -1,0 +1,34 @@
+// Imported before dockerode (see connect-docker.ts). dockerode requires @grpc/grpc-js for BuildKit sessions that serve
+// registry credentials, and docker-modem requires ssh2 for ssh:// engines, both eagerly: about 140 ms of every run's
+// start-up here. Gantry uses neither — it serves its own build sessions (buildkit-session.ts) and refuses ssh:// with
+// advice (socket-discovery.ts) — so both modules are replaced by stubs that fail loudly if anything ever calls them.
+import { createRequire } from "node:module";
+
+const require = createRequire(import.meta.url);
+
+function stub(resolve: () => string, what: string): void {
+  let filename: string;
+  try {
+    filename = resolve();
+  } catch {
+    return; // a dockerode without this file: nothing to replace
+  }
+  if (require.cache[filename]) return;
+  const fail = (): never => {
+    throw new Error(`${what} is not available in Gantry's build of dockerode (it was not loaded)`);
+  };
+  require.cache[filename] = {
+    id: filename,
+    filename,
+    loaded: true,
+    exports: fail,
+    children: [],
+    paths: [],
+  } as unknown as NodeJS.Module;
+}
+
+stub(() => require.resolve("dockerode/lib/session.js"), "dockerode's BuildKit session");
+stub(
+  () => createRequire(require.resolve("dockerode")).resolve("docker-modem/lib/ssh.js"),
+  "docker-modem's ssh transport",
+);

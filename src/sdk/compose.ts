@@ -1,6 +1,6 @@
 // Compose projects from a pipeline: build, smoke-run, start and run a docker-compose file's services as Gantry objects.
 import path from "node:path";
-import { loadComposeProject, type ComposeProject } from "../compose/index.js";
+import type { ComposeProject } from "../compose/index.js";
 import { serviceContainer, serviceOf } from "../compose/run/service-container.js";
 import { ComposeRunner, type JobResult } from "../compose/run/compose-runner.js";
 import { requireSession } from "../engine/session.js";
@@ -90,6 +90,8 @@ export async function composeProject(
     );
   const s = requireSession("composeProject");
   const root = path.resolve(s.cwd, dir._node.path);
+  // Loaded on use: the YAML parser is a sizeable part of start-up, and most pipelines read no compose file.
+  const { loadComposeProject } = await import("../compose/load-compose.js");
   const { project, warnings } = await loadComposeProject({
     files: (opts.files ?? []).map((f) => path.resolve(root, f)),
     projectDir: root,

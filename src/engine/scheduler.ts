@@ -72,23 +72,3 @@ export class SingleFlight<T> {
     this.flights.delete(key);
   }
 }
-
-/** An async mutex per key (LOCKED cache volumes, one-at-a-time resources). */
-export class KeyedMutex {
-  private readonly tails = new Map<string, Promise<void>>();
-
-  async lock<T>(key: string, fn: () => Promise<T>): Promise<T> {
-    const prev = this.tails.get(key) ?? Promise.resolve();
-    let release!: () => void;
-    const next = new Promise<void>((r) => (release = r));
-    const tail = prev.then(() => next);
-    this.tails.set(key, tail);
-    await prev;
-    try {
-      return await fn();
-    } finally {
-      release();
-      if (this.tails.get(key) === tail) this.tails.delete(key);
-    }
-  }
-}

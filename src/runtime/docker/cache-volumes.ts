@@ -1,7 +1,7 @@
 // Cache mounts are named volumes that outlive runs; sharing modes decide who may use one at the same time.
 import { createHash } from "node:crypto";
 import type { CacheSharing } from "../runtime.js";
-import { AsyncMutex } from "./async-mutex.js";
+import { Mutex } from "../mutex.js";
 import { isNotFound } from "./docker-errors.js";
 import { LABELS } from "./labels.js";
 import type { DockerRunContext } from "./run-context.js";
@@ -23,7 +23,7 @@ export function cacheVolumeName(cache: string): string {
 
 /** One per runtime: locks, in-use counts and PRIVATE copies are per process, never module-wide. */
 export class CacheVolumes {
-  private readonly locks = new Map<string, AsyncMutex>();
+  private readonly locks = new Map<string, Mutex>();
   private readonly inUse = new Map<string, number>();
   /** PRIVATE copies made by this run that no exec holds right now, by cache volume. */
   private readonly idleCopies = new Map<string, string[]>();
@@ -73,9 +73,9 @@ export class CacheVolumes {
   }
 
   // One mutex per volume name, made on first use.
-  private lockFor(name: string): AsyncMutex {
+  private lockFor(name: string): Mutex {
     let lock = this.locks.get(name);
-    if (!lock) this.locks.set(name, (lock = new AsyncMutex()));
+    if (!lock) this.locks.set(name, (lock = new Mutex()));
     return lock;
   }
 

@@ -6,7 +6,7 @@ import type { CacheSharing } from "../runtime.js";
 import type { ContentStore } from "../../store/content-store.js";
 import { materializeTree } from "../../store/tree-materialize.js";
 import type { Tree } from "../../store/tree.js";
-import { Mutex } from "./mutex.js";
+import { Mutex } from "../mutex.js";
 
 export interface CacheLease {
   /** Host directory to show at the mount target. */

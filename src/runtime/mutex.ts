@@ -1,5 +1,5 @@
-// LOCKED cache volumes admit one exec at a time; a waiter that is cancelled must not keep the others waiting.
-import { CancelledError } from "../../errors.js";
+// LOCKED cache volumes admit one exec at a time, on both runtimes; a cancelled waiter must not hold up the others.
+import { CancelledError } from "../errors.js";
 
 /** A first-come first-served lock whose waiting can be abandoned through an AbortSignal. */
 export class Mutex {

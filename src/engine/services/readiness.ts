@@ -57,29 +57,35 @@ async function failure(init: ReadinessInit, what: string): Promise<ServiceError>
 // so a connection only counts when it is still open a moment later (or the server spoke first).
 async function probe(svc: RunningService, port: string): Promise<boolean> {
   const n = Number.parseInt(port, 10);
-  if (svc.ipReachable) return dial(svc.ip, n, 0);
+  if (svc.ipReachable) return (await dial(svc.ip, n, 0)) === undefined;
   const hp = svc.hostPorts[port];
-  return hp ? dial(hp.host, hp.port, 150) : false;
+  return hp ? (await dial(hp.host, hp.port, 150)) === undefined : false;
 }
 
-function dial(host: string, port: number, holdMs: number): Promise<boolean> {
+// Undefined when a connection opens (and, with `holdMs`, stays open that long or the server speaks first);
+// otherwise why not: the error code (ECONNREFUSED, ENOTFOUND…), "closed" or "timed out".
+function dial(host: string, port: number, holdMs: number): Promise<string | undefined> {
   return new Promise((resolve) => {
     const sock = net.connect({ host, port });
     let settled = false;
-    const done = (ok: boolean): void => {
+    const done = (failure: string | undefined): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       sock.destroy();
-      resolve(ok);
+      resolve(failure);
     };
-    const timer = setTimeout(() => done(false), 1000);
-    sock.once("error", () => done(false));
-    sock.once("data", () => done(true));
-    sock.once("close", () => done(false));
+    const timer = setTimeout(() => done("timed out"), 1000);
+    sock.once("error", (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
+    sock.once("data", () => done(undefined));
+    sock.once("close", () => done("closed"));
     sock.once("connect", () => {
-      if (holdMs === 0) done(true);
-      else setTimeout(() => done(!sock.destroyed && sock.readyState === "open"), holdMs);
+      if (holdMs === 0) done(undefined);
+      else
+        setTimeout(
+          () => done(!sock.destroyed && sock.readyState === "open" ? undefined : "closed"),
+          holdMs,
+        );
     });
   });
 }
@@ -101,7 +107,7 @@ export async function waitHostReady(init: {
   for (let attempt = 0; ; attempt++) {
     if (init.signal.aborted) throw new CancelledError(`${init.name}: cancelled while starting`);
     for (const p of [...pending.keys()]) {
-      const failure = await connectOnce(init.host, p);
+      const failure = await dial(init.host, p, 0);
       if (failure === undefined) pending.delete(p);
       else pending.set(p, failure);
     }
@@ -122,19 +128,4 @@ export async function waitHostReady(init: {
     }
     await sleep(Math.min(50 * 2 ** attempt, 500));
   }
-}
-
-// Undefined when a connection opens; otherwise the error code (ECONNREFUSED, ENOTFOUND, timeout).
-function connectOnce(host: string, port: number): Promise<string | undefined> {
-  return new Promise((resolve) => {
-    const sock = net.connect({ host, port });
-    const done = (code: string | undefined): void => {
-      clearTimeout(timer);
-      sock.destroy();
-      resolve(code);
-    };
-    const timer = setTimeout(() => done("timed out"), 1000);
-    sock.once("connect", () => done(undefined));
-    sock.once("error", (e: NodeJS.ErrnoException) => done(e.code ?? e.message));
-  });
 }

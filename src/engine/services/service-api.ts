@@ -4,14 +4,14 @@ import { isHostService, type HostServiceNode, type ServiceNode } from "../nodes.
 import type { Session } from "../session.js";
 import { setBindingHooks } from "../evaluate/service-hook.js";
 import {
-  serviceExec,
+  planService,
   serviceDigest,
   serviceRuntimeOf,
-  startHostService,
+  startAnyService,
   startService as start,
   stopStartedService,
 } from "./service-manager.js";
-import { planExec, withStartedBindings } from "../evaluate/exec-plan.js";
+import { withStartedBindings } from "../evaluate/exec-plan.js";
 import { UsageError } from "../../errors.js";
 
 setBindingHooks({
@@ -29,9 +29,7 @@ setBindingHooks({
     const specs = await Promise.all(
       state.services.map(async (b) => ({
         alias: b.alias,
-        target: isHostService(b.service)
-          ? (await startHostService(s, b.service)).ip
-          : (await start(s, b.service)).running.ip,
+        target: await startAnyService(s, b.service),
       })),
     );
     return { specs, network: await serviceRuntimeOf(s).network(s.signal) };
@@ -41,8 +39,7 @@ setBindingHooks({
 export type AnyService = ServiceNode | HostServiceNode;
 
 export async function startService(s: Session, n: AnyService): Promise<void> {
-  if (isHostService(n)) await startHostService(s, n);
-  else await start(s, n);
+  await startAnyService(s, n);
 }
 
 export async function stopService(s: Session, n: AnyService, kill: boolean): Promise<void> {
@@ -84,8 +81,7 @@ export async function serviceEndpoint(
 }
 
 export async function serviceHostname(s: Session, n: AnyService): Promise<string> {
-  if (isHostService(n)) return (await startHostService(s, n)).ip;
-  return (await start(s, n)).running.ip;
+  return startAnyService(s, n);
 }
 
 export async function servicePorts(
@@ -112,9 +108,7 @@ export async function serviceUp(
       hint: "up() publishes a container service's ports; bind the host service to containers instead",
     });
   const services = serviceRuntimeOf(s);
-  const exec = serviceExec(n);
-  const plan = await planExec(s, exec);
-  for (const v of plan.secretValues) s.scrubber.add(v);
+  const { exec, plan } = await planService(s, n);
   const exposed = (await servicePorts(s, n)).map((p) => ({
     backend: p.port,
     frontend: o.random ? undefined : p.port,

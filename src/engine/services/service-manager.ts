@@ -2,7 +2,7 @@
 import { isHostService, type ExecNode, type HostServiceNode, type ServiceNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import type { RunningService, ServiceRuntime } from "../../runtime/runtime.js";
-import { planExec, withStartedBindings } from "../evaluate/exec-plan.js";
+import { planExec, withStartedBindings, type ExecPlan } from "../evaluate/exec-plan.js";
 import { startStep } from "../evaluate/steps.js";
 import { UnsupportedError } from "../../errors.js";
 import { digestOf } from "../digest.js";
@@ -44,12 +44,23 @@ export function serviceExec(node: ServiceNode): ExecNode {
 }
 
 // What starting a service and running a job share: the exec, its plan, and its secrets registered for scrubbing.
-async function planService(s: Session, node: ServiceNode) {
-  const exec = serviceExec(node);
-  const plan = await planExec(s, exec);
-  for (const v of plan.secretValues) s.scrubber.add(v);
-  return { exec, plan };
+// Planned once per node and run: every consumer's cache key asks for the service's digest.
+export function planService(s: Session, node: ServiceNode) {
+  let planned = s.memo.get(node) as Promise<{ exec: ExecNode; plan: ExecPlan }> | undefined;
+  if (!planned) {
+    planned = (async () => {
+      const exec = serviceExec(node);
+      const plan = await planExec(s, exec);
+      for (const v of plan.secretValues) s.scrubber.add(v);
+      return { exec, plan };
+    })();
+    s.memo.set(node, planned);
+  }
+  return planned;
 }
+
+/** The single-flight key a started service is shared (and stopped) by within a run. */
+const flightKey = (digest: string): string => `service:${digest}`;
 
 // One step around starting or running something; the step fails or is cancelled with it.
 async function inStep<T>(
@@ -101,7 +112,7 @@ export async function stopStartedService(
   node: ServiceNode | HostServiceNode,
   kill: boolean,
 ): Promise<void> {
-  const key = `service:${await serviceDigest(s, node)}`;
+  const key = flightKey(await serviceDigest(s, node));
   const flight = s.flights.peek(key);
   if (!flight) return;
   s.flights.forget(key);
@@ -119,7 +130,7 @@ export async function startService(
   opts: { aliases?: string[]; timeoutMs?: number } = {},
 ): Promise<StartedService> {
   const { exec, plan, digest } = await planServiceStart(s, node);
-  return s.flights.run(`service:${digest}`, async () => {
+  return s.flights.run(flightKey(digest), async () => {
     const services = serviceRuntimeOf(s);
     const cfgPorts = exposedPorts(exec);
     // Compose services are known by their names; others by image and command.
@@ -155,6 +166,16 @@ export async function startService(
   }) as Promise<StartedService>;
 }
 
+/** Start a container or host service; where its consumers reach it on the run network. */
+export async function startAnyService(
+  s: Session,
+  node: ServiceNode | HostServiceNode,
+): Promise<string> {
+  return isHostService(node)
+    ? (await startHostService(s, node)).ip
+    : (await startService(s, node)).running.ip;
+}
+
 export interface StartedHostService {
   digest: string;
   /** Where consumers on the run network reach the frontends. */
@@ -169,7 +190,7 @@ export async function startHostService(
   node: HostServiceNode,
 ): Promise<StartedHostService> {
   const digest = hostServiceDigest(node);
-  return s.flights.run(`service:${digest}`, async () => {
+  return s.flights.run(flightKey(digest), async () => {
     const services = serviceRuntimeOf(s);
     const name = `host service ${node.ports.map((p) => `${p.frontend}→${node.host}:${p.backend}`).join(", ")}`;
     return inStep(s, name, digest, async (step) => {

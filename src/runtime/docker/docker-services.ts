@@ -136,8 +136,7 @@ export class DockerServices implements ServiceRuntime {
     const entry = this.relays.get(frontend);
     if (!entry || --entry.refs > 0) return;
     this.relays.delete(frontend);
-    const relay = await entry.ready.catch(() => undefined);
-    if (relay && relay !== "direct") await relay.close();
+    await closeRelay(entry.ready);
   }
 
   // Kill every service still running; DockerRuntime.close calls it before removing what carries the run's labels.
@@ -148,10 +147,13 @@ export class DockerServices implements ServiceRuntime {
     this.relays.clear();
     await Promise.allSettled([
       ...ids.map((id) => this.stopService(id, true)),
-      ...relays.map(async (r) => {
-        const relay = await r.ready;
-        if (relay !== "direct") await relay.close();
-      }),
+      ...relays.map((r) => closeRelay(r.ready)),
     ]);
   }
+}
+
+// Stop a relay once it is listening; one that failed to open, or a direct connection, has nothing to stop.
+async function closeRelay(ready: Promise<Relay | "direct">): Promise<void> {
+  const relay = await ready.catch(() => undefined);
+  if (relay && relay !== "direct") await relay.close();
 }

@@ -47,14 +47,7 @@ export function selectServices(
   names: readonly string[],
 ): ComposeService[] {
   const all = { ...project.disabledServices, ...project.services };
-  for (const name of names) {
-    if (!all[name]) {
-      const known = Object.keys(all).sort().join(", ");
-      throw new ComposeError(
-        `no service "${name}" in compose project ${project.name} (services: ${known})`,
-      );
-    }
-  }
+  for (const name of names) findService(project, name);
   const roots = names.length > 0 ? names : Object.keys(project.services);
   const order = orderServices(
     all,
@@ -65,4 +58,16 @@ export function selectServices(
     (dep, required) => !required && !project.services[dep],
   );
   return order.map((n) => all[n] as ComposeService);
+}
+
+/** The service called `name`, enabled or disabled by its profiles; else an error listing the services there are. */
+export function findService(project: ComposeProject, name: string): ComposeService {
+  const svc = project.services[name] ?? project.disabledServices[name];
+  if (svc) return svc;
+  const known = Object.keys({ ...project.disabledServices, ...project.services })
+    .sort()
+    .join(", ");
+  throw new ComposeError(
+    `no service "${name}" in compose project ${project.name} (services: ${known})`,
+  );
 }

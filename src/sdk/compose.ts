@@ -3,8 +3,9 @@ import path from "node:path";
 import type { ComposeProject } from "../compose/index.js";
 import { serviceContainer, serviceOf } from "../compose/run/service-container.js";
 import { ComposeRunner, type JobResult } from "../compose/run/compose-runner.js";
+import { findService } from "../compose/select-services.js";
 import { requireSession } from "../engine/session.js";
-import { UsageError, ComposeError } from "../errors.js";
+import { UsageError } from "../errors.js";
 import type { Container } from "./container.js";
 import { Directory } from "./directory.js";
 import type { Service } from "./service.js";
@@ -41,12 +42,7 @@ export class ComposeStack {
   }
 
   private svc(name: string) {
-    const svc = this.project.services[name] ?? this.project.disabledServices[name];
-    if (!svc)
-      throw new ComposeError(
-        `no service "${name}" in compose project ${this.project.name} (services: ${this.names(true).join(", ")})`,
-      );
-    return svc;
+    return findService(this.project, name);
   }
 
   /** The service's container (its image, or its build), not started: smoke-run it with withExec. */

@@ -1,5 +1,4 @@
 // `gantry compose up|run|down|config`: a docker-compose project on Gantry's engine.
-import path from "node:path";
 import { writeFile } from "node:fs/promises";
 import {
   loadComposeProject,
@@ -143,6 +142,3 @@ async function run(
   );
   return exitCode;
 }
-
-export const composeStateDir = (project: ComposeProject): string =>
-  path.join(project.dir, ".gantry", "compose");

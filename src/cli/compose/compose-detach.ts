@@ -30,7 +30,7 @@ export async function detachUp(
 ): Promise<string> {
   const f = files(project);
   await mkdir(f.dir, { recursive: true });
-  if (await alive(f.pid))
+  if (await runningUp(f))
     throw new ComposeError(`compose project ${project.name} is already up in the background`, {
       hint: "run gantry compose down first",
     });
@@ -55,7 +55,7 @@ export async function detachUp(
   await writeFile(f.pid, String(child.pid));
   for (;;) {
     if (await exists(f.ready)) break;
-    if (child.exitCode !== null || !(await alive(f.pid))) {
+    if (child.exitCode !== null || !(await runningUp(f))) {
       await rm(f.pid, { force: true });
       const tail = (await readFile(f.log, "utf8").catch(() => ""))
         .trimEnd()
@@ -81,8 +81,8 @@ export async function composeDown(project: ComposeProject, env: GantryEnv): Prom
   const { reapStale } = await import("../../runtime/docker/reaper.js");
   const { docker } = await connectDocker(env);
   const pids = new Set<number>();
-  const detached = Number(await readFile(f.pid, "utf8").catch(() => ""));
-  if (detached && (await alive(f.pid))) pids.add(detached);
+  const detached = await runningUp(f);
+  if (detached) pids.add(detached);
   for (const c of await projectContainers(docker, project)) {
     const pid = Number(c.Labels[LABELS.pid]);
     if (pid && processIsAlive(pid) && isComposeCommand(processArgs(pid))) pids.add(pid);
@@ -112,6 +112,8 @@ export async function composeDown(project: ComposeProject, env: GantryEnv): Prom
         hint: "stop it with Ctrl-C in its terminal, or kill it; the next run removes what it leaves",
       },
     );
+  // Containers of this project still there belong to killed processes (reaped, as every run does when it opens)
+  // or to a running pipeline (left alone).
   const leftovers = await projectContainers(docker, project);
   const reaped = leftovers.length > 0 ? await reapStale(docker) : undefined;
   await rm(f.pid, { force: true });
@@ -150,14 +152,13 @@ function isComposeCommand(args: string[] | undefined): boolean {
   return args !== undefined && args.includes("compose");
 }
 
-// The background `up` of this project is running: its pid is alive (not a zombie) and, where /proc says, the process
-// is that `up` (a recycled pid of some other program is not signalled).
-async function alive(pidFile: string): Promise<boolean> {
-  const pid = Number(await readFile(pidFile, "utf8").catch(() => ""));
-  if (!pid || !processIsAlive(pid)) return false;
+// The pid of this project's background `up` while it runs: alive (not a zombie) and, where the system says, really
+// that `up` (its arguments name our ready file), so a recycled pid of some other program is never signalled.
+async function runningUp(f: ReturnType<typeof files>): Promise<number | undefined> {
+  const pid = Number(await readFile(f.pid, "utf8").catch(() => ""));
+  if (!pid || !processIsAlive(pid)) return undefined;
   const args = processArgs(pid);
-  const ready = pidFile.replace(/\.pid$/, ".ready");
-  return args === undefined || args.join(" ").includes(ready);
+  return args === undefined || args.join(" ").includes(f.ready) ? pid : undefined;
 }
 
 async function exists(p: string): Promise<boolean> {

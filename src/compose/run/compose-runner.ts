@@ -1,6 +1,6 @@
 // Running a compose project on Gantry's engine: dependencies first, by their conditions; jobs to completion.
 import type { ComposeProject, ComposeService } from "../compose-types.js";
-import { selectServices } from "../select-services.js";
+import { findService, selectServices } from "../select-services.js";
 import type { Session } from "../../engine/session.js";
 import {
   runJob,
@@ -27,12 +27,7 @@ export class ComposeRunner {
   ) {}
 
   private service(name: string): ComposeService {
-    const svc = this.project.services[name] ?? this.project.disabledServices[name];
-    if (!svc) {
-      selectServices(this.project, [name]); // throws, listing the services there are
-      throw new ComposeError(`no service "${name}" in compose project ${this.project.name}`);
-    }
-    return svc;
+    return findService(this.project, name);
   }
 
   /** Services whose dependents wait for them to complete: they run as jobs, not as long-running services. */

@@ -11,6 +11,7 @@ import { afterAll, beforeAll } from "vitest";
 import { readEnv } from "../../src/env.js";
 import { connectDocker } from "../../src/runtime/docker/connect-docker.js";
 import { DockerRuntime } from "../../src/runtime/docker/docker-runtime.js";
+import type { ExecSpec, ResolvedImage } from "../../src/runtime/runtime.js";
 import { ContentStore } from "../../src/store/content-store.js";
 
 const run = promisify(execFile);
@@ -79,5 +80,27 @@ export function useDockerRuntimeFixture(prefix: string): DockerRuntimeFixture {
     runIdOf: (rt) => (rt as unknown as { ctx: { runId: string } }).ctx.runId,
     removeVolumeAfter: (name) => void volumes.push(name),
     removeImageAfter: (ref) => void images.push(ref),
+  };
+}
+
+/** An exec on `image` with everything else defaulted (no ops, no mounts, the image's env, root in /). */
+export function defaultExecSpec(
+  image: ResolvedImage,
+  args: string[],
+  step: string,
+  digest = "sha256:" + randomBytes(32).toString("hex"),
+): ExecSpec {
+  return {
+    step: step.slice(0, 60),
+    digest,
+    base: image.id,
+    ops: [],
+    args,
+    env: image.config.env,
+    secretEnv: {},
+    workdir: "/",
+    user: "",
+    mounts: [],
+    signal: new AbortController().signal,
   };
 }

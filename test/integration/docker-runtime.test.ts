@@ -6,7 +6,7 @@ import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { useDockerRuntimeFixture } from "../helpers/docker-runtime-fixture.js";
+import { defaultExecSpec, useDockerRuntimeFixture } from "../helpers/docker-runtime-fixture.js";
 import { CancelledError, NotFoundError, UnsupportedError } from "../../src/errors.js";
 import { cacheVolumeName } from "../../src/runtime/docker/cache-volumes.js";
 import { runLabels } from "../../src/runtime/docker/labels.js";
@@ -28,22 +28,9 @@ const { newRuntime, runIdOf } = fx;
 
 // An exec on busybox with everything defaulted; a fresh digest each time.
 function spec(args: string[], more: Partial<ExecSpec> = {}): ExecSpec {
-  const digest = "sha256:" + randomBytes(32).toString("hex");
-  fx.removeImageAfter(`gantry-cache:${digest.slice(7)}`);
-  return {
-    step: `test ${args.join(" ")}`.slice(0, 60),
-    digest,
-    base: busybox.id,
-    ops: [],
-    args,
-    env: busybox.config.env,
-    secretEnv: {},
-    workdir: "/",
-    user: "",
-    mounts: [],
-    signal: never,
-    ...more,
-  };
+  const base = defaultExecSpec(busybox, args, `test ${args.join(" ")}`);
+  fx.removeImageAfter(`gantry-cache:${base.digest.slice(7)}`);
+  return { ...base, ...more };
 }
 
 async function fileEntry(content: string, mode = 0o644): Promise<FileEntry> {

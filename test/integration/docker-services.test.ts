@@ -5,7 +5,7 @@ import { existsSync } from "node:fs";
 import net from "node:net";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { useDockerRuntimeFixture } from "../helpers/docker-runtime-fixture.js";
+import { defaultExecSpec, useDockerRuntimeFixture } from "../helpers/docker-runtime-fixture.js";
 import { CancelledError, ServiceError, UnsupportedError } from "../../src/errors.js";
 import type { CacheVolumes } from "../../src/runtime/docker/cache-volumes.js";
 import type { DockerRuntime } from "../../src/runtime/docker/docker-runtime.js";
@@ -49,17 +49,7 @@ function servicesOf(rt: DockerRuntime): DockerServices {
 // A busybox service with everything defaulted.
 function busyboxService(args: string[], more: Partial<ServiceSpec> = {}): ServiceSpec {
   return {
-    step: `service ${args.join(" ")}`.slice(0, 60),
-    digest: "sha256:" + randomBytes(32).toString("hex"),
-    base: busybox.id,
-    ops: [],
-    args,
-    env: busybox.config.env,
-    secretEnv: {},
-    workdir: "/",
-    user: "",
-    mounts: [],
-    signal: never,
+    ...defaultExecSpec(busybox, args, `service ${args.join(" ")}`),
     ports: [],
     aliases: [],
     ...more,

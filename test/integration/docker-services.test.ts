@@ -182,7 +182,8 @@ describe("DockerServices", () => {
   it("reports a service that exits: not running, its exit code and its last lines", async () => {
     const services = servicesOf(newRuntime());
     const svc = await services.startService(
-      busyboxService(["sh", "-c", "echo one; echo two; echo oops >&2; exit 3"]),
+      // stdout and stderr reach the engine through separate pipes: the pause keeps their lines in the order written
+      busyboxService(["sh", "-c", "echo one; echo two; sleep 0.3; echo oops >&2; exit 3"]),
     );
     expect(await services.waitService(svc.id, never)).toBe(3);
     expect(await services.serviceState(svc.id)).toEqual<ServiceState>({

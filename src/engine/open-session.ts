@@ -1,15 +1,16 @@
-// Choosing and starting a runtime for a run: docker when an engine answers, else the host runtime, always saying which.
+// Opening a run: the content store, the runtime (chosen in runtime/), the per-machine secret key, and the Session over them.
 import path from "node:path";
 import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile } from "node:fs/promises";
 import type { GantryEnv } from "../env.js";
 import type { EventSink } from "./events.js";
-import type { Runtime } from "../runtime/runtime.js";
+import { openRuntime, type RuntimeChoice } from "../runtime/open-runtime.js";
 import { ContentStore } from "../store/content-store.js";
 import { Session } from "./session.js";
-import { RuntimeUnavailableError, UsageError } from "../errors.js";
+import { imageOps } from "./images/index.js";
+import { bindingOps } from "./services/service-calls.js";
 
-export type RuntimeChoice = "docker" | "host" | "auto";
+export type { RuntimeChoice };
 
 export interface OpenSessionOptions {
   runtime: RuntimeChoice;
@@ -24,16 +25,19 @@ export interface OpenSessionOptions {
 export async function openSession(
   opts: OpenSessionOptions,
 ): Promise<{ session: Session; note: string }> {
-  if (!["docker", "host", "auto"].includes(opts.runtime))
-    throw new UsageError(
-      `unknown runtime ${JSON.stringify(opts.runtime)}: use docker, host or auto`,
-    );
   const store = new ContentStore(path.join(opts.env.stateDir, "store"));
   await store.init();
   const runId = `${new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14)}-${randomBytes(3).toString("hex")}`;
-  const { runtime, note } = await pickRuntime(opts, store, runId);
+  const { runtime, note } = await openRuntime({
+    choice: opts.runtime,
+    store,
+    runId,
+    env: opts.env,
+  });
   const session = new Session({
     runtime,
+    images: imageOps,
+    bindings: bindingOps,
     store,
     events: opts.events,
     runId,
@@ -43,57 +47,6 @@ export async function openSession(
     serviceTimeoutMs: opts.env.serviceTimeoutSec ? opts.env.serviceTimeoutSec * 1000 : undefined,
   });
   return { session, note };
-}
-
-async function pickRuntime(
-  opts: OpenSessionOptions,
-  store: ContentStore,
-  runId: string,
-): Promise<{ runtime: Runtime; note: string }> {
-  if (opts.runtime !== "host") {
-    try {
-      const { connectDocker } = await import("../runtime/docker/connect-docker.js");
-      const { DockerRuntime } = await import("../runtime/docker/docker-runtime.js");
-      const { reapStale } = await import("../runtime/docker/reaper.js");
-      const conn = await connectDocker(opts.env);
-      await reapStale(conn.docker).catch(() => undefined);
-      const runtime = new DockerRuntime({
-        docker: conn.docker,
-        store,
-        runId,
-        isLocalEngine: conn.isLocal,
-      });
-      return { runtime, note: `runtime: docker (engine at ${conn.address})` };
-    } catch (e) {
-      if (opts.runtime === "docker" || !(e instanceof RuntimeUnavailableError)) throw e;
-      const host = await openHost(opts, store, runId);
-      return {
-        runtime: host.runtime,
-        note: `runtime: host (${host.mode}) — ${e.message.split(":")[0]}`,
-      };
-    }
-  }
-  const host = await openHost(opts, store, runId);
-  return { runtime: host.runtime, note: `runtime: host (${host.mode})` };
-}
-
-async function openHost(
-  opts: OpenSessionOptions,
-  store: ContentStore,
-  runId: string,
-): Promise<{ runtime: Runtime; mode: string }> {
-  const { HostRuntime } = await import("../runtime/host/host-runtime.js");
-  const runtime = await HostRuntime.create({
-    store,
-    runId,
-    stateDir: opts.env.stateDir,
-    hostPath: opts.env.path,
-  });
-  const mode =
-    runtime.mode === "bubblewrap"
-      ? "bubblewrap"
-      : `plain processes: ${runtime.modeReason ?? "no bubblewrap"}`;
-  return { runtime, mode };
 }
 
 // The key for hashing secret values into cache keys: random per machine, never leaves the state dir.

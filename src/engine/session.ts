@@ -5,9 +5,10 @@ import type { ContentStore } from "../store/content-store.js";
 import type { EventSink } from "./events.js";
 import { Scrubber } from "./scrubber.js";
 import { Semaphore, SingleFlight } from "./scheduler.js";
+import type { BindingOps, ImageOps, SessionParts } from "./session-parts.js";
 import { CancelledError, InternalError } from "../errors.js";
 
-export interface SessionInit {
+export interface SessionInit extends SessionParts {
   runtime: Runtime;
   store: ContentStore;
   events: EventSink;
@@ -36,6 +37,10 @@ export class Session {
   readonly cwd: string;
   readonly secretKey: Uint8Array;
   readonly serviceTimeoutMs?: number;
+  /** Image builds, imports, tarballs and publishing. */
+  readonly images: ImageOps;
+  /** Service bindings of execs. */
+  readonly bindings: BindingOps;
   readonly scrubber = new Scrubber();
   readonly limiter: Semaphore;
   /** Memo of evaluated values by digest or node for this run; see evaluators. */
@@ -54,6 +59,8 @@ export class Session {
     this.cwd = init.cwd;
     this.secretKey = init.secretKey;
     this.serviceTimeoutMs = init.serviceTimeoutMs;
+    this.images = init.images;
+    this.bindings = init.bindings;
     this.limiter = new Semaphore(init.parallelism);
   }
 

@@ -1,28 +1,22 @@
 // The container builder: every with* returns a new container over a new frozen state; only evaluators run anything.
 import type {
+  BuildPayload,
   ConfigOp,
   ContainerFsOp,
   ContainerState,
   ExecNode,
+  ImportPayload,
   MountNode,
   ReturnTypeValue,
-} from "../engine/nodes.js";
-import { EMPTY_CONTAINER } from "../engine/nodes.js";
+} from "../engine/api/index.js";
+import * as engine from "../engine/api/index.js";
 import { Directory } from "./directory.js";
 import { File } from "./file.js";
 import { Secret } from "./secret.js";
 import { CacheVolume } from "./cache-volume.js";
 import { CacheSharingMode, ReturnType, NetworkProtocol } from "./enums.js";
 import { assertString, assertStringArray, parseDuration } from "./validate.js";
-import * as ev from "./container-eval.js";
 import { Service } from "./service.js";
-import "../engine/images/index.js";
-import {
-  publishContainer,
-  type BuildPayload,
-  type ImportPayload,
-} from "../engine/images/image-api.js";
-import { requireSession } from "../engine/session.js";
 
 export interface ContainerBuildOpts {
   /** Path of the Dockerfile in the context (default "Dockerfile"). */
@@ -56,7 +50,7 @@ export class Container {
   readonly _state: ContainerState;
 
   /** @internal */
-  constructor(state: ContainerState = EMPTY_CONTAINER) {
+  constructor(state: ContainerState = engine.EMPTY_CONTAINER) {
     this._state = state;
     Object.freeze(this);
   }
@@ -88,7 +82,7 @@ export class Container {
     if (!address.trim()) throw new TypeError("Container.from: address must not be empty");
     return new Container(
       Object.freeze({
-        ...EMPTY_CONTAINER,
+        ...engine.EMPTY_CONTAINER,
         image: address,
         fs: { kind: "image" as const, ref: address },
       }),
@@ -112,7 +106,7 @@ export class Container {
       resolve: "build" as const,
       payload,
     };
-    return new Container(Object.freeze({ ...EMPTY_CONTAINER, image: fs, fs }));
+    return new Container(Object.freeze({ ...engine.EMPTY_CONTAINER, image: fs, fs }));
   }
 
   /** A container from an image tarball (docker-archive or OCI), e.g. one made by export() or asTarball(). */
@@ -125,7 +119,7 @@ export class Container {
       resolve: "import" as const,
       payload,
     };
-    return new Container(Object.freeze({ ...EMPTY_CONTAINER, image: fs, fs }));
+    return new Container(Object.freeze({ ...engine.EMPTY_CONTAINER, image: fs, fs }));
   }
 
   /** Credentials for publish() to `address` (e.g. "registry.example.com" or "127.0.0.1:5000"). */
@@ -458,20 +452,20 @@ export class Container {
 
   /** Run everything the container needs; returns the same container. */
   async sync(): Promise<Container> {
-    await ev.syncContainer(this._state);
+    await engine.syncContainer(this._state);
     return this;
   }
 
   async stdout(): Promise<string> {
-    return (await ev.lastExec(this._state, "stdout")).stdout;
+    return (await engine.lastExec(this._state, "stdout")).stdout;
   }
 
   async stderr(): Promise<string> {
-    return (await ev.lastExec(this._state, "stderr")).stderr;
+    return (await engine.lastExec(this._state, "stderr")).stderr;
   }
 
   async exitCode(): Promise<number> {
-    return (await ev.lastExec(this._state, "exitCode")).exitCode;
+    return (await engine.lastExec(this._state, "exitCode")).exitCode;
   }
 
   file(path: string): File {
@@ -487,13 +481,13 @@ export class Container {
   /** Write the container as an image tarball (docker-archive) to a host path; returns the absolute path. */
   async export(path: string): Promise<string> {
     assertString("Container.export", "path", path);
-    return ev.exportContainer(this._state, path);
+    return engine.exportContainer(this._state, path);
   }
 
   /** Push the container as an image to `address`; returns the published ref with its digest. */
   async publish(address: string): Promise<string> {
     assertString("Container.publish", "address", address);
-    return publishContainer(requireSession("Container.publish"), this._state, address);
+    return engine.publishContainer(this._state, address);
   }
 
   /** The container as an image tarball (docker-archive), as a File. */
@@ -502,36 +496,36 @@ export class Container {
   }
 
   async envVariable(name: string): Promise<string | null> {
-    const env = await ev.envVariables(this._state);
+    const env = await engine.envVariables(this._state);
     return env.find((e) => e.name === name)?.value ?? null;
   }
 
   async envVariables(): Promise<{ name: string; value: string }[]> {
-    return ev.envVariables(this._state);
+    return engine.envVariables(this._state);
   }
 
   async workdir(): Promise<string> {
-    return (await ev.config(this._state)).workdir || "/";
+    return (await engine.containerConfig(this._state)).workdir || "/";
   }
 
   async user(): Promise<string> {
-    return (await ev.config(this._state)).user;
+    return (await engine.containerConfig(this._state)).user;
   }
 
   async entrypoint(): Promise<string[]> {
-    return (await ev.config(this._state)).entrypoint;
+    return (await engine.containerConfig(this._state)).entrypoint;
   }
 
   async defaultArgs(): Promise<string[]> {
-    return (await ev.config(this._state)).cmd;
+    return (await engine.containerConfig(this._state)).cmd;
   }
 
   async label(name: string): Promise<string | null> {
-    return (await ev.config(this._state)).labels[name] ?? null;
+    return (await engine.containerConfig(this._state)).labels[name] ?? null;
   }
 
   /** Content identity of the container's filesystem and config, stable across runs. */
   async id(): Promise<string> {
-    return ev.containerId(this._state);
+    return engine.containerId(this._state);
   }
 }

@@ -1,12 +1,6 @@
 // A directory value: immutable, lazy, cheap to transform (manifest arithmetic), hashed by content.
-import path from "node:path";
-import { rm } from "node:fs/promises";
-import type { DirectoryNode } from "../engine/nodes.js";
-import { requireSession } from "../engine/session.js";
-import { evaluateDirectory } from "../engine/evaluate/directory.js";
-import { treeDigest } from "../store/tree.js";
-import { globTree, listEntries } from "../store/tree-ops.js";
-import { materializeTree } from "../store/tree-materialize.js";
+import * as engine from "../engine/api/index.js";
+import type { DirectoryNode } from "../engine/api/index.js";
 import { File } from "./file.js";
 import { Container, type ContainerBuildOpts } from "./container.js";
 import { assertString, assertStringArray } from "./validate.js";
@@ -128,32 +122,24 @@ export class Directory {
 
   /** Names directly under `path` (default: the root), sorted. */
   async entries(opts: { path?: string } | string = {}): Promise<string[]> {
-    const s = requireSession("Directory.entries");
     const p = typeof opts === "string" ? opts : (opts.path ?? "");
-    return listEntries(await evaluateDirectory(s, this._node), p);
+    return engine.directoryEntries(this._node, p);
   }
 
   async glob(pattern: string): Promise<string[]> {
     assertString("Directory.glob", "pattern", pattern);
-    const s = requireSession("Directory.glob");
-    return globTree(await evaluateDirectory(s, this._node), pattern);
+    return engine.directoryGlob(this._node, pattern);
   }
 
   /** Content digest of the whole tree, stable across runs and machines. */
   async digest(): Promise<string> {
-    const s = requireSession("Directory.digest");
-    return treeDigest(await evaluateDirectory(s, this._node));
+    return engine.directoryDigest(this._node);
   }
 
   /** Write the directory's contents into a host path (merging); returns the absolute path. */
   async export(dest: string, opts: { wipe?: boolean } = {}): Promise<string> {
     assertString("Directory.export", "path", dest);
-    const s = requireSession("Directory.export");
-    const tree = await evaluateDirectory(s, this._node);
-    const abs = path.resolve(s.cwd, dest);
-    if (opts.wipe) await rm(abs, { recursive: true, force: true });
-    await materializeTree(tree, s.store, abs, { signal: s.signal });
-    return abs;
+    return engine.exportDirectory(this._node, dest, opts);
   }
 
   /** Build the Dockerfile in this directory; the result is a Container. */
@@ -163,8 +149,7 @@ export class Directory {
 
   /** Force evaluation; returns the same directory. */
   async sync(): Promise<Directory> {
-    const s = requireSession("Directory.sync");
-    await evaluateDirectory(s, this._node);
+    await engine.syncDirectory(this._node);
     return this;
   }
 }

@@ -1,7 +1,6 @@
 // A secret value the engine uses without ever writing it down: in digests only as a keyed hash, in logs as ***.
 import { randomUUID } from "node:crypto";
-import type { SecretNode } from "../engine/nodes.js";
-import { requireSession } from "../engine/session.js";
+import { maskSecret, type SecretNode } from "../engine/api/index.js";
 
 /**
  * A secret, made by `dag.setSecret(name, value)`, `dag.host().setSecretFile(name, path)` or a
@@ -34,7 +33,7 @@ export class Secret {
   /** The value in clear. Only call it where a person asked for it; it is still masked in Gantry's logs. */
   async plaintext(): Promise<string> {
     const v = await this._node.resolve();
-    requireSession("Secret.plaintext").scrubber.add(v);
+    maskSecret(v);
     return v;
   }
 

@@ -1,7 +1,6 @@
 // A long-running container other containers reach by an alias; started when first needed, stopped at the end of the run.
-import type { HostServiceNode, ServiceNode } from "../engine/nodes.js";
-import { requireSession } from "../engine/session.js";
-import * as svc from "../engine/services/service-api.js";
+import * as engine from "../engine/api/index.js";
+import type { HostServiceNode, ServiceNode } from "../engine/api/index.js";
 
 /**
  * @example
@@ -21,32 +20,32 @@ export class Service {
 
   /** Start the service now (it otherwise starts when a consumer needs it). */
   async start(): Promise<Service> {
-    await svc.startService(requireSession("Service.start"), this._node);
+    await engine.startServiceNode(this._node);
     return this;
   }
 
   async stop(opts: { kill?: boolean } = {}): Promise<Service> {
-    await svc.stopService(requireSession("Service.stop"), this._node, opts.kill ?? false);
+    await engine.stopServiceNode(this._node, opts.kill ?? false);
     return this;
   }
 
   /** `host:port` (or `scheme://host:port`) where the service can be reached from the host. */
   async endpoint(opts: { port?: number; scheme?: string } = {}): Promise<string> {
-    return svc.serviceEndpoint(requireSession("Service.endpoint"), this._node, opts);
+    return engine.serviceEndpoint(this._node, opts);
   }
 
   async hostname(): Promise<string> {
-    return svc.serviceHostname(requireSession("Service.hostname"), this._node);
+    return engine.serviceHostname(this._node);
   }
 
   async ports(): Promise<{ port: number; protocol: string; description?: string }[]> {
-    return svc.servicePorts(requireSession("Service.ports"), this._node);
+    return engine.servicePorts(this._node);
   }
 
   /** Expose the service's ports on the host until the run is cancelled (Ctrl-C). */
   async up(
     opts: { ports?: { frontend?: number; backend: number }[]; random?: boolean } = {},
   ): Promise<void> {
-    await svc.serviceUp(requireSession("Service.up"), this._node, opts);
+    await engine.serviceUp(this._node, opts);
   }
 }

@@ -6,7 +6,7 @@ import path from "node:path";
 import type { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import { createWriteStream } from "node:fs";
-import { digestHex, sha256 } from "../engine/digest.js";
+import { digestHex, sha256 } from "./digest.js";
 import { treeDigest, type Tree } from "./tree.js";
 import { NotFoundError } from "../errors.js";
 

@@ -2,7 +2,7 @@
 import { closeSync, createReadStream, openSync, readSync } from "node:fs";
 import { createHash } from "node:crypto";
 import type { ContentStore } from "./content-store.js";
-import { sha256 } from "../engine/digest.js";
+import { sha256 } from "./digest.js";
 
 /** What a cached digest is trusted for: the file's size, mtime, ctime and inode, then its digest. */
 export type StatTuple = [

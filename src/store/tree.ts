@@ -1,5 +1,5 @@
 // A Tree is Gantry's value for a directory: a manifest of paths to content digests; contents live in the ContentStore.
-import { digestOf } from "../engine/digest.js";
+import { digestOf } from "./digest.js";
 
 /** A regular file: its content is the blob `digest` in the content store. */
 export interface FileEntry {

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
 import "../../src/engine/images/index.js";
-import { digestHex } from "../../src/engine/digest.js";
+import { digestHex } from "../../src/store/digest.js";
 import type { RunEvent } from "../../src/engine/events.js";
 import { dag, ImageError, UnsupportedError } from "../../src/sdk/index.js";
 import {

@@ -1,4 +1,6 @@
 // Golden digests: any change to a cache key's encoding shows up here as a diff someone has to accept on purpose.
+import { imageOps } from "../../src/engine/images/index.js";
+import { bindingOps } from "../../src/engine/services/service-calls.js";
 import { describe, expect, it, beforeAll } from "vitest";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import os from "node:os";
@@ -8,7 +10,7 @@ import { Session } from "../../src/engine/session.js";
 import { EventBus } from "../../src/engine/events.js";
 import { planExec } from "../../src/engine/evaluate/exec-plan.js";
 import { treeDigest } from "../../src/store/tree.js";
-import { canonicalEncode } from "../../src/engine/digest.js";
+import { canonicalEncode } from "../../src/store/digest.js";
 import { dag, CacheSharingMode } from "../../src/sdk/index.js";
 import type { Container } from "../../src/sdk/container.js";
 import type { Runtime } from "../../src/runtime/runtime.js";
@@ -80,6 +82,8 @@ describe("golden digests", () => {
     await store.init();
     session = new Session({
       runtime: planningRuntime(),
+      images: imageOps,
+      bindings: bindingOps,
       store,
       events: new EventBus(),
       runId: "golden",

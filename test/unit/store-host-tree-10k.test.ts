@@ -7,7 +7,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ContentStore } from "../../src/store/content-store.js";
 import { hashHostDirectory } from "../../src/store/host-tree.js";
 import { treeDigest, type FileEntry } from "../../src/store/tree.js";
-import { sha256 } from "../../src/engine/digest.js";
+import { sha256 } from "../../src/store/digest.js";
 
 const DIRS = 100;
 const FILES_PER_DIR = 100;

@@ -6,7 +6,7 @@ import path from "node:path";
 import { ContentStore } from "../../src/store/content-store.js";
 import { hashHostDirectory } from "../../src/store/host-tree.js";
 import { treeDigest } from "../../src/store/tree.js";
-import { sha256 } from "../../src/engine/digest.js";
+import { sha256 } from "../../src/store/digest.js";
 import { NotFoundError } from "../../src/errors.js";
 
 let tmp: string;

@@ -16,7 +16,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import { ContentStore } from "../../src/store/content-store.js";
 import { hashHostDirectory } from "../../src/store/host-tree.js";
 import { STAT_CACHE_KIND, statCacheKey, type StatCacheRecord } from "../../src/store/stat-cache.js";
-import { sha256 } from "../../src/engine/digest.js";
+import { sha256 } from "../../src/store/digest.js";
 import type { FileEntry } from "../../src/store/tree.js";
 
 let tmp: string;

@@ -1,7 +1,7 @@
 // "Why did this step not come from cache": compare a step's inputs with those of the last time it ran.
 import { imageName, type ExecNode } from "../nodes.js";
 import type { Session } from "../session.js";
-import { digestOf } from "../digest.js";
+import { digestOf } from "../../store/digest.js";
 import type { ExecInput, ExecPlan } from "./exec-plan.js";
 import { treeDigest, type Tree } from "../../store/tree.js";
 

@@ -2,10 +2,11 @@
 import path from "node:path";
 import type { ContainerState, ConfigOp, FsBase, ContainerFsOp } from "../nodes.js";
 import type { Session } from "../session.js";
+import type { ExternalImageResult } from "../session-parts.js";
 import type { FsOp, ImageConfig, ResolvedImage, Snapshot } from "../../runtime/runtime.js";
 import { normalizeTreePath, treeDigest, type FileEntry, type Tree } from "../../store/tree.js";
 import { filterTree } from "../../store/tree-ops.js";
-import { digestOf } from "../digest.js";
+import { digestOf } from "../../store/digest.js";
 import { UnsupportedError } from "../../errors.js";
 import { evaluateDirectory, evaluateFile } from "./directory.js";
 import { runExec } from "./exec.js";
@@ -136,28 +137,14 @@ export async function baseSnapshot(s: Session, fs: FsBase): Promise<Snapshot> {
   }
 }
 
-/** Resolvers for image builds and imports, registered by the pieces that provide them. */
-export interface ExternalImageResult {
-  snapshot: Snapshot;
-  digest: string;
-  config: ImageConfig;
-}
-export type ExternalResolver = (s: Session, payload: unknown) => Promise<ExternalImageResult>;
-const externalResolvers = new Map<string, ExternalResolver>();
-export function registerExternalResolver(kind: "build" | "import", r: ExternalResolver): void {
-  externalResolvers.set(kind, r);
-}
-
 /** Resolve a built or imported image: snapshot and content digest. */
 export async function resolveExternalFull(
   s: Session,
   fs: Extract<FsBase, { kind: "external" }>,
 ): Promise<ExternalImageResult> {
-  const r = externalResolvers.get(fs.resolve);
-  if (!r) throw new UnsupportedError(`${fs.describe} is not supported by this build of Gantry`);
   let p = s.memo.get(fs) as Promise<ExternalImageResult> | undefined;
   if (!p) {
-    p = r(s, fs.payload);
+    p = s.images.resolveExternal(s, fs.resolve, fs.payload);
     s.memo.set(fs, p);
   }
   return p;

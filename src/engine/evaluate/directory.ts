@@ -1,6 +1,6 @@
 // Directory and file nodes to content: host trees are hashed, everything else is manifest arithmetic or a runtime read.
 import path from "node:path";
-import { sha256 } from "../digest.js";
+import { sha256 } from "../../store/digest.js";
 import { stat } from "node:fs/promises";
 import type { DirectoryNode, FileNode } from "../nodes.js";
 import type { Session } from "../session.js";
@@ -18,7 +18,6 @@ import {
 import { NotFoundError } from "../../errors.js";
 import { containerPath, containerSnapshot } from "./container.js";
 import { timedStep } from "./steps.js";
-import { containerTarball } from "../images/image-api.js";
 
 /** Evaluate a directory node to a Tree, once per node per run. */
 export function evaluateDirectory(s: Session, node: DirectoryNode): Promise<Tree> {
@@ -181,7 +180,7 @@ async function computeFile(
       return { entry, name: path.basename(abs) };
     }
     case "containerTarball":
-      return containerTarball(s, node.container);
+      return s.images.tarball(s, node.container);
     case "containerFile": {
       const snapshot = await containerSnapshot(s, node.container);
       const abs = await containerPath(s, node.container, node.path);

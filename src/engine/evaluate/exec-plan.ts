@@ -2,7 +2,7 @@
 import { imageName, type ExecNode, type MountNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import type { ExecSpec, MountSpec } from "../../runtime/runtime.js";
-import { digestOf, keyedSecretHash } from "../digest.js";
+import { digestOf, keyedSecretHash } from "../../store/digest.js";
 import { treeDigest, type Tree } from "../../store/tree.js";
 import { UsageError } from "../../errors.js";
 import {
@@ -13,7 +13,6 @@ import {
   resolveConfig,
 } from "./container.js";
 import { evaluateDirectory, evaluateFile } from "./directory.js";
-import { serviceBindingDigests, startServiceBindings } from "./service-hook.js";
 
 /** One named input of an exec, as recorded for "why did this not come from cache". */
 export interface ExecInput {
@@ -86,7 +85,7 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     secretValues.push(value);
     secretKeys.push([name, keyedSecretHash(s.secretKey, value)]);
   }
-  const serviceDigests = await serviceBindingDigests(s, state);
+  const serviceDigests = state.services.length === 0 ? [] : await s.bindings.digests(s, state);
   const redirectStdout = exec.redirectStdout
     ? await containerPath(s, state, exec.redirectStdout)
     : undefined;
@@ -150,7 +149,8 @@ export async function withStartedBindings(
   plan: ExecPlan,
 ): Promise<ExecPlan["spec"]> {
   if (exec.state.services.length === 0) return plan.spec;
-  const started = await startServiceBindings(s, exec.state);
+  const started =
+    exec.state.services.length === 0 ? { specs: [] } : await s.bindings.start(s, exec.state);
   return { ...plan.spec, services: started.specs, network: started.network };
 }
 

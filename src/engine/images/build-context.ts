@@ -1,6 +1,6 @@
 // The context a Dockerfile build sees: the directory minus what its .dockerignore leaves out, Dockerfile always kept.
 import type { Session } from "../session.js";
-import type { BuildPayload } from "./image-api.js";
+import type { BuildPayload } from "./image-payloads.js";
 import { normalizeTreePath, type Tree } from "../../store/tree.js";
 import { filterTree, getEntry } from "../../store/tree-ops.js";
 import { NotFoundError } from "../../errors.js";

@@ -1,16 +1,16 @@
 // Container.build: a Dockerfile build as one visible step, keyed by what it reads, reused across runs while its image exists.
 import path from "node:path";
 import type { Session } from "../session.js";
-import type { ExternalImageResult } from "../evaluate/container.js";
+import type { ExternalImageResult } from "../session-parts.js";
 import type { ImageConfig, ImageRuntime, Snapshot } from "../../runtime/runtime.js";
-import { digestHex, digestOf, keyedSecretHash } from "../digest.js";
+import { digestHex, digestOf, keyedSecretHash } from "../../store/digest.js";
 import { treeDigest } from "../../store/tree.js";
 import { LineScrubber } from "../scrubber.js";
 import { resolveImage } from "../evaluate/container.js";
 import { startStep } from "../evaluate/steps.js";
 import { buildContext, type BuildContext } from "./build-context.js";
 import { dockerfileBaseImages } from "./dockerfile-bases.js";
-import type { BuildPayload } from "./image-api.js";
+import type { BuildPayload } from "./image-payloads.js";
 import { requireImageRuntime } from "./image-runtime.js";
 
 interface BuildRecord {

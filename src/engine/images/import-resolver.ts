@@ -1,10 +1,10 @@
 // Container.import: load a tarball into the runtime once; its image id is the content digest later steps key on.
 import type { Session } from "../session.js";
-import type { ExternalImageResult } from "../evaluate/container.js";
+import type { ExternalImageResult } from "../session-parts.js";
 import type { ImageConfig, Snapshot } from "../../runtime/runtime.js";
 import { evaluateFile } from "../evaluate/directory.js";
 import { startStep, timedStep } from "../evaluate/steps.js";
-import type { ImportPayload } from "./image-api.js";
+import type { ImportPayload } from "./image-payloads.js";
 import { requireImageRuntime } from "./image-runtime.js";
 
 interface ImportRecord {

@@ -1,7 +1,7 @@
 // Container.publish: the container's filesystem and config pushed to a registry as one visible step.
 import type { ContainerState } from "../nodes.js";
 import type { Session } from "../session.js";
-import { digestOf } from "../digest.js";
+import { digestOf } from "../../store/digest.js";
 import { ImageError, isGantryError } from "../../errors.js";
 import { containerSnapshot, resolveConfig } from "../evaluate/container.js";
 import { timedStep } from "../evaluate/steps.js";

@@ -4,7 +4,7 @@ import { rm } from "node:fs/promises";
 import type { ContainerState } from "../nodes.js";
 import type { Session } from "../session.js";
 import type { FileEntry } from "../../store/tree.js";
-import { digestOf } from "../digest.js";
+import { digestOf } from "../../store/digest.js";
 import {
   containerSnapshot,
   fsDigest,

@@ -5,7 +5,7 @@ import type { RunningService, ServiceRuntime } from "../../runtime/runtime.js";
 import { planExec, withStartedBindings, type ExecPlan } from "../evaluate/exec-plan.js";
 import { startStep } from "../evaluate/steps.js";
 import { UnsupportedError } from "../../errors.js";
-import { digestOf } from "../digest.js";
+import { digestOf } from "../../store/digest.js";
 import { waitHostReady, waitReady } from "./readiness.js";
 
 export interface StartedService {

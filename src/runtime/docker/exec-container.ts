@@ -2,7 +2,7 @@
 import type Dockerode from "dockerode";
 import path from "node:path/posix";
 import type { ExecOutcome, ExecSpec } from "../runtime.js";
-import { digestHex } from "../../engine/digest.js";
+import { digestHex } from "../../store/digest.js";
 import { CancelledError, UnsupportedError, UsageError } from "../../errors.js";
 import { applyOpsToImage, applyPuts, splitAtLastRm } from "./apply-ops.js";
 import { runAttached, type RunResult } from "./attach-run.js";

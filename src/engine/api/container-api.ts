@@ -1,18 +1,18 @@
-// The evaluating half of Container: each function resolves what one evaluator needs from the engine.
+// The engine's leaves for Container: each evaluator of the SDK's Container is one call here.
 import path from "node:path";
-import type { ContainerState, ExecNode } from "../engine/nodes.js";
-import { requireSession } from "../engine/session.js";
-import { runExec, type ExecResult } from "../engine/evaluate/exec.js";
+import type { ContainerState, ExecNode } from "../nodes.js";
+import { requireSession } from "../session.js";
+import { runExec, type ExecResult } from "../evaluate/exec.js";
 import {
   containerSnapshot,
   resolveConfig,
   fsDigest,
   materializeOps,
-} from "../engine/evaluate/container.js";
-import { timedStep } from "../engine/evaluate/steps.js";
-import { digestOf } from "../engine/digest.js";
-import type { ImageConfig } from "../runtime/runtime.js";
-import { UsageError } from "../errors.js";
+} from "../evaluate/container.js";
+import { timedStep } from "../evaluate/steps.js";
+import { digestOf } from "../../store/digest.js";
+import type { ImageConfig } from "../../runtime/runtime.js";
+import { UsageError } from "../../errors.js";
 
 /** Evaluate the container: its last exec (if any) and its filesystem. */
 export async function syncContainer(state: ContainerState): Promise<void> {
@@ -31,20 +31,23 @@ export async function lastExec(state: ContainerState, what: string): Promise<Exe
   return runExec(s, exec);
 }
 
-export async function config(state: ContainerState): Promise<ImageConfig> {
+/** The container's image config as its chain of with* calls leaves it. */
+export async function containerConfig(state: ContainerState): Promise<ImageConfig> {
   return resolveConfig(requireSession("Container config"), state);
 }
 
+/** The environment as name/value pairs, in order. */
 export async function envVariables(
   state: ContainerState,
 ): Promise<{ name: string; value: string }[]> {
-  const cfg = await config(state);
+  const cfg = await containerConfig(state);
   return cfg.env.map((kv) => {
     const i = kv.indexOf("=");
     return { name: i < 0 ? kv : kv.slice(0, i), value: i < 0 ? "" : kv.slice(i + 1) };
   });
 }
 
+/** Write the container as an image tarball on the host; the absolute path. */
 export async function exportContainer(state: ContainerState, dest: string): Promise<string> {
   const s = requireSession("Container.export");
   const abs = path.resolve(s.cwd, dest);
@@ -55,6 +58,13 @@ export async function exportContainer(state: ContainerState, dest: string): Prom
   return abs;
 }
 
+/** Push the container as `ref`; `ref@sha256:…`. */
+export async function publishContainer(state: ContainerState, ref: string): Promise<string> {
+  const s = requireSession("Container.publish");
+  return s.images.publish(s, state, ref);
+}
+
+/** A content id of the container: its base, config and pending file operations. */
 export async function containerId(state: ContainerState): Promise<string> {
   const s = requireSession("Container.id");
   const [base, cfg, ops] = await Promise.all([

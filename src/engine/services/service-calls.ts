@@ -1,8 +1,8 @@
-// Service lifecycle entry points used by the SDK's Service and by service bindings of execs.
+// Service lifecycle as the SDK and compose ask for it (start, stop, endpoint, up), and how execs bind services.
 import net from "node:net";
 import { isHostService, type HostServiceNode, type ServiceNode } from "../nodes.js";
 import type { Session } from "../session.js";
-import { setBindingHooks } from "../evaluate/service-hook.js";
+import type { BindingOps } from "../session-parts.js";
 import {
   planService,
   serviceDigest,
@@ -14,7 +14,8 @@ import {
 import { withStartedBindings } from "../evaluate/exec-plan.js";
 import { UsageError } from "../../errors.js";
 
-setBindingHooks({
+/** Handed to every Session by openSession: how execs bind services. */
+export const bindingOps: BindingOps = {
   // The bindings' part of a consumer's key; nothing starts here, so a cached consumer starts no service.
   digests: async (s, state) =>
     (
@@ -34,7 +35,7 @@ setBindingHooks({
     );
     return { specs, network: await serviceRuntimeOf(s).network(s.signal) };
   },
-});
+};
 
 export type AnyService = ServiceNode | HostServiceNode;
 

@@ -1,0 +1,15 @@
+// The engine's one seam for the layers above it (the SDK, compose): node types to build graphs, and one call per leaf.
+// Nothing above the engine imports an engine file but this one, nor the store or a runtime.
+export type * from "../nodes.js";
+export { EMPTY_CONTAINER, isHostService, imageName } from "../nodes.js";
+export type { BuildPayload, ImportPayload } from "../images/image-payloads.js";
+export type { ExecResult } from "../evaluate/exec.js";
+export type { ImageConfig } from "../../runtime/runtime.js";
+export type { RunEvent, EventSink } from "../events.js";
+export { EventBus } from "../events.js";
+export { openSession, type RuntimeChoice, type OpenSessionOptions } from "../open-session.js";
+export { requireSession, currentSession, type Session } from "../session.js";
+export * from "./container-api.js";
+export * from "./directory-api.js";
+export * from "./service-api.js";
+export { maskSecret } from "./secret-api.js";

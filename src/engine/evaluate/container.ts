@@ -7,7 +7,6 @@ import type { FsOp, ImageConfig, ResolvedImage, Snapshot } from "../../runtime/r
 import { normalizeTreePath, treeDigest, type FileEntry, type Tree } from "../../store/tree.js";
 import { filterTree } from "../../store/tree-ops.js";
 import { digestOf } from "../../store/digest.js";
-import { UnsupportedError } from "../../errors.js";
 import { evaluateDirectory, evaluateFile } from "./directory.js";
 import { runExec } from "./exec.js";
 import { timedStep } from "./steps.js";

@@ -1,7 +1,6 @@
 // One run as every command needs it: events to the renderer and the trace, a session, Ctrl-C, run.start/end.
 import path from "node:path";
-import { EventBus } from "../engine/events.js";
-import type { Session } from "../engine/session.js";
+import type { Session } from "../engine/api/index.js";
 import type { CliIo } from "./cli-io.js";
 import type { ErrorContext } from "./error-context.js";
 import { FailureTracker } from "./failure-tracker.js";
@@ -26,13 +25,14 @@ export async function withCliRun(
   fn: (session: Session) => Promise<string | undefined>,
 ): Promise<void> {
   const { io, errors } = opts;
+  // Loaded on use: `gantry functions` and `--help` never open a run.
+  const { EventBus, openSession } = await import("../engine/api/index.js");
   const bus = new EventBus();
   const renderer = createRenderer(opts.globals.progress, io.stderr, io.env);
   const trace = new TraceWriter(path.join(opts.projectDir, ".gantry", "runs"));
   const failures = new FailureTracker();
   bus.add(renderer).add(trace).add(failures);
   errors.failures = failures;
-  const { openSession } = await import("../engine/open-session.js");
   const { session, note } = await openSession({
     runtime: opts.globals.runtime,
     projectDir: opts.projectDir,

@@ -1,5 +1,5 @@
 // Remembers which step failed, so the error at the end can name it (the ExecError itself only knows the command).
-import type { EventSink, RunEvent } from "../engine/events.js";
+import type { EventSink, RunEvent } from "../engine/api/index.js";
 
 /** A sink on the run's event bus that keeps step names and the last failure. */
 export class FailureTracker implements EventSink {

@@ -3,11 +3,11 @@ import fs from "node:fs";
 import { fileURLToPath } from "node:url";
 
 /**
- * Absolute path of Gantry's own SDK entry, next to this file's folder: `dist/sdk/index.js` when
- * running the built CLI, `src/sdk/index.ts` when running from source (tests).
+ * Absolute path of Gantry's own SDK entry, next to this file's folder: `dist/index.js` when
+ * running the built CLI, `src/index.ts` when running from source (tests).
  */
 export function resolveSdkEntry(): string {
-  const js = fileURLToPath(new URL("../sdk/index.js", import.meta.url));
+  const js = fileURLToPath(new URL("../index.js", import.meta.url));
   if (fs.existsSync(js)) return js;
-  return fileURLToPath(new URL("../sdk/index.ts", import.meta.url));
+  return fileURLToPath(new URL("../index.ts", import.meta.url));
 }

@@ -33,4 +33,3 @@ export {
   ComposeError,
   ErrorCodes,
 } from "../errors.js";
-export { composeProject, ComposeStack, type ComposeProjectOpts } from "./compose.js";

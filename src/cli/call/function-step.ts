@@ -1,5 +1,5 @@
 // The step a person sees for the function itself (`▶ test` … `✔ test 12.3s`), around everything it evaluates.
-import type { EventSink } from "../../engine/events.js";
+import type { EventSink } from "../../engine/api/index.js";
 import { CancelledError } from "../../errors.js";
 import { FUNCTION_STEP_ID } from "../failure-tracker.js";
 

@@ -76,7 +76,7 @@ async function up(
   await withCliRun(
     { globals, io, errors, projectDir: project.dir, label: `compose up ${project.name}` },
     async (session) => {
-      const runner = new ComposeRunner(session, project, { publish: true });
+      const runner = new ComposeRunner(project, { publish: true });
       const { services, jobs } = await runner.up(args.services);
       const lines = services.map(({ name, svc }) => {
         // What the file publishes (`ports:`); `expose:` ports stay private, as in docker compose.
@@ -93,17 +93,15 @@ async function up(
       if (args.readyFile) await writeFile(args.readyFile, String(process.pid));
       io.stderr.write(`compose project ${project.name} is up; Ctrl-C stops and removes it\n`);
       // Every service's output, as docker compose prints it: `name | line`, from the service's start.
-      const { serviceRuntimeOf } = await import("../../engine/services/service-manager.js");
-      const runtime = serviceRuntimeOf(session);
+      const { followServiceLogs, serviceState } = await import("../../engine/api/index.js");
       const width = Math.max(...services.map((x) => x.name.length), 1);
       for (const { name, svc } of services)
-        void runtime
-          .followServiceLogs(svc.running.id, session.signal, (line) =>
-            io.stdout.write(`${name.padEnd(width)} | ${session.scrub(line)}\n`),
-          )
+        void followServiceLogs(svc.running.id, (line) =>
+          io.stdout.write(`${name.padEnd(width)} | ${line}\n`),
+        )
           .then(async () => {
             if (session.signal.aborted) return;
-            const st = await runtime.serviceState(svc.running.id);
+            const st = await serviceState(svc.running.id);
             if (!st.running) io.stdout.write(`${name} exited with code ${st.exitCode ?? "?"}\n`);
           })
           .catch(() => undefined);
@@ -130,8 +128,8 @@ async function run(
   let exitCode = 0;
   await withCliRun(
     { globals, io, errors, projectDir: project.dir, label: `compose run ${name}` },
-    async (session) => {
-      const r = await new ComposeRunner(session, project, { publish: false }).run(
+    async () => {
+      const r = await new ComposeRunner(project, { publish: false }).run(
         name,
         args.command?.length ? args.command : undefined,
       );

@@ -1,7 +1,5 @@
 // `up --detach` runs a background `up` that owns the project's containers; `down` stops it, and it cleans up as on Ctrl-C.
-import os from "node:os";
 import path from "node:path";
-import type Dockerode from "dockerode";
 import { spawn } from "node:child_process";
 import { mkdir, open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import type { ComposeProject } from "../../compose/index.js";
@@ -9,7 +7,7 @@ import type { CliIo } from "../cli-io.js";
 import { ComposeError } from "../../errors.js";
 import { processArgs, processIsAlive } from "../../process-alive.js";
 import type { GantryEnv } from "../../env.js";
-import { LABELS } from "../../runtime/docker/labels.js";
+import { openEngineResources, type EngineResources } from "../../runtime/engine-resources.js";
 import { composeLabels } from "../../compose/run/service-container.js";
 
 function files(project: ComposeProject) {
@@ -77,14 +75,11 @@ export async function detachUp(
  */
 export async function composeDown(project: ComposeProject, env: GantryEnv): Promise<string> {
   const f = files(project);
-  const { connectDocker } = await import("../../runtime/docker/connect-docker.js");
-  const { reapStale } = await import("../../runtime/docker/reaper.js");
-  const { docker } = await connectDocker(env);
+  const engine = await openEngineResources(env);
   const pids = new Set<number>();
   const detached = await runningUp(f);
   if (detached) pids.add(detached);
-  for (const c of await projectContainers(docker, project)) {
-    const pid = Number(c.Labels[LABELS.pid]);
+  for (const { pid } of await projectContainers(engine, project)) {
     if (pid && processIsAlive(pid) && isComposeCommand(processArgs(pid))) pids.add(pid);
   }
   for (const pid of pids) {
@@ -114,11 +109,11 @@ export async function composeDown(project: ComposeProject, env: GantryEnv): Prom
     );
   // Containers of this project still there belong to killed processes (reaped, as every run does when it opens)
   // or to a running pipeline (left alone).
-  const leftovers = await projectContainers(docker, project);
-  const reaped = leftovers.length > 0 ? await reapStale(docker) : undefined;
+  const leftovers = await projectContainers(engine, project);
+  const reaped = leftovers.length > 0 ? await engine.reapStale() : undefined;
   await rm(f.pid, { force: true });
   await rm(f.ready, { force: true });
-  const others = (await projectContainers(docker, project)).length;
+  const others = (await projectContainers(engine, project)).length;
   const parts: string[] = [];
   if (pids.size > 0)
     parts.push(
@@ -139,12 +134,8 @@ const plural = (n: number, word: string, suffix = "s"): string =>
   `${n} ${word}${n === 1 ? "" : suffix}`;
 
 // Containers on this machine labelled with this project (by name and directory).
-async function projectContainers(docker: Dockerode, project: ComposeProject) {
-  const labels = { ...composeLabels(project), [LABELS.host]: os.hostname() };
-  return docker.listContainers({
-    all: true,
-    filters: { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) },
-  });
+function projectContainers(engine: EngineResources, project: ComposeProject) {
+  return engine.containers(composeLabels(project));
 }
 
 // `gantry compose up|run …` (the CLI), not a pipeline that happens to use the project.

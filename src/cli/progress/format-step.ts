@@ -1,5 +1,5 @@
 // Shared wording of steps, so plain and live output read the same: `✔ withExec npm test 1.2s`.
-import type { RunEvent } from "../../engine/events.js";
+import type { RunEvent } from "../../engine/api/index.js";
 
 export type StepEnd = Extract<RunEvent, { type: "step.end" }>;
 

@@ -1,5 +1,5 @@
 // Progress for machines: every RunEvent as one JSON line, nothing else.
-import type { RunEvent } from "../../engine/events.js";
+import type { RunEvent } from "../../engine/api/index.js";
 import type { ProgressRenderer, TextSink } from "./progress-renderer.js";
 
 /** `--progress=json`: the event stream itself, for tools that draw their own view. */

@@ -1,5 +1,5 @@
 // Progress for logs and CI: one prefixed line per step start, end and output line, never redrawn.
-import type { RunEvent } from "../../engine/events.js";
+import type { RunEvent } from "../../engine/api/index.js";
 import { dim, endDetail, formatClock, MARKS, paint, splitLines } from "./format-step.js";
 import type { ProgressRenderer, TextSink } from "./progress-renderer.js";
 

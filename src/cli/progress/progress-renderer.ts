@@ -1,5 +1,5 @@
 // What every progress renderer offers the call command: events in, a note line, and a final stop.
-import type { EventSink } from "../../engine/events.js";
+import type { EventSink } from "../../engine/api/index.js";
 
 /** Where renderers write: process.stderr, or a string buffer in tests. */
 export interface TextSink {

@@ -1,7 +1,7 @@
 // Every run leaves a trace under the project's .gantry/runs/, one event per line, for reports and post-mortems.
 import fs from "node:fs";
 import path from "node:path";
-import type { EventSink, RunEvent } from "../../engine/events.js";
+import type { EventSink, RunEvent } from "../../engine/api/index.js";
 
 /** Appends events to `<dir>/<runId>.jsonl`; events before the run id is known are held and written on open. */
 export class TraceWriter implements EventSink {

@@ -1,5 +1,5 @@
 // The live tree's state: running steps stay in a redrawn region, finished top-level steps collapse into scrollback.
-import type { RunEvent } from "../../engine/events.js";
+import type { RunEvent } from "../../engine/api/index.js";
 import {
   dim,
   endDetail,

@@ -1,5 +1,5 @@
 // The terminal view: a live tree redrawn in place at most ten times a second, on stderr.
-import type { RunEvent } from "../../engine/events.js";
+import type { RunEvent } from "../../engine/api/index.js";
 import { dim } from "./format-step.js";
 import type { ProgressRenderer, TextSink } from "./progress-renderer.js";
 import { TtyModel } from "./tty-model.js";

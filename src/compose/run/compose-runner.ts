@@ -1,12 +1,11 @@
 // Running a compose project on Gantry's engine: dependencies first, by their conditions; jobs to completion.
 import type { ComposeProject, ComposeService } from "../compose-types.js";
 import { findService, selectServices } from "../select-services.js";
-import type { Session } from "../../engine/session.js";
 import {
-  runJob,
-  startService,
-  type StartedService,
-} from "../../engine/services/service-manager.js";
+  runToCompletion,
+  startLongRunning,
+  type StartedServiceInfo as StartedService,
+} from "../../engine/api/index.js";
 import { ComposeError } from "../../errors.js";
 import { serviceNodeOf } from "./service-container.js";
 
@@ -21,7 +20,6 @@ export class ComposeRunner {
   private readonly jobs = new Map<string, Promise<JobResult>>();
 
   constructor(
-    private readonly s: Session,
     private readonly project: ComposeProject,
     private readonly opts: { publish: boolean },
   ) {}
@@ -59,8 +57,7 @@ export class ComposeRunner {
     const svc = this.service(name);
     await this.dependencies(svc);
     const node = serviceNodeOf(this.project, svc, { publish: false, command });
-    const r = await runJob(this.s, node);
-    return { exitCode: r.exitCode, logs: r.logs };
+    return runToCompletion(node);
   }
 
   private start(name: string): Promise<StartedService> {
@@ -69,7 +66,7 @@ export class ComposeRunner {
       p = (async () => {
         const svc = this.service(name);
         await this.dependencies(svc);
-        return startService(this.s, serviceNodeOf(this.project, svc, this.opts));
+        return startLongRunning(serviceNodeOf(this.project, svc, this.opts));
       })();
       this.started.set(name, p);
     }
@@ -82,8 +79,7 @@ export class ComposeRunner {
       p = (async () => {
         const svc = this.service(name);
         await this.dependencies(svc);
-        const r = await runJob(this.s, serviceNodeOf(this.project, svc, { publish: false }));
-        return { exitCode: r.exitCode, logs: r.logs };
+        return runToCompletion(serviceNodeOf(this.project, svc, { publish: false }));
       })();
       this.jobs.set(name, p);
     }

@@ -1,11 +1,9 @@
 // One compose service as Gantry objects: a Container built from its definition and the Service it runs as.
 import path from "node:path";
 import type { ComposeProject, ComposeService } from "../compose-types.js";
-import { dag } from "../../sdk/dag.js";
-import type { Container } from "../../sdk/container.js";
-import { Service } from "../../sdk/service.js";
+import { dag, Service, type Container } from "../../sdk/index.js";
 import { UsageError } from "../../errors.js";
-import { isHostService, type ServiceNode } from "../../engine/nodes.js";
+import { isHostService, type ServiceNode } from "../../engine/api/index.js";
 
 /** The container a compose service describes (image or build, env, workdir, user, entrypoint, command, mounts, health). */
 export function serviceContainer(

@@ -1,14 +1,12 @@
 // Compose projects from a pipeline: build, smoke-run, start and run a docker-compose file's services as Gantry objects.
 import path from "node:path";
-import type { ComposeProject } from "../compose/index.js";
-import { serviceContainer, serviceOf } from "../compose/run/service-container.js";
-import { ComposeRunner, type JobResult } from "../compose/run/compose-runner.js";
-import { findService } from "../compose/select-services.js";
-import { requireSession } from "../engine/session.js";
+import type { ComposeProject } from "./compose-types.js";
+import { serviceContainer, serviceOf } from "./run/service-container.js";
+import { ComposeRunner, type JobResult } from "./run/compose-runner.js";
+import { findService } from "./select-services.js";
+import { requireSession } from "../engine/api/index.js";
 import { UsageError } from "../errors.js";
-import type { Container } from "./container.js";
-import { Directory } from "./directory.js";
-import type { Service } from "./service.js";
+import { Directory, type Container, type Service } from "../sdk/index.js";
 
 export interface ComposeProjectOpts {
   /** Compose files inside the directory, in order (default: docker-compose.yml / compose.yaml discovery). */
@@ -56,9 +54,7 @@ export class ComposeStack {
   }
 
   private runnerOf(): ComposeRunner {
-    return (this.runner ??= new ComposeRunner(requireSession("ComposeStack"), this.project, {
-      publish: false,
-    }));
+    return (this.runner ??= new ComposeRunner(this.project, { publish: false }));
   }
 
   /** Start services (all enabled ones by default) and their dependencies, by their depends_on conditions. */
@@ -87,7 +83,7 @@ export async function composeProject(
   const s = requireSession("composeProject");
   const root = path.resolve(s.cwd, dir._node.path);
   // Loaded on use: the YAML parser is a sizeable part of start-up, and most pipelines read no compose file.
-  const { loadComposeProject } = await import("../compose/load-compose.js");
+  const { loadComposeProject } = await import("./load-compose.js");
   const { project, warnings } = await loadComposeProject({
     files: (opts.files ?? []).map((f) => path.resolve(root, f)),
     projectDir: root,

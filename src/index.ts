@@ -1,0 +1,4 @@
+// The package's public entry (`gantry`, and `@dagger.io/dagger` in modules): the SDK, plus docker-compose projects,
+// which sit a layer above the SDK since they are built from its objects.
+export * from "./sdk/index.js";
+export { composeProject, ComposeStack, type ComposeProjectOpts } from "./compose/compose-stack.js";

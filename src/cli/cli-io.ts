@@ -1,6 +1,6 @@
 // Everything a command touches outside itself, passed in so tests run commands without a real process.
 import type { GantryEnv } from "../env.js";
-import type { SignalSource } from "./interrupts.js";
+import type { SignalSource } from "../engine/api/index.js";
 import type { TextSink } from "./progress/progress-renderer.js";
 
 export interface CliIo {

@@ -5,7 +5,7 @@ import type { CliIo } from "./cli-io.js";
 import type { ErrorContext } from "./error-context.js";
 import { FailureTracker } from "./failure-tracker.js";
 import type { GlobalOptions } from "./global-flags.js";
-import { installInterrupts } from "./interrupts.js";
+import { installInterrupts } from "../engine/api/index.js";
 import { createRenderer } from "./progress/create-renderer.js";
 import { TraceWriter } from "./progress/trace-writer.js";
 

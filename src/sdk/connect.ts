@@ -1,16 +1,81 @@
-// Using the SDK from a plain script or test, without `gantry call`: open a run, do the work, clean up.
-import { openSession, type RuntimeChoice } from "../engine/open-session.js";
+// Using the SDK from a plain script or test, without `gantry call`: open a run, do the work, clean up — also on Ctrl-C.
+import * as engine from "../engine/api/index.js";
+import type { EventSink, RuntimeChoice, Session } from "../engine/api/index.js";
 import { readEnv } from "../env.js";
-import { EventBus, type EventSink } from "../engine/events.js";
 
 export interface ConnectOptions {
   runtime?: RuntimeChoice;
   events?: EventSink;
   cwd?: string;
+  /**
+   * Stop the run and remove what it created on SIGINT/SIGTERM, then exit with 130, as the CLI does
+   * (default true). Turn it off where the caller handles signals itself.
+   */
+  handleSignals?: boolean;
 }
 
 /**
- * Run `fn` inside a Gantry run; everything the run created is removed when it settles.
+ * An open run for SDK scripts. Dispose of it with `await using` (or call `close()`): everything the
+ * run created (containers, networks, services) is removed.
+ *
+ * @example
+ * await using run = await openRun()
+ * const out = await run.do(() => dag.container().from("alpine").withExec(["echo", "hi"]).stdout())
+ */
+export class Run {
+  private readonly uninstall: () => void;
+
+  /** @internal */
+  constructor(
+    private readonly session: Session,
+    /** Which runtime and why, as the CLI's first line says it. */
+    readonly note: string,
+    handleSignals: boolean,
+  ) {
+    this.uninstall = handleSignals
+      ? engine.installInterrupts({
+          signals: process,
+          say: (t) => process.stderr.write(t),
+          shutdown: async () => {
+            session.cancel("interrupted by Ctrl-C");
+            await this.close();
+          },
+          exit: (code) => process.exit(code),
+        })
+      : () => undefined;
+  }
+
+  /** Run SDK calls in this run; evaluators inside `fn` use it. */
+  do<T>(fn: () => Promise<T>): Promise<T> {
+    return this.session.run(fn);
+  }
+
+  /** Remove everything the run created. Safe to call more than once. */
+  async close(): Promise<void> {
+    this.uninstall();
+    await this.session.close();
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+}
+
+/** Open a run: Docker when an engine answers, else the host runtime (see `run.note`). */
+export async function openRun(opts: ConnectOptions = {}): Promise<Run> {
+  const env = readEnv();
+  const { session, note } = await engine.openSession({
+    runtime: opts.runtime ?? (env.runtime as RuntimeChoice | undefined) ?? "auto",
+    projectDir: opts.cwd ?? process.cwd(),
+    cwd: opts.cwd,
+    events: opts.events ?? new engine.EventBus(),
+    env,
+  });
+  return new Run(session, note, opts.handleSignals ?? true);
+}
+
+/**
+ * Run `fn` inside a Gantry run; everything the run created is removed when it settles, or on Ctrl-C.
  *
  * @example
  * await connect(async () => {
@@ -18,17 +83,10 @@ export interface ConnectOptions {
  * })
  */
 export async function connect<T>(fn: () => Promise<T>, opts: ConnectOptions = {}): Promise<T> {
-  const env = readEnv();
-  const { session } = await openSession({
-    runtime: opts.runtime ?? (env.runtime as RuntimeChoice | undefined) ?? "auto",
-    projectDir: opts.cwd ?? process.cwd(),
-    cwd: opts.cwd,
-    events: opts.events ?? new EventBus(),
-    env,
-  });
+  const run = await openRun(opts);
   try {
-    return await session.run(fn);
+    return await run.do(fn);
   } finally {
-    await session.close();
+    await run.close();
   }
 }

@@ -18,7 +18,7 @@ export {
   type ArgumentOptions,
   type ObjectMetadata,
 } from "./decorators.js";
-export { connect, type ConnectOptions } from "./connect.js";
+export { connect, openRun, Run, type ConnectOptions } from "./connect.js";
 export {
   ExecError,
   GantryError,

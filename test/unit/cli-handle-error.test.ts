@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { ExecError, ModuleError, UsageError, CancelledError } from "../../src/errors.js";
 import { FailureTracker } from "../../src/cli/failure-tracker.js";
 import { handleError } from "../../src/cli/handle-error.js";
-import { installInterrupts, type SignalSource } from "../../src/cli/interrupts.js";
+import { installInterrupts, type SignalSource } from "../../src/engine/interrupts.js";
 
 // Run the handler and capture what it prints.
 function report(e: unknown, ctx: Parameters<typeof handleError>[2] = {}) {

@@ -13,3 +13,4 @@ export * from "./container-api.js";
 export * from "./directory-api.js";
 export * from "./service-api.js";
 export { maskSecret } from "./secret-api.js";
+export { installInterrupts, type SignalSource } from "../interrupts.js";

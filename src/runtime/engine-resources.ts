@@ -18,9 +18,9 @@ export interface EngineResources {
 
 /** The engine's resources as seen from this machine; fails like a run does when no engine answers. */
 export async function openEngineResources(env: GantryEnv): Promise<EngineResources> {
-  const { connectDocker } = await import("./docker/connect-docker.js");
-  const { reapStale } = await import("./docker/reaper.js");
-  const { LABELS, labelFilter } = await import("./docker/labels.js");
+  const { connectDocker } = await import("./docker/connection/connect-docker.js");
+  const { reapStale } = await import("./docker/cleanup/reaper.js");
+  const { LABELS, labelFilter } = await import("./docker/cleanup/labels.js");
   const { docker } = await connectDocker(env);
   return {
     containers: async (labels) =>

@@ -43,9 +43,9 @@ export async function openRuntime(opts: OpenRuntimeOptions): Promise<OpenedRunti
 
 // Loaded on use: dockerode is a sizeable part of start-up and a host-only run never needs it.
 async function openDocker(opts: OpenRuntimeOptions): Promise<OpenedRuntime> {
-  const { connectDocker } = await import("./docker/connect-docker.js");
+  const { connectDocker } = await import("./docker/connection/connect-docker.js");
   const { DockerRuntime } = await import("./docker/docker-runtime.js");
-  const { reapStale } = await import("./docker/reaper.js");
+  const { reapStale } = await import("./docker/cleanup/reaper.js");
   const conn = await connectDocker(opts.env);
   await reapStale(conn.docker).catch(() => undefined);
   const runtime = new DockerRuntime({

@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import type Dockerode from "dockerode";
 import { afterAll, beforeAll } from "vitest";
 import { readEnv } from "../../src/env.js";
-import { connectDocker } from "../../src/runtime/docker/connect-docker.js";
+import { connectDocker } from "../../src/runtime/docker/connection/connect-docker.js";
 import { DockerRuntime } from "../../src/runtime/docker/docker-runtime.js";
 import type { ExecSpec, ResolvedImage } from "../../src/runtime/runtime.js";
 import { ContentStore } from "../../src/store/content-store.js";

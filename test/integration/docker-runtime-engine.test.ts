@@ -15,16 +15,16 @@ import {
   UnsupportedError,
   UsageError,
 } from "../../src/errors.js";
-import { connectDocker } from "../../src/runtime/docker/connect-docker.js";
-import { reapStale } from "../../src/runtime/docker/reaper.js";
-import { resolveImage } from "../../src/runtime/docker/image-resolver.js";
-import { LABELS } from "../../src/runtime/docker/labels.js";
+import { connectDocker } from "../../src/runtime/docker/connection/connect-docker.js";
+import { reapStale } from "../../src/runtime/docker/cleanup/reaper.js";
+import { resolveImage } from "../../src/runtime/docker/images/image-resolver.js";
+import { LABELS } from "../../src/runtime/docker/cleanup/labels.js";
 import {
   discoverDockerEndpoint,
   fromDockerHost,
   rootlessSocket,
   type DiscoveryStrategy,
-} from "../../src/runtime/docker/socket-discovery.js";
+} from "../../src/runtime/docker/connection/socket-discovery.js";
 
 const never = new AbortController().signal;
 let docker: Dockerode;

@@ -8,8 +8,8 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { defaultExecSpec, useDockerRuntimeFixture } from "../helpers/docker-runtime-fixture.js";
 import { CancelledError, NotFoundError, UnsupportedError } from "../../src/errors.js";
-import { cacheVolumeName } from "../../src/runtime/docker/cache-volumes.js";
-import { runLabels } from "../../src/runtime/docker/labels.js";
+import { cacheVolumeName } from "../../src/runtime/docker/exec/cache-volumes.js";
+import { runLabels } from "../../src/runtime/docker/cleanup/labels.js";
 import type { ExecSpec, ResolvedImage } from "../../src/runtime/runtime.js";
 import type { FileEntry, Tree, TreeEntry } from "../../src/store/tree.js";
 

@@ -7,10 +7,10 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { defaultExecSpec, useDockerRuntimeFixture } from "../helpers/docker-runtime-fixture.js";
 import { CancelledError, ServiceError, UnsupportedError } from "../../src/errors.js";
-import type { CacheVolumes } from "../../src/runtime/docker/cache-volumes.js";
+import type { CacheVolumes } from "../../src/runtime/docker/exec/cache-volumes.js";
 import type { DockerRuntime } from "../../src/runtime/docker/docker-runtime.js";
-import { DockerServices } from "../../src/runtime/docker/docker-services.js";
-import type { DockerRunContext } from "../../src/runtime/docker/run-context.js";
+import { DockerServices } from "../../src/runtime/docker/services/docker-services.js";
+import type { DockerRunContext } from "../../src/runtime/docker/connection/run-context.js";
 import type {
   ExecSpec,
   ResolvedImage,
@@ -261,8 +261,16 @@ describe("DockerServices", () => {
   it("stops gracefully with SIGTERM, and stopping again is fine", async () => {
     const services = servicesOf(newRuntime());
     const svc = await services.startService(
-      busyboxService(["sh", "-c", "trap 'exit 0' TERM; while true; do sleep 0.1; done"]),
+      busyboxService([
+        "sh",
+        "-c",
+        "trap 'exit 0' TERM; echo trapped; while true; do sleep 0.1; done",
+      ]),
     );
+    // PID 1 ignores SIGTERM until its trap is set: stop only once the shell says it is (a busy machine was slower)
+    const t0 = Date.now();
+    while (!(await services.serviceLogs(svc.id, 5)).includes("trapped") && Date.now() - t0 < 20_000)
+      await new Promise((r) => setTimeout(r, 100));
     const started = Date.now();
     await services.stopService(svc.id, false);
     expect(Date.now() - started).toBeLessThan(4_000);

@@ -10,7 +10,7 @@ describe("docker client start-up", () => {
   it("connects and lists containers without loading grpc, ssh2 or protobufjs", async () => {
     const script = `
       import { createRequire } from "node:module";
-      const { connectDocker } = await import(${JSON.stringify(path.join(ROOT, "dist/runtime/docker/connect-docker.js"))});
+      const { connectDocker } = await import(${JSON.stringify(path.join(ROOT, "dist/runtime/docker/connection/connect-docker.js"))});
       const { readEnv } = await import(${JSON.stringify(path.join(ROOT, "dist/env.js"))});
       const { docker } = await connectDocker(readEnv());
       const containers = await docker.listContainers({ all: true });

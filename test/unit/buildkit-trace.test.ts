@@ -1,13 +1,13 @@
 // BuildKit trace messages, encoded here the way BuildKit encodes them, become step lines and a failure that names the
 // failed instruction and its last output.
 import { describe, expect, it } from "vitest";
-import { BuildKitTranscript } from "../../src/runtime/docker/buildkit-trace.js";
+import { BuildKitTranscript } from "../../src/runtime/docker/images/buildkit-trace.js";
 import {
   decodeFields,
   encodeBytesField,
   encodeVarintField,
   fieldString,
-} from "../../src/runtime/docker/protobuf-lite.js";
+} from "../../src/runtime/docker/images/protobuf-lite.js";
 
 const str = (no: number, s: string): Buffer => encodeBytesField(no, Buffer.from(s));
 const timestamp = encodeBytesField(1, encodeVarintField(1, 1_764_000_000));

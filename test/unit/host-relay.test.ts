@@ -2,7 +2,7 @@
 // half-closed request's reply back, and refuses peers outside the network's subnet.
 import net from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { openRelay } from "../../src/runtime/docker/host-forward.js";
+import { openRelay } from "../../src/runtime/docker/services/host-forward.js";
 import { closeServer, freePort, listenLoopback } from "../helpers/test-session.js";
 
 let backend: net.Server;

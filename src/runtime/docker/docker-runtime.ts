@@ -12,19 +12,19 @@ import type {
 import type { ContentStore } from "../../store/content-store.js";
 import type { FileEntry, Tree } from "../../store/tree.js";
 import { CancelledError } from "../../errors.js";
-import { applyOpsToImage } from "./apply-ops.js";
-import { readSnapshotDirectory, readSnapshotFile } from "./archive-read.js";
-import { CacheVolumes } from "./cache-volumes.js";
-import { runExecContainer } from "./exec-container.js";
-import { exportSnapshot } from "./export-image.js";
-import { engineFailure } from "./docker-errors.js";
-import { inspectImage, resolveImage } from "./image-resolver.js";
-import { LABELS, runLabels } from "./labels.js";
-import { removeLabelled } from "./run-cleanup.js";
-import type { DockerRunContext } from "./run-context.js";
-import { ensureScratchImage } from "./scratch-image.js";
-import { DockerServices } from "./docker-services.js";
-import { DockerImages } from "./docker-images.js";
+import { applyOpsToImage } from "./exec/apply-ops.js";
+import { readSnapshotDirectory, readSnapshotFile } from "./exec/archive-read.js";
+import { CacheVolumes } from "./exec/cache-volumes.js";
+import { runExecContainer } from "./exec/exec-container.js";
+import { exportSnapshot } from "./images/export-image.js";
+import { engineFailure } from "./connection/docker-errors.js";
+import { inspectImage, resolveImage } from "./images/image-resolver.js";
+import { LABELS, runLabels } from "./cleanup/labels.js";
+import { removeLabelled } from "./cleanup/run-cleanup.js";
+import type { DockerRunContext } from "./connection/run-context.js";
+import { ensureScratchImage } from "./exec/scratch-image.js";
+import { DockerServices } from "./services/docker-services.js";
+import { DockerImages } from "./images/docker-images.js";
 
 export interface DockerRuntimeOptions {
   docker: Dockerode;

@@ -1,0 +1,36 @@
+// Remove what carries given labels: containers first (they hold volumes and networks), then volumes, then networks.
+import type Dockerode from "dockerode";
+import { ignoreGone } from "../connection/docker-errors.js";
+import { LABELS, labelFilter } from "./labels.js";
+
+export interface Removed {
+  containers: number;
+  volumes: number;
+  networks: number;
+}
+
+/** Decides, from a resource's labels, whether it is to go (the reaper's "is its process dead?"). */
+export type LabelTest = (labels: Record<string, string>) => boolean;
+
+// Remove the run's (or the reaper's) resources; cache volumes never match, they carry no temp label.
+export async function removeLabelled(
+  docker: Dockerode,
+  labels: Record<string, string>,
+  test: LabelTest = () => true,
+): Promise<Removed> {
+  const filters = labelFilter(labels);
+  const containers = (await docker.listContainers({ all: true, filters })).filter((c) =>
+    test(c.Labels),
+  );
+  await Promise.all(
+    containers.map((c) => ignoreGone(docker.getContainer(c.Id).remove({ force: true, v: true }))),
+  );
+  const volumeFilters = labelFilter({ ...labels, [LABELS.temp]: "true" });
+  const volumes = ((await docker.listVolumes({ filters: volumeFilters })).Volumes ?? []).filter(
+    (v) => test(v.Labels ?? {}),
+  );
+  await Promise.all(volumes.map((v) => ignoreGone(docker.getVolume(v.Name).remove())));
+  const networks = (await docker.listNetworks({ filters })).filter((n) => test(n.Labels ?? {}));
+  await Promise.all(networks.map((n) => ignoreGone(docker.getNetwork(n.Id).remove())));
+  return { containers: containers.length, volumes: volumes.length, networks: networks.length };
+}

@@ -1,0 +1,13 @@
+// What every piece of the docker runtime needs from the run, passed in rather than reached for.
+import type Dockerode from "dockerode";
+import type { ContentStore } from "../../../store/content-store.js";
+
+export interface DockerRunContext {
+  readonly docker: Dockerode;
+  readonly store: ContentStore;
+  readonly runId: string;
+  /** The engine shares this machine's filesystem, so a bind mount of a host file reaches it. */
+  readonly isLocalEngine: boolean;
+  /** `runLabels(runId)`: put on every container, temporary volume and network of the run. */
+  readonly labels: Readonly<Record<string, string>>;
+}

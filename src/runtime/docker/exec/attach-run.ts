@@ -1,0 +1,95 @@
+// Run a created container to its exit: attach first (so no output is lost), start, feed stdin, wait.
+import type Dockerode from "dockerode";
+import { once } from "node:events";
+import { Writable, type Duplex } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
+import { setTimeout as delay } from "node:timers/promises";
+import { engineMessage } from "../connection/docker-errors.js";
+
+export interface RunOptions {
+  /** Written to the process's stdin, which is then closed. The container must be created with OpenStdin. */
+  stdin?: string;
+  onOutput?: (stream: "stdout" | "stderr", chunk: string) => void;
+}
+
+export interface RunResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** How long to wait for the last output bytes after the engine reports the exit. */
+const OUTPUT_DRAIN_MS = 5_000;
+
+// Attach, start, write stdin, wait for the exit and for the output stream to end.
+export async function runAttached(
+  container: Dockerode.Container,
+  opts: RunOptions = {},
+): Promise<RunResult> {
+  const withStdin = opts.stdin !== undefined;
+  const stream = (await container.attach({
+    stream: true,
+    stdout: true,
+    stderr: true,
+    stdin: withStdin,
+    hijack: withStdin,
+  })) as Duplex;
+  const stdout = collector("stdout", opts.onOutput);
+  const stderr = collector("stderr", opts.onOutput);
+  const ended = Promise.race([once(stream, "end"), once(stream, "close")]).catch(() => undefined);
+  // A process that exits without reading all of its stdin makes the write fail (EPIPE); that is its business.
+  stream.on("error", () => undefined);
+  container.modem.demuxStream(stream, stdout.sink, stderr.sink);
+  try {
+    const failed = await startOrExplain(container);
+    if (failed) {
+      opts.onOutput?.("stderr", failed.stderr);
+      return failed;
+    }
+    if (withStdin) stream.end(opts.stdin);
+    const exit = (await container.wait()) as { StatusCode: number };
+    await Promise.race([ended, delay(OUTPUT_DRAIN_MS)]);
+    return { exitCode: exit.StatusCode, stdout: stdout.text(), stderr: stderr.text() };
+  } finally {
+    stream.destroy();
+  }
+}
+
+// A command that cannot start (not found: 127, not executable: 126, unknown user) is an exit code, as in a shell.
+async function startOrExplain(container: Dockerode.Container): Promise<RunResult | undefined> {
+  try {
+    await container.start();
+    return undefined;
+  } catch (err) {
+    const state = (await container.inspect()).State as { ExitCode?: number; Error?: string };
+    if (!state.ExitCode) throw err;
+    const reason = (state.Error ?? "")
+      .replace(/^.*unable to start container process: /, "")
+      .replace(/: unknown$/, "");
+    return { exitCode: state.ExitCode, stdout: "", stderr: `${reason || engineMessage(err)}\n` };
+  }
+}
+
+// A sink that decodes UTF-8 across chunk boundaries, keeps the text and passes it on as it comes.
+function collector(name: "stdout" | "stderr", onOutput: RunOptions["onOutput"]) {
+  const decoder = new StringDecoder("utf8");
+  const parts: string[] = [];
+  const take = (text: string) => {
+    if (text === "") return;
+    parts.push(text);
+    onOutput?.(name, text);
+  };
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      take(decoder.write(chunk));
+      callback();
+    },
+  });
+  return {
+    sink,
+    text: () => {
+      take(decoder.end());
+      return parts.join("");
+    },
+  };
+}

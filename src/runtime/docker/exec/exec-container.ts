@@ -1,0 +1,122 @@
+// One exec: a container from the base with the pending file ops and mounts, run to exit, committed as the next snapshot.
+import type Dockerode from "dockerode";
+import path from "node:path/posix";
+import type { ExecOutcome, ExecSpec } from "../../runtime.js";
+import { digestHex } from "../../../store/digest.js";
+import { CancelledError, UnsupportedError, UsageError } from "../../../errors.js";
+import { applyOpsToImage, applyPuts, splitAtLastRm } from "./apply-ops.js";
+import { runAttached, type RunResult } from "./attach-run.js";
+import type { CacheVolumes } from "./cache-volumes.js";
+import { commitContainer } from "./commit.js";
+import { statPath } from "./container-archive.js";
+import { createRunContainer, removeContainer } from "./containers.js";
+import { buildExecWrapper } from "./exec-wrapper.js";
+import { engineFailure } from "../connection/docker-errors.js";
+import { createOptions, removedImageEnv, stdinFor, userOf, workdirOf } from "./exec-config.js";
+import { prepareMounts, type PreparedMounts } from "./exec-mounts.js";
+import { LABELS } from "../cleanup/labels.js";
+import { ROOT_OWNER } from "./owner.js";
+import { putBytes } from "./put-archive.js";
+import type { DockerRunContext } from "../connection/run-context.js";
+
+/** Committed exec snapshots are tagged `gantry-cache:<digest hex>`. */
+export const SNAPSHOT_REPO = "gantry-cache";
+
+// Run one exec end to end; whatever happens, its container, temporary volumes and secret files are gone after.
+export async function runExecContainer(
+  ctx: DockerRunContext,
+  caches: CacheVolumes,
+  spec: ExecSpec,
+): Promise<ExecOutcome> {
+  if (spec.args.length === 0) {
+    throw new UsageError(`exec ${spec.step} has no command: give withExec at least one argument`);
+  }
+  const { signal } = spec;
+  const cancelled = (cause?: unknown) =>
+    new CancelledError(`exec ${spec.step} was cancelled`, { cause });
+  if (signal.aborted) throw cancelled();
+  let mounts: PreparedMounts | undefined;
+  let container: Dockerode.Container | undefined;
+  const kill = () => void container?.kill().catch(() => undefined);
+  try {
+    const { head, tail } = splitAtLastRm(spec.ops);
+    const image = head.length > 0 ? await applyOpsToImage(ctx, spec.base, head, signal) : spec.base;
+    const wrapper = buildExecWrapper(spec.secretEnv, await removedImageEnv(ctx, image, spec));
+    mounts = await prepareMounts(ctx, caches, spec.mounts, image, signal);
+    container = await createRunContainer(ctx, createOptions(spec, image, wrapper, mounts));
+    signal.addEventListener("abort", kill, { once: true });
+    if (wrapper) await requireShell(container, spec, image);
+    await applyPuts(ctx, container, tail, signal);
+    await mounts.populate(container, signal);
+    if (signal.aborted) throw cancelled();
+    const stdin = stdinFor(spec, wrapper);
+    const result = await runAttached(container, { stdin, onOutput: spec.onOutput });
+    if (signal.aborted) throw cancelled();
+    await writeRedirects(ctx, container, spec, result);
+    const snapshot = await commitContainer(container, {
+      repo: SNAPSHOT_REPO,
+      tag: digestHex(spec.digest),
+      comment: `gantry: ${spec.step}`.slice(0, 200),
+      config: {
+        Env: spec.env,
+        WorkingDir: workdirOf(spec),
+        User: userOf(spec),
+        Entrypoint: [],
+        Cmd: spec.args,
+        Labels: { [LABELS.managed]: "true", [LABELS.digest]: spec.digest },
+      },
+    });
+    return { snapshot, ...result };
+  } catch (err) {
+    if (signal.aborted && !(err instanceof CancelledError)) throw cancelled(err);
+    throw engineFailure(`running exec ${spec.step}`, err);
+  } finally {
+    signal.removeEventListener("abort", kill);
+    if (container) await removeContainer(container);
+    await mounts?.dispose();
+  }
+}
+
+// The wrapper (secret variables, unset variables) is a shell script: without /bin/sh, say so instead of failing oddly.
+async function requireShell(container: Dockerode.Container, spec: ExecSpec, image: string) {
+  if (await statPath(container, "/bin/sh")) return;
+  const secretNames = Object.keys(spec.secretEnv);
+  const why =
+    secretNames.length > 0
+      ? `secret variable ${secretNames.join(", ")} is passed through a /bin/sh wrapper (docker would keep it in the image's config otherwise)`
+      : "unsetting variables the image sets needs a /bin/sh wrapper";
+  throw new UnsupportedError(
+    `exec ${spec.step}: ${why}, and image ${spec.image ?? image} has no /bin/sh`,
+    {
+      hint: "mount the secret as a file (withMountedSecret), or use an image with a shell",
+    },
+  );
+}
+
+// redirectStdout/redirectStderr: the output becomes a file of the snapshot, relative paths under the workdir.
+async function writeRedirects(
+  ctx: DockerRunContext,
+  container: Dockerode.Container,
+  spec: ExecSpec,
+  result: RunResult,
+) {
+  const workdir = workdirOf(spec);
+  if (spec.redirectStdout) {
+    await putBytes(
+      container,
+      ctx.store,
+      path.resolve(workdir, spec.redirectStdout),
+      result.stdout,
+      ROOT_OWNER,
+    );
+  }
+  if (spec.redirectStderr) {
+    await putBytes(
+      container,
+      ctx.store,
+      path.resolve(workdir, spec.redirectStderr),
+      result.stderr,
+      ROOT_OWNER,
+    );
+  }
+}

@@ -1,0 +1,137 @@
+// An exec's mounts as docker mounts: volumes filled through the archive endpoint, tmpfs, and host files only for secrets.
+import type Dockerode from "dockerode";
+import { randomBytes } from "node:crypto";
+import type { MountSpec } from "../../runtime.js";
+import type { Tree } from "../../../store/tree.js";
+import { UnsupportedError } from "../../../errors.js";
+import type { CacheVolumes } from "./cache-volumes.js";
+import { createRunContainer, removeContainer, NEVER_STARTED_CMD } from "./containers.js";
+import { ignoreGone } from "../connection/docker-errors.js";
+import { LABELS } from "../cleanup/labels.js";
+import { ROOT_OWNER } from "./owner.js";
+import { putTree } from "./put-archive.js";
+import type { DockerRunContext } from "../connection/run-context.js";
+import { createSecretDir, type SecretDir } from "./secret-files.js";
+
+export interface PreparedMounts {
+  mounts: Dockerode.MountSettings[];
+  /** Fill volumes through the created (not started) exec container. */
+  populate(container: Dockerode.Container, signal: AbortSignal): Promise<void>;
+  /** Remove temporary volumes and secret files, release cache volumes. Safe to call twice. */
+  dispose(): Promise<void>;
+}
+
+interface Fill {
+  target: string;
+  tree: Tree;
+}
+
+// Build docker mounts for the specs; `image` is used to fill read-only volumes (which putArchive refuses).
+export async function prepareMounts(
+  ctx: DockerRunContext,
+  caches: CacheVolumes,
+  specs: readonly MountSpec[],
+  image: string,
+  signal: AbortSignal,
+): Promise<PreparedMounts> {
+  const mounts: Dockerode.MountSettings[] = [];
+  const fills: Fill[] = [];
+  const tempVolumes: string[] = [];
+  const releases: Array<() => void> = [];
+  let secrets: SecretDir | undefined;
+  const dispose = async () => {
+    releases.splice(0).forEach((release) => release());
+    await secrets?.remove();
+    for (const volume of tempVolumes.splice(0))
+      await ignoreGone(ctx.docker.getVolume(volume).remove());
+  };
+  try {
+    for (const spec of specs) {
+      if (spec.kind === "tmp") {
+        const TmpfsOptions = spec.size ? { SizeBytes: spec.size, Mode: 0o1777 } : undefined;
+        mounts.push({ Type: "tmpfs", Target: spec.target, Source: "", TmpfsOptions });
+      } else if (spec.kind === "cache") {
+        const acquired = await caches.acquire(spec.volume, spec.sharing, signal);
+        releases.push(acquired.release);
+        mounts.push(volumeMount(acquired.volume, spec.target, false));
+        if (acquired.fresh && spec.source) fills.push({ target: spec.target, tree: spec.source });
+      } else if (spec.kind === "dir") {
+        const volume = await createTempVolume(ctx);
+        tempVolumes.push(volume);
+        mounts.push(volumeMount(volume, spec.target, spec.readOnly ?? false));
+        if (spec.readOnly) await fillReadOnly(ctx, image, volume, spec.tree);
+        else fills.push({ target: spec.target, tree: spec.tree });
+      } else {
+        secrets ??= await createSecretDir();
+        mounts.push(await hostFileMount(ctx, secrets, spec));
+      }
+    }
+  } catch (err) {
+    await dispose();
+    throw err;
+  }
+  const populate = async (container: Dockerode.Container, populateSignal: AbortSignal) => {
+    for (const fill of fills) {
+      await putTree(container, ctx.store, fill.target, fill.tree, ROOT_OWNER, populateSignal);
+    }
+  };
+  return { mounts, populate, dispose };
+}
+
+// A file mount or a secret: bind mount of a private host copy, which only an engine on this machine can see.
+async function hostFileMount(
+  ctx: DockerRunContext,
+  secrets: SecretDir,
+  spec: Extract<MountSpec, { kind: "file" | "secret" }>,
+): Promise<Dockerode.MountSettings> {
+  const what = spec.kind === "secret" ? "a mounted secret" : "a mounted file";
+  if (!ctx.isLocalEngine) {
+    throw new UnsupportedError(
+      `${what} at ${spec.target} needs a Docker engine on this machine (it is bind-mounted), and this engine is remote`,
+      {
+        hint:
+          spec.kind === "secret"
+            ? "pass the secret as an environment variable (withSecretVariable) instead"
+            : "copy the file in with withFile instead of mounting it",
+      },
+    );
+  }
+  const source =
+    spec.kind === "secret"
+      ? await secrets.write(spec.value, spec.mode, spec.uid, spec.gid)
+      : await secrets.copy(await ctx.store.locateBlob(spec.entry.digest), spec.entry.mode);
+  return { Type: "bind", Source: source, Target: spec.target, ReadOnly: spec.kind === "secret" };
+}
+
+// A named volume mounted without docker's copy of the image's files at the target (mounts hide, as in Dagger).
+function volumeMount(volume: string, target: string, readOnly: boolean): Dockerode.MountSettings {
+  return {
+    Type: "volume",
+    Source: volume,
+    Target: target,
+    ReadOnly: readOnly,
+    VolumeOptions: { NoCopy: true } as Dockerode.MountSettings["VolumeOptions"],
+  };
+}
+
+// A volume for one exec, labelled with the run so that close() and the reaper find it.
+async function createTempVolume(ctx: DockerRunContext): Promise<string> {
+  const name = `gantry-tmp-${ctx.runId}-${randomBytes(6).toString("hex")}`;
+  await ctx.docker.createVolume({ Name: name, Labels: { ...ctx.labels, [LABELS.temp]: "true" } });
+  return name;
+}
+
+// The engine refuses to write into a read-only mount, so fill the volume through a second, throwaway container.
+async function fillReadOnly(ctx: DockerRunContext, image: string, volume: string, tree: Tree) {
+  const loader = await createRunContainer(ctx, {
+    Image: image,
+    Entrypoint: [],
+    Cmd: NEVER_STARTED_CMD,
+    HostConfig: { NetworkMode: "none", Mounts: [volumeMount(volume, "/gantry-fill", false)] },
+  });
+  try {
+    await putTree(loader, ctx.store, "/gantry-fill", tree, ROOT_OWNER);
+  } finally {
+    await removeContainer(loader);
+  }
+}

@@ -1,0 +1,49 @@
+// `owner: "user:group"` on a file op: numbers as given, names looked up in the image's own passwd and group files.
+import type Dockerode from "dockerode";
+import { NotFoundError } from "../../../errors.js";
+import { readSmallFile } from "./container-archive.js";
+
+export interface Owner {
+  uid: number;
+  gid: number;
+}
+
+export const ROOT_OWNER: Owner = { uid: 0, gid: 0 };
+
+// Resolve against the container the files go into; a missing group means the same number as the user (docker's --chown rule).
+export async function resolveOwner(
+  container: Dockerode.Container,
+  owner: string | undefined,
+): Promise<Owner> {
+  if (!owner) return ROOT_OWNER;
+  const [user = "", group] = owner.split(":", 2);
+  const uid = await lookupId(container, "/etc/passwd", user, owner);
+  const gid =
+    group === undefined || group === ""
+      ? uid
+      : await lookupId(container, "/etc/group", group, owner);
+  return { uid, gid };
+}
+
+// A numeric id as is; a name through the third field of its line in passwd/group.
+async function lookupId(
+  container: Dockerode.Container,
+  file: string,
+  name: string,
+  owner: string,
+): Promise<number> {
+  if (/^\d+$/.test(name)) return Number(name);
+  const text = (await readSmallFile(container, file))?.toString("utf8") ?? "";
+  for (const line of text.split("\n")) {
+    const fields = line.split(":");
+    if (fields[0] === name && fields[2] !== undefined && /^\d+$/.test(fields[2])) {
+      return Number(fields[2]);
+    }
+  }
+  throw new NotFoundError(
+    `owner ${JSON.stringify(owner)}: no ${JSON.stringify(name)} in ${file} of the image`,
+    {
+      hint: "use numeric ids (e.g. 1000:1000) or add the user to the image first",
+    },
+  );
+}

@@ -1,0 +1,107 @@
+// `from(ref)`: find the image locally, pull it when missing, and read the config a container starts from.
+import type Dockerode from "dockerode";
+import type { Readable } from "node:stream";
+import type { HealthcheckSpec, ImageConfig, ResolvedImage } from "../../runtime.js";
+import { CancelledError, ImageError } from "../../../errors.js";
+import { engineMessage, isNotFound } from "../connection/docker-errors.js";
+import { followJsonProgress } from "./json-progress.js";
+
+// Inspect, pull on a 404, inspect again; the id is the content id `from(ref)` digests on.
+export async function resolveImage(
+  docker: Dockerode,
+  ref: string,
+  signal: AbortSignal,
+): Promise<ResolvedImage> {
+  const found = await inspectImage(docker, ref);
+  if (found) return { id: found.Id, config: imageConfigOf(found) };
+  await pullImage(docker, ref, signal);
+  const pulled = await inspectImage(docker, ref);
+  if (!pulled) {
+    throw new ImageError(
+      `image ${ref} was pulled but the engine does not list it under that name`,
+      {
+        hint: "pull it by hand (docker pull) and check the name the engine gives it",
+      },
+    );
+  }
+  return { id: pulled.Id, config: imageConfigOf(pulled) };
+}
+
+// Image inspect, with "no such image" (HTTP 404) as undefined rather than an error.
+export async function inspectImage(
+  docker: Dockerode,
+  ref: string,
+): Promise<Dockerode.ImageInspectInfo | undefined> {
+  try {
+    return await docker.getImage(ref).inspect();
+  } catch (err) {
+    if (isNotFound(err)) return undefined;
+    throw new ImageError(`could not inspect image ${ref}: ${engineMessage(err)}`, { cause: err });
+  }
+}
+
+// Pull and wait for the whole stream: an error line (bad tag, no access) rejects.
+export async function pullImage(
+  docker: Dockerode,
+  ref: string,
+  signal: AbortSignal,
+): Promise<void> {
+  try {
+    const stream = (await docker.pull(ref, { abortSignal: signal })) as Readable;
+    await followJsonProgress(stream, signal);
+  } catch (err) {
+    if (signal.aborted || err instanceof CancelledError) {
+      throw new CancelledError(`pull of image ${ref} was cancelled`, { cause: err });
+    }
+    throw new ImageError(`could not pull image ${ref}: ${engineMessage(err)}`, {
+      cause: err,
+      hint:
+        "check the name and tag, run `docker login` for a private registry, " +
+        "or `docker pull` / `docker load` it yourself when the registry is not reachable",
+    });
+  }
+}
+
+// The parts of an image's Config that say how to run it, with Docker's nulls made empty.
+export function imageConfigOf(info: Dockerode.ImageInspectInfo): ImageConfig {
+  const c = info.Config as Partial<Dockerode.ImageInspectInfo["Config"]> | null;
+  return {
+    env: c?.Env ?? [],
+    workdir: c?.WorkingDir ?? "",
+    user: c?.User ?? "",
+    entrypoint: asList(c?.Entrypoint),
+    cmd: asList(c?.Cmd),
+    labels: c?.Labels ?? {},
+    exposedPorts: Object.keys(c?.ExposedPorts ?? {}),
+    healthcheck: healthcheckOf(c?.Healthcheck),
+  };
+}
+
+/** Docker's HEALTHCHECK as the image stores it: durations in nanoseconds, 0 for "the default". */
+export interface DockerHealthcheck {
+  Test?: string[];
+  Interval?: number;
+  Timeout?: number;
+  StartPeriod?: number;
+  Retries?: number;
+}
+
+// Docker's defaults for the durations an image leaves at 0 (30s, 30s, 0s) and for retries (3).
+function healthcheckOf(hc: DockerHealthcheck | undefined): HealthcheckSpec | undefined {
+  const test = hc?.Test ?? [];
+  if (test.length === 0 || test[0] === "NONE") return undefined;
+  const ms = (ns: number | undefined, fallback: number) => (ns ? Math.round(ns / 1e6) : fallback);
+  return {
+    test,
+    intervalMs: ms(hc?.Interval, 30_000),
+    timeoutMs: ms(hc?.Timeout, 30_000),
+    startPeriodMs: ms(hc?.StartPeriod, 0),
+    retries: hc?.Retries || 3,
+  };
+}
+
+// Entrypoint and Cmd come as a list, a string (old images) or null.
+function asList(value: string | string[] | null | undefined): string[] {
+  if (Array.isArray(value)) return value;
+  return typeof value === "string" && value !== "" ? [value] : [];
+}

@@ -12,6 +12,7 @@ import {
   makeStateDir,
   runCommand,
 } from "../helpers/test-session.js";
+import { projectStateDir } from "../../src/store/project-state-dir.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BIN = path.join(ROOT, "bin/gantry.js");
@@ -81,7 +82,7 @@ describe("gantry CLI", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`len=${value.length} value=***`);
     expect(r.stderr).toContain("err=***");
-    const runs = path.join(MOD, ".gantry/runs");
+    const runs = path.join(projectStateDir(state, MOD), "runs");
     for (const f of await readdir(runs))
       expect(await readFile(path.join(runs, f), "utf8")).not.toContain(value);
   });

@@ -87,6 +87,22 @@ describe("gantry CLI", () => {
       expect(await readFile(path.join(runs, f), "utf8")).not.toContain(value);
   });
 
+  it("runs a Dagger module whose main class is not exported (Dagger's example style) on Docker", async () => {
+    const state = await makeStateDir();
+    const mod = path.join(ROOT, "test/fixtures/modules/dagger-unexported");
+    const fns = await gantry(["functions", "-m", mod], { GANTRY_STATE_DIR: state });
+    expect(fns.status, fns.out).toBe(0);
+    expect(fns.stdout).toMatch(/echo\s+Echo a word in a container\./);
+    const r = await gantry(
+      ["call", "-m", mod, "--runtime=docker", "echo", "--word=unexported", "stdout"],
+      {
+        GANTRY_STATE_DIR: state,
+      },
+    );
+    expect(r.status, r.out).toBe(0);
+    expect(r.stdout).toBe("unexported\n");
+  });
+
   it("names an unset secret variable without printing anything secret", async () => {
     const r = await gantry(["call", "-m", MOD, "leak", "--token=env:GANTRY_E2E_UNSET_VAR"]);
     expect(r.status).toBe(2);

@@ -1,6 +1,6 @@
 // One run as every command needs it: events to the renderer and the trace, a session, Ctrl-C, run.start/end.
-import path from "node:path";
 import type { Session } from "../engine/api/index.js";
+import { ensureProjectDir } from "../store/project-state-dir.js";
 import type { CliIo } from "./cli-io.js";
 import type { ErrorContext } from "./error-context.js";
 import { FailureTracker } from "./failure-tracker.js";
@@ -13,7 +13,7 @@ export interface CliRunOptions {
   globals: GlobalOptions;
   io: CliIo;
   errors: ErrorContext;
-  /** Where `.gantry/runs/` goes and what relative host paths mean to the project. */
+  /** The project the run is for: its traces go to `<stateDir>/projects/<id>/runs/`, and relative host paths start here. */
   projectDir: string;
   /** A name for the run in traces (the function or command). */
   label: string;
@@ -29,7 +29,7 @@ export async function withCliRun(
   const { EventBus, openSession } = await import("../engine/api/index.js");
   const bus = new EventBus();
   const renderer = createRenderer(opts.globals.progress, io.stderr, io.env);
-  const trace = new TraceWriter(path.join(opts.projectDir, ".gantry", "runs"));
+  const trace = new TraceWriter(() => ensureProjectDir(io.env.stateDir, opts.projectDir, "runs"));
   const failures = new FailureTracker();
   bus.add(renderer).add(trace).add(failures);
   errors.failures = failures;

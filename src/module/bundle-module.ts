@@ -1,6 +1,8 @@
-// Turns a TypeScript module into one ESM file Node can import, with the SDK import pointed at Gantry's own SDK.
+// Turns a TypeScript module into one ESM file Node can import, with the SDK import pointed at Gantry's own SDK and
+// every package import at the file it resolves to (the bundle lives in Gantry's state dir, not beside node_modules).
 import { createHash } from "node:crypto";
 import fs from "node:fs";
+import { isBuiltin } from "node:module";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Message, Plugin } from "esbuild";
@@ -15,24 +17,60 @@ export interface BundleRequest {
   digest: string;
   /** Absolute path of the SDK the module must share with the CLI. */
   sdkEntry: string;
+  /** Where bundles are kept: the project's `bundles/` in Gantry's state dir. */
   cacheDir: string;
   gantryVersion: string;
   /** Base for file names in error messages. */
   cwd: string;
 }
 
-// `@dagger.io/dagger` and `gantry` become Gantry's SDK; every other package stays an import of the module's own node_modules.
-function sdkPlugin(sdkUrl: string): Plugin {
+// `@dagger.io/dagger` and `gantry` become Gantry's SDK; `node:` and other builtins stay as written; every other
+// package is resolved now, from the importing file's folder, to an absolute file URL: the bundle lives in Gantry's
+// state dir, where Node would find no node_modules, and the package must stay the module's own (not bundled in).
+function resolvePlugin(sdkUrl: string): Plugin {
   return {
-    name: "gantry-sdk",
+    name: "gantry-resolve",
     setup(build) {
-      build.onResolve({ filter: /^[^./]/ }, (args) =>
-        isSdkSpecifier(args.path)
-          ? { path: sdkUrl, external: true }
-          : { path: args.path, external: true },
-      );
+      build.onResolve({ filter: /^[^./]/ }, async (args) => {
+        if (isSdkSpecifier(args.path)) return { path: sdkUrl, external: true };
+        if (isBuiltin(args.path)) return { path: args.path, external: true };
+        if (args.pluginData === RESOLVING) return undefined;
+        const found = await build.resolve(args.path, {
+          kind: args.kind,
+          resolveDir: args.resolveDir,
+          importer: args.importer,
+          pluginData: RESOLVING,
+        });
+        if (found.errors.length === 0 && found.path !== "" && path.isAbsolute(found.path))
+          return { path: pathToFileURL(found.path).href, external: true };
+        // A dynamic import may guard a package that is optional; it fails when reached, as in Node.
+        if (args.kind === "dynamic-import") return { path: args.path, external: true };
+        return { errors: [{ text: notInstalled(args.path, args.resolveDir) }] };
+      });
     },
   };
+}
+
+/** pluginData marking the plugin's own build.resolve call, so it is not resolved by the plugin again. */
+const RESOLVING = Symbol("gantry-resolving");
+
+// A bare import with no package behind it: say which package and where to install it.
+function notInstalled(spec: string, fromDir: string): string {
+  const pkg = spec.startsWith("@") ? spec.split("/").slice(0, 2).join("/") : spec.split("/")[0];
+  return `package "${pkg}" (imported as "${spec}") is not installed where the module can find it (no node_modules/${pkg} in ${fromDir} or its parents): install it, e.g. \`npm install ${pkg}\` in the module's folder`;
+}
+
+// The node_modules folders bare imports resolve from, with their mtimes: adding or removing a package changes one,
+// and with it the bundle's key, since the bundle holds the resolved paths.
+function nodeModulesStamp(fromDir: string): string {
+  const out: string[] = [];
+  for (let dir = fromDir; ; dir = path.dirname(dir)) {
+    const nm = path.join(dir, "node_modules");
+    const st = fs.statSync(nm, { throwIfNoEntry: false });
+    if (st?.isDirectory()) out.push(`${nm}\0${st.mtimeMs}`);
+    if (path.dirname(dir) === dir) break;
+  }
+  return out.join("\0");
 }
 
 // esbuild's messages as `file:line:col: text`, the form editors and terminals link.
@@ -69,7 +107,8 @@ function pruneOld(dir: string, prefix: string, keep: string): void {
 export async function bundleModule(req: BundleRequest): Promise<string> {
   const sdkUrl = pathToFileURL(req.sdkEntry).href;
   const key = createHash("sha256")
-    .update(`${MODULE_CACHE_SCHEMA}\0${req.gantryVersion}\0${sdkUrl}\0${req.digest}`)
+    .update(`${MODULE_CACHE_SCHEMA}\0${req.gantryVersion}\0${sdkUrl}\0${req.digest}\0`)
+    .update(nodeModulesStamp(path.dirname(req.entry)))
     .digest("hex")
     .slice(0, 20);
   const prefix = `${req.name.replace(/[^A-Za-z0-9_-]/g, "_")}-`;
@@ -91,7 +130,7 @@ export async function bundleModule(req: BundleRequest): Promise<string> {
       sourcemap: "inline",
       logLevel: "silent",
       tsconfigRaw: { compilerOptions: { experimentalDecorators: true } },
-      plugins: [sdkPlugin(sdkUrl)],
+      plugins: [resolvePlugin(sdkUrl)],
     });
     code = result.outputFiles[0]?.text ?? "";
   } catch (e) {

@@ -1,11 +1,12 @@
 // Imports a bundled module and finds the classes `gantry call` constructs and chains on.
+import { randomUUID } from "node:crypto";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { ModuleError } from "../errors.js";
 import type * as Sdk from "../sdk/index.js";
+import { ensureProjectDir } from "../store/project-state-dir.js";
 import { bundleModule } from "./bundle-module.js";
 import type { ModuleLocation } from "./find-module.js";
-import { moduleCacheDir } from "./module-cache-dir.js";
 import { pickMainObject } from "./pick-main-object.js";
 import { gantryVersion } from "./gantry-version.js";
 import type { ModuleSignature } from "./signature.js";
@@ -39,13 +40,15 @@ function importFailure(e: unknown, entry: string, cwd: string): ModuleError {
   );
 }
 
-/** Bundle (or reuse the bundle of) the module, import it and find its main class. */
+/** Bundle (or reuse the bundle of) the module, import it and find its main class, exported or not. */
 export async function loadModule(opts: {
   mod: ModuleLocation;
   digest: string;
   signature: ModuleSignature;
   sdkEntry: string;
-  sdk: Pick<SdkModule, "getObjectMetadata">;
+  sdk: Pick<SdkModule, "getObjectMetadata" | "collectObjects">;
+  /** Gantry's state dir: the bundle goes to `<stateDir>/projects/<id>/bundles/`, never into the project. */
+  stateDir: string;
   cwd: string;
 }): Promise<LoadedModule> {
   const { mod, sdk } = opts;
@@ -54,35 +57,51 @@ export async function loadModule(opts: {
     entry: mod.entry,
     digest: opts.digest,
     sdkEntry: opts.sdkEntry,
-    cacheDir: moduleCacheDir(mod),
+    cacheDir: ensureProjectDir(opts.stateDir, mod.rootDir, "bundles"),
     gantryVersion: gantryVersion(),
     cwd: opts.cwd,
   });
   process.setSourceMapsEnabled(true);
-  let exports: Record<string, unknown>;
+  // A fresh URL per load, so the module's code (and its decorators) run for this load even if the
+  // same bundle was imported before in this process (tests do).
+  const url = `${pathToFileURL(bundle).href}?load=${randomUUID()}`;
+  let loaded: { value: Record<string, unknown>; objects: unknown[] };
   try {
-    exports = (await import(pathToFileURL(bundle).href)) as Record<string, unknown>;
+    loaded = await sdk.collectObjects(() => import(url) as Promise<Record<string, unknown>>);
   } catch (e) {
     throw importFailure(e, mod.entry, opts.cwd);
   }
-  const decorated = new Map<string, ObjectClass>();
-  for (const value of Object.values(exports)) {
-    if (typeof value === "function" && sdk.getObjectMetadata(value))
-      decorated.set(value.name, value as ObjectClass);
-  }
+  const exports = loaded.value;
+  const decorated = declaredClasses(loaded.objects, exports, sdk);
   const shown = path.relative(opts.cwd, mod.entry);
   const name = decorated.has(opts.signature.mainObject)
     ? opts.signature.mainObject
     : pickMainObject(
-        [...decorated.keys()].map((n) => ({ name: n, exported: true })),
+        [...decorated].map(([n, c]) => ({ name: n, exported: exports[n] === c })),
         mod.name,
         shown,
       );
   const mainClass = decorated.get(name);
   if (!mainClass) {
     throw new ModuleError(
-      `${shown}: class ${name} was not found among the module's exports: export it`,
+      `${shown}: class ${name} is decorated with @object() but was not declared when the module loaded: declare it at the top level of a module file, not inside a function`,
     );
   }
   return { mainClass, exports, bundle };
+}
+
+// The @object() classes by name: those the decorator saw during the load, plus the entry's decorated exports
+// (an exported class wins a clash of names, as it does in the static signature's main-object choice).
+function declaredClasses(
+  seen: readonly unknown[],
+  exports: Record<string, unknown>,
+  sdk: Pick<SdkModule, "getObjectMetadata">,
+): Map<string, ObjectClass> {
+  const out = new Map<string, ObjectClass>();
+  for (const cls of seen)
+    if (typeof cls === "function" && !out.has(cls.name)) out.set(cls.name, cls as ObjectClass);
+  for (const value of Object.values(exports))
+    if (typeof value === "function" && sdk.getObjectMetadata(value))
+      out.set(value.name, value as ObjectClass);
+  return out;
 }

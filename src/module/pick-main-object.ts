@@ -4,13 +4,15 @@ import { toPascalCase } from "./names.js";
 
 export interface ObjectCandidate {
   name: string;
+  /** Exported from the entry file: breaks a tie between several classes none of which is named like the module. */
   exported: boolean;
 }
 
 /**
- * The main object's class name: the exported @object() class named like the module in PascalCase
- * (`my-ci` → `MyCi`, matched exactly, then ignoring case), else the only exported @object() class.
- * `where` names the entry file in messages.
+ * The main object's class name among the module's @object() classes, exported or not (Dagger's own
+ * examples declare `@object() class MyModule` without `export`): the class named like the module in
+ * PascalCase (`my-ci` → `MyCi`, matched exactly, then ignoring case), else the only class, else the
+ * only one the entry file exports. `where` names the entry file in messages.
  */
 export function pickMainObject(
   candidates: readonly ObjectCandidate[],
@@ -18,25 +20,21 @@ export function pickMainObject(
   where: string,
 ): string {
   const wanted = toPascalCase(moduleName);
-  const exported = candidates.filter((c) => c.exported);
-  const exact = exported.find((c) => c.name === wanted);
+  const exact = candidates.find((c) => c.name === wanted);
   if (exact) return exact.name;
-  const loose = exported.filter((c) => c.name.toLowerCase() === wanted.toLowerCase());
+  const loose = candidates.filter((c) => c.name.toLowerCase() === wanted.toLowerCase());
   if (loose.length === 1 && loose[0]) return loose[0].name;
+  if (candidates.length === 1 && candidates[0]) return candidates[0].name;
+  const exported = candidates.filter((c) => c.exported);
   if (exported.length === 1 && exported[0]) return exported[0].name;
-  if (exported.length > 1) {
-    const names = exported.map((c) => c.name).join(", ");
-    throw new ModuleError(
-      `${where} exports several @object() classes (${names}) and none is named ${wanted} after the module "${moduleName}": rename the main class to ${wanted}, or change "name" in the module config`,
-    );
-  }
-  if (candidates.length > 0) {
+  if (candidates.length > 1) {
     const names = candidates.map((c) => c.name).join(", ");
+    const verb = exported.length === candidates.length ? "exports" : "declares";
     throw new ModuleError(
-      `${where} declares @object() classes (${names}) but exports none: add \`export\` to the main class (${wanted})`,
+      `${where} ${verb} several @object() classes (${names}) and none is named ${wanted} after the module "${moduleName}": rename the main class to ${wanted}, or change "name" in the module config`,
     );
   }
   throw new ModuleError(
-    `${where} has no class decorated with @object(): export a class like \`@object() export class ${wanted} { @func() hello(): string { return "hi" } }\``,
+    `${where} has no class decorated with @object(): declare one like \`@object() export class ${wanted} { @func() hello(): string { return "hi" } }\``,
   );
 }

@@ -53,7 +53,7 @@ export interface FunctionSignature {
 
 export interface ObjectSignature {
   name: string;
-  /** Exported from the entry file: only such a class can be the main object. */
+  /** Exported from the entry file (the main object need not be; see pick-main-object.ts). */
   exported: boolean;
   doc?: string;
   constructorParams: ParamSignature[];

@@ -1,4 +1,5 @@
 // Dagger's module decorators (legacy experimentalDecorators form, and TC39 form): they only record metadata.
+import { registerObject } from "./object-registry.js";
 
 export interface ArgumentOptions {
   /**
@@ -42,11 +43,12 @@ function ctorOf(target: object): object {
   return typeof target === "function" ? target : (target as { constructor: object }).constructor;
 }
 
-/** Marks a class as a module object whose @func methods are callable from the CLI. */
+/** Marks a class as a module object whose @func methods are callable from the CLI; exported or not, the loader sees it. */
 export function object(): (target: unknown, context?: unknown) => void {
   return (target) => {
     objects.add(target as object);
     metaOf(target as object);
+    registerObject(target);
   };
 }
 

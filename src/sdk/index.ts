@@ -18,6 +18,7 @@ export {
   type ArgumentOptions,
   type ObjectMetadata,
 } from "./decorators.js";
+export { collectObjects, type DeclaredClass } from "./object-registry.js";
 export { connect, openRun, Run, type ConnectOptions } from "./connect.js";
 export {
   ExecError,

@@ -9,6 +9,7 @@ import { createWriteStream } from "node:fs";
 import { digestHex, sha256 } from "./digest.js";
 import { treeDigest, type Tree } from "./tree.js";
 import { NotFoundError } from "../errors.js";
+import { changedSinceHashed, readVerified, snapshotHostFile } from "./host-file-snapshot.js";
 
 /**
  * Layout under `root`: blobs/<hex>, trees/<hex>.json, records/<kind>/<key>.json, tmp/.
@@ -16,8 +17,8 @@ import { NotFoundError } from "../errors.js";
  */
 export class ContentStore {
   readonly root: string;
-  /** Host files known to hold a digest's bytes, so hashing a host tree need not copy it. */
-  private readonly sources = new Map<string, string>();
+  /** Host files known to hold a digest's bytes (and their size), so hashing a host tree need not copy it. */
+  private readonly sources = new Map<string, { path: string; size?: number }>();
   private readonly trees = new Map<string, Tree>();
 
   constructor(root: string) {
@@ -33,9 +34,21 @@ export class ContentStore {
     return path.join(this.root, "blobs", digestHex(digest));
   }
 
-  /** Remember that `hostPath` holds the bytes of `digest` (checked again when read). */
-  registerSource(digest: string, hostPath: string): void {
-    this.sources.set(digest, hostPath);
+  /** Remember that `hostPath` holds the bytes of `digest` (checked again whenever it is read). */
+  registerSource(digest: string, hostPath: string, size?: number): void {
+    this.sources.set(digest, size === undefined ? { path: hostPath } : { path: hostPath, size });
+  }
+
+  /**
+   * Copy a host file that may be being written into the store, once one read sees it hold still
+   * (see host-file-snapshot.ts); its bytes are then the store's, whatever the file does next.
+   * Undefined when the file is gone.
+   */
+  async snapshotHostFile(hostPath: string): Promise<{ digest: string; size: number } | undefined> {
+    const snap = await snapshotHostFile(hostPath, () => this.tmpPath());
+    if (!snap) return undefined;
+    await rename(snap.file, this.blobPath(snap.digest));
+    return { digest: snap.digest, size: snap.size };
   }
 
   async putBytes(data: string | Uint8Array): Promise<string> {
@@ -64,12 +77,19 @@ export class ContentStore {
     return { digest, size };
   }
 
-  /** Copy a host file into the store (used when a host file must outlive the run, e.g. cached outputs). */
+  /**
+   * Copy a file into the store (when a host file must outlive the run, e.g. cached outputs); a
+   * registered host source is checked against the digest on the way, so a file changed since it
+   * was hashed never lands in the store under the old digest.
+   */
   async putFile(hostPath: string, digest: string): Promise<void> {
     const dest = this.blobPath(digest);
     if (await exists(dest)) return;
     const tmp = this.tmpPath();
-    await copyFile(hostPath, tmp);
+    const src = this.sources.get(digest);
+    if (src?.path === hostPath)
+      await pipeline(readVerified(hostPath, digest, src.size), createWriteStream(tmp));
+    else await copyFile(hostPath, tmp);
     await rename(tmp, dest);
   }
 
@@ -82,18 +102,27 @@ export class ContentStore {
     const own = this.blobPath(digest);
     if (await exists(own)) return own;
     const src = this.sources.get(digest);
-    if (src && (await exists(src))) return src;
+    if (src && (await exists(src.path))) return src.path;
     throw new NotFoundError(`content ${digest} is not in the store at ${this.root}`, {
       hint: "the cache may have been cleaned while a run used it; run again",
     });
   }
 
+  /** The digest's bytes; a host source's are checked against the digest (it may have changed since). */
   async readBlob(digest: string): Promise<Buffer> {
-    return readFile(await this.locateBlob(digest));
+    const file = await this.locateBlob(digest);
+    const data = await readFile(file);
+    if (file !== this.blobPath(digest) && sha256(data) !== digest) {
+      throw changedSinceHashed(file);
+    }
+    return data;
   }
 
+  /** A stream of the digest's bytes; a host source's are checked as they stream (see readVerified). */
   async openBlob(digest: string): Promise<Readable> {
-    return createReadStream(await this.locateBlob(digest));
+    const file = await this.locateBlob(digest);
+    if (file === this.blobPath(digest)) return createReadStream(file);
+    return readVerified(file, digest, this.sources.get(digest)?.size);
   }
 
   /** Make every file of a tree live in the store itself (not only at a host source). */

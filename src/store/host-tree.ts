@@ -6,7 +6,7 @@ import type { ContentStore } from "./content-store.js";
 import type { Tree, TreeEntry } from "./tree.js";
 import { GitignoreRules } from "./gitignore.js";
 import { makePathFilter, type PathFilter } from "./ignore-rules.js";
-import { StatCache, hashHostFiles } from "./stat-cache.js";
+import { StatCache, hashHostFiles, isRacy } from "./stat-cache.js";
 import { NotFoundError, UsageError } from "../errors.js";
 
 export interface HostDirectoryOptions {
@@ -65,23 +65,43 @@ export async function hashHostDirectory(
   const hashed = await hashHostFiles(misses.map(([, f]) => f)).catch((e: unknown) =>
     rethrowRead(e, (e as NodeJS.ErrnoException).path ?? root, root),
   );
-  misses.forEach(([rel, f], i) => {
-    const h = hashed[i];
-    if (!h) return; // deleted since the walk
-    // A size that moved during the read means the file changed under us: use it, but do not cache it.
-    if (h.size === f.size) cache.remember(rel, f, h.digest, f.statTimeMs);
+  // Files in the store (snapshots) are the store's to serve; the others are read from the host again when sent.
+  const snapshots = new Set<string>();
+  for (const [i, [rel, f]] of misses.entries()) {
+    let h = hashed[i];
+    if (!h) continue; // deleted since the walk
+    if (h.size !== f.size || isRacy(f, f.statTimeMs) || movedSinceWalk(f)) {
+      // Changed since the walk, or written moments ago: maybe still being written. Its bytes are
+      // copied into the store once a read sees it hold still, so what is sent is what was hashed.
+      const snap = await store.snapshotHostFile(f.abs);
+      if (!snap) continue;
+      h = snap;
+      snapshots.add(rel);
+    } else cache.remember(rel, f, h.digest, f.statTimeMs);
     entries.set(rel, { type: "file", mode: f.mode, digest: h.digest, size: h.size });
-  });
+  }
   addWalkedParents(entries, found);
   await cache.save((rel) => !filter.includes(rel, false));
 
   const sorted = [...entries].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   for (const [rel, entry] of sorted) {
-    if (entry.type === "file")
-      store.registerSource(entry.digest, found.get(rel)?.abs ?? path.join(root, rel));
+    if (entry.type === "file" && !snapshots.has(rel))
+      store.registerSource(entry.digest, found.get(rel)?.abs ?? path.join(root, rel), entry.size);
   }
   // fromEntries defines own properties, so a file named "__proto__" stays a file.
   return { entries: Object.fromEntries(sorted) };
+}
+
+// True when the file's stat after its read differs from the walk's (it changed while being hashed, or is gone).
+function movedSinceWalk(f: Found): boolean {
+  const st = lstatSync(f.abs, { throwIfNoEntry: false });
+  return (
+    !st ||
+    st.size !== f.size ||
+    st.mtimeMs !== f.mtimeMs ||
+    st.ctimeMs !== f.ctimeMs ||
+    st.ino !== f.ino
+  );
 }
 
 // A missing root is the common user mistake (a typo in --source), so it gets its own message.

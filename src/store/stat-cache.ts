@@ -69,9 +69,7 @@ export class StatCache {
   // (git's "racily clean" problem), so its digest is not trusted for next time.
   remember(relPath: string, st: FileStat, digest: string, statTimeMs: number): void {
     this.dirty = true;
-    const wholeSeconds = st.mtimeMs % 1000 === 0 && st.ctimeMs % 1000 === 0;
-    const racyMarginMs = wholeSeconds ? 2000 : 100;
-    if (statTimeMs - Math.max(st.mtimeMs, st.ctimeMs) < racyMarginMs) return;
+    if (isRacy(st, statTimeMs)) return;
     this.next.set(relPath, [st.size, st.mtimeMs, st.ctimeMs, st.ino, digest]);
   }
 
@@ -86,6 +84,16 @@ export class StatCache {
     const record: StatCacheRecord = { version: 1, root: this.root, entries };
     await this.store.putRecord(STAT_CACHE_KIND, statCacheKey(this.root), record);
   }
+}
+
+/**
+ * True when the file changed within the racy margin of being stat'ed (2 s on file systems with whole-second
+ * times, else 100 ms): it may change again with the same timestamps, or still be being written.
+ */
+export function isRacy(st: FileStat, statTimeMs: number): boolean {
+  const wholeSeconds = st.mtimeMs % 1000 === 0 && st.ctimeMs % 1000 === 0;
+  const racyMarginMs = wholeSeconds ? 2000 : 100;
+  return statTimeMs - Math.max(st.mtimeMs, st.ctimeMs) < racyMarginMs;
 }
 
 /** The record key of a root's stat cache (exported so tests and `gantry cache` can find it). */

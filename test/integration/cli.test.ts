@@ -12,6 +12,7 @@ import {
   makeStateDir,
   runCommand,
 } from "../helpers/test-session.js";
+import { projectStateDir } from "../../src/store/project-state-dir.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BIN = path.join(ROOT, "bin/gantry.js");
@@ -81,9 +82,25 @@ describe("gantry CLI", () => {
     expect(r.status).toBe(0);
     expect(r.stdout).toContain(`len=${value.length} value=***`);
     expect(r.stderr).toContain("err=***");
-    const runs = path.join(MOD, ".gantry/runs");
+    const runs = path.join(projectStateDir(state, MOD), "runs");
     for (const f of await readdir(runs))
       expect(await readFile(path.join(runs, f), "utf8")).not.toContain(value);
+  });
+
+  it("runs a Dagger module whose main class is not exported (Dagger's example style) on Docker", async () => {
+    const state = await makeStateDir();
+    const mod = path.join(ROOT, "test/fixtures/modules/dagger-unexported");
+    const fns = await gantry(["functions", "-m", mod], { GANTRY_STATE_DIR: state });
+    expect(fns.status, fns.out).toBe(0);
+    expect(fns.stdout).toMatch(/echo\s+Echo a word in a container\./);
+    const r = await gantry(
+      ["call", "-m", mod, "--runtime=docker", "echo", "--word=unexported", "stdout"],
+      {
+        GANTRY_STATE_DIR: state,
+      },
+    );
+    expect(r.status, r.out).toBe(0);
+    expect(r.stdout).toBe("unexported\n");
   });
 
   it("names an unset secret variable without printing anything secret", async () => {

@@ -6,12 +6,14 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { processIsAlive } from "../../src/process-alive.js";
+import { projectStateDir } from "../../src/store/project-state-dir.js";
 import { BUSYBOX, docker, runCommand } from "../helpers/test-session.js";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/gantry.js");
 
 const PROJECT = "detachtest";
 let dir: string;
+let state: string;
 
 const COMPOSE = `
 services:
@@ -23,22 +25,27 @@ services:
 
 beforeAll(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), "gantry-detach-"));
+  state = await mkdtemp(path.join(os.tmpdir(), "gantry-detach-state-"));
   await writeFile(path.join(dir, "docker-compose.yml"), COMPOSE);
 });
 
 afterAll(async () => {
   await gantry(["compose", "down"]);
   await rm(dir, { recursive: true, force: true });
+  await rm(state, { recursive: true, force: true });
 });
 
 function gantry(args: string[]) {
   return runCommand("node", [BIN, args[0] as string, "-p", PROJECT, ...args.slice(1)], {
     cwd: dir,
+    env: { GANTRY_STATE_DIR: state },
     timeoutMs: 120_000,
   });
 }
 
-const pidFile = (): string => path.join(dir, ".gantry", "compose", `${PROJECT}.pid`);
+// The background up's files are in the state dir, never in the project (dir stays as the user left it).
+const composeState = (): string => path.join(projectStateDir(state, dir), "compose");
+const pidFile = (): string => path.join(composeState(), `${PROJECT}.pid`);
 
 function containersOf(pid: string): string[] {
   return docker(["ps", "-aq", "--filter", `label=gantry.pid=${pid}`])
@@ -57,7 +64,7 @@ const isAlive = (pid: number): boolean => processIsAlive(pid);
 
 /** The host port the background `up` published for web:8080, read from its log. */
 async function publishedPort(): Promise<number> {
-  const log = await readFile(path.join(dir, ".gantry", "compose", `${PROJECT}.log`), "utf8");
+  const log = await readFile(path.join(composeState(), `${PROJECT}.log`), "utf8");
   const m = /web: up \(127\.0\.0\.1:(\d+)→8080/.exec(log);
   if (!m) throw new Error(`no published port for web in the log:\n${log}`);
   return Number(m[1]);
@@ -96,7 +103,7 @@ describe("compose up --detach / down", () => {
     expect(isAlive(Number(pid))).toBe(false);
     expect(containersOf(pid)).toEqual([]);
     expect(networksOf(pid)).toEqual([]);
-    const log = await readFile(path.join(dir, ".gantry", "compose", `${PROJECT}.log`), "utf8");
+    const log = await readFile(path.join(composeState(), `${PROJECT}.log`), "utf8");
     expect(log).toContain("Interrupted: stopping the run");
     // the service's own output is printed, prefixed with its name, as docker compose does
     expect(log).toMatch(/^web \| web is starting$/m);

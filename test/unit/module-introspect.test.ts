@@ -140,6 +140,32 @@ describe("introspecting the Dagger-style fixture", () => {
   });
 });
 
+describe("introspecting Dagger modules whose main class is not exported", () => {
+  it("finds the main object by its decorator, with its functions and the helper objects", async () => {
+    const sig = await introspect(path.join(FIXTURES, "dagger-unexported"));
+    expect(sig.mainObject).toBe("MyModule");
+    expect(sig.objects.map((o) => [o.name, o.exported])).toEqual([
+      ["Greeting", false],
+      ["MyModule", false],
+    ]);
+    const main = sig.objects.find((o) => o.name === "MyModule");
+    expect(main?.functions.map((f) => f.name)).toEqual(["hello", "greeting", "echo"]);
+    expect(fn(main, "greeting").returns).toEqual({ kind: "object", name: "Greeting" });
+  });
+
+  it("reads the older decorator style (@field, @argument with defaultPath and ignore)", async () => {
+    const sig = await introspect(path.join(FIXTURES, "dagger-legacy-unexported"));
+    expect(sig.mainObject).toBe("LegacyStyle");
+    const main = sig.objects[0];
+    expect(main?.functions.map((f) => [f.name, f.kind])).toEqual([
+      ["greeting", "field"],
+      ["count", "method"],
+      ["shout", "method"],
+    ]);
+    expect(fn(main, "count").params[0]).toMatchObject({ defaultPath: "/", ignore: ["ignored"] });
+  });
+});
+
 describe("introspection errors and edge cases", () => {
   let dir: string;
   let cleanup: () => void;

@@ -5,7 +5,7 @@ import { ModuleError } from "../../src/errors.js";
 import { bundleModule } from "../../src/module/bundle-module.js";
 import { findModule } from "../../src/module/find-module.js";
 import { importSdk, loadModule } from "../../src/module/load-module.js";
-import { moduleCacheDir } from "../../src/module/module-cache-dir.js";
+import { projectStateDir } from "../../src/store/project-state-dir.js";
 import { loadSignature } from "../../src/module/signature-cache.js";
 import { FIXTURES, copyFixture, tempDir, writeTree } from "./module-test-helpers.js";
 
@@ -28,6 +28,7 @@ async function load(root: string) {
       signature,
       sdkEntry: FAKE_SDK,
       sdk,
+      stateDir: path.join(dir, "state"),
       cwd: root,
     }),
   };
@@ -45,13 +46,16 @@ describe("loadModule", () => {
     expect(code).not.toContain("@dagger.io/dagger");
   });
 
-  it("puts the bundle beside the module's node_modules, or under <root>/.gantry/cache", async () => {
+  it("puts the bundle in the project's folder of the state dir, never in the project", async () => {
     const root = copyFixture("gantry-basic", dir);
-    expect(moduleCacheDir(findModule({ cwd: root }))).toBe(path.join(root, ".gantry/cache"));
-    fs.mkdirSync(path.join(root, ".gantry/node_modules"));
-    expect(moduleCacheDir(findModule({ cwd: root }))).toBe(
-      path.join(root, ".gantry/node_modules/.cache/gantry"),
-    );
+    const before = listTree(root);
+    const { loaded } = await load(root);
+    const project = projectStateDir(path.join(dir, "state"), root);
+    expect(path.dirname(loaded.bundle)).toBe(path.join(project, "bundles"));
+    expect(JSON.parse(fs.readFileSync(path.join(project, "project.json"), "utf8"))).toEqual({
+      path: root,
+    });
+    expect(listTree(root)).toEqual(before);
   });
 
   it("reuses the bundle of an unchanged module", async () => {
@@ -63,20 +67,61 @@ describe("loadModule", () => {
     expect(fs.statSync(second).mtimeMs).toBe(mtime);
   });
 
-  it("leaves other packages to the module's own node_modules", async () => {
+  it("imports the module's own packages (ESM with exports, CJS, a subpath) from the bundle in the state dir", async () => {
     writeTree(dir, {
       "m/gantry.json": '{"name":"m"}',
-      "m/.gantry/index.ts":
-        'import { object, func } from "gantry";\nimport { v } from "local-dep";\n@object() export class M { @func() v(): string { return v } }\n',
-      "m/.gantry/node_modules/local-dep/package.json":
-        '{"name":"local-dep","type":"module","exports":"./index.js"}',
+      "m/.gantry/index.ts": [
+        'import { object, func } from "gantry";',
+        'import { v } from "local-dep";',
+        'import { w } from "local-dep/extra";',
+        'import cjs from "cjs-dep";',
+        'import { named } from "cjs-dep";',
+        'import { join } from "node:path";',
+        "@object() export class M {",
+        '  @func() v(): string { return [v, w, cjs.kind, named, join("a", "b")].join(" | ") }',
+        "}",
+      ].join("\n"),
+      "m/.gantry/node_modules/local-dep/package.json": JSON.stringify({
+        name: "local-dep",
+        type: "module",
+        exports: { ".": "./index.js", "./extra": "./lib/extra.js" },
+      }),
       "m/.gantry/node_modules/local-dep/index.js":
         'export const v = "from the module\'s own dependency";\n',
+      "m/.gantry/node_modules/local-dep/lib/extra.js": 'export const w = "subpath";\n',
+      "m/node_modules/cjs-dep/package.json": '{"name":"cjs-dep","main":"main.js"}',
+      "m/node_modules/cjs-dep/main.js": 'exports.kind = "cjs";\nexports.named = "named";\n',
     });
     const { loaded } = await load(path.join(dir, "m"));
+    expect(loaded.bundle.startsWith(path.join(dir, "state"))).toBe(true);
     expect((new loaded.mainClass() as { v(): string }).v()).toBe(
-      "from the module's own dependency",
+      "from the module's own dependency | subpath | cjs | named | a/b",
     );
+  });
+
+  it("says which package to install when a bare import has none behind it", async () => {
+    writeTree(dir, {
+      "n/gantry.json": '{"name":"n"}',
+      "n/.gantry/index.ts":
+        'import { object } from "gantry";\nimport pad from "left-pad-nowhere";\n@object() export class N { x = pad }\n',
+    });
+    await expect(load(path.join(dir, "n"))).rejects.toThrow(
+      /package "left-pad-nowhere" .*is not installed.*npm install left-pad-nowhere/s,
+    );
+  });
+
+  it("finds an unexported main class by its decorator, also when the same bundle is loaded again", async () => {
+    writeTree(dir, {
+      "u/dagger.json": '{"name":"my-module","sdk":"typescript","source":".dagger"}',
+      "u/.dagger/src/index.ts":
+        'import { object, func } from "@dagger.io/dagger";\n@object() class Other {}\n@object() class MyModule { @func() hi(): string { return "hi" } }\n',
+    });
+    const first = (await load(path.join(dir, "u"))).loaded;
+    expect(first.mainClass.name).toBe("MyModule");
+    expect(Object.keys(first.exports)).toEqual([]);
+    const again = (await load(path.join(dir, "u"))).loaded;
+    expect(again.bundle).toBe(first.bundle);
+    expect((new again.mainClass() as { hi(): string }).hi()).toBe("hi");
   });
 
   it("reports a compile error as file:line:col", async () => {
@@ -105,3 +150,8 @@ describe("loadModule", () => {
     );
   });
 });
+
+// Every path under root (files and folders), to show a load wrote nothing there.
+function listTree(root: string): string[] {
+  return (fs.readdirSync(root, { recursive: true }) as string[]).sort();
+}

@@ -10,6 +10,12 @@ describe("pickMainObject (Dagger's rule)", () => {
     expect(pickMainObject([c("Helper"), c("CI")], "ci", "index.ts")).toBe("CI");
   });
 
+  it("takes an unexported class like an exported one (Dagger's examples export none)", () => {
+    expect(pickMainObject([c("MyModule", false)], "my-module", "index.ts")).toBe("MyModule");
+    expect(pickMainObject([c("Helper"), c("MyCi", false)], "my-ci", "index.ts")).toBe("MyCi");
+    expect(pickMainObject([c("Only", false)], "my-ci", "index.ts")).toBe("Only");
+  });
+
   it("otherwise takes the only exported class", () => {
     expect(pickMainObject([c("Pipeline"), c("Inner", false)], "my-ci", "index.ts")).toBe(
       "Pipeline",
@@ -20,9 +26,10 @@ describe("pickMainObject (Dagger's rule)", () => {
     expect(() => pickMainObject([c("A"), c("B")], "my-ci", "index.ts")).toThrow(
       /index.ts exports several @object\(\) classes \(A, B\) and none is named MyCi/,
     );
-    expect(() => pickMainObject([c("A", false)], "my-ci", "index.ts")).toThrow(
-      /exports none: add `export`/,
+    expect(() => pickMainObject([c("A", false), c("B", false)], "my-ci", "index.ts")).toThrow(
+      /index.ts declares several @object\(\) classes \(A, B\) and none is named MyCi/,
     );
+    expect(() => pickMainObject([], "my-ci", "index.ts")).toThrow(/no class decorated/);
   });
 });
 

@@ -54,6 +54,7 @@ export async function runCall(
     signature: sig,
     sdkEntry,
     sdk,
+    stateDir: io.env.stateDir,
     cwd: io.cwd,
   });
 

@@ -1,7 +1,7 @@
 // `up --detach` runs a background `up` that owns the project's containers; `down` stops it, and it cleans up as on Ctrl-C.
 import path from "node:path";
 import { spawn } from "node:child_process";
-import { mkdir, open, readFile, rm, stat, writeFile } from "node:fs/promises";
+import { open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import type { ComposeProject } from "../../compose/index.js";
 import type { CliIo } from "../cli-io.js";
 import { ComposeError } from "../../errors.js";
@@ -9,9 +9,11 @@ import { processArgs, processIsAlive } from "../../process-alive.js";
 import type { GantryEnv } from "../../env.js";
 import { openEngineResources, type EngineResources } from "../../runtime/engine-resources.js";
 import { composeLabels } from "../../compose/run/service-container.js";
+import { ensureProjectDir, projectStateDir } from "../../store/project-state-dir.js";
 
-function files(project: ComposeProject) {
-  const dir = path.join(project.dir, ".gantry", "compose");
+// The background `up`'s pid, log and ready marker: in Gantry's state dir for the project, never in the project.
+function files(project: ComposeProject, stateDir: string) {
+  const dir = path.join(projectStateDir(stateDir, project.dir), "compose");
   return {
     dir,
     pid: path.join(dir, `${project.name}.pid`),
@@ -26,8 +28,8 @@ export async function detachUp(
   rest: readonly string[],
   io: CliIo,
 ): Promise<string> {
-  const f = files(project);
-  await mkdir(f.dir, { recursive: true });
+  const f = files(project, io.env.stateDir);
+  ensureProjectDir(io.env.stateDir, project.dir, "compose");
   if (await runningUp(f))
     throw new ComposeError(`compose project ${project.name} is already up in the background`, {
       hint: "run gantry compose down first",
@@ -74,7 +76,7 @@ export async function detachUp(
  * left alone. Named volumes stay, as with `docker compose down`.
  */
 export async function composeDown(project: ComposeProject, env: GantryEnv): Promise<string> {
-  const f = files(project);
+  const f = files(project, env.stateDir);
   const engine = await openEngineResources(env);
   const pids = new Set<number>();
   const detached = await runningUp(f);

@@ -1,4 +1,4 @@
-// Every run leaves a trace under the project's .gantry/runs/, one event per line, for reports and post-mortems.
+// Every run leaves a trace in Gantry's state dir (per project, see project-state-dir.ts), one event per line, for reports and post-mortems.
 import fs from "node:fs";
 import path from "node:path";
 import type { EventSink, RunEvent } from "../../engine/api/index.js";
@@ -10,15 +10,17 @@ export class TraceWriter implements EventSink {
   private failed = false;
   file: string | undefined;
 
-  constructor(private readonly dir: string) {}
+  /** `dir` is the folder, or a function that makes it (called once, on open, where its failure is handled). */
+  constructor(private readonly dir: string | (() => string)) {}
 
   /** Start writing the trace of this run. */
   open(runId: string): void {
     try {
-      fs.mkdirSync(this.dir, { recursive: true });
-      this.file = path.join(this.dir, `${runId}.jsonl`);
+      const dir = typeof this.dir === "string" ? this.dir : this.dir();
+      fs.mkdirSync(dir, { recursive: true });
+      this.file = path.join(dir, `${runId}.jsonl`);
       this.stream = fs.createWriteStream(this.file, { flags: "a" });
-      // a full disk or a read-only project must not fail the run; the trace is then incomplete
+      // a full disk or a read-only state dir must not fail the run; the trace is then incomplete
       this.stream.on("error", () => {
         this.failed = true;
       });

@@ -6,7 +6,7 @@ import type { CacheSharing } from "../runtime.js";
 import type { ContentStore } from "../../store/content-store.js";
 import { materializeTree } from "../../store/tree-materialize.js";
 import type { Tree } from "../../store/tree.js";
-import { Mutex } from "../mutex.js";
+import { CacheSharingPolicy } from "../cache-sharing.js";
 
 export interface CacheLease {
   /** Host directory to show at the mount target. */
@@ -19,14 +19,13 @@ export interface CacheRequest {
   sharing: CacheSharing;
   source?: Tree;
   signal: AbortSignal;
-  /** Makes a throwaway directory for a PRIVATE user that finds the volume busy. */
+  /** Makes a directory of the run (removed with it) for a PRIVATE user that finds the volume busy. */
   newTempDir: () => Promise<string>;
 }
 
-/** The volumes under `<stateDir>/cache-volumes`, with an in-process lock per volume (LOCKED) and use counts (PRIVATE). */
+/** The volumes under `<stateDir>/cache-volumes`, shared by the one sharing policy both runtimes use. */
 export class CacheVolumes {
-  private readonly locks = new Map<string, Mutex>();
-  private readonly users = new Map<string, number>();
+  private readonly policy = new CacheSharingPolicy<string>();
   private readonly created = new Map<string, Promise<void>>();
 
   constructor(
@@ -34,33 +33,27 @@ export class CacheVolumes {
     private readonly store: ContentStore,
   ) {}
 
-  /** Take a volume for one exec; always pair with release(). */
+  /** Take a volume (or a PRIVATE copy, a directory of the run's) for one exec; always pair with release(). */
   async acquire(req: CacheRequest): Promise<CacheLease> {
     const dir = path.join(this.root, volumeDirName(req.volume));
-    if (req.sharing === "PRIVATE" && (this.users.get(req.volume) ?? 0) > 0) {
-      const tmp = await req.newTempDir();
-      if (req.source) await materializeTree(req.source, this.store, tmp, { signal: req.signal });
-      return { dir: tmp, release: () => rm(tmp, { recursive: true, force: true }) };
-    }
-    let unlock: (() => void) | undefined;
-    if (req.sharing === "LOCKED") {
-      let lock = this.locks.get(req.volume);
-      if (!lock) this.locks.set(req.volume, (lock = new Mutex()));
-      unlock = await lock.lock(req.signal, `cache volume "${req.volume}" (LOCKED)`);
-    }
-    this.users.set(req.volume, (this.users.get(req.volume) ?? 0) + 1);
-    const release = (): Promise<void> => {
-      this.users.set(req.volume, (this.users.get(req.volume) ?? 1) - 1);
-      unlock?.();
-      return Promise.resolve();
+    const use = await this.policy.acquire(req.volume, req.sharing, req.signal, {
+      open: async () => {
+        await this.ensureCreated(req.volume, dir, req.source);
+        return { handle: dir, fresh: false };
+      },
+      copy: async () => {
+        const tmp = await req.newTempDir();
+        if (req.source) await materializeTree(req.source, this.store, tmp, { signal: req.signal });
+        return tmp;
+      },
+    });
+    return {
+      dir: use.handle,
+      release: () => {
+        use.release();
+        return Promise.resolve();
+      },
     };
-    try {
-      await this.ensureCreated(req.volume, dir, req.source);
-    } catch (e) {
-      await release();
-      throw e;
-    }
-    return { dir, release };
   }
 
   /** Create a volume once, seeded from its source tree; built aside and renamed so a crash leaves no half seed. */

@@ -1,7 +1,7 @@
-// Cache mounts are named volumes that outlive runs; sharing modes decide who may use one at the same time.
+// Cache mounts are named volumes that outlive runs; the shared policy (runtime/cache-sharing.ts) decides who uses which.
 import { createHash } from "node:crypto";
 import type { CacheSharing } from "../../runtime.js";
-import { Mutex } from "../../mutex.js";
+import { CacheSharingPolicy } from "../../cache-sharing.js";
 import { isNotFound } from "../connection/docker-errors.js";
 import { LABELS } from "../cleanup/labels.js";
 import type { DockerRunContext } from "../connection/run-context.js";
@@ -21,62 +21,28 @@ export function cacheVolumeName(cache: string): string {
   return `gantry-cache-${safe}-${hash}`;
 }
 
-/** One per runtime: locks, in-use counts and PRIVATE copies are per process, never module-wide. */
+/** One per runtime: the sharing policy is the one both runtimes use; here cache volumes are named docker volumes. */
 export class CacheVolumes {
-  private readonly locks = new Map<string, Mutex>();
-  private readonly inUse = new Map<string, number>();
-  /** PRIVATE copies made by this run that no exec holds right now, by cache volume. */
-  private readonly idleCopies = new Map<string, string[]>();
+  private readonly policy = new CacheSharingPolicy<string>();
   private copies = 0;
 
   constructor(private readonly ctx: DockerRunContext) {}
 
-  // SHARED: use it; LOCKED: wait for the lock; PRIVATE: use it if free, else a copy of this run's own.
+  // The volume (or a PRIVATE copy) for one exec; `fresh` when created now, so the caller seeds it.
   async acquire(
     cache: string,
     sharing: CacheSharing,
     signal: AbortSignal,
   ): Promise<AcquiredVolume> {
     const name = cacheVolumeName(cache);
-    let unlock = () => {};
-    if (sharing === "LOCKED")
-      unlock = await this.lockFor(name).lock(signal, `cache volume ${cache}`);
-    // Decide and count the use before any await, so two PRIVATE execs starting together never share.
-    const copy = sharing === "PRIVATE" && (this.inUse.get(name) ?? 0) > 0;
-    const idle = copy ? this.idleCopies.get(name)?.pop() : undefined;
-    let volume = copy ? idle : name;
-    if (volume) this.inUse.set(volume, (this.inUse.get(volume) ?? 0) + 1);
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      if (volume) this.inUse.set(volume, (this.inUse.get(volume) ?? 1) - 1);
-      if (volume && volume !== name) {
-        this.idleCopies.set(name, [...(this.idleCopies.get(name) ?? []), volume]);
-      }
-      unlock();
-    };
-    try {
-      let fresh = false;
-      if (!copy) {
-        fresh = await this.ensureVolume(name, { [LABELS.managed]: "true", [LABELS.cache]: cache });
-      } else if (!volume) {
-        volume = await this.createCopy(cache, name);
-        this.inUse.set(volume, 1);
-        fresh = true;
-      }
-      return { volume: volume ?? name, fresh, release };
-    } catch (err) {
-      release();
-      throw err;
-    }
-  }
-
-  // One mutex per volume name, made on first use.
-  private lockFor(name: string): Mutex {
-    let lock = this.locks.get(name);
-    if (!lock) this.locks.set(name, (lock = new Mutex()));
-    return lock;
+    const use = await this.policy.acquire(name, sharing, signal, {
+      open: async () => ({
+        handle: name,
+        fresh: await this.ensureVolume(name, { [LABELS.managed]: "true", [LABELS.cache]: cache }),
+      }),
+      copy: () => this.createCopy(cache, name),
+    });
+    return { volume: use.handle, fresh: use.fresh, release: use.release };
   }
 
   // A PRIVATE copy: labelled with the run (and temporary), so close() removes it.

@@ -165,7 +165,7 @@ async function planMount(
       const tree = await evaluateDirectory(s, m.dir);
       return {
         spec: { kind: "dir", target, tree },
-        key: { dir: target, tree: treeDigest(tree) },
+        key: { dir: target, tree: treeDigest(tree), owner: m.owner },
         tree,
       };
     }
@@ -173,7 +173,7 @@ async function planMount(
       const f = await evaluateFile(s, m.file);
       return {
         spec: { kind: "file", target, entry: f.entry },
-        key: { file: target, entry: f.entry },
+        key: { file: target, entry: f.entry, owner: m.owner },
       };
     }
     case "cache": {
@@ -190,7 +190,13 @@ async function planMount(
       const value = await m.secret.resolve();
       return {
         spec: { kind: "secret", target, value, mode: m.mode },
-        key: { secret: target, hash: keyedSecretHash(s.secretKey, value), mode: m.mode },
+        // The owner is asked for even where a runtime cannot apply it yet: a step that asks for another owner is another step.
+        key: {
+          secret: target,
+          hash: keyedSecretHash(s.secretKey, value),
+          mode: m.mode,
+          owner: m.owner,
+        },
         secret: value,
       };
     }

@@ -5,7 +5,7 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { dag } from "../../src/sdk/index.js";
-import { digestHex } from "../../src/engine/digest.js";
+import { digestHex } from "../../src/store/digest.js";
 import { SNAPSHOT_REPO } from "../../src/runtime/docker/exec-container.js";
 import { BUSYBOX, docker, makeStateDir, runIn } from "../helpers/test-session.js";
 

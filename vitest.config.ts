@@ -1,12 +1,30 @@
 import { defineConfig } from "vitest/config";
 
+// Two projects: "unit" needs no engine (no global setup, nothing built); "integration" checks the engine and builds
+// the test images first. `npm run test:unit` runs only the first, so it passes with no Docker at all.
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts", "src/**/*.test.ts"],
-    globalSetup: ["test/helpers/global-setup.ts"],
     testTimeout: 120_000,
     hookTimeout: 600_000,
     // Integration tests share one Docker engine; files run one at a time, tests inside a file may run concurrently.
     fileParallelism: false,
+    projects: [
+      {
+        extends: true,
+        test: {
+          name: "unit",
+          include: ["test/unit/**/*.test.ts", "src/**/*.test.ts"],
+          globalSetup: ["test/helpers/repo-clean-setup.ts"],
+        },
+      },
+      {
+        extends: true,
+        test: {
+          name: "integration",
+          include: ["test/integration/**/*.test.ts"],
+          globalSetup: ["test/helpers/global-setup.ts", "test/helpers/repo-clean-setup.ts"],
+        },
+      },
+    ],
   },
 });

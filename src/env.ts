@@ -22,10 +22,23 @@ export interface GantryEnv {
   /** XDG_RUNTIME_DIR, for Podman's socket. */
   xdgRuntimeDir?: string;
   home: string;
-  /** The host's PATH, for the host runtime's tool lookup. */
+  /** The host's PATH, for the host runtime's tool lookup, without what a package manager's `run` prepended. */
   path: string;
   /** NO_COLOR set: no ANSI colours. */
   noColor: boolean;
+}
+
+const DEFAULT_HOST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+// `npm run x` (and yarn, pnpm, bun) prepend node_modules/.bin of the cwd and each parent, and npm its node-gyp-bin:
+// how Gantry was launched, not the user's machine, so it must not reach host-runtime execs or their cache keys.
+export function withoutRunScriptPath(hostPath: string, lifecycleEvent: string | undefined): string {
+  if (!lifecycleEvent) return hostPath;
+  const entries = hostPath.split(":");
+  let i = 0;
+  while (i < entries.length && /(\/node_modules\/\.bin|\/node-gyp-bin)\/?$/.test(entries[i] ?? ""))
+    i++;
+  return i === entries.length ? hostPath : entries.slice(i).join(":");
 }
 
 /** Read the environment once; pass the result down. */
@@ -46,7 +59,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): GantryEnv {
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
     xdgRuntimeDir: env.XDG_RUNTIME_DIR || undefined,
     home,
-    path: env.PATH ?? "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin",
+    path: withoutRunScriptPath(env.PATH ?? DEFAULT_HOST_PATH, env.npm_lifecycle_event),
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== "",
   };
 }

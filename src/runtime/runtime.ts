@@ -227,4 +227,16 @@ export interface Runtime {
   ): Promise<void>;
   /** Remove everything this run created (containers, networks, temp volumes). Idempotent. */
   close(): Promise<void>;
+  /**
+   * Inputs of an exec that live outside the graph and must enter its cache key (the host runtime: the identity of
+   * the host tool the command resolves to). Absent: the graph says everything.
+   */
+  keyInputs?(args: readonly string[], env: readonly string[]): Promise<RuntimeKeyInput[]>;
+}
+
+/** One named input a runtime adds to an exec's key; the name is what a cache-miss explanation shows. */
+export interface RuntimeKeyInput {
+  name: string;
+  /** Any text that changes when the input does; the engine digests it (it never holds a secret). */
+  identity: string;
 }

@@ -1,6 +1,7 @@
 // The CLI as a person uses it: real processes, a real engine, Ctrl-C, a killed run, secrets on the command line.
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
+import { cpSync, mkdtempSync } from "node:fs";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -16,10 +17,18 @@ import { projectStateDir } from "../../src/store/project-state-dir.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BIN = path.join(ROOT, "bin/gantry.js");
-const MOD = path.join(ROOT, "test/fixtures/e2e-module");
+// A temp copy of the fixture module and a temp state dir: runs write traces and caches, never into the repository.
+const WORK = mkdtempSync(path.join(os.tmpdir(), "gantry-cli-"));
+const MOD = path.join(WORK, "e2e-module");
+cpSync(path.join(ROOT, "test/fixtures/e2e-module"), MOD, { recursive: true });
+const STATE = path.join(WORK, "state");
 
 function gantry(args: string[], env: Record<string, string> = {}, cwd?: string) {
-  return runCommand("node", [BIN, ...args], { env, cwd, timeoutMs: 120_000 });
+  return runCommand("node", [BIN, ...args], {
+    env: { GANTRY_STATE_DIR: STATE, ...env },
+    cwd,
+    timeoutMs: 120_000,
+  });
 }
 
 function leftovers(pid: number): string {

@@ -69,6 +69,21 @@ async function runLeftovers(runId: string): Promise<string> {
 }
 
 describe("DockerRuntime exec", () => {
+  it("delivers output while the exec is still running, not when it ends", async () => {
+    const arrivals: { chunk: string; at: number }[] = [];
+    const outcome = await newRuntime().exec(
+      spec(["sh", "-c", "echo first; sleep 2; echo last"], {
+        onOutput: (_stream, chunk) => arrivals.push({ chunk, at: Date.now() }),
+      }),
+    );
+    expect(outcome.stdout).toBe("first\nlast\n");
+    const first = arrivals.find((a) => a.chunk.includes("first"));
+    const last = arrivals.find((a) => a.chunk.includes("last"));
+    expect(first?.chunk).toBe("first\n");
+    // "first" came while the process slept: a stream delivered at exit would bring both lines together.
+    expect(last!.at - first!.at).toBeGreaterThanOrEqual(1500);
+  });
+
   it("runs the args as the whole command, streams output and commits a tagged snapshot", async () => {
     const rt = newRuntime();
     const chunks: string[] = [];
@@ -254,11 +269,19 @@ describe("DockerRuntime mounts", () => {
     const locked = [
       { kind: "cache" as const, target: "/c", volume: cache, sharing: "LOCKED" as const },
     ];
-    const critical = "mkdir /c/held || exit 9; sleep 0.3; rmdir /c/held";
+    // Each exec logs its start and end into the volume and prints the log: one volume and one at a time means the
+    // later exec sees the earlier one's whole pair before its own (private copies would each see only their own).
+    const critical = (id: string) =>
+      `echo start-${id} >> /c/log; sleep 0.3; echo end-${id} >> /c/log; cat /c/log`;
     const both = await Promise.all(
-      [1, 2].map(() => rt.exec(spec(["sh", "-c", critical], { mounts: locked }))),
+      ["1", "2"].map((id) => rt.exec(spec(["sh", "-c", critical(id)], { mounts: locked }))),
     );
     expect(both.map((o) => o.exitCode)).toEqual([0, 0]);
+    const logs = both.map((o) => o.stdout.trim().split("\n")).sort((x, y) => x.length - y.length);
+    const [first, second] = logs as [string[], string[]];
+    const [x, y] = first[0] === "start-1" ? ["1", "2"] : ["2", "1"];
+    expect(first).toEqual([`start-${x}`, `end-${x}`]);
+    expect(second).toEqual([`start-${x}`, `end-${x}`, `start-${y}`, `end-${y}`]);
 
     const priv = [
       { kind: "cache" as const, target: "/c", volume: cache, sharing: "PRIVATE" as const },
@@ -364,7 +387,7 @@ describe("DockerRuntime reads and export", () => {
     const loaded = /Loaded image ID: (sha256:[0-9a-f]+)/.exec(
       await dockerOut("load", "-i", dest),
     )?.[1];
-    expect(loaded).toBeDefined();
+    expect(loaded).toMatch(/^sha256:[0-9a-f]{64}$/);
     fx.removeImageAfter(loaded as string);
     const inspected = JSON.parse(await dockerOut("image", "inspect", loaded as string)) as Array<{
       Config: Record<string, unknown>;

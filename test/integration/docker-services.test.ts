@@ -7,10 +7,8 @@ import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import { defaultExecSpec, useDockerRuntimeFixture } from "../helpers/docker-runtime-fixture.js";
 import { CancelledError, ServiceError, UnsupportedError } from "../../src/errors.js";
-import type { CacheVolumes } from "../../src/runtime/docker/exec/cache-volumes.js";
 import type { DockerRuntime } from "../../src/runtime/docker/docker-runtime.js";
-import { DockerServices } from "../../src/runtime/docker/services/docker-services.js";
-import type { DockerRunContext } from "../../src/runtime/docker/connection/run-context.js";
+import type { DockerServices } from "../../src/runtime/docker/services/docker-services.js";
 import type {
   ExecSpec,
   ResolvedImage,
@@ -36,14 +34,9 @@ beforeAll(async () => {
 
 const { newRuntime, runIdOf } = fx;
 
-// The runtime's own services once DockerRuntime has them; until then, one made from its private fields.
+// The runtime's own services, through its public field (never rebuilt from private ones).
 function servicesOf(rt: DockerRuntime): DockerServices {
-  const inside = rt as unknown as {
-    ctx: DockerRunContext;
-    caches: CacheVolumes;
-    services?: DockerServices;
-  };
-  return inside.services ?? new DockerServices(inside.ctx, inside.caches);
+  return rt.services;
 }
 
 // A busybox service with everything defaulted.

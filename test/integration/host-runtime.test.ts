@@ -178,12 +178,18 @@ describe("host runtime (bubblewrap)", () => {
   it("lets only one exec at a time use a LOCKED cache", async () => {
     const rt = runtime();
     const mount = { kind: "cache", target: "/c", volume: "locked-one", sharing: "LOCKED" } as const;
-    const guarded = sh("[ -e /c/busy ] && echo overlap; touch /c/busy; sleep 0.3; rm /c/busy");
+    // One volume, one exec at a time: the later exec sees the earlier one's whole start/end pair before its own.
+    const guarded = (id: string) =>
+      sh(`echo start-${id} >> /c/log; sleep 0.3; echo end-${id} >> /c/log; cat /c/log`);
     const base = await rt.scratch();
     const outs = await Promise.all(
-      [1, 2].map(() => rt.exec(spec(base, guarded, { mounts: [mount] }))),
+      ["1", "2"].map((id) => rt.exec(spec(base, guarded(id), { mounts: [mount] }))),
     );
-    expect(outs.map((o) => o.stdout)).toEqual(["", ""]);
+    const logs = outs.map((o) => o.stdout.trim().split("\n")).sort((x, y) => x.length - y.length);
+    const [first, second] = logs as [string[], string[]];
+    const [x, y] = first[0] === "start-1" ? ["1", "2"] : ["2", "1"];
+    expect(first).toEqual([`start-${x}`, `end-${x}`]);
+    expect(second).toEqual([`start-${x}`, `end-${x}`, `start-${y}`, `end-${y}`]);
   });
 
   it("binds a read-only directory mount and restores what the mount hid", async () => {
@@ -241,6 +247,17 @@ describe("host runtime (bubblewrap)", () => {
       }),
     );
     expect(chunks.sort()).toEqual(["stderr:two\n", "stdout:one\n"]);
+    // A chunk arrives while the process still runs: "first" long before "last", not both at exit.
+    const arrivals: { chunk: string; at: number }[] = [];
+    await rt.exec(
+      spec(await rt.scratch(), sh("echo first; sleep 2; echo last"), {
+        onOutput: (_s, chunk) => arrivals.push({ chunk, at: Date.now() }),
+      }),
+    );
+    const first = arrivals.find((a) => a.chunk.includes("first"));
+    const last = arrivals.find((a) => a.chunk.includes("last"));
+    expect(first?.chunk).toBe("first\n");
+    expect(last!.at - first!.at).toBeGreaterThanOrEqual(1500);
   });
 
   it("names a tool the host lacks and the image that would have it", async () => {

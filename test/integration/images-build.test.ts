@@ -267,8 +267,20 @@ describe("Container.build", () => {
 
   it("tags what it built gantry-build:<digest>, so the engine keeps it", async () => {
     const dir = await project({ "app.txt": `unique ${Date.now()}\n` });
-    await runIn("docker", await makeStateDir(), () => buildAndInspect(dir, "tagged"));
+    const { events } = await runIn("docker", await makeStateDir(), () =>
+      buildAndInspect(dir, "tagged"),
+    );
+    // This build's own tag (its step's digest), not any gantry-build image another run left behind.
+    const builds = events.flatMap((e) =>
+      e.type === "step.start" && e.kind === "build" && e.digest ? [e.digest] : [],
+    );
+    expect(builds).toHaveLength(1);
+    const tag = `gantry-build:${digestHex(builds[0]!)}`;
+    expect(tag).toMatch(/^gantry-build:[0-9a-f]{64}$/);
     const tags = docker(["image", "ls", "--format", "{{.Repository}}:{{.Tag}}", "gantry-build"]);
-    expect(tags).toMatch(/^gantry-build:[0-9a-f]{64}$/m);
+    expect(tags.split("\n")).toContain(tag);
+    expect(docker(["image", "inspect", "--format", "{{.Id}}", tag]).trim()).toMatch(
+      /^sha256:[0-9a-f]{64}$/,
+    );
   });
 });

@@ -5,6 +5,8 @@ import os from "node:os";
 import path from "node:path";
 import { execFileSync } from "node:child_process";
 import { dag } from "../../src/sdk/index.js";
+import { digestHex } from "../../src/store/digest.js";
+import { SNAPSHOT_REPO } from "../../src/runtime/docker/exec/exec-container.js";
 import { BUSYBOX, docker, makeStateDir, runIn } from "../helpers/test-session.js";
 
 const VALUE = `gantry-secret-${Math.random().toString(36).slice(2)}-value`;
@@ -52,15 +54,18 @@ describe("secrets", () => {
     expect(JSON.stringify(r.events)).toContain("err=***");
     // cache records, trees, blobs
     expect(await grepTree(state, VALUE)).toEqual([]);
-    // the committed images of this run: config, history
-    const images = docker(["images", "--filter", "reference=gantry-cache", "--format", "{{.ID}}"])
-      .trim()
-      .split("\n")
-      .filter(Boolean);
-    expect(images.length).toBeGreaterThan(0);
-    for (const id of images.slice(0, 20)) {
-      expect(docker(["image", "inspect", id])).not.toContain(VALUE);
-      expect(docker(["history", "--no-trunc", id])).not.toContain(VALUE);
+    // the images this run committed (one per exec step, tagged by its digest): config, history
+    const images = r.events.flatMap((e) =>
+      e.type === "step.start" && e.kind === "exec" && e.digest
+        ? [`${SNAPSHOT_REPO}:${digestHex(e.digest)}`]
+        : [],
+    );
+    expect(images).toHaveLength(1);
+    for (const tag of images) {
+      const inspected = docker(["image", "inspect", tag]);
+      expect(inspected).toContain(`"${tag}"`);
+      expect(inspected).not.toContain(VALUE);
+      expect(docker(["history", "--no-trunc", tag])).not.toContain(VALUE);
     }
     // the exported tarball, unpacked layer by layer
     const unpack = await mkdtemp(path.join(os.tmpdir(), "gantry-secret-tar-"));

@@ -2,7 +2,7 @@
 // for the same files and environment: interpolation, .env and env_file precedence, port parsing,
 // durations, mounts, merging of -f files, and command splitting (docker-compose hands command
 // strings to docker-py's split_command, which is Python's shlex.split). Skipped where
-// docker-compose is not on PATH.
+// docker-compose is not on PATH, except in CI (CI=true), where its absence is a failure.
 import { execFileSync, spawnSync } from "node:child_process";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
@@ -84,6 +84,17 @@ function durationMs(s: unknown): number {
   if (!m) throw new Error(`unexpected v1 duration ${String(s)}`);
   return Number(m[1]) * (units[m[2] as string] as number);
 }
+
+// CI installs docker-compose (.ci/run); a CI machine without it must not pass by skipping the comparison.
+it.runIf(process.env.CI === "true" || process.env.CI === "1")(
+  "docker-compose is on PATH in CI, so the comparison below runs",
+  () => {
+    expect(
+      hasDockerCompose,
+      "docker-compose not found on PATH: install it (apt-get install docker-compose)",
+    ).toBe(true);
+  },
+);
 
 describe.skipIf(!hasDockerCompose)("compose model agrees with docker-compose 1.29", () => {
   const dir = path.join(FIXTURES, "compare");

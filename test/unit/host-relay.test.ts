@@ -7,10 +7,13 @@ import { closeServer, freePort, listenLoopback } from "../helpers/test-session.j
 
 let backend: net.Server;
 let backendPort: number;
+/** Connections the backend accepted: a refused peer must never reach it. */
+let backendConnections = 0;
 
 beforeAll(async () => {
   // Answers only once the client has finished sending (as `printf … | nc` expects).
   backend = net.createServer({ allowHalfOpen: true }, (sock) => {
+    backendConnections++;
     let got = 0;
     sock.on("data", (d: Buffer) => (got += d.length));
     sock.on("end", () => sock.end(`got ${got} bytes`));
@@ -22,21 +25,29 @@ afterAll(async () => {
   await closeServer(backend);
 });
 
+interface Exchange {
+  /** The TCP connection to the relay was accepted (a refusal by the relay, not by the OS). */
+  connected: boolean;
+  reply: string;
+}
+
 // Send `text`, half-close, and read everything until the relay closes.
-function exchange(port: number, text: string): Promise<string> {
+function exchange(port: number, text: string): Promise<Exchange> {
   return new Promise((resolve) => {
     let reply = "";
-    const sock = net.connect({ host: "127.0.0.1", port, allowHalfOpen: true }, () =>
-      sock.end(text),
-    );
+    let connected = false;
+    const sock = net.connect({ host: "127.0.0.1", port, allowHalfOpen: true }, () => {
+      connected = true;
+      sock.end(text);
+    });
     sock.on("data", (d: Buffer) => (reply += d.toString()));
-    sock.on("close", () => resolve(reply));
-    sock.on("error", () => resolve(reply));
+    sock.on("close", () => resolve({ connected, reply }));
+    sock.on("error", () => resolve({ connected, reply }));
   });
 }
 
 // A relay on loopback for a run network of `subnet`, to the backend above; what `text` gets back through it.
-async function throughRelay(subnet: string, text: string): Promise<string> {
+async function throughRelay(subnet: string, text: string): Promise<Exchange> {
   const frontend = await freePort();
   const relay = await openRelay(
     { gateway: "127.0.0.1", subnet },
@@ -53,11 +64,19 @@ async function throughRelay(subnet: string, text: string): Promise<string> {
 
 describe("host service relay", () => {
   it("returns the reply to a request that half-closed its side", async () => {
-    expect(await throughRelay("127.0.0.0/8", "hello")).toBe("got 5 bytes");
+    expect(await throughRelay("127.0.0.0/8", "hello")).toEqual({
+      connected: true,
+      reply: "got 5 bytes",
+    });
   });
 
-  it("refuses a peer outside the run network's subnet", async () => {
-    expect(await throughRelay("10.0.0.0/8", "hello")).toBe("");
+  it("refuses a peer outside the run network's subnet: accepted, closed unanswered, never relayed", async () => {
+    const before = backendConnections;
+    expect(await throughRelay("10.0.0.0/8", "hello")).toEqual({ connected: true, reply: "" });
+    expect(backendConnections).toBe(before);
+    // The same relay for a subnet holding the peer does reach the backend: the refusal above was the subnet check.
+    expect((await throughRelay("127.0.0.1/32", "hello")).reply).toBe("got 5 bytes");
+    expect(backendConnections).toBe(before + 1);
   });
 
   it("uses a program already listening on every interface directly when it is the backend itself", async () => {

@@ -148,7 +148,9 @@ describe("hashHostDirectory", () => {
     const err = await hashHostDirectory(missing, {}, store).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(NotFoundError);
     expect((err as NotFoundError).message).toContain(missing);
-    expect((err as NotFoundError).hint).toBeTruthy();
+    expect((err as NotFoundError).hint).toBe(
+      "check the path; relative paths are resolved against the directory gantry runs in",
+    );
     await layout(root, { "f.txt": "f" });
     await expect(hashHostDirectory(path.join(root, "f.txt"), {}, store)).rejects.toBeInstanceOf(
       NotFoundError,

@@ -93,11 +93,16 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     ? await containerPath(s, state, exec.redirectStderr)
     : undefined;
   const env = [...cfg.env];
+  const runtimeInputs = ((await s.runtime.keyInputs?.(args, env)) ?? []).map((i) => ({
+    name: i.name,
+    digest: digestOf(i.identity),
+  }));
   inputs.push(
     { name: "command", digest: digestOf(args) },
-    { name: "environment", digest: digestOf(env) },
+    ...environmentInputs(env),
     { name: "workdir", digest: digestOf(cfg.workdir) },
     { name: "user", digest: digestOf(cfg.user) },
+    ...runtimeInputs,
   );
   if (secretKeys.length) inputs.push({ name: "secret variables", digest: digestOf(secretKeys) });
   if (serviceDigests.length)
@@ -119,6 +124,7 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     stdin: exec.stdin,
     redirectStdout,
     redirectStderr,
+    runtimeInputs: runtimeInputs.length ? runtimeInputs : undefined,
   });
   return {
     digest,
@@ -140,6 +146,18 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
       redirectStderr,
     },
   };
+}
+
+// One input per variable (and one for their order), so that a miss says "environment variable PATH changed".
+function environmentInputs(env: readonly string[]): ExecInput[] {
+  const names = env.map((kv) => kv.slice(0, Math.max(0, kv.indexOf("="))) || kv);
+  return [
+    ...env.map((kv, i) => ({
+      name: `environment variable ${names[i]}`,
+      digest: digestOf(kv.slice(names[i]!.length + 1)),
+    })),
+    { name: "environment order", digest: digestOf(names) },
+  ];
 }
 
 /** The plan's spec with its bound services started: call only when the exec (or service) really runs. */
@@ -165,7 +183,7 @@ async function planMount(
       const tree = await evaluateDirectory(s, m.dir);
       return {
         spec: { kind: "dir", target, tree },
-        key: { dir: target, tree: treeDigest(tree) },
+        key: { dir: target, tree: treeDigest(tree), owner: m.owner },
         tree,
       };
     }
@@ -173,7 +191,7 @@ async function planMount(
       const f = await evaluateFile(s, m.file);
       return {
         spec: { kind: "file", target, entry: f.entry },
-        key: { file: target, entry: f.entry },
+        key: { file: target, entry: f.entry, owner: m.owner },
       };
     }
     case "cache": {
@@ -190,7 +208,13 @@ async function planMount(
       const value = await m.secret.resolve();
       return {
         spec: { kind: "secret", target, value, mode: m.mode },
-        key: { secret: target, hash: keyedSecretHash(s.secretKey, value), mode: m.mode },
+        // The owner is asked for even where a runtime cannot apply it yet: a step that asks for another owner is another step.
+        key: {
+          secret: target,
+          hash: keyedSecretHash(s.secretKey, value),
+          mode: m.mode,
+          owner: m.owner,
+        },
         secret: value,
       };
     }

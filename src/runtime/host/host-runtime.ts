@@ -10,6 +10,7 @@ import type {
   ImageConfig,
   ResolvedImage,
   Runtime,
+  RuntimeKeyInput,
   Snapshot,
 } from "../runtime.js";
 import { CacheVolumes } from "./cache-volumes.js";
@@ -20,6 +21,7 @@ import { readSnapshotDirectory, readSnapshotFile } from "./read-snapshot.js";
 import { RunTemp } from "./run-temp.js";
 import { probeBubblewrap, type SandboxProbe } from "./sandbox-probe.js";
 import { scanSystemView, toolPrefixes, type SystemView } from "./system-view.js";
+import { toolIdentity } from "./tool-identity.js";
 import { applyOpsChecked } from "./upper-tree.js";
 
 export interface HostRuntimeOptions {
@@ -158,6 +160,11 @@ export class HostRuntime implements Runtime {
           `exporting an image needs the docker runtime: run with --runtime=docker`,
       ),
     );
+  }
+
+  /** The host tool the command resolves to is an input of the step (see tool-identity.ts). */
+  keyInputs(args: readonly string[], env: readonly string[]): Promise<RuntimeKeyInput[]> {
+    return toolIdentity(args, env, this.hostPath);
   }
 
   /** Remove this run's scratch folder (waiting for background removals); cache volumes stay. */

@@ -1,5 +1,4 @@
 // The pure pieces of images (no engine needed): publish refs, registry matching, .dockerignore and FROM parsing.
-// Kept beside the images integration tests because the files live there; they run in milliseconds.
 import { describe, expect, it } from "vitest";
 import { parseDockerignore } from "../../src/engine/images/build-context.js";
 import { dockerfileBaseImages } from "../../src/engine/images/dockerfile-bases.js";

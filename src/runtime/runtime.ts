@@ -20,6 +20,22 @@ export interface ImageConfig {
   healthcheck?: HealthcheckSpec;
 }
 
+/** PATH of a container whose image sets none (Docker's default). */
+export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+
+/** The config of an image that says nothing: `dag.container()` without `from`, and every host-runtime image. */
+export function emptyImageConfig(path: string = DEFAULT_PATH): ImageConfig {
+  return {
+    env: [`PATH=${path}`],
+    workdir: "/",
+    user: "",
+    entrypoint: [],
+    cmd: [],
+    labels: {},
+    exposedPorts: [],
+  };
+}
+
 /** A health command; Docker semantics (CMD / CMD-SHELL, durations in ms). */
 export interface HealthcheckSpec {
   test: string[];

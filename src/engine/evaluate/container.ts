@@ -3,7 +3,13 @@ import path from "node:path";
 import type { ContainerState, ConfigOp, FsBase, ContainerFsOp } from "../nodes.js";
 import type { Session } from "../session.js";
 import type { ExternalImageResult } from "../session-parts.js";
-import type { FsOp, ImageConfig, ResolvedImage, Snapshot } from "../../runtime/runtime.js";
+import {
+  emptyImageConfig,
+  type FsOp,
+  type ImageConfig,
+  type ResolvedImage,
+  type Snapshot,
+} from "../../runtime/runtime.js";
 import { normalizeTreePath, treeDigest, type FileEntry, type Tree } from "../../store/tree.js";
 import { filterTree } from "../../store/tree-ops.js";
 import { digestOf } from "../../store/digest.js";
@@ -11,15 +17,7 @@ import { evaluateDirectory, evaluateFile } from "./directory.js";
 import { runExec } from "./exec.js";
 import { timedStep } from "./steps.js";
 
-export const DEFAULT_CONFIG: ImageConfig = Object.freeze({
-  env: ["PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin"],
-  workdir: "/",
-  user: "",
-  entrypoint: [],
-  cmd: [],
-  labels: {},
-  exposedPorts: [],
-}) as ImageConfig;
+export const DEFAULT_CONFIG: ImageConfig = Object.freeze(emptyImageConfig());
 
 /** Pull/inspect an image once per run. */
 export function resolveImage(s: Session, ref: string): Promise<ResolvedImage> {

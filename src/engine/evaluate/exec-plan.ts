@@ -5,6 +5,9 @@ import type { ExecSpec, MountSpec } from "../../runtime/runtime.js";
 import { digestOf, keyedSecretHash } from "../../store/digest.js";
 import { treeDigest, type Tree } from "../../store/tree.js";
 import { UsageError } from "../../errors.js";
+import { environmentInputs, execKey, type ExecInput } from "../cache/exec-key.js";
+
+export type { ExecInput };
 import {
   baseSnapshot,
   containerPath,
@@ -13,14 +16,6 @@ import {
   resolveConfig,
 } from "./container.js";
 import { evaluateDirectory, evaluateFile } from "./directory.js";
-
-/** One named input of an exec, as recorded for "why did this not come from cache". */
-export interface ExecInput {
-  name: string;
-  digest: string;
-  /** Digest of a directory input's tree, saved in the store so a later miss can say which files changed. */
-  tree?: string;
-}
 
 export interface ExecPlan {
   digest: string;
@@ -108,9 +103,7 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
   if (serviceDigests.length)
     inputs.push({ name: "service bindings", digest: digestOf(serviceDigests) });
   if (exec.stdin !== undefined) inputs.push({ name: "stdin", digest: digestOf(exec.stdin) });
-  const digest = digestOf({
-    v: 1,
-    op: "exec",
+  const digest = execKey({
     runtime: s.runtime.name,
     base: baseDigest,
     ops: digests.map((d) => d.digest),
@@ -124,7 +117,7 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     stdin: exec.stdin,
     redirectStdout,
     redirectStderr,
-    runtimeInputs: runtimeInputs.length ? runtimeInputs : undefined,
+    runtimeInputs,
   });
   return {
     digest,
@@ -146,18 +139,6 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
       redirectStderr,
     },
   };
-}
-
-// One input per variable (and one for their order), so that a miss says "environment variable PATH changed".
-function environmentInputs(env: readonly string[]): ExecInput[] {
-  const names = env.map((kv) => kv.slice(0, Math.max(0, kv.indexOf("="))) || kv);
-  return [
-    ...env.map((kv, i) => ({
-      name: `environment variable ${names[i]}`,
-      digest: digestOf(kv.slice(names[i]!.length + 1)),
-    })),
-    { name: "environment order", digest: digestOf(names) },
-  ];
 }
 
 /** The plan's spec with its bound services started: call only when the exec (or service) really runs. */

@@ -5,7 +5,8 @@ import type { Snapshot } from "../../runtime/runtime.js";
 import { ExecError } from "../../errors.js";
 import { LineScrubber } from "../scrubber.js";
 import { planExec, withStartedBindings, type ExecPlan } from "./exec-plan.js";
-import { explainMiss, recordStepInputs, stepKeyOf } from "./cache-explain.js";
+import { explainMiss, recordStepInputs, stepKeyOf } from "../cache/explain-miss.js";
+import { lookupExec, recordExec } from "../cache/exec-records.js";
 import { startStep } from "./steps.js";
 
 export interface ExecResult {
@@ -15,14 +16,6 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   cached: boolean;
-}
-
-interface CacheRecord {
-  snapshot: Snapshot;
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  time: number;
 }
 
 /** Evaluate an exec node once per run (and once per digest across identical nodes). */
@@ -51,13 +44,13 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
   s.throwIfCancelled();
   const name = s.scrub(execStepName(plan.spec.args));
   const step = startStep(s, { name, kind: "exec", digest: plan.digest });
-  const cached = await s.store.getRecord<CacheRecord>("exec", plan.digest);
-  if (cached && (await s.runtime.hasSnapshot(cached.snapshot))) {
-    step.end("cached", { exitCode: cached.exitCode });
-    return checkExpect(exec, plan, { digest: plan.digest, ...cached, cached: true }, name);
+  const cached = await lookupExec(s, plan.digest);
+  if (cached.hit) {
+    step.end("cached", { exitCode: cached.record.exitCode });
+    return checkExpect(exec, plan, { digest: plan.digest, ...cached.record, cached: true }, name);
   }
   const stepKey = stepKeyOf(s, exec, plan);
-  const miss = cached
+  const miss = cached.pruned
     ? "its cached result was removed from the engine (pruned)"
     : await explainMiss(s, stepKey, plan);
   const out = {
@@ -101,14 +94,7 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
   step.end(ok ? "done" : "failed", { miss, exitCode: result.exitCode });
   // A non-zero exit is never cached, even when expected: a rerun must run a failing or flaky step again.
   if (result.exitCode === 0) {
-    const rec: CacheRecord = {
-      snapshot: result.snapshot,
-      exitCode: 0,
-      stdout: result.stdout,
-      stderr: result.stderr,
-      time: Date.now(),
-    };
-    await s.store.putRecord("exec", plan.digest, rec);
+    await recordExec(s, plan.digest, result);
     await recordStepInputs(s, stepKey, plan);
   }
   return checkExpect(exec, plan, result, name);

@@ -3,15 +3,16 @@ import path from "node:path";
 import { NotFoundError, UnsupportedError } from "../../errors.js";
 import type { ContentStore } from "../../store/content-store.js";
 import { EMPTY_TREE, type FileEntry, type Tree } from "../../store/tree.js";
-import type {
-  ExecOutcome,
-  ExecSpec,
-  FsOp,
-  ImageConfig,
-  ResolvedImage,
-  Runtime,
-  RuntimeKeyInput,
-  Snapshot,
+import {
+  emptyImageConfig,
+  type ExecOutcome,
+  type ExecSpec,
+  type FsOp,
+  type ImageConfig,
+  type ResolvedImage,
+  type Runtime,
+  type RuntimeKeyInput,
+  type Snapshot,
 } from "../runtime.js";
 import { CacheVolumes } from "./cache-volumes.js";
 import { DEFAULT_PATH } from "./exec-env.js";
@@ -174,15 +175,7 @@ export class HostRuntime implements Runtime {
 
   /** The config every ref resolves to: the host's PATH, root's HOME by default, "/" as workdir. */
   private imageConfig(): ImageConfig {
-    return {
-      env: [`PATH=${this.hostPath}`],
-      workdir: "/",
-      user: "",
-      entrypoint: [],
-      cmd: [],
-      labels: {},
-      exposedPorts: [],
-    };
+    return emptyImageConfig(this.hostPath);
   }
 
   /** Looked at once per runtime: the host does not change its system dirs during a run. */

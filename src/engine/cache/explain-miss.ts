@@ -2,7 +2,7 @@
 import { imageName, type ExecNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import { digestOf } from "../../store/digest.js";
-import type { ExecInput, ExecPlan } from "./exec-plan.js";
+import type { ExecInput, ExecPlan } from "../evaluate/exec-plan.js";
 import { treeDigest, type Tree } from "../../store/tree.js";
 
 interface StepRecord {

@@ -1,6 +1,7 @@
 // Type-checked lint for the source; examples and fixtures are user code and linted lightly.
 import js from "@eslint/js";
 import tseslint from "typescript-eslint";
+import layers from "./eslint-rules/layers.js";
 
 export default tseslint.config(
   {
@@ -30,6 +31,11 @@ export default tseslint.config(
       ],
       "@typescript-eslint/consistent-type-imports": "error",
     },
+  },
+  {
+    files: ["src/**/*.ts"],
+    plugins: { layers },
+    rules: { "layers/one-way": "error" },
   },
   {
     files: ["**/*.js", "**/*.mjs"],

@@ -59,6 +59,9 @@ r_warm=$(node -e "console.log(Math.round(JSON.parse(process.argv[1]).warmMs))" "
 r_cold=$(node -e "console.log(Math.round(JSON.parse(process.argv[1]).coldMs))" "$rehash")
 git_t=$(median_ms 5 git -C "$WORK/big" status)
 
+echo "bench: host runtime per-exec overhead" >&2
+overhead=$(node bench/host-exec-overhead.mjs | awk -F': ' '{ printf "| %s | %s ms |\n", $1, $2 }')
+
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t ? "met" : "not met") }'; }
 rc=$(ratio "$g_cold" "$d_cold"); rw=$(ratio "$g_warm" "$d_warm"); rh=$(ratio "$h_cold" "$sh_t"); rf=$(ratio "$f_t" "$n_t"); rr=$(ratio "$r_warm" "$git_t")
 cat > bench/RESULTS.md <<MD
@@ -79,5 +82,11 @@ tree, three independent 1 s checks, then a 1 s build step (bench/pipeline), on i
 Notes:
 - "cold" for Gantry means an empty state dir (no exec cache, no stat cache); images are present for both.
 - The Gantry times include Node start-up, module loading and hashing the source tree on every run.
+
+Host runtime, one trivial exec (\`true\`), median of 40 (bench/host-exec-overhead.mjs):
+
+| what | ms |
+|---|---:|
+${overhead}
 MD
 cat bench/RESULTS.md

@@ -168,7 +168,12 @@ describe("DockerRuntime exec", () => {
     await fx.docker.createNetwork({ Name: name, Labels: runLabels(runIdOf(rt)) });
     const outcome = await rt.exec(
       spec(
-        ["sh", "-c", "grep db /etc/hosts; cat /sys/class/net/eth0/address >/dev/null && echo net"],
+        // the alias's own line only: a container id such as 1fc17b8dbeff also contains "db"
+        [
+          "sh",
+          "-c",
+          "awk '$2 == \"db\"' /etc/hosts; cat /sys/class/net/eth0/address >/dev/null && echo net",
+        ],
         {
           network: name,
           services: [{ alias: "db", target: "10.9.8.7" }],

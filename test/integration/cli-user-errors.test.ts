@@ -307,9 +307,9 @@ describe("mistakes in the module's code", () => {
     const r = await gantry(["call", "go"], 120_000, dir);
     expectUserError(r);
     expect(r.stderr).toContain(
-      "Error: .gantry/src/index.ts imports the package gantry-no-such-package, which is not installed\n" +
-        "Hint: install it: cd .gantry && npm install gantry-no-such-package\n",
+      '.gantry/src/index.ts:2:17: package "gantry-no-such-package" (imported as "gantry-no-such-package") is not installed',
     );
+    expect(r.stderr).toContain("install it, e.g. `npm install gantry-no-such-package`");
     expect(r.stderr).not.toContain("top-level code");
   });
 

@@ -12,6 +12,7 @@ export const ErrorCodes = {
   SERVICE: "SERVICE_ERROR",
   COMPOSE: "COMPOSE_ERROR",
   FUNCTION: "FUNCTION_ERROR",
+  EXPORT: "EXPORT_ERROR",
   INTERNAL: "INTERNAL_ERROR",
 } as const;
 
@@ -77,6 +78,11 @@ export class ComposeError extends GantryError {
 /** A module function threw an error of its own: the pipeline failed, with the function's message. */
 export class FunctionError extends GantryError {
   readonly code = ErrorCodes.FUNCTION;
+}
+
+/** An export's host destination cannot take it (a file in the way, no permission, a read-only file system). */
+export class ExportError extends GantryError {
+  readonly code = ErrorCodes.EXPORT;
 }
 
 /** A bug in Gantry itself. */

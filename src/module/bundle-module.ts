@@ -128,6 +128,9 @@ export async function bundleModule(req: BundleRequest): Promise<string> {
       write: false,
       keepNames: true,
       sourcemap: "inline",
+      // the map's sources are relative to the module folder, but the bundle lives elsewhere: anchor them, so a
+      // stack trace names the module's own file
+      sourceRoot: pathToFileURL(absDir).href + "/",
       logLevel: "silent",
       tsconfigRaw: { compilerOptions: { experimentalDecorators: true } },
       plugins: [resolvePlugin(sdkUrl)],

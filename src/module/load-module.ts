@@ -7,9 +7,11 @@ import type * as Sdk from "../sdk/index.js";
 import { ensureProjectDir } from "../store/project-state-dir.js";
 import { bundleModule } from "./bundle-module.js";
 import type { ModuleLocation } from "./find-module.js";
+import { displayPath } from "./display-path.js";
 import { pickMainObject } from "./pick-main-object.js";
 import { gantryVersion } from "./gantry-version.js";
 import type { ModuleSignature } from "./signature.js";
+import { userFrame } from "./user-frame.js";
 
 export type ObjectClass = new (...args: unknown[]) => object;
 
@@ -28,14 +30,12 @@ export async function importSdk(sdkEntry: string): Promise<SdkModule> {
 }
 
 // A module's top-level code can throw; say it was the module, and where, rather than looking like a Gantry bug.
-function importFailure(e: unknown, entry: string, cwd: string): ModuleError {
+function importFailure(e: unknown, mod: ModuleLocation, cwd: string): ModuleError {
   const err = e instanceof Error ? e : new Error(String(e));
-  const frame = err.stack
-    ?.split("\n")
-    .find((l) => /\.tsx?:\d+/.test(l))
-    ?.trim();
+  const shown = displayPath(mod.entry, cwd);
+  const frame = userFrame(err.stack, cwd);
   return new ModuleError(
-    `loading ${path.relative(cwd, entry)} failed: ${err.message}${frame ? ` (${frame})` : ""}: fix the module's top-level code`,
+    `loading ${shown} failed: ${err.message}${frame ? ` (${frame})` : ""}: fix the module's top-level code`,
     { cause: e },
   );
 }
@@ -69,7 +69,7 @@ export async function loadModule(opts: {
   try {
     loaded = await sdk.collectObjects(() => import(url) as Promise<Record<string, unknown>>);
   } catch (e) {
-    throw importFailure(e, mod.entry, opts.cwd);
+    throw importFailure(e, mod, opts.cwd);
   }
   const exports = loaded.value;
   const decorated = declaredClasses(loaded.objects, exports, sdk);

@@ -5,7 +5,7 @@ import type { ModuleLocation } from "./find-module.js";
 import { collectLocalFiles } from "./local-imports.js";
 
 /** Bump when the signature or bundle format changes, so old cache entries stop matching. */
-export const MODULE_CACHE_SCHEMA = 2;
+export const MODULE_CACHE_SCHEMA = 3;
 
 export interface ModuleDigest {
   /** sha256 hex over the module name, the entry's place and every local file's path and contents. */

@@ -29,6 +29,12 @@ export interface PrepareContext {
 
 // A host path that must exist with the right kind; the message names the flag and the path.
 function hostPath(flag: string, text: string, want: "directory" | "file", cwd: string): string {
+  // path.resolve(cwd, "") is cwd: an empty value (a shell variable that was not set) must not mean "."
+  if (text === "") {
+    throw new UsageError(
+      `--${flag} is empty: give a ${want} path (--${flag}=${want === "directory" ? "." : "./FILE"} for the ${want === "directory" ? "current directory" : "file FILE"})`,
+    );
+  }
   if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) || text.startsWith("git@")) {
     throw new UsageError(
       `--${flag}: ${text} is a URL; only local paths can be given as a ${want} for now`,

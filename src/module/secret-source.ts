@@ -33,7 +33,13 @@ export function parseSecretSource(
   }
   if (m[1] === "file") {
     const abs = path.resolve(ctx.cwd, rest);
-    if (!fs.statSync(abs, { throwIfNoEntry: false })?.isFile()) {
+    const st = fs.statSync(abs, { throwIfNoEntry: false });
+    if (st?.isDirectory()) {
+      throw new UsageError(
+        `--${flag}: ${rest} is a directory (${abs}), and a secret file must be a file: give the path of the file that holds the secret`,
+      );
+    }
+    if (!st?.isFile()) {
       throw new UsageError(
         `--${flag}: secret file ${rest} does not exist (${abs}): check the path`,
       );

@@ -2,6 +2,7 @@
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
 import ignore from "ignore";
+import { patternWarnings } from "./ignore-rules.js";
 
 interface Level {
   /** Directory holding the .gitignore, relative to the repository top ("" for the top). */
@@ -14,31 +15,42 @@ export class GitignoreRules {
   private readonly levels: readonly Level[];
   /** The walk root relative to the repository top, with a trailing "/" (or "" at the top). */
   private readonly rootPrefix: string;
+  /** Told about each malformed pattern, so the caller can show it to the user. */
+  private readonly warn: (message: string) => void;
 
-  private constructor(levels: readonly Level[], rootPrefix: string) {
+  private constructor(
+    levels: readonly Level[],
+    rootPrefix: string,
+    warn: (message: string) => void,
+  ) {
     this.levels = levels;
     this.rootPrefix = rootPrefix;
+    this.warn = warn;
   }
 
   // Git applies the .gitignore files of the directories above a subfolder too, so load those first.
-  static async forRoot(root: string): Promise<GitignoreRules> {
+  static async forRoot(
+    root: string,
+    warn: (message: string) => void = () => {},
+  ): Promise<GitignoreRules> {
     const top = await findRepositoryTop(root);
-    if (top === undefined || top === root) return new GitignoreRules([], "");
+    if (top === undefined || top === root) return new GitignoreRules([], "", warn);
     const rel = path.relative(top, root).split(path.sep).join("/");
-    let rules = new GitignoreRules([], rel + "/");
+    let rules = new GitignoreRules([], rel + "/", warn);
     const parts = rel.split("/");
     for (let i = 0; i < parts.length; i++) {
       const dir = parts.slice(0, i).join("/");
-      const content = await readOptional(path.join(top, dir, ".gitignore"));
-      if (content !== undefined) rules = rules.pushLevel(dir, content);
+      const file = path.join(top, dir, ".gitignore");
+      const content = await readOptional(file);
+      if (content !== undefined) rules = rules.pushLevel(dir, content, file);
     }
     return rules;
   }
 
-  // The walker calls this when a directory holds a .gitignore; `relDir` is relative to the walk root.
-  withFile(relDir: string, content: string): GitignoreRules {
+  // The walker calls this when a directory holds a .gitignore (`file`); `relDir` is relative to the walk root.
+  withFile(relDir: string, content: string, file: string): GitignoreRules {
     const dir = (this.rootPrefix + relDir).replace(/\/$/, "");
-    return this.pushLevel(dir, content);
+    return this.pushLevel(dir, content, file);
   }
 
   // Each level may decide; a deeper level that matches overrides a shallower one, as in git.
@@ -54,10 +66,14 @@ export class GitignoreRules {
     return ignored;
   }
 
-  private pushLevel(dir: string, content: string): GitignoreRules {
+  private pushLevel(dir: string, content: string, file: string): GitignoreRules {
+    content.split(/\r?\n/).forEach((line, i) => {
+      if (line.startsWith("#")) return;
+      for (const w of patternWarnings([line.trim()], `${file}:${i + 1}`, "gitignore")) this.warn(w);
+    });
     // Case-sensitive everywhere, so a tree's digest does not depend on the host's file system.
     const rules = ignore({ ignorecase: false }).add(content);
-    return new GitignoreRules([...this.levels, { dir, rules }], this.rootPrefix);
+    return new GitignoreRules([...this.levels, { dir, rules }], this.rootPrefix, this.warn);
   }
 }
 

@@ -14,6 +14,8 @@ export interface HostDirectoryOptions {
   readonly exclude?: readonly string[];
   /** Honour .gitignore files (in and above the root, up to the repository top) and skip `.git`. */
   readonly gitignore?: boolean;
+  /** Told about each malformed pattern in a .gitignore: the walk goes on (as git does), the user should know. */
+  readonly onWarning?: (message: string) => void;
 }
 
 /** What the walk keeps of an lstat: plain numbers, so 10k walked paths hold no Stats or Date objects. */
@@ -46,7 +48,7 @@ export async function hashHostDirectory(
   root = path.resolve(root);
   await checkRoot(root);
   const filter = makePathFilter(opts);
-  const git = opts.gitignore ? await GitignoreRules.forRoot(root) : undefined;
+  const git = opts.gitignore ? await GitignoreRules.forRoot(root, opts.onWarning) : undefined;
   const cache = await StatCache.load(store, root);
   const found = await walkHost(root, filter, git);
 
@@ -137,7 +139,7 @@ async function walkHost(
     if (rules && dirents.some((d) => d.name === ".gitignore" && !d.isDirectory())) {
       const file = path.join(dirAbs, ".gitignore");
       const content = ifPresent(() => readFileSync(file, "utf8"), file, root);
-      if (content !== undefined) rules = rules.withFile(dirRel, content);
+      if (content !== undefined) rules = rules.withFile(dirRel, content, file);
     }
     const statTimeMs = Date.now();
     for (const d of dirents) {

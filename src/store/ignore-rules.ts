@@ -25,6 +25,57 @@ interface Rule {
   readonly segments: readonly (((s: string) => boolean) | "**")[] | undefined;
 }
 
+/**
+ * Why a pattern is malformed (an unclosed "[" or "{", an empty range), or undefined when it is well-formed.
+ * Such a pattern silently ignores nothing, so callers warn about it as docker does, and still run.
+ * `gitignore` syntax has no braces: there `{a,b` is an ordinary name.
+ */
+export function malformedPattern(
+  pattern: string,
+  syntax: "glob" | "gitignore" = "glob",
+): string | undefined {
+  const p = pattern.replace(/^!/, "");
+  let braces = 0;
+  for (let i = 0; i < p.length; i++) {
+    const c = p[i];
+    if (c === "\\") i++;
+    else if (c === "[") {
+      // a class may start with "]" (or "!]", "^]"): that bracket is a member, not the end
+      let j = i + 1;
+      if (p[j] === "!" || p[j] === "^") j++;
+      if (p[j] === "]") j++;
+      const end = p.indexOf("]", j);
+      if (end < 0) return 'an unclosed "["';
+      i = end;
+    } else if (syntax === "glob" && c === "{") braces++;
+    else if (syntax === "glob" && c === "}" && braces > 0) braces--;
+  }
+  if (braces > 0) return 'an unclosed "{"';
+  // picomatch compiles what it cannot parse (an empty range such as [z-a]) to a regex that matches nothing
+  if (syntax === "glob" && picomatch.makeRe(cleanPattern(p) || "**", { dot: true }).source === "$^")
+    return "not a valid pattern";
+  return undefined;
+}
+
+/** One warning per malformed pattern, naming it and where it was written (e.g. `.dockerignore:3`). */
+export function patternWarnings(
+  patterns: readonly string[],
+  source: string,
+  syntax: "glob" | "gitignore" = "glob",
+): string[] {
+  const out: string[] = [];
+  for (const pattern of patterns) {
+    const why = malformedPattern(pattern, syntax);
+    if (why) {
+      out.push(
+        `${source}: ignore pattern ${JSON.stringify(pattern)} is malformed (${why}), so it ignores nothing: ` +
+          `fix it, or escape the character with "\\" to mean it literally`,
+      );
+    }
+  }
+  return out;
+}
+
 /** A filter that keeps everything, so callers need no special case for "no filter". */
 export const ALL_PATHS: PathFilter = { includes: () => true, mayContain: () => true };
 
@@ -55,10 +106,7 @@ function compileRules(patterns: readonly string[]): Rule[] {
     if (negated) p = p.slice(1);
     if (p === "") continue;
     const dirOnly = p.endsWith("/");
-    p = path.posix
-      .normalize(p)
-      .replace(/^(\.\/|\/)+/, "")
-      .replace(/\/+$/, "");
+    p = cleanPattern(p);
     if (p === "" || p === ".") p = "**";
     rules.push({
       negated,
@@ -68,6 +116,14 @@ function compileRules(patterns: readonly string[]): Rule[] {
     });
   }
   return rules;
+}
+
+// "./src/", "/src" and "src/" all become "src".
+function cleanPattern(p: string): string {
+  return path.posix
+    .normalize(p)
+    .replace(/^(\.\/|\/)+/, "")
+    .replace(/\/+$/, "");
 }
 
 // Segment matchers let mayContain test a directory against a pattern's leading segments.

@@ -1,6 +1,6 @@
 // The host runtime gives a process a directory it may change, so a Tree must become real files on disk.
 import { constants } from "node:fs";
-import { chmod, copyFile, lstat, mkdir, symlink, writeFile } from "node:fs/promises";
+import { chmod, copyFile, lstat, mkdir, symlink, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CancelledError } from "../errors.js";
 import type { ContentStore } from "./content-store.js";
@@ -20,6 +20,8 @@ export interface MaterializeOptions {
   signal?: AbortSignal;
   /** Filled with the stamp of every written regular file, by tree path. */
   stamps?: Map<string, FileStamp>;
+  /** `dir` already has contents (an export merging into it): a file or symlink in the way is replaced. */
+  replace?: boolean;
 }
 
 /**
@@ -37,7 +39,7 @@ export async function materializeTree(
   const dirs = entries.filter(([, e]) => e.type === "dir").map(([p]) => p);
   await mkdir(dir, { recursive: true });
   await forEachBounded(dirs, opts, (p) => mkdir(path.join(dir, p), { recursive: true }));
-  await forEachBounded(entries, opts, ([p, e]) => writeEntry(store, dir, p, e, opts.stamps));
+  await forEachBounded(entries, opts, ([p, e]) => writeEntry(store, dir, p, e, opts));
   // Modes last: a read-only directory must still be written into first.
   await forEachBounded(entries, opts, async ([p, e]) => {
     if (e.type === "dir") await chmod(path.join(dir, p), e.mode);
@@ -50,11 +52,14 @@ async function writeEntry(
   dir: string,
   p: string,
   entry: TreeEntry,
-  stamps: Map<string, FileStamp> | undefined,
+  opts: MaterializeOptions,
 ): Promise<void> {
   const dest = path.join(dir, p);
+  if (entry.type === "dir") return;
+  // unlink, not overwrite: a symlink left there must be replaced, not written through
+  if (opts.replace) await unlink(dest).catch(ignoreMissing);
   if (entry.type === "symlink") return symlink(entry.target, dest);
-  if (entry.type !== "file") return;
+  const stamps = opts.stamps;
   if (entry.size === 0) await writeFile(dest, "");
   else await copyBlob(store, entry.digest, dest);
   // copyFile keeps the blob's mode, usually already the wanted one: one lstat instead of a chmod and an lstat.
@@ -64,6 +69,11 @@ async function writeEntry(
     if (stamps) st = await lstat(dest, { bigint: true });
   }
   stamps?.set(p, { ino: st.ino, size: st.size, mtimeNs: st.mtimeNs, ctimeNs: st.ctimeNs });
+}
+
+// unlink's ENOENT means there was nothing to replace.
+function ignoreMissing(err: unknown): void {
+  if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
 }
 
 /** Copy from the store's own blob (no existence check first: that is the common case), else wherever it lives. */

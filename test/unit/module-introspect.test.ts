@@ -227,4 +227,43 @@ describe("introspection errors and edge cases", () => {
     expect(sig.objects[0]?.functions[0]?.params).toEqual([]);
     expect(sig.warnings).toHaveLength(2);
   });
+
+  it("refuses a parameter typed as an object literal, naming it, its function, file:line and the supported types", async () => {
+    writeTree(dir, {
+      "gantry.json": '{"name":"o"}',
+      ".gantry/index.ts": [
+        'import { object, func } from "gantry";',
+        "@object() export class O {",
+        "  @func() ok(name: string): string { return name }",
+        "  @func() run(opts: { a: string }): string { return opts.a }",
+        "}",
+      ].join("\n"),
+    });
+    const err = await introspect(dir).catch((e: unknown) => e as ModuleError);
+    expect(err).toBeInstanceOf(ModuleError);
+    expect((err as ModuleError).message).toBe(
+      ".gantry/index.ts:4:21: parameter opts of O.run has an object literal type ({ a: string }), " +
+        "which cannot be given as a function argument",
+    );
+    expect((err as ModuleError).hint).toMatch(
+      /^give it one of the supported types \(string, number/,
+    );
+  });
+
+  it("refuses object literals inside lists and optional unions, tuples and functions too", async () => {
+    const cases: [string, string][] = [
+      ["xs: { a: string }[]", "an object literal type"],
+      ["x?: { a: string } | undefined", "an object literal type"],
+      ["x: Array<{ a: string }>", "an object literal type"],
+      ["x: [string, number]", "a tuple type"],
+      ["x: () => void", "a function type"],
+    ];
+    for (const [param, kind] of cases) {
+      writeTree(dir, {
+        "gantry.json": '{"name":"o"}',
+        ".gantry/index.ts": `import { object, func } from "gantry";\n@object() export class O { @func() run(${param}): void {} }\n`,
+      });
+      await expect(introspect(dir), param).rejects.toThrow(`of O.run has ${kind}`);
+    }
+  });
 });

@@ -1,5 +1,6 @@
 import fs from "node:fs";
 import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ModuleError } from "../../src/errors.js";
 import { bundleModule } from "../../src/module/bundle-module.js";
@@ -148,6 +149,33 @@ describe("loadModule", () => {
     await expect(load(path.join(dir, "t"))).rejects.toThrow(
       /loading \.gantry\/index\.ts failed: boom at load/,
     );
+  });
+
+  it("gives the bundle a source map whose sources are the module's own files, wherever the bundle lives", async () => {
+    const src = path.join(dir, "mod/src");
+    writeTree(dir, { "mod/src/index.ts": 'import { v } from "./lib.js";\nexport const x = v;\n' });
+    writeTree(dir, { "mod/src/lib.ts": "export const v: number = 1;\n" });
+    const file = await bundleModule({
+      name: "m",
+      entry: path.join(src, "index.ts"),
+      digest: "d",
+      sdkEntry: FAKE_SDK,
+      cacheDir: path.join(dir, "elsewhere/cache"),
+      gantryVersion: "0",
+      cwd: dir,
+    });
+    const b64 = /sourceMappingURL=data:application\/json;base64,(\S+)/.exec(
+      fs.readFileSync(file, "utf8"),
+    )?.[1];
+    const map = JSON.parse(Buffer.from(b64 ?? "", "base64").toString("utf8")) as {
+      sourceRoot?: string;
+      sources: string[];
+    };
+    // resolved as Node does when it maps a stack (source-map v3: sourceRoot + source, against the bundle's URL)
+    const resolved = map.sources.map((s) =>
+      fileURLToPath(new URL((map.sourceRoot ?? "") + s, pathToFileURL(file))),
+    );
+    expect(resolved.sort()).toEqual([path.join(src, "index.ts"), path.join(src, "lib.ts")]);
   });
 });
 

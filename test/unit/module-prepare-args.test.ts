@@ -67,6 +67,19 @@ describe("prepareArgs: host paths", () => {
     );
   });
 
+  it("refuses an empty path instead of taking it as the current directory", () => {
+    expect(() => one(param("source", core("Directory")), "")).toThrow(UsageError);
+    expect(() => one(param("source", core("Directory")), "")).toThrow(
+      "--source is empty: give a directory path (--source=. for the current directory)",
+    );
+    expect(() => one(param("config", core("File")), "")).toThrow(
+      /^--config is empty: give a file path/,
+    );
+    expect(() => one(param("dirs", { kind: "list", of: core("Directory") }), [".", ""])).toThrow(
+      /^--dirs is empty/,
+    );
+  });
+
   it("applies defaultPath and ignore when the flag is left out", () => {
     const p = param("source", core("Directory"), { defaultPath: "/src", ignore: ["node_modules"] });
     expect(one(p, undefined)).toEqual({
@@ -100,6 +113,16 @@ describe("prepareArgs: secrets", () => {
     expect(one(token, "cmd://echo hi")).toMatchObject({
       source: { from: "cmd", command: "echo hi" },
     });
+  });
+
+  it("says a file: source that is a directory is a directory, not that it is missing", () => {
+    expect(() => one(token, "file:src")).toThrow(UsageError);
+    expect(() => one(token, "file:src")).toThrow(
+      `--token: src is a directory (${path.join(dir, "src")}), and a secret file must be a file`,
+    );
+    expect(() => one(token, "file:nope.txt")).toThrow(
+      /^--token: secret file nope.txt does not exist/,
+    );
   });
 
   it("names the flag and the variable when it is unset, never a value", () => {

@@ -125,6 +125,22 @@ describe("hashHostDirectory", () => {
     expect(await paths({ gitignore: true })).toEqual(["a.ts"]);
   });
 
+  it("reports malformed .gitignore lines (above and inside the root) by file:line, and still walks", async () => {
+    await layout(tmp, { ".git/HEAD": "x", ".gitignore": "*.tmp\n[oops\n" });
+    await layout(root, { "a.ts": "a", "b.tmp": "b", "pkg/.gitignore": "# [comment\n{a,b\nx[\n" });
+    const warnings: string[] = [];
+    const tree = await hashHostDirectory(
+      root,
+      { gitignore: true, onWarning: (m) => warnings.push(m) },
+      store,
+    );
+    expect(Object.keys(tree.entries).sort()).toEqual(["a.ts", "pkg", "pkg/.gitignore"]);
+    expect(warnings).toEqual([
+      `${path.join(tmp, ".gitignore")}:2: ignore pattern "[oops" is malformed (an unclosed "["), so it ignores nothing: fix it, or escape the character with "\\" to mean it literally`,
+      `${path.join(root, "pkg/.gitignore")}:3: ignore pattern "x[" is malformed (an unclosed "["), so it ignores nothing: fix it, or escape the character with "\\" to mean it literally`,
+    ]);
+  });
+
   it("keeps files named like Object.prototype members", async () => {
     await layout(root, { ["__proto__"]: "p", constructor: "c" }); // computed: an own key, not the prototype
     const tree = await hashHostDirectory(root, {}, store);

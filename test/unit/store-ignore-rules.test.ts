@@ -1,5 +1,5 @@
 import { describe, it, expect } from "vitest";
-import { makePathFilter } from "../../src/store/ignore-rules.js";
+import { makePathFilter, malformedPattern, patternWarnings } from "../../src/store/ignore-rules.js";
 
 describe("makePathFilter", () => {
   it("keeps everything without patterns", () => {
@@ -85,5 +85,41 @@ describe("makePathFilter", () => {
     const f = makePathFilter({ include: ["{a/b,c}/x"] });
     expect(f.includes("a/b/x", false)).toBe(true);
     expect(f.mayContain("zzz")).toBe(true);
+  });
+});
+
+describe("malformedPattern and patternWarnings", () => {
+  it("finds patterns that cannot mean what they say", () => {
+    expect(malformedPattern("[")).toBe('an unclosed "["');
+    expect(malformedPattern("src/[ab")).toBe('an unclosed "["');
+    expect(malformedPattern("!{a,b")).toBe('an unclosed "{"');
+    expect(malformedPattern("**/[z-a]")).toBe("not a valid pattern");
+  });
+
+  it("leaves well-formed and escaped patterns alone", () => {
+    for (const p of [
+      "*.log",
+      "{a,b}",
+      "[ab]",
+      "[]]",
+      "[!]]",
+      "\\[",
+      "a}",
+      "!node_modules",
+      "./src/",
+    ])
+      expect(malformedPattern(p), p).toBeUndefined();
+  });
+
+  it("knows .gitignore has no braces", () => {
+    expect(malformedPattern("{a,b", "gitignore")).toBeUndefined();
+    expect(malformedPattern("[oops", "gitignore")).toBe('an unclosed "["');
+  });
+
+  it("names the pattern and where it was written, one warning each", () => {
+    expect(patternWarnings(["node_modules", "[", "{a,b"], ".dockerignore")).toEqual([
+      '.dockerignore: ignore pattern "[" is malformed (an unclosed "["), so it ignores nothing: fix it, or escape the character with "\\" to mean it literally',
+      '.dockerignore: ignore pattern "{a,b" is malformed (an unclosed "{"), so it ignores nothing: fix it, or escape the character with "\\" to mean it literally',
+    ]);
   });
 });

@@ -8,6 +8,7 @@ import {
   type TypeRef,
 } from "../../module/signature.js";
 import { toKebabCase } from "../../module/names.js";
+import { userFrame } from "../../module/user-frame.js";
 
 export interface InvokeContext {
   /** Host paths given to `export` are relative to where the person ran gantry. */
@@ -30,10 +31,10 @@ export function objectCallables(obj: ObjectSignature): Callable[] {
       cliName: toKebabCase(functionCliName(fn)),
       params: fn.params,
       returns: fn.returns,
-      invoke: (target, args) => {
+      invoke: (target, args, ctx) => {
         const member = (target as Record<string, unknown>)[fn.name];
         if (fn.kind === "field" || typeof member !== "function") return member;
-        return wrapUserError(fn.name, () =>
+        return wrapUserError(fn.name, ctx.cwd, () =>
           (member as (...a: unknown[]) => unknown).apply(target, args),
         );
       },
@@ -48,14 +49,21 @@ export function hostPathArg(value: unknown, ctx: InvokeContext): string {
   return path.resolve(ctx.cwd, String(value));
 }
 
-// An error a module function throws itself (not one of Gantry's) is the pipeline failing, not a Gantry bug.
-async function wrapUserError(fnName: string, call: () => unknown): Promise<unknown> {
+// An error a module function throws itself (not one of Gantry's) is the pipeline failing, not a Gantry bug;
+// its line in the module's source is shown, as a stack trace would, without Gantry's frames.
+async function wrapUserError(fnName: string, cwd: string, call: () => unknown): Promise<unknown> {
   try {
     return await call();
   } catch (e) {
     if (e instanceof GantryError || (e as { code?: unknown } | null)?.code === "EXEC_ERROR")
       throw e;
-    const message = e instanceof Error ? e.message : String(e);
-    throw new FunctionError(`function ${fnName} failed: ${message}`, { cause: e });
+    const err = e instanceof Error ? e : undefined;
+    // a TypeError or RangeError is a mistake, not a message the author wrote: name its kind
+    const kind = err && err.name !== "Error" ? `${err.name}: ` : "";
+    const at = userFrame(err?.stack, cwd);
+    throw new FunctionError(
+      `function ${fnName} failed: ${kind}${err ? err.message : String(e)}${at ? `\n  at ${at}` : ""}`,
+      { cause: e },
+    );
   }
 }

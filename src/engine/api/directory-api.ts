@@ -1,13 +1,12 @@
 // The engine's leaves for Directory and File: each evaluator of the SDK's Directory and File is one call here.
 import path from "node:path";
-import { mkdir, rename, rm, writeFile } from "node:fs/promises";
 import type { DirectoryNode, FileNode } from "../nodes.js";
 import { requireSession } from "../session.js";
 import { evaluateDirectory, evaluateFile } from "../evaluate/directory.js";
 import { digestOf } from "../../store/digest.js";
 import { treeDigest } from "../../store/tree.js";
 import { globTree, listEntries } from "../../store/tree-ops.js";
-import { materializeTree } from "../../store/tree-materialize.js";
+import { exportFile as writeExportedFile, exportTree } from "../../store/host-export.js";
 
 /** Names directly under `p` ("" is the root), sorted. */
 export async function directoryEntries(node: DirectoryNode, p: string): Promise<string[]> {
@@ -41,8 +40,7 @@ export async function exportDirectory(
   const s = requireSession("Directory.export");
   const tree = await evaluateDirectory(s, node);
   const abs = path.resolve(s.cwd, dest);
-  if (opts.wipe) await rm(abs, { recursive: true, force: true });
-  await materializeTree(tree, s.store, abs, { signal: s.signal });
+  await exportTree(s.store, tree, abs, { wipe: opts.wipe, signal: s.signal });
   return abs;
 }
 
@@ -72,9 +70,6 @@ export async function exportFile(node: FileNode, dest: string): Promise<string> 
   const s = requireSession("File.export");
   const { entry } = await evaluateFile(s, node);
   const abs = path.resolve(s.cwd, dest);
-  await mkdir(path.dirname(abs), { recursive: true });
-  const tmp = abs + ".gantry-tmp";
-  await writeFile(tmp, await s.store.readBlob(entry.digest), { mode: entry.mode });
-  await rename(tmp, abs);
+  await writeExportedFile(s.store, entry, abs);
   return abs;
 }

@@ -13,6 +13,7 @@ import {
 import { normalizeTreePath, treeDigest, type FileEntry, type Tree } from "../../store/tree.js";
 import { filterTree } from "../../store/tree-ops.js";
 import { digestOf } from "../../store/digest.js";
+import { warnMalformedPatterns } from "./pattern-warnings.js";
 import { evaluateDirectory, evaluateFile } from "./directory.js";
 import { runExec } from "./exec.js";
 import { timedStep } from "./steps.js";
@@ -178,6 +179,7 @@ async function materializeOp(
   switch (op.op) {
     case "dir": {
       let tree = await evaluateDirectory(s, op.dir);
+      warnMalformedPatterns(s, op, `withDirectory ${abs}`);
       if (op.include || op.exclude)
         tree = filterTree(tree, {
           include: op.include ? [...op.include] : undefined,

@@ -17,6 +17,7 @@ import {
 } from "../../store/tree-ops.js";
 import { NotFoundError } from "../../errors.js";
 import { containerPath, containerSnapshot } from "./container.js";
+import { emitWarnings, warnMalformedPatterns } from "./pattern-warnings.js";
 import { timedStep } from "./steps.js";
 
 /** Evaluate a directory node to a Tree, once per node per run. */
@@ -60,6 +61,7 @@ async function computeDirectory(s: Session, node: DirectoryNode): Promise<Tree> 
         evaluateDirectory(s, node.base),
         evaluateDirectory(s, node.dir),
       ]);
+      warnMalformedPatterns(s, node, `withDirectory ${node.path}`);
       return withTreeAt(base, normalizeTreePath(node.path), dir, filterOf(node));
     }
     case "withNewDirectory": {
@@ -74,6 +76,7 @@ async function computeDirectory(s: Session, node: DirectoryNode): Promise<Tree> 
       return t;
     }
     case "filter":
+      warnMalformedPatterns(s, node, "Directory.filter");
       return filterTree(await evaluateDirectory(s, node.base), filterOf(node) ?? {});
     case "subdir": {
       const p = normalizeTreePath(node.path);
@@ -124,6 +127,7 @@ async function hostDirectory(
       hint: "check the path (it is relative to the current directory)",
     });
   }
+  warnMalformedPatterns(s, node, `host directory ${node.path}`);
   return timedStep(s, { name: `host directory ${node.path}`, kind: "host" }, () =>
     hashHostDirectory(
       abs,
@@ -131,6 +135,7 @@ async function hostDirectory(
         include: node.include ? [...node.include] : undefined,
         exclude: node.exclude ? [...node.exclude] : undefined,
         gitignore: node.gitignore,
+        onWarning: (message) => emitWarnings(s, [message]),
       },
       s.store,
     ),

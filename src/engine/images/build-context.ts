@@ -3,6 +3,8 @@ import type { Session } from "../session.js";
 import type { BuildPayload } from "./image-payloads.js";
 import { normalizeTreePath, type Tree } from "../../store/tree.js";
 import { filterTree, getEntry } from "../../store/tree-ops.js";
+import { patternWarnings } from "../../store/ignore-rules.js";
+import { emitWarnings } from "../evaluate/pattern-warnings.js";
 import { NotFoundError } from "../../errors.js";
 import { evaluateDirectory } from "../evaluate/directory.js";
 
@@ -34,6 +36,7 @@ export async function buildContext(s: Session, payload: BuildPayload): Promise<B
   const ignore = getEntry(full, IGNORE_FILE);
   if (ignore?.type !== "file") return { tree: full, dockerfile, dockerfileText };
   const patterns = parseDockerignore((await s.store.readBlob(ignore.digest)).toString("utf8"));
+  emitWarnings(s, patternWarnings(patterns, IGNORE_FILE));
   if (patterns.length === 0) return { tree: full, dockerfile, dockerfileText };
   // The builder needs both files whatever the patterns say; the docker CLI re-includes them the same way.
   const exclude = [...patterns, `!${dockerfile}`, `!${IGNORE_FILE}`];

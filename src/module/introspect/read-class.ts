@@ -1,15 +1,18 @@
 // Turns one @object() class into its signature: constructor flags, functions, fields and their docs.
 import type * as TS from "typescript";
+import { ModuleError } from "../../errors.js";
 import type { FunctionSignature, ObjectSignature, ParamSignature } from "../signature.js";
 import { readArgumentOptions, readDecorators, literalString } from "./read-decorators.js";
 import { readDoc, readParamDoc } from "./read-docs.js";
 import { inferType, readType, type TypeContext } from "./read-type.js";
+import type { TsApi } from "./ts-api.js";
 
 // One parameter; `warn` collects what Gantry cannot expose (destructuring, rest parameters).
 function readParam(
   ctx: TypeContext,
   p: TS.ParameterDeclaration,
   owner: string,
+  file: string,
   warn: (m: string) => void,
 ): ParamSignature | undefined {
   const { ts } = ctx;
@@ -18,6 +21,20 @@ function readParam(
       `${owner}: parameter ${p.name.getText(ctx.scope.sf)} is destructured or a rest parameter, which the CLI cannot pass; it is left out`,
     );
     return undefined;
+  }
+  const structural = p.type ? structuralType(ts, p.type) : undefined;
+  if (structural && p.type) {
+    // passed on as the flag's text, such a parameter would get a string where the code expects an object
+    const { line, character } = ctx.scope.sf.getLineAndCharacterOfPosition(
+      p.type.getStart(ctx.scope.sf),
+    );
+    throw new ModuleError(
+      `${file}:${line + 1}:${character + 1}: parameter ${p.name.text} of ${owner} has ${structural} ` +
+        `(${p.type.getText(ctx.scope.sf)}), which cannot be given as a function argument`,
+      {
+        hint: `give it one of the supported types (${SUPPORTED}), or make each field its own parameter`,
+      },
+    );
   }
   const sig: ParamSignature = {
     name: p.name.text,
@@ -36,14 +53,42 @@ function readParam(
   return sig;
 }
 
+const SUPPORTED =
+  "string, number, boolean, an enum or string-literal union, a list of these, Directory, File, Secret, " +
+  "Service, Container, CacheVolume, or an @object() class of the module";
+
+// The kind of a written type that has no CLI form (an object literal, a tuple, a function…), looking
+// through lists, unions and type arguments; undefined when the type is fine.
+function structuralType(ts: TsApi, node: TS.TypeNode): string | undefined {
+  if (ts.isTypeLiteralNode(node) || ts.isMappedTypeNode(node)) return "an object literal type";
+  if (ts.isTupleTypeNode(node)) return "a tuple type";
+  if (ts.isFunctionTypeNode(node) || ts.isConstructorTypeNode(node)) return "a function type";
+  if (ts.isIntersectionTypeNode(node)) return "an intersection type";
+  const inner: readonly TS.TypeNode[] = ts.isArrayTypeNode(node)
+    ? [node.elementType]
+    : ts.isParenthesizedTypeNode(node) || ts.isTypeOperatorNode(node)
+      ? [node.type]
+      : ts.isUnionTypeNode(node)
+        ? node.types
+        : ts.isTypeReferenceNode(node)
+          ? (node.typeArguments ?? [])
+          : [];
+  for (const t of inner) {
+    const found = structuralType(ts, t);
+    if (found) return found;
+  }
+  return undefined;
+}
+
 // Parameters of a method or constructor, in order (the call passes them by position).
 function readParams(
   ctx: TypeContext,
   params: readonly TS.ParameterDeclaration[],
   owner: string,
+  file: string,
   warn: (m: string) => void,
 ): ParamSignature[] {
-  return params.map((p) => readParam(ctx, p, owner, warn)).filter((p) => p !== undefined);
+  return params.map((p) => readParam(ctx, p, owner, file, warn)).filter((p) => p !== undefined);
 }
 
 /** The signature of a class already known to carry @object(). */
@@ -61,7 +106,7 @@ export function readClass(
   if (doc) obj.doc = doc;
   for (const member of cls.members) {
     if (ts.isConstructorDeclaration(member)) {
-      obj.constructorParams = readParams(ctx, member.parameters, `${name} constructor`, warn);
+      obj.constructorParams = readParams(ctx, member.parameters, `${name} constructor`, file, warn);
       continue;
     }
     const decorators = readDecorators(ts, ctx.scope, member);
@@ -78,7 +123,7 @@ export function readClass(
     const fnDoc = readDoc(ts, member);
     if (fnDoc) fn.doc = fnDoc;
     if (ts.isMethodDeclaration(member)) {
-      fn.params = readParams(ctx, member.parameters, `${name}.${fn.name}`, warn);
+      fn.params = readParams(ctx, member.parameters, `${name}.${fn.name}`, file, warn);
       if (member.type) fn.returns = readType(ctx, member.type);
     } else if (ts.isPropertyDeclaration(member)) {
       fn.returns = member.type ? readType(ctx, member.type) : inferType(ctx, member.initializer);

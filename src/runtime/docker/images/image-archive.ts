@@ -46,6 +46,8 @@ async function rewriteEntries(extract: tar.Extract, pack: tar.Pack, config: Imag
     } else {
       await new Promise<void>((resolve, reject) => {
         const sink = pack.entry(entry.header, (err) => (err ? reject(err) : resolve()));
+        // the output failing (a full disk) destroys the pack and this sink: a rejection, not an unhandled event
+        sink.on("error", reject);
         entry.pipe(sink);
       });
     }

@@ -44,10 +44,12 @@ describe("dag.host().service()", () => {
   it("lets containers reach a loopback-only host server by alias, on the frontend port", async () => {
     const state = await makeStateDir();
     const before = hits;
+    // a free port, not a fixed one: other runs on this machine may hold any fixed port
+    const front = await freePort();
     const r = await runIn("docker", state, async () => {
-      const api = dag.host().service([{ frontend: 18080, backend: port }]);
+      const api = dag.host().service([{ frontend: front, backend: port }]);
       const same = dag.host().service([{ backend: port }]);
-      const viaFrontend = await wget("http://api:18080/one", "api", api).stdout();
+      const viaFrontend = await wget(`http://api:${front}/one`, "api", api).stdout();
       const viaBackend = await wget(`http://web:${port}/two`, "web", same).stdout();
       return {
         viaFrontend,
@@ -62,18 +64,18 @@ describe("dag.host().service()", () => {
     expect(hits - before).toBe(2);
     // from the machine running the pipeline, the service is the host's own port
     expect(r.value.endpoint).toBe(`http://localhost:${port}`);
-    expect(r.value.ports).toEqual([{ port: 18080, protocol: "TCP" }]);
+    expect(r.value.ports).toEqual([{ port: front, protocol: "TCP" }]);
     expect(net.isIPv4(r.value.hostname)).toBe(true);
     const steps = r.events.filter((e) => e.type === "step.start" && e.kind === "service");
     expect(steps.map((e) => (e.type === "step.start" ? e.name : ""))).toEqual([
-      `host service 18080→localhost:${port}`,
+      `host service ${front}→localhost:${port}`,
       `host service ${port}→localhost:${port}`,
     ]);
-    // the relay is gone with the run: port 18080 can be taken on every interface again
+    // the relay is gone with the run: its port can be taken on every interface again
     const probe = net.createServer();
     const taken = await new Promise<boolean>((resolve) => {
       probe.once("error", () => resolve(true));
-      probe.listen({ host: "0.0.0.0", port: 18080, exclusive: true }, () => resolve(false));
+      probe.listen({ host: "0.0.0.0", port: front, exclusive: true }, () => resolve(false));
     });
     if (!taken) await new Promise<void>((res) => probe.close(() => res()));
     expect(taken).toBe(false);
@@ -84,14 +86,15 @@ describe("dag.host().service()", () => {
 
   it("is shared by digest within a run, and is part of the consumer's cache key", async () => {
     const state = await makeStateDir();
+    const front = await freePort();
     const nonce = `${Date.now()}`;
     const consumer = (p: number) =>
       dag
         .container()
         .from(BUSYBOX)
         .withEnvVariable("NONCE", nonce)
-        .withServiceBinding("api", dag.host().service([{ frontend: 18081, backend: p }]))
-        .withExec(["wget", "-qO-", "http://api:18081/cached"]);
+        .withServiceBinding("api", dag.host().service([{ frontend: front, backend: p }]))
+        .withExec(["wget", "-qO-", `http://api:${front}/cached`]);
     const first = await runIn("docker", state, async () => {
       await consumer(port).sync();
       await consumer(port).withExec(["true"]).sync();
@@ -109,20 +112,21 @@ describe("dag.host().service()", () => {
 
   it("fails the consumer clearly when nothing listens on the host port", async () => {
     const state = await makeStateDir();
+    const front = await freePort();
     const dead = await freePort();
     const prev = process.env.GANTRY_SERVICE_TIMEOUT;
     process.env.GANTRY_SERVICE_TIMEOUT = "2";
     try {
       const r = runIn("docker", state, () =>
         wget(
-          "http://api:18082/",
+          `http://api:${front}/`,
           "api",
-          dag.host().service([{ frontend: 18082, backend: dead }]),
+          dag.host().service([{ frontend: front, backend: dead }]),
         ).sync(),
       );
       await expect(r).rejects.toThrow(ServiceError);
       await expect(r).rejects.toThrow(
-        `host service 18082→localhost:${dead}: nothing accepted connections on localhost:${dead} (ECONNREFUSED) within 2 s`,
+        `host service ${front}→localhost:${dead}: nothing accepted connections on localhost:${dead} (ECONNREFUSED) within 2 s`,
       );
     } finally {
       if (prev === undefined) delete process.env.GANTRY_SERVICE_TIMEOUT;
@@ -132,39 +136,41 @@ describe("dag.host().service()", () => {
 
   it("says so at once when the host name does not resolve", async () => {
     const state = await makeStateDir();
+    const front = await freePort();
     const started = Date.now();
     const r = runIn("docker", state, () =>
       wget(
-        "http://api:18084/",
+        `http://api:${front}/`,
         "api",
-        dag.host().service([{ frontend: 18084, backend: 80 }], { host: "nosuchhost.invalid" }),
+        dag.host().service([{ frontend: front, backend: 80 }], { host: "nosuchhost.invalid" }),
       ).sync(),
     );
     await expect(r).rejects.toThrow(
-      "host service 18084→nosuchhost.invalid:80: the host name nosuchhost.invalid does not resolve on this machine",
+      `host service ${front}→nosuchhost.invalid:80: the host name nosuchhost.invalid does not resolve on this machine`,
     );
     expect(Date.now() - started).toBeLessThan(10_000);
   });
 
   it("refuses one frontend port relaying to two host targets in one run", async () => {
     const state = await makeStateDir();
+    const front = await freePort();
     const other = http.createServer((_q, res) => res.end("other\n"));
     const otherPort = await listenLoopback(other);
     try {
       const r = runIn("docker", state, async () => {
         await wget(
-          "http://a:18083/",
+          `http://a:${front}/`,
           "a",
-          dag.host().service([{ frontend: 18083, backend: port }]),
+          dag.host().service([{ frontend: front, backend: port }]),
         ).sync();
         await wget(
-          "http://b:18083/",
+          `http://b:${front}/`,
           "b",
-          dag.host().service([{ frontend: 18083, backend: otherPort }]),
+          dag.host().service([{ frontend: front, backend: otherPort }]),
         ).sync();
       });
       await expect(r).rejects.toThrow(
-        `port 18083 of the run network already relays to localhost:${port}`,
+        `port ${front} of the run network already relays to localhost:${port}`,
       );
     } finally {
       await closeServer(other);

@@ -101,22 +101,10 @@ async function writeRedirects(
   result: RunResult,
 ) {
   const workdir = workdirOf(spec);
-  if (spec.redirectStdout) {
-    await putBytes(
-      container,
-      ctx.store,
-      path.resolve(workdir, spec.redirectStdout),
-      result.stdout,
-      ROOT_OWNER,
-    );
-  }
-  if (spec.redirectStderr) {
-    await putBytes(
-      container,
-      ctx.store,
-      path.resolve(workdir, spec.redirectStderr),
-      result.stderr,
-      ROOT_OWNER,
-    );
-  }
+  const redirects: [string | undefined, string][] = [
+    [spec.redirectStdout, result.stdout],
+    [spec.redirectStderr, result.stderr],
+  ];
+  for (const [to, text] of redirects)
+    if (to) await putBytes(container, ctx.store, path.resolve(workdir, to), text, ROOT_OWNER);
 }

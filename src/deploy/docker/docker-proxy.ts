@@ -6,12 +6,11 @@ import { DeployError } from "../../errors.js";
 import { probe } from "../health-check.js";
 import { DEPLOY_LABELS, networkName, proxyName } from "./docker-names.js";
 import {
-  LIST_WORKERS,
   NGINX_CONF,
-  NGINX_RELOAD,
   NGINX_START,
   NGINX_TEST,
   nginxConfig,
+  reloadAndWatch,
   WORKER_SHUTDOWN_SEC,
 } from "./nginx-config.js";
 
@@ -85,7 +84,6 @@ export class DockerProxy {
     next: { release: string; upstream: string },
     previous: { release: string; upstream: string } | undefined,
   ): Promise<SwitchTiming> {
-    const before = await this.workers(proxy.id);
     await this.rt.putFiles(proxy.id, [
       { path: NGINX_CONF, contents: nginxConfig({ app: this.s.app, ...next }) },
     ]);
@@ -102,40 +100,17 @@ export class DockerProxy {
         },
       );
     }
-    const t0 = Date.now();
-    const reload = await this.rt.exec(proxy.id, NGINX_RELOAD, this.s.signal);
-    if (reload.exitCode !== 0)
+    const r = await this.rt.exec(proxy.id, reloadAndWatch(WORKER_SHUTDOWN_SEC + 10), this.s.signal);
+    const [t0, up, gone] = r.stdout.trim().split(" ").map(Number);
+    if (r.exitCode === 10)
       throw new DeployError(
-        `nginx -s reload failed in ${proxyName(this.s.app)}: ${(reload.stderr || reload.stdout).trim()}`,
+        `nginx -s reload failed in ${proxyName(this.s.app)}: ${(r.stderr || r.stdout).trim()}`,
       );
-    const old = new Set(before.map((w) => w.pid));
-    let switchMs: number | undefined;
-    const deadline = t0 + (WORKER_SHUTDOWN_SEC + 10) * 1000;
-    for (;;) {
-      const now = await this.workers(proxy.id);
-      if (switchMs === undefined && now.some((w) => !old.has(w.pid))) switchMs = Date.now() - t0;
-      if (switchMs !== undefined && !now.some((w) => old.has(w.pid))) break;
-      if (Date.now() > deadline)
-        throw new DeployError(
-          `the proxy's old workers did not finish within ${WORKER_SHUTDOWN_SEC + 10}s after the reload to release ${next.release}`,
-        );
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    return { switchMs, drainMs: Date.now() - t0 };
-  }
-
-  // nginx's worker processes by pid, read from /proc in the proxy.
-  private async workers(id: string): Promise<{ pid: number; title: string }[]> {
-    const r = await this.rt.exec(id, LIST_WORKERS, this.s.signal);
-    if (r.exitCode !== 0)
-      throw new DeployError(`could not list the proxy's nginx workers: ${r.stderr.trim()}`);
-    return r.stdout
-      .split("\n")
-      .filter((l) => l.trim() !== "")
-      .map((l) => {
-        const [pid, ...title] = l.trim().split(" ");
-        return { pid: Number(pid), title: title.join(" ") };
-      });
+    if (r.exitCode !== 0 || t0 === undefined || up === undefined || gone === undefined)
+      throw new DeployError(
+        `the proxy's old workers did not finish within ${WORKER_SHUTDOWN_SEC + 10}s after the reload to release ${next.release} (${(r.stderr || r.stdout).trim()})`,
+      );
+    return { switchMs: Math.round((up - t0) * 1000), drainMs: Math.round((gone - t0) * 1000) };
   }
 
   // A proxy that exited (a taken port, a bad config) explains itself with its own last lines.

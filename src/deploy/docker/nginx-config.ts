@@ -41,9 +41,26 @@ http {
 `;
 }
 
-/** A shell loop listing nginx worker processes as `pid title` (from /proc: the image needs no ps). */
-export const LIST_WORKERS = [
-  "/bin/sh",
-  "-c",
-  `for d in /proc/[0-9]*; do c=$(tr '\\000' ' ' < "$d/cmdline" 2>/dev/null) || continue; case "$c" in "nginx: worker process"*) echo "\${d#/proc/} $c";; esac; done`,
-];
+/**
+ * Reload nginx and watch its workers from inside the proxy, in one exec (no round trip per look): prints
+ * `<t0> <new workers up> <old workers gone>` in seconds of /proc/uptime (10 ms steps). Needs only sh, tr and cut.
+ */
+export function reloadAndWatch(timeoutSec: number): string[] {
+  const script = `
+list() { for d in /proc/[0-9]*; do c=$(tr '\\000' ' ' < "$d/cmdline" 2>/dev/null) || continue; case "$c" in "nginx: worker process"*) echo "\${d#/proc/}";; esac; done; }
+up() { cut -d' ' -f1 /proc/uptime; }
+old=" $(list | tr '\\n' ' ')"
+t0=$(up)
+${NGINX_RELOAD.join(" ")} || exit 10
+tnew=""; i=0
+while [ "$i" -lt ${timeoutSec * 100} ]; do
+  fresh=0; stale=0
+  for p in $(list); do case "$old" in *" $p "*) stale=1;; *) fresh=1;; esac; done
+  if [ -z "$tnew" ] && [ "$fresh" = 1 ]; then tnew=$(up); fi
+  if [ -n "$tnew" ] && [ "$stale" = 0 ]; then echo "$t0 $tnew $(up)"; exit 0; fi
+  sleep 0.01; i=$((i+1))
+done
+echo "$t0 \${tnew:-none} timeout"; exit 11
+`;
+  return ["/bin/sh", "-c", script];
+}

@@ -10,12 +10,14 @@
 #   gantry-test/postgres:15      debian + PostgreSQL 15, an entrypoint like the official image's
 #                                (POSTGRES_USER / POSTGRES_PASSWORD / POSTGRES_DB, PGDATA,
 #                                /docker-entrypoint-initdb.d), pg_isready for health checks
+#   gantry-test/nginx:bookworm   debian + Debian's nginx: the deploy target's proxy (on real
+#                                machines Gantry uses nginx:stable; see docs/deploy.md)
 #
 # Idempotent: every image carries the label gantry.test-image.version=<N>-<hash of its recipe>
 # (derived images also gantry.test-image.base=<base image id>); an image whose label matches is
 # skipped, so editing a recipe below (or bumping its N) rebuilds exactly what changed.
 #
-# Usage: scripts/test-images.sh [busybox|debian|node|python|postgres ...]   (default: all)
+# Usage: scripts/test-images.sh [busybox|debian|node|python|postgres|nginx ...]   (default: all)
 # Env:
 #   GANTRY_TEST_CACHE       cache dir for the Debian rootfs tarball and logs (/var/cache/gantry-test)
 #   GANTRY_BUILD_NETWORK    network mode for `docker build` (default: host; apt inside the build
@@ -39,6 +41,7 @@ IMG_DEBIAN=gantry-test/debian:bookworm
 IMG_NODE=gantry-test/node:bookworm
 IMG_PYTHON=gantry-test/python:bookworm
 IMG_POSTGRES=gantry-test/postgres:15
+IMG_NGINX=gantry-test/nginx:bookworm
 
 # Manual bump numbers: raise one to force a rebuild that the recipe hash would not notice (a
 # Dockerfile-built image still reuses docker's layer cache for unchanged steps; remove the image
@@ -48,6 +51,7 @@ V_DEBIAN=1
 V_NODE=1
 V_PYTHON=1
 V_POSTGRES=1
+V_NGINX=1
 
 mkdir -p "$CACHE/logs"
 exec 9>"$CACHE/lock"
@@ -334,20 +338,43 @@ verify_postgres() {
   [ "$ok" -eq 0 ] || { tail -n 30 "$log" >&2; return 1; }
 }
 
+# --- nginx -----------------------------------------------------------------------------------
+# The deploy target's proxy, shaped like the official nginx image: master in the foreground as
+# PID 1, logs to the container's stdout/stderr, SIGQUIT for a graceful stop. Debian's default site
+# is removed (the deploy target writes its whole nginx.conf itself).
+build_nginx() {
+  local image=$1 want=$2 base_id=$3 dir=$TMP/nginx
+  mkdir -p "$dir"
+  cat >"$dir/Dockerfile" <<EOF
+FROM $IMG_DEBIAN
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends nginx \\
+ && apt-get clean && rm -rf /var/lib/apt/lists/* \\
+ && rm -f /etc/nginx/sites-enabled/default \\
+ && ln -sf /dev/stdout /var/log/nginx/access.log \\
+ && ln -sf /dev/stderr /var/log/nginx/error.log
+EXPOSE 80
+STOPSIGNAL SIGQUIT
+CMD ["nginx", "-g", "daemon off;"]
+EOF
+  dockerfile_build "$image" "$want" "$base_id" "$dir"
+  smoke "$image" sh -c 'nginx -t 2>&1 && nginx -v 2>&1'
+}
+
 # --- main ------------------------------------------------------------------------------------
 want=("$@")
-[ "${#want[@]}" -gt 0 ] || want=(busybox debian node python postgres)
+[ "${#want[@]}" -gt 0 ] || want=(busybox debian node python postgres nginx)
 T0=$(now)
 for w in "${want[@]}"; do
   case "$w" in
     busybox) ensure "$IMG_BUSYBOX" "$(version "$V_BUSYBOX" build_busybox smoke)" "" build_busybox ;;
     debian) ;;
-    node | python | postgres) ;;
-    *) die "unknown image '$w' (busybox|debian|node|python|postgres)" ;;
+    node | python | postgres | nginx) ;;
+    *) die "unknown image '$w' (busybox|debian|node|python|postgres|nginx)" ;;
   esac
 done
 need_debian=0
-for w in "${want[@]}"; do case "$w" in debian | node | python | postgres) need_debian=1 ;; esac; done
+for w in "${want[@]}"; do case "$w" in debian | node | python | postgres | nginx) need_debian=1 ;; esac; done
 if [ "$need_debian" = 1 ]; then
   ensure "$IMG_DEBIAN" "$(version "$V_DEBIAN" debian_rootfs build_debian)" "" build_debian
 fi
@@ -358,6 +385,7 @@ for w in "${want[@]}"; do
   case "$w" in
     node) ensure "$IMG_NODE" "$(version "$V_NODE" build_node dockerfile_build)" "$IMG_DEBIAN" build_node & ;;
     python) ensure "$IMG_PYTHON" "$(version "$V_PYTHON" build_python dockerfile_build)" "$IMG_DEBIAN" build_python & ;;
+    nginx) ensure "$IMG_NGINX" "$(version "$V_NGINX" build_nginx dockerfile_build smoke)" "$IMG_DEBIAN" build_nginx & ;;
     postgres)
       ensure "$IMG_POSTGRES" "$(version "$V_POSTGRES" build_postgres verify_postgres dockerfile_build)" \
         "$IMG_DEBIAN" build_postgres &

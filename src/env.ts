@@ -26,6 +26,10 @@ export interface GantryEnv {
   path: string;
   /** NO_COLOR set: no ANSI colours. */
   noColor: boolean;
+  /** GANTRY_DEPLOY_PROXY_IMAGE: the nginx image in front of docker deployments (default nginx:stable). */
+  deployProxyImage?: string;
+  /** GANTRY_FLYCTL_IMAGE: the image the fly target runs flyctl in (default flyio/flyctl:latest). */
+  flyctlImage?: string;
 }
 
 const DEFAULT_HOST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
@@ -61,5 +65,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): GantryEnv {
     home,
     path: withoutRunScriptPath(env.PATH ?? DEFAULT_HOST_PATH, env.npm_lifecycle_event),
     noColor: env.NO_COLOR !== undefined && env.NO_COLOR !== "",
+    deployProxyImage: env.GANTRY_DEPLOY_PROXY_IMAGE || undefined,
+    flyctlImage: env.GANTRY_FLYCTL_IMAGE || undefined,
   };
 }

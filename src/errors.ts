@@ -13,6 +13,7 @@ export const ErrorCodes = {
   COMPOSE: "COMPOSE_ERROR",
   FUNCTION: "FUNCTION_ERROR",
   EXPORT: "EXPORT_ERROR",
+  DEPLOY: "DEPLOY_ERROR",
   INTERNAL: "INTERNAL_ERROR",
 } as const;
 
@@ -83,6 +84,14 @@ export class FunctionError extends GantryError {
 /** An export's host destination cannot take it (a file in the way, no permission, a read-only file system). */
 export class ExportError extends GantryError {
   readonly code = ErrorCodes.EXPORT;
+}
+
+/**
+ * A deploy that did not happen or was undone: a failed health check, release command or quality gate. Traffic stays
+ * on (or went back to) the release that served before; the message says which check failed how.
+ */
+export class DeployError extends GantryError {
+  readonly code = ErrorCodes.DEPLOY;
 }
 
 /** A bug in Gantry itself. */

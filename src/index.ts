@@ -2,3 +2,16 @@
 // which sit a layer above the SDK since they are built from its objects.
 export * from "./sdk/index.js";
 export { composeProject, ComposeStack, type ComposeProjectOpts } from "./compose/compose-stack.js";
+export {
+  deploy,
+  releases,
+  rollback,
+  formatReleases,
+  recordChecksPassed,
+  type DeployOptions,
+  type DeployResult,
+  type DeployTarget,
+  type RollbackOptions,
+  type Release,
+  type ReleaseState,
+} from "./deploy/index.js";

@@ -45,6 +45,8 @@ export async function openSession(
     parallelism: opts.env.parallelism ?? 8,
     secretKey: await loadSecretKey(opts.env.stateDir),
     serviceTimeoutMs: opts.env.serviceTimeoutSec ? opts.env.serviceTimeoutSec * 1000 : undefined,
+    projectDir: opts.projectDir,
+    env: opts.env,
   });
   return { session, note };
 }

@@ -1,6 +1,7 @@
 // A run: the runtime, store, events and secrets one invocation uses, and the scope SDK evaluators find them in.
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { Runtime } from "../runtime/runtime.js";
+import type { GantryEnv } from "../env.js";
 import type { ContentStore } from "../store/content-store.js";
 import type { EventSink } from "./events.js";
 import { Scrubber } from "./scrubber.js";
@@ -21,6 +22,10 @@ export interface SessionInit extends SessionParts {
   secretKey: Uint8Array;
   /** How long a service may take to become ready (GANTRY_SERVICE_TIMEOUT). */
   serviceTimeoutMs?: number;
+  /** The project the run is for (its state lives in `<stateDir>/projects/<id>/`); defaults to `cwd`. */
+  projectDir?: string;
+  /** The environment the run was opened with (state dir, deploy settings); read once in env.ts. */
+  env?: GantryEnv;
 }
 
 /** Hooks the session runs at close (services stop, temp files go) before the runtime removes the rest. */
@@ -37,6 +42,8 @@ export class Session {
   readonly cwd: string;
   readonly secretKey: Uint8Array;
   readonly serviceTimeoutMs?: number;
+  readonly projectDir: string;
+  readonly env?: GantryEnv;
   /** Image builds, imports, tarballs and publishing. */
   readonly images: ImageOps;
   /** Service bindings of execs. */
@@ -59,6 +66,8 @@ export class Session {
     this.cwd = init.cwd;
     this.secretKey = init.secretKey;
     this.serviceTimeoutMs = init.serviceTimeoutMs;
+    this.projectDir = init.projectDir ?? init.cwd;
+    this.env = init.env;
     this.images = init.images;
     this.bindings = init.bindings;
     this.limiter = new Semaphore(init.parallelism);

@@ -1,5 +1,6 @@
 // The one seam between the engine and a machine: the engine speaks only this interface, never Docker or processes.
 import type { FileEntry, Tree } from "../store/tree.js";
+import type { DeploymentRuntime } from "./deployment-runtime.js";
 
 /**
  * A runtime-specific handle for a root filesystem state.
@@ -220,6 +221,8 @@ export interface Runtime {
   readonly images?: ImageRuntime;
   /** Services, where the runtime has them. */
   readonly services?: ServiceRuntime;
+  /** Deployments that outlive the run (the deploy layer's docker target), where the runtime has them. */
+  readonly deployments?: DeploymentRuntime;
   /** Resolve (pulling if needed) an image reference to its content id and config. */
   resolveImage(ref: string, signal: AbortSignal): Promise<ResolvedImage>;
   /** The empty root filesystem (`dag.container()` without `from`). */

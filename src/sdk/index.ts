@@ -32,5 +32,6 @@ export {
   CancelledError,
   ServiceError,
   ComposeError,
+  DeployError,
   ErrorCodes,
 } from "../errors.js";

@@ -14,3 +14,5 @@ export * from "./directory-api.js";
 export * from "./service-api.js";
 export { maskSecret } from "./secret-api.js";
 export { installInterrupts, type SignalSource } from "../interrupts.js";
+export * from "./deploy-api.js";
+export type * from "../../runtime/deployment-runtime.js";

@@ -25,6 +25,7 @@ import type { DockerRunContext } from "./connection/run-context.js";
 import { ensureScratchImage } from "./exec/scratch-image.js";
 import { DockerServices } from "./services/docker-services.js";
 import { DockerImages } from "./images/docker-images.js";
+import { DockerDeployments } from "./deploy/docker-deployments.js";
 
 export interface DockerRuntimeOptions {
   docker: Dockerode;
@@ -42,6 +43,7 @@ export class DockerRuntime implements Runtime {
   private scratchId?: Promise<string>;
   readonly services: DockerServices;
   readonly images: DockerImages;
+  readonly deployments: DockerDeployments;
 
   constructor(opts: DockerRuntimeOptions) {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(opts.runId)) {
@@ -53,6 +55,7 @@ export class DockerRuntime implements Runtime {
     this.caches = new CacheVolumes(this.ctx);
     this.services = new DockerServices(this.ctx, this.caches);
     this.images = new DockerImages(this.ctx);
+    this.deployments = new DockerDeployments(this.ctx);
   }
 
   // Local first, pulled when missing; the id is what digests use.

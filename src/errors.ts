@@ -14,6 +14,7 @@ export const ErrorCodes = {
   FUNCTION: "FUNCTION_ERROR",
   EXPORT: "EXPORT_ERROR",
   DEPLOY: "DEPLOY_ERROR",
+  TASK: "TASK_FAILED",
   INTERNAL: "INTERNAL_ERROR",
 } as const;
 
@@ -92,6 +93,19 @@ export class ExportError extends GantryError {
  */
 export class DeployError extends GantryError {
   readonly code = ErrorCodes.DEPLOY;
+}
+
+/**
+ * A toolchain task (format, lint, test, build, a db command…) failed: the message names the task, the command
+ * and shows the tool's own output; `tasks` lists every failed task when a workflow ran several.
+ */
+export class TaskError extends GantryError {
+  readonly code = ErrorCodes.TASK;
+  readonly tasks: string[];
+  constructor(message: string, opts: { tasks: string[]; cause?: unknown; hint?: string }) {
+    super(message, opts);
+    this.tasks = opts.tasks;
+  }
 }
 
 /** A bug in Gantry itself. */

@@ -1,5 +1,5 @@
-// The package's public entry (`gantry`, and `@dagger.io/dagger` in modules): the SDK, plus docker-compose projects,
-// which sit a layer above the SDK since they are built from its objects.
+// The package's public entry (`gantry`, and `@dagger.io/dagger` in modules): the SDK, docker-compose projects and the
+// toolchain presets, which sit a layer above the SDK since they are built from its objects.
 export * from "./sdk/index.js";
 export { composeProject, ComposeStack, type ComposeProjectOpts } from "./compose/compose-stack.js";
 export {
@@ -15,3 +15,4 @@ export {
   type Release,
   type ReleaseState,
 } from "./deploy/index.js";
+export * from "./toolchains/index.js";

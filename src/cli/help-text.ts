@@ -17,6 +17,8 @@ Usage: gantry [GLOBAL FLAGS] COMMAND [ARGS]
 Commands:
   functions              list the module's functions
   call FUNCTION [CHAIN]  call a function and print its result, e.g. gantry call test --source=.
+  check [PATTERN…]       run the module's checks in parallel and print a table of results
+  init                   detect the project's toolchain and write a .gantry/ module using the presets
   compose SUBCOMMAND     run a docker-compose file: up, run SERVICE, down, config
 
 ${GLOBAL_FLAGS_HELP}

@@ -9,7 +9,7 @@ import { parseArgv } from "./global-flags.js";
 import { handleError } from "./handle-error.js";
 import { topHelp } from "./help-text.js";
 
-const COMMANDS = ["functions", "call", "compose"] as const;
+const COMMANDS = ["functions", "call", "check", "init", "compose"] as const;
 
 // Dispatch to a command; each lives in its own folder and is imported only when it runs.
 async function dispatch(argv: readonly string[], io: CliIo, errors: ErrorContext): Promise<number> {
@@ -30,6 +30,10 @@ async function dispatch(argv: readonly string[], io: CliIo, errors: ErrorContext
     case "call": {
       const { runCall } = await import("./call/call-command.js");
       return runCall(globals, rest, io, errors);
+    }
+    case "check": {
+      const { runCheck } = await import("./check/check-command.js");
+      return runCheck(globals, rest, io, errors);
     }
     case "compose": {
       const { runCompose } = await import("./compose/compose-command.js");

@@ -36,8 +36,8 @@ export function resolveLocalImport(fromFile: string, spec: string): string | und
   return candidates.find(isFile);
 }
 
-/** Every local file reachable from the entry, entry first; reads each once and hands its text on. */
-export function collectLocalFiles(entry: string): Map<string, string> {
+/** Every local file reachable from the entry (and inside `within`, when given), entry first; reads each once. */
+export function collectLocalFiles(entry: string, within?: string): Map<string, string> {
   const files = new Map<string, string>();
   const queue = [entry];
   while (queue.length > 0) {
@@ -48,7 +48,9 @@ export function collectLocalFiles(entry: string): Map<string, string> {
     if (!TS_EXTENSIONS.includes(path.extname(file)) && !/\.[cm]?js$/.test(file)) continue;
     for (const spec of scanRelativeSpecifiers(text)) {
       const target = resolveLocalImport(file, spec);
-      if (target !== undefined && !files.has(target)) queue.push(target);
+      if (target === undefined || files.has(target)) continue;
+      if (within !== undefined && path.relative(within, target).startsWith("..")) continue;
+      queue.push(target);
     }
   }
   return files;

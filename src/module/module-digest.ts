@@ -2,10 +2,11 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { ModuleLocation } from "./find-module.js";
+import { readLibrarySources } from "./library-entry.js";
 import { collectLocalFiles } from "./local-imports.js";
 
 /** Bump when the signature or bundle format changes, so old cache entries stop matching. */
-export const MODULE_CACHE_SCHEMA = 3;
+export const MODULE_CACHE_SCHEMA = 4;
 
 export interface ModuleDigest {
   /** sha256 hex over the module name, the entry's place and every local file's path and contents. */
@@ -27,6 +28,12 @@ export function digestModule(
   for (const [name, abs] of rel) {
     const text = files.get(abs) ?? "";
     h.update(`${name}\0${createHash("sha256").update(text).digest("hex")}\0`);
+  }
+  // the presets' source is part of the signature: a new Gantry with changed presets must not serve an old one
+  const library = readLibrarySources();
+  for (const [file, text] of library?.files ?? []) {
+    const name = path.relative(library?.dir ?? "", file);
+    h.update(`gantry:${name}\0${createHash("sha256").update(text).digest("hex")}\0`);
   }
   return { digest: h.digest("hex"), files };
 }

@@ -1,8 +1,13 @@
 // One place that turns TypeScript names into CLI names and back, so `functions`, `call` and help always agree.
 
-/** `buildImage` → `build-image`, `HTTPServer` → `http-server`: the spelling flags and function names take on the CLI. */
+/**
+ * `buildImage` → `build-image`, `HTTPServer` → `http-server`: the spelling flags and function names take on the CLI.
+ * A trailing underscore is dropped, as Dagger's Python SDK does, so a parameter named after a reserved word
+ * (`export_`) is the flag `--export`.
+ */
 export function toKebabCase(name: string): string {
   return name
+    .replace(/(?<=.)_+$/, "")
     .replace(/([a-z0-9])([A-Z])/g, "$1-$2")
     .replace(/([A-Z]+)([A-Z][a-z])/g, "$1-$2")
     .replace(/[_\s]+/g, "-")

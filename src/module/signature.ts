@@ -49,6 +49,8 @@ export interface FunctionSignature {
   params: ParamSignature[];
   /** The declared result, with `Promise<…>` unwrapped. */
   returns: TypeRef;
+  /** Marked `@check()`: `gantry check` runs it. */
+  check?: boolean;
 }
 
 export interface ObjectSignature {
@@ -58,8 +60,12 @@ export interface ObjectSignature {
   doc?: string;
   constructorParams: ParamSignature[];
   functions: FunctionSignature[];
-  /** Source file, relative to the module's root folder. */
+  /** Source file, relative to the module's root folder (`gantry:…` for an object Gantry's package ships). */
   file: string;
+  /** The @object() class it extends (the module's own, or one Gantry ships, such as NodeToolchain). */
+  extends?: string;
+  /** An object Gantry's package ships (a toolchain preset), pulled in because the module uses it. */
+  library?: boolean;
 }
 
 export interface ModuleSignature {

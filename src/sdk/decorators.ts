@@ -14,6 +14,8 @@ export interface ArgumentOptions {
 
 export interface ObjectMetadata {
   functions: Set<string>;
+  /** Functions marked @check(): `gantry check` runs them. */
+  checks: Set<string>;
   fields: Set<string>;
   arguments: Map<string, Map<number, ArgumentOptions>>;
 }
@@ -23,7 +25,7 @@ const registry = new WeakMap<object, ObjectMetadata>();
 function metaOf(cls: object): ObjectMetadata {
   let m = registry.get(cls);
   if (!m) {
-    m = { functions: new Set(), fields: new Set(), arguments: new Map() };
+    m = { functions: new Set(), checks: new Set(), fields: new Set(), arguments: new Map() };
     registry.set(cls, m);
   }
   return m;
@@ -65,6 +67,38 @@ export function func(
       return;
     }
     metaOf(ctorOf(target as object)).functions.add(String(key));
+  };
+}
+
+/**
+ * Marks a function as a check, as Dagger's `@check()` does: `gantry check` runs every check of the module in
+ * parallel and prints a table of the results. A check takes no required arguments; it passes when it returns
+ * and fails when it throws. A check that could not look at something says so with a line of its result starting
+ * `not checked:`, and the table shows it as "not checked" instead of "passed".
+ *
+ * @example
+ * @object()
+ * export class Ci {
+ *   @func() @check()
+ *   async lint(): Promise<string> {
+ *     return dag.container().from("node:22").withExec(["npm", "run", "lint"]).stdout()
+ *   }
+ * }
+ */
+export function check(): (target: unknown, key?: unknown, desc?: unknown) => void {
+  return (target, key) => {
+    if (isTc39Context(key)) {
+      const ctx = key;
+      ctx.addInitializer?.(function (this: unknown) {
+        const m = metaOf(ctorOf(this as object));
+        m.functions.add(String(ctx.name));
+        m.checks.add(String(ctx.name));
+      });
+      return;
+    }
+    const m = metaOf(ctorOf(target as object));
+    m.functions.add(String(key));
+    m.checks.add(String(key));
   };
 }
 

@@ -11,6 +11,7 @@ export { ReturnType, CacheSharingMode, NetworkProtocol } from "./enums.js";
 export {
   object,
   func,
+  check,
   field,
   argument,
   enumType,
@@ -33,5 +34,6 @@ export {
   ServiceError,
   ComposeError,
   DeployError,
+  TaskError,
   ErrorCodes,
 } from "../errors.js";

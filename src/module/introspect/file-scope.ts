@@ -16,6 +16,8 @@ export interface FileScope {
   sdkNamespaces: Set<string>;
   /** Relative module specifiers this file imports or re-exports from. */
   specifiers: string[];
+  /** Local names imported by name from the SDK (`import { NodeToolchain } from "gantry"`). */
+  sdkImports: Set<string>;
 }
 
 /** Collect a parsed file's imports once; every later lookup of a name goes through it. */
@@ -26,6 +28,7 @@ export function readFileScope(ts: TsApi, sf: TS.SourceFile): FileScope {
     aliases: new Map(),
     sdkNamespaces: new Set(),
     specifiers: [],
+    sdkImports: new Set(),
   };
   for (const st of sf.statements) {
     const spec =
@@ -44,6 +47,7 @@ export function readFileScope(ts: TsApi, sf: TS.SourceFile): FileScope {
     if (bindings && ts.isNamedImports(bindings)) {
       for (const el of bindings.elements) {
         scope.aliases.set(el.name.text, (el.propertyName ?? el.name).text);
+        if (isSdkSpecifier(spec)) scope.sdkImports.add(el.name.text);
       }
     }
   }

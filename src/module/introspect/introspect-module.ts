@@ -1,30 +1,16 @@
 // Reads a module's signatures from its source with the TypeScript parser, without running or type-checking it.
 import path from "node:path";
-import type * as TS from "typescript";
-import { ModuleError } from "../../errors.js";
 import type { ModuleLocation } from "../find-module.js";
+import { readLibrarySources } from "../library-entry.js";
 import { resolveLocalImport } from "../local-imports.js";
 import { MODULE_CACHE_SCHEMA } from "../module-digest.js";
 import { pickMainObject } from "../pick-main-object.js";
-import type { ModuleSignature, ObjectSignature } from "../signature.js";
-import { readFileScope, type FileScope } from "./file-scope.js";
-import { readClass } from "./read-class.js";
-import { readDecorators } from "./read-decorators.js";
+import { CORE_TYPES, type ModuleSignature, type ObjectSignature } from "../signature.js";
+import type { FileScope } from "./file-scope.js";
+import { inheritObjects, reachableLibrary } from "./inherit-objects.js";
+import { parseFiles, readObjects } from "./read-objects.js";
 import { readFileDoc } from "./read-docs.js";
-import { collectEnums } from "./collect-enums.js";
 import { loadTypeScript, type TsApi } from "./ts-api.js";
-
-type NamedClass = TS.ClassDeclaration & { name: TS.Identifier };
-
-// Parse errors stop introspection with file:line:col, the same shape esbuild's errors take.
-function assertParsed(ts: TsApi, sf: TS.SourceFile, shown: string): void {
-  const diags = (sf as unknown as { parseDiagnostics?: TS.Diagnostic[] }).parseDiagnostics ?? [];
-  const first = diags[0];
-  if (!first) return;
-  const { line, character } = sf.getLineAndCharacterOfPosition(first.start ?? 0);
-  const msg = ts.flattenDiagnosticMessageText(first.messageText, "\n").replace(/\.$/, "");
-  throw new ModuleError(`${shown}:${line + 1}:${character + 1}: ${msg}: fix the syntax error`);
-}
 
 // Names of the classes a file exports, following `export { X }`, `export { X } from` and `export * from`.
 function exportedClasses(
@@ -63,53 +49,70 @@ function exportedClasses(
   return out;
 }
 
+// The presets' signatures, with their own inheritance resolved; empty when the package does not ship them.
+function readLibrary(ts: TsApi, warn: (m: string) => void): Map<string, ObjectSignature> {
+  const lib = readLibrarySources();
+  if (!lib) return new Map();
+  const parsed = parseFiles(ts, lib.files, lib.dir);
+  const { objects, inheritCtor } = readObjects(ts, parsed, {
+    exported: new Set(),
+    extraObjects: () => [],
+    label: (f) => `gantry:${path.relative(lib.dir, f)}`,
+    warn,
+  });
+  const byName = new Map(objects.map((o) => [o.name, o]));
+  const full = inheritObjects(objects, byName, inheritCtor);
+  return new Map(full.map((o) => [o.name, { ...o, library: true }]));
+}
+
+// Whether any file imports a name from the SDK that is not a decorator or a core type (it may be a preset).
+function importsBeyondCore(scopes: Iterable<FileScope>): boolean {
+  const core = new Set<string>([...CORE_TYPES, "object", "func", "field", "argument", "check"]);
+  for (const scope of scopes) {
+    for (const local of scope.sdkImports) {
+      const name = scope.aliases.get(local) ?? local;
+      if (!core.has(name) && /^[A-Z]/.test(name)) return true;
+    }
+  }
+  return false;
+}
+
 /** The module's signature, from the local files collected for its digest (path → text, entry first). */
 export async function introspectModule(
   mod: Pick<ModuleLocation, "name" | "rootDir" | "entry">,
   files: ReadonlyMap<string, string>,
 ): Promise<ModuleSignature> {
   const ts = await loadTypeScript();
-  const scopes = new Map<string, FileScope>();
-  for (const [file, text] of files) {
-    if (!/\.[cm]?tsx?$/.test(file)) continue;
-    const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-    assertParsed(ts, sf, path.relative(mod.rootDir, file));
-    scopes.set(file, readFileScope(ts, sf));
-  }
   const warnings: string[] = [];
-  const enums = collectEnums(ts, scopes.values());
-  const classes: [NamedClass, FileScope][] = [];
-  for (const scope of scopes.values()) {
-    for (const st of scope.sf.statements) {
-      if (!ts.isClassDeclaration(st) || !st.name) continue;
-      if (readDecorators(ts, scope, st).some((d) => d.name === "object"))
-        classes.push([st as NamedClass, scope]);
-    }
-  }
-  const objectNames = new Set(classes.map(([c]) => c.name.text));
-  const exported = exportedClasses(ts, scopes, mod.entry);
-  const objects: ObjectSignature[] = [];
-  for (const [cls, scope] of classes) {
-    const rel = path.relative(mod.rootDir, scope.file);
-    if (objects.some((o) => o.name === cls.name.text)) {
-      warnings.push(
-        `${rel}: a second @object() class named ${cls.name.text} is ignored; give it another name`,
-      );
-      continue;
-    }
-    const ctx = { ts, scope, objects: objectNames, enums };
-    objects.push(readClass(ctx, cls, exported.has(cls.name.text), rel, (m) => warnings.push(m)));
-  }
+  const warn = (m: string): void => void warnings.push(m);
+  const parsed = parseFiles(ts, files, mod.rootDir);
+  // the presets are parsed only when a file imports something that may be one
+  const library = importsBeyondCore(parsed.scopes.values())
+    ? readLibrary(ts, warn)
+    : new Map<string, ObjectSignature>();
+  const own = readObjects(ts, parsed, {
+    exported: exportedClasses(ts, parsed.scopes, mod.entry),
+    extraObjects: (scope) =>
+      [...scope.sdkImports]
+        .map((local) => scope.aliases.get(local) ?? local)
+        .filter((n) => library.has(n)),
+    label: (f) => path.relative(mod.rootDir, f),
+    warn,
+  });
+  const byName = new Map([...library, ...own.objects.map((o) => [o.name, o] as const)]);
+  const objects = inheritObjects(own.objects, byName, own.inheritCtor);
   const entryShown = path.relative(mod.rootDir, mod.entry);
   const mainObject = pickMainObject(objects, mod.name, entryShown);
+  const ownNames = new Set(objects.map((o) => o.name));
+  const used = reachableLibrary(objects, library).filter((o) => !ownNames.has(o.name));
   const sig: ModuleSignature = {
     schema: MODULE_CACHE_SCHEMA,
     moduleName: mod.name,
     mainObject,
-    objects,
+    objects: [...objects, ...used],
     warnings,
   };
-  const entryScope = scopes.get(mod.entry);
+  const entryScope = parsed.scopes.get(mod.entry);
   const doc = entryScope ? readFileDoc(ts, entryScope.sf) : undefined;
   return doc ? { ...sig, doc } : sig;
 }

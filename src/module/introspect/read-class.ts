@@ -4,6 +4,7 @@ import { ModuleError } from "../../errors.js";
 import type { FunctionSignature, ObjectSignature, ParamSignature } from "../signature.js";
 import { readArgumentOptions, readDecorators, literalString } from "./read-decorators.js";
 import { readDoc, readParamDoc } from "./read-docs.js";
+import { resolveName } from "./file-scope.js";
 import { inferType, readType, type TypeContext } from "./read-type.js";
 import type { TsApi } from "./ts-api.js";
 
@@ -104,6 +105,8 @@ export function readClass(
   const obj: ObjectSignature = { name, exported, constructorParams: [], functions: [], file };
   const doc = readDoc(ts, cls);
   if (doc) obj.doc = doc;
+  const base = baseClassName(ctx, cls);
+  if (base !== undefined) obj.extends = base;
   for (const member of cls.members) {
     if (ts.isConstructorDeclaration(member)) {
       obj.constructorParams = readParams(ctx, member.parameters, `${name} constructor`, file, warn);
@@ -111,15 +114,18 @@ export function readClass(
     }
     const decorators = readDecorators(ts, ctx.scope, member);
     const marker = decorators.find((d) => d.name === "func" || d.name === "field");
-    if (!marker || !member.name || !ts.isIdentifier(member.name)) continue;
+    const isCheck = decorators.some((d) => d.name === "check");
+    // `@check()` alone also exposes the function: a check must be callable to be run
+    if ((!marker && !isCheck) || !member.name || !ts.isIdentifier(member.name)) continue;
     const fn: FunctionSignature = {
       name: member.name.text,
       kind: ts.isMethodDeclaration(member) ? "method" : "field",
       params: [],
       returns: { kind: "unknown", text: "unknown" },
     };
-    const alias = literalString(ts, marker.args[0]);
+    const alias = literalString(ts, marker?.args[0]);
     if (alias) fn.alias = alias;
+    if (isCheck) fn.check = true;
     const fnDoc = readDoc(ts, member);
     if (fnDoc) fn.doc = fnDoc;
     if (ts.isMethodDeclaration(member)) {
@@ -133,4 +139,17 @@ export function readClass(
     obj.functions.push(fn);
   }
   return obj;
+}
+
+/** The name of the class a class extends (`class A extends B`, `extends ns.B`), as imported. */
+export function baseClassName(ctx: TypeContext, cls: TS.ClassDeclaration): string | undefined {
+  const { ts } = ctx;
+  const clause = cls.heritageClauses?.find((h) => h.token === ts.SyntaxKind.ExtendsKeyword);
+  const expr = clause?.types[0]?.expression;
+  return expr ? resolveName(ts, ctx.scope, expr) : undefined;
+}
+
+/** Whether a class declares its own constructor (else it takes its base class's parameters). */
+export function hasOwnConstructor(ts: TsApi, cls: TS.ClassDeclaration): boolean {
+  return cls.members.some((m) => ts.isConstructorDeclaration(m));
 }

@@ -4,8 +4,8 @@ import type { FileScope } from "./file-scope.js";
 import { resolveName } from "./file-scope.js";
 import type { TsApi } from "./ts-api.js";
 
-export type DecoratorName = "object" | "func" | "argument" | "field" | "enumType";
-const KNOWN: readonly string[] = ["object", "func", "argument", "field", "enumType"];
+export type DecoratorName = "object" | "func" | "argument" | "field" | "enumType" | "check";
+const KNOWN: readonly string[] = ["object", "func", "argument", "field", "enumType", "check"];
 
 export interface FoundDecorator {
   name: DecoratorName;

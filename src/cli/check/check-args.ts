@@ -1,0 +1,57 @@
+// `gantry check [PATTERN…] [--skip P] [--failfast] [-l] [constructor flags]`, read before anything runs.
+import picomatch from "picomatch";
+import { UsageError } from "../../errors.js";
+import { parseFlags, type FlagTarget, type UnknownFlagHook } from "../../module/parse-flags.js";
+
+export interface CheckArgs {
+  patterns: string[];
+  skip: string[];
+  failfast: boolean;
+  list: boolean;
+  help: boolean;
+}
+
+/** Split the words after `check` into its own flags, patterns, and the constructor's flags (into `ctor`). */
+export function parseCheckArgs(
+  tokens: readonly string[],
+  ctor: FlagTarget,
+  onUnknown: UnknownFlagHook,
+): CheckArgs {
+  const out: CheckArgs = { patterns: [], skip: [], failfast: false, list: false, help: false };
+  let i = 0;
+  while (i < tokens.length) {
+    const tok = tokens[i] as string;
+    if (tok === "--failfast" || tok === "--fail-fast") out.failfast = true;
+    else if (tok === "-l" || tok === "--list") out.list = true;
+    else if (tok === "--skip" || tok.startsWith("--skip=")) {
+      const v = tok === "--skip" ? tokens[++i] : tok.slice("--skip=".length);
+      if (v === undefined || v === "") throw new UsageError("--skip needs a pattern: --skip=lint");
+      out.skip.push(...v.split(","));
+    } else if (!tok.startsWith("-")) out.patterns.push(tok);
+    else {
+      const r = parseFlags(tokens, i, [ctor], { onUnknown });
+      out.help ||= r.help;
+      i = r.next;
+      continue;
+    }
+    i++;
+  }
+  return out;
+}
+
+/** The checks the patterns select (all when none), minus those --skip names; a pattern matching nothing is an error. */
+export function selectChecks(names: readonly string[], args: CheckArgs): string[] {
+  const matches = (pattern: string) => picomatch(pattern, { nocase: true });
+  let selected = [...names];
+  if (args.patterns.length > 0) {
+    for (const p of args.patterns) {
+      if (!names.some((n) => matches(p)(n))) {
+        throw new UsageError(
+          `no check matches "${p}": the module's checks are ${names.join(", ") || "(none)"}`,
+        );
+      }
+    }
+    selected = names.filter((n) => args.patterns.some((p) => matches(p)(n)));
+  }
+  return selected.filter((n) => !args.skip.some((p) => matches(p)(n)));
+}

@@ -1,0 +1,89 @@
+// Runs the selected checks concurrently in one run, each as its own step, and keeps every outcome.
+import type { Session } from "../../engine/api/index.js";
+import { GantryError } from "../../errors.js";
+import type { Callable } from "../call/callable.js";
+
+export interface CheckResult {
+  name: string;
+  status: "passed" | "failed" | "not checked" | "cancelled";
+  seconds: number;
+  /** The failure's message, or the "not checked:" lines. */
+  detail: string;
+}
+
+// The message of a failure: a Gantry error's own text, an exec's command and output.
+function describe(e: unknown): string {
+  if (e instanceof GantryError) return e.message + (e.hint ? `\nHint: ${e.hint}` : "");
+  const x = e as { code?: unknown; message?: string; stdout?: string; stderr?: string };
+  if (x?.code === "EXEC_ERROR") {
+    return [x.message, x.stderr, x.stdout].filter((s) => s && s.trim() !== "").join("\n");
+  }
+  return e instanceof Error ? e.message : String(e);
+}
+
+/** Run each check with no arguments; with `failfast`, the first failure cancels the run's other work. */
+export async function runChecks(
+  session: Session,
+  target: object,
+  checks: readonly Callable[],
+  opts: { failfast: boolean; cwd: string },
+): Promise<CheckResult[]> {
+  let stopped = false;
+  return Promise.all(
+    checks.map(async (c) => {
+      const id = `check:${c.cliName}`;
+      const t0 = Date.now();
+      const seconds = () => Math.round((Date.now() - t0) / 100) / 10;
+      session.events.emit({ type: "step.start", id, name: c.cliName, kind: "function", time: t0 });
+      try {
+        const value = await c.invoke(target, [], { cwd: opts.cwd });
+        const text = typeof value === "string" ? value : "";
+        const notChecked = text.split("\n").filter((l) => l.startsWith("not checked:"));
+        session.events.emit({ type: "step.end", id, status: "done", time: Date.now() });
+        return {
+          name: c.cliName,
+          status: notChecked.length > 0 ? "not checked" : "passed",
+          seconds: seconds(),
+          detail: notChecked.join("\n"),
+        } satisfies CheckResult;
+      } catch (e) {
+        const cancelled = stopped;
+        session.events.emit({
+          type: "step.end",
+          id,
+          status: cancelled ? "cancelled" : "failed",
+          time: Date.now(),
+        });
+        if (opts.failfast && !stopped) {
+          stopped = true;
+          session.cancel(`check ${c.cliName} failed (--failfast)`);
+        }
+        return {
+          name: c.cliName,
+          status: cancelled ? "cancelled" : "failed",
+          seconds: seconds(),
+          detail: cancelled ? "cancelled: another check failed first (--failfast)" : describe(e),
+        } satisfies CheckResult;
+      }
+    }),
+  );
+}
+
+/** The summary: one row per check, with its result and time, and the "not checked" reasons. */
+export function checkTable(results: readonly CheckResult[]): string {
+  const rows = [
+    ["check", "result", "time"],
+    ...results.map((r) => [r.name, r.status, `${r.seconds.toFixed(1)}s`]),
+  ];
+  const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
+  const table = rows.map((r) =>
+    r
+      .map((c, i) => c.padEnd(widths[i] ?? 0))
+      .join("  ")
+      .trimEnd(),
+  );
+  const notes = results
+    .filter((r) => r.status === "not checked")
+    .map((r) => `${r.name}: ${r.detail}`);
+  return [...table, ...(notes.length > 0 ? ["", ...notes] : [])].join("\n");
+}

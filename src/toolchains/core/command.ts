@@ -1,0 +1,29 @@
+// A project's own command, as a preset's option takes it: a shell line ("npm run lint") or an argv.
+
+/** `"npm run lint"` runs through `sh -c`; `["npm", "run", "lint"]` runs as given. */
+export type Command = string | readonly string[];
+
+/**
+ * The argv that runs `cmd` with `extra` arguments appended (the options a person passes through, such as
+ * `--args=--grep=slow`): for a shell line they reach it as `"$@"`, so they are never re-split or expanded.
+ */
+export function commandArgv(cmd: Command, extra: readonly string[] = []): string[] {
+  if (typeof cmd === "string") {
+    return extra.length === 0 ? ["sh", "-c", cmd] : ["sh", "-c", `${cmd} "$@"`, "sh", ...extra];
+  }
+  return [...cmd, ...extra];
+}
+
+/** A command as a person would type it, for messages and the catalog's docs. */
+export function showCommand(cmd: Command): string {
+  if (typeof cmd === "string") return cmd;
+  return cmd
+    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`))
+    .join(" ");
+}
+
+/** `{step}` in a command (rollback) replaced by a value. */
+export function fillCommand(cmd: Command, vars: Record<string, string>): Command {
+  const fill = (s: string): string => s.replace(/\{(\w+)\}/g, (m, k: string) => vars[k] ?? m);
+  return typeof cmd === "string" ? fill(cmd) : cmd.map(fill);
+}

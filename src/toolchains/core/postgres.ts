@@ -1,0 +1,65 @@
+// The PostgreSQL a project's tests and database commands talk to, reachable as postgres:5432.
+import { CacheSharingMode, dag, type Container, type Service } from "../../sdk/index.js";
+import type { PostgresOptions } from "./toolchain-options.js";
+import type { ToolchainPlan } from "./toolchain-plan.js";
+
+export type PostgresPlan = Required<PostgresOptions>;
+
+/** The plan's PostgreSQL settings, or the defaults when only `db` commands use one. */
+export function postgresOf(plan: ToolchainPlan): PostgresPlan {
+  return (
+    plan.postgres ?? {
+      image: "postgres:16-bookworm",
+      user: "postgres",
+      password: "postgres",
+      database: `${plan.name}_test`,
+    }
+  );
+}
+
+/** The development database's volume: it outlives every run until `db reset` drops the database in it. */
+export function devVolumeName(plan: ToolchainPlan): string {
+  return `${plan.name}-postgres-data`;
+}
+
+/**
+ * A PostgreSQL server creating `database` on first start; with `volume`, its data lives in that named volume
+ * (locked: two servers never share one data directory), else it starts empty and is thrown away with the run.
+ */
+export function postgresService(pg: PostgresPlan, database: string, volume?: string): Service {
+  let c = dag
+    .container()
+    .from(pg.image)
+    .withEnvVariable("POSTGRES_USER", pg.user)
+    .withEnvVariable("POSTGRES_PASSWORD", pg.password)
+    .withEnvVariable("POSTGRES_DB", database);
+  if (volume) {
+    c = c.withMountedCache("/var/lib/postgresql/data", dag.cacheVolume(volume), {
+      sharing: CacheSharingMode.Locked,
+    });
+  }
+  return c.withExposedPort(5432).asService({ useEntrypoint: true });
+}
+
+/** The URL a task reads to reach the database (and the libpq variables psql and drivers read). */
+export function databaseUrl(pg: PostgresPlan, database: string): string {
+  const enc = encodeURIComponent;
+  return `postgres://${enc(pg.user)}:${enc(pg.password)}@postgres:5432/${enc(database)}`;
+}
+
+/** `c` with the service bound as `postgres` and DATABASE_URL, PGHOST… set for `database`. */
+export function withPostgres(
+  c: Container,
+  pg: PostgresPlan,
+  database: string,
+  service: Service,
+): Container {
+  return c
+    .withServiceBinding("postgres", service)
+    .withEnvVariable("DATABASE_URL", databaseUrl(pg, database))
+    .withEnvVariable("PGHOST", "postgres")
+    .withEnvVariable("PGPORT", "5432")
+    .withEnvVariable("PGUSER", pg.user)
+    .withEnvVariable("PGPASSWORD", pg.password)
+    .withEnvVariable("PGDATABASE", database);
+}

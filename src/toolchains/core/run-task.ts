@@ -1,0 +1,88 @@
+// A task's failure names the task, the command, and the tool's own last lines, so nobody digs through a trace.
+import { ExecError, GantryError, TaskError } from "../../sdk/index.js";
+import { showCommand } from "./command.js";
+
+const TAIL = 30;
+
+// The last lines of a stream, indented under a label; nothing for an empty stream.
+function tail(label: string, text: string): string {
+  const lines = text.replace(/\n+$/, "").split("\n");
+  if (text.trim() === "") return "";
+  const shown = lines.slice(-TAIL).map((l) => `  │ ${l}`);
+  return `\n  ── ${lines.length > TAIL ? `last ${TAIL} lines of ${label}` : label} ──\n${shown.join("\n")}`;
+}
+
+// An ExecError from another copy of the SDK (a module bundled with its own) is still an exec failure.
+function asExec(e: unknown): ExecError | undefined {
+  if (e instanceof ExecError) return e;
+  const x = e as Partial<ExecError> | undefined;
+  return x && x.code === "EXEC_ERROR" && Array.isArray(x.cmd) ? (x as ExecError) : undefined;
+}
+
+/** The error a failed task raises: `task lint failed: `npm run lint` exited with code 1` and the output. */
+export function taskFailure(task: string, e: unknown): TaskError {
+  if (e instanceof TaskError) return e;
+  const exec = asExec(e);
+  if (exec) {
+    const cmd = exec.cmd[0] === "sh" && exec.cmd[1] === "-c" ? (exec.cmd[2] ?? "") : exec.cmd;
+    return new TaskError(
+      `task ${task} failed: \`${showCommand(cmd)}\` exited with code ${exec.exitCode}` +
+        tail("output", exec.stdout) +
+        tail("errors", exec.stderr),
+      { tasks: [task], cause: e },
+    );
+  }
+  const msg = e instanceof Error ? e.message : String(e);
+  const hint = e instanceof GantryError ? e.hint : undefined;
+  return new TaskError(`task ${task} failed: ${msg}`, {
+    tasks: [task],
+    cause: e,
+    ...(hint ? { hint } : {}),
+  });
+}
+
+/** Run one task; a failure becomes a TaskError naming it. */
+export async function runTask<T>(task: string, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (e) {
+    throw taskFailure(task, e);
+  }
+}
+
+/** What a task left, for a workflow's summary. */
+export interface TaskOutcome {
+  task: string;
+  status: "passed" | "failed" | "not checked" | "skipped";
+  seconds: number;
+  /** The task's result text (passed) or its failure. */
+  output: string;
+  error?: TaskError;
+}
+
+/** `not checked:` at the start of a line marks a result that looked at nothing it could vouch for. */
+export function notChecked(output: string): boolean {
+  return /^not checked:/m.test(output);
+}
+
+/** Run a task and keep its outcome instead of throwing, for workflows that report every task. */
+export async function settleTask(
+  task: string,
+  fn: () => Promise<string | unknown>,
+): Promise<TaskOutcome> {
+  const t0 = Date.now();
+  const seconds = (): number => Math.round((Date.now() - t0) / 100) / 10;
+  try {
+    const value = await fn();
+    const output = typeof value === "string" ? value : "";
+    return {
+      task,
+      status: notChecked(output) ? "not checked" : "passed",
+      seconds: seconds(),
+      output,
+    };
+  } catch (e) {
+    const error = taskFailure(task, e);
+    return { task, status: "failed", seconds: seconds(), output: error.message, error };
+  }
+}

@@ -1,0 +1,73 @@
+// What every preset accepts: the project's own commands for each task, its image, and its services.
+import type { File } from "../../sdk/index.js";
+import type { Command } from "./command.js";
+
+/** The PostgreSQL service `test` and `db` talk to, reachable as `postgres:5432`. */
+export interface PostgresOptions {
+  /** Default `postgres:16-bookworm`. */
+  image?: string;
+  user?: string;
+  password?: string;
+  /** The database `test` runs against (default `<name>_test`); `db` uses `DbOptions.database`. */
+  database?: string;
+}
+
+/** The project's database commands; each runs in the project's container with `DATABASE_URL` set. */
+export interface DbOptions {
+  /** The development database's name (default `<name>_dev`). */
+  database?: string;
+  /** Default: `CREATE DATABASE` through psql, when the database does not exist yet. */
+  create?: Command;
+  migrate?: Command;
+  /** `{step}` is replaced by the number of `--step N` (default 1), e.g. `"mix ecto.rollback --step {step}"`. */
+  rollback?: Command;
+  seed?: Command;
+  /** Default: drop the database, then create, migrate and seed. */
+  reset?: Command;
+}
+
+/** Options every preset takes; each language adds its own and fills in what is left out. */
+export interface ToolchainOptions {
+  /** Names the cache volumes and the development database's volume (default "app"). */
+  name?: string;
+  /** The image every task runs in. */
+  image?: string;
+  /** Environment variables for every task. */
+  env?: Record<string, string>;
+  /**
+   * Certificates to trust besides the image's (a TLS-intercepting proxy's CA), mounted into every task and named
+   * by NODE_EXTRA_CA_CERTS, which Node, npm and Bun read.
+   */
+  caCerts?: File;
+  /** Patterns of the source left out of every task (dependencies, build output, `.git`, `.gantry`). */
+  exclude?: string[];
+  /** Files that decide the installed dependencies: a change to anything else does not reinstall them. */
+  depsFiles?: string[];
+  /** Installs dependencies (`setup`); false when there are none. */
+  install?: Command | false;
+  /** Compiles after the source is in place (`setup`). */
+  compile?: Command | false;
+  /** Checks formatting without changing anything. */
+  format?: Command | false;
+  /** Rewrites the files in place (`format --fix`). */
+  formatFix?: Command | false;
+  lint?: Command | false;
+  /** `lint --strict` (warnings fail). */
+  lintStrict?: Command | false;
+  /** The project's own test runner. */
+  test?: Command | false;
+  /** Files and folders the tests leave behind (coverage, JUnit XML), exported by `ci --export`. */
+  reports?: string[];
+  build?: Command | false;
+  /** Where the build leaves its artifact, relative to the project (a folder). */
+  buildOutput?: string;
+  /** The dependency audit; false when the ecosystem has none. */
+  audit?: Command | false;
+  /** Scan the source for committed secrets with secretlint (default true). */
+  secretScan?: boolean;
+  /** The image secretlint runs in (a Node image; default node:22-bookworm-slim). */
+  scanImage?: string;
+  /** Run `test` against a fresh PostgreSQL (true, or its options). */
+  postgres?: boolean | PostgresOptions;
+  db?: DbOptions;
+}

@@ -1,0 +1,96 @@
+// `ci`: setup → (format ∥ lint ∥ security ∥ test) → build → export, every task's outcome in one table.
+import path from "node:path";
+import { UsageError, type Container, type Directory } from "../../sdk/index.js";
+import { settleTask, type TaskOutcome } from "./run-task.js";
+import { notes, stageFailure, summaryTable } from "./summary.js";
+import type { ToolchainPlan } from "./toolchain-plan.js";
+
+export const CI_TASKS = ["setup", "format", "lint", "security", "test", "build"] as const;
+export type CiTask = (typeof CI_TASKS)[number];
+
+export interface CiSteps {
+  run: Set<CiTask>;
+  skipped: CiTask[];
+  exportDir?: string;
+}
+
+/** The tasks a functions' catalog gives `ci` to run; `ci` calls them through the object, so overrides apply. */
+export interface CiHost {
+  setup(): Promise<Container>;
+  format(): Promise<string>;
+  lint(): Promise<string>;
+  security(): Promise<string>;
+  test(): Promise<string>;
+  testReports(): Promise<Directory>;
+  build(): Promise<Directory>;
+}
+
+/** Which tasks `ci --fast --skip=…` runs; an unknown name in --skip is a usage error listing the names. */
+export function ciSteps(
+  plan: ToolchainPlan,
+  opts: { fast: boolean; skip: string; exportDir: string },
+): CiSteps {
+  const skip = opts.skip
+    .split(",")
+    .map((s) => s.trim())
+    .filter((s) => s !== "");
+  for (const s of skip) {
+    if (!(CI_TASKS as readonly string[]).includes(s)) {
+      throw new UsageError(
+        `--skip names an unknown task "${s}": ci's tasks are ${CI_TASKS.join(", ")}`,
+      );
+    }
+  }
+  const off = new Set<string>(skip);
+  if (opts.fast) off.add("security");
+  if (!plan.build) off.add("build");
+  if (!plan.test) off.add("test");
+  const run = new Set(CI_TASKS.filter((t) => !off.has(t)));
+  const steps: CiSteps = { run, skipped: CI_TASKS.filter((t) => off.has(t)) };
+  if (opts.exportDir !== "") steps.exportDir = opts.exportDir;
+  return steps;
+}
+
+// A skipped task's row in the table.
+function skippedRow(task: string): TaskOutcome {
+  return { task, status: "skipped", seconds: 0, output: "" };
+}
+
+/** Run the pipeline; throws one TaskError naming every failed task of the first stage that failed. */
+export async function runCi(host: CiHost, plan: ToolchainPlan, steps: CiSteps): Promise<string> {
+  const outcomes: TaskOutcome[] = [];
+  const stage = async (tasks: [CiTask, () => Promise<unknown>][]): Promise<void> => {
+    const ran = await Promise.all(
+      tasks.filter(([t]) => steps.run.has(t)).map(([t, fn]) => settleTask(t, fn)),
+    );
+    outcomes.push(...ran);
+    if (ran.some((o) => o.status === "failed")) {
+      outcomes.push(...steps.skipped.map(skippedRow));
+      throw stageFailure("ci", outcomes);
+    }
+  };
+  await stage([["setup", () => host.setup()]]);
+  await stage([
+    ["format", () => host.format()],
+    ["lint", () => host.lint()],
+    ["security", () => host.security()],
+    ["test", () => host.test()],
+  ]);
+  let build: Directory | undefined;
+  await stage([["build", async () => void (build = await host.build())]]);
+  const exported: string[] = [];
+  const dir = steps.exportDir;
+  if (dir !== undefined) {
+    const done = await settleTask("export", async () => {
+      if (build) exported.push(await build.export(path.join(dir, "build")));
+      if (steps.run.has("test") && plan.reports.length > 0)
+        exported.push(await (await host.testReports()).export(path.join(dir, "reports")));
+    });
+    outcomes.push(done);
+    if (done.status === "failed") throw stageFailure("ci", outcomes);
+  }
+  outcomes.push(...steps.skipped.map(skippedRow));
+  const n = notes(outcomes);
+  const ex = exported.length > 0 ? `\n\nexported: ${exported.join(", ")}` : "";
+  return `${summaryTable(outcomes)}${n ? `\n\n${n}` : ""}${ex}`;
+}

@@ -38,7 +38,19 @@ export function postgresService(pg: PostgresPlan, database: string, volume?: str
       sharing: CacheSharingMode.Locked,
     });
   }
-  return c.withExposedPort(5432).asService({ useEntrypoint: true });
+  // An open port is not enough: on a volume with data the server listens while it is still recovering, and
+  // during first-time init it may listen on the socket only. pg_isready over TCP answers only when it is ready.
+  return c
+    .withDockerHealthcheck(
+      ["pg_isready", "-q", "-h", "127.0.0.1", "-U", pg.user, "-d", "postgres"],
+      {
+        interval: "500ms",
+        timeout: "5s",
+        retries: 120,
+      },
+    )
+    .withExposedPort(5432)
+    .asService({ useEntrypoint: true });
 }
 
 /** The URL a task reads to reach the database (and the libpq variables psql and drivers read). */

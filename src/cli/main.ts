@@ -35,6 +35,10 @@ async function dispatch(argv: readonly string[], io: CliIo, errors: ErrorContext
       const { runCheck } = await import("./check/check-command.js");
       return runCheck(globals, rest, io, errors);
     }
+    case "init": {
+      const { runInit } = await import("./init/init-command.js");
+      return runInit(globals, rest, io);
+    }
     case "compose": {
       const { runCompose } = await import("./compose/compose-command.js");
       return runCompose(globals, rest, io, errors);

@@ -34,6 +34,9 @@ export async function auditDependencies(plan: ToolchainPlan, ws: Container): Pro
   const [code, stdout, stderr] = await Promise.all([ran.exitCode(), ran.stdout(), ran.stderr()]);
   const output = [stdout, stderr].filter((s) => s.trim() !== "").join("\n");
   if (code === 0) return `dependency audit (${showCommand(plan.audit)}): no known vulnerabilities`;
+  if (code === 127) {
+    return `not checked: dependency audit (${showCommand(plan.audit)}) is not installed in the image ${plan.image}`;
+  }
   if (plan.auditUnreachable.test(output)) {
     return `not checked: dependency audit (${showCommand(plan.audit)}) could not reach its advisory service: ${reason(output, plan.auditUnreachable)}`;
   }

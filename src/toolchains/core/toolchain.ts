@@ -40,7 +40,7 @@ async function outputOf(c: Container): Promise<string> {
  */
 @object()
 export class Toolchain {
-  /** @internal */
+  /** The project's source, as every task sees it (less `exclude`). */
   readonly source: Directory;
   /** @internal */
   readonly options: ToolchainOptions;
@@ -243,4 +243,9 @@ export class Toolchain {
   async base(): Promise<Container> {
     return baseContainer(await this.plan());
   }
+}
+
+/** A toolchain that runs only the commands it is given (a Makefile or justfile project, an unknown stack). */
+export function toolchain(source: Directory, options: ToolchainOptions = {}): Toolchain {
+  return new Toolchain(source, options);
 }

@@ -1,0 +1,99 @@
+// `gantry init`: detect the project's stacks and write a short .gantry/ module that uses the presets.
+import fs from "node:fs";
+import path from "node:path";
+import { UsageError } from "../../errors.js";
+import { detectProject } from "../../toolchains/init/detect-project.js";
+import { renderConfig, renderModule } from "../../toolchains/init/render-module.js";
+import type { CliIo } from "../cli-io.js";
+import { consumeGlobalFlag, splitFlagToken, type GlobalOptions } from "../global-flags.js";
+import { GLOBAL_FLAGS_HELP } from "../help-text.js";
+
+const HELP = `Detect the project's toolchain(s) and write a .gantry/ module that uses Gantry's presets.
+
+Usage: gantry init [DIR] [--force] [--name NAME]
+
+  DIR           the project folder (default: the current folder)
+  --force       replace an existing module and gantry.json
+  --name NAME   the module's name (default: from package.json, mix.exs, go.mod or the folder)
+
+Looks at package.json and its lockfile (npm, pnpm, yarn, bun), pyproject.toml/requirements.txt/manage.py,
+mix.exs, go.mod, Dockerfile, Makefile and justfile. Then: gantry functions, gantry call ci, gantry check.
+
+${GLOBAL_FLAGS_HELP}`;
+
+interface InitArgs {
+  dir: string;
+  force: boolean;
+  name?: string;
+}
+
+// The words after `init`: a folder, --force, --name, and the global flags.
+function parseInitArgs(rest: readonly string[], globals: GlobalOptions, cwd: string): InitArgs {
+  const out: InitArgs = { dir: cwd, force: false };
+  let dirGiven = false;
+  for (let i = 0; i < rest.length;) {
+    const tok = rest[i] as string;
+    const [name, inline] = splitFlagToken(tok);
+    if (tok === "--force" || tok === "-f") out.force = true;
+    else if (name === "name") {
+      const v = inline ?? rest[++i];
+      if (!v) throw new UsageError("--name needs a value: --name=my-app");
+      out.name = v;
+    } else if (!tok.startsWith("-") && !dirGiven) {
+      out.dir = path.resolve(cwd, tok);
+      dirGiven = true;
+    } else {
+      const next = consumeGlobalFlag(globals, name, inline, rest, i);
+      if (next === undefined)
+        throw new UsageError(
+          `gantry init: unknown argument ${tok}: it takes [DIR] [--force] [--name NAME]`,
+        );
+      i = next;
+      continue;
+    }
+    i++;
+  }
+  return out;
+}
+
+/** Run `gantry init …`; `rest` is everything after the word `init`. */
+export async function runInit(globals: GlobalOptions, rest: string[], io: CliIo): Promise<number> {
+  const args = parseInitArgs(rest, globals, io.cwd);
+  if (globals.help || rest.includes("--help") || rest.includes("-h")) {
+    io.stdout.write(HELP);
+    return 0;
+  }
+  if (!fs.statSync(args.dir, { throwIfNoEntry: false })?.isDirectory())
+    throw new UsageError(`gantry init: ${args.dir} is not a folder: give the project's folder`);
+  const entry = path.join(args.dir, ".gantry", "src", "index.ts");
+  const config = path.join(args.dir, "gantry.json");
+  const existing = [entry, config, path.join(args.dir, "dagger.json")].filter((f) =>
+    fs.existsSync(f),
+  );
+  if (existing.length > 0 && !args.force) {
+    const shown = existing.map((f) => path.relative(io.cwd, f) || f).join(" and ");
+    throw new UsageError(`gantry init: ${shown} already exists; nothing was written`, {
+      hint: "edit the module, or run gantry init --force to replace it",
+    });
+  }
+  const facts = detectProject(args.dir);
+  if (args.name !== undefined) facts.name = args.name;
+  fs.mkdirSync(path.dirname(entry), { recursive: true });
+  fs.writeFileSync(entry, renderModule(facts));
+  fs.writeFileSync(config, renderConfig(facts));
+  const rel = (f: string): string => path.relative(io.cwd, f) || f;
+  if (facts.stacks.length === 0) {
+    io.stderr.write(
+      `gantry init: no known project files in ${rel(args.dir) || "."} (looked for package.json, bun.lock, ` +
+        `pyproject.toml, requirements.txt, manage.py, mix.exs, go.mod${facts.make ? "" : ", Makefile, justfile"}).\n` +
+        `Wrote a minimal module with a generic toolchain: set its image and commands in ${rel(entry)}.\n`,
+    );
+  } else {
+    const kinds = facts.stacks.map((s) => s.kind).join(", ");
+    io.stdout.write(`Detected: ${kinds}${facts.dockerfile ? ", Dockerfile" : ""}\n`);
+  }
+  io.stdout.write(
+    `Wrote ${rel(entry)} and ${rel(config)}.\nNext: gantry functions · gantry call ci · gantry check\n`,
+  );
+  return 0;
+}

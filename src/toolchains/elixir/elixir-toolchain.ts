@@ -1,0 +1,64 @@
+// The Elixir preset: mix deps, format check, compile with warnings as errors, ExUnit with coverage, Ecto's tasks.
+import { argument, object, type Directory } from "../../sdk/index.js";
+import { Toolchain } from "../core/toolchain.js";
+import type { ToolchainOptions } from "../core/toolchain-options.js";
+import type { LanguageDefaults } from "../core/toolchain-plan.js";
+
+export type ElixirOptions = ToolchainOptions;
+
+/** The db commands of a project that uses Ecto (its mix.exs names :ecto_sql): mix's own ecto.* tasks. */
+export const ECTO_DB = {
+  create: "mix ecto.create",
+  migrate: "mix ecto.migrate",
+  rollback: "mix ecto.rollback --step {step}",
+  seed: "mix run priv/repo/seeds.exs",
+  reset: "mix ecto.reset",
+} as const;
+
+/**
+ * Elixir with mix: `mix format --check-formatted`, `mix compile --warnings-as-errors` as the lint (Credo when the
+ * project has it), `mix test --cover`; with Ecto, `db` runs `mix ecto.create|migrate|rollback|reset`.
+ *
+ * @example
+ * const app = elixir(source, { name: "shop", postgres: true })
+ */
+@object()
+export class ElixirToolchain extends Toolchain {
+  constructor(@argument({ defaultPath: "/" }) source: Directory, options: ElixirOptions = {}) {
+    super(source, options);
+  }
+
+  protected override async defaults(): Promise<LanguageDefaults> {
+    const entries = await this.source.entries();
+    const mix = entries.includes("mix.exs") ? await this.source.file("mix.exs").contents() : "";
+    const ecto = /:ecto_sql\b/.test(mix);
+    const credo = /:credo\b/.test(mix);
+    return {
+      language: ecto ? "elixir (ecto)" : "elixir",
+      image: "elixir:1.17",
+      workdir: "/app",
+      env: { MIX_ENV: "test" },
+      exclude: ["deps", "_build", "cover", ".elixir_ls"],
+      depsFiles: ["mix.exs", "mix.lock"],
+      caches: [
+        { path: "/root/.hex", volume: "gantry-hex" },
+        { path: "/root/.mix", volume: "gantry-mix" },
+      ],
+      install: "mix deps.get",
+      compile: "mix compile --warnings-as-errors",
+      format: "mix format --check-formatted",
+      formatFix: "mix format",
+      lint: credo ? "mix credo" : "mix compile --warnings-as-errors --force",
+      lintStrict: credo ? "mix credo --strict" : "mix compile --warnings-as-errors --force",
+      test: "mix test --cover",
+      reports: ["cover"],
+      audit: /:mix_audit\b/.test(mix) ? "mix deps.audit" : "mix hex.audit",
+      db: ecto ? { ...ECTO_DB } : {},
+    };
+  }
+}
+
+/** An Elixir toolchain over `source`; see ElixirToolchain. */
+export function elixir(source: Directory, options: ElixirOptions = {}): ElixirToolchain {
+  return new ElixirToolchain(source, options);
+}

@@ -1,0 +1,171 @@
+// Writes the module `gantry init` leaves: a short class extending the main stack's preset, every choice visible.
+import type { ProjectFacts, Stack } from "./detect-project.js";
+
+const CLASS: Record<Stack["kind"], string> = {
+  node: "NodeToolchain",
+  bun: "BunToolchain",
+  python: "PythonToolchain",
+  go: "GoToolchain",
+  elixir: "ElixirToolchain",
+};
+
+const IGNORE: Record<Stack["kind"], string[]> = {
+  node: ["node_modules", "dist", "coverage"],
+  bun: ["node_modules", "dist", "coverage"],
+  python: ["__pycache__", ".venv", "venv", ".coverage"],
+  go: ["dist"],
+  elixir: ["deps", "_build", "cover"],
+};
+
+/** `my-app` → `MyApp`, the class name Gantry picks as the module's main object. */
+export function className(name: string): string {
+  return name
+    .split(/[^A-Za-z0-9]+/)
+    .filter((w) => w !== "")
+    .map((w) => w[0]?.toUpperCase() + w.slice(1))
+    .join("");
+}
+
+// A script-backed option: the command when the project has the script, else a comment saying why not.
+function scriptOption(
+  key: string,
+  scripts: Record<string, string>,
+  names: string[],
+  run: (s: string) => string,
+): string {
+  const found = names.find((n) => scripts[n] !== undefined);
+  if (found) return `${key}: ${JSON.stringify(run(found))},`;
+  return `${key}: false, // no ${names.map((n) => `"${n}"`).join(" or ")} script in package.json`;
+}
+
+// The options of the main stack's preset, one per line, as a person would write them.
+function options(facts: ProjectFacts, stack: Stack): string[] {
+  const lines = [`name: ${JSON.stringify(facts.name)},`];
+  if (stack.kind === "node" || stack.kind === "bun") {
+    const pm = stack.kind === "bun" ? "bun" : stack.packageManager;
+    if (stack.kind === "node") lines.push(`packageManager: ${JSON.stringify(pm)},`);
+    const run = (s: string): string =>
+      s === "test" && pm !== "bun" ? `${pm} test` : `${pm} run ${s}`;
+    const sc = stack.scripts;
+    lines.push(scriptOption("format", sc, ["format:check", "format-check", "check-format"], run));
+    if (["format", "format:fix"].some((s) => sc[s] !== undefined))
+      lines.push(scriptOption("formatFix", sc, ["format", "format:fix"], run));
+    lines.push(scriptOption("lint", sc, ["lint"], run));
+    if (stack.kind === "bun" && sc.test === undefined) lines.push(`test: "bun test",`);
+    else lines.push(scriptOption("test", sc, ["test"], run));
+    lines.push(scriptOption("build", sc, ["build"], run));
+    const db: string[] = [];
+    for (const [k, names] of [
+      ["migrate", ["migrate", "db:migrate"]],
+      ["seed", ["seed", "db:seed"]],
+    ] as const) {
+      const s = names.find((n) => sc[n] !== undefined);
+      if (s) db.push(`${k}: ${JSON.stringify(run(s))}`);
+    }
+    if (stack.postgres || db.length > 0)
+      lines.push("postgres: true, // the tests get postgres:5432");
+    if (db.length > 0) lines.push(`db: { ${db.join(", ")} },`);
+  } else if (stack.kind === "python") {
+    lines.push(`format: "black --check --diff . && isort --check-only --diff .",`);
+    lines.push(`lint: "flake8",`);
+    lines.push(
+      stack.django
+        ? `test: "python3 -m coverage run manage.py test && python3 -m coverage report",`
+        : `test: "python3 -m coverage run -m pytest --junitxml=junit.xml && python3 -m coverage report",`,
+    );
+    if (stack.postgres) lines.push("postgres: true, // the tests get postgres:5432");
+    if (stack.django) lines.push(`db: { migrate: "python3 manage.py migrate --noinput" },`);
+  } else if (stack.kind === "go") {
+    lines.push(`platforms: ["linux/amd64", "linux/arm64"], // build makes a binary for each`);
+  } else if (stack.kind === "elixir") {
+    if (stack.postgres || stack.ecto) lines.push("postgres: true, // the tests get postgres:5432");
+  }
+  if (facts.make && facts.make.length > 0)
+    lines.push(`// the Makefile has: ${facts.make.join(", ")} (e.g. test: "make test")`);
+  if (facts.just && facts.just.length > 0)
+    lines.push(`// the justfile has: ${facts.just.join(", ")} (e.g. test: "just test")`);
+  return lines;
+}
+
+// The generic toolchain for a project whose stack is unknown: its Makefile's or justfile's recipes, if any.
+function genericOptions(facts: ProjectFacts): string[] {
+  const lines = [`name: ${JSON.stringify(facts.name)},`];
+  const runner = facts.make?.length ? "make" : facts.just?.length ? "just" : undefined;
+  const recipes = facts.make?.length ? facts.make : (facts.just ?? []);
+  if (runner) {
+    lines.push(`image: "buildpack-deps:bookworm", // an image with ${runner} and your tools`);
+    for (const [key, names] of [
+      ["format", ["fmt-check", "format-check", "check-format"]],
+      ["lint", ["lint"]],
+      ["test", ["test", "check"]],
+      ["build", ["build", "all"]],
+    ] as const) {
+      const r = names.find((n) => recipes.includes(n));
+      if (r) lines.push(`${key}: "${runner} ${r}",`);
+    }
+  } else {
+    lines.push(`image: "debian:bookworm-slim", // the image your tools are in`);
+    lines.push(`// test: "./run-tests.sh",`, `// build: "make", buildOutput: "out",`);
+  }
+  return lines;
+}
+
+/** The module's entry file. */
+export function renderModule(facts: ProjectFacts): string {
+  const [main, ...others] = facts.stacks;
+  const base = main ? CLASS[main.kind] : "Toolchain";
+  const ignore = [".git", ...(main ? IGNORE[main.kind] : [])];
+  const imports = new Set(["argument", "object", "Directory", base]);
+  const extra: string[] = [];
+  for (const s of others) {
+    imports.add("func").add(CLASS[s.kind]);
+    extra.push(
+      "",
+      `  /** The ${s.kind} part of the project: gantry call ${s.kind} test, …. */`,
+      "  @func()",
+      `  ${s.kind}(): ${CLASS[s.kind]} {`,
+      `    return new ${CLASS[s.kind]}(this.source, { name: ${JSON.stringify(`${facts.name}-${s.kind}`)} });`,
+      "  }",
+    );
+  }
+  if (facts.dockerfile) {
+    imports.add("func").add("Container");
+    extra.push(
+      "",
+      "  /** The project's Dockerfile, built. */",
+      "  @func()",
+      "  image(): Container {",
+      "    return this.source.dockerBuild();",
+      "  }",
+    );
+  }
+  const opts = (main ? options(facts, main) : genericOptions(facts)).map((l) => `      ${l}`);
+  const order = ["argument", "func", "object", "Container", "Directory"];
+  const sorted = [...imports].sort((a, b) => {
+    const ia = order.indexOf(a);
+    const ib = order.indexOf(b);
+    return (ia < 0 ? 99 : ia) - (ib < 0 ? 99 : ib);
+  });
+  return [
+    `// ${facts.name}'s pipeline, written by \`gantry init\`: edit it freely.`,
+    "// gantry functions: the tasks · gantry call ci: the pipeline · gantry check: the checks",
+    `import { ${sorted.join(", ")} } from "gantry";`,
+    "",
+    `/** ${facts.name}: ${main ? `the ${main.kind} toolchain's tasks` : "a toolchain running the commands below"}. */`,
+    "@object()",
+    `export class ${className(facts.name)} extends ${base} {`,
+    `  constructor(@argument({ defaultPath: "/", ignore: ${JSON.stringify(ignore).replace(/","/g, '", "')} }) source: Directory) {`,
+    "    super(source, {",
+    ...opts,
+    "    });",
+    "  }",
+    ...extra,
+    "}",
+    "",
+  ].join("\n");
+}
+
+/** gantry.json beside the project: the module's name and folder. */
+export function renderConfig(facts: ProjectFacts): string {
+  return `${JSON.stringify({ name: facts.name, source: ".gantry" }, null, 2)}\n`;
+}

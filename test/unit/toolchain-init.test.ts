@@ -1,0 +1,139 @@
+// gantry init: detects the stacks from the project's files, writes a short module using the presets (only the
+// scripts the project has), never overwrites without --force, and every module it writes lists the catalog.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, describe, expect, it } from "vitest";
+import { runGantry } from "./cli-test-helpers.js";
+import { tempDir, writeTree } from "./module-test-helpers.js";
+
+const tmp = tempDir("gantry-init-");
+afterAll(() => tmp.cleanup());
+let n = 0;
+
+// A fresh project folder with these files.
+function project(files: Record<string, string>): string {
+  const dir = path.join(tmp.dir, `p${++n}`);
+  writeTree(dir, files);
+  return dir;
+}
+const init = (dir: string, args: string[] = []) =>
+  runGantry(["init", ...args], { cwd: dir, stateDir: path.join(tmp.dir, "state") });
+const moduleOf = (dir: string) => fs.readFileSync(path.join(dir, ".gantry/src/index.ts"), "utf8");
+
+describe("gantry init", () => {
+  it("writes a Node module that names only the scripts the project has, and lists the catalog", async () => {
+    const dir = project({
+      "package.json": JSON.stringify({
+        name: "@acme/web-api",
+        scripts: { test: "node --test", build: "tsc", migrate: "node migrate.js" },
+        dependencies: { pg: "^8" },
+      }),
+      "pnpm-lock.yaml": "lockfileVersion: 9\n",
+      Dockerfile: "FROM node:22\n",
+    });
+    const r = await init(dir);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/Detected: node, Dockerfile/);
+    const mod = moduleOf(dir);
+    expect(mod).toContain("export class AcmeWebApi extends NodeToolchain");
+    expect(mod).toContain('packageManager: "pnpm"');
+    expect(mod).toContain('test: "pnpm test"');
+    expect(mod).toContain('build: "pnpm run build"');
+    expect(mod).toMatch(/lint: false, \/\/ no "lint" script in package.json/);
+    expect(mod).not.toContain("pnpm run lint");
+    expect(mod).toContain('db: { migrate: "pnpm run migrate" }');
+    expect(mod).toContain("postgres: true");
+    expect(mod).toContain("image(): Container");
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "gantry.json"), "utf8"))).toEqual({
+      name: "acme-web-api",
+      source: ".gantry",
+    });
+    const fns = await runGantry(["functions"], { cwd: dir, stateDir: path.join(tmp.dir, "state") });
+    expect(fns.stderr).toBe("");
+    for (const f of ["setup", "format", "lint", "security", "test", "build", "db", "ci", "image"])
+      expect(fns.stdout).toMatch(new RegExp(`^${f}\\s`, "m"));
+  });
+
+  it("uses the lint script when there is one", async () => {
+    const dir = project({
+      "package.json": JSON.stringify({ name: "x", scripts: { lint: "eslint .", test: "vitest" } }),
+      "package-lock.json": "{}",
+    });
+    expect((await init(dir)).code).toBe(0);
+    expect(moduleOf(dir)).toContain('lint: "npm run lint"');
+  });
+
+  it("detects Django, Go with a Makefile, Bun, and Elixir with Ecto", async () => {
+    const django = project({ "manage.py": "", "requirements.txt": "Django==4.2\npsycopg2\n" });
+    expect((await init(django)).code).toBe(0);
+    expect(moduleOf(django)).toContain("extends PythonToolchain");
+    expect(moduleOf(django)).toContain("manage.py test");
+    expect(moduleOf(django)).toContain('db: { migrate: "python3 manage.py migrate --noinput" }');
+
+    const goDir = project({
+      "go.mod": "module example.com/acme/svc\n\ngo 1.22\n",
+      Makefile: "test:\n\tgo test ./...\nlint:\n\tgo vet\n",
+    });
+    expect((await init(goDir)).code).toBe(0);
+    expect(moduleOf(goDir)).toContain("export class Svc extends GoToolchain");
+    expect(moduleOf(goDir)).toContain("// the Makefile has: test, lint");
+
+    const bunDir = project({
+      "package.json": '{"name":"cli"}',
+      "bun.lock": "{}",
+      justfile: "test:\n  bun test\n",
+    });
+    expect((await init(bunDir)).code).toBe(0);
+    expect(moduleOf(bunDir)).toContain("extends BunToolchain");
+    expect(moduleOf(bunDir)).toContain('test: "bun test"');
+    expect(moduleOf(bunDir)).toContain("// the justfile has: test");
+
+    const ex = project({
+      "mix.exs": 'defp deps do [{:ecto_sql, "~> 3.0"}, {:postgrex, ">= 0.0.0"}] end\n  app: :shop,',
+    });
+    expect((await init(ex)).code).toBe(0);
+    expect(moduleOf(ex)).toContain("export class Shop extends ElixirToolchain");
+    expect(moduleOf(ex)).toContain("postgres: true");
+    for (const d of [django, goDir, bunDir, ex]) {
+      const fns = await runGantry(["functions"], { cwd: d, stateDir: path.join(tmp.dir, "state") });
+      expect(fns.stderr).toBe("");
+      expect(fns.stdout).toMatch(/^ci\s/m);
+    }
+  });
+
+  it("adds a function for each further stack", async () => {
+    const dir = project({ "go.mod": "module svc\n", "package.json": '{"name":"svc"}' });
+    expect((await init(dir)).code).toBe(0);
+    expect(moduleOf(dir)).toContain("extends GoToolchain");
+    expect(moduleOf(dir)).toMatch(
+      /node\(\): NodeToolchain \{\n\s+return new NodeToolchain\(this\.source/,
+    );
+  });
+
+  it("never overwrites a module without --force", async () => {
+    const dir = project({ "go.mod": "module svc\n" });
+    expect((await init(dir)).code).toBe(0);
+    fs.writeFileSync(path.join(dir, ".gantry/src/index.ts"), "// mine\n");
+    const again = await init(dir);
+    expect(again.code).toBe(2);
+    expect(again.stderr).toMatch(
+      /\.gantry\/src\/index\.ts and gantry\.json already exists; nothing was written/,
+    );
+    expect(again.stderr).toMatch(/gantry init --force/);
+    expect(moduleOf(dir)).toBe("// mine\n");
+    expect((await init(dir, ["--force"])).code).toBe(0);
+    expect(moduleOf(dir)).toContain("extends GoToolchain");
+  });
+
+  it("gives an unrecognised project a clear message and a minimal module that loads", async () => {
+    const dir = project({ "README.md": "hello" });
+    const r = await init(dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/no known project files in/);
+    expect(r.stderr).toMatch(/Wrote a minimal module with a generic toolchain/);
+    expect(moduleOf(dir)).toContain("extends Toolchain");
+    const fns = await runGantry(["functions"], { cwd: dir, stateDir: path.join(tmp.dir, "state") });
+    expect(fns.stderr).toBe("");
+    expect(fns.stdout).toMatch(/^test\s/m);
+  });
+});

@@ -22,7 +22,8 @@ describe("gantry (top level)", () => {
       expect(r.code).toBe(0);
       expect(r.stdout).toMatch(/^Gantry runs your pipeline/);
       expect(r.stdout).toContain("call FUNCTION [CHAIN]");
-      expect(r.stdout).not.toContain("init");
+      expect(r.stdout).toMatch(/^ {2}init {2,}detect the project's toolchain/m);
+      expect(r.stdout).toMatch(/^ {2}check \[PATTERN…\] {2,}run the module's checks/m);
     }
   });
 
@@ -34,7 +35,7 @@ describe("gantry (top level)", () => {
     const r = await run(["fuctions"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'Error: unknown command "fuctions": commands are functions, call, compose. Did you mean functions?\n',
+      'Error: unknown command "fuctions": commands are functions, call, check, init, compose. Did you mean functions?\n',
     );
   });
 

@@ -15,6 +15,7 @@ export const ErrorCodes = {
   EXPORT: "EXPORT_ERROR",
   DEPLOY: "DEPLOY_ERROR",
   INTERNAL: "INTERNAL_ERROR",
+  DRY_RUN: "DRY_RUN_STOP",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -92,6 +93,20 @@ export class ExportError extends GantryError {
  */
 export class DeployError extends GantryError {
   readonly code = ErrorCodes.DEPLOY;
+}
+
+/**
+ * `--dry-run` reached a step that would have to run: what follows depends on its result, so planning stops there.
+ * Not a failure: the CLI reports the plan and exits 0.
+ */
+export class DryRunStop extends GantryError {
+  readonly code = ErrorCodes.DRY_RUN;
+  /** The step that would run. */
+  readonly step?: string;
+  constructor(message: string, options?: { step?: string }) {
+    super(message);
+    if (options?.step) this.step = options.step;
+  }
 }
 
 /** A bug in Gantry itself. */

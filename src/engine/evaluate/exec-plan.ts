@@ -1,5 +1,5 @@
 // Everything an exec depends on, resolved to values: the runtime spec, the cache key, and named inputs for explanations.
-import { imageName, type ExecNode, type MountNode } from "../nodes.js";
+import { imageName, type DirectoryNode, type ExecNode, type MountNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import type { ExecSpec, MountSpec } from "../../runtime/runtime.js";
 import { digestOf, keyedSecretHash } from "../../store/digest.js";
@@ -45,29 +45,33 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
       });
     args.push(...fallback);
   }
-  const inputs: ExecInput[] = [
-    {
-      name:
-        state.fs.kind === "exec"
-          ? "previous step's filesystem"
-          : `base ${imageName(state.image) ?? "scratch"}`,
-      digest: baseDigest,
-    },
-  ];
+  const inputs: ExecInput[] = [baseInput(state, baseDigest)];
   const trees: Tree[] = [];
   for (const d of digests) {
-    inputs.push({ name: d.name, digest: d.digest, tree: d.tree ? treeDigest(d.tree) : undefined });
+    inputs.push({
+      name: d.name,
+      digest: d.digest,
+      tree: d.tree ? treeDigest(d.tree) : undefined,
+      detail: d.source,
+    });
     if (d.tree) trees.push(d.tree);
   }
   const mounts: MountSpec[] = [];
+  const mountDigests: string[] = [];
   const secretValues: string[] = [];
   for (const m of state.mounts) {
     const r = await planMount(s, state, m);
     mounts.push(r.spec);
+    mountDigests.push(digestOf(r.key));
     inputs.push({
-      name: `mount ${r.spec.target}`,
+      // a secret mount is named by the secret's name (never its value), so a miss says which secret moved
+      name:
+        m.kind === "secret"
+          ? `secret ${m.secret.name} mounted at ${r.spec.target}`
+          : `mount ${r.spec.target}`,
       digest: digestOf(r.key),
       tree: r.tree ? treeDigest(r.tree) : undefined,
+      detail: m.kind === "dir" ? describeDirectorySource(m.dir) : undefined,
     });
     if (r.tree) trees.push(r.tree);
     if (r.secret !== undefined) secretValues.push(r.secret);
@@ -78,9 +82,13 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     const value = await secret.resolve();
     secretEnv[name] = value;
     secretValues.push(value);
-    secretKeys.push([name, keyedSecretHash(s.secretKey, value)]);
+    const hash = keyedSecretHash(s.secretKey, value);
+    secretKeys.push([name, hash]);
+    inputs.push({ name: `secret variable ${name} (secret ${secret.name})`, digest: hash });
   }
   const serviceDigests = state.services.length === 0 ? [] : await s.bindings.digests(s, state);
+  for (const [alias, digest] of serviceDigests)
+    inputs.push({ name: `service ${alias}`, digest: digestOf(digest) });
   const redirectStdout = exec.redirectStdout
     ? await containerPath(s, state, exec.redirectStdout)
     : undefined;
@@ -93,21 +101,20 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     digest: digestOf(i.identity),
   }));
   inputs.push(
-    { name: "command", digest: digestOf(args) },
+    { name: "command", digest: digestOf(args), detail: args.join(" ") },
     ...environmentInputs(env),
     { name: "workdir", digest: digestOf(cfg.workdir) },
     { name: "user", digest: digestOf(cfg.user) },
     ...runtimeInputs,
   );
-  if (secretKeys.length) inputs.push({ name: "secret variables", digest: digestOf(secretKeys) });
-  if (serviceDigests.length)
-    inputs.push({ name: "service bindings", digest: digestOf(serviceDigests) });
   if (exec.stdin !== undefined) inputs.push({ name: "stdin", digest: digestOf(exec.stdin) });
+  if (redirectStdout || redirectStderr)
+    inputs.push({ name: "output redirects", digest: digestOf([redirectStdout, redirectStderr]) });
   const digest = execKey({
     runtime: s.runtime.name,
     base: baseDigest,
     ops: digests.map((d) => d.digest),
-    mounts: inputs.filter((i) => i.name.startsWith("mount ")).map((i) => i.digest),
+    mounts: mountDigests,
     args,
     env,
     workdir: cfg.workdir,
@@ -139,6 +146,20 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
       redirectStderr,
     },
   };
+}
+
+// The filesystem an exec starts from, named so a miss says "base image X changed (content id a → b)".
+function baseInput(state: ExecNode["state"], baseDigest: string): ExecInput {
+  if (state.fs.kind === "exec") return { name: "previous step's filesystem", digest: baseDigest };
+  const image = imageName(state.image);
+  if (state.fs.kind === "image")
+    return { name: `base image ${image ?? "scratch"}`, digest: baseDigest, detail: baseDigest };
+  return { name: `base ${image ?? state.fs.kind}`, digest: baseDigest };
+}
+
+/** Where a directory's files come from, for explanations: `host ./src`, or nothing when it is built. */
+export function describeDirectorySource(dir: DirectoryNode): string | undefined {
+  return dir.op === "host" ? `from host ${dir.path}` : undefined;
 }
 
 /** The plan's spec with its bound services started: call only when the exec (or service) really runs. */

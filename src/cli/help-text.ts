@@ -23,6 +23,10 @@ Commands:
   functions              list the module's functions
   call FUNCTION [CHAIN]  call a function and print its result, e.g. gantry call test --source=.
   compose SUBCOMMAND     run a docker-compose file: up, run SERVICE, down, config
+  cache explain [RUN] [STEP]  why the steps of a run did not come from cache
+  report [RUN]           write a run's HTML report (timeline, logs, tests) and print its path
+  ci generate github     write GitHub Actions workflows that call the module's functions
+  doctor                 check the runtime, engine, BuildKit, disk space and sandbox, with fixes
 
 ${GLOBAL_FLAGS_HELP}
 Run "gantry COMMAND --help" for a command's help.

@@ -55,6 +55,8 @@ export type RunEvent =
       image?: string;
       /** The exec's working directory (to turn tool output's paths into project paths). */
       workdir?: string;
+      /** Container folders filled from host folders (`/src` ← `app`), relative to where gantry ran. */
+      sources?: { target: string; host: string }[];
     }
   | {
       type: "step.end";

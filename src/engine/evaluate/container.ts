@@ -175,7 +175,8 @@ export interface OpDigest {
   name: string;
   digest: string;
   tree?: Tree;
-  source?: string;
+  /** The host folder a directory's files come from (absolute), when they come from the host. */
+  hostPath?: string;
 }
 
 /** Pending file ops as runtime ops, with their digests. */
@@ -189,8 +190,8 @@ export async function materializeOps(
     const abs = await containerPath(s, state, op.path, op.configAt);
     const r = await materializeOp(s, op, abs);
     ops.push(r.op);
-    const source = op.op === "dir" && op.dir.op === "host" ? `from host ${op.dir.path}` : undefined;
-    digests.push({ name: r.name, digest: digestOf(r.key), tree: r.tree, source });
+    const hostPath = op.op === "dir" && op.dir.op === "host" ? op.dir.path : undefined;
+    digests.push({ name: r.name, digest: digestOf(r.key), tree: r.tree, hostPath });
   }
   return { ops, digests };
 }

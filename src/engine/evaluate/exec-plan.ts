@@ -1,5 +1,6 @@
 // Everything an exec depends on, resolved to values: the runtime spec, the cache key, and named inputs for explanations.
-import { imageName, type DirectoryNode, type ExecNode, type MountNode } from "../nodes.js";
+import path from "node:path";
+import { imageName, type ExecNode, type MountNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import type { ExecSpec, MountSpec } from "../../runtime/runtime.js";
 import { digestOf, keyedSecretHash } from "../../store/digest.js";
@@ -14,8 +15,10 @@ import {
   fsDigest,
   materializeOps,
   resolveConfig,
+  type OpDigest,
 } from "./container.js";
 import { evaluateDirectory, evaluateFile } from "./directory.js";
+import { runExec } from "./exec.js";
 
 export interface ExecPlan {
   digest: string;
@@ -24,6 +27,8 @@ export interface ExecPlan {
   secretValues: string[];
   /** Trees to save when the exec runs, so explanations can diff them later. */
   trees: Tree[];
+  /** Container folders filled from host folders (relative to the run's cwd). */
+  sources: { target: string; host: string }[];
 }
 
 /** Resolve an exec node's inputs (running what it builds on) into a plan. */
@@ -52,7 +57,7 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
       name: d.name,
       digest: d.digest,
       tree: d.tree ? treeDigest(d.tree) : undefined,
-      detail: d.source,
+      detail: d.hostPath ? describeHostSource(s, d.hostPath) : undefined,
     });
     if (d.tree) trees.push(d.tree);
   }
@@ -71,7 +76,8 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
           : `mount ${r.spec.target}`,
       digest: digestOf(r.key),
       tree: r.tree ? treeDigest(r.tree) : undefined,
-      detail: m.kind === "dir" ? describeDirectorySource(m.dir) : undefined,
+      detail:
+        m.kind === "dir" && m.dir.op === "host" ? describeHostSource(s, m.dir.path) : undefined,
     });
     if (r.tree) trees.push(r.tree);
     if (r.secret !== undefined) secretValues.push(r.secret);
@@ -131,6 +137,11 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     inputs,
     secretValues,
     trees,
+    // the chain's folders stay where they were put: a later step of it sees them too
+    sources: [
+      ...(state.fs.kind === "exec" ? ((await runExec(s, state.fs.exec)).sources ?? []) : []),
+      ...hostSources(s, state, digests, mounts),
+    ],
     spec: {
       base,
       image: imageName(state.image),
@@ -157,9 +168,31 @@ function baseInput(state: ExecNode["state"], baseDigest: string): ExecInput {
   return { name: `base ${image ?? state.fs.kind}`, digest: baseDigest };
 }
 
-/** Where a directory's files come from, for explanations: `host ./src`, or nothing when it is built. */
-export function describeDirectorySource(dir: DirectoryNode): string | undefined {
-  return dir.op === "host" ? `from host ${dir.path}` : undefined;
+/** Where a directory's files come from, for explanations: `from host app` (relative to where gantry runs). */
+function describeHostSource(s: Session, hostPath: string): string {
+  const rel = path.relative(s.cwd, hostPath);
+  return `from host ${rel === "" ? "." : rel.startsWith("..") || path.isAbsolute(rel) ? hostPath : rel}`;
+}
+
+/** Container folders whose files come from host folders, so a tool's `/src/a.ts:3` can be shown as `app/a.ts:3`. */
+function hostSources(
+  s: Session,
+  state: ExecNode["state"],
+  digests: OpDigest[],
+  mounts: MountSpec[],
+) {
+  const out: { target: string; host: string }[] = [];
+  for (const d of digests)
+    if (d.hostPath)
+      out.push({
+        target: d.name.replace(/^withDirectory /, ""),
+        host: path.relative(s.cwd, d.hostPath) || ".",
+      });
+  state.mounts.forEach((m, i) => {
+    if (m.kind === "dir" && m.dir.op === "host")
+      out.push({ target: mounts[i]!.target, host: path.relative(s.cwd, m.dir.path) || "." });
+  });
+  return out;
 }
 
 /** The plan's spec with its bound services started: call only when the exec (or service) really runs. */

@@ -18,6 +18,8 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   cached: boolean;
+  /** Container folders filled from host folders, this exec's and its chain's (for tools' file paths). */
+  sources?: { target: string; host: string }[];
 }
 
 /** Evaluate an exec node once per run (and once per digest across identical nodes). */
@@ -68,13 +70,19 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
     command: plan.spec.args,
     ...(plan.spec.image ? { image: plan.spec.image } : {}),
     workdir: plan.spec.workdir || "/",
+    ...(plan.sources.length ? { sources: plan.sources } : {}),
   });
   const reports = testReportsPath(plan.spec.env, plan.spec.workdir);
   const cached = await lookupExec(s, plan.digest);
   if (cached.hit) {
     step.end("cached", { exitCode: cached.record.exitCode });
     if (reports) await collectTestReports(s, step.id, cached.record.snapshot, reports);
-    return checkExpect(exec, plan, { digest: plan.digest, ...cached.record, cached: true }, name);
+    return checkExpect(
+      exec,
+      plan,
+      { digest: plan.digest, ...cached.record, cached: true, sources: plan.sources },
+      name,
+    );
   }
   const keys = stepKeyOf(s, exec, plan);
   const explained = cached.pruned
@@ -95,6 +103,7 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
     stdout: s.scrub(outcome.stdout),
     stderr: s.scrub(outcome.stderr),
     cached: false,
+    sources: plan.sources,
   };
   const ok = allowed(exec.expect, result.exitCode);
   if (reports) await collectTestReports(s, step.id, result.snapshot, reports);

@@ -23,6 +23,7 @@ export function startStep(
     command?: string[];
     image?: string;
     workdir?: string;
+    sources?: { target: string; host: string }[];
   },
 ): StepHandle {
   const id = s.nextStepId();

@@ -21,17 +21,38 @@ const PYTHON = /^\s*File "([^"]+)", line (\d+)/;
 const STYLISH_FILE = new RegExp(String.raw`^${PATH}$`);
 const STYLISH_ROW = /^\s+(\d+):(\d+)\s+error\s+(.+?)\s*$/;
 
-/** A path as the repository knows it: the step's workdir (or the workspace) stripped, `./` dropped. */
-export function repoPath(file: string, roots: readonly string[]): string {
-  for (const root of roots) {
-    const r = root.replace(/\/+$/, "");
-    if (r && file.startsWith(r + "/")) return file.slice(r.length + 1);
-  }
-  return file.replace(/^\.\//, "");
+/** Where a step's files come from: its workdir, and container folders filled from project folders. */
+export interface PathContext {
+  workdir?: string;
+  sources?: readonly { target: string; host: string }[];
+  /** GITHUB_WORKSPACE, for host-runtime steps whose paths are host paths. */
+  workspace?: string;
 }
 
-/** The first locations in a step's output (at most MAX_ANNOTATIONS), paths made relative to `roots`. */
-export function findAnnotations(output: string, roots: readonly string[]): Annotation[] {
+/**
+ * A path as the repository knows it: a container path under a folder filled from the project (`/src/a.ts` with
+ * `/src` ← `app`) becomes `app/a.ts`; a relative one is first taken from the workdir; the workspace is stripped.
+ */
+export function repoPath(file: string, ctx: PathContext): string {
+  const posix = file.replace(/\\/g, "/");
+  const abs = posix.startsWith("/")
+    ? posix
+    : `${(ctx.workdir ?? "/").replace(/\/+$/, "")}/${posix.replace(/^\.\//, "")}`;
+  const sources = [...(ctx.sources ?? [])].sort((a, b) => b.target.length - a.target.length);
+  for (const { target, host } of sources) {
+    const t = target.replace(/\/+$/, "");
+    if (abs === t || abs.startsWith(t + "/")) {
+      const rest = abs.slice(t.length + 1);
+      return host === "." ? rest : rest ? `${host}/${rest}` : host;
+    }
+  }
+  const ws = ctx.workspace?.replace(/\/+$/, "");
+  if (ws && abs.startsWith(ws + "/")) return abs.slice(ws.length + 1);
+  return posix.replace(/^\.\//, "");
+}
+
+/** The first locations in a step's output (at most MAX_ANNOTATIONS), paths made the repository's. */
+export function findAnnotations(output: string, ctx: PathContext): Annotation[] {
   const out: Annotation[] = [];
   const seen = new Set<string>();
   const lines = output.split(/\r?\n/);
@@ -41,7 +62,7 @@ export function findAnnotations(output: string, roots: readonly string[]): Annot
     if (seen.has(key) || out.length >= MAX_ANNOTATIONS || line <= 0) return;
     seen.add(key);
     const a: Annotation = {
-      file: repoPath(file, roots),
+      file: repoPath(file, ctx),
       line,
       message: message.trim() || "error here",
     };

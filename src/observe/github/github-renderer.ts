@@ -19,6 +19,7 @@ interface OpenStep {
   kind: string;
   start: number;
   workdir?: string;
+  sources?: { target: string; host: string }[];
   output: string;
 }
 
@@ -54,6 +55,7 @@ export class GithubRenderer {
       case "step.start": {
         const s: OpenStep = { name: e.name, kind: e.kind, start: e.time, output: "" };
         if (e.workdir) s.workdir = e.workdir;
+        if (e.sources) s.sources = e.sources;
         this.steps.set(e.id, s);
         this.out.write(`▶ ${e.name}\n`);
         break;
@@ -104,8 +106,11 @@ export class GithubRenderer {
 
   // Up to ten located errors from the output; without a location, one annotation naming the step and exit code.
   private annotate(s: OpenStep, e: Extract<RunEvent, { type: "step.end" }>): void {
-    const roots = [s.workdir, this.opts.workspace].filter((r): r is string => !!r && r !== "/");
-    const found = findAnnotations(s.output, roots);
+    const found = findAnnotations(s.output, {
+      ...(s.workdir ? { workdir: s.workdir } : {}),
+      ...(s.sources ? { sources: s.sources } : {}),
+      ...(this.opts.workspace ? { workspace: this.opts.workspace } : {}),
+    });
     for (const a of found) this.out.write(errorAnnotation({ ...a, title: s.name }));
     if (found.length > 0) return;
     const lastLine = s.output.trim().split("\n").pop() ?? "";

@@ -37,7 +37,7 @@ export interface OtelSinkOptions {
 
 /** The exporter a protocol needs: the proto one for http/protobuf, the JSON one for http/json. */
 async function makeExporter(config: OtelConfig) {
-  const opts = { url: config.url, headers: config.headers, timeoutMillis: 10_000 };
+  const opts = { url: config.url, headers: config.headers, timeoutMillis: 5000 };
   if (config.protocol === "http/json") {
     const { OTLPTraceExporter } = await import("@opentelemetry/exporter-trace-otlp-http");
     return new OTLPTraceExporter(opts);

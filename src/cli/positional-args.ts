@@ -3,11 +3,15 @@ import { UsageError } from "../errors.js";
 import { prescanModFlag } from "./call/command-helpers.js";
 import { consumeGlobalFlag, splitFlagToken, type GlobalOptions } from "./global-flags.js";
 
-/** Positional words and global flags of a command that takes a few positionals (report, cache explain). */
+/**
+ * Positional words of a command, with its own flags (`valued`: take a value; `switches`: take none) and the
+ * global flags wherever they appear. An unknown flag is a usage error naming the ones that exist.
+ */
 export function splitPositionals(
   rest: readonly string[],
   globals: GlobalOptions,
-  own: Record<string, (v: string | undefined) => void> = {},
+  valued: Record<string, (v: string | undefined) => void> = {},
+  switches: Record<string, () => void> = {},
 ): string[] {
   prescanModFlag(rest, globals);
   const words: string[] = [];
@@ -19,22 +23,25 @@ export function splitPositionals(
       continue;
     }
     const [name, inline] = splitFlagToken(tok);
-    const setter = own[name];
+    const setter = valued[name];
     if (setter) {
-      const value = inline ?? rest[i + 1];
-      setter(value);
+      setter(inline ?? rest[i + 1]);
       i += inline === undefined ? 2 : 1;
       continue;
     }
+    const flip = switches[name];
+    if (flip && inline === undefined) {
+      flip();
+      i++;
+      continue;
+    }
     const next = consumeGlobalFlag(globals, name, inline, rest, i);
-    if (next === undefined)
+    if (next === undefined) {
+      const own = [...Object.keys(valued), ...Object.keys(switches)].map((f) => `--${f}`);
       throw new UsageError(
-        `unknown flag ${tok}: this command takes ${
-          Object.keys(own)
-            .map((f) => `--${f}`)
-            .join(", ") || "no flags of its own"
-        } and the global flags`,
+        `unknown flag ${tok}: this command takes ${own.join(", ") || "no flags of its own"} and the global flags`,
       );
+    }
     i = next;
   }
   return words;

@@ -46,10 +46,11 @@ async function planOrSayWhy(s: Session, exec: ExecNode): Promise<ExecPlan> {
   } catch (e) {
     if (!(e instanceof DryRunStop)) throw e;
     const reason = { input: e.step ?? "an earlier step", change: "depends" as const };
-    startStep(s, { name: execStepName(exec.args), kind: "exec", command: [...exec.args] }).end(
-      "would-run",
-      { miss: describeReason(reason), why: [reason] },
-    );
+    const args = exec.args.map((a) => s.scrub(a));
+    startStep(s, { name: execStepName(args), kind: "exec", command: args }).end("would-run", {
+      miss: describeReason(reason),
+      why: [reason],
+    });
     throw e;
   }
 }
@@ -62,7 +63,8 @@ export function execStepName(args: readonly string[]): string {
 
 async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<ExecResult> {
   s.throwIfCancelled();
-  const name = s.scrub(execStepName(plan.spec.args));
+  // scrubbed before it is cut to length: a cut could split a secret so that the scrubber no longer sees it
+  const name = execStepName(plan.spec.args.map((a) => s.scrub(a)));
   const step = startStep(s, {
     name,
     kind: "exec",

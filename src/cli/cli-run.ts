@@ -36,6 +36,7 @@ export async function withCliRun(
   fn: (session: Session) => Promise<string | undefined>,
 ): Promise<void> {
   const { io, errors, globals } = opts;
+  errors.debug ||= globals.debug;
   // Loaded on use: `gantry functions` and `--help` never open a run.
   const { EventBus, openSession, EVENTS_VERSION } = await import("../engine/api/index.js");
   const bus = new EventBus();

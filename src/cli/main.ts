@@ -14,6 +14,8 @@ const COMMANDS = ["functions", "call", "compose", "cache", "report", "ci", "doct
 // Dispatch to a command; each lives in its own folder and is imported only when it runs.
 async function dispatch(argv: readonly string[], io: CliIo, errors: ErrorContext): Promise<number> {
   const { globals, command, rest } = parseArgv(argv, io.env);
+  // --debug after the command word is read by the command; GANTRY_DEBUG and a leading --debug are known here
+  errors.debug = globals.debug;
   if (globals.version) {
     io.stdout.write(`gantry ${gantryVersion()}\n`);
     return 0;

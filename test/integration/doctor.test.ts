@@ -28,14 +28,14 @@ describe("gantry doctor", () => {
     );
     // dockerd's embedded BuildKit answers Control/ListWorkers over POST /grpc (h2c) on this engine
     expect(r.stdout).toMatch(
-      /✔ buildkit    the engine serves BuildKit at POST \/grpc \(\d+ workers?\)/,
+      /✔ buildkit {4}the engine serves BuildKit at POST \/grpc \(\d+ workers?\)/,
     );
     expect(r.stdout).toMatch(
       new RegExp(
         `[✔⚠] disk {8}state dir ${cwd.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: [\\d.]+ GiB free of [\\d.]+ GiB`,
       ),
     );
-    expect(r.stdout).toMatch(/[✔⚠] bubblewrap  /);
+    expect(r.stdout).toMatch(/[✔⚠] bubblewrap {2}/);
   });
 
   it("fails with what to do when the asked-for engine does not answer, and says auto falls back to the host", async () => {

@@ -52,6 +52,7 @@ export async function withCliRun(
     dryRun: globals.dryRun,
     ...(obs.stepEnv ? { stepEnv: obs.stepEnv } : {}),
   });
+  await obs.ready();
   obs.attach(session);
   errors.scrub = (t) => session.scrub(t);
   obs.trace.open(session.runId);

@@ -18,9 +18,10 @@ export interface RunObservers {
   renderer: ProgressRenderer;
   trace: TraceWriter;
   failures: FailureTracker;
-  otel?: OtelSink;
   /** Per-exec variables for openSession (TRACEPARENT), when spans are exported. */
   stepEnv?: (stepId: string) => Record<string, string> | undefined;
+  /** Resolves once every observer is on the bus (the OpenTelemetry SDK loads while the session opens). */
+  ready(): Promise<void>;
   /** Call once the session exists: masks and scrubbing reach every observer. */
   attach(session: Session): void;
   /** Flush what is buffered (spans, the step summary); returns warnings to print. */
@@ -48,8 +49,19 @@ export async function openObservers(
   const trace = new TraceWriter(() => ensureProjectDir(env.stateDir, opts.projectDir, "runs"));
   const failures = new FailureTracker();
   bus.add(renderer).add(trace).add(failures);
-  const otel = await openOtel(opts, (t) => renderer.note(t));
-  if (otel) bus.add(otel);
+  // The SDK takes a few hundred ms to import: it loads while the session opens, and joins the bus before run.start.
+  const { otelEnabled } = await import("../observe/otel/otel-config.js");
+  let otel: OtelSink | undefined;
+  const otelLoading = otelEnabled(env)
+    ? openOtel(opts, (t) => renderer.note(t)).then(
+        (sink) => {
+          otel = sink;
+          if (sink) bus.add(sink);
+        },
+        // telemetry that cannot start must not stop the run
+        (e: unknown) => renderer.note(`warning: OpenTelemetry could not start: ${(e as Error).message}`),
+      )
+    : Promise.resolve();
   let summary: RunModelBuilder | undefined;
   if (env.githubActions && env.githubStepSummary) {
     const { RunModelBuilder } = await import("../observe/run-model.js");
@@ -61,10 +73,11 @@ export async function openObservers(
     renderer,
     trace,
     failures,
-    ...(otel ? { otel, stepEnv: (id: string) => otel.traceparentFor(id) } : {}),
+    ...(otelEnabled(env) ? { stepEnv: (id: string) => otel?.traceparentFor(id) } : {}),
+    ready: () => otelLoading,
     attach(session) {
       scrub = (t) => session.scrub(t);
-      if (otel) otel.scrub = scrub;
+      if (otel) otel.scrub = scrub; // ready() has resolved: the sink, if any, exists
       // ::add-mask:: goes out the moment a secret is known, before any line that could carry it
       if (github) session.scrubber.onAdd((v) => github.mask(v));
     },
@@ -96,8 +109,7 @@ async function openOtel(
   note: (text: string) => void,
 ): Promise<OtelSink | undefined> {
   const env = opts.io.env;
-  const { otelConfig, otelEnabled } = await import("../observe/otel/otel-config.js");
-  if (!otelEnabled(env)) return undefined;
+  const { otelConfig } = await import("../observe/otel/otel-config.js");
   const { config, problem } = otelConfig(env);
   if (!config) {
     note(`warning: ${problem}`);

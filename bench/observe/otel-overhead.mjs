@@ -28,11 +28,15 @@ async function run(env, logModules = false, bin = path.join(ROOT, "bin/gantry.js
   const log = path.join(work, `modules-${Math.random()}.log`);
   const hook = logModules ? ["--import", path.join(ROOT, "bench/observe/log-modules.mjs")] : [];
   const t0 = performance.now();
-  const child = spawn("node", [...hook, bin, "call", "--runtime=docker", "--progress=plain", "chain", "--nonce=bench"], {
-    cwd: mod,
-    env: { ...process.env, GANTRY_STATE_DIR: state, GANTRY_MODULE_LOG: log, CI: "true", ...env },
-    stdio: ["ignore", "ignore", "pipe"],
-  });
+  const child = spawn(
+    "node",
+    [...hook, bin, "call", "--runtime=docker", "--progress=plain", "chain", "--nonce=bench"],
+    {
+      cwd: mod,
+      env: { ...process.env, GANTRY_STATE_DIR: state, GANTRY_MODULE_LOG: log, CI: "true", ...env },
+      stdio: ["ignore", "ignore", "pipe"],
+    },
+  );
   let stderr = "";
   child.stderr.on("data", (d) => (stderr += d));
   const status = await new Promise((r) => child.on("close", r));
@@ -40,7 +44,11 @@ async function run(env, logModules = false, bin = path.join(ROOT, "bin/gantry.js
   if (status !== 0) throw new Error(`gantry failed: ${stderr}`);
   if (!logModules) return { ms };
   const modules = readFileSync(log, "utf8").trim().split("\n");
-  return { ms, otel: modules.filter((m) => m.includes("@opentelemetry")).length, modules: new Set(modules).size };
+  return {
+    ms,
+    otel: modules.filter((m) => m.includes("@opentelemetry")).length,
+    modules: new Set(modules).size,
+  };
 }
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
@@ -57,12 +65,20 @@ for (const [, env, bin] of plans) counted.push(await run(env, true, bin)); // al
 const times = plans.map(() => []);
 for (let i = 0; i < RUNS; i++)
   for (const [k, [, env, bin]] of plans.entries()) times[k].push((await run(env, false, bin)).ms);
-const rows = plans.map(([name], k) => ({ name, ms: median(times[k]), otel: counted[k].otel, modules: counted[k].modules }));
+const rows = plans.map(([name], k) => ({
+  name,
+  ms: median(times[k]),
+  otel: counted[k].otel,
+  modules: counted[k].modules,
+}));
 server.close();
 rmSync(work, { recursive: true, force: true });
-console.log(`| mode | median wall time (${RUNS} runs) | modules resolved | of them @opentelemetry/* |`);
+console.log(
+  `| mode | median wall time (${RUNS} runs) | modules resolved | of them @opentelemetry/* |`,
+);
 console.log("|---|---:|---:|---:|");
-for (const r of rows) console.log(`| ${r.name} | ${Math.round(r.ms)} ms | ${r.modules} | ${r.otel} |`);
+for (const r of rows)
+  console.log(`| ${r.name} | ${Math.round(r.ms)} ms | ${r.modules} | ${r.otel} |`);
 if (rows.find((r) => r.name === "no exporter").otel !== 0) {
   console.error("FAIL: a run without OTEL_EXPORTER_OTLP_ENDPOINT loaded the OpenTelemetry SDK");
   process.exit(1);

@@ -59,7 +59,8 @@ export async function openObservers(
           if (sink) bus.add(sink);
         },
         // telemetry that cannot start must not stop the run
-        (e: unknown) => renderer.note(`warning: OpenTelemetry could not start: ${(e as Error).message}`),
+        (e: unknown) =>
+          renderer.note(`warning: OpenTelemetry could not start: ${(e as Error).message}`),
       )
     : Promise.resolve();
   let summary: RunModelBuilder | undefined;

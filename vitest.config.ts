@@ -8,6 +8,9 @@ export default defineConfig({
     hookTimeout: 600_000,
     // Integration tests share one Docker engine; files run one at a time, tests inside a file may run concurrently.
     fileParallelism: false,
+    // @actions/workflow-parser imports its JSON schemas without `with { type: "json" }`, which Node 20 refuses;
+    // transformed by vite instead of loaded by Node, it loads (it is used by tests only).
+    server: { deps: { inline: ["@actions/workflow-parser"] } },
     projects: [
       {
         extends: true,

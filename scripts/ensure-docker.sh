@@ -14,6 +14,7 @@
 #   docker-registry  /usr/bin/docker-registry, a real OCI registry for publish tests
 #   docker-compose   compose v1, for the compose-import tests' reference behaviour
 #   curl             readiness checks
+#   chromium         headless browser for the HTML report tests
 #
 # Env:
 #   GANTRY_DOCKERD_LOG   dockerd log file (default /tmp/gantry-dockerd.log)
@@ -22,7 +23,7 @@ set -euo pipefail
 
 LOG=${GANTRY_DOCKERD_LOG:-/tmp/gantry-dockerd.log}
 WAIT=${GANTRY_DOCKER_WAIT:-60}
-PACKAGES=(docker.io mmdebstrap busybox-static bubblewrap docker-registry docker-compose curl)
+PACKAGES=(docker.io mmdebstrap busybox-static bubblewrap docker-registry docker-compose curl chromium)
 
 say() { echo "[ensure-docker] $*"; }
 die() { echo "[ensure-docker] ERROR: $*" >&2; exit 1; }

@@ -17,8 +17,34 @@ export interface GantryEnv {
   progress?: string;
   /** GANTRY_SERVICE_TIMEOUT: seconds a service may take to become ready. */
   serviceTimeoutSec?: number;
-  /** OTEL_EXPORTER_OTLP_ENDPOINT. */
+  /** OTEL_EXPORTER_OTLP_ENDPOINT: when set (or the traces endpoint is), spans are exported. */
   otlpEndpoint?: string;
+  /** OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: the full URL for traces (wins over the base endpoint). */
+  otlpTracesEndpoint?: string;
+  /** OTEL_EXPORTER_OTLP_TRACES_PROTOCOL, else OTEL_EXPORTER_OTLP_PROTOCOL: http/protobuf (default) or http/json. */
+  otlpProtocol?: string;
+  /** OTEL_EXPORTER_OTLP_TRACES_HEADERS, else OTEL_EXPORTER_OTLP_HEADERS: `k=v,k2=v2` (URL-encoded values). */
+  otlpHeaders?: string;
+  /** OTEL_SERVICE_NAME. */
+  otelServiceName?: string;
+  /** OTEL_RESOURCE_ATTRIBUTES: `k=v,k2=v2`. */
+  otelResourceAttributes?: string;
+  /** OTEL_SDK_DISABLED=true turns the exporter off even with an endpoint. */
+  otelDisabled: boolean;
+  /** TRACEPARENT of whoever started Gantry (a CI system that traces its jobs): the run span nests under it. */
+  traceparent?: string;
+  /** GITHUB_ACTIONS=true: groups, annotations, masks and the step summary. */
+  githubActions: boolean;
+  /** GITHUB_STEP_SUMMARY: the file the Markdown summary is appended to. */
+  githubStepSummary?: string;
+  /** GITHUB_WORKSPACE: where annotations' file paths are relative to. */
+  githubWorkspace?: string;
+  /** TERM, to honour TERM=dumb (no live redraw, no colour). */
+  term?: string;
+  /** FORCE_COLOR set to anything but 0/false: colour even when not a terminal. */
+  forceColor: boolean;
+  /** GANTRY_DEBUG=1: as --debug. */
+  debug: boolean;
   /** XDG_RUNTIME_DIR, for Podman's socket. */
   xdgRuntimeDir?: string;
   home: string;
@@ -61,6 +87,22 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): GantryEnv {
       ? Number(env.GANTRY_SERVICE_TIMEOUT) || undefined
       : undefined,
     otlpEndpoint: env.OTEL_EXPORTER_OTLP_ENDPOINT || undefined,
+    otlpTracesEndpoint: env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT || undefined,
+    otlpProtocol:
+      env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL || undefined,
+    otlpHeaders:
+      env.OTEL_EXPORTER_OTLP_TRACES_HEADERS || env.OTEL_EXPORTER_OTLP_HEADERS || undefined,
+    otelServiceName: env.OTEL_SERVICE_NAME || undefined,
+    otelResourceAttributes: env.OTEL_RESOURCE_ATTRIBUTES || undefined,
+    otelDisabled: env.OTEL_SDK_DISABLED?.toLowerCase() === "true",
+    traceparent: env.TRACEPARENT || undefined,
+    githubActions: env.GITHUB_ACTIONS === "true",
+    githubStepSummary: env.GITHUB_STEP_SUMMARY || undefined,
+    githubWorkspace: env.GITHUB_WORKSPACE || undefined,
+    term: env.TERM || undefined,
+    forceColor:
+      env.FORCE_COLOR !== undefined && !["0", "false"].includes(env.FORCE_COLOR.toLowerCase()),
+    debug: !!env.GANTRY_DEBUG && env.GANTRY_DEBUG !== "0",
     xdgRuntimeDir: env.XDG_RUNTIME_DIR || undefined,
     home,
     path: withoutRunScriptPath(env.PATH ?? DEFAULT_HOST_PATH, env.npm_lifecycle_event),

@@ -16,6 +16,7 @@ export const ErrorCodes = {
   DEPLOY: "DEPLOY_ERROR",
   TASK: "TASK_FAILED",
   INTERNAL: "INTERNAL_ERROR",
+  DRY_RUN: "DRY_RUN_STOP",
 } as const;
 
 export type ErrorCode = (typeof ErrorCodes)[keyof typeof ErrorCodes];
@@ -105,6 +106,20 @@ export class TaskError extends GantryError {
   constructor(message: string, opts: { tasks: string[]; cause?: unknown; hint?: string }) {
     super(message, opts);
     this.tasks = opts.tasks;
+  }
+}
+
+/**
+ * `--dry-run` reached a step that would have to run: what follows depends on its result, so planning stops there.
+ * Not a failure: the CLI reports the plan and exits 0.
+ */
+export class DryRunStop extends GantryError {
+  readonly code = ErrorCodes.DRY_RUN;
+  /** The step that would run. */
+  readonly step?: string;
+  constructor(message: string, options?: { step?: string }) {
+    super(message);
+    if (options?.step) this.step = options.step;
   }
 }
 

@@ -1,13 +1,12 @@
-// One run as every command needs it: events to the renderer and the trace, a session, Ctrl-C, run.start/end.
+// One run as every command needs it: observers on the event bus, a session, Ctrl-C, run.start/end, a dry run's plan.
 import type { Session } from "../engine/api/index.js";
-import { ensureProjectDir } from "../store/project-state-dir.js";
+import { CancelledError, DryRunStop, ExecError, FunctionError } from "../errors.js";
 import type { CliIo } from "./cli-io.js";
 import type { ErrorContext } from "./error-context.js";
-import { FailureTracker } from "./failure-tracker.js";
 import type { GlobalOptions } from "./global-flags.js";
 import { installInterrupts } from "../engine/api/index.js";
-import { createRenderer } from "./progress/create-renderer.js";
-import { TraceWriter } from "./progress/trace-writer.js";
+import { openObservers } from "./run-observers.js";
+import type { CicdResult } from "../observe/otel/span-attributes.js";
 
 export interface CliRunOptions {
   globals: GlobalOptions;
@@ -17,6 +16,18 @@ export interface CliRunOptions {
   projectDir: string;
   /** A name for the run in traces (the function or command). */
   label: string;
+  /** The module's name, when a module function is called (the pipeline is `module.label`). */
+  module?: string;
+  /** The command line after `gantry`, for the run record. */
+  argv?: readonly string[];
+}
+
+// The conventions' pipeline result from how the run ended.
+function resultOf(failure: unknown, dryRun: boolean, interrupted: boolean): CicdResult {
+  if (failure === undefined) return dryRun ? "skip" : "success";
+  if (interrupted || failure instanceof CancelledError) return "cancellation";
+  if (failure instanceof ExecError || failure instanceof FunctionError) return "failure";
+  return (failure as { code?: string }).code === "EXEC_ERROR" ? "failure" : "error";
 }
 
 /** Open a session, run `fn` in it, print its text result, clean up; rethrows fn's failure after cleanup. */
@@ -24,33 +35,50 @@ export async function withCliRun(
   opts: CliRunOptions,
   fn: (session: Session) => Promise<string | undefined>,
 ): Promise<void> {
-  const { io, errors } = opts;
+  const { io, errors, globals } = opts;
+  errors.debug ||= globals.debug;
   // Loaded on use: `gantry functions` and `--help` never open a run.
-  const { EventBus, openSession } = await import("../engine/api/index.js");
+  const { EventBus, openSession, EVENTS_VERSION } = await import("../engine/api/index.js");
   const bus = new EventBus();
-  const renderer = createRenderer(opts.globals.progress, io.stderr, io.env);
-  const trace = new TraceWriter(() => ensureProjectDir(io.env.stateDir, opts.projectDir, "runs"));
-  const failures = new FailureTracker();
-  bus.add(renderer).add(trace).add(failures);
-  errors.failures = failures;
+  const pipeline = opts.module ? `${opts.module}.${opts.label}` : opts.label;
+  const obs = await openObservers(bus, { globals, io, projectDir: opts.projectDir, pipeline });
+  errors.failures = obs.failures;
   const { session, note } = await openSession({
-    runtime: opts.globals.runtime,
+    runtime: globals.runtime,
     projectDir: opts.projectDir,
     cwd: io.cwd,
     events: bus,
     env: io.env,
+    dryRun: globals.dryRun,
+    ...(obs.stepEnv ? { stepEnv: obs.stepEnv } : {}),
   });
+  await obs.ready();
+  obs.attach(session);
   errors.scrub = (t) => session.scrub(t);
-  trace.open(session.runId);
-  renderer.note(note);
+  obs.trace.open(session.runId);
+  obs.renderer.note(note);
+  if (globals.debug && obs.trace.file) obs.renderer.note(`run record: ${obs.trace.file}`);
+  if (globals.dryRun)
+    obs.renderer.note("dry run: nothing runs; steps come from cache or would run");
   const runtime = /^runtime: (\S+)/.exec(note)?.[1] ?? "unknown";
-  bus.emit({ type: "run.start", runId: session.runId, time: Date.now(), runtime, fn: opts.label });
-  let closing: Promise<void> | undefined;
-  const finish = (): Promise<void> =>
+  bus.emit({
+    type: "run.start",
+    runId: session.runId,
+    time: Date.now(),
+    runtime,
+    fn: opts.label,
+    v: EVENTS_VERSION,
+    ...(opts.module ? { module: opts.module } : {}),
+    ...(opts.argv ? { argv: opts.argv.map((a) => session.scrub(a)) } : {}),
+    ...(globals.dryRun ? { dryRun: true } : {}),
+  });
+  let closing: Promise<string[]> | undefined;
+  const finish = (result: CicdResult): Promise<string[]> =>
     (closing ??= (async () => {
-      renderer.stop();
+      obs.renderer.stop();
       await session.close();
-      await trace.close();
+      await obs.trace.close();
+      return obs.finish(result);
     })());
   const uninstall = installInterrupts({
     signals: io.signals,
@@ -59,7 +87,7 @@ export async function withCliRun(
     shutdown: async () => {
       errors.interrupted = true;
       session.cancel("interrupted by Ctrl-C");
-      await finish();
+      await finish("cancellation");
     },
   });
   let output: string | undefined;
@@ -69,6 +97,8 @@ export async function withCliRun(
   } catch (e) {
     failure = e;
   }
+  if (globals.dryRun) failure = await endDryRun(session, failure, (t) => obs.renderer.note(t));
+  const result = resultOf(failure, globals.dryRun, !!errors.interrupted);
   const error =
     failure === undefined
       ? {}
@@ -80,10 +110,27 @@ export async function withCliRun(
     ok: failure === undefined,
     ...error,
   });
-  renderer.stop();
+  obs.renderer.stop();
   if (output !== undefined && output !== "")
     io.stdout.write(session.scrub(output).replace(/\n?$/, "\n"));
-  await finish();
+  for (const w of await finish(result)) io.stderr.write(`warning: ${session.scrub(w)}\n`);
   uninstall();
   if (failure !== undefined) throw failure;
+}
+
+// A dry run that stopped at a step that would run is a finished plan, not a failure: let parallel branches finish
+// planning, then say what would happen.
+async function endDryRun(
+  session: Session,
+  failure: unknown,
+  note: (text: string) => void,
+): Promise<unknown> {
+  if (failure !== undefined && !(failure instanceof DryRunStop)) return failure;
+  await session.settle();
+  note(
+    failure === undefined
+      ? "dry run: every step would come from cache"
+      : "dry run: the steps marked ○ would run; what depends on their results cannot be planned without running them",
+  );
+  return undefined;
 }

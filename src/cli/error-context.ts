@@ -9,4 +9,6 @@ export interface ErrorContext {
   failures?: FailureTracker;
   /** Set when Ctrl-C started the shutdown, so a cancellation reads as one. */
   interrupted?: boolean;
+  /** --debug: Gantry's own errors also print their stack (scrubbed), for a bug report. */
+  debug?: boolean;
 }

@@ -1,4 +1,4 @@
-// Flags every command understands (-m, --runtime, --progress, --help, --version), wherever they appear.
+// Flags every command understands (-m, --runtime, --progress, --verbose, --debug, --help…), wherever they appear.
 import type { GantryEnv } from "../env.js";
 import { UsageError } from "../errors.js";
 
@@ -11,6 +11,16 @@ export interface GlobalOptions {
   progress: ProgressMode;
   help: boolean;
   version: boolean;
+  /** -v/--verbose: every step and all its output stay on screen. */
+  verbose: boolean;
+  /** --debug (or GANTRY_DEBUG=1): ids, digests, Gantry's own notes, stack traces. */
+  debug: boolean;
+  /** --no-color: as NO_COLOR. */
+  noColor: boolean;
+  /** --explain: say, for every step that ran, which inputs changed (gantry call). */
+  explain: boolean;
+  /** --dry-run: print the plan and what would come from cache; run nothing (gantry call). */
+  dryRun: boolean;
 }
 
 export interface ParsedArgv {
@@ -44,6 +54,11 @@ export function defaultGlobals(env: GantryEnv): GlobalOptions {
     progress: env.progress ? oneOf("progress", env.progress, PROGRESS, "GANTRY_PROGRESS") : "auto",
     help: false,
     version: false,
+    verbose: false,
+    debug: env.debug,
+    noColor: false,
+    explain: false,
+    dryRun: false,
   };
 }
 
@@ -62,6 +77,11 @@ export function consumeGlobalFlag(
   if (!takesValue) {
     if (name === "version") g.version = true;
     else if (name === "help" || name === "-h") g.help = true;
+    else if (name === "verbose" || name === "-v") g.verbose = true;
+    else if (name === "debug") g.debug = true;
+    else if (name === "no-color") g.noColor = true;
+    else if (name === "explain") g.explain = true;
+    else if (name === "dry-run") g.dryRun = true;
     else return undefined;
     return i + 1;
   }
@@ -93,7 +113,7 @@ export function parseArgv(argv: readonly string[], env: GantryEnv): ParsedArgv {
     const next = consumeGlobalFlag(globals, name, inline, argv, i);
     if (next === undefined) {
       throw new UsageError(
-        `unknown flag ${tok}: global flags are -m/--mod, --runtime, --progress, --help, --version`,
+        `unknown flag ${tok}: global flags are -m/--mod, --runtime, --progress, -v/--verbose, --debug, --no-color, --explain, --dry-run, --help, --version`,
       );
     }
     i = next;

@@ -47,6 +47,7 @@ export function handleError(e: unknown, err: TextSink, ctx: ErrorContext): numbe
   }
   if (e instanceof GantryError) {
     err.write(`Error: ${scrub(e.message)}\n${e.hint ? `Hint: ${scrub(e.hint)}\n` : ""}`);
+    if (ctx.debug) err.write(`${scrub(e.stack ?? "")}\n`);
     return e instanceof UsageError ? 2 : 1;
   }
   const stack = e instanceof Error ? (e.stack ?? e.message) : String(e);

@@ -9,11 +9,23 @@ import { parseArgv } from "./global-flags.js";
 import { handleError } from "./handle-error.js";
 import { topHelp } from "./help-text.js";
 
-const COMMANDS = ["functions", "call", "check", "init", "compose"] as const;
+const COMMANDS = [
+  "functions",
+  "call",
+  "check",
+  "init",
+  "compose",
+  "cache",
+  "report",
+  "ci",
+  "doctor",
+] as const;
 
 // Dispatch to a command; each lives in its own folder and is imported only when it runs.
 async function dispatch(argv: readonly string[], io: CliIo, errors: ErrorContext): Promise<number> {
   const { globals, command, rest } = parseArgv(argv, io.env);
+  // --debug after the command word is read by the command; GANTRY_DEBUG and a leading --debug are known here
+  errors.debug = globals.debug;
   if (globals.version) {
     io.stdout.write(`gantry ${gantryVersion()}\n`);
     return 0;
@@ -42,6 +54,22 @@ async function dispatch(argv: readonly string[], io: CliIo, errors: ErrorContext
     case "compose": {
       const { runCompose } = await import("./compose/compose-command.js");
       return runCompose(globals, rest, io, errors);
+    }
+    case "cache": {
+      const { runCache } = await import("./cache/cache-command.js");
+      return runCache(globals, rest, io);
+    }
+    case "report": {
+      const { runReport } = await import("./report/report-command.js");
+      return runReport(globals, rest, io);
+    }
+    case "ci": {
+      const { runCi } = await import("./ci/ci-command.js");
+      return runCi(globals, rest, io);
+    }
+    case "doctor": {
+      const { runDoctor } = await import("./doctor/doctor-command.js");
+      return runDoctor(globals, rest, io);
     }
     default:
       throw new UsageError(

@@ -19,6 +19,10 @@ export interface OpenSessionOptions {
   cwd?: string;
   events: EventSink;
   env: GantryEnv;
+  /** `--dry-run`: plan from cache, run nothing. */
+  dryRun?: boolean;
+  /** Per-exec variables outside the key (TRACEPARENT). */
+  stepEnv?: (stepId: string) => Record<string, string> | undefined;
 }
 
 /** Open a run on the chosen runtime; `note` says which runtime and why, for the person watching. */
@@ -47,6 +51,8 @@ export async function openSession(
     serviceTimeoutMs: opts.env.serviceTimeoutSec ? opts.env.serviceTimeoutSec * 1000 : undefined,
     projectDir: opts.projectDir,
     env: opts.env,
+    dryRun: opts.dryRun,
+    stepEnv: opts.stepEnv,
   });
   return { session, note };
 }

@@ -5,6 +5,13 @@ const MASK = "***";
 /** Holds the plaintexts of secrets the run has resolved, longest first so overlapping values mask fully. */
 export class Scrubber {
   private values: string[] = [];
+  private readonly listeners: ((value: string) => void)[] = [];
+
+  /** Be told of every secret value as it is registered, before any output can carry it (GitHub's ::add-mask::). */
+  onAdd(listener: (value: string) => void): void {
+    this.listeners.push(listener);
+    for (const v of this.values) listener(v);
+  }
 
   /** Register a secret value (and each of its lines, so a multi-line secret split by line output still masks). */
   add(value: string): void {
@@ -15,6 +22,7 @@ export class Scrubber {
       if (v.length < 3 || this.values.includes(v)) continue;
       this.values.push(v);
       changed = true;
+      for (const l of this.listeners) l(v);
     }
     if (changed) this.values.sort((a, b) => b.length - a.length);
   }

@@ -26,6 +26,10 @@ export interface SessionInit extends SessionParts {
   projectDir?: string;
   /** The environment the run was opened with (state dir, deploy settings); read once in env.ts. */
   env?: GantryEnv;
+  /** `--dry-run`: plan from cache, run nothing (steps that would run end `would-run`). */
+  dryRun?: boolean;
+  /** Variables for one exec's process that are in neither its key nor its image (TRACEPARENT from the exporter). */
+  stepEnv?: (stepId: string) => Record<string, string> | undefined;
 }
 
 /** Hooks the session runs at close (services stop, temp files go) before the runtime removes the rest. */
@@ -44,6 +48,10 @@ export class Session {
   readonly serviceTimeoutMs?: number;
   readonly projectDir: string;
   readonly env?: GantryEnv;
+  readonly dryRun: boolean;
+  private readonly stepEnvOf?: SessionInit["stepEnv"];
+  /** Evaluations in flight, so a dry run can wait for parallel branches to finish planning. */
+  private readonly inFlight = new Set<Promise<unknown>>();
   /** Image builds, imports, tarballs and publishing. */
   readonly images: ImageOps;
   /** Service bindings of execs. */
@@ -68,6 +76,8 @@ export class Session {
     this.serviceTimeoutMs = init.serviceTimeoutMs;
     this.projectDir = init.projectDir ?? init.cwd;
     this.env = init.env;
+    this.dryRun = init.dryRun ?? false;
+    this.stepEnvOf = init.stepEnv;
     this.images = init.images;
     this.bindings = init.bindings;
     this.limiter = new Semaphore(init.parallelism);
@@ -113,6 +123,29 @@ export class Session {
 
   scrub(text: string): string {
     return this.scrubber.scrub(text);
+  }
+
+  /** Extra variables for the process of step `stepId` (never keyed, never committed). */
+  stepEnv(stepId: string): Record<string, string> | undefined {
+    return this.stepEnvOf?.(stepId);
+  }
+
+  /** Remember an evaluation in flight until it settles (see settle()). */
+  track(p: Promise<unknown>): void {
+    this.inFlight.add(p);
+    const done = () => this.inFlight.delete(p);
+    p.then(done, done);
+  }
+
+  /**
+   * Wait until no tracked evaluation is in flight. A dry run stops its function at the first step that would run,
+   * while `Promise.all` siblings are still planning theirs; this lets them finish so the plan is whole.
+   */
+  async settle(): Promise<void> {
+    while (this.inFlight.size > 0) {
+      await Promise.allSettled([...this.inFlight]);
+      await new Promise((r) => setImmediate(r));
+    }
   }
 
   nextStepId(): string {

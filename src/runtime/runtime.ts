@@ -91,6 +91,11 @@ export interface ExecSpec {
   env: string[];
   /** Secret environment: values never logged, never committed into image config. */
   secretEnv: Record<string, string>;
+  /**
+   * Set for this one process only (TRACEPARENT): values that change every run, so they are in neither the
+   * exec's key nor a committed image's config.
+   */
+  volatileEnv?: Record<string, string>;
   workdir: string;
   user: string;
   mounts: MountSpec[];
@@ -224,7 +229,8 @@ export interface Runtime {
   /** Deployments that outlive the run (the deploy layer's docker target), where the runtime has them. */
   readonly deployments?: DeploymentRuntime;
   /** Resolve (pulling if needed) an image reference to its content id and config. */
-  resolveImage(ref: string, signal: AbortSignal): Promise<ResolvedImage>;
+  /** `pull: false` (a dry run): an image not on this machine is a NotFoundError instead of a pull. */
+  resolveImage(ref: string, signal: AbortSignal, opts?: { pull?: boolean }): Promise<ResolvedImage>;
   /** The empty root filesystem (`dag.container()` without `from`). */
   scratch(): Promise<Snapshot>;
   /** Apply pending ops then run one process; commit the result as a new snapshot. */

@@ -51,6 +51,13 @@ describe("handleError", () => {
     expect(text).not.toContain("stdout");
   });
 
+  it("adds the stack of Gantry's own errors under --debug, scrubbed", () => {
+    const e = new ModuleError("no entry for token-abc");
+    const r = report(e, { debug: true, scrub: (t) => t.replace(/token-abc/g, "***") });
+    expect(r.text).toMatch(/^Error: no entry for \*\*\*\nModuleError: no entry for \*\*\*\n\s+at /);
+    expect(r.text).not.toContain("token-abc");
+  });
+
   it("prints a bug's stack and asks for a report", () => {
     const { code, text } = report(new TypeError("x is undefined"));
     expect(code).toBe(1);

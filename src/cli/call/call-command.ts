@@ -59,7 +59,15 @@ export async function runCall(
   });
 
   await withCliRun(
-    { globals, io, errors, projectDir: mod.rootDir, label: errors.fn ?? "call" },
+    {
+      globals,
+      io,
+      errors,
+      projectDir: mod.rootDir,
+      label: errors.fn ?? "call",
+      module: sig.moduleName,
+      argv: ["call", ...rest],
+    },
     async (session) => {
       const deps = {
         sdk,

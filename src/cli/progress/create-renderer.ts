@@ -1,19 +1,36 @@
-// Picks the progress view: a live tree on a terminal, plain lines in CI or pipes, JSON when asked.
+// Picks the progress view: a live tree on a terminal, plain lines in CI or pipes, JSON when asked, GitHub's syntax in Actions.
 import type { GantryEnv } from "../../env.js";
-import type { ProgressMode } from "../global-flags.js";
+import type { GlobalOptions, ProgressMode } from "../global-flags.js";
+import type { DetailOptions } from "./format-step.js";
 import { JsonRenderer } from "./json-renderer.js";
 import { PlainRenderer } from "./plain-renderer.js";
 import type { ProgressRenderer, TextSink } from "./progress-renderer.js";
 import { TtyRenderer } from "./tty-renderer.js";
 
-/** `auto` means tty on an interactive terminal outside CI, plain otherwise. */
+/** `auto` means tty on an interactive terminal outside CI (and not TERM=dumb), plain otherwise. */
 export function resolveProgressMode(
   mode: ProgressMode,
   err: TextSink,
   env: GantryEnv,
 ): Exclude<ProgressMode, "auto"> {
   if (mode !== "auto") return mode;
-  return err.isTTY && !env.ci ? "tty" : "plain";
+  return err.isTTY && !env.ci && env.term !== "dumb" ? "tty" : "plain";
+}
+
+/**
+ * Colour as people expect it (no-color.org, force-color.org): `--no-color` or a non-empty NO_COLOR turn it off
+ * whatever else is set; FORCE_COLOR turns it on for pipes and CI logs (GitHub shows ANSI colours); otherwise
+ * colour on a terminal that is not TERM=dumb.
+ */
+export function useColor(err: TextSink, env: GantryEnv, noColorFlag = false): boolean {
+  if (noColorFlag || env.noColor) return false;
+  if (env.forceColor) return true;
+  return !!err.isTTY && env.term !== "dumb";
+}
+
+/** What the global flags ask to see beyond the default. */
+export function detailOf(g: Pick<GlobalOptions, "verbose" | "debug" | "explain">): DetailOptions {
+  return { verbose: g.verbose || g.debug, debug: g.debug, explain: g.explain };
 }
 
 /** The renderer for a mode, writing to `err` (stderr: stdout is for results). */
@@ -21,10 +38,12 @@ export function createRenderer(
   mode: ProgressMode,
   err: TextSink,
   env: GantryEnv,
+  opts: { noColor?: boolean; detail?: DetailOptions } = {},
 ): ProgressRenderer {
   const resolved = resolveProgressMode(mode, err, env);
-  const color = !env.noColor && !!err.isTTY;
+  const color = useColor(err, env, opts.noColor);
+  const detail = opts.detail ?? {};
   if (resolved === "json") return new JsonRenderer(err);
-  if (resolved === "tty") return new TtyRenderer(err, color);
-  return new PlainRenderer(err, color);
+  if (resolved === "tty") return new TtyRenderer(err, color, { detail });
+  return new PlainRenderer(err, color, detail);
 }

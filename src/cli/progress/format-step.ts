@@ -1,5 +1,5 @@
 // Shared wording of steps, so plain and live output read the same: `✔ withExec npm test 1.2s`.
-import type { RunEvent } from "../../engine/api/index.js";
+import { describeReason, type RunEvent } from "../../engine/api/index.js";
 
 export type StepEnd = Extract<RunEvent, { type: "step.end" }>;
 
@@ -19,9 +19,44 @@ export function formatClock(time: number): string {
     .join(":");
 }
 
-export const MARKS = { running: "▶", done: "✔", cached: "●", failed: "✘", cancelled: "■" } as const;
+export const MARKS = {
+  running: "▶",
+  done: "✔",
+  cached: "●",
+  failed: "✘",
+  cancelled: "■",
+  "would-run": "○",
+} as const;
 
-const COLORS = { running: 36, done: 32, cached: 34, failed: 31, cancelled: 33 } as const;
+const COLORS = {
+  running: 36,
+  done: 32,
+  cached: 34,
+  failed: 31,
+  cancelled: 33,
+  "would-run": 35,
+} as const;
+
+/** How much a person asked to see, beyond the default (flags --verbose, --debug, --explain). */
+export interface DetailOptions {
+  /** Every step's output kept in scrollback, nested steps listed as they end. */
+  verbose?: boolean;
+  /** Step ids and digests, and Gantry's own notes. */
+  debug?: boolean;
+  /** Every changed input of a step that ran, one line each, with its files. */
+  explain?: boolean;
+}
+
+/** The `--explain` lines under a step that ran: one per changed input, directories with up to 20 files. */
+export function explainLines(end: StepEnd): string[] {
+  if (!end.why || end.status === "cached") return [];
+  return end.why.map((r) => `why: ${describeReason(r, 20)}`);
+}
+
+/** `--debug`: the step's id and the start of its digest, to match a line with the run record. */
+export function debugTag(id: string, digest: string | undefined): string {
+  return digest ? `[${id} ${digest.replace(/^sha256:/, "").slice(0, 12)}]` : `[${id}]`;
+}
 
 /** Wrap text in an ANSI colour for a status, unless colour is off. */
 export function paint(status: keyof typeof COLORS, text: string, color: boolean): string {
@@ -45,6 +80,8 @@ export function endDetail(end: StepEnd, startedAt: number | undefined): string {
       return "(cached)";
     case "cancelled":
       return "cancelled";
+    case "would-run":
+      return end.miss ? `would run (${end.miss})` : "would run";
     case "failed":
       if (end.exitCode !== undefined) return `exit ${end.exitCode}`;
       return end.error?.split("\n")[0] ?? took(end, startedAt);

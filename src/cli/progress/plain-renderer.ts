@@ -1,6 +1,16 @@
 // Progress for logs and CI: one prefixed line per step start, end and output line, never redrawn.
 import type { RunEvent } from "../../engine/api/index.js";
-import { dim, endDetail, formatClock, MARKS, paint, splitLines } from "./format-step.js";
+import {
+  debugTag,
+  dim,
+  endDetail,
+  explainLines,
+  formatClock,
+  MARKS,
+  paint,
+  splitLines,
+  type DetailOptions,
+} from "./format-step.js";
 import type { ProgressRenderer, TextSink } from "./progress-renderer.js";
 
 interface StepInfo {
@@ -8,6 +18,7 @@ interface StepInfo {
   name: string;
   start: number;
   pending: string;
+  digest?: string;
 }
 
 /** `--progress=plain`: append-only lines, safe for CI logs and pipes. */
@@ -18,6 +29,7 @@ export class PlainRenderer implements ProgressRenderer {
   constructor(
     private readonly out: TextSink,
     private readonly color: boolean,
+    private readonly detail: DetailOptions = {},
   ) {}
 
   // One output line with the clock and the step number, so interleaved parallel steps stay readable.
@@ -30,9 +42,11 @@ export class PlainRenderer implements ProgressRenderer {
   emit(e: RunEvent): void {
     switch (e.type) {
       case "step.start": {
-        const info = { n: ++this.counter, name: e.name, start: e.time, pending: "" };
+        const info: StepInfo = { n: ++this.counter, name: e.name, start: e.time, pending: "" };
+        if (e.digest) info.digest = e.digest;
         this.steps.set(e.id, info);
-        this.line(e.time, info.n, `${paint("running", MARKS.running, this.color)} ${e.name}`);
+        const tag = this.detail.debug ? ` ${dim(debugTag(e.id, e.digest), this.color)}` : "";
+        this.line(e.time, info.n, `${paint("running", MARKS.running, this.color)} ${e.name}${tag}`);
         break;
       }
       case "step.log": {
@@ -43,25 +57,31 @@ export class PlainRenderer implements ProgressRenderer {
         for (const l of lines) this.line(e.time, info.n, `│ ${l}`);
         break;
       }
-      case "step.end": {
-        const info = this.steps.get(e.id);
-        if (!info) break;
-        if (info.pending) this.line(e.time, info.n, `│ ${info.pending}`);
-        info.pending = "";
-        const detail = endDetail(e, info.start);
-        this.line(
-          e.time,
-          info.n,
-          `${paint(e.status, MARKS[e.status], this.color)} ${info.name}${detail ? ` ${detail}` : ""}`,
-        );
+      case "step.end":
+        this.end(e);
         break;
-      }
       case "warning":
         this.line(e.time, undefined, `${paint("cancelled", "⚠", this.color)} ${e.message}`);
         break;
       default:
         break;
     }
+  }
+
+  // The end line, then (with --explain or --verbose) why the step ran, one input per line.
+  private end(e: Extract<RunEvent, { type: "step.end" }>): void {
+    const info = this.steps.get(e.id);
+    if (!info) return;
+    if (info.pending) this.line(e.time, info.n, `│ ${info.pending}`);
+    info.pending = "";
+    const detail = endDetail(e, info.start);
+    this.line(
+      e.time,
+      info.n,
+      `${paint(e.status, MARKS[e.status], this.color)} ${info.name}${detail ? ` ${detail}` : ""}`,
+    );
+    if (this.detail.explain || this.detail.verbose)
+      for (const l of explainLines(e)) this.line(e.time, info.n, dim(`  ${l}`, this.color));
   }
 
   // Context lines (the runtime picked) carry the clock but no step number.

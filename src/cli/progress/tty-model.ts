@@ -1,12 +1,15 @@
 // The live tree's state: running steps stay in a redrawn region, finished top-level steps collapse into scrollback.
 import type { RunEvent } from "../../engine/api/index.js";
 import {
+  debugTag,
   dim,
   endDetail,
+  explainLines,
   formatDuration,
   MARKS,
   paint,
   splitLines,
+  type DetailOptions,
   type StepEnd,
 } from "./format-step.js";
 
@@ -14,6 +17,7 @@ interface LiveStep {
   id: string;
   name: string;
   parent?: string;
+  digest?: string;
   start: number;
   end?: StepEnd;
   logs: string[];
@@ -25,6 +29,8 @@ const SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏";
 const LOG_TAIL_LIVE = 3;
 const LOG_TAIL_FAILED = 10;
 const LOG_KEEP = 50;
+/** With --verbose every line of a step goes to scrollback when it ends; this bounds memory for chatty steps. */
+const LOG_KEEP_VERBOSE = 20_000;
 
 /** Steps by id with their parent links, the log tails shown, and lines waiting to go into scrollback. */
 export class TtyModel {
@@ -32,7 +38,10 @@ export class TtyModel {
   private roots: string[] = [];
   private committed: string[] = [];
 
-  constructor(private readonly color: boolean) {}
+  constructor(
+    private readonly color: boolean,
+    private readonly detail: DetailOptions = {},
+  ) {}
 
   /** Fold one event into the tree. */
   apply(e: RunEvent): void {
@@ -47,6 +56,7 @@ export class TtyModel {
         children: [],
       };
       if (parent !== undefined) step.parent = parent;
+      if (e.digest) step.digest = e.digest;
       this.steps.set(e.id, step);
       if (parent !== undefined) this.steps.get(parent)?.children.push(e.id);
       else this.roots.push(e.id);
@@ -56,7 +66,8 @@ export class TtyModel {
       const { lines, rest } = splitLines(s.pending, e.text);
       s.pending = rest;
       s.logs.push(...lines);
-      if (s.logs.length > LOG_KEEP) s.logs.splice(0, s.logs.length - LOG_KEEP);
+      const keep = this.detail.verbose ? LOG_KEEP_VERBOSE : LOG_KEEP;
+      if (s.logs.length > keep) s.logs.splice(0, s.logs.length - keep);
     } else if (e.type === "step.end") {
       const s = this.steps.get(e.id);
       if (!s) return;
@@ -99,16 +110,25 @@ export class TtyModel {
   }
 
   // One finished step's line; failures also show their last log lines and failed children.
+  // --verbose keeps every step and all its output; --explain adds why each step ran; --debug its id and digest.
   private commitStep(id: string, indent: string, top: boolean): void {
     const s = this.steps.get(id);
     if (!s?.end) return;
-    if (top || s.end.status === "failed") {
+    const { verbose, explain, debug } = this.detail;
+    const failed = s.end.status === "failed";
+    const ran = s.end.status === "done" || failed || s.end.status === "would-run";
+    if (top || failed || verbose || (explain && ran)) {
       const detail = endDetail(s.end, s.start);
+      const tag = debug ? ` ${dim(debugTag(s.id, s.digest), this.color)}` : "";
       this.commit(
-        `${indent}${paint(s.end.status, MARKS[s.end.status], this.color)} ${s.name}${detail ? ` ${detail}` : ""}`,
+        `${indent}${paint(s.end.status, MARKS[s.end.status], this.color)} ${s.name}${detail ? ` ${detail}` : ""}${tag}`,
       );
     }
-    if (s.end.status === "failed") {
+    if (explain || verbose)
+      for (const l of explainLines(s.end)) this.commit(`${indent}  ${dim(l, this.color)}`);
+    if (verbose) {
+      for (const l of s.logs) this.commit(`${indent}  ${dim("│ " + l, this.color)}`);
+    } else if (failed) {
       for (const l of s.logs.slice(-LOG_TAIL_FAILED))
         this.commit(`${indent}  ${dim("│ " + l, this.color)}`);
     }

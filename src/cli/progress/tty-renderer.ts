@@ -1,6 +1,6 @@
 // The terminal view: a live tree redrawn in place at most ten times a second, on stderr.
 import type { RunEvent } from "../../engine/api/index.js";
-import { dim } from "./format-step.js";
+import { dim, type DetailOptions } from "./format-step.js";
 import type { ProgressRenderer, TextSink } from "./progress-renderer.js";
 import { TtyModel } from "./tty-model.js";
 
@@ -17,9 +17,9 @@ export class TtyRenderer implements ProgressRenderer {
   constructor(
     private readonly out: TextSink,
     private readonly color: boolean,
-    private readonly opts: { intervalMs?: number; now?: () => number } = {},
+    private readonly opts: { intervalMs?: number; now?: () => number; detail?: DetailOptions } = {},
   ) {
-    this.model = new TtyModel(color);
+    this.model = new TtyModel(color, opts.detail);
   }
 
   // Events only change the model; the timer draws.

@@ -9,7 +9,7 @@ import {
   fsDigest,
   materializeOps,
 } from "../evaluate/container.js";
-import { timedStep } from "../evaluate/steps.js";
+import { stopIfDryRun, timedStep } from "../evaluate/steps.js";
 import { digestOf } from "../../store/digest.js";
 import type { ImageConfig } from "../../runtime/runtime.js";
 import { UsageError } from "../../errors.js";
@@ -52,6 +52,7 @@ export async function exportContainer(state: ContainerState, dest: string): Prom
   const s = requireSession("Container.export");
   const abs = path.resolve(s.cwd, dest);
   const [snapshot, cfg] = await Promise.all([containerSnapshot(s, state), resolveConfig(s, state)]);
+  stopIfDryRun(s, { name: `export ${dest}`, kind: "export" });
   await timedStep(s, { name: `export ${dest}`, kind: "export" }, () =>
     s.runtime.exportImage(snapshot, cfg, abs, s.signal),
   );

@@ -7,6 +7,7 @@ import { digestOf } from "../../store/digest.js";
 import { treeDigest } from "../../store/tree.js";
 import { globTree, listEntries } from "../../store/tree-ops.js";
 import { exportFile as writeExportedFile, exportTree } from "../../store/host-export.js";
+import { stopIfDryRun } from "../evaluate/steps.js";
 
 /** Names directly under `p` ("" is the root), sorted. */
 export async function directoryEntries(node: DirectoryNode, p: string): Promise<string[]> {
@@ -40,6 +41,7 @@ export async function exportDirectory(
   const s = requireSession("Directory.export");
   const tree = await evaluateDirectory(s, node);
   const abs = path.resolve(s.cwd, dest);
+  stopIfDryRun(s, { name: `export ${dest}`, kind: "export" });
   await exportTree(s.store, tree, abs, { wipe: opts.wipe, signal: s.signal });
   return abs;
 }
@@ -70,6 +72,7 @@ export async function exportFile(node: FileNode, dest: string): Promise<string> 
   const s = requireSession("File.export");
   const { entry } = await evaluateFile(s, node);
   const abs = path.resolve(s.cwd, dest);
+  stopIfDryRun(s, { name: `export ${dest}`, kind: "export" });
   await writeExportedFile(s.store, entry, abs);
   return abs;
 }

@@ -8,6 +8,8 @@ export interface ExecInput {
   digest: string;
   /** Digest of a directory input's tree, saved in the store so a later miss can say which files changed. */
   tree?: string;
+  /** What a person may be shown about it: an image's content id, the command, a directory's source. Never a value. */
+  detail?: string;
 }
 
 /** Everything an exec's result depends on, already resolved to digests and values (secrets as keyed hashes). */

@@ -3,7 +3,9 @@ import { imageName, type ExecNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import { digestOf } from "../../store/digest.js";
 import type { ExecInput, ExecPlan } from "../evaluate/exec-plan.js";
+import type { MissReason } from "../events.js";
 import { treeDigest, type Tree } from "../../store/tree.js";
+import { changedPaths, summarizeMiss } from "./miss-summary.js";
 
 interface StepRecord {
   digest: string;
@@ -11,74 +13,124 @@ interface StepRecord {
   time: number;
 }
 
+/** The steps that last ran at one place of a chain (same image, depth, workdir), whatever their command. */
+interface PlaceRecord {
+  steps: { key: string; inputs: ExecInput[]; time: number }[];
+}
+
+const PLACE_KEEP = 8;
+const FILES_KEPT = 50;
+
+/** Identity and place of a step across runs: its step key (with the command) and its place key (without). */
+export interface StepKeys {
+  step: string;
+  place: string;
+}
+
 /** A step's identity across runs: its command, image and place in its chain — not its content. */
-export function stepKeyOf(s: Session, exec: ExecNode, plan: ExecPlan): string {
+export function stepKeyOf(s: Session, exec: ExecNode, plan: ExecPlan): StepKeys {
   let depth = 0;
   for (let fs = exec.state.fs; fs.kind === "exec"; fs = fs.exec.state.fs) depth++;
-  return digestOf({
+  const place = {
     runtime: s.runtime.name,
     image: imageName(exec.state.image) ?? null,
-    args: plan.spec.args,
     depth,
     workdir: plan.spec.workdir,
-  });
+  };
+  return { step: digestOf({ ...place, args: plan.spec.args }), place: digestOf(place) };
 }
 
-/** Remember what a step ran with, and keep its directory inputs, for the next explanation. */
-export async function recordStepInputs(s: Session, key: string, plan: ExecPlan): Promise<void> {
+/** Remember what a step ran with (details scrubbed), and keep its directory inputs, for the next explanation. */
+export async function recordStepInputs(s: Session, keys: StepKeys, plan: ExecPlan): Promise<void> {
   for (const t of plan.trees) await s.store.saveTree(t);
-  const rec: StepRecord = { digest: plan.digest, inputs: plan.inputs, time: Date.now() };
-  await s.store.putRecord("step", key, rec);
+  const inputs = plan.inputs.map((i) => (i.detail ? { ...i, detail: s.scrub(i.detail) } : i));
+  const time = Date.now();
+  await s.store.putRecord("step", keys.step, { digest: plan.digest, inputs, time });
+  const place = (await s.store.getRecord<PlaceRecord>("step-place", keys.place)) ?? { steps: [] };
+  const steps = [
+    { key: keys.step, inputs, time },
+    ...place.steps.filter((p) => p.key !== keys.step),
+  ];
+  await s.store.putRecord("step-place", keys.place, { steps: steps.slice(0, PLACE_KEEP) });
 }
 
-/** A one-line reason for a cache miss, naming the inputs (and files) that changed. */
-export async function explainMiss(s: Session, key: string, plan: ExecPlan): Promise<string> {
-  const prev = await s.store.getRecord<StepRecord>("step", key);
-  if (!prev) return "no earlier result for this step";
-  const before = new Map(prev.inputs.map((i) => [i.name, i]));
-  const reasons: string[] = [];
+/** Why a step missed the cache: one line for progress, one entry per changed input for `--explain` and the record. */
+export async function explainMiss(
+  s: Session,
+  keys: StepKeys,
+  plan: ExecPlan,
+): Promise<{ miss: string; why: MissReason[] }> {
+  const prev = await s.store.getRecord<StepRecord>("step", keys.step);
+  let why: MissReason[];
+  if (prev) why = await compareInputs(s, plan, prev.inputs);
+  else {
+    const nearest = await nearestAtPlace(s, keys.place, plan);
+    why = nearest
+      ? await compareInputs(s, plan, nearest.inputs)
+      : [{ input: "this step", change: "first-run" }];
+  }
+  if (why.length === 0) why = [{ input: "its earlier result", change: "unknown" }];
+  return { miss: summarizeMiss(why), why };
+}
+
+// Without an earlier run of this very command, the step that last ran at the same place (most inputs alike) is what it replaced.
+async function nearestAtPlace(
+  s: Session,
+  place: string,
+  plan: ExecPlan,
+): Promise<{ inputs: ExecInput[] } | undefined> {
+  const rec = await s.store.getRecord<PlaceRecord>("step-place", place);
+  if (!rec?.steps.length) return undefined;
+  const now = new Map(plan.inputs.map((i) => [i.name, i.digest]));
+  const alike = (inputs: ExecInput[]) => inputs.filter((i) => now.get(i.name) === i.digest).length;
+  return [...rec.steps].sort((a, b) => alike(b.inputs) - alike(a.inputs) || b.time - a.time)[0];
+}
+
+// Every input that is new, gone or different, with files for directories and safe details.
+async function compareInputs(
+  s: Session,
+  plan: ExecPlan,
+  earlier: ExecInput[],
+): Promise<MissReason[]> {
+  const before = new Map(earlier.map((i) => [i.name, i]));
+  const why: MissReason[] = [];
   for (const input of plan.inputs) {
     const old = before.get(input.name);
     before.delete(input.name);
-    if (!old) reasons.push(`${input.name} is new`);
-    else if (old.digest !== input.digest)
-      reasons.push(await describeChange(s, input, old, plan.trees));
+    if (!old) why.push({ input: input.name, change: "new" });
+    else if (old.digest !== input.digest) why.push(await describeChange(s, input, old, plan.trees));
   }
-  for (const gone of before.keys()) reasons.push(`${gone} was removed`);
-  if (reasons.length === 0) return "inputs are unchanged but the earlier result is gone";
-  return (
-    reasons.slice(0, 4).join("; ") + (reasons.length > 4 ? `; and ${reasons.length - 4} more` : "")
-  );
+  for (const gone of before.keys()) why.push({ input: gone, change: "removed" });
+  return why;
 }
 
+// A changed input, with the files that changed for a directory and before/after for an image or command.
 async function describeChange(
   s: Session,
   now: ExecInput,
   old: ExecInput,
   current: Tree[],
-): Promise<string> {
-  if (!now.tree || !old.tree) return `${now.name} changed`;
+): Promise<MissReason> {
+  const reason: MissReason = { input: now.name, change: "changed" };
+  if (now.name.startsWith("base image ") && old.detail && now.detail)
+    reason.detail = `content id ${short(old.detail)} → ${short(now.detail)}`;
+  else if (now.name === "command" && old.detail) reason.detail = `earlier: ${s.scrub(old.detail)}`;
+  else if (now.detail) reason.detail = s.scrub(now.detail);
+  if (!now.tree || !old.tree) return reason;
   try {
     // The current tree is not saved yet (it is saved when the step succeeds); find it among the plan's trees.
     const b = current.find((t) => treeDigest(t) === now.tree) ?? (await s.store.loadTree(now.tree));
     const a = await s.store.loadTree(old.tree);
     const files = changedPaths(a, b);
-    const shown = files.slice(0, 3).join(", ");
-    return `${now.name} changed (${files.length} file${files.length === 1 ? "" : "s"}: ${shown}${files.length > 3 ? ", …" : ""})`;
+    reason.files = files.slice(0, FILES_KEPT).map((f) => s.scrub(f));
+    reason.fileCount = files.length;
   } catch {
-    return `${now.name} changed`;
+    // an earlier tree that is gone: say the directory changed, without files
   }
+  return reason;
 }
 
-function changedPaths(a: Tree, b: Tree): string[] {
-  const out: string[] = [];
-  for (const [p, e] of Object.entries(b.entries)) {
-    const o = a.entries[p];
-    if (e.type === "dir" && o?.type === "dir") continue;
-    if (!o) out.push(`+${p}`);
-    else if (JSON.stringify(o) !== JSON.stringify(e)) out.push(`~${p}`);
-  }
-  for (const p of Object.keys(a.entries))
-    if (!(p in b.entries) && a.entries[p]?.type !== "dir") out.push(`-${p}`);
-  return out.sort((x, y) => x.slice(1).localeCompare(y.slice(1)));
+// `sha256:0123456789ab…` → `0123456789ab`: enough to tell two ids apart.
+function short(id: string): string {
+  return id.replace(/^sha256:/, "").slice(0, 12);
 }

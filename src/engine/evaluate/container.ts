@@ -16,17 +16,26 @@ import { digestOf } from "../../store/digest.js";
 import { warnMalformedPatterns } from "./pattern-warnings.js";
 import { evaluateDirectory, evaluateFile } from "./directory.js";
 import { runExec } from "./exec.js";
-import { timedStep } from "./steps.js";
+import { stopIfDryRun, timedStep } from "./steps.js";
+import { NotFoundError } from "../../errors.js";
 
 export const DEFAULT_CONFIG: ImageConfig = Object.freeze(emptyImageConfig());
 
-/** Pull/inspect an image once per run. */
+/** Pull/inspect an image once per run; a dry run inspects only, and a missing image is a pull that would run. */
 export function resolveImage(s: Session, ref: string): Promise<ResolvedImage> {
-  return s.flights.run(`image:${ref}`, () =>
-    timedStep(s, { name: `from ${ref}`, kind: "pull" }, () =>
+  return s.flights.run(`image:${ref}`, async () => {
+    if (s.dryRun) {
+      try {
+        return await s.runtime.resolveImage(ref, s.signal, { pull: false });
+      } catch (e) {
+        if (!(e instanceof NotFoundError)) throw e;
+        stopIfDryRun(s, { name: `from ${ref}`, kind: "pull" }, "image is not on this machine");
+      }
+    }
+    return timedStep(s, { name: `from ${ref}`, kind: "pull" }, () =>
       s.runtime.resolveImage(ref, s.signal),
-    ),
-  ) as Promise<ResolvedImage>;
+    );
+  }) as Promise<ResolvedImage>;
 }
 
 /** The effective image config after the first `upTo` config ops. */
@@ -142,7 +151,13 @@ export async function resolveExternalFull(
 ): Promise<ExternalImageResult> {
   let p = s.memo.get(fs) as Promise<ExternalImageResult> | undefined;
   if (!p) {
-    p = s.images.resolveExternal(s, fs.resolve, fs.payload);
+    // a build or an import is work (Docker's builder keeps its own cache, which a dry run cannot read)
+    p = s.dryRun
+      ? (async (): Promise<ExternalImageResult> => {
+          stopIfDryRun(s, { name: `${fs.resolve} image`, kind: "build" });
+          throw new NotFoundError("unreachable: a dry run stops above");
+        })()
+      : s.images.resolveExternal(s, fs.resolve, fs.payload);
     s.memo.set(fs, p);
   }
   return p;
@@ -155,18 +170,28 @@ async function resolveExternal(
   return (await resolveExternalFull(s, fs)).snapshot;
 }
 
+/** A pending file operation's key, with what explanations name: the path, its tree, where its files come from. */
+export interface OpDigest {
+  name: string;
+  digest: string;
+  tree?: Tree;
+  /** The host folder a directory's files come from (absolute), when they come from the host. */
+  hostPath?: string;
+}
+
 /** Pending file ops as runtime ops, with their digests. */
 export async function materializeOps(
   s: Session,
   state: ContainerState,
-): Promise<{ ops: FsOp[]; digests: { name: string; digest: string; tree?: Tree }[] }> {
+): Promise<{ ops: FsOp[]; digests: OpDigest[] }> {
   const ops: FsOp[] = [];
-  const digests: { name: string; digest: string; tree?: Tree }[] = [];
+  const digests: OpDigest[] = [];
   for (const op of state.ops) {
     const abs = await containerPath(s, state, op.path, op.configAt);
     const r = await materializeOp(s, op, abs);
     ops.push(r.op);
-    digests.push({ name: r.name, digest: digestOf(r.key), tree: r.tree });
+    const hostPath = op.op === "dir" && op.dir.op === "host" ? op.dir.path : undefined;
+    digests.push({ name: r.name, digest: digestOf(r.key), tree: r.tree, hostPath });
   }
   return { ops, digests };
 }

@@ -1,4 +1,5 @@
 // Everything an exec depends on, resolved to values: the runtime spec, the cache key, and named inputs for explanations.
+import path from "node:path";
 import { imageName, type ExecNode, type MountNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import type { ExecSpec, MountSpec } from "../../runtime/runtime.js";
@@ -14,8 +15,10 @@ import {
   fsDigest,
   materializeOps,
   resolveConfig,
+  type OpDigest,
 } from "./container.js";
 import { evaluateDirectory, evaluateFile } from "./directory.js";
+import { runExec } from "./exec.js";
 
 export interface ExecPlan {
   digest: string;
@@ -24,6 +27,8 @@ export interface ExecPlan {
   secretValues: string[];
   /** Trees to save when the exec runs, so explanations can diff them later. */
   trees: Tree[];
+  /** Container folders filled from host folders (relative to the run's cwd). */
+  sources: { target: string; host: string }[];
 }
 
 /** Resolve an exec node's inputs (running what it builds on) into a plan. */
@@ -45,29 +50,34 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
       });
     args.push(...fallback);
   }
-  const inputs: ExecInput[] = [
-    {
-      name:
-        state.fs.kind === "exec"
-          ? "previous step's filesystem"
-          : `base ${imageName(state.image) ?? "scratch"}`,
-      digest: baseDigest,
-    },
-  ];
+  const inputs: ExecInput[] = [baseInput(state, baseDigest)];
   const trees: Tree[] = [];
   for (const d of digests) {
-    inputs.push({ name: d.name, digest: d.digest, tree: d.tree ? treeDigest(d.tree) : undefined });
+    inputs.push({
+      name: d.name,
+      digest: d.digest,
+      tree: d.tree ? treeDigest(d.tree) : undefined,
+      detail: d.hostPath ? describeHostSource(s, d.hostPath) : undefined,
+    });
     if (d.tree) trees.push(d.tree);
   }
   const mounts: MountSpec[] = [];
+  const mountDigests: string[] = [];
   const secretValues: string[] = [];
   for (const m of state.mounts) {
     const r = await planMount(s, state, m);
     mounts.push(r.spec);
+    mountDigests.push(digestOf(r.key));
     inputs.push({
-      name: `mount ${r.spec.target}`,
+      // a secret mount is named by the secret's name (never its value), so a miss says which secret moved
+      name:
+        m.kind === "secret"
+          ? `secret ${m.secret.name} mounted at ${r.spec.target}`
+          : `mount ${r.spec.target}`,
       digest: digestOf(r.key),
       tree: r.tree ? treeDigest(r.tree) : undefined,
+      detail:
+        m.kind === "dir" && m.dir.op === "host" ? describeHostSource(s, m.dir.path) : undefined,
     });
     if (r.tree) trees.push(r.tree);
     if (r.secret !== undefined) secretValues.push(r.secret);
@@ -78,9 +88,13 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     const value = await secret.resolve();
     secretEnv[name] = value;
     secretValues.push(value);
-    secretKeys.push([name, keyedSecretHash(s.secretKey, value)]);
+    const hash = keyedSecretHash(s.secretKey, value);
+    secretKeys.push([name, hash]);
+    inputs.push({ name: `secret variable ${name} (secret ${secret.name})`, digest: hash });
   }
   const serviceDigests = state.services.length === 0 ? [] : await s.bindings.digests(s, state);
+  for (const [alias, digest] of serviceDigests)
+    inputs.push({ name: `service ${alias}`, digest: digestOf(digest) });
   const redirectStdout = exec.redirectStdout
     ? await containerPath(s, state, exec.redirectStdout)
     : undefined;
@@ -93,21 +107,20 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     digest: digestOf(i.identity),
   }));
   inputs.push(
-    { name: "command", digest: digestOf(args) },
+    { name: "command", digest: digestOf(args), detail: args.join(" ") },
     ...environmentInputs(env),
     { name: "workdir", digest: digestOf(cfg.workdir) },
     { name: "user", digest: digestOf(cfg.user) },
     ...runtimeInputs,
   );
-  if (secretKeys.length) inputs.push({ name: "secret variables", digest: digestOf(secretKeys) });
-  if (serviceDigests.length)
-    inputs.push({ name: "service bindings", digest: digestOf(serviceDigests) });
   if (exec.stdin !== undefined) inputs.push({ name: "stdin", digest: digestOf(exec.stdin) });
+  if (redirectStdout || redirectStderr)
+    inputs.push({ name: "output redirects", digest: digestOf([redirectStdout, redirectStderr]) });
   const digest = execKey({
     runtime: s.runtime.name,
     base: baseDigest,
     ops: digests.map((d) => d.digest),
-    mounts: inputs.filter((i) => i.name.startsWith("mount ")).map((i) => i.digest),
+    mounts: mountDigests,
     args,
     env,
     workdir: cfg.workdir,
@@ -124,6 +137,11 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     inputs,
     secretValues,
     trees,
+    // the chain's folders stay where they were put: a later step of it sees them too
+    sources: [
+      ...(state.fs.kind === "exec" ? ((await runExec(s, state.fs.exec)).sources ?? []) : []),
+      ...hostSources(s, state, digests, mounts),
+    ],
     spec: {
       base,
       image: imageName(state.image),
@@ -139,6 +157,42 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
       redirectStderr,
     },
   };
+}
+
+// The filesystem an exec starts from, named so a miss says "base image X changed (content id a → b)".
+function baseInput(state: ExecNode["state"], baseDigest: string): ExecInput {
+  if (state.fs.kind === "exec") return { name: "previous step's filesystem", digest: baseDigest };
+  const image = imageName(state.image);
+  if (state.fs.kind === "image")
+    return { name: `base image ${image ?? "scratch"}`, digest: baseDigest, detail: baseDigest };
+  return { name: `base ${image ?? state.fs.kind}`, digest: baseDigest };
+}
+
+/** Where a directory's files come from, for explanations: `from host app` (relative to where gantry runs). */
+function describeHostSource(s: Session, hostPath: string): string {
+  const rel = path.relative(s.cwd, hostPath);
+  return `from host ${rel === "" ? "." : rel.startsWith("..") || path.isAbsolute(rel) ? hostPath : rel}`;
+}
+
+/** Container folders whose files come from host folders, so a tool's `/src/a.ts:3` can be shown as `app/a.ts:3`. */
+function hostSources(
+  s: Session,
+  state: ExecNode["state"],
+  digests: OpDigest[],
+  mounts: MountSpec[],
+) {
+  const out: { target: string; host: string }[] = [];
+  for (const d of digests)
+    if (d.hostPath)
+      out.push({
+        target: d.name.replace(/^withDirectory /, ""),
+        host: path.relative(s.cwd, d.hostPath) || ".",
+      });
+  state.mounts.forEach((m, i) => {
+    if (m.kind === "dir" && m.dir.op === "host")
+      out.push({ target: mounts[i]!.target, host: path.relative(s.cwd, m.dir.path) || "." });
+  });
+  return out;
 }
 
 /** The plan's spec with its bound services started: call only when the exec (or service) really runs. */

@@ -2,12 +2,14 @@
 import type { ExecNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import type { Snapshot } from "../../runtime/runtime.js";
-import { ExecError } from "../../errors.js";
+import { DryRunStop, ExecError } from "../../errors.js";
 import { LineScrubber } from "../scrubber.js";
 import { planExec, withStartedBindings, type ExecPlan } from "./exec-plan.js";
 import { explainMiss, recordStepInputs, stepKeyOf } from "../cache/explain-miss.js";
 import { lookupExec, recordExec } from "../cache/exec-records.js";
-import { startStep } from "./steps.js";
+import { describeReason } from "../cache/miss-summary.js";
+import { startStep, type StepHandle } from "./steps.js";
+import { collectTestReports, testReportsPath } from "./test-reports.js";
 
 export interface ExecResult {
   digest: string;
@@ -16,6 +18,8 @@ export interface ExecResult {
   stdout: string;
   stderr: string;
   cached: boolean;
+  /** Container folders filled from host folders, this exec's and its chain's (for tools' file paths). */
+  sources?: { target: string; host: string }[];
 }
 
 /** Evaluate an exec node once per run (and once per digest across identical nodes). */
@@ -23,15 +27,32 @@ export function runExec(s: Session, exec: ExecNode): Promise<ExecResult> {
   let p = s.memo.get(exec) as Promise<ExecResult> | undefined;
   if (!p) {
     p = (async () => {
-      const plan = await planExec(s, exec);
+      const plan = await planOrSayWhy(s, exec);
       for (const v of plan.secretValues) s.scrubber.add(v);
       return (await s.flights.run(`exec:${plan.digest}`, () =>
         execute(s, exec, plan),
       )) as ExecResult;
     })();
     s.memo.set(exec, p);
+    s.track(p);
   }
   return p;
+}
+
+// Under --dry-run, an exec whose inputs depend on a step that would run cannot be keyed: it would run too, say so.
+async function planOrSayWhy(s: Session, exec: ExecNode): Promise<ExecPlan> {
+  try {
+    return await planExec(s, exec);
+  } catch (e) {
+    if (!(e instanceof DryRunStop)) throw e;
+    const reason = { input: e.step ?? "an earlier step", change: "depends" as const };
+    const args = exec.args.map((a) => s.scrub(a));
+    startStep(s, { name: execStepName(args), kind: "exec", command: args }).end("would-run", {
+      miss: describeReason(reason),
+      why: [reason],
+    });
+    throw e;
+  }
 }
 
 /** A readable step name: `withExec npm test`. */
@@ -42,29 +63,83 @@ export function execStepName(args: readonly string[]): string {
 
 async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<ExecResult> {
   s.throwIfCancelled();
-  const name = s.scrub(execStepName(plan.spec.args));
-  const step = startStep(s, { name, kind: "exec", digest: plan.digest });
+  // scrubbed before it is cut to length: a cut could split a secret so that the scrubber no longer sees it
+  const name = execStepName(plan.spec.args.map((a) => s.scrub(a)));
+  const step = startStep(s, {
+    name,
+    kind: "exec",
+    digest: plan.digest,
+    command: plan.spec.args,
+    ...(plan.spec.image ? { image: plan.spec.image } : {}),
+    workdir: plan.spec.workdir || "/",
+    ...(plan.sources.length ? { sources: plan.sources } : {}),
+  });
+  const reports = testReportsPath(plan.spec.env, plan.spec.workdir);
   const cached = await lookupExec(s, plan.digest);
   if (cached.hit) {
     step.end("cached", { exitCode: cached.record.exitCode });
-    return checkExpect(exec, plan, { digest: plan.digest, ...cached.record, cached: true }, name);
+    if (reports) await collectTestReports(s, step.id, cached.record.snapshot, reports);
+    return checkExpect(
+      exec,
+      plan,
+      { digest: plan.digest, ...cached.record, cached: true, sources: plan.sources },
+      name,
+    );
   }
-  const stepKey = stepKeyOf(s, exec, plan);
-  const miss = cached.pruned
-    ? "its cached result was removed from the engine (pruned)"
-    : await explainMiss(s, stepKey, plan);
+  const keys = stepKeyOf(s, exec, plan);
+  const explained = cached.pruned
+    ? {
+        miss: "its cached result was removed from the engine (pruned)",
+        why: [{ input: "its cached result", change: "pruned" as const }],
+      }
+    : await explainMiss(s, keys, plan);
+  if (s.dryRun) {
+    step.end("would-run", explained);
+    throw new DryRunStop(`dry run: ${name} would run`, { step: name });
+  }
+  const outcome = await runInRuntime(s, exec, plan, step, name, explained);
+  const result: ExecResult = {
+    digest: plan.digest,
+    snapshot: outcome.snapshot,
+    exitCode: outcome.exitCode,
+    stdout: s.scrub(outcome.stdout),
+    stderr: s.scrub(outcome.stderr),
+    cached: false,
+    sources: plan.sources,
+  };
+  const ok = allowed(exec.expect, result.exitCode);
+  if (reports) await collectTestReports(s, step.id, result.snapshot, reports);
+  step.end(ok ? "done" : "failed", { ...explained, exitCode: result.exitCode });
+  // A non-zero exit is never cached, even when expected: a rerun must run a failing or flaky step again.
+  if (result.exitCode === 0) {
+    await recordExec(s, plan.digest, result);
+    await recordStepInputs(s, keys, plan);
+  }
+  return checkExpect(exec, plan, result, name);
+}
+
+// The exec itself: bound services started, a parallelism slot, output streamed (scrubbed) into the step's log.
+async function runInRuntime(
+  s: Session,
+  exec: ExecNode,
+  plan: ExecPlan,
+  step: StepHandle,
+  name: string,
+  explained: { miss: string },
+) {
   const out = {
     stdout: new LineScrubber(s.scrubber, (t) => step.log("stdout", t)),
     stderr: new LineScrubber(s.scrubber, (t) => step.log("stderr", t)),
   };
-  let outcome;
   try {
     // Bound services start only now that the exec really runs, and not inside a parallelism slot.
     const spec = await withStartedBindings(s, exec, plan);
-    outcome = await s.limiter.use(
+    return await s.limiter.use(
       () =>
         s.runtime.exec({
           ...spec,
+          // per-run values (TRACEPARENT) reach the process but never the key or a committed image
+          volatileEnv: s.stepEnv(step.id),
           step: name,
           digest: plan.digest,
           signal: s.signal,
@@ -74,7 +149,7 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
     );
   } catch (e) {
     step.end(s.signal.aborted ? "cancelled" : "failed", {
-      miss,
+      ...explained,
       error: e instanceof Error ? e.message : String(e),
     });
     throw e;
@@ -82,22 +157,6 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
     out.stdout.flush();
     out.stderr.flush();
   }
-  const result: ExecResult = {
-    digest: plan.digest,
-    snapshot: outcome.snapshot,
-    exitCode: outcome.exitCode,
-    stdout: s.scrub(outcome.stdout),
-    stderr: s.scrub(outcome.stderr),
-    cached: false,
-  };
-  const ok = allowed(exec.expect, result.exitCode);
-  step.end(ok ? "done" : "failed", { miss, exitCode: result.exitCode });
-  // A non-zero exit is never cached, even when expected: a rerun must run a failing or flaky step again.
-  if (result.exitCode === 0) {
-    await recordExec(s, plan.digest, result);
-    await recordStepInputs(s, stepKey, plan);
-  }
-  return checkExpect(exec, plan, result, name);
 }
 
 function allowed(expect: ExecNode["expect"], code: number): boolean {

@@ -1,25 +1,41 @@
 // Steps are what a person sees of a run; every timed piece of work goes through here so none is invisible.
-import type { RunEvent } from "../events.js";
+import type { MissReason, StepKind, StepStatus } from "../events.js";
 import type { Session } from "../session.js";
-
-type StepKind = Extract<RunEvent, { type: "step.start" }>["kind"];
+import { DryRunStop } from "../../errors.js";
 
 export interface StepHandle {
   id: string;
   log(stream: "stdout" | "stderr", text: string): void;
   end(
-    status: "done" | "cached" | "failed" | "cancelled",
-    extra?: { miss?: string; exitCode?: number; error?: string },
+    status: Exclude<StepStatus, "running">,
+    extra?: { miss?: string; why?: MissReason[]; exitCode?: number; error?: string },
   ): void;
 }
 
 /** Announce a step; the caller ends it exactly once. */
 export function startStep(
   s: Session,
-  init: { name: string; kind: StepKind; digest?: string; parent?: string },
+  init: {
+    name: string;
+    kind: StepKind;
+    digest?: string;
+    parent?: string;
+    command?: string[];
+    image?: string;
+    workdir?: string;
+    sources?: { target: string; host: string }[];
+  },
 ): StepHandle {
   const id = s.nextStepId();
-  s.events.emit({ type: "step.start", id, time: Date.now(), ...init, name: s.scrub(init.name) });
+  const command = init.command?.map((a) => s.scrub(a));
+  s.events.emit({
+    type: "step.start",
+    id,
+    time: Date.now(),
+    ...init,
+    name: s.scrub(init.name),
+    ...(command ? { command } : {}),
+  });
   let ended = false;
   return {
     id,
@@ -33,6 +49,20 @@ export function startStep(
       s.events.emit({ type: "step.end", id, status, time: Date.now(), ...extra, error });
     },
   };
+}
+
+/**
+ * Under `--dry-run`, a step that would have to do work (run, pull, build, push, export, start) is announced
+ * as `would-run` and planning of whatever depends on it stops (DryRunStop). Outside a dry run: nothing.
+ */
+export function stopIfDryRun(
+  s: Session,
+  init: { name: string; kind: StepKind },
+  miss?: string,
+): void {
+  if (!s.dryRun) return;
+  startStep(s, init).end("would-run", miss ? { miss } : undefined);
+  throw new DryRunStop(`dry run: ${s.scrub(init.name)} would run`, { step: s.scrub(init.name) });
 }
 
 /** Run fn as a step that is done when fn resolves and failed when it throws. */

@@ -4,7 +4,7 @@ import type { Session } from "../session.js";
 import { digestOf } from "../../store/digest.js";
 import { ImageError, isGantryError } from "../../errors.js";
 import { containerSnapshot, resolveConfig } from "../evaluate/container.js";
-import { timedStep } from "../evaluate/steps.js";
+import { stopIfDryRun, timedStep } from "../evaluate/steps.js";
 import { parsePublishRef } from "./image-ref.js";
 import { requireImageRuntime } from "./image-runtime.js";
 import { registryAuthFor } from "./registry-auth.js";
@@ -22,9 +22,10 @@ export async function publishContainer(
     resolveConfig(s, state),
     registryAuthFor(s, state, registry),
   ]);
+  stopIfDryRun(s, { name: `publish ${ref}`, kind: "publish" });
   const key = digestOf({ publish: ref, snapshot, config, user: auth?.username });
   return s.flights.run(`publish:${key}`, () =>
-    timedStep(s, { name: `publish ${ref}`, kind: "export" }, () =>
+    timedStep(s, { name: `publish ${ref}`, kind: "publish" }, () =>
       images.publish(snapshot, config, ref, auth, s.signal).catch((e: unknown) => {
         throw scrubbed(s, e);
       }),

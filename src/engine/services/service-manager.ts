@@ -3,7 +3,7 @@ import { isHostService, type ExecNode, type HostServiceNode, type ServiceNode } 
 import type { Session } from "../session.js";
 import type { RunningService, ServiceRuntime } from "../../runtime/runtime.js";
 import { planExec, withStartedBindings, type ExecPlan } from "../evaluate/exec-plan.js";
-import { startStep } from "../evaluate/steps.js";
+import { startStep, stopIfDryRun } from "../evaluate/steps.js";
 import { UnsupportedError } from "../../errors.js";
 import { digestOf } from "../../store/digest.js";
 import { waitHostReady, waitReady } from "./readiness.js";
@@ -136,6 +136,7 @@ export async function startService(
     // Compose services are known by their names; others by image and command.
     const what = node.aliases?.[0] ?? plan.spec.image ?? "container";
     const name = `service ${what}${node.aliases?.[0] ? ":" : ""} ${plan.spec.args.join(" ").slice(0, 60)}`;
+    stopIfDryRun(s, { name, kind: "service" });
     return inStep(s, name, digest, async (step) => {
       await services.network(s.signal);
       const hc = healthcheckOf(exec);

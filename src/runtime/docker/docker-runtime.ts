@@ -59,8 +59,12 @@ export class DockerRuntime implements Runtime {
   }
 
   // Local first, pulled when missing; the id is what digests use.
-  resolveImage(ref: string, signal: AbortSignal): Promise<ResolvedImage> {
-    return resolveImage(this.ctx.docker, ref, signal);
+  resolveImage(
+    ref: string,
+    signal: AbortSignal,
+    opts?: { pull?: boolean },
+  ): Promise<ResolvedImage> {
+    return resolveImage(this.ctx.docker, ref, signal, opts);
   }
 
   // One empty image per engine, made once per runtime at most.

@@ -7,14 +7,14 @@ export const DEFAULT_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/
 /** Docker's HOME for root when the image sets none. */
 export const DEFAULT_HOME = "/root";
 
-/** spec.env then secretEnv (secrets win), with PATH and HOME defaulted as Docker does. */
+/** spec.env, volatileEnv, then secretEnv (secrets win), with PATH and HOME defaulted as Docker does. */
 export function execEnv(spec: ExecSpec): Record<string, string> {
   const env: Record<string, string> = {};
   for (const kv of spec.env) {
     const i = kv.indexOf("=");
     if (i > 0) env[kv.slice(0, i)] = kv.slice(i + 1);
   }
-  Object.assign(env, spec.secretEnv);
+  Object.assign(env, spec.volatileEnv, spec.secretEnv);
   env.PATH ??= DEFAULT_PATH;
   env.HOME ??= DEFAULT_HOME;
   return env;

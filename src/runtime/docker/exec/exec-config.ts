@@ -22,7 +22,8 @@ export function createOptions(
     Image: image,
     Cmd: spec.args,
     Entrypoint: wrapper?.entrypoint ?? [],
-    Env: spec.env,
+    // volatile variables are given to this container only; the commit writes spec.env alone into the image
+    Env: [...spec.env, ...Object.entries(spec.volatileEnv ?? {}).map(([k, v]) => `${k}=${v}`)],
     WorkingDir: workdirOf(spec),
     User: userOf(spec),
     OpenStdin: withStdin,

@@ -2,7 +2,7 @@
 import type Dockerode from "dockerode";
 import type { Readable } from "node:stream";
 import type { HealthcheckSpec, ImageConfig, ResolvedImage } from "../../runtime.js";
-import { CancelledError, ImageError } from "../../../errors.js";
+import { CancelledError, ImageError, NotFoundError } from "../../../errors.js";
 import { engineMessage, isNotFound } from "../connection/docker-errors.js";
 import { followJsonProgress } from "./json-progress.js";
 
@@ -11,9 +11,11 @@ export async function resolveImage(
   docker: Dockerode,
   ref: string,
   signal: AbortSignal,
+  opts?: { pull?: boolean },
 ): Promise<ResolvedImage> {
   const found = await inspectImage(docker, ref);
   if (found) return { id: found.Id, config: imageConfigOf(found) };
+  if (opts?.pull === false) throw new NotFoundError(`image ${ref} is not on this machine`);
   await pullImage(docker, ref, signal);
   const pulled = await inspectImage(docker, ref);
   if (!pulled) {

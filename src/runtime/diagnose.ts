@@ -1,0 +1,42 @@
+// Facts about this machine's runtimes for `gantry doctor`, without opening a run: the engine (if one answers),
+// the sandbox the host runtime would get, and the disk under a folder.
+import fs from "node:fs";
+import path from "node:path";
+import type { GantryEnv } from "../env.js";
+import { RuntimeUnavailableError } from "../errors.js";
+import type { DockerFacts } from "./docker/diagnose-docker.js";
+
+export type { DockerFacts };
+export type { BuildkitProbe } from "./docker/connection/buildkit-probe.js";
+
+/** The engine's facts, or why none answered. */
+export async function diagnoseEngine(
+  env: GantryEnv,
+): Promise<{ facts?: DockerFacts; problem?: string }> {
+  const { diagnoseDocker } = await import("./docker/diagnose-docker.js");
+  try {
+    return { facts: await diagnoseDocker(env) };
+  } catch (e) {
+    if (e instanceof RuntimeUnavailableError) return { problem: e.message };
+    return { problem: `the engine answered, but: ${e instanceof Error ? e.message : String(e)}` };
+  }
+}
+
+/** Whether bubblewrap can sandbox host-runtime execs here, and if not, why. */
+export async function diagnoseSandbox(): Promise<{ bubblewrap: boolean; reason?: string }> {
+  const { probeBubblewrap } = await import("./host/sandbox-probe.js");
+  const p = await probeBubblewrap();
+  return p.mode === "bubblewrap" ? { bubblewrap: true } : { bubblewrap: false, reason: p.reason };
+}
+
+/** Free and total bytes of the filesystem holding `dir` (or its nearest existing parent). */
+export function diskSpace(dir: string): { path: string; free: number; total: number } | undefined {
+  let p = path.resolve(dir);
+  while (!fs.existsSync(p) && path.dirname(p) !== p) p = path.dirname(p);
+  try {
+    const s = fs.statfsSync(p);
+    return { path: p, free: s.bavail * s.bsize, total: s.blocks * s.bsize };
+  } catch {
+    return undefined;
+  }
+}

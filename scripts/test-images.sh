@@ -7,6 +7,8 @@
 #   gantry-test/debian:bookworm  mmdebstrap --variant=minbase bookworm, imported
 #   gantry-test/node:bookworm    debian + Debian's nodejs and npm
 #   gantry-test/python:bookworm  debian + python3
+#   gantry-test/go:bookworm      debian + Debian's golang-go (Go 1.19), git, ca-certificates: the Go
+#                                preset's examples (on real machines the preset uses golang:1.22)
 #   gantry-test/postgres:15      debian + PostgreSQL 15, an entrypoint like the official image's
 #                                (POSTGRES_USER / POSTGRES_PASSWORD / POSTGRES_DB, PGDATA,
 #                                /docker-entrypoint-initdb.d), pg_isready for health checks
@@ -17,7 +19,7 @@
 # (derived images also gantry.test-image.base=<base image id>); an image whose label matches is
 # skipped, so editing a recipe below (or bumping its N) rebuilds exactly what changed.
 #
-# Usage: scripts/test-images.sh [busybox|debian|node|python|postgres|nginx ...]   (default: all)
+# Usage: scripts/test-images.sh [busybox|debian|node|python|go|postgres|nginx ...]   (default: all)
 # Env:
 #   GANTRY_TEST_CACHE       cache dir for the Debian rootfs tarball and logs (/var/cache/gantry-test)
 #   GANTRY_BUILD_NETWORK    network mode for `docker build` (default: host; apt inside the build
@@ -40,6 +42,7 @@ IMG_BUSYBOX=gantry-test/busybox:latest
 IMG_DEBIAN=gantry-test/debian:bookworm
 IMG_NODE=gantry-test/node:bookworm
 IMG_PYTHON=gantry-test/python:bookworm
+IMG_GO=gantry-test/go:bookworm
 IMG_POSTGRES=gantry-test/postgres:15
 IMG_NGINX=gantry-test/nginx:bookworm
 
@@ -50,6 +53,7 @@ V_BUSYBOX=1
 V_DEBIAN=1
 V_NODE=1
 V_PYTHON=1
+V_GO=1
 V_POSTGRES=1
 V_NGINX=1
 
@@ -211,6 +215,26 @@ EOF
   smoke "$image" python3 -c 'print(1+1)'
 }
 
+# --- go ------------------------------------------------------------------------------------
+# GOPATH /root/go like the official golang image, so the preset's module cache path holds; no
+# gcc (the official image has it), so cgo is off: net/http then uses the pure-Go resolver.
+build_go() {
+  local image=$1 want=$2 base_id=$3 dir=$TMP/go
+  mkdir -p "$dir"
+  cat >"$dir/Dockerfile" <<EOF
+FROM $IMG_DEBIAN
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends golang-go git ca-certificates \\
+ && apt-get clean && rm -rf /var/lib/apt/lists/*
+ENV GOPATH=/root/go \\
+    CGO_ENABLED=0 \\
+    PATH=/root/go/bin:/usr/lib/go/bin:$PATH_ENV
+CMD ["go", "version"]
+EOF
+  dockerfile_build "$image" "$want" "$base_id" "$dir"
+  smoke "$image" sh -c 'go version && gofmt -l /usr/share/go/src/errors >/dev/null'
+}
+
 # --- postgres --------------------------------------------------------------------------------
 build_postgres() {
   local image=$1 want=$2 base_id=$3 dir=$TMP/postgres
@@ -363,18 +387,18 @@ EOF
 
 # --- main ------------------------------------------------------------------------------------
 want=("$@")
-[ "${#want[@]}" -gt 0 ] || want=(busybox debian node python postgres nginx)
+[ "${#want[@]}" -gt 0 ] || want=(busybox debian node python go postgres nginx)
 T0=$(now)
 for w in "${want[@]}"; do
   case "$w" in
     busybox) ensure "$IMG_BUSYBOX" "$(version "$V_BUSYBOX" build_busybox smoke)" "" build_busybox ;;
     debian) ;;
-    node | python | postgres | nginx) ;;
-    *) die "unknown image '$w' (busybox|debian|node|python|postgres|nginx)" ;;
+    node | python | go | postgres | nginx) ;;
+    *) die "unknown image '$w' (busybox|debian|node|python|go|postgres|nginx)" ;;
   esac
 done
 need_debian=0
-for w in "${want[@]}"; do case "$w" in debian | node | python | postgres | nginx) need_debian=1 ;; esac; done
+for w in "${want[@]}"; do case "$w" in debian | node | python | go | postgres | nginx) need_debian=1 ;; esac; done
 if [ "$need_debian" = 1 ]; then
   ensure "$IMG_DEBIAN" "$(version "$V_DEBIAN" debian_rootfs build_debian)" "" build_debian
 fi
@@ -385,6 +409,7 @@ for w in "${want[@]}"; do
   case "$w" in
     node) ensure "$IMG_NODE" "$(version "$V_NODE" build_node dockerfile_build)" "$IMG_DEBIAN" build_node & ;;
     python) ensure "$IMG_PYTHON" "$(version "$V_PYTHON" build_python dockerfile_build)" "$IMG_DEBIAN" build_python & ;;
+    go) ensure "$IMG_GO" "$(version "$V_GO" build_go dockerfile_build smoke)" "$IMG_DEBIAN" build_go & ;;
     nginx) ensure "$IMG_NGINX" "$(version "$V_NGINX" build_nginx dockerfile_build smoke)" "$IMG_DEBIAN" build_nginx & ;;
     postgres)
       ensure "$IMG_POSTGRES" "$(version "$V_POSTGRES" build_postgres verify_postgres dockerfile_build)" \

@@ -1,0 +1,18 @@
+// go-service's pipeline, written by `gantry init`: edit it freely.
+// gantry functions: the tasks · gantry call ci: the pipeline · gantry check: the checks
+import { argument, object, Directory, GoToolchain } from "gantry";
+
+/** go-service: the go toolchain's tasks. */
+@object()
+export class GoService extends GoToolchain {
+  constructor(
+    @argument({ defaultPath: "/", ignore: [".git", "dist"] }) source: Directory,
+    image = "golang:1.22-bookworm",
+  ) {
+    super(source, {
+      name: "go-service",
+      image,
+      platforms: ["linux/amd64", "linux/arm64"], // build makes a binary for each
+    });
+  }
+}

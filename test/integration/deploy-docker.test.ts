@@ -184,7 +184,8 @@ describe("deploy on docker (example module, real CLI, nginx proxy)", () => {
       expect(docker(["inspect", n, "--format", "{{.HostConfig.RestartPolicy.Name}}"]).trim()).toBe(
         "unless-stopped",
       );
-  });
+    // six real deploys with image builds: about 2 minutes alone, more on a busy machine
+  }, 600_000);
 });
 
 // Consecutive runs of one body collapsed: the versions in the order they served.

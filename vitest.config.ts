@@ -4,7 +4,8 @@ import { defineConfig } from "vitest/config";
 // the test images first. `npm run test:unit` runs only the first, so it passes with no Docker at all.
 export default defineConfig({
   test: {
-    testTimeout: 120_000,
+    // a guard against hangs, not a speed check: integration tests build images and run real pipelines
+    testTimeout: 300_000,
     hookTimeout: 600_000,
     // Integration tests share one Docker engine; files run one at a time, tests inside a file may run concurrently.
     fileParallelism: false,

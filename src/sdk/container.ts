@@ -64,11 +64,19 @@ export class Container {
   }
 
   private fsOp(op: ContainerFsOp): Container {
-    return this.next({ ops: [...this._state.ops, op] });
+    // The mounts in force decide where the write lands (a write below a mount goes into it, as in Dagger).
+    const placed = this._state.mounts.length ? { ...op, mounts: this._state.mounts } : op;
+    return this.next({ ops: [...this._state.ops, placed] });
   }
 
   private mount(m: MountNode): Container {
-    return this.next({ mounts: [...this._state.mounts.filter((x) => x.target !== m.target), m] });
+    // A new mount replaces one at the same target and hides (drops) those below it, as Dagger's mounts do.
+    const placed = { ...m, configAt: this._state.config.length };
+    const under = m.target.replace(/\/+$/, "") + "/";
+    const kept = this._state.mounts.filter(
+      (x) => x.target !== m.target && !(m.target.startsWith("/") && x.target.startsWith(under)),
+    );
+    return this.next({ mounts: [...kept, placed] });
   }
 
   /** Plug a helper into a chain: `ctr.with(withNodeCache)`. */
@@ -154,7 +162,12 @@ export class Container {
       redirectStderr: opts.redirectStderr,
       useEntrypoint: opts.useEntrypoint ?? false,
     });
-    return this.next({ fs: { kind: "exec", exec }, ops: [], lastExec: exec });
+    return this.next({
+      fs: { kind: "exec", exec },
+      ops: [],
+      lastExec: exec,
+      mounts: this._state.mounts.map((m, index) => mountAfterExec(m, exec, index)),
+    });
   }
 
   withEnvVariable(name: string, value: string, opts: { expand?: boolean } = {}): Container {
@@ -317,18 +330,48 @@ export class Container {
     return this.withoutFile(path);
   }
 
-  withMountedDirectory(path: string, source: Directory, opts: { owner?: string } = {}): Container {
+  /**
+   * Mount a directory at `path`. As in Dagger, what an exec writes there carries forward: later execs see it,
+   * and `directory(path)`/`file(path/…)` read it (`readOnly` mounts stay as given).
+   *
+   * @example
+   * const built = dag.container().from("node:22").withMountedDirectory("/src", src).withWorkdir("/src")
+   *   .withExec(["npm", "run", "build"])
+   * await built.directory("/src/dist").export("./dist")
+   */
+  withMountedDirectory(
+    path: string,
+    source: Directory,
+    opts: { owner?: string; readOnly?: boolean; expand?: boolean } = {},
+  ): Container {
     assertString("Container.withMountedDirectory", "path", path);
     if (!(source instanceof Directory))
       throw new TypeError("Container.withMountedDirectory: source must be a Directory");
-    return this.mount({ kind: "dir", target: path, dir: source._node, owner: opts.owner });
+    return this.mount({
+      kind: "dir",
+      target: path,
+      dir: source._node,
+      owner: opts.owner,
+      readOnly: opts.readOnly || undefined,
+    });
   }
 
-  withMountedFile(path: string, source: File, opts: { owner?: string } = {}): Container {
+  /** Mount a file at `path`; what an exec writes to it carries forward, as with withMountedDirectory. */
+  withMountedFile(
+    path: string,
+    source: File,
+    opts: { owner?: string; readOnly?: boolean; expand?: boolean } = {},
+  ): Container {
     assertString("Container.withMountedFile", "path", path);
     if (!(source instanceof File))
       throw new TypeError("Container.withMountedFile: source must be a File");
-    return this.mount({ kind: "file", target: path, file: source._node, owner: opts.owner });
+    return this.mount({
+      kind: "file",
+      target: path,
+      file: source._node,
+      owner: opts.owner,
+      readOnly: opts.readOnly || undefined,
+    });
   }
 
   withMountedCache(
@@ -362,6 +405,11 @@ export class Container {
 
   withoutMount(path: string): Container {
     return this.next({ mounts: this._state.mounts.filter((m) => m.target !== path) });
+  }
+
+  /** The absolute paths where something is mounted, in the order they were mounted. */
+  async mounts(): Promise<string[]> {
+    return engine.mountTargets(this._state);
   }
 
   withExposedPort(
@@ -528,4 +576,11 @@ export class Container {
   async id(): Promise<string> {
     return engine.containerId(this._state);
   }
+}
+
+// After an exec, a writable directory or file mount's source is what the exec left there (Dagger's mount outputs).
+function mountAfterExec(m: MountNode, exec: ExecNode, index: number): MountNode {
+  if (m.kind === "dir" && !m.readOnly) return { ...m, dir: { op: "execMount", exec, index } };
+  if (m.kind === "file" && !m.readOnly) return { ...m, file: { op: "execMountFile", exec, index } };
+  return m;
 }

@@ -18,6 +18,8 @@ import {
 import { NotFoundError } from "../../errors.js";
 import { containerPath, containerSnapshot } from "./container.js";
 import { emitWarnings, warnMalformedPatterns } from "./pattern-warnings.js";
+import { locatePath, mountSourceFile, mountSourceTree } from "./mounts.js";
+import { mountOutput } from "./exec.js";
 import { timedStep } from "./steps.js";
 
 /** Evaluate a directory node to a Tree, once per node per run. */
@@ -91,13 +93,34 @@ async function computeDirectory(s: Session, node: DirectoryNode): Promise<Tree> 
       return diffTree(a, b);
     }
     case "container": {
-      const snapshot = await containerSnapshot(s, node.container);
       const abs = await containerPath(s, node.container, node.path);
+      const where = await locatePath(s, node.container, abs, "directory");
+      if (where.kind === "dir") {
+        const tree = await mountSourceTree(s, node.container, where.index);
+        return where.rel === "" ? tree : subTreeAt(tree, where.rel, abs);
+      }
+      const snapshot = await containerSnapshot(s, node.container);
       return readCached(s, "read-dir", snapshot, abs, () =>
         s.runtime.readDirectory(snapshot, abs, s.signal),
       );
     }
+    case "execMount": {
+      const out = await mountOutput(s, node.exec, node.index);
+      if (out.kind !== "dir") throw new TypeError("a file mount's output is not a directory");
+      return out.tree;
+    }
   }
+}
+
+// A directory below a mount's target; a missing one is named with its container path.
+function subTreeAt(tree: Tree, rel: string, abs: string): Tree {
+  const e = getEntry(tree, rel);
+  if (e?.type !== "dir")
+    throw new NotFoundError(
+      e ? `${abs} is a ${e.type}, not a directory` : `no directory ${abs} in the container`,
+      { hint: e ? "use file() to read it" : "check the path; it is inside a mounted directory" },
+    );
+  return subTree(tree, rel);
 }
 
 function filterOf(node: { include?: readonly string[]; exclude?: readonly string[] }) {
@@ -186,9 +209,30 @@ async function computeFile(
     }
     case "containerTarball":
       return s.images.tarball(s, node.container);
+    case "execMountFile": {
+      const out = await mountOutput(s, node.exec, node.index);
+      if (out.kind !== "file") throw new TypeError("a directory mount's output is not a file");
+      const m = node.exec.state.mounts[node.index];
+      return { entry: out.entry, name: path.posix.basename(m?.target ?? "file") };
+    }
     case "containerFile": {
-      const snapshot = await containerSnapshot(s, node.container);
       const abs = await containerPath(s, node.container, node.path);
+      const where = await locatePath(s, node.container, abs, "file");
+      if (where.kind === "file")
+        return {
+          entry: await mountSourceFile(s, node.container, where.index),
+          name: path.posix.basename(abs),
+        };
+      if (where.kind === "dir") {
+        const entry = getEntry(await mountSourceTree(s, node.container, where.index), where.rel);
+        if (entry?.type !== "file")
+          throw new NotFoundError(
+            entry ? `${abs} is a ${entry.type}, not a file` : `no file ${abs} in the container`,
+            { hint: "check the path; it is inside a mounted directory" },
+          );
+        return { entry, name: path.posix.basename(abs) };
+      }
+      const snapshot = await containerSnapshot(s, node.container);
       const tree = await readCached(s, "read-file", snapshot, abs, async () => {
         const entry = await s.runtime.readFile(snapshot, abs, s.signal);
         return { entries: { f: entry } };

@@ -11,7 +11,8 @@ export function nestedTargets(target: string, specs: readonly MountSpec[]): stri
   for (const m of specs) {
     const t = normalizeTreePath(m.target);
     if (t === base) continue;
-    if (base === "" || t.startsWith(base + "/")) out.push(base === "" ? t : t.slice(base.length + 1));
+    if (base === "" || t.startsWith(base + "/"))
+      out.push(base === "" ? t : t.slice(base.length + 1));
   }
   return out.sort((a, b) => a.length - b.length);
 }

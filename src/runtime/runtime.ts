@@ -115,8 +115,7 @@ export interface ExecSpec {
  * the next step). Paths where another mount sat inside a directory mount keep the contents they had before.
  */
 export type MountOutput =
-  | { kind: "dir"; target: string; tree: Tree }
-  | { kind: "file"; target: string; entry: FileEntry };
+  { kind: "dir"; target: string; tree: Tree } | { kind: "file"; target: string; entry: FileEntry };
 
 /** Whether a mount's contents after the exec are read back (writable directory and file mounts). */
 export function mountHasOutput(m: MountSpec): m is Extract<MountSpec, { kind: "dir" | "file" }> {

@@ -113,7 +113,8 @@ async function prepareSource(
 /** bwrap arguments showing one mount at `target`. */
 function bindArgs(m: MountSpec, source: string | undefined, target: string): string[] {
   if (m.kind === "tmp") return [...(m.size ? ["--size", String(m.size)] : []), "--tmpfs", target];
-  const readOnly = m.kind === "secret" || ((m.kind === "dir" || m.kind === "file") && m.readOnly === true);
+  const readOnly =
+    m.kind === "secret" || ((m.kind === "dir" || m.kind === "file") && m.readOnly === true);
   return [readOnly ? "--ro-bind" : "--bind", source as string, target];
 }
 

@@ -77,7 +77,12 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
         `exec ${JSON.stringify(spec.args.join(" "))} was cancelled (step: ${spec.step})`,
       );
 
-    const mountOutputs = await readMountOutputs(mounts.places, spec.mounts, ctx.store, trustBeforeNs);
+    const mountOutputs = await readMountOutputs(
+      mounts.places,
+      spec.mounts,
+      ctx.store,
+      trustBeforeNs,
+    );
     const skip = new Set([...plan.mountTargets, ...ctx.view.reserved]);
     const scanned = await scanUpper(upper, ctx.store, {
       before: plan.tree,

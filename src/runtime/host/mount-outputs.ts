@@ -41,7 +41,11 @@ export async function readMountOutputs(
       trustBeforeNs,
       skip: (p) => skip.has(p),
     });
-    out.push({ kind: "dir", target: spec.target, tree: settleMountOutput(tree, spec.tree, nested) });
+    out.push({
+      kind: "dir",
+      target: spec.target,
+      tree: settleMountOutput(tree, spec.tree, nested),
+    });
   }
   return out;
 }

@@ -24,12 +24,20 @@ export async function readMountOutputs(
     if (spec.kind === "file") {
       const copy = fileCopies.get(spec.target);
       if (!copy) throw new InternalError(`no host copy for the file mount at ${spec.target}`);
-      out.push({ kind: "file", target: spec.target, entry: await readCopy(ctx, copy, spec.target) });
+      out.push({
+        kind: "file",
+        target: spec.target,
+        entry: await readCopy(ctx, copy, spec.target),
+      });
       continue;
     }
     const tree = await readVolume(ctx, container, spec.target, signal);
     const nested = nestedTargets(spec.target, specs);
-    out.push({ kind: "dir", target: spec.target, tree: settleMountOutput(tree, spec.tree, nested) });
+    out.push({
+      kind: "dir",
+      target: spec.target,
+      tree: settleMountOutput(tree, spec.tree, nested),
+    });
   }
   return out;
 }

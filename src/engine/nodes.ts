@@ -32,6 +32,8 @@ export type DirectoryNode =
       readonly path: string;
       readonly file: FileNode;
       readonly permissions?: number;
+      /** `path` is a directory: the file goes in under its own name (withFiles). */
+      readonly intoDir?: boolean;
     }
   | {
       readonly op: "withDirectory";
@@ -57,6 +59,8 @@ export type DirectoryNode =
   | { readonly op: "subdir"; readonly base: DirectoryNode; readonly path: string }
   | { readonly op: "diff"; readonly base: DirectoryNode; readonly other: DirectoryNode }
   | { readonly op: "container"; readonly container: ContainerState; readonly path: string }
+  /** The files of a git commit (`dag.git(url).branch(b).tree()`), fetched with the host's git. */
+  | { readonly op: "git"; readonly url: string; readonly ref: GitRefSpec }
   /** What a writable directory mount (`index` in the exec's state) holds after the exec: Dagger's mount output. */
   | { readonly op: "execMount"; readonly exec: ExecNode; readonly index: number };
 
@@ -65,8 +69,21 @@ export type FileNode =
   | { readonly op: "containerFile"; readonly container: ContainerState; readonly path: string }
   | { readonly op: "hostFile"; readonly path: string }
   | { readonly op: "containerTarball"; readonly container: ContainerState }
+  /** A file downloaded over HTTP(S) (`dag.http(url)`), named after the URL's last path segment unless `name`. */
+  | {
+      readonly op: "http";
+      readonly url: string;
+      readonly name?: string;
+      readonly permissions?: number;
+    }
   /** What a writable file mount (`index` in the exec's state) holds after the exec. */
   | { readonly op: "execMountFile"; readonly exec: ExecNode; readonly index: number };
+
+/** Which commit of a repository: a branch, a tag, a commit id, any ref name, or the remote's HEAD. */
+export interface GitRefSpec {
+  readonly kind: "branch" | "tag" | "commit" | "ref" | "head";
+  readonly name: string;
+}
 
 /** Changes to the image config; applied in order over the image's own config at evaluation. */
 export type ConfigOp =
@@ -259,6 +276,8 @@ export interface ContainerState {
   }[];
   /** The last exec, for stdout/stderr/exitCode. */
   readonly lastExec?: ExecNode;
+  /** withDefaultTerminalCmd: what terminal() would run; metadata, never part of a digest. */
+  readonly terminalCmd?: readonly string[];
 }
 
 export const EMPTY_CONTAINER: ContainerState = Object.freeze({

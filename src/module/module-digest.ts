@@ -6,7 +6,7 @@ import { readLibrarySources } from "./library-entry.js";
 import { collectLocalFiles } from "./local-imports.js";
 
 /** Bump when the signature or bundle format changes, so old cache entries stop matching. */
-export const MODULE_CACHE_SCHEMA = 4;
+export const MODULE_CACHE_SCHEMA = 5;
 
 export interface ModuleDigest {
   /** sha256 hex over the module name, the entry's place and every local file's path and contents. */

@@ -68,6 +68,16 @@ export interface ObjectSignature {
   library?: boolean;
 }
 
+/** A call of Dagger core API Gantry lacks, found in the module's source. */
+export interface UnsupportedCall {
+  /** Dagger's method(s) of that name: `Container.withUnixSocket`, `dag.llm`. */
+  call: string;
+  /** `file:line:col`, relative to the module's root folder. */
+  at: string;
+  /** The main object's function whose body holds the call; absent for helpers and other code. */
+  fn?: string;
+}
+
 export interface ModuleSignature {
   schema: number;
   moduleName: string;
@@ -77,6 +87,8 @@ export interface ModuleSignature {
   mainObject: string;
   objects: ObjectSignature[];
   warnings: string[];
+  /** Calls of Dagger core API Gantry lacks (see introspect/unsupported-calls.ts). */
+  unsupported?: UnsupportedCall[];
 }
 
 /** The main object's signature; introspection only records a main object that exists. */

@@ -17,6 +17,8 @@ import { CacheVolume } from "./cache-volume.js";
 import { CacheSharingMode, ReturnType, NetworkProtocol } from "./enums.js";
 import { assertString, assertStringArray, parseDuration } from "./validate.js";
 import { Service } from "./service.js";
+import { terminalUnsupported } from "./terminal.js";
+import { hostPlatform } from "./platform.js";
 
 export interface ContainerBuildOpts {
   /** Path of the Dockerfile in the context (default "Dockerfile"). */
@@ -256,6 +258,42 @@ export class Container {
     assertString("Container.withLabel", "name", name);
     assertString("Container.withLabel", "value", value);
     return this.config({ op: "label", name, value });
+  }
+
+  /** What terminal() runs by default (kept with the container; interactive terminals come later). */
+  withDefaultTerminalCmd(
+    args: string[],
+    _opts: { experimentalPrivilegedNesting?: boolean; insecureRootCapabilities?: boolean } = {},
+  ): Container {
+    assertStringArray("Container.withDefaultTerminalCmd", "args", args);
+    return this.next({ terminalCmd: [...args] });
+  }
+
+  /** Interactive terminals are not available in Gantry yet: this throws an UnsupportedError that says so. */
+  terminal(opts: { cmd?: string[] } = {}): Container {
+    throw terminalUnsupported("Container", opts.cmd ?? this._state.terminalCmd);
+  }
+
+  /** Unset the user: commands run as the image's default user again. */
+  withoutUser(): Container {
+    return this.config({ op: "user", user: "" });
+  }
+
+  /** Unset the working directory: commands run in / again. */
+  withoutWorkdir(): Container {
+    return this.config({ op: "workdir", path: "/" });
+  }
+
+  /** Copy several files into the directory `path`, each under its own name. */
+  withFiles(
+    path: string,
+    sources: File[],
+    opts: { permissions?: number; owner?: string } = {},
+  ): Container {
+    assertString("Container.withFiles", "path", path);
+    return this.withDirectory(path, new Directory().withFiles(".", sources, opts), {
+      owner: opts.owner,
+    });
   }
 
   withoutLabel(name: string): Container {
@@ -570,6 +608,27 @@ export class Container {
 
   async label(name: string): Promise<string | null> {
     return (await engine.containerConfig(this._state)).labels[name] ?? null;
+  }
+
+  /** Every label, sorted by name. */
+  async labels(): Promise<{ name: string; value: string }[]> {
+    const labels = (await engine.containerConfig(this._state)).labels;
+    return Object.keys(labels)
+      .sort()
+      .map((name) => ({ name, value: labels[name] as string }));
+  }
+
+  /** The ports the container exposes (its image's and withExposedPort's). */
+  async exposedPorts(): Promise<{ port: number; protocol: string }[]> {
+    return (await engine.containerConfig(this._state)).exposedPorts.map((p) => {
+      const [port, protocol] = p.split("/");
+      return { port: Number(port), protocol: (protocol ?? "tcp").toUpperCase() };
+    });
+  }
+
+  /** The platform commands run on: this machine's (Gantry does not emulate others). */
+  async platform(): Promise<string> {
+    return hostPlatform();
   }
 
   /** Content identity of the container's filesystem and config, stable across runs. */

@@ -3,6 +3,7 @@ import * as engine from "../engine/api/index.js";
 import type { DirectoryNode } from "../engine/api/index.js";
 import { File } from "./file.js";
 import { Container, type ContainerBuildOpts } from "./container.js";
+import { terminalUnsupported } from "./terminal.js";
 import { assertString, assertStringArray } from "./validate.js";
 
 export interface DirectoryFilterOpts {
@@ -69,6 +70,41 @@ export class Directory {
       include: opts.include,
       exclude: opts.exclude,
     });
+  }
+
+  /** Copy several files into the directory `p`, each under its own name. */
+  withFiles(p: string, sources: File[], opts: { permissions?: number } = {}): Directory {
+    assertString("Directory.withFiles", "path", p);
+    if (!Array.isArray(sources) || sources.some((f) => !(f instanceof File)))
+      throw new TypeError("Directory.withFiles: sources must be an array of File");
+    return sources.reduce<Directory>(
+      (d, f) =>
+        new Directory({
+          op: "withFile",
+          base: d._node,
+          path: p,
+          file: f._node,
+          permissions: opts.permissions,
+          intoDir: true,
+        }),
+      this,
+    );
+  }
+
+  /** Gantry's trees hold no timestamps, so every directory already has them all equal: the same directory. */
+  withTimestamps(_timestamp: number): Directory {
+    return this;
+  }
+
+  /** Whether `p` exists (as `expectedType`, if given: "DIRECTORY_TYPE", "REGULAR_TYPE", "SYMLINK_TYPE"). */
+  async exists(p: string, opts: { expectedType?: string } = {}): Promise<boolean> {
+    assertString("Directory.exists", "path", p);
+    return engine.directoryExists(this._node, p, opts.expectedType);
+  }
+
+  /** Interactive terminals are not available in Gantry yet: this throws an UnsupportedError that says so. */
+  terminal(opts: { cmd?: string[] } = {}): Directory {
+    throw terminalUnsupported("Directory", opts.cmd);
   }
 
   withNewDirectory(p: string, opts: { permissions?: number } = {}): Directory {

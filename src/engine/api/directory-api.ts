@@ -5,7 +5,7 @@ import { requireSession } from "../session.js";
 import { evaluateDirectory, evaluateFile } from "../evaluate/directory.js";
 import { digestOf } from "../../store/digest.js";
 import { treeDigest } from "../../store/tree.js";
-import { globTree, listEntries } from "../../store/tree-ops.js";
+import { getEntry, globTree, listEntries } from "../../store/tree-ops.js";
 import { exportFile as writeExportedFile, exportTree } from "../../store/host-export.js";
 import { stopIfDryRun } from "../evaluate/steps.js";
 
@@ -13,6 +13,20 @@ import { stopIfDryRun } from "../evaluate/steps.js";
 export async function directoryEntries(node: DirectoryNode, p: string): Promise<string[]> {
   const s = requireSession("Directory.entries");
   return listEntries(await evaluateDirectory(s, node), p);
+}
+
+/** Whether `p` exists in the directory, optionally as a given Dagger ExistsType. */
+export async function directoryExists(
+  node: DirectoryNode,
+  p: string,
+  expectedType?: string,
+): Promise<boolean> {
+  const entry = getEntry(await evaluateDirectory(requireSession("Directory.exists"), node), p);
+  if (!entry) return false;
+  const want = { DIRECTORY_TYPE: "dir", REGULAR_TYPE: "file", SYMLINK_TYPE: "symlink" }[
+    expectedType ?? ""
+  ];
+  return want === undefined || entry.type === want;
 }
 
 /** Paths matching a glob pattern. */

@@ -21,6 +21,8 @@ import { emitWarnings, warnMalformedPatterns } from "./pattern-warnings.js";
 import { locatePath, mountSourceFile, mountSourceTree } from "./mounts.js";
 import { mountOutput } from "./exec.js";
 import { timedStep } from "./steps.js";
+import { gitTree, gitUrl, resolveGitRef } from "../sources/git-source.js";
+import { httpFile } from "../sources/http-source.js";
 
 /** Evaluate a directory node to a Tree, once per node per run. */
 export function evaluateDirectory(s: Session, node: DirectoryNode): Promise<Tree> {
@@ -56,7 +58,8 @@ async function computeDirectory(s: Session, node: DirectoryNode): Promise<Tree> 
       ]);
       const entry =
         node.permissions === undefined ? file.entry : { ...file.entry, mode: node.permissions };
-      return withEntryAt(base, normalizeTreePath(node.path), entry);
+      const at = node.intoDir ? path.posix.join(node.path, file.name) : node.path;
+      return withEntryAt(base, normalizeTreePath(at), entry);
     }
     case "withDirectory": {
       const [base, dir] = await Promise.all([
@@ -103,6 +106,10 @@ async function computeDirectory(s: Session, node: DirectoryNode): Promise<Tree> 
       return readCached(s, "read-dir", snapshot, abs, () =>
         s.runtime.readDirectory(snapshot, abs, s.signal),
       );
+    }
+    case "git": {
+      const url = gitUrl(s, node.url);
+      return gitTree(s, url, await resolveGitRef(s, url, node.ref));
     }
     case "execMount": {
       const out = await mountOutput(s, node.exec, node.index);
@@ -209,6 +216,8 @@ async function computeFile(
     }
     case "containerTarball":
       return s.images.tarball(s, node.container);
+    case "http":
+      return httpFile(s, node.url, { name: node.name, permissions: node.permissions });
     case "execMountFile": {
       const out = await mountOutput(s, node.exec, node.index);
       if (out.kind !== "file") throw new TypeError("a directory mount's output is not a file");

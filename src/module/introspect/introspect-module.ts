@@ -1,5 +1,6 @@
 // Reads a module's signatures from its source with the TypeScript parser, without running or type-checking it.
 import path from "node:path";
+import type * as TS from "typescript";
 import type { ModuleLocation } from "../find-module.js";
 import { readLibrarySources } from "../library-entry.js";
 import { resolveLocalImport } from "../local-imports.js";
@@ -11,6 +12,7 @@ import { inheritObjects, reachableLibrary } from "./inherit-objects.js";
 import { parseFiles, readObjects } from "./read-objects.js";
 import { readFileDoc } from "./read-docs.js";
 import { loadTypeScript, type TsApi } from "./ts-api.js";
+import { findUnsupportedCalls } from "./unsupported-calls.js";
 
 // Names of the classes a file exports, following `export { X }`, `export { X } from` and `export * from`.
 function exportedClasses(
@@ -77,6 +79,20 @@ function importsBeyondCore(scopes: Iterable<FileScope>): boolean {
   return false;
 }
 
+// Names the module's own classes define: a call of one of them is the module's, not Dagger's.
+function memberNames(ts: TsApi, scopes: Iterable<FileScope>): Set<string> {
+  const names = new Set<string>();
+  for (const scope of scopes) {
+    const visit = (node: TS.Node): void => {
+      if (ts.isClassElement(node) && node.name && ts.isIdentifier(node.name))
+        names.add(node.name.text);
+      ts.forEachChild(node, visit);
+    };
+    visit(scope.sf);
+  }
+  return names;
+}
+
 /** The module's signature, from the local files collected for its digest (path → text, entry first). */
 export async function introspectModule(
   mod: Pick<ModuleLocation, "name" | "rootDir" | "entry">,
@@ -105,12 +121,18 @@ export async function introspectModule(
   const mainObject = pickMainObject(objects, mod.name, entryShown);
   const ownNames = new Set(objects.map((o) => o.name));
   const used = reachableLibrary(objects, library).filter((o) => !ownNames.has(o.name));
+  const unsupported = findUnsupportedCalls(ts, parsed.scopes.values(), {
+    rootDir: mod.rootDir,
+    mainObject,
+    ownNames: memberNames(ts, parsed.scopes.values()),
+  });
   const sig: ModuleSignature = {
     schema: MODULE_CACHE_SCHEMA,
     moduleName: mod.name,
     mainObject,
     objects: [...objects, ...used],
     warnings,
+    ...(unsupported.length ? { unsupported } : {}),
   };
   const entryScope = parsed.scopes.get(mod.entry);
   const doc = entryScope ? readFileDoc(ts, entryScope.sf) : undefined;

@@ -19,6 +19,7 @@ import { assertString, assertStringArray, parseDuration } from "./validate.js";
 import { Service } from "./service.js";
 import { terminalUnsupported } from "./terminal.js";
 import { hostPlatform } from "./platform.js";
+import { currentModuleInfo } from "./current-module.js";
 
 export interface ContainerBuildOpts {
   /** Path of the Dockerfile in the context (default "Dockerfile"). */
@@ -34,9 +35,9 @@ export interface ContainerWithExecOpts {
   stdin?: string;
   redirectStdout?: string;
   redirectStderr?: string;
-  /** Prepend the image's entrypoint to args (default false, as in Dagger). */
+  /** Prepend the image's entrypoint to args (default false, as in Dagger ≥ 0.12; true for older modules). */
   useEntrypoint?: boolean;
-  /** @deprecated Dagger's older spelling; withExec skips the entrypoint by default. */
+  /** @deprecated Dagger's older spelling (before v0.13): `skipEntrypoint: false` runs the entrypoint. */
   skipEntrypoint?: boolean;
 }
 
@@ -162,7 +163,7 @@ export class Container {
       stdin: opts.stdin,
       redirectStdout: opts.redirectStdout,
       redirectStderr: opts.redirectStderr,
-      useEntrypoint: opts.useEntrypoint ?? false,
+      useEntrypoint: useEntrypointFor(opts),
     });
     return this.next({
       fs: { kind: "exec", exec },
@@ -635,6 +636,13 @@ export class Container {
   async id(): Promise<string> {
     return engine.containerId(this._state);
   }
+}
+
+// Before Dagger v0.12, withExec ran the entrypoint unless skipEntrypoint; a module's engineVersion decides.
+function useEntrypointFor(opts: ContainerWithExecOpts): boolean {
+  if (opts.useEntrypoint !== undefined) return opts.useEntrypoint;
+  if (opts.skipEntrypoint !== undefined) return !opts.skipEntrypoint;
+  return currentModuleInfo()?.compat?.execUsesEntrypoint ?? false;
 }
 
 // After an exec, a writable directory or file mount's source is what the exec left there (Dagger's mount outputs).

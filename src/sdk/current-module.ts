@@ -13,6 +13,8 @@ export interface ModuleInfo {
   sourceDir: string;
   /** The folder the module's code runs in: its relative file writes land here (the CLI's current folder). */
   workdir: string;
+  /** Version-dependent Dagger semantics the module expects (from its dagger.json engineVersion). */
+  compat?: { entriesMarkDirs: boolean; execUsesEntrypoint: boolean };
 }
 
 const running = new AsyncLocalStorage<ModuleInfo>();
@@ -25,6 +27,11 @@ const running = new AsyncLocalStorage<ModuleInfo>();
  */
 export function runInModule<T>(info: ModuleInfo, fn: () => T): T {
   return running.run(Object.freeze({ ...info }), fn);
+}
+
+/** The module whose code is running, if any (SDK methods whose meaning depends on its engineVersion ask). */
+export function currentModuleInfo(): ModuleInfo | undefined {
+  return running.getStore();
 }
 
 /** The running module's own facts (Dagger's `CurrentModule`). */

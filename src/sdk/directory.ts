@@ -4,6 +4,7 @@ import type { DirectoryNode } from "../engine/api/index.js";
 import { File } from "./file.js";
 import { Container, type ContainerBuildOpts } from "./container.js";
 import { terminalUnsupported } from "./terminal.js";
+import { currentModuleInfo } from "./current-module.js";
 import { assertString, assertStringArray } from "./validate.js";
 
 export interface DirectoryFilterOpts {
@@ -159,7 +160,9 @@ export class Directory {
   /** Names directly under `path` (default: the root), sorted. */
   async entries(opts: { path?: string } | string = {}): Promise<string[]> {
     const p = typeof opts === "string" ? opts : (opts.path ?? "");
-    return engine.directoryEntries(this._node, p);
+    // Dagger v0.17+ ends directory names with "/"; a module written for an older engine gets bare names.
+    const markDirs = currentModuleInfo()?.compat?.entriesMarkDirs ?? false;
+    return engine.directoryEntries(this._node, p, { markDirs });
   }
 
   async glob(pattern: string): Promise<string[]> {

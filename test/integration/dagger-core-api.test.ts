@@ -69,7 +69,7 @@ describe("dag.git on local repositories", () => {
   it("lists a branch's tree, from a local path and from file://", async () => {
     const plain = await call(["git-branch", `--url=${repo}`, "entries"]);
     expect(plain.stderr).not.toMatch(/Error/);
-    expect(plain.stdout).toBe("a.txt\nsub\n");
+    expect(plain.stdout).toBe("a.txt\nsub/\n");
     const viaUrl = await call([
       "git-branch",
       `--url=file://${repo}`,

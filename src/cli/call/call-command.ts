@@ -17,6 +17,7 @@ import { withCliRun } from "../cli-run.js";
 import { checkUnsupportedCalls, prescanModFlag, printWarnings } from "./command-helpers.js";
 import { functionCliName, mainObjectOf } from "../../module/signature.js";
 import { toKebabCase } from "../../module/names.js";
+import { daggerCompat } from "../../module/dagger-compat.js";
 
 /** Run `gantry call …`; `rest` is everything after the word `call`. */
 export async function runCall(
@@ -87,7 +88,12 @@ export async function runCall(
       };
       // one step spans the call and the evaluation of its result, so its time is the whole function's
       // dag.currentModule() inside the module's code finds this module through the call's async context
-      const info = { name: mod.name, sourceDir: mod.sourceDir, workdir: io.cwd };
+      const info = {
+        name: mod.name,
+        sourceDir: mod.sourceDir,
+        workdir: io.cwd,
+        compat: daggerCompat(mod),
+      };
       return timedFunctionStep(session.events, errors.fn ?? "", () =>
         sdk.runInModule(info, async () =>
           formatResult(await executeCall(plan, prepared, deps), sdk, sig),

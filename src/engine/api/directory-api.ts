@@ -10,9 +10,19 @@ import { exportFile as writeExportedFile, exportTree } from "../../store/host-ex
 import { stopIfDryRun } from "../evaluate/steps.js";
 
 /** Names directly under `p` ("" is the root), sorted. */
-export async function directoryEntries(node: DirectoryNode, p: string): Promise<string[]> {
+export async function directoryEntries(
+  node: DirectoryNode,
+  p: string,
+  opts: { markDirs?: boolean } = {},
+): Promise<string[]> {
   const s = requireSession("Directory.entries");
-  return listEntries(await evaluateDirectory(s, node), p);
+  const tree = await evaluateDirectory(s, node);
+  const names = listEntries(tree, p);
+  if (!opts.markDirs) return names;
+  const prefix = p.replace(/^\/+|\/+$/g, "");
+  return names.map((n) =>
+    getEntry(tree, prefix ? `${prefix}/${n}` : n)?.type === "dir" ? `${n}/` : n,
+  );
 }
 
 /** Whether `p` exists in the directory, optionally as a given Dagger ExistsType. */

@@ -13,6 +13,7 @@ import { parseFiles, readObjects } from "./read-objects.js";
 import { readFileDoc } from "./read-docs.js";
 import { loadTypeScript, type TsApi } from "./ts-api.js";
 import { findUnsupportedCalls } from "./unsupported-calls.js";
+import { collectTypeObjects, readTypeObject } from "./read-type-objects.js";
 
 // Names of the classes a file exports, following `export { X }`, `export { X } from` and `export * from`.
 function exportedClasses(
@@ -106,12 +107,14 @@ export async function introspectModule(
   const library = importsBeyondCore(parsed.scopes.values())
     ? readLibrary(ts, warn)
     : new Map<string, ObjectSignature>();
+  const typeObjects = collectTypeObjects(ts, parsed.scopes.values());
   const own = readObjects(ts, parsed, {
     exported: exportedClasses(ts, parsed.scopes, mod.entry),
     extraObjects: (scope) =>
       [...scope.sdkImports]
         .map((local) => scope.aliases.get(local) ?? local)
-        .filter((n) => library.has(n)),
+        .filter((n) => library.has(n))
+        .concat([...typeObjects.keys()]),
     label: (f) => path.relative(mod.rootDir, f),
     warn,
   });
@@ -119,6 +122,13 @@ export async function introspectModule(
   const objects = inheritObjects(own.objects, byName, own.inheritCtor);
   const entryShown = path.relative(mod.rootDir, mod.entry);
   const mainObject = pickMainObject(objects, mod.name, entryShown);
+  // exported type/interface shapes are objects too (fields only), never the main object
+  const names = new Set([...objects.map((o) => o.name), ...typeObjects.keys()]);
+  for (const [name, { decl, scope }] of typeObjects) {
+    if (objects.some((o) => o.name === name)) continue;
+    const ctx = { ts, scope, objects: names, enums: parsed.enums };
+    objects.push(readTypeObject(ctx, decl, path.relative(mod.rootDir, scope.file)));
+  }
   const ownNames = new Set(objects.map((o) => o.name));
   const used = reachableLibrary(objects, library).filter((o) => !ownNames.has(o.name));
   const unsupported = findUnsupportedCalls(ts, parsed.scopes.values(), {

@@ -15,6 +15,8 @@ export interface ModuleInfo {
   workdir: string;
   /** Version-dependent Dagger semantics the module expects (from its dagger.json engineVersion). */
   compat?: { entriesMarkDirs: boolean; execUsesEntrypoint: boolean };
+  /** Its dagger.json dependencies as `dag.<name>(...)` factories. */
+  dependencies?: ReadonlyMap<string, (...args: unknown[]) => unknown>;
 }
 
 const running = new AsyncLocalStorage<ModuleInfo>();

@@ -5,9 +5,10 @@ import { Host } from "./host.js";
 import { Secret } from "./secret.js";
 import { CacheVolume } from "./cache-volume.js";
 import { assertString } from "./validate.js";
+import { UsageError } from "../errors.js";
 import { GitRepository, type GitOpts } from "./git.js";
 import { File } from "./file.js";
-import { CurrentModule } from "./current-module.js";
+import { CurrentModule, currentModuleInfo } from "./current-module.js";
 import { hostPlatform } from "./platform.js";
 
 /** Gantry's root object; stateless, so one shared instance is safe (objects are lazy, runs are found by context). */
@@ -67,4 +68,44 @@ export class Client {
   }
 }
 
-export const dag = new Client();
+/**
+ * The root every module imports. A module's dagger.json dependencies appear on it as `dag.<name>(...)` while that
+ * module's code runs (found through the call's async context); Gantry's own fields always win.
+ */
+export const dag: Client = new Proxy(new Client(), {
+  get(target, prop, receiver) {
+    if (typeof prop === "string" && !isImplemented(target, prop)) {
+      const info = currentModuleInfo();
+      const dep = info?.dependencies?.get(prop);
+      if (dep) return dep;
+      // inside a module, an unknown dag.x() is most likely a dependency not declared in dagger.json
+      if (info && !(prop in target) && /^[a-z][A-Za-z0-9]*$/.test(prop) && !PROBED.has(prop))
+        return () => {
+          throw new UsageError(
+            `dag.${prop}() is neither Dagger core API nor a dependency of module ${info.name}`,
+            {
+              hint: "add the module it comes from with `gantry install <path or git ref>` (it is listed in dagger.json's dependencies)",
+            },
+          );
+        };
+    }
+    return Reflect.get(target, prop, receiver) as unknown;
+  },
+});
+
+/** Names libraries probe on any object (promises, JSON, inspectors): they must stay undefined. */
+const PROBED = new Set([
+  "then",
+  "toJSON",
+  "toString",
+  "valueOf",
+  "inspect",
+  "constructor",
+  "asymmetricMatch",
+]);
+
+// A real method of the client (not a stub for missing Dagger API, which a dependency of that name may shadow).
+function isImplemented(target: Client, prop: string): boolean {
+  const v = (target as unknown as Record<string, unknown>)[prop];
+  return typeof v === "function" ? v.name !== "unsupported" : v !== undefined;
+}

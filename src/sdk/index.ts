@@ -9,6 +9,7 @@ export { Host, type HostDirectoryOpts, type PortForward, type HostServiceOpts } 
 export { Service } from "./service.js";
 export { GitRepository, GitRef, type GitOpts } from "./git.js";
 export { CurrentModule, runInModule, type ModuleInfo } from "./current-module.js";
+export { dependencyObject } from "./dependency-object.js";
 export { ReturnType, CacheSharingMode, NetworkProtocol } from "./enums.js";
 export {
   object,

@@ -18,6 +18,8 @@ import { checkUnsupportedCalls, prescanModFlag, printWarnings } from "./command-
 import { functionCliName, mainObjectOf } from "../../module/signature.js";
 import { toKebabCase } from "../../module/names.js";
 import { daggerCompat } from "../../module/dagger-compat.js";
+import { installModulePackages } from "../../module/install-packages.js";
+import { loadDependencies } from "../../module/load-dependencies.js";
 
 /** Run `gantry call …`; `rest` is everything after the word `call`. */
 export async function runCall(
@@ -55,6 +57,9 @@ export async function runCall(
   };
   const sdkEntry = resolveSdkEntry();
   const sdk = await importSdk(sdkEntry);
+  const say = (line: string) => io.stderr.write(`${line}\n`);
+  // the module's own packages, then its dagger.json dependencies, before any engine starts
+  const nodePaths = await installModulePackages(mod, io.env.stateDir, say);
   const loaded = await loadModule({
     mod,
     digest: digest.digest,
@@ -63,6 +68,14 @@ export async function runCall(
     sdk,
     stateDir: io.env.stateDir,
     cwd: io.cwd,
+    nodePaths,
+  });
+  const dependencies = await loadDependencies(mod, {
+    stateDir: io.env.stateDir,
+    cwd: io.cwd,
+    sdkEntry,
+    sdk,
+    say,
   });
 
   await withCliRun(
@@ -93,6 +106,7 @@ export async function runCall(
         sourceDir: mod.sourceDir,
         workdir: io.cwd,
         compat: daggerCompat(mod),
+        dependencies,
       };
       return timedFunctionStep(session.events, errors.fn ?? "", () =>
         sdk.runInModule(info, async () =>

@@ -13,6 +13,7 @@ import { parseFiles, readObjects } from "./read-objects.js";
 import { readFileDoc } from "./read-docs.js";
 import { loadTypeScript, type TsApi } from "./ts-api.js";
 import { findUnsupportedCalls } from "./unsupported-calls.js";
+import { toCamelCase } from "../names.js";
 import { collectTypeObjects, readTypeObject } from "./read-type-objects.js";
 
 // Names of the classes a file exports, following `export { X }`, `export { X } from` and `export * from`.
@@ -96,7 +97,8 @@ function memberNames(ts: TsApi, scopes: Iterable<FileScope>): Set<string> {
 
 /** The module's signature, from the local files collected for its digest (path → text, entry first). */
 export async function introspectModule(
-  mod: Pick<ModuleLocation, "name" | "rootDir" | "entry">,
+  mod: Pick<ModuleLocation, "name" | "rootDir" | "entry"> &
+    Partial<Pick<ModuleLocation, "dependencies">>,
   files: ReadonlyMap<string, string>,
 ): Promise<ModuleSignature> {
   const ts = await loadTypeScript();
@@ -135,6 +137,7 @@ export async function introspectModule(
     rootDir: mod.rootDir,
     mainObject,
     ownNames: memberNames(ts, parsed.scopes.values()),
+    dependencies: new Set((mod.dependencies ?? []).map((d) => toCamelCase(d.name))),
   });
   const sig: ModuleSignature = {
     schema: MODULE_CACHE_SCHEMA,

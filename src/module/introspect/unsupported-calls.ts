@@ -28,14 +28,25 @@ function missingEverywhere(): Map<string, DaggerType[]> {
 const DISTINCT =
   /^(with|without|experimental|as)[A-Z]|^(llm|currentEnv|currentWorkspace|moduleSource)$/;
 
-/** The identifier a call chain starts from: `dag` in `dag.container().from(x).withFoo()`. */
-function chainRoot(ts: TsApi, e: TS.Expression): TS.Expression {
+/**
+ * The expression a call chain starts from (`dag` in `dag.container().from(x).withFoo()`), and the first name
+ * called on it (`container`), which tells a dependency's chain (`dag.myDep().file()`) from core API.
+ */
+function chainRoot(ts: TsApi, e: TS.Expression): { root: TS.Expression; first?: string } {
   let cur = e;
+  let first: string | undefined;
   for (;;) {
-    if (ts.isCallExpression(cur) || ts.isPropertyAccessExpression(cur)) cur = cur.expression;
-    else if (ts.isParenthesizedExpression(cur) || ts.isNonNullExpression(cur)) cur = cur.expression;
-    else if (ts.isAwaitExpression(cur)) cur = cur.expression;
-    else return cur;
+    if (ts.isPropertyAccessExpression(cur)) {
+      first = cur.name.text;
+      cur = cur.expression;
+    } else if (
+      ts.isCallExpression(cur) ||
+      ts.isParenthesizedExpression(cur) ||
+      ts.isNonNullExpression(cur) ||
+      ts.isAwaitExpression(cur)
+    )
+      cur = cur.expression;
+    else return { root: cur, first };
   }
 }
 
@@ -70,7 +81,13 @@ function enclosingFunction(ts: TsApi, node: TS.Node, mainObject: string): string
 export function findUnsupportedCalls(
   ts: TsApi,
   scopes: Iterable<FileScope>,
-  opts: { rootDir: string; mainObject: string; ownNames: ReadonlySet<string> },
+  opts: {
+    rootDir: string;
+    mainObject: string;
+    ownNames: ReadonlySet<string>;
+    /** `dag.<name>` of the module's dependencies: their methods are not Dagger's. */
+    dependencies?: ReadonlySet<string>;
+  },
 ): UnsupportedCall[] {
   const missing = missingEverywhere();
   const found: UnsupportedCall[] = [];
@@ -79,10 +96,14 @@ export function findUnsupportedCalls(
       if (ts.isCallExpression(node) && ts.isPropertyAccessExpression(node.expression)) {
         const name = node.expression.name.text;
         const types = missing.get(name);
+        const chain = chainRoot(ts, node.expression.expression);
+        const fromDag = isDag(ts, scope, chain.root);
+        const viaDependency = fromDag && chain.first && opts.dependencies?.has(chain.first);
         if (
           types &&
           !opts.ownNames.has(name) &&
-          (DISTINCT.test(name) || isDag(ts, scope, chainRoot(ts, node.expression.expression)))
+          !viaDependency &&
+          (DISTINCT.test(name) || fromDag)
         ) {
           const { line, character } = scope.sf.getLineAndCharacterOfPosition(
             node.expression.name.getStart(scope.sf),

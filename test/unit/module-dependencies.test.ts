@@ -87,3 +87,32 @@ describe("module packages and aliases", () => {
     expect(readTsconfigPaths(path.join(dir, "src/index.ts"), dir)).toBeUndefined();
   });
 });
+
+describe("the scan for missing Dagger API", () => {
+  it("leaves a dependency's calls alone, even one named like a core field (dag.node)", async () => {
+    const { findModule } = await import("../../src/module/find-module.js");
+    const { introspectModule } = await import("../../src/module/introspect/introspect-module.js");
+    const { digestModule } = await import("../../src/module/module-digest.js");
+    writeTree(dir, {
+      "dagger.json": JSON.stringify({
+        name: "m",
+        sdk: "typescript",
+        source: ".dagger",
+        dependencies: [{ name: "node", source: "../node" }],
+      }),
+      ".dagger/src/index.ts": [
+        'import { dag, object, func } from "@dagger.io/dagger";',
+        "@object() class M {",
+        '  @func() a() { return dag.node().withVersion("20").file("x"); }',
+        "  @func() b() { return dag.llm(); }",
+        "}",
+        "",
+      ].join("\n"),
+    });
+    const mod = findModule({ cwd: dir });
+    const sig = await introspectModule(mod, digestModule(mod).files);
+    expect(sig.unsupported).toEqual([
+      { call: "dag.llm", at: ".dagger/src/index.ts:4:28", fn: "b" },
+    ]);
+  });
+});

@@ -98,7 +98,8 @@ export function findUnsupportedCalls(
         const types = missing.get(name);
         const chain = chainRoot(ts, node.expression.expression);
         const fromDag = isDag(ts, scope, chain.root);
-        const viaDependency = fromDag && chain.first && opts.dependencies?.has(chain.first);
+        // `dag.dep()` itself, or a call on its result: the dependency's, not Dagger's
+        const viaDependency = fromDag && opts.dependencies?.has(chain.first ?? name);
         if (
           types &&
           !opts.ownNames.has(name) &&

@@ -1,7 +1,7 @@
 // A module's dagger.json dependencies, loaded as modules of their own and offered to its code as `dag.<name>()`,
 // with Dagger's client calling convention (required constructor arguments in order, then an options object).
 import path from "node:path";
-import { ModuleError } from "../errors.js";
+import { GantryError, ModuleError } from "../errors.js";
 import type { ModuleInfo } from "../sdk/index.js";
 import { loadModule, type SdkModule } from "./load-module.js";
 import { resolveDefaultPath } from "./default-path.js";
@@ -35,7 +35,7 @@ export async function loadDependencies(
   const out = new Map<string, (...args: unknown[]) => unknown>();
   for (const dep of mod.dependencies) {
     const dir = await dependencyDir(dep, mod.rootDir, ctx.stateDir);
-    const depMod = findModule({ cwd: dir, modDir: dir });
+    const depMod = inDependency(dep.name, dep.source, () => findModule({ cwd: dir, modDir: dir }));
     if (chain.includes(depMod.rootDir))
       throw new ModuleError(
         `module dependencies form a cycle: ${[...chain, depMod.rootDir].map((d) => path.relative(ctx.cwd, d) || ".").join(" → ")}`,
@@ -66,6 +66,19 @@ export async function loadDependencies(
     );
   }
   return out;
+}
+
+// A dependency that cannot load says which dependency it is, with the reason.
+function inDependency<T>(name: string, source: string, fn: () => T): T {
+  try {
+    return fn();
+  } catch (e) {
+    if (!(e instanceof GantryError)) throw e;
+    throw new ModuleError(`dependency ${name} (${source}) of this module cannot load: ${e.message}`, {
+      cause: e,
+      ...(e.hint ? { hint: e.hint } : {}),
+    });
+  }
 }
 
 // Dagger's generated client takes the required constructor arguments in order and the optional ones by name.

@@ -104,4 +104,33 @@ describe("gantry install", () => {
     };
     expect(config.dependencies).toEqual([{ name: "greeter", source: "../lib2" }]);
   });
+
+  it("names a dependency that cannot load (a Python module) before anything runs", async () => {
+    const py = path.join(dir, "py-mod");
+    fs.mkdirSync(py);
+    fs.writeFileSync(
+      path.join(py, "dagger.json"),
+      JSON.stringify({ name: "prompt", sdk: "python" }),
+    );
+    const user = path.join(dir, "user");
+    fs.mkdirSync(path.join(user, ".dagger/src"), { recursive: true });
+    fs.writeFileSync(
+      path.join(user, "dagger.json"),
+      JSON.stringify({
+        name: "user",
+        sdk: "typescript",
+        source: ".dagger",
+        dependencies: [{ name: "prompt", source: "../py-mod" }],
+      }),
+    );
+    fs.writeFileSync(
+      path.join(user, ".dagger/src/index.ts"),
+      'import { dag, object, func } from "@dagger.io/dagger";\n@object() class User { @func() async go(): Promise<string> { return (dag as any).prompt().run(); } }\n',
+    );
+    const r = await call(["go"], user);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toContain(
+      'dependency prompt (../py-mod) of this module cannot load: dagger.json names the SDK "python"',
+    );
+  });
 });

@@ -74,10 +74,13 @@ function inDependency<T>(name: string, source: string, fn: () => T): T {
     return fn();
   } catch (e) {
     if (!(e instanceof GantryError)) throw e;
-    throw new ModuleError(`dependency ${name} (${source}) of this module cannot load: ${e.message}`, {
-      cause: e,
-      ...(e.hint ? { hint: e.hint } : {}),
-    });
+    throw new ModuleError(
+      `dependency ${name} (${source}) of this module cannot load: ${e.message}`,
+      {
+        cause: e,
+        ...(e.hint ? { hint: e.hint } : {}),
+      },
+    );
   }
 }
 

@@ -12,6 +12,7 @@ import { topHelp } from "./help-text.js";
 const COMMANDS = [
   "functions",
   "call",
+  "install",
   "check",
   "init",
   "compose",
@@ -50,6 +51,10 @@ async function dispatch(argv: readonly string[], io: CliIo, errors: ErrorContext
     case "init": {
       const { runInit } = await import("./init/init-command.js");
       return runInit(globals, rest, io);
+    }
+    case "install": {
+      const { runInstall } = await import("./install/install-command.js");
+      return runInstall(globals, rest, io);
     }
     case "compose": {
       const { runCompose } = await import("./compose/compose-command.js");

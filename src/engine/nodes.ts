@@ -32,6 +32,8 @@ export type DirectoryNode =
       readonly path: string;
       readonly file: FileNode;
       readonly permissions?: number;
+      /** `path` is a directory: the file goes in under its own name (withFiles). */
+      readonly intoDir?: boolean;
     }
   | {
       readonly op: "withDirectory";
@@ -56,13 +58,32 @@ export type DirectoryNode =
     }
   | { readonly op: "subdir"; readonly base: DirectoryNode; readonly path: string }
   | { readonly op: "diff"; readonly base: DirectoryNode; readonly other: DirectoryNode }
-  | { readonly op: "container"; readonly container: ContainerState; readonly path: string };
+  | { readonly op: "container"; readonly container: ContainerState; readonly path: string }
+  /** The files of a git commit (`dag.git(url).branch(b).tree()`), fetched with the host's git. */
+  | { readonly op: "git"; readonly url: string; readonly ref: GitRefSpec }
+  /** What a writable directory mount (`index` in the exec's state) holds after the exec: Dagger's mount output. */
+  | { readonly op: "execMount"; readonly exec: ExecNode; readonly index: number };
 
 export type FileNode =
   | { readonly op: "dirFile"; readonly dir: DirectoryNode; readonly path: string }
   | { readonly op: "containerFile"; readonly container: ContainerState; readonly path: string }
   | { readonly op: "hostFile"; readonly path: string }
-  | { readonly op: "containerTarball"; readonly container: ContainerState };
+  | { readonly op: "containerTarball"; readonly container: ContainerState }
+  /** A file downloaded over HTTP(S) (`dag.http(url)`), named after the URL's last path segment unless `name`. */
+  | {
+      readonly op: "http";
+      readonly url: string;
+      readonly name?: string;
+      readonly permissions?: number;
+    }
+  /** What a writable file mount (`index` in the exec's state) holds after the exec. */
+  | { readonly op: "execMountFile"; readonly exec: ExecNode; readonly index: number };
+
+/** Which commit of a repository: a branch, a tag, a commit id, any ref name, or the remote's HEAD. */
+export interface GitRefSpec {
+  readonly kind: "branch" | "tag" | "commit" | "ref" | "head";
+  readonly name: string;
+}
 
 /** Changes to the image config; applied in order over the image's own config at evaluation. */
 export type ConfigOp =
@@ -94,63 +115,80 @@ export type ConfigOp =
       readonly skipHealthcheck?: boolean;
     };
 
-/** A file operation on a container's root filesystem; a relative path is resolved against the workdir at `configAt`. */
-export type ContainerFsOp =
-  | {
-      readonly op: "dir";
-      readonly path: string;
-      readonly dir: DirectoryNode;
-      readonly include?: readonly string[];
-      readonly exclude?: readonly string[];
-      readonly owner?: string;
-      readonly configAt: number;
-    }
-  | {
-      readonly op: "file";
-      readonly path: string;
-      readonly file: FileNode;
-      readonly permissions?: number;
-      readonly owner?: string;
-      readonly configAt: number;
-    }
-  | {
-      readonly op: "newFile";
-      readonly path: string;
-      readonly contents: string;
-      readonly permissions: number;
-      readonly owner?: string;
-      readonly configAt: number;
-    }
-  | { readonly op: "rm"; readonly path: string; readonly configAt: number };
+/**
+ * The mounts in force when a file operation was made: a write below a directory or file mount goes into that
+ * mount's source, as in Dagger (`writeToPath`), not into the root filesystem the mount hides.
+ */
+interface FsOpMounts {
+  readonly mounts?: readonly MountNode[];
+}
 
-export type MountNode =
-  | {
-      readonly kind: "dir";
-      readonly target: string;
-      readonly dir: DirectoryNode;
-      readonly owner?: string;
-    }
-  | {
-      readonly kind: "file";
-      readonly target: string;
-      readonly file: FileNode;
-      readonly owner?: string;
-    }
-  | {
-      readonly kind: "cache";
-      readonly target: string;
-      readonly volume: string;
-      readonly sharing: CacheSharing;
-      readonly source?: DirectoryNode;
-    }
-  | { readonly kind: "tmp"; readonly target: string; readonly size?: number }
-  | {
-      readonly kind: "secret";
-      readonly target: string;
-      readonly secret: SecretNode;
-      readonly mode: number;
-      readonly owner?: string;
-    };
+/** A file operation on a container's root filesystem; a relative path is resolved against the workdir at `configAt`. */
+export type ContainerFsOp = FsOpMounts &
+  (
+    | {
+        readonly op: "dir";
+        readonly path: string;
+        readonly dir: DirectoryNode;
+        readonly include?: readonly string[];
+        readonly exclude?: readonly string[];
+        readonly owner?: string;
+        readonly configAt: number;
+      }
+    | {
+        readonly op: "file";
+        readonly path: string;
+        readonly file: FileNode;
+        readonly permissions?: number;
+        readonly owner?: string;
+        readonly configAt: number;
+      }
+    | {
+        readonly op: "newFile";
+        readonly path: string;
+        readonly contents: string;
+        readonly permissions: number;
+        readonly owner?: string;
+        readonly configAt: number;
+      }
+    | { readonly op: "rm"; readonly path: string; readonly configAt: number }
+  );
+
+/** Where a mount goes: a relative target is resolved against the workdir after the first `configAt` config ops. */
+interface MountPlace {
+  readonly target: string;
+  /** Absent: resolved against the final workdir (nodes made before mounts recorded it). */
+  readonly configAt?: number;
+}
+
+export type MountNode = MountPlace &
+  (
+    | {
+        readonly kind: "dir";
+        readonly dir: DirectoryNode;
+        readonly owner?: string;
+        readonly readOnly?: boolean;
+      }
+    | {
+        readonly kind: "file";
+        readonly file: FileNode;
+        readonly owner?: string;
+        readonly readOnly?: boolean;
+      }
+    | {
+        readonly kind: "cache";
+        readonly volume: string;
+        readonly sharing: CacheSharing;
+        readonly source?: DirectoryNode;
+      }
+    | { readonly kind: "tmp"; readonly size?: number }
+    | {
+        readonly kind: "secret";
+        readonly secret: SecretNode;
+        readonly mode: number;
+        readonly owner?: string;
+      }
+  );
 
 /** The filesystem a container state starts from. */
 export type FsBase =
@@ -238,6 +276,8 @@ export interface ContainerState {
   }[];
   /** The last exec, for stdout/stderr/exitCode. */
   readonly lastExec?: ExecNode;
+  /** withDefaultTerminalCmd: what terminal() would run; metadata, never part of a digest. */
+  readonly terminalCmd?: readonly string[];
 }
 
 export const EMPTY_CONTAINER: ContainerState = Object.freeze({

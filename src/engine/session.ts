@@ -61,6 +61,8 @@ export class Session {
   /** Memo of evaluated values by digest or node for this run; see evaluators. */
   readonly flights = new SingleFlight<unknown>();
   readonly memo = new WeakMap<object, Promise<unknown>>();
+  /** Work done once per run by a string key (a git repository fetched once, whatever asks for it). */
+  private readonly onceByKey = new Map<string, Promise<unknown>>();
   private readonly controller = new AbortController();
   private readonly closers: Closer[] = [];
   private closed?: Promise<void>;
@@ -146,6 +148,16 @@ export class Session {
       await Promise.allSettled([...this.inFlight]);
       await new Promise((r) => setImmediate(r));
     }
+  }
+
+  /** Run `fn` the first time `key` is asked for in this run; later callers share its promise. */
+  once<T>(key: string, fn: () => Promise<T>): Promise<T> {
+    let p = this.onceByKey.get(key) as Promise<T> | undefined;
+    if (!p) {
+      p = fn();
+      this.onceByKey.set(key, p);
+    }
+    return p;
   }
 
   nextStepId(): string {

@@ -9,6 +9,7 @@ import type { Message, Plugin } from "esbuild";
 import { ModuleError } from "../errors.js";
 import { isSdkSpecifier } from "./introspect/file-scope.js";
 import { MODULE_CACHE_SCHEMA } from "./module-digest.js";
+import type { TsconfigPaths } from "./tsconfig-paths.js";
 
 export interface BundleRequest {
   name: string;
@@ -22,6 +23,10 @@ export interface BundleRequest {
   gantryVersion: string;
   /** Base for file names in error messages. */
   cwd: string;
+  /** tsconfig.json `paths` aliases: aliased files are bundled like relative imports. */
+  aliases?: TsconfigPaths;
+  /** Folders holding the module's installed packages outside its tree (install-packages.ts). */
+  nodePaths?: string[];
 }
 
 // `@dagger.io/dagger` and `gantry` become Gantry's SDK; `node:` and other builtins stay as written; every other
@@ -41,8 +46,11 @@ function resolvePlugin(sdkUrl: string): Plugin {
           importer: args.importer,
           pluginData: RESOLVING,
         });
-        if (found.errors.length === 0 && found.path !== "" && path.isAbsolute(found.path))
+        if (found.errors.length === 0 && found.path !== "" && path.isAbsolute(found.path)) {
+          // a tsconfig alias names the module's own file: bundle it like a relative import
+          if (!found.path.split(path.sep).includes("node_modules")) return { path: found.path };
           return { path: pathToFileURL(found.path).href, external: true };
+        }
         // A dynamic import may guard a package that is optional; it fails when reached, as in Node.
         if (args.kind === "dynamic-import") return { path: args.path, external: true };
         return { errors: [{ text: notInstalled(args.path, args.resolveDir) }] };
@@ -109,6 +117,7 @@ export async function bundleModule(req: BundleRequest): Promise<string> {
   const key = createHash("sha256")
     .update(`${MODULE_CACHE_SCHEMA}\0${req.gantryVersion}\0${sdkUrl}\0${req.digest}\0`)
     .update(nodeModulesStamp(path.dirname(req.entry)))
+    .update(`\0${(req.nodePaths ?? []).join("\0")}`)
     .digest("hex")
     .slice(0, 20);
   const prefix = `${req.name.replace(/[^A-Za-z0-9_-]/g, "_")}-`;
@@ -132,7 +141,13 @@ export async function bundleModule(req: BundleRequest): Promise<string> {
       // stack trace names the module's own file
       sourceRoot: pathToFileURL(absDir).href + "/",
       logLevel: "silent",
-      tsconfigRaw: { compilerOptions: { experimentalDecorators: true } },
+      tsconfigRaw: {
+        compilerOptions: {
+          experimentalDecorators: true,
+          ...(req.aliases ? { baseUrl: req.aliases.baseUrl, paths: req.aliases.paths } : {}),
+        },
+      },
+      nodePaths: req.nodePaths ?? [],
       plugins: [resolvePlugin(sdkUrl)],
     });
     code = result.outputFiles[0]?.text ?? "";

@@ -3,7 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { ModuleError, UsageError } from "../errors.js";
 import { displayPath } from "./display-path.js";
-import { parseModuleConfig, type ConfigKind } from "./module-config.js";
+import { type ModuleDependency, parseModuleConfig, type ConfigKind } from "./module-config.js";
 
 export interface ModuleLocation {
   kind: ConfigKind | "bare";
@@ -16,6 +16,10 @@ export interface ModuleLocation {
   /** `<source>/src/index.ts` or `<source>/index.ts`. */
   entry: string;
   warnings: string[];
+  /** dagger.json's engineVersion; absent for gantry.json and bare modules (current semantics). */
+  engineVersion?: string;
+  /** dagger.json's dependencies (gantry.json has none yet). */
+  dependencies: ModuleDependency[];
 }
 
 const CONFIG_FILES: readonly [string, ConfigKind][] = [
@@ -49,7 +53,17 @@ function fromConfig(file: string, kind: ConfigKind, cwd: string): ModuleLocation
       `${shown} points at the module source ${where}, but neither ${path.join(where, "src/index.ts")} nor ${path.join(where, "index.ts")} exists: create one that exports an @object() class, or fix "source" in ${shown}`,
     );
   }
-  return { kind, name: config.name, configFile: file, rootDir, sourceDir, entry, warnings };
+  return {
+    kind,
+    name: config.name,
+    configFile: file,
+    rootDir,
+    sourceDir,
+    entry,
+    warnings,
+    engineVersion: config.engineVersion,
+    dependencies: config.dependencies,
+  };
 }
 
 // The config file in one folder, gantry.json winning over dagger.json when both exist.
@@ -67,7 +81,7 @@ function bareIn(dir: string): ModuleLocation | undefined {
   const entry = findEntry(sourceDir);
   if (!entry) return undefined;
   const name = path.basename(dir) || "module";
-  return { kind: "bare", name, rootDir: dir, sourceDir, entry, warnings: [] };
+  return { kind: "bare", name, rootDir: dir, sourceDir, entry, warnings: [], dependencies: [] };
 }
 
 /** Locate the module for `-m DIR` or the cwd; throws ModuleError/UsageError saying where it looked. */

@@ -8,6 +8,7 @@ import { ensureProjectDir } from "../store/project-state-dir.js";
 import { bundleModule } from "./bundle-module.js";
 import type { ModuleLocation } from "./find-module.js";
 import { displayPath } from "./display-path.js";
+import { readTsconfigPaths } from "./tsconfig-paths.js";
 import { pickMainObject } from "./pick-main-object.js";
 import { gantryVersion } from "./gantry-version.js";
 import type { ModuleSignature } from "./signature.js";
@@ -50,8 +51,11 @@ export async function loadModule(opts: {
   /** Gantry's state dir: the bundle goes to `<stateDir>/projects/<id>/bundles/`, never into the project. */
   stateDir: string;
   cwd: string;
+  /** Folders of packages installed for the module (install-packages.ts). */
+  nodePaths?: string[];
 }): Promise<LoadedModule> {
   const { mod, sdk } = opts;
+  const aliases = readTsconfigPaths(mod.entry, mod.rootDir);
   const bundle = await bundleModule({
     name: mod.name,
     entry: mod.entry,
@@ -60,6 +64,8 @@ export async function loadModule(opts: {
     cacheDir: ensureProjectDir(opts.stateDir, mod.rootDir, "bundles"),
     gantryVersion: gantryVersion(),
     cwd: opts.cwd,
+    ...(aliases ? { aliases } : {}),
+    ...(opts.nodePaths?.length ? { nodePaths: opts.nodePaths } : {}),
   });
   process.setSourceMapsEnabled(true);
   // A fresh URL per load, so the module's code (and its decorators) run for this load even if the

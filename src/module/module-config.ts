@@ -8,6 +8,17 @@ export interface ModuleConfig {
   name: string;
   /** Module source folder relative to the config file's folder; undefined when the file names none. */
   source: string | undefined;
+  /** dagger.json's `engineVersion` (`v0.18.0`): the Dagger API semantics the module was written against. */
+  engineVersion?: string;
+  /** dagger.json's `dependencies`: other modules it calls as `dag.<name>()`. */
+  dependencies: ModuleDependency[];
+}
+
+/** A module this one depends on: a local path (relative to the config) or a git ref, pinned to a commit. */
+export interface ModuleDependency {
+  name: string;
+  source: string;
+  pin?: string;
 }
 
 export interface ParsedConfig {
@@ -73,5 +84,28 @@ export function parseModuleConfig(kind: ConfigKind, file: string, text: string):
     }
   }
   const source = typeof obj.source === "string" ? obj.source : undefined;
-  return { config: { kind, name: obj.name, source }, warnings };
+  const engineVersion = typeof obj.engineVersion === "string" ? obj.engineVersion : undefined;
+  const dependencies = parseDependencies(file, obj.dependencies);
+  return { config: { kind, name: obj.name, source, engineVersion, dependencies }, warnings };
+}
+
+// Dagger writes `[{ "name", "source", "pin"? }]`; a bare string (older configs) names its source.
+function parseDependencies(file: string, raw: unknown): ModuleDependency[] {
+  if (raw === undefined) return [];
+  if (!Array.isArray(raw))
+    throw new ModuleError(`${file}: "dependencies" must be a list of {"name", "source"}`);
+  return raw.map((d: unknown, i) => {
+    const o = typeof d === "string" ? { source: d } : (d as Record<string, unknown> | null);
+    const src = o?.source;
+    if (typeof src !== "string" || src === "")
+      throw new ModuleError(
+        `${file}: dependency ${i + 1} has no "source": give its path or git ref`,
+      );
+    const name =
+      typeof o?.name === "string" && o.name
+        ? o.name
+        : (src.replace(/@.*$/, "").split("/").filter(Boolean).pop() ?? src);
+    const pin = typeof o?.pin === "string" && o.pin ? o.pin : undefined;
+    return pin ? { name, source: src, pin } : { name, source: src };
+  });
 }

@@ -3,10 +3,12 @@ import { createHash } from "node:crypto";
 import path from "node:path";
 import type { ModuleLocation } from "./find-module.js";
 import { readLibrarySources } from "./library-entry.js";
+import fs from "node:fs";
 import { collectLocalFiles } from "./local-imports.js";
+import { readTsconfigPaths } from "./tsconfig-paths.js";
 
 /** Bump when the signature or bundle format changes, so old cache entries stop matching. */
-export const MODULE_CACHE_SCHEMA = 4;
+export const MODULE_CACHE_SCHEMA = 7;
 
 export interface ModuleDigest {
   /** sha256 hex over the module name, the entry's place and every local file's path and contents. */
@@ -17,12 +19,18 @@ export interface ModuleDigest {
 
 /** Digest the entry and the files it imports by relative path (never node_modules). */
 export function digestModule(
-  mod: Pick<ModuleLocation, "name" | "rootDir" | "entry">,
+  mod: Pick<ModuleLocation, "name" | "rootDir" | "entry"> &
+    Partial<Pick<ModuleLocation, "dependencies">>,
 ): ModuleDigest {
-  const files = collectLocalFiles(mod.entry);
+  const aliases = readTsconfigPaths(mod.entry, mod.rootDir);
+  const files = collectLocalFiles(mod.entry, undefined, aliases);
+  // The aliases decide which files the bundle holds: their config is part of the module.
+  if (aliases) files.set(aliases.file, fs.readFileSync(aliases.file, "utf8"));
   const h = createHash("sha256");
   h.update(`gantry-module/${MODULE_CACHE_SCHEMA}\0${mod.name}\0`);
   h.update(path.relative(mod.rootDir, mod.entry) + "\0");
+  // dependency names change what `dag.<name>` means to the scan of unsupported calls
+  h.update(JSON.stringify((mod.dependencies ?? []).map((d) => d.name)) + "\0");
   const rel = [...files.keys()].map((f) => [path.relative(mod.rootDir, f), f] as const);
   rel.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
   for (const [name, abs] of rel) {

@@ -62,3 +62,9 @@ export function suggestion(typed: string, candidates: readonly string[], prefix 
   const best = closestName(typed, candidates);
   return best === undefined ? "" : ` Did you mean ${prefix}${best}?`;
 }
+
+/** `hello-world` → `helloWorld`: how Dagger's TypeScript client names a dependency on `dag`. */
+export function toCamelCase(name: string): string {
+  const pascal = toPascalCase(name);
+  return pascal.charAt(0).toLowerCase() + pascal.slice(1);
+}

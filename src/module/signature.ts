@@ -36,6 +36,16 @@ export interface ParamSignature {
   defaultPath?: string;
   /** From @argument({ ignore }): patterns left out of the directory. */
   ignore?: string[];
+  /** A rest parameter (`...args: string[]`): a list flag whose items are spread into the call. */
+  variadic?: boolean;
+}
+
+/** Arguments in call order, with a trailing variadic list spread into separate arguments. */
+export function spreadVariadic(params: readonly ParamSignature[], args: unknown[]): unknown[] {
+  if (!params.at(-1)?.variadic || args.length < params.length) return args;
+  const last = args[params.length - 1];
+  const items = last === undefined ? [] : Array.isArray(last) ? last : [last];
+  return [...args.slice(0, params.length - 1), ...items];
 }
 
 export interface FunctionSignature {
@@ -66,6 +76,18 @@ export interface ObjectSignature {
   extends?: string;
   /** An object Gantry's package ships (a toolchain preset), pulled in because the module uses it. */
   library?: boolean;
+  /** An exported `type`/`interface` (fields only; never the main object), not an @object() class. */
+  shape?: "type";
+}
+
+/** A call of Dagger core API Gantry lacks, found in the module's source. */
+export interface UnsupportedCall {
+  /** Dagger's method(s) of that name: `Container.withUnixSocket`, `dag.llm`. */
+  call: string;
+  /** `file:line:col`, relative to the module's root folder. */
+  at: string;
+  /** The main object's function whose body holds the call; absent for helpers and other code. */
+  fn?: string;
 }
 
 export interface ModuleSignature {
@@ -77,6 +99,8 @@ export interface ModuleSignature {
   mainObject: string;
   objects: ObjectSignature[];
   warnings: string[];
+  /** Calls of Dagger core API Gantry lacks (see introspect/unsupported-calls.ts). */
+  unsupported?: UnsupportedCall[];
 }
 
 /** The main object's signature; introspection only records a main object that exists. */

@@ -65,7 +65,7 @@ export type CacheSharing = "SHARED" | "PRIVATE" | "LOCKED";
 
 export type MountSpec =
   | { kind: "dir"; target: string; tree: Tree; readOnly?: boolean }
-  | { kind: "file"; target: string; entry: FileEntry }
+  | { kind: "file"; target: string; entry: FileEntry; readOnly?: boolean }
   | { kind: "cache"; target: string; volume: string; sharing: CacheSharing; source?: Tree }
   | { kind: "tmp"; target: string; size?: number }
   | { kind: "secret"; target: string; value: string; mode: number; uid?: number; gid?: number };
@@ -110,9 +110,23 @@ export interface ExecSpec {
   onOutput?: (stream: "stdout" | "stderr", chunk: string) => void;
 }
 
+/**
+ * What a writable directory or file mount holds after the exec (Dagger: the mount's output becomes its source for
+ * the next step). Paths where another mount sat inside a directory mount keep the contents they had before.
+ */
+export type MountOutput =
+  { kind: "dir"; target: string; tree: Tree } | { kind: "file"; target: string; entry: FileEntry };
+
+/** Whether a mount's contents after the exec are read back (writable directory and file mounts). */
+export function mountHasOutput(m: MountSpec): m is Extract<MountSpec, { kind: "dir" | "file" }> {
+  return (m.kind === "dir" || m.kind === "file") && m.readOnly !== true;
+}
+
 export interface ExecOutcome {
   /** The filesystem after the exec (ops + exec effects); not created when the exec was cancelled. */
   snapshot: Snapshot;
+  /** One output per mount for which mountHasOutput is true. */
+  mounts?: MountOutput[];
   exitCode: number;
   stdout: string;
   stderr: string;

@@ -17,6 +17,9 @@ import { CacheVolume } from "./cache-volume.js";
 import { CacheSharingMode, ReturnType, NetworkProtocol } from "./enums.js";
 import { assertString, assertStringArray, parseDuration } from "./validate.js";
 import { Service } from "./service.js";
+import { terminalUnsupported } from "./terminal.js";
+import { hostPlatform } from "./platform.js";
+import { currentModuleInfo } from "./current-module.js";
 
 export interface ContainerBuildOpts {
   /** Path of the Dockerfile in the context (default "Dockerfile"). */
@@ -32,9 +35,9 @@ export interface ContainerWithExecOpts {
   stdin?: string;
   redirectStdout?: string;
   redirectStderr?: string;
-  /** Prepend the image's entrypoint to args (default false, as in Dagger). */
+  /** Prepend the image's entrypoint to args (default false, as in Dagger ≥ 0.12; true for older modules). */
   useEntrypoint?: boolean;
-  /** @deprecated Dagger's older spelling; withExec skips the entrypoint by default. */
+  /** @deprecated Dagger's older spelling (before v0.13): `skipEntrypoint: false` runs the entrypoint. */
   skipEntrypoint?: boolean;
 }
 
@@ -64,11 +67,19 @@ export class Container {
   }
 
   private fsOp(op: ContainerFsOp): Container {
-    return this.next({ ops: [...this._state.ops, op] });
+    // The mounts in force decide where the write lands (a write below a mount goes into it, as in Dagger).
+    const placed = this._state.mounts.length ? { ...op, mounts: this._state.mounts } : op;
+    return this.next({ ops: [...this._state.ops, placed] });
   }
 
   private mount(m: MountNode): Container {
-    return this.next({ mounts: [...this._state.mounts.filter((x) => x.target !== m.target), m] });
+    // A new mount replaces one at the same target and hides (drops) those below it, as Dagger's mounts do.
+    const placed = { ...m, configAt: this._state.config.length };
+    const under = m.target.replace(/\/+$/, "") + "/";
+    const kept = this._state.mounts.filter(
+      (x) => x.target !== m.target && !(m.target.startsWith("/") && x.target.startsWith(under)),
+    );
+    return this.next({ mounts: [...kept, placed] });
   }
 
   /** Plug a helper into a chain: `ctr.with(withNodeCache)`. */
@@ -152,9 +163,14 @@ export class Container {
       stdin: opts.stdin,
       redirectStdout: opts.redirectStdout,
       redirectStderr: opts.redirectStderr,
-      useEntrypoint: opts.useEntrypoint ?? false,
+      useEntrypoint: useEntrypointFor(opts),
     });
-    return this.next({ fs: { kind: "exec", exec }, ops: [], lastExec: exec });
+    return this.next({
+      fs: { kind: "exec", exec },
+      ops: [],
+      lastExec: exec,
+      mounts: this._state.mounts.map((m, index) => mountAfterExec(m, exec, index)),
+    });
   }
 
   withEnvVariable(name: string, value: string, opts: { expand?: boolean } = {}): Container {
@@ -245,6 +261,42 @@ export class Container {
     return this.config({ op: "label", name, value });
   }
 
+  /** What terminal() runs by default (kept with the container; interactive terminals come later). */
+  withDefaultTerminalCmd(
+    args: string[],
+    _opts: { experimentalPrivilegedNesting?: boolean; insecureRootCapabilities?: boolean } = {},
+  ): Container {
+    assertStringArray("Container.withDefaultTerminalCmd", "args", args);
+    return this.next({ terminalCmd: [...args] });
+  }
+
+  /** Interactive terminals are not available in Gantry yet: this throws an UnsupportedError that says so. */
+  terminal(opts: { cmd?: string[] } = {}): Container {
+    throw terminalUnsupported("Container", opts.cmd ?? this._state.terminalCmd);
+  }
+
+  /** Unset the user: commands run as the image's default user again. */
+  withoutUser(): Container {
+    return this.config({ op: "user", user: "" });
+  }
+
+  /** Unset the working directory: commands run in / again. */
+  withoutWorkdir(): Container {
+    return this.config({ op: "workdir", path: "/" });
+  }
+
+  /** Copy several files into the directory `path`, each under its own name. */
+  withFiles(
+    path: string,
+    sources: File[],
+    opts: { permissions?: number; owner?: string } = {},
+  ): Container {
+    assertString("Container.withFiles", "path", path);
+    return this.withDirectory(path, new Directory().withFiles(".", sources, opts), {
+      owner: opts.owner,
+    });
+  }
+
   withoutLabel(name: string): Container {
     return this.config({ op: "label", name, value: null });
   }
@@ -317,18 +369,48 @@ export class Container {
     return this.withoutFile(path);
   }
 
-  withMountedDirectory(path: string, source: Directory, opts: { owner?: string } = {}): Container {
+  /**
+   * Mount a directory at `path`. As in Dagger, what an exec writes there carries forward: later execs see it,
+   * and `directory(path)`/`file(path/…)` read it (`readOnly` mounts stay as given).
+   *
+   * @example
+   * const built = dag.container().from("node:22").withMountedDirectory("/src", src).withWorkdir("/src")
+   *   .withExec(["npm", "run", "build"])
+   * await built.directory("/src/dist").export("./dist")
+   */
+  withMountedDirectory(
+    path: string,
+    source: Directory,
+    opts: { owner?: string; readOnly?: boolean; expand?: boolean } = {},
+  ): Container {
     assertString("Container.withMountedDirectory", "path", path);
     if (!(source instanceof Directory))
       throw new TypeError("Container.withMountedDirectory: source must be a Directory");
-    return this.mount({ kind: "dir", target: path, dir: source._node, owner: opts.owner });
+    return this.mount({
+      kind: "dir",
+      target: path,
+      dir: source._node,
+      owner: opts.owner,
+      readOnly: opts.readOnly || undefined,
+    });
   }
 
-  withMountedFile(path: string, source: File, opts: { owner?: string } = {}): Container {
+  /** Mount a file at `path`; what an exec writes to it carries forward, as with withMountedDirectory. */
+  withMountedFile(
+    path: string,
+    source: File,
+    opts: { owner?: string; readOnly?: boolean; expand?: boolean } = {},
+  ): Container {
     assertString("Container.withMountedFile", "path", path);
     if (!(source instanceof File))
       throw new TypeError("Container.withMountedFile: source must be a File");
-    return this.mount({ kind: "file", target: path, file: source._node, owner: opts.owner });
+    return this.mount({
+      kind: "file",
+      target: path,
+      file: source._node,
+      owner: opts.owner,
+      readOnly: opts.readOnly || undefined,
+    });
   }
 
   withMountedCache(
@@ -362,6 +444,11 @@ export class Container {
 
   withoutMount(path: string): Container {
     return this.next({ mounts: this._state.mounts.filter((m) => m.target !== path) });
+  }
+
+  /** The absolute paths where something is mounted, in the order they were mounted. */
+  async mounts(): Promise<string[]> {
+    return engine.mountTargets(this._state);
   }
 
   withExposedPort(
@@ -524,8 +611,43 @@ export class Container {
     return (await engine.containerConfig(this._state)).labels[name] ?? null;
   }
 
+  /** Every label, sorted by name. */
+  async labels(): Promise<{ name: string; value: string }[]> {
+    const labels = (await engine.containerConfig(this._state)).labels;
+    return Object.keys(labels)
+      .sort()
+      .map((name) => ({ name, value: labels[name] as string }));
+  }
+
+  /** The ports the container exposes (its image's and withExposedPort's). */
+  async exposedPorts(): Promise<{ port: number; protocol: string }[]> {
+    return (await engine.containerConfig(this._state)).exposedPorts.map((p) => {
+      const [port, protocol] = p.split("/");
+      return { port: Number(port), protocol: (protocol ?? "tcp").toUpperCase() };
+    });
+  }
+
+  /** The platform commands run on: this machine's (Gantry does not emulate others). */
+  async platform(): Promise<string> {
+    return hostPlatform();
+  }
+
   /** Content identity of the container's filesystem and config, stable across runs. */
   async id(): Promise<string> {
     return engine.containerId(this._state);
   }
+}
+
+// Before Dagger v0.12, withExec ran the entrypoint unless skipEntrypoint; a module's engineVersion decides.
+function useEntrypointFor(opts: ContainerWithExecOpts): boolean {
+  if (opts.useEntrypoint !== undefined) return opts.useEntrypoint;
+  if (opts.skipEntrypoint !== undefined) return !opts.skipEntrypoint;
+  return currentModuleInfo()?.compat?.execUsesEntrypoint ?? false;
+}
+
+// After an exec, a writable directory or file mount's source is what the exec left there (Dagger's mount outputs).
+function mountAfterExec(m: MountNode, exec: ExecNode, index: number): MountNode {
+  if (m.kind === "dir" && !m.readOnly) return { ...m, dir: { op: "execMount", exec, index } };
+  if (m.kind === "file" && !m.readOnly) return { ...m, file: { op: "execMountFile", exec, index } };
+  return m;
 }

@@ -3,6 +3,8 @@ import * as engine from "../engine/api/index.js";
 import type { DirectoryNode } from "../engine/api/index.js";
 import { File } from "./file.js";
 import { Container, type ContainerBuildOpts } from "./container.js";
+import { terminalUnsupported } from "./terminal.js";
+import { currentModuleInfo } from "./current-module.js";
 import { assertString, assertStringArray } from "./validate.js";
 
 export interface DirectoryFilterOpts {
@@ -71,6 +73,41 @@ export class Directory {
     });
   }
 
+  /** Copy several files into the directory `p`, each under its own name. */
+  withFiles(p: string, sources: File[], opts: { permissions?: number } = {}): Directory {
+    assertString("Directory.withFiles", "path", p);
+    if (!Array.isArray(sources) || sources.some((f) => !(f instanceof File)))
+      throw new TypeError("Directory.withFiles: sources must be an array of File");
+    return sources.reduce<Directory>(
+      (d, f) =>
+        new Directory({
+          op: "withFile",
+          base: d._node,
+          path: p,
+          file: f._node,
+          permissions: opts.permissions,
+          intoDir: true,
+        }),
+      this,
+    );
+  }
+
+  /** Gantry's trees hold no timestamps, so every directory already has them all equal: the same directory. */
+  withTimestamps(_timestamp: number): Directory {
+    return this;
+  }
+
+  /** Whether `p` exists (as `expectedType`, if given: "DIRECTORY_TYPE", "REGULAR_TYPE", "SYMLINK_TYPE"). */
+  async exists(p: string, opts: { expectedType?: string } = {}): Promise<boolean> {
+    assertString("Directory.exists", "path", p);
+    return engine.directoryExists(this._node, p, opts.expectedType);
+  }
+
+  /** Interactive terminals are not available in Gantry yet: this throws an UnsupportedError that says so. */
+  terminal(opts: { cmd?: string[] } = {}): Directory {
+    throw terminalUnsupported("Directory", opts.cmd);
+  }
+
   withNewDirectory(p: string, opts: { permissions?: number } = {}): Directory {
     assertString("Directory.withNewDirectory", "path", p);
     return new Directory({
@@ -123,7 +160,9 @@ export class Directory {
   /** Names directly under `path` (default: the root), sorted. */
   async entries(opts: { path?: string } | string = {}): Promise<string[]> {
     const p = typeof opts === "string" ? opts : (opts.path ?? "");
-    return engine.directoryEntries(this._node, p);
+    // Dagger v0.17+ ends directory names with "/"; a module written for an older engine gets bare names.
+    const markDirs = currentModuleInfo()?.compat?.entriesMarkDirs ?? false;
+    return engine.directoryEntries(this._node, p, { markDirs });
   }
 
   async glob(pattern: string): Promise<string[]> {

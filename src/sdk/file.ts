@@ -38,6 +38,17 @@ export class File {
     return engine.exportFile(this._node, dest);
   }
 
+  /** Force evaluation; returns the same file. */
+  async sync(): Promise<File> {
+    await engine.fileSize(this._node);
+    return this;
+  }
+
+  /** Gantry's trees hold no timestamps: the same file. */
+  withTimestamps(_timestamp: number): File {
+    return this;
+  }
+
   /** The same contents under another name (when placed into a directory by name). */
   withName(name: string): File {
     return new File({

@@ -7,6 +7,9 @@ export { Secret } from "./secret.js";
 export { CacheVolume } from "./cache-volume.js";
 export { Host, type HostDirectoryOpts, type PortForward, type HostServiceOpts } from "./host.js";
 export { Service } from "./service.js";
+export { GitRepository, GitRef, type GitOpts } from "./git.js";
+export { CurrentModule, runInModule, type ModuleInfo } from "./current-module.js";
+export { dependencyObject } from "./dependency-object.js";
 export { ReturnType, CacheSharingMode, NetworkProtocol } from "./enums.js";
 export {
   object,
@@ -37,3 +40,7 @@ export {
   TaskError,
   ErrorCodes,
 } from "../errors.js";
+
+// Dagger's methods Gantry lacks throw a named UnsupportedError instead of being undefined.
+import { installCoreApiStubs } from "./core-api-stubs.js";
+installCoreApiStubs();

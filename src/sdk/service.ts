@@ -1,4 +1,5 @@
 // A long-running container other containers reach by an alias; started when first needed, stopped at the end of the run.
+import { terminalUnsupported } from "./terminal.js";
 import * as engine from "../engine/api/index.js";
 import type { HostServiceNode, ServiceNode } from "../engine/api/index.js";
 
@@ -16,6 +17,16 @@ export class Service {
   constructor(node: ServiceNode | HostServiceNode) {
     this._node = node;
     Object.freeze(this);
+  }
+
+  /** Interactive terminals are not available in Gantry yet: this throws an UnsupportedError that says so. */
+  terminal(opts: { cmd?: string[] } = {}): Service {
+    throw terminalUnsupported("Service", opts.cmd);
+  }
+
+  /** Nothing to evaluate ahead of a start (as in Dagger, sync does not start the service): the same service. */
+  async sync(): Promise<Service> {
+    return this;
   }
 
   /** Start the service now (it otherwise starts when a consumer needs it). */

@@ -217,15 +217,24 @@ describe("introspection errors and edge cases", () => {
     });
   });
 
-  it("warns about parameters the CLI cannot pass", async () => {
+  it("warns about a destructured parameter and reads a rest parameter as a list flag (as Dagger does)", async () => {
     writeTree(dir, {
       "gantry.json": '{"name":"w"}',
       ".gantry/index.ts":
         'import { object, func } from "gantry";\n@object() export class W { @func() go({ a }: { a: string }, ...rest: string[]): void {} }\n',
     });
     const sig = await introspect(dir);
-    expect(sig.objects[0]?.functions[0]?.params).toEqual([]);
-    expect(sig.warnings).toHaveLength(2);
+    expect(sig.objects[0]?.functions[0]?.params).toEqual([
+      {
+        name: "rest",
+        type: { kind: "list", of: { kind: "string" } },
+        optional: true,
+        variadic: true,
+      },
+    ]);
+    expect(sig.warnings).toEqual([
+      "W.go: parameter { a } is destructured, which the CLI cannot pass; it is left out",
+    ]);
   });
 
   it("refuses a parameter typed as an object literal, naming it, its function, file:line and the supported types", async () => {

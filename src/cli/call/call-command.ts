@@ -14,7 +14,12 @@ import { formatResult } from "./format-result.js";
 import { planCall } from "./plan-call.js";
 import { timedFunctionStep } from "./function-step.js";
 import { withCliRun } from "../cli-run.js";
-import { prescanModFlag, printWarnings } from "./command-helpers.js";
+import { checkUnsupportedCalls, prescanModFlag, printWarnings } from "./command-helpers.js";
+import { functionCliName, mainObjectOf } from "../../module/signature.js";
+import { toKebabCase } from "../../module/names.js";
+import { daggerCompat } from "../../module/dagger-compat.js";
+import { installModulePackages } from "../../module/install-packages.js";
+import { loadDependencies } from "../../module/load-dependencies.js";
 
 /** Run `gantry call …`; `rest` is everything after the word `call`. */
 export async function runCall(
@@ -40,6 +45,10 @@ export async function runCall(
     return 0;
   }
   errors.fn = plan.steps[0]?.callable.cliName;
+  const fnName = mainObjectOf(sig).functions.find(
+    (f) => toKebabCase(functionCliName(f)) === errors.fn,
+  )?.name;
+  checkUnsupportedCalls(io, sig.unsupported ?? [], fnName);
   // every flag is checked, and the module compiled, before an engine is started
   const prepareCtx = { cwd: io.cwd, hostEnv: io.hostEnv, mod };
   const prepared = {
@@ -48,6 +57,9 @@ export async function runCall(
   };
   const sdkEntry = resolveSdkEntry();
   const sdk = await importSdk(sdkEntry);
+  const say = (line: string) => io.stderr.write(`${line}\n`);
+  // the module's own packages, then its dagger.json dependencies, before any engine starts
+  const nodePaths = await installModulePackages(mod, io.env.stateDir, say);
   const loaded = await loadModule({
     mod,
     digest: digest.digest,
@@ -56,6 +68,14 @@ export async function runCall(
     sdk,
     stateDir: io.env.stateDir,
     cwd: io.cwd,
+    nodePaths,
+  });
+  const dependencies = await loadDependencies(mod, {
+    stateDir: io.env.stateDir,
+    cwd: io.cwd,
+    sdkEntry,
+    sdk,
+    say,
   });
 
   await withCliRun(
@@ -80,8 +100,18 @@ export async function runCall(
         invoke: { cwd: io.cwd },
       };
       // one step spans the call and the evaluation of its result, so its time is the whole function's
-      return timedFunctionStep(session.events, errors.fn ?? "", async () =>
-        formatResult(await executeCall(plan, prepared, deps), sdk, sig),
+      // dag.currentModule() inside the module's code finds this module through the call's async context
+      const info = {
+        name: mod.name,
+        sourceDir: mod.sourceDir,
+        workdir: io.cwd,
+        compat: daggerCompat(mod),
+        dependencies,
+      };
+      return timedFunctionStep(session.events, errors.fn ?? "", () =>
+        sdk.runInModule(info, async () =>
+          formatResult(await executeCall(plan, prepared, deps), sdk, sig),
+        ),
       );
     },
   );

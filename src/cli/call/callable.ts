@@ -3,6 +3,7 @@ import path from "node:path";
 import { FunctionError, GantryError } from "../../errors.js";
 import {
   functionCliName,
+  spreadVariadic,
   type ObjectSignature,
   type ParamSignature,
   type TypeRef,
@@ -35,7 +36,7 @@ export function objectCallables(obj: ObjectSignature): Callable[] {
         const member = (target as Record<string, unknown>)[fn.name];
         if (fn.kind === "field" || typeof member !== "function") return member;
         return wrapUserError(fn.name, ctx.cwd, () =>
-          (member as (...a: unknown[]) => unknown).apply(target, args),
+          (member as (...a: unknown[]) => unknown).apply(target, spreadVariadic(fn.params, args)),
         );
       },
     };

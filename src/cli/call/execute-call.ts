@@ -4,7 +4,7 @@ import type { LoadedModule, SdkModule } from "../../module/load-module.js";
 import { materializeArgs, type MaterializeContext } from "../../module/materialize-args.js";
 import type { UnknownFlagHook } from "../../module/parse-flags.js";
 import { prepareArgs, type PrepareContext, type PreparedArg } from "../../module/prepare-args.js";
-import type { ModuleSignature, TypeRef } from "../../module/signature.js";
+import { spreadVariadic, type ModuleSignature, type TypeRef } from "../../module/signature.js";
 import type { InvokeContext } from "./callable.js";
 import { planChain, type CallPlan, type PlannedStep } from "./plan-call.js";
 
@@ -25,7 +25,8 @@ export function runtimeType(value: unknown, sdk: SdkModule, sig: ModuleSignature
   if (typeof value === "string") return { kind: "string" };
   if (typeof value === "number") return { kind: "number" };
   if (typeof value === "boolean") return { kind: "boolean" };
-  if (Array.isArray(value)) return { kind: "list", of: { kind: "unknown", text: "unknown" } };
+  // a list's items are typed by its first (an empty list has nothing to chain into)
+  if (Array.isArray(value)) return { kind: "list", of: runtimeType(value[0], sdk, sig) };
   for (const name of [
     "Container",
     "Directory",
@@ -64,7 +65,10 @@ export async function executeCall(
   deps: ExecuteDeps,
 ): Promise<unknown> {
   const ctorArgs = await materializeArgs(prepared.ctor, deps.materialize);
-  let value: unknown = new deps.loaded.mainClass(...ctorArgs);
+  const main = deps.sig.objects.find((o) => o.name === deps.sig.mainObject);
+  let value: unknown = new deps.loaded.mainClass(
+    ...spreadVariadic(main?.constructorParams ?? [], ctorArgs),
+  );
   for (const [i, step] of plan.steps.entries()) {
     value = await runStep(value, step, prepared.steps[i] ?? [], deps);
   }

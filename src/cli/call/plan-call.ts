@@ -46,7 +46,19 @@ export function callablesOf(type: TypeRef, sig: ModuleSignature): Callable[] | u
     return obj ? objectCallables(obj) : [];
   }
   if (type.kind === "unknown") return undefined;
+  // A list of objects chains into each item, as Dagger's CLI does (`members url` lists every member's url).
+  if (type.kind === "list") return callablesOf(type.of, sig)?.map(overEach);
   return [];
+}
+
+// The callable applied to every item of a list, its result a list.
+function overEach(c: Callable): Callable {
+  return {
+    ...c,
+    returns: { kind: "list", of: c.returns },
+    invoke: (target, args, ctx) =>
+      Promise.all((target as unknown[]).map((item) => c.invoke(item as object, args, ctx))),
+  };
 }
 
 // The callable a chain word names, or a usage error that lists what exists and the nearest match.

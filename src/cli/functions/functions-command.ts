@@ -4,7 +4,7 @@ import { findModule } from "../../module/find-module.js";
 import { loadSignature } from "../../module/signature-cache.js";
 import { mainObjectOf } from "../../module/signature.js";
 import { objectCallables } from "../call/callable.js";
-import { prescanModFlag, printWarnings } from "../call/command-helpers.js";
+import { prescanModFlag, printWarnings, unsupportedWarnings } from "../call/command-helpers.js";
 import type { CliIo } from "../cli-io.js";
 import { firstLine, formatTable } from "../format-table.js";
 import { consumeGlobalFlag, splitFlagToken, type GlobalOptions } from "../global-flags.js";
@@ -47,7 +47,11 @@ export async function runFunctions(
     ...(globals.mod !== undefined ? { modDir: globals.mod } : {}),
   });
   const { signature } = await loadSignature(mod, { stateDir: io.env.stateDir });
-  printWarnings(io, [...mod.warnings, ...signature.warnings]);
+  printWarnings(io, [
+    ...mod.warnings,
+    ...signature.warnings,
+    ...unsupportedWarnings(signature.unsupported ?? []),
+  ]);
   const rows = objectCallables(mainObjectOf(signature)).map(
     (c) => [c.cliName, firstLine(c.doc)] as const,
   );

@@ -10,6 +10,7 @@ import {
   materializeOps,
 } from "../evaluate/container.js";
 import { stopIfDryRun, timedStep } from "../evaluate/steps.js";
+import { mountTarget } from "../evaluate/mounts.js";
 import { digestOf } from "../../store/digest.js";
 import type { ImageConfig } from "../../runtime/runtime.js";
 import { UsageError } from "../../errors.js";
@@ -74,4 +75,10 @@ export async function containerId(state: ContainerState): Promise<string> {
     materializeOps(s, state),
   ]);
   return digestOf({ base, config: cfg, ops: ops.digests.map((d) => d.digest) });
+}
+
+/** Where the container has mounts, as absolute paths (Dagger's `mounts`). */
+export async function mountTargets(state: ContainerState): Promise<string[]> {
+  const s = requireSession("Container.mounts");
+  return Promise.all(state.mounts.map((m) => mountTarget(s, state, m)));
 }

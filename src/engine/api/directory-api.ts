@@ -5,14 +5,38 @@ import { requireSession } from "../session.js";
 import { evaluateDirectory, evaluateFile } from "../evaluate/directory.js";
 import { digestOf } from "../../store/digest.js";
 import { treeDigest } from "../../store/tree.js";
-import { globTree, listEntries } from "../../store/tree-ops.js";
+import { getEntry, globTree, listEntries } from "../../store/tree-ops.js";
 import { exportFile as writeExportedFile, exportTree } from "../../store/host-export.js";
 import { stopIfDryRun } from "../evaluate/steps.js";
 
 /** Names directly under `p` ("" is the root), sorted. */
-export async function directoryEntries(node: DirectoryNode, p: string): Promise<string[]> {
+export async function directoryEntries(
+  node: DirectoryNode,
+  p: string,
+  opts: { markDirs?: boolean } = {},
+): Promise<string[]> {
   const s = requireSession("Directory.entries");
-  return listEntries(await evaluateDirectory(s, node), p);
+  const tree = await evaluateDirectory(s, node);
+  const names = listEntries(tree, p);
+  if (!opts.markDirs) return names;
+  const prefix = p.replace(/^\/+|\/+$/g, "");
+  return names.map((n) =>
+    getEntry(tree, prefix ? `${prefix}/${n}` : n)?.type === "dir" ? `${n}/` : n,
+  );
+}
+
+/** Whether `p` exists in the directory, optionally as a given Dagger ExistsType. */
+export async function directoryExists(
+  node: DirectoryNode,
+  p: string,
+  expectedType?: string,
+): Promise<boolean> {
+  const entry = getEntry(await evaluateDirectory(requireSession("Directory.exists"), node), p);
+  if (!entry) return false;
+  const want = { DIRECTORY_TYPE: "dir", REGULAR_TYPE: "file", SYMLINK_TYPE: "symlink" }[
+    expectedType ?? ""
+  ];
+  return want === undefined || entry.type === want;
 }
 
 /** Paths matching a glob pattern. */

@@ -14,6 +14,7 @@ export { requireSession, currentSession, type Session } from "../session.js";
 export * from "./container-api.js";
 export * from "./directory-api.js";
 export * from "./service-api.js";
+export * from "./git-api.js";
 export { maskSecret } from "./secret-api.js";
 export { installInterrupts, type SignalSource } from "../interrupts.js";
 export * from "./deploy-api.js";

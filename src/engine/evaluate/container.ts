@@ -18,6 +18,8 @@ import { evaluateDirectory, evaluateFile } from "./directory.js";
 import { runExec } from "./exec.js";
 import { stopIfDryRun, timedStep } from "./steps.js";
 import { NotFoundError } from "../../errors.js";
+import { routeOps } from "./mounts.js";
+import { newFileEntry } from "./new-file.js";
 
 export const DEFAULT_CONFIG: ImageConfig = Object.freeze(emptyImageConfig());
 
@@ -186,8 +188,9 @@ export async function materializeOps(
 ): Promise<{ ops: FsOp[]; digests: OpDigest[] }> {
   const ops: FsOp[] = [];
   const digests: OpDigest[] = [];
-  for (const op of state.ops) {
-    const abs = await containerPath(s, state, op.path, op.configAt);
+  for (const { op, abs, mount, dropped } of await routeOps(s, state)) {
+    // A write below a directory or file mount went into that mount's source (mounts.ts), not the root filesystem.
+    if (mount !== undefined || dropped) continue;
     const r = await materializeOp(s, op, abs);
     ops.push(r.op);
     const hostPath = op.op === "dir" && op.dir.op === "host" ? op.dir.path : undefined;
@@ -228,13 +231,7 @@ async function materializeOp(
       };
     }
     case "newFile": {
-      const digest = await s.store.putBytes(op.contents);
-      const entry: FileEntry = {
-        type: "file",
-        mode: op.permissions,
-        digest,
-        size: Buffer.byteLength(op.contents),
-      };
+      const entry = await newFileEntry(s, op.contents, op.permissions);
       return {
         op: { op: "putFile", path: abs, entry, owner: op.owner },
         name: `withNewFile ${abs}`,
@@ -265,6 +262,7 @@ export async function containerSnapshot(s: Session, state: ContainerState): Prom
   const base = await baseSnapshot(s, state.fs);
   if (state.ops.length === 0) return base;
   const { ops, digests } = await materializeOps(s, state);
+  if (ops.length === 0) return base;
   const key = digestOf({
     applyOps: base,
     runtime: s.runtime.name,

@@ -18,7 +18,11 @@ import {
 import { NotFoundError } from "../../errors.js";
 import { containerPath, containerSnapshot } from "./container.js";
 import { emitWarnings, warnMalformedPatterns } from "./pattern-warnings.js";
+import { locatePath, mountSourceFile, mountSourceTree } from "./mounts.js";
+import { mountOutput } from "./exec.js";
 import { timedStep } from "./steps.js";
+import { gitTree, gitUrl, resolveGitRef } from "../sources/git-source.js";
+import { httpFile } from "../sources/http-source.js";
 
 /** Evaluate a directory node to a Tree, once per node per run. */
 export function evaluateDirectory(s: Session, node: DirectoryNode): Promise<Tree> {
@@ -54,7 +58,8 @@ async function computeDirectory(s: Session, node: DirectoryNode): Promise<Tree> 
       ]);
       const entry =
         node.permissions === undefined ? file.entry : { ...file.entry, mode: node.permissions };
-      return withEntryAt(base, normalizeTreePath(node.path), entry);
+      const at = node.intoDir ? path.posix.join(node.path, file.name) : node.path;
+      return withEntryAt(base, normalizeTreePath(at), entry);
     }
     case "withDirectory": {
       const [base, dir] = await Promise.all([
@@ -91,13 +96,38 @@ async function computeDirectory(s: Session, node: DirectoryNode): Promise<Tree> 
       return diffTree(a, b);
     }
     case "container": {
-      const snapshot = await containerSnapshot(s, node.container);
       const abs = await containerPath(s, node.container, node.path);
+      const where = await locatePath(s, node.container, abs, "directory");
+      if (where.kind === "dir") {
+        const tree = await mountSourceTree(s, node.container, where.index);
+        return where.rel === "" ? tree : subTreeAt(tree, where.rel, abs);
+      }
+      const snapshot = await containerSnapshot(s, node.container);
       return readCached(s, "read-dir", snapshot, abs, () =>
         s.runtime.readDirectory(snapshot, abs, s.signal),
       );
     }
+    case "git": {
+      const url = gitUrl(s, node.url);
+      return gitTree(s, url, await resolveGitRef(s, url, node.ref));
+    }
+    case "execMount": {
+      const out = await mountOutput(s, node.exec, node.index);
+      if (out.kind !== "dir") throw new TypeError("a file mount's output is not a directory");
+      return out.tree;
+    }
   }
+}
+
+// A directory below a mount's target; a missing one is named with its container path.
+function subTreeAt(tree: Tree, rel: string, abs: string): Tree {
+  const e = getEntry(tree, rel);
+  if (e?.type !== "dir")
+    throw new NotFoundError(
+      e ? `${abs} is a ${e.type}, not a directory` : `no directory ${abs} in the container`,
+      { hint: e ? "use file() to read it" : "check the path; it is inside a mounted directory" },
+    );
+  return subTree(tree, rel);
 }
 
 function filterOf(node: { include?: readonly string[]; exclude?: readonly string[] }) {
@@ -186,9 +216,32 @@ async function computeFile(
     }
     case "containerTarball":
       return s.images.tarball(s, node.container);
+    case "http":
+      return httpFile(s, node.url, { name: node.name, permissions: node.permissions });
+    case "execMountFile": {
+      const out = await mountOutput(s, node.exec, node.index);
+      if (out.kind !== "file") throw new TypeError("a directory mount's output is not a file");
+      const m = node.exec.state.mounts[node.index];
+      return { entry: out.entry, name: path.posix.basename(m?.target ?? "file") };
+    }
     case "containerFile": {
-      const snapshot = await containerSnapshot(s, node.container);
       const abs = await containerPath(s, node.container, node.path);
+      const where = await locatePath(s, node.container, abs, "file");
+      if (where.kind === "file")
+        return {
+          entry: await mountSourceFile(s, node.container, where.index),
+          name: path.posix.basename(abs),
+        };
+      if (where.kind === "dir") {
+        const entry = getEntry(await mountSourceTree(s, node.container, where.index), where.rel);
+        if (entry?.type !== "file")
+          throw new NotFoundError(
+            entry ? `${abs} is a ${entry.type}, not a file` : `no file ${abs} in the container`,
+            { hint: "check the path; it is inside a mounted directory" },
+          );
+        return { entry, name: path.posix.basename(abs) };
+      }
+      const snapshot = await containerSnapshot(s, node.container);
       const tree = await readCached(s, "read-file", snapshot, abs, async () => {
         const entry = await s.runtime.readFile(snapshot, abs, s.signal);
         return { entries: { f: entry } };

@@ -17,8 +17,9 @@ import {
   resolveConfig,
   type OpDigest,
 } from "./container.js";
-import { evaluateDirectory, evaluateFile } from "./directory.js";
+import { evaluateDirectory } from "./directory.js";
 import { runExec } from "./exec.js";
+import { mountSourceFile, mountSourceTree, mountTarget } from "./mounts.js";
 
 export interface ExecPlan {
   digest: string;
@@ -64,8 +65,8 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
   const mounts: MountSpec[] = [];
   const mountDigests: string[] = [];
   const secretValues: string[] = [];
-  for (const m of state.mounts) {
-    const r = await planMount(s, state, m);
+  for (const [index, m] of state.mounts.entries()) {
+    const r = await planMount(s, state, m, index);
     mounts.push(r.spec);
     mountDigests.push(digestOf(r.key));
     inputs.push({
@@ -211,22 +212,24 @@ async function planMount(
   s: Session,
   state: ExecNode["state"],
   m: MountNode,
+  index: number,
 ): Promise<{ spec: MountSpec; key: unknown; tree?: Tree; secret?: string }> {
-  const target = await containerPath(s, state, m.target);
+  const target = await mountTarget(s, state, m);
   switch (m.kind) {
     case "dir": {
-      const tree = await evaluateDirectory(s, m.dir);
+      // The mount's source with any writes routed into it (withNewFile below a mounted directory, as in Dagger).
+      const tree = await mountSourceTree(s, state, index);
       return {
-        spec: { kind: "dir", target, tree },
-        key: { dir: target, tree: treeDigest(tree), owner: m.owner },
+        spec: { kind: "dir", target, tree, readOnly: m.readOnly },
+        key: { dir: target, tree: treeDigest(tree), owner: m.owner, readOnly: m.readOnly },
         tree,
       };
     }
     case "file": {
-      const f = await evaluateFile(s, m.file);
+      const entry = await mountSourceFile(s, state, index);
       return {
-        spec: { kind: "file", target, entry: f.entry },
-        key: { file: target, entry: f.entry, owner: m.owner },
+        spec: { kind: "file", target, entry, readOnly: m.readOnly },
+        key: { file: target, entry, owner: m.owner, readOnly: m.readOnly },
       };
     }
     case "cache": {

@@ -6,14 +6,20 @@ import { DryRunStop, ExecError } from "../../errors.js";
 import { LineScrubber } from "../scrubber.js";
 import { planExec, withStartedBindings, type ExecPlan } from "./exec-plan.js";
 import { explainMiss, recordStepInputs, stepKeyOf } from "../cache/explain-miss.js";
-import { lookupExec, recordExec } from "../cache/exec-records.js";
+import { lookupExec, recordExec, type MountOutputRef } from "../cache/exec-records.js";
 import { describeReason } from "../cache/miss-summary.js";
 import { startStep, type StepHandle } from "./steps.js";
 import { collectTestReports, testReportsPath } from "./test-reports.js";
+import { InternalError } from "../../errors.js";
+import { mountHasOutput, type MountOutput } from "../../runtime/runtime.js";
+import type { FileEntry, Tree } from "../../store/tree.js";
+import { mountTarget } from "./mounts.js";
 
 export interface ExecResult {
   digest: string;
   snapshot: Snapshot;
+  /** Writable directory/file mounts after the exec, by absolute target. */
+  mounts?: Record<string, MountOutputRef>;
   exitCode: number;
   stdout: string;
   stderr: string;
@@ -75,7 +81,8 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
     ...(plan.sources.length ? { sources: plan.sources } : {}),
   });
   const reports = testReportsPath(plan.spec.env, plan.spec.workdir);
-  const cached = await lookupExec(s, plan.digest);
+  const outputTargets = plan.spec.mounts.filter(mountHasOutput).map((m) => m.target);
+  const cached = await lookupExec(s, plan.digest, outputTargets);
   if (cached.hit) {
     step.end("cached", { exitCode: cached.record.exitCode });
     if (reports) await collectTestReports(s, step.id, cached.record.snapshot, reports);
@@ -101,6 +108,7 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
   const result: ExecResult = {
     digest: plan.digest,
     snapshot: outcome.snapshot,
+    mounts: await saveMountOutputs(s, outcome.mounts ?? []),
     exitCode: outcome.exitCode,
     stdout: s.scrub(outcome.stdout),
     stderr: s.scrub(outcome.stderr),
@@ -157,6 +165,38 @@ async function runInRuntime(
     out.stdout.flush();
     out.stderr.flush();
   }
+}
+
+// A mount's output is part of the step's result: its tree is saved so a cached step gives it back.
+async function saveMountOutputs(
+  s: Session,
+  outputs: readonly MountOutput[],
+): Promise<Record<string, MountOutputRef> | undefined> {
+  if (outputs.length === 0) return undefined;
+  const refs: Record<string, MountOutputRef> = {};
+  for (const o of outputs) {
+    if (o.kind === "file") {
+      refs[o.target] = { kind: "file", entry: o.entry };
+      continue;
+    }
+    await s.store.persistTree(o.tree);
+    refs[o.target] = { kind: "dir", tree: await s.store.saveTree(o.tree) };
+  }
+  return refs;
+}
+
+/** What the exec's mount `index` holds after it ran (from cache or not). */
+export async function mountOutput(
+  s: Session,
+  exec: ExecNode,
+  index: number,
+): Promise<{ kind: "dir"; tree: Tree } | { kind: "file"; entry: FileEntry }> {
+  const m = exec.state.mounts[index];
+  if (!m) throw new InternalError(`exec has no mount ${index}`);
+  const [result, target] = await Promise.all([runExec(s, exec), mountTarget(s, exec.state, m)]);
+  const ref = result.mounts?.[target];
+  if (!ref) throw new InternalError(`the exec recorded no output for its mount at ${target}`);
+  return ref.kind === "file" ? ref : { kind: "dir", tree: await s.store.loadTree(ref.tree) };
 }
 
 function allowed(expect: ExecNode["expect"], code: number): boolean {

@@ -1,5 +1,6 @@
 // Reads a module's signatures from its source with the TypeScript parser, without running or type-checking it.
 import path from "node:path";
+import type * as TS from "typescript";
 import type { ModuleLocation } from "../find-module.js";
 import { readLibrarySources } from "../library-entry.js";
 import { resolveLocalImport } from "../local-imports.js";
@@ -11,6 +12,9 @@ import { inheritObjects, reachableLibrary } from "./inherit-objects.js";
 import { parseFiles, readObjects } from "./read-objects.js";
 import { readFileDoc } from "./read-docs.js";
 import { loadTypeScript, type TsApi } from "./ts-api.js";
+import { findUnsupportedCalls } from "./unsupported-calls.js";
+import { toCamelCase } from "../names.js";
+import { collectTypeObjects, readTypeObject } from "./read-type-objects.js";
 
 // Names of the classes a file exports, following `export { X }`, `export { X } from` and `export * from`.
 function exportedClasses(
@@ -77,9 +81,24 @@ function importsBeyondCore(scopes: Iterable<FileScope>): boolean {
   return false;
 }
 
+// Names the module's own classes define: a call of one of them is the module's, not Dagger's.
+function memberNames(ts: TsApi, scopes: Iterable<FileScope>): Set<string> {
+  const names = new Set<string>();
+  for (const scope of scopes) {
+    const visit = (node: TS.Node): void => {
+      if (ts.isClassElement(node) && node.name && ts.isIdentifier(node.name))
+        names.add(node.name.text);
+      ts.forEachChild(node, visit);
+    };
+    visit(scope.sf);
+  }
+  return names;
+}
+
 /** The module's signature, from the local files collected for its digest (path → text, entry first). */
 export async function introspectModule(
-  mod: Pick<ModuleLocation, "name" | "rootDir" | "entry">,
+  mod: Pick<ModuleLocation, "name" | "rootDir" | "entry"> &
+    Partial<Pick<ModuleLocation, "dependencies">>,
   files: ReadonlyMap<string, string>,
 ): Promise<ModuleSignature> {
   const ts = await loadTypeScript();
@@ -90,12 +109,14 @@ export async function introspectModule(
   const library = importsBeyondCore(parsed.scopes.values())
     ? readLibrary(ts, warn)
     : new Map<string, ObjectSignature>();
+  const typeObjects = collectTypeObjects(ts, parsed.scopes.values());
   const own = readObjects(ts, parsed, {
     exported: exportedClasses(ts, parsed.scopes, mod.entry),
     extraObjects: (scope) =>
       [...scope.sdkImports]
         .map((local) => scope.aliases.get(local) ?? local)
-        .filter((n) => library.has(n)),
+        .filter((n) => library.has(n))
+        .concat([...typeObjects.keys()]),
     label: (f) => path.relative(mod.rootDir, f),
     warn,
   });
@@ -103,14 +124,28 @@ export async function introspectModule(
   const objects = inheritObjects(own.objects, byName, own.inheritCtor);
   const entryShown = path.relative(mod.rootDir, mod.entry);
   const mainObject = pickMainObject(objects, mod.name, entryShown);
+  // exported type/interface shapes are objects too (fields only), never the main object
+  const names = new Set([...objects.map((o) => o.name), ...typeObjects.keys()]);
+  for (const [name, { decl, scope }] of typeObjects) {
+    if (objects.some((o) => o.name === name)) continue;
+    const ctx = { ts, scope, objects: names, enums: parsed.enums };
+    objects.push(readTypeObject(ctx, decl, path.relative(mod.rootDir, scope.file)));
+  }
   const ownNames = new Set(objects.map((o) => o.name));
   const used = reachableLibrary(objects, library).filter((o) => !ownNames.has(o.name));
+  const unsupported = findUnsupportedCalls(ts, parsed.scopes.values(), {
+    rootDir: mod.rootDir,
+    mainObject,
+    ownNames: memberNames(ts, parsed.scopes.values()),
+    dependencies: new Set((mod.dependencies ?? []).map((d) => toCamelCase(d.name))),
+  });
   const sig: ModuleSignature = {
     schema: MODULE_CACHE_SCHEMA,
     moduleName: mod.name,
     mainObject,
     objects: [...objects, ...used],
     warnings,
+    ...(unsupported.length ? { unsupported } : {}),
   };
   const entryScope = parsed.scopes.get(mod.entry);
   const doc = entryScope ? readFileDoc(ts, entryScope.sf) : undefined;

@@ -17,9 +17,9 @@ function readParam(
   warn: (m: string) => void,
 ): ParamSignature | undefined {
   const { ts } = ctx;
-  if (!ts.isIdentifier(p.name) || p.dotDotDotToken) {
+  if (!ts.isIdentifier(p.name)) {
     warn(
-      `${owner}: parameter ${p.name.getText(ctx.scope.sf)} is destructured or a rest parameter, which the CLI cannot pass; it is left out`,
+      `${owner}: parameter ${p.name.getText(ctx.scope.sf)} is destructured, which the CLI cannot pass; it is left out`,
     );
     return undefined;
   }
@@ -37,11 +37,19 @@ function readParam(
       },
     );
   }
+  // `...args: string[]` is a list flag, as in Dagger: given zero or more times, spread into the call.
+  const rest = p.dotDotDotToken !== undefined;
+  const type = p.type
+    ? readType(ctx, p.type)
+    : rest
+      ? ({ kind: "list", of: { kind: "string" } } as const)
+      : inferType(ctx, p.initializer);
   const sig: ParamSignature = {
     name: p.name.text,
-    type: p.type ? readType(ctx, p.type) : inferType(ctx, p.initializer),
-    optional: p.questionToken !== undefined || p.initializer !== undefined,
+    type,
+    optional: rest || p.questionToken !== undefined || p.initializer !== undefined,
   };
+  if (rest) sig.variadic = true;
   if (p.initializer) sig.default = p.initializer.getText(ctx.scope.sf);
   const doc = readParamDoc(ts, p);
   if (doc) sig.doc = doc;

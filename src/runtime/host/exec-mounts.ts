@@ -1,9 +1,9 @@
 // Mounts are what an exec sees but does not keep: each becomes a host path bound into the sandbox (or placed in plain mode).
 import { chmod, chown, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import type { MountSpec } from "../runtime.js";
+import { mountHasOutput, type MountSpec } from "../runtime.js";
 import type { ContentStore } from "../../store/content-store.js";
-import { materializeTree } from "../../store/tree-materialize.js";
+import { materializeTree, type FileStamp } from "../../store/tree-materialize.js";
 import type { CacheVolumes } from "./cache-volumes.js";
 import { treePathOf } from "./system-view.js";
 
@@ -19,9 +19,20 @@ export interface MountContext {
   signal: AbortSignal;
 }
 
+/** Where a writable directory/file mount's contents live on the host while the exec runs, to read back after. */
+export interface MountPlace {
+  readonly spec: Extract<MountSpec, { kind: "dir" | "file" }>;
+  /** The directory holding the mount (dir), or the file itself (file). */
+  readonly hostPath: string;
+  /** Stamps of the files written for a directory mount, so unchanged files need no hashing when read back. */
+  readonly stamps: Map<string, FileStamp>;
+}
+
 export interface PreparedMounts {
   /** bwrap arguments that show the mounts; empty in plain mode. */
   readonly bwrapArgs: string[];
+  /** Writable directory and file mounts, in the order of the specs. */
+  readonly places: MountPlace[];
   /** Undo: unlock caches, delete secrets. Never throws. */
   release(): Promise<void>;
 }
@@ -33,6 +44,7 @@ export async function prepareMounts(
 ): Promise<PreparedMounts> {
   const ordered = [...mounts].sort((a, b) => depth(a.target) - depth(b.target));
   const bwrapArgs: string[] = [];
+  const placed = new Map<MountSpec, MountPlace>();
   const undo: (() => Promise<void>)[] = [];
   const release = async (): Promise<void> => {
     for (const u of undo.reverse()) await u().catch(() => undefined);
@@ -40,27 +52,33 @@ export async function prepareMounts(
   try {
     for (const [i, m] of ordered.entries()) {
       const target = "/" + treePathOf(m.target);
+      const stamps = new Map<string, FileStamp>();
       if (ctx.mode === "plain" && m.kind !== "cache") {
-        await placeInUpper(m, undefined, path.join(ctx.upper, target), ctx, undo);
+        const dest = path.join(ctx.upper, target);
+        await placeInUpper(m, undefined, dest, { ...ctx, stamps }, undo);
+        if (mountHasOutput(m)) placed.set(m, { spec: m, hostPath: dest, stamps });
         continue;
       }
-      const source = await prepareSource(m, path.join(ctx.scratch, String(i)), ctx, undo);
+      const scratch = path.join(ctx.scratch, String(i));
+      const source = await prepareSource(m, scratch, { ...ctx, stamps }, undo);
       if (ctx.mode === "plain")
         await placeInUpper(m, source, path.join(ctx.upper, target), ctx, undo);
       else bwrapArgs.push(...bindArgs(m, source, target));
+      if (mountHasOutput(m) && source) placed.set(m, { spec: m, hostPath: source, stamps });
     }
   } catch (e) {
     await release();
     throw e;
   }
-  return { bwrapArgs, release };
+  const places = mounts.flatMap((m) => placed.get(m) ?? []);
+  return { bwrapArgs, places, release };
 }
 
 /** The host path holding the mount's contents, outside the upper (undefined for tmp, which has none). */
 async function prepareSource(
   m: MountSpec,
   dir: string,
-  ctx: MountContext,
+  ctx: MountContext & { stamps?: Map<string, FileStamp> },
   undo: (() => Promise<void>)[],
 ): Promise<string | undefined> {
   switch (m.kind) {
@@ -74,7 +92,7 @@ async function prepareSource(
       return lease.dir;
     }
     case "dir":
-      await materializeTree(m.tree, ctx.store, dir, { signal: ctx.signal });
+      await materializeTree(m.tree, ctx.store, dir, { signal: ctx.signal, stamps: ctx.stamps });
       return dir;
     case "file":
       await materializeTree({ entries: { f: m.entry } }, ctx.store, dir);
@@ -95,7 +113,8 @@ async function prepareSource(
 /** bwrap arguments showing one mount at `target`. */
 function bindArgs(m: MountSpec, source: string | undefined, target: string): string[] {
   if (m.kind === "tmp") return [...(m.size ? ["--size", String(m.size)] : []), "--tmpfs", target];
-  const readOnly = m.kind === "secret" || (m.kind === "dir" && m.readOnly === true);
+  const readOnly =
+    m.kind === "secret" || ((m.kind === "dir" || m.kind === "file") && m.readOnly === true);
   return [readOnly ? "--ro-bind" : "--bind", source as string, target];
 }
 
@@ -104,14 +123,15 @@ async function placeInUpper(
   m: MountSpec,
   source: string | undefined,
   dest: string,
-  ctx: MountContext,
+  ctx: MountContext & { stamps?: Map<string, FileStamp> },
   undo: (() => Promise<void>)[],
 ): Promise<void> {
   await mkdir(path.dirname(dest), { recursive: true });
   await rm(dest, { recursive: true, force: true });
   if (m.kind === "cache") await symlink(source as string, dest);
   else if (m.kind === "tmp") await mkdir(dest);
-  else if (m.kind === "dir") await materializeTree(m.tree, ctx.store, dest, { signal: ctx.signal });
+  else if (m.kind === "dir")
+    await materializeTree(m.tree, ctx.store, dest, { signal: ctx.signal, stamps: ctx.stamps });
   else if (m.kind === "file")
     await materializeTree(
       { entries: { [path.basename(dest)]: m.entry } },

@@ -9,6 +9,7 @@ import type { CacheVolumes } from "./cache-volumes.js";
 import { launch } from "./exec-launch.js";
 import { planExec } from "./exec-plan.js";
 import { prepareMounts } from "./exec-mounts.js";
+import { readMountOutputs } from "./mount-outputs.js";
 import { persistNewBlobs } from "./persist-blobs.js";
 import type { ProcessResult } from "./run-process.js";
 import type { RunTemp } from "./run-temp.js";
@@ -76,6 +77,12 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
         `exec ${JSON.stringify(spec.args.join(" "))} was cancelled (step: ${spec.step})`,
       );
 
+    const mountOutputs = await readMountOutputs(
+      mounts.places,
+      spec.mounts,
+      ctx.store,
+      trustBeforeNs,
+    );
     const skip = new Set([...plan.mountTargets, ...ctx.view.reserved]);
     const scanned = await scanUpper(upper, ctx.store, {
       before: plan.tree,
@@ -94,7 +101,13 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
     await persistNewBlobs(final, plan.base, ctx.store);
     const snapshot = await ctx.store.saveTree(final);
     ctx.temp.removeLater(work);
-    return { snapshot, exitCode: result.exitCode, stdout: result.stdout, stderr: result.stderr };
+    return {
+      snapshot,
+      exitCode: result.exitCode,
+      stdout: result.stdout,
+      stderr: result.stderr,
+      mounts: mountOutputs,
+    };
   } catch (e) {
     // A failed or cancelled exec leaves nothing behind by the time its error arrives.
     await rm(work, { recursive: true, force: true });

@@ -53,6 +53,7 @@ export async function runExecContainer(
     const result = await runAttached(container, { stdin, onOutput: spec.onOutput });
     if (signal.aborted) throw cancelled();
     await writeRedirects(ctx, container, spec, result);
+    const mountOutputs = await mounts.readOutputs(container, signal);
     const snapshot = await commitContainer(container, {
       repo: SNAPSHOT_REPO,
       tag: digestHex(spec.digest),
@@ -66,7 +67,7 @@ export async function runExecContainer(
         Labels: { [LABELS.managed]: "true", [LABELS.digest]: spec.digest },
       },
     });
-    return { snapshot, ...result };
+    return { snapshot, ...result, mounts: mountOutputs };
   } catch (err) {
     if (signal.aborted && !(err instanceof CancelledError)) throw cancelled(err);
     throw engineFailure(`running exec ${spec.step}`, err);

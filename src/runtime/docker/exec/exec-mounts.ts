@@ -1,7 +1,8 @@
 // An exec's mounts as docker mounts: volumes filled through the archive endpoint, tmpfs, and host files only for secrets.
 import type Dockerode from "dockerode";
 import { randomBytes } from "node:crypto";
-import type { MountSpec } from "../../runtime.js";
+import { mountHasOutput, type MountOutput, type MountSpec } from "../../runtime.js";
+import { readMountOutputs } from "./mount-outputs.js";
 import type { Tree } from "../../../store/tree.js";
 import { UnsupportedError } from "../../../errors.js";
 import type { CacheVolumes } from "./cache-volumes.js";
@@ -17,6 +18,8 @@ export interface PreparedMounts {
   mounts: Dockerode.MountSettings[];
   /** Fill volumes through the created (not started) exec container. */
   populate(container: Dockerode.Container, signal: AbortSignal): Promise<void>;
+  /** After the exec: what each writable directory/file mount holds (read before dispose removes the volumes). */
+  readOutputs(container: Dockerode.Container, signal: AbortSignal): Promise<MountOutput[]>;
   /** Remove temporary volumes and secret files, release cache volumes. Safe to call twice. */
   dispose(): Promise<void>;
 }
@@ -39,6 +42,8 @@ export async function prepareMounts(
   const tempVolumes: string[] = [];
   const releases: Array<() => void> = [];
   let secrets: SecretDir | undefined;
+  /** Host copies of writable file mounts, by target: read back after the exec. */
+  const fileCopies = new Map<string, string>();
   const dispose = async () => {
     releases.splice(0).forEach((release) => release());
     await secrets?.remove();
@@ -63,7 +68,9 @@ export async function prepareMounts(
         else fills.push({ target: spec.target, tree: spec.tree });
       } else {
         secrets ??= await createSecretDir();
-        mounts.push(await hostFileMount(ctx, secrets, spec));
+        const mount = await hostFileMount(ctx, secrets, spec);
+        mounts.push(mount);
+        if (mountHasOutput(spec)) fileCopies.set(spec.target, mount.Source);
       }
     }
   } catch (err) {
@@ -75,7 +82,9 @@ export async function prepareMounts(
       await putTree(container, ctx.store, fill.target, fill.tree, ROOT_OWNER, populateSignal);
     }
   };
-  return { mounts, populate, dispose };
+  const readOutputs = (container: Dockerode.Container, readSignal: AbortSignal) =>
+    readMountOutputs(ctx, container, specs, fileCopies, readSignal);
+  return { mounts, populate, readOutputs, dispose };
 }
 
 // A file mount or a secret: bind mount of a private host copy, which only an engine on this machine can see.
@@ -100,7 +109,8 @@ async function hostFileMount(
     spec.kind === "secret"
       ? await secrets.write(spec.value, spec.mode, spec.uid, spec.gid)
       : await secrets.copy(await ctx.store.locateBlob(spec.entry.digest), spec.entry.mode);
-  return { Type: "bind", Source: source, Target: spec.target, ReadOnly: spec.kind === "secret" };
+  const readOnly = spec.kind === "secret" || spec.readOnly === true;
+  return { Type: "bind", Source: source, Target: spec.target, ReadOnly: readOnly };
 }
 
 // A named volume mounted without docker's copy of the image's files at the target (mounts hide, as in Dagger).

@@ -64,7 +64,7 @@ overhead=$(node bench/host-exec-overhead.mjs | awk -F': ' '{ printf "| %s | %s m
 
 verdict() { awk -v r="$1" -v t="$2" 'BEGIN { print (r <= t ? "met" : "not met") }'; }
 rc=$(ratio "$g_cold" "$d_cold"); rw=$(ratio "$g_warm" "$d_warm"); rh=$(ratio "$h_cold" "$sh_t"); rf=$(ratio "$f_t" "$n_t"); rr=$(ratio "$r_warm" "$git_t")
-cat > bench/RESULTS.md <<MD
+generated=$(cat <<MD
 # Benchmark results
 
 Measured by \`bash bench/run.sh\` on $(date -u +%Y-%m-%d) — $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr), Docker $($DOCKER version --format '{{.Server.Version}}'), Node $(node --version).
@@ -74,7 +74,7 @@ tree, three independent 1 s checks, then a 1 s build step (bench/pipeline), on i
 | what | Gantry | peer | ratio | target | |
 |---|---:|---:|---:|---:|---|
 | pipeline, cold (nothing cached) | ${g_cold} ms | docker build (BuildKit, --no-cache) ${d_cold} ms | ${rc}× | ≤ 1.0× | $(verdict "$rc" 1.0) |
-| pipeline, fully cached | ${g_warm} ms | docker build (BuildKit, cached) ${d_warm} ms | ${rw}× | ≤ 4× | $(verdict "$rw" 4) |
+| pipeline, fully cached | ${g_warm} ms | docker build (BuildKit, cached) ${d_warm} ms | ${rw}× | ≤ 2.0× | $(verdict "$rw" 2.0) |
 | host runtime, cold | ${h_cold} ms | the same commands in plain sh ${sh_t} ms | ${rh}× | ≤ 1.2× | $(verdict "$rh" 1.2) |
 | \`gantry functions\`, warm | ${f_t} ms | \`node -e 0\` ${n_t} ms | ${rf}× | ≤ 3× | $(verdict "$rf" 3) |
 | re-hash unchanged 10k-file tree | ${r_warm} ms (cold ${r_cold} ms) | \`git status\` ${git_t} ms | ${rr}× | — | |
@@ -89,4 +89,7 @@ Host runtime, one trivial exec (\`true\`), median of 40 (bench/host-exec-overhea
 |---|---:|
 ${overhead}
 MD
+)
+# Only the part between the markers is rewritten: the notes we write by hand around it stay.
+node bench/splice-results.mjs bench/RESULTS.md "$generated"
 cat bench/RESULTS.md

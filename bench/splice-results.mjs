@@ -13,5 +13,6 @@ const block = `${START}\n${generated.trim()}\n${END}`;
 const old = existsSync(file) ? readFileSync(file, "utf8") : "";
 const a = old.indexOf(START);
 const b = old.indexOf(END);
-const next = a >= 0 && b > a ? old.slice(0, a) + block + old.slice(b + END.length) : `${block}\n\n${old}`;
+const next =
+  a >= 0 && b > a ? old.slice(0, a) + block + old.slice(b + END.length) : `${block}\n\n${old}`;
 writeFileSync(file, next);

@@ -23,6 +23,7 @@ import { LABELS, runLabels } from "./cleanup/labels.js";
 import { removeLabelled } from "./cleanup/run-cleanup.js";
 import type { DockerRunContext } from "./connection/run-context.js";
 import { ensureScratchImage } from "./exec/scratch-image.js";
+import { SharedLayers } from "./exec/shared-layers.js";
 import { DockerServices } from "./services/docker-services.js";
 import { DockerImages } from "./images/docker-images.js";
 import { DockerDeployments } from "./deploy/docker-deployments.js";
@@ -40,6 +41,7 @@ export class DockerRuntime implements Runtime {
   readonly name = "docker" as const;
   private readonly ctx: DockerRunContext;
   private readonly caches: CacheVolumes;
+  private readonly layers: SharedLayers;
   private scratchId?: Promise<string>;
   readonly services: DockerServices;
   readonly images: DockerImages;
@@ -53,6 +55,7 @@ export class DockerRuntime implements Runtime {
     }
     this.ctx = { ...opts, labels: runLabels(opts.runId) };
     this.caches = new CacheVolumes(this.ctx);
+    this.layers = new SharedLayers(this.ctx);
     this.services = new DockerServices(this.ctx, this.caches);
     this.images = new DockerImages(this.ctx);
     this.deployments = new DockerDeployments(this.ctx);
@@ -76,7 +79,7 @@ export class DockerRuntime implements Runtime {
 
   // Ops, mounts, run, commit: see exec-container.ts.
   exec(spec: ExecSpec): Promise<ExecOutcome> {
-    return runExecContainer(this.ctx, this.caches, spec);
+    return runExecContainer(this.ctx, this.caches, this.layers, spec);
   }
 
   // No ops, no new image: the base already is the answer.

@@ -17,6 +17,7 @@ import { prepareMounts, type PreparedMounts } from "./exec-mounts.js";
 import { LABELS } from "../cleanup/labels.js";
 import { ROOT_OWNER } from "./owner.js";
 import { putBytes } from "./put-archive.js";
+import { SharedLayers } from "./shared-layers.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 
 /** Committed exec snapshots are tagged `gantry-cache:<digest hex>`. */
@@ -26,6 +27,7 @@ export const SNAPSHOT_REPO = "gantry-cache";
 export async function runExecContainer(
   ctx: DockerRunContext,
   caches: CacheVolumes,
+  layers: SharedLayers,
   spec: ExecSpec,
 ): Promise<ExecOutcome> {
   if (spec.args.length === 0) {
@@ -40,13 +42,15 @@ export async function runExecContainer(
   const kill = () => void container?.kill().catch(() => undefined);
   try {
     const { head, tail } = splitAtLastRm(spec.ops);
-    const image = head.length > 0 ? await applyOpsToImage(ctx, spec.base, head, signal) : spec.base;
+    let image = head.length > 0 ? await applyOpsToImage(ctx, spec.base, head, signal) : spec.base;
+    let puts = tail;
+    if (SharedLayers.worthSharing(tail)) [image, puts] = [await layers.layer(image, tail, signal), []];
     const wrapper = buildExecWrapper(spec.secretEnv, await removedImageEnv(ctx, image, spec));
     mounts = await prepareMounts(ctx, caches, spec.mounts, image, signal);
     container = await createRunContainer(ctx, createOptions(spec, image, wrapper, mounts));
     signal.addEventListener("abort", kill, { once: true });
     if (wrapper) await requireShell(container, spec, image);
-    await applyPuts(ctx, container, tail, signal);
+    await applyPuts(ctx, container, puts, signal);
     await mounts.populate(container, signal);
     if (signal.aborted) throw cancelled();
     const stdin = stdinFor(spec, wrapper);

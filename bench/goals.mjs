@@ -1,0 +1,181 @@
+// Issue 13's other goals, measured beside bench/run.sh's table: one file changed, a big tree mostly ignored, and
+// how cost grows with steps and files. Prints a Markdown section; run.sh puts it in RESULTS.md's generated block.
+// usage: node bench/goals.mjs WORK_DIR RUNS IMAGE DOCKER_CLI
+import { spawnSync } from "node:child_process";
+import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const [work, runsArg, image, docker] = process.argv.slice(2);
+const RUNS = Number(runsArg ?? 5);
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const GANTRY = path.join(ROOT, "bin/gantry.js");
+const MODULE = path.join(ROOT, "bench/pipeline");
+
+// Run a command, failing the benchmark loudly if it fails; returns wall ms and stdout/stderr.
+function run(cmd, args, env = {}) {
+  const t0 = performance.now();
+  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 1 << 28 });
+  const ms = performance.now() - t0;
+  if (r.status !== 0) {
+    process.stderr.write(`benchmark command failed: ${cmd} ${args.join(" ")}\n${r.stdout}\n${r.stderr}\n`);
+    process.exit(1);
+  }
+  return { ms, stdout: r.stdout, stderr: r.stderr };
+}
+
+// A fresh, empty state dir: what "cold" means for Gantry here (images are present for every tool).
+const freshState = () => mkdtempSync(path.join(work, "state-"));
+
+// `gantry call FN ...` with JSON progress; also counts the exec steps that really ran (not from cache).
+function gantry(fn, args, state) {
+  const r = run("node", [GANTRY, "call", "-m", MODULE, "--progress=json", fn, ...args, `--image=${image}`], {
+    GANTRY_STATE_DIR: state,
+  });
+  const execs = new Set();
+  let ran = 0;
+  for (const line of r.stderr.split("\n")) {
+    if (!line.startsWith("{")) continue;
+    const ev = JSON.parse(line);
+    if (ev.type === "step.start" && ev.kind === "exec") execs.add(ev.id);
+    if (ev.type === "step.end" && execs.has(ev.id) && ev.status === "done") ran++;
+  }
+  return { ms: r.ms, ran, stdout: r.stdout };
+}
+
+// Median and spread of n measurements made by `once` (which returns ms).
+function stats(n, once) {
+  const xs = Array.from({ length: n }, once).sort((a, b) => a - b);
+  return { median: xs[Math.floor((xs.length - 1) / 2)], min: xs[0], max: xs.at(-1) };
+}
+const fmt = (s) => `${Math.round(s.median)} ms (${Math.round(s.min)}–${Math.round(s.max)})`;
+const ratio = (a, b) => (a / b).toFixed(2);
+const verdict = (r, target) => (Number(r) <= target ? "met" : "not met");
+
+// A tree of n JS files in nested folders under dir (the same shape as gen-tree.mjs).
+function genTree(dir, n, prefix = "") {
+  for (let i = 0; i < n; i++) {
+    const sub = path.join(dir, `pkg${i % 20}`, `mod${i % 7}`);
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(path.join(sub, `${prefix}file${i}.js`), `export const v${i} = ${i};\n`);
+  }
+}
+
+const out = [];
+
+// Goal: one file changed in a 200-file tree: only the step that reads it runs, total ≤ 1.2× its raw time.
+{
+  const src = path.join(work, "parts/src");
+  genTree(src, 200);
+  const state = freshState();
+  gantry("parts", [`--source=${src}`], state);
+  const changed = path.join(src, "pkg0/mod0/file0.js");
+  let counter = 0;
+  const ranCounts = [];
+  const g = stats(RUNS, () => {
+    appendFileSync(changed, `// change ${++counter}\n`);
+    const r = gantry("parts", [`--source=${src}`], state);
+    ranCounts.push(r.ran);
+    return r.ms;
+  });
+  const raw = stats(RUNS, () => run("sh", ["-c", `cd ${src}/pkg0 && sleep 1; cat $(find . -type f) | wc -c`]).ms);
+  const ctx = path.join(work, "parts");
+  writeFileSync(
+    path.join(ctx, "Dockerfile"),
+    ["pkg0", "pkg1", "pkg2"]
+      .map(
+        (d, i) =>
+          `FROM ${image} AS s${i}\nWORKDIR /src\nCOPY src/${d}/ /src/\nRUN sleep 1; cat $(find . -type f) | wc -c > /out${i}\n`,
+      )
+      .join("\n") + `\nFROM ${image}\nCOPY --from=s0 /out0 /\nCOPY --from=s1 /out1 /\nCOPY --from=s2 /out2 /\n`,
+  );
+  const dockerBuild = () => run(docker, ["build", "-q", "--build-arg", `IMAGE=${image}`, ctx], { DOCKER_BUILDKIT: "1" });
+  dockerBuild();
+  const d = stats(RUNS, () => {
+    appendFileSync(changed, `// change ${++counter}\n`);
+    return dockerBuild().ms;
+  });
+  const onlyOne = ranCounts.every((n) => n === 1);
+  const r = ratio(g.median, raw.median);
+  out.push(
+    "### One file changed in a 200-file tree",
+    "",
+    "Three steps each read one folder (`parts` in bench/pipeline); one file of the first folder changes before each run.",
+    "",
+    "| what | time (median, min–max) |",
+    "|---|---:|",
+    `| Gantry, one file changed (steps that ran each time: ${[...new Set(ranCounts)].join(", ")} of 3) | ${fmt(g)} |`,
+    `| raw time of that step's command in plain sh | ${fmt(raw)} |`,
+    `| docker build (BuildKit), same change, for comparison | ${fmt(d)} |`,
+    "",
+    `Only the step that reads the file ran: ${onlyOne ? "yes" : "NO"}. Overhead: ${r}× the raw time (target ≤ 1.2×: ${verdict(r, 1.2)}); ` +
+      `${ratio(g.median, d.median)}× docker build.`,
+    "",
+  );
+}
+
+// Goal: a 20,000-file tree of which 300 files survive the ignore rules ≤ 1.2× a tree of just those 300 files.
+{
+  const big = path.join(work, "ignored/big");
+  const small = path.join(work, "ignored/small");
+  genTree(big, 300);
+  genTree(small, 300);
+  genTree(path.join(big, "node_modules"), 18_500, "dep");
+  genTree(path.join(big, "build"), 1_200, "out");
+  const b = stats(RUNS, () => gantry("count", [`--source=${big}`], freshState()).ms);
+  const s = stats(RUNS, () => gantry("count", [`--source=${small}`], freshState()).ms);
+  const counted = gantry("count", [`--source=${big}`], freshState()).stdout.trim();
+  const r = ratio(b.median, s.median);
+  out.push(
+    "### A 20,000-file tree of which 300 files survive the ignore rules",
+    "",
+    "`count` in bench/pipeline (`ignore: [\"node_modules\", \"build\"]`), cold (a fresh state dir each run).",
+    "",
+    "| what | time (median, min–max) |",
+    "|---|---:|",
+    `| 20,000 files (18,500 in node_modules, 1,200 in build; the step counted ${counted}) | ${fmt(b)} |`,
+    `| just the 300 files | ${fmt(s)} |`,
+    "",
+    `Ratio ${r}× (target ≤ 1.2×: ${verdict(r, 1.2)}).`,
+    "",
+  );
+}
+
+// Growth: total time against the number of steps and the number of files (cold), with the cost per unit.
+{
+  const src = path.join(work, "curve/src");
+  genTree(src, 200);
+  const rows = ["| steps | cold run | per step |", "|---:|---:|---:|"];
+  const stepTimes = [];
+  for (const n of [1, 4, 16, 64]) {
+    const s = stats(RUNS, () => gantry("fanout", [`--source=${src}`, `--n=${n}`], freshState()).ms);
+    stepTimes.push([n, s.median]);
+    rows.push(`| ${n} | ${fmt(s)} | ${Math.round(s.median / n)} ms |`);
+  }
+  const fileRows = ["| files | cold run | per 1,000 files |", "|---:|---:|---:|"];
+  const fileTimes = [];
+  for (const n of [1_000, 10_000, 50_000]) {
+    const dir = path.join(work, `curve/files-${n}`);
+    genTree(dir, n);
+    const s = stats(RUNS, () => gantry("count", [`--source=${dir}`], freshState()).ms);
+    fileTimes.push([n, s.median]);
+    fileRows.push(`| ${n.toLocaleString("en")} | ${fmt(s)} | ${Math.round((s.median / n) * 1000)} ms |`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+  // "No worse than linear": going from n1 to n2 units never costs more than n2/n1 times as much.
+  const linear = (pts) => pts.every(([n, t], i) => i === 0 || t / pts[i - 1][1] <= n / pts[i - 1][0]);
+  out.push(
+    "### How cost grows",
+    "",
+    "`fanout` (N independent steps over a 200-file tree) and `count` (one step over N files), cold.",
+    "",
+    ...rows,
+    "",
+    ...fileRows,
+    "",
+    `No step of either curve worse than linear: steps ${linear(stepTimes) ? "met" : "not met"}, files ${linear(fileTimes) ? "met" : "not met"}.`,
+    "",
+  );
+}
+
+console.log(out.join("\n"));

@@ -15,10 +15,16 @@ const MODULE = path.join(ROOT, "bench/pipeline");
 // Run a command, failing the benchmark loudly if it fails; returns wall ms and stdout/stderr.
 function run(cmd, args, env = {}) {
   const t0 = performance.now();
-  const r = spawnSync(cmd, args, { env: { ...process.env, ...env }, encoding: "utf8", maxBuffer: 1 << 28 });
+  const r = spawnSync(cmd, args, {
+    env: { ...process.env, ...env },
+    encoding: "utf8",
+    maxBuffer: 1 << 28,
+  });
   const ms = performance.now() - t0;
   if (r.status !== 0) {
-    process.stderr.write(`benchmark command failed: ${cmd} ${args.join(" ")}\n${r.stdout}\n${r.stderr}\n`);
+    process.stderr.write(
+      `benchmark command failed: ${cmd} ${args.join(" ")}\n${r.stdout}\n${r.stderr}\n`,
+    );
     process.exit(1);
   }
   return { ms, stdout: r.stdout, stderr: r.stderr };
@@ -29,9 +35,13 @@ const freshState = () => mkdtempSync(path.join(work, "state-"));
 
 // `gantry call FN ...` with JSON progress; also counts the exec steps that really ran (not from cache).
 function gantry(fn, args, state) {
-  const r = run("node", [GANTRY, "call", "-m", MODULE, "--progress=json", fn, ...args, `--image=${image}`], {
-    GANTRY_STATE_DIR: state,
-  });
+  const r = run(
+    "node",
+    [GANTRY, "call", "-m", MODULE, "--progress=json", fn, ...args, `--image=${image}`],
+    {
+      GANTRY_STATE_DIR: state,
+    },
+  );
   const execs = new Set();
   let ran = 0;
   for (const line of r.stderr.split("\n")) {
@@ -78,7 +88,10 @@ const out = [];
     ranCounts.push(r.ran);
     return r.ms;
   });
-  const raw = stats(RUNS, () => run("sh", ["-c", `cd ${src}/pkg0 && sleep 1; cat $(find . -type f) | wc -c`]).ms);
+  const raw = stats(
+    RUNS,
+    () => run("sh", ["-c", `cd ${src}/pkg0 && sleep 1; cat $(find . -type f) | wc -c`]).ms,
+  );
   const ctx = path.join(work, "parts");
   writeFileSync(
     path.join(ctx, "Dockerfile"),
@@ -87,9 +100,11 @@ const out = [];
         (d, i) =>
           `FROM ${image} AS s${i}\nWORKDIR /src\nCOPY src/${d}/ /src/\nRUN sleep 1; cat $(find . -type f) | wc -c > /out${i}\n`,
       )
-      .join("\n") + `\nFROM ${image}\nCOPY --from=s0 /out0 /\nCOPY --from=s1 /out1 /\nCOPY --from=s2 /out2 /\n`,
+      .join("\n") +
+      `\nFROM ${image}\nCOPY --from=s0 /out0 /\nCOPY --from=s1 /out1 /\nCOPY --from=s2 /out2 /\n`,
   );
-  const dockerBuild = () => run(docker, ["build", "-q", "--build-arg", `IMAGE=${image}`, ctx], { DOCKER_BUILDKIT: "1" });
+  const dockerBuild = () =>
+    run(docker, ["build", "-q", "--build-arg", `IMAGE=${image}`, ctx], { DOCKER_BUILDKIT: "1" });
   dockerBuild();
   const d = stats(RUNS, () => {
     appendFileSync(changed, `// change ${++counter}\n`);
@@ -129,7 +144,7 @@ const out = [];
   out.push(
     "### A 20,000-file tree of which 300 files survive the ignore rules",
     "",
-    "`count` in bench/pipeline (`ignore: [\"node_modules\", \"build\"]`), cold (a fresh state dir each run).",
+    '`count` in bench/pipeline (`ignore: ["node_modules", "build"]`), cold (a fresh state dir each run).',
     "",
     "| what | time (median, min–max) |",
     "|---|---:|",
@@ -159,11 +174,14 @@ const out = [];
     genTree(dir, n);
     const s = stats(RUNS, () => gantry("count", [`--source=${dir}`], freshState()).ms);
     fileTimes.push([n, s.median]);
-    fileRows.push(`| ${n.toLocaleString("en")} | ${fmt(s)} | ${Math.round((s.median / n) * 1000)} ms |`);
+    fileRows.push(
+      `| ${n.toLocaleString("en")} | ${fmt(s)} | ${Math.round((s.median / n) * 1000)} ms |`,
+    );
     rmSync(dir, { recursive: true, force: true });
   }
   // "No worse than linear": going from n1 to n2 units never costs more than n2/n1 times as much.
-  const linear = (pts) => pts.every(([n, t], i) => i === 0 || t / pts[i - 1][1] <= n / pts[i - 1][0]);
+  const linear = (pts) =>
+    pts.every(([n, t], i) => i === 0 || t / pts[i - 1][1] <= n / pts[i - 1][0]);
   out.push(
     "### How cost grows",
     "",

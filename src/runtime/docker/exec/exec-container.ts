@@ -44,7 +44,8 @@ export async function runExecContainer(
     const { head, tail } = splitAtLastRm(spec.ops);
     let image = head.length > 0 ? await applyOpsToImage(ctx, spec.base, head, signal) : spec.base;
     let puts = tail;
-    if (SharedLayers.worthSharing(tail)) [image, puts] = [await layers.layer(image, tail, signal), []];
+    if (SharedLayers.worthSharing(tail))
+      [image, puts] = [await layers.layer(image, tail, signal), []];
     const wrapper = buildExecWrapper(spec.secretEnv, await removedImageEnv(ctx, image, spec));
     mounts = await prepareMounts(ctx, caches, spec.mounts, image, signal);
     container = await createRunContainer(ctx, createOptions(spec, image, wrapper, mounts));

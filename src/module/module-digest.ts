@@ -25,7 +25,7 @@ export function digestModule(
   const aliases = readTsconfigPaths(mod.entry, mod.rootDir);
   const files = collectLocalFiles(mod.entry, undefined, aliases);
   // The aliases decide which files the bundle holds: their config is part of the module.
-  if (aliases) files.set(aliases.file, fs.readFileSync(aliases.file, "utf8"));
+  for (const f of aliases?.files ?? []) files.set(f, fs.readFileSync(f, "utf8"));
   const h = createHash("sha256");
   h.update(`gantry-module/${MODULE_CACHE_SCHEMA}\0${mod.name}\0`);
   h.update(path.relative(mod.rootDir, mod.entry) + "\0");

@@ -185,6 +185,26 @@ describe.each(["docker", "host"] as const)("mounts carry writes (%s)", (runtime)
     });
   });
 
+  it("writing or removing below a cache or tmpfs mount is refused, naming the path and the mount", async () => {
+    await runIn(runtime, await makeStateDir(), async () => {
+      const c = dag
+        .container()
+        .from(BUSYBOX)
+        .withMountedCache("/cache", dag.cacheVolume(`gantry-test-refuse-w-${runtime}`))
+        .withMountedTemp("/scratch");
+      await expect(c.withNewFile("/cache/x", "1").withExec(["true"]).sync()).rejects.toThrow(
+        /cannot write \/cache\/x: \/cache is a cache volume mount/,
+      );
+      await expect(c.withoutFile("/scratch/y").withExec(["true"]).sync()).rejects.toThrow(
+        /cannot remove \/scratch\/y: \/scratch is a tmpfs mount/,
+      );
+      // beside the mount is fine
+      expect(await c.withNewFile("/cachex/x", "1").withExec(["cat", "/cachex/x"]).stdout()).toBe(
+        "1",
+      );
+    });
+  });
+
   it("a relative mount target is resolved against the workdir in force when it was mounted", async () => {
     const dir = await sourceDir();
     const { value } = await runIn(runtime, await makeStateDir(), () =>

@@ -88,6 +88,44 @@ describe("module packages and aliases", () => {
   });
 });
 
+describe("tsconfig extends", () => {
+  it("finds paths and baseUrl in the configs a tsconfig extends, each relative to its own file", () => {
+    writeTree(dir, {
+      ".dagger/src/index.ts": "",
+      ".dagger/tsconfig.json":
+        '{ "extends": "../tsconfig.base.json", "compilerOptions": { "strict": true } }',
+      "tsconfig.base.json":
+        '{ "extends": "./tsconfig.root", "compilerOptions": { "paths": { "@lib/*": ["lib/*"] } } }',
+      "tsconfig.root.json": '{ "compilerOptions": { "baseUrl": "./shared" } }',
+    });
+    const tp = readTsconfigPaths(path.join(dir, ".dagger/src/index.ts"), path.join(dir, ".dagger"));
+    expect(tp?.file).toBe(path.join(dir, "tsconfig.base.json"));
+    expect(tp?.files).toEqual([
+      path.join(dir, ".dagger/tsconfig.json"),
+      path.join(dir, "tsconfig.base.json"),
+      path.join(dir, "tsconfig.root.json"),
+    ]);
+    expect(aliasTargets("@lib/x", tp!)).toEqual([path.join(dir, "shared/lib/x")]);
+  });
+
+  it("follows a package's config and lets the nearer config's paths win; a cycle ends the chain", () => {
+    writeTree(dir, {
+      "src/index.ts": "",
+      "tsconfig.json":
+        '{ "extends": ["@acme/tsconfig/base.json"], "compilerOptions": { "paths": { "@/*": ["src/*"] } } }',
+      "node_modules/@acme/tsconfig/base.json":
+        '{ "extends": "../../../tsconfig.json", "compilerOptions": { "baseUrl": "/nowhere", "paths": { "@/*": ["x/*"] } } }',
+    });
+    const tp = readTsconfigPaths(path.join(dir, "src/index.ts"), dir);
+    expect(tp?.files).toEqual([
+      path.join(dir, "tsconfig.json"),
+      path.join(dir, "node_modules/@acme/tsconfig/base.json"),
+    ]);
+    // paths from the nearest config, baseUrl from the base that sets it
+    expect(aliasTargets("@/a", tp!)).toEqual(["/nowhere/src/a"]);
+  });
+});
+
 describe("the scan for missing Dagger API", () => {
   it("leaves a dependency's calls alone, even one named like a core field (dag.node)", async () => {
     const { findModule } = await import("../../src/module/find-module.js");

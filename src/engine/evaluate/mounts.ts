@@ -53,7 +53,8 @@ export function routeOps(s: Session, state: ContainerState): Promise<OpRouting[]
       state.ops.map(async (op): Promise<OpRouting> => {
         const abs = await containerPath(s, state, op.path, op.configAt);
         const hit = op.mounts?.length ? await deepestMount(s, state, op.mounts, abs) : undefined;
-        if (!hit || !writable(hit.mount)) return { op, abs };
+        if (!hit) return { op, abs };
+        if (!writable(hit.mount)) throw belowUnwritableMount(op.op, abs, hit);
         const index = state.mounts.indexOf(hit.mount);
         return index < 0 ? { op, abs, dropped: true } : { op, abs, mount: index };
       }),
@@ -63,9 +64,31 @@ export function routeOps(s: Session, state: ContainerState): Promise<OpRouting[]
   return p;
 }
 
-// Only directory and file mounts have a source a write can go into; cache, tmpfs and secrets keep Gantry's old rule.
+// Only directory and file mounts have a source a write can go into.
 function writable(m: MountNode): boolean {
   return m.kind === "dir" || m.kind === "file";
+}
+
+// A write below a cache, tmpfs or secret mount would land in the root filesystem, hidden by the mount at every exec:
+// Dagger refuses it (its locatePath), and so does Gantry, naming the path and the mount.
+function belowUnwritableMount(
+  op: ContainerFsOp["op"],
+  abs: string,
+  hit: { mount: MountNode; target: string },
+): UsageError {
+  const kind = { cache: "a cache volume", tmp: "a tmpfs", secret: "a secret" }[
+    hit.mount.kind as "cache" | "tmp" | "secret"
+  ];
+  const verb = op === "rm" ? "remove" : "write";
+  return new UsageError(
+    `cannot ${verb} ${abs}: ${hit.target} is ${kind} mount, whose contents are not part of the container (as in Dagger)`,
+    {
+      hint:
+        hit.mount.kind === "cache"
+          ? "change the cache's contents from a withExec (cp, rm) instead, or write to a path outside the mount"
+          : "write to a path outside the mount, or add the file before mounting",
+    },
+  );
 }
 
 /** A directory mount's source as the next exec sees it: its directory plus the writes routed into it. */

@@ -68,7 +68,14 @@ export type MountSpec =
   | { kind: "file"; target: string; entry: FileEntry; readOnly?: boolean }
   | { kind: "cache"; target: string; volume: string; sharing: CacheSharing; source?: Tree }
   | { kind: "tmp"; target: string; size?: number }
-  | { kind: "secret"; target: string; value: string; mode: number; uid?: number; gid?: number };
+  | {
+      kind: "secret";
+      target: string;
+      value: string;
+      mode: number;
+      /** "user[:group]", names looked up in the image (docker); the host runtime's files are the caller's. */
+      owner?: string;
+    };
 
 /** A service a consumer exec binds to (issue: services). */
 export interface ServiceBindingSpec {

@@ -97,4 +97,23 @@ describe("secrets", () => {
     );
     expect(new Set(digests).size).toBe(2);
   });
+  it("a mounted secret gets the owner asked for, a name looked up in the image (docker)", async () => {
+    const secret = dag.setSecret("owned", VALUE);
+    const r = await runIn("docker", await makeStateDir(), () =>
+      dag
+        .container()
+        .from(BUSYBOX)
+        .withMountedSecret("/run/secrets/owned", secret, { owner: "nobody" })
+        .withMountedSecret("/run/secrets/numeric", secret, { owner: "1234:4321", mode: 0o440 })
+        .withUser("nobody")
+        .withExec([
+          "sh",
+          "-c",
+          'stat -c "%u:%g %a" /run/secrets/owned /run/secrets/numeric && cat /run/secrets/owned >/dev/null && echo readable',
+        ])
+        .stdout(),
+    );
+    // 0400 and owned by nobody: the step, running as nobody, can read it
+    expect(r.value).toBe("65534:65534 400\n1234:4321 440\nreadable\n");
+  });
 });

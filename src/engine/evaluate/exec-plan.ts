@@ -245,8 +245,7 @@ async function planMount(
     case "secret": {
       const value = await m.secret.resolve();
       return {
-        spec: { kind: "secret", target, value, mode: m.mode },
-        // The owner is asked for even where a runtime cannot apply it yet: a step that asks for another owner is another step.
+        spec: { kind: "secret", target, value, mode: m.mode, owner: m.owner },
         key: {
           secret: target,
           hash: keyedSecretHash(s.secretKey, value),

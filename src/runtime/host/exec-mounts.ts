@@ -1,5 +1,5 @@
 // Mounts are what an exec sees but does not keep: each becomes a host path bound into the sandbox (or placed in plain mode).
-import { chmod, chown, mkdir, rm, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rm, symlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { mountHasOutput, type MountSpec } from "../runtime.js";
 import type { ContentStore } from "../../store/content-store.js";
@@ -102,7 +102,7 @@ async function prepareSource(
       const file = path.join(dir, "secret");
       undo.push(() => rm(file, { force: true }));
       await writeSecret(file, m.value, m.mode);
-      if (m.uid !== undefined || m.gid !== undefined) await chown(file, m.uid ?? 0, m.gid ?? 0);
+      // m.owner is not applied: on the host the process runs as the caller, who owns the file (host-runtime.md)
       return file;
     }
     case "tmp":

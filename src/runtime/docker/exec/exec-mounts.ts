@@ -9,7 +9,8 @@ import type { CacheVolumes } from "./cache-volumes.js";
 import { createRunContainer, removeContainer, NEVER_STARTED_CMD } from "./containers.js";
 import { ignoreGone } from "../connection/docker-errors.js";
 import { LABELS } from "../cleanup/labels.js";
-import { ROOT_OWNER } from "./owner.js";
+import { ROOT_OWNER, type Owner } from "./owner.js";
+import { imageOwners } from "./image-owners.js";
 import { putTree } from "./put-archive.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 import { createSecretDir, type SecretDir } from "./secret-files.js";
@@ -44,6 +45,7 @@ export async function prepareMounts(
   let secrets: SecretDir | undefined;
   /** Host copies of writable file mounts, by target: read back after the exec. */
   const fileCopies = new Map<string, string>();
+  const owners = imageOwners(ctx, image);
   const dispose = async () => {
     releases.splice(0).forEach((release) => release());
     await secrets?.remove();
@@ -68,7 +70,8 @@ export async function prepareMounts(
         else fills.push({ target: spec.target, tree: spec.tree });
       } else {
         secrets ??= await createSecretDir();
-        const mount = await hostFileMount(ctx, secrets, spec);
+        const owner = spec.kind === "secret" ? await owners.of(spec.owner) : ROOT_OWNER;
+        const mount = await hostFileMount(ctx, secrets, spec, owner);
         mounts.push(mount);
         if (mountHasOutput(spec)) fileCopies.set(spec.target, mount.Source);
       }
@@ -92,6 +95,7 @@ async function hostFileMount(
   ctx: DockerRunContext,
   secrets: SecretDir,
   spec: Extract<MountSpec, { kind: "file" | "secret" }>,
+  owner: Owner,
 ): Promise<Dockerode.MountSettings> {
   const what = spec.kind === "secret" ? "a mounted secret" : "a mounted file";
   if (!ctx.isLocalEngine) {
@@ -107,7 +111,7 @@ async function hostFileMount(
   }
   const source =
     spec.kind === "secret"
-      ? await secrets.write(spec.value, spec.mode, spec.uid, spec.gid)
+      ? await secrets.write(spec.value, spec.mode, owner.uid, owner.gid)
       : await secrets.copy(await ctx.store.locateBlob(spec.entry.digest), spec.entry.mode);
   const readOnly = spec.kind === "secret" || spec.readOnly === true;
   return { Type: "bind", Source: source, Target: spec.target, ReadOnly: readOnly };

@@ -2,7 +2,7 @@
 import { constants } from "node:fs";
 import { chmod, copyFile, lstat, mkdir, symlink, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CancelledError, UnsupportedError } from "../errors.js";
+import { CancelledError, NotFoundError, UnsupportedError } from "../errors.js";
 import type { ContentStore } from "./content-store.js";
 import { normalizeTreePath, type Tree, type TreeEntry } from "./tree.js";
 
@@ -109,14 +109,20 @@ function ignoreMissing(err: unknown): void {
   if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
 }
 
-/** Copy from the store's own blob (no existence check first: that is the common case), else wherever it lives. */
+/**
+ * Copy from the store's own blob, checked against its digest (once per process), else from the host file
+ * registered for it; a damaged store blob is removed and its NotFoundError says so.
+ */
 async function copyBlob(store: ContentStore, digest: string, dest: string): Promise<void> {
   try {
-    await copyFile(store.blobPath(digest), dest, constants.COPYFILE_FICLONE);
+    await store.verifyOwnBlob(digest);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    await copyFile(await store.locateBlob(digest), dest, constants.COPYFILE_FICLONE);
+    if (!(e instanceof NotFoundError)) throw e;
+    const source = await store.locateBlob(digest).catch(() => Promise.reject(e));
+    await copyFile(source, dest, constants.COPYFILE_FICLONE);
+    return;
   }
+  await copyFile(store.blobPath(digest), dest, constants.COPYFILE_FICLONE);
 }
 
 /** Run `fn` over `items` with at most `concurrency` at once; on a failure or cancel, wait for all workers to stop. */

@@ -289,6 +289,13 @@ export class ContentStore {
     );
   }
 
+  /** The lock file (see file-lock.ts) for `name` among the processes sharing this store. */
+  lockPath(name: string): string {
+    const safe = name.replace(/[^A-Za-z0-9._-]/g, "_");
+    const short = safe.length > 100 ? `${safe.slice(0, 80)}-${sha256(name).slice(7, 23)}` : safe;
+    return path.join(this.root, "locks", `${short}.lock`);
+  }
+
   tmpPath(): string {
     return path.join(this.root, "tmp", randomBytes(12).toString("hex"));
   }

@@ -6,7 +6,7 @@ import { DryRunStop, ExecError } from "../../errors.js";
 import { LineScrubber } from "../scrubber.js";
 import { planExec, withStartedBindings, type ExecPlan } from "./exec-plan.js";
 import { explainMiss, recordStepInputs, stepKeyOf } from "../cache/explain-miss.js";
-import { lookupExec, recordExec, type MountOutputRef } from "../cache/exec-records.js";
+import { lookupExec, recordExec, type ExecRecord, type MountOutputRef } from "../cache/exec-records.js";
 import { describeReason } from "../cache/miss-summary.js";
 import { startStep, type StepHandle } from "./steps.js";
 import { collectTestReports, testReportsPath } from "./test-reports.js";
@@ -14,6 +14,8 @@ import { InternalError } from "../../errors.js";
 import { mountHasOutput, type MountOutput } from "../../runtime/runtime.js";
 import type { FileEntry, Tree } from "../../store/tree.js";
 import { mountTarget } from "./mounts.js";
+import { acquireFileLock, type ReleaseLock } from "../../store/file-lock.js";
+import { digestHex } from "../../store/digest.js";
 
 export interface ExecResult {
   digest: string;
@@ -83,18 +85,60 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
   const reports = testReportsPath(plan.spec.env, plan.spec.workdir);
   const outputTargets = plan.spec.mounts.filter(mountHasOutput).map((m) => m.target);
   const cached = await lookupExec(s, plan.digest, outputTargets);
-  if (cached.hit) {
-    step.end("cached", { exitCode: cached.record.exitCode });
-    if (reports) await collectTestReports(s, step.id, cached.record.snapshot, reports);
-    return checkExpect(
-      exec,
-      plan,
-      { digest: plan.digest, ...cached.record, cached: true, sources: plan.sources },
-      name,
-    );
+  if (cached.hit) return fromCache(s, exec, plan, step, name, reports, cached.record);
+  if (s.dryRun) return missed(s, exec, plan, step, name, reports, cached.pruned);
+  // Another Gantry process on this state dir may be running the same step: wait for it, then take its result.
+  const unlock = await lockStep(s, plan.digest, name).catch((e: unknown) => {
+    step.end("cancelled", { error: e instanceof Error ? e.message : String(e) });
+    throw e;
+  });
+  try {
+    const again = await lookupExec(s, plan.digest, outputTargets);
+    if (again.hit) return await fromCache(s, exec, plan, step, name, reports, again.record);
+    return await missed(s, exec, plan, step, name, reports, again.pruned);
+  } finally {
+    await unlock();
   }
+}
+
+// The lock that makes a step several processes need at once run in one of them (store/file-lock.ts).
+function lockStep(s: Session, digest: string, name: string): Promise<ReleaseLock> {
+  const file = s.store.lockPath(`exec-${digestHex(digest)}`);
+  return acquireFileLock(file, s.signal, `${name} (being run by another Gantry process)`);
+}
+
+// A hit: the recorded result, its test reports, and the expect check.
+async function fromCache(
+  s: Session,
+  exec: ExecNode,
+  plan: ExecPlan,
+  step: StepHandle,
+  name: string,
+  reports: ReturnType<typeof testReportsPath>,
+  record: ExecRecord,
+): Promise<ExecResult> {
+  step.end("cached", { exitCode: record.exitCode });
+  if (reports) await collectTestReports(s, step.id, record.snapshot, reports);
+  return checkExpect(
+    exec,
+    plan,
+    { digest: plan.digest, ...record, cached: true, sources: plan.sources },
+    name,
+  );
+}
+
+// A miss: say why, run it (unless a dry run), and record a success.
+async function missed(
+  s: Session,
+  exec: ExecNode,
+  plan: ExecPlan,
+  step: StepHandle,
+  name: string,
+  reports: ReturnType<typeof testReportsPath>,
+  pruned: boolean,
+): Promise<ExecResult> {
   const keys = stepKeyOf(s, exec, plan);
-  const explained = cached.pruned
+  const explained = pruned
     ? {
         miss: "its cached result was removed from the engine (pruned)",
         why: [{ input: "its cached result", change: "pruned" as const }],

@@ -15,6 +15,7 @@ export const ErrorCodes = {
   EXPORT: "EXPORT_ERROR",
   DEPLOY: "DEPLOY_ERROR",
   TASK: "TASK_FAILED",
+  STATE_DIR: "STATE_DIR_ERROR",
   INTERNAL: "INTERNAL_ERROR",
   DRY_RUN: "DRY_RUN_STOP",
 } as const;
@@ -121,6 +122,9 @@ export class DryRunStop extends GantryError {
     super(message);
     if (options?.step) this.step = options.step;
   }
+/** Gantry's state dir cannot be written (full, read-only, no permission). */
+export class StateDirError extends GantryError {
+  readonly code = ErrorCodes.STATE_DIR;
 }
 
 /** A bug in Gantry itself. */

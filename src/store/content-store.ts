@@ -9,6 +9,7 @@ import { createWriteStream } from "node:fs";
 import { digestHex, sha256 } from "./digest.js";
 import { treeDigest, type Tree } from "./tree.js";
 import { sealText, unsealText } from "./sealed-file.js";
+import { stateDirWrite } from "./state-dir-write.js";
 import { NotFoundError } from "../errors.js";
 import { changedSinceHashed, readVerified, snapshotHostFile } from "./host-file-snapshot.js";
 
@@ -63,8 +64,15 @@ export class ContentStore {
     const dest = this.blobPath(digest);
     if (!(await this.hasBlob(digest))) {
       const tmp = this.tmpPath();
-      await writeFile(tmp, data);
-      await rename(tmp, dest);
+      await stateDirWrite(
+        this.root,
+        "content",
+        async () => {
+          await writeFile(tmp, data);
+          await rename(tmp, dest);
+        },
+        tmp,
+      );
     }
     this.verified.add(digest);
     return digest;
@@ -79,7 +87,7 @@ export class ContentStore {
       hash.update(c);
       size += c.length;
     });
-    await pipeline(stream, createWriteStream(tmp));
+    await stateDirWrite(this.root, "content", () => pipeline(stream, createWriteStream(tmp)), tmp);
     const digest = "sha256:" + hash.digest("hex");
     await rename(tmp, this.blobPath(digest));
     this.verified.add(digest);
@@ -96,10 +104,17 @@ export class ContentStore {
     if (await this.hasBlob(digest)) return;
     const tmp = this.tmpPath();
     const src = this.sources.get(digest);
-    if (src?.path === hostPath)
-      await pipeline(readVerified(hostPath, digest, src.size), createWriteStream(tmp));
-    else await copyFile(hostPath, tmp);
-    await rename(tmp, dest);
+    await stateDirWrite(
+      this.root,
+      `a copy of ${hostPath}`,
+      async () => {
+        if (src?.path === hostPath)
+          await pipeline(readVerified(hostPath, digest, src.size), createWriteStream(tmp));
+        else await copyFile(hostPath, tmp);
+        await rename(tmp, dest);
+      },
+      tmp,
+    );
     this.verified.add(digest);
   }
 
@@ -200,8 +215,15 @@ export class ContentStore {
     const dest = path.join(this.root, "trees", digestHex(digest) + ".json");
     if (!(await this.hasTree(digest))) {
       const tmp = this.tmpPath();
-      await writeFile(tmp, JSON.stringify(tree));
-      await rename(tmp, dest);
+      await stateDirWrite(
+        this.root,
+        "a directory listing",
+        async () => {
+          await writeFile(tmp, JSON.stringify(tree));
+          await rename(tmp, dest);
+        },
+        tmp,
+      );
     }
     this.trees.set(digest, tree);
     return digest;
@@ -269,15 +291,22 @@ export class ContentStore {
 
   async putRecord(kind: string, key: string, value: unknown): Promise<void> {
     const dest = this.recordPath(kind, key);
-    await mkdir(path.dirname(dest), { recursive: true });
     const tmp = this.tmpPath();
-    const fh = await open(tmp, "w", 0o600);
-    try {
-      await fh.writeFile(sealText(JSON.stringify(value)));
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, dest);
+    await stateDirWrite(
+      this.root,
+      `a ${kind} record`,
+      async () => {
+        await mkdir(path.dirname(dest), { recursive: true });
+        const fh = await open(tmp, "w", 0o600);
+        try {
+          await fh.writeFile(sealText(JSON.stringify(value)));
+        } finally {
+          await fh.close();
+        }
+        await rename(tmp, dest);
+      },
+      tmp,
+    );
   }
 
   private recordPath(kind: string, key: string): string {

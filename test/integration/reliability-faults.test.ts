@@ -1,7 +1,7 @@
 // Faults a CI runner meets: the engine going away mid-run, the CLI killed mid-step. Each ends with an error that
 // names the cause and what to do (no stack, no hang), and the next run cleans up and gives the right answer.
-import { spawn } from "node:child_process";
-import { rm } from "node:fs/promises";
+import { execFileSync, spawn } from "node:child_process";
+import { mkdir, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import {
@@ -12,6 +12,7 @@ import {
 } from "../helpers/reliability-fixture.js";
 import { startEngineProxy } from "../helpers/engine-proxy.js";
 import { docker } from "../helpers/test-session.js";
+import { unsealText } from "../../src/store/sealed-file.js";
 
 const { work, mod, src } = reliabilityWork();
 afterAll(async () => {
@@ -77,4 +78,44 @@ describe("faults", () => {
     expect(next.stdout).toBe(PIPELINE_ANSWER);
     expect(leftovers(run.child.pid!)).toBe("");
   });
+
+  // Mounting a tmpfs needs root (CI runs as root here).
+  it.skipIf(process.getuid?.() !== 0)(
+    "the state dir's disk full: a clear error naming it; freed, the next run is right and no record is half-written",
+    async () => {
+      const disk = path.join(work, "small-disk");
+      await mkdir(disk);
+      execFileSync("mount", ["-t", "tmpfs", "-o", "size=3m", "tmpfs", disk]);
+      try {
+        const state = path.join(disk, "state");
+        // leave 40 KiB: enough to start, not enough for the run's records and trees
+        await writeFile(path.join(disk, "filler"), Buffer.alloc(3 * 1024 * 1024 - 40 * 1024));
+        const full = await gantryCli(["call", "-m", mod, "pipeline", `--source=${src}`], {
+          GANTRY_STATE_DIR: state,
+        });
+        expect(full.status).toBe(1);
+        expect(full.stderr).toMatch(
+          /Error: cannot write .* to Gantry's state dir \(.*small-disk\/state\/store\): no space left/,
+        );
+        expect(full.stderr).toMatch(/Hint: free some space there, or point GANTRY_STATE_DIR/);
+        expect(full.stderr).not.toMatch(/^\s+at /m);
+
+        await rm(path.join(disk, "filler"));
+        const next = await gantryCli(["call", "-m", mod, "pipeline", `--source=${src}`], {
+          GANTRY_STATE_DIR: state,
+        });
+        expect(next.status, next.out).toBe(0);
+        expect(next.stdout).toBe(PIPELINE_ANSWER);
+        const records = path.join(state, "store/records");
+        for (const e of await readdir(records, { recursive: true, withFileTypes: true })) {
+          if (!e.isFile()) continue;
+          const file = path.join(e.parentPath, e.name);
+          expect(unsealText(await readFile(file, "utf8")), file).toBeDefined();
+        }
+        expect(await readdir(path.join(state, "store/tmp"))).toEqual([]);
+      } finally {
+        execFileSync("umount", [disk]);
+      }
+    },
+  );
 });

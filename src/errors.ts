@@ -122,6 +122,8 @@ export class DryRunStop extends GantryError {
     super(message);
     if (options?.step) this.step = options.step;
   }
+}
+
 /** Gantry's state dir cannot be written (full, read-only, no permission). */
 export class StateDirError extends GantryError {
   readonly code = ErrorCodes.STATE_DIR;

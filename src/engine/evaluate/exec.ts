@@ -6,7 +6,12 @@ import { DryRunStop, ExecError } from "../../errors.js";
 import { LineScrubber } from "../scrubber.js";
 import { planExec, withStartedBindings, type ExecPlan } from "./exec-plan.js";
 import { explainMiss, recordStepInputs, stepKeyOf } from "../cache/explain-miss.js";
-import { lookupExec, recordExec, type ExecRecord, type MountOutputRef } from "../cache/exec-records.js";
+import {
+  lookupExec,
+  recordExec,
+  type ExecRecord,
+  type MountOutputRef,
+} from "../cache/exec-records.js";
 import { describeReason } from "../cache/miss-summary.js";
 import { startStep, type StepHandle } from "./steps.js";
 import { collectTestReports, testReportsPath } from "./test-reports.js";

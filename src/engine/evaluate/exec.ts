@@ -4,7 +4,7 @@ import type { Session } from "../session.js";
 import type { Snapshot } from "../../runtime/runtime.js";
 import { DryRunStop, ExecError } from "../../errors.js";
 import { LineScrubber } from "../scrubber.js";
-import { planExec, withStartedBindings, type ExecPlan } from "./exec-plan.js";
+import { planExec, startBindings, type ExecPlan } from "./exec-plan.js";
 import { explainMiss, recordStepInputs, stepKeyOf } from "../cache/explain-miss.js";
 import {
   lookupExec,
@@ -14,6 +14,7 @@ import {
 } from "../cache/exec-records.js";
 import { describeReason } from "../cache/miss-summary.js";
 import { startStep, type StepHandle } from "./steps.js";
+import { whyFailed, type FailureContext } from "./exec-failure.js";
 import { collectTestReports, testReportsPath } from "./test-reports.js";
 import { InternalError } from "../../errors.js";
 import { mountHasOutput, type MountOutput } from "../../runtime/runtime.js";
@@ -153,7 +154,7 @@ async function missed(
     step.end("would-run", explained);
     throw new DryRunStop(`dry run: ${name} would run`, { step: name });
   }
-  const outcome = await runInRuntime(s, exec, plan, step, name, explained);
+  const { outcome, gone } = await runInRuntime(s, exec, plan, step, name, explained);
   const result: ExecResult = {
     digest: plan.digest,
     snapshot: outcome.snapshot,
@@ -165,14 +166,19 @@ async function missed(
     sources: plan.sources,
   };
   const ok = allowed(exec.expect, result.exitCode);
+  const why = ok ? undefined : await whyFailed(exec, outcome, gone);
   if (reports) await collectTestReports(s, step.id, result.snapshot, reports);
-  step.end(ok ? "done" : "failed", { ...explained, exitCode: result.exitCode });
+  step.end(ok ? "done" : "failed", {
+    ...explained,
+    exitCode: result.exitCode,
+    ...(why?.note ? { error: why.note } : {}),
+  });
   // A non-zero exit is never cached, even when expected: a rerun must run a failing or flaky step again.
   if (result.exitCode === 0) {
     await recordExec(s, plan.digest, result);
     await recordStepInputs(s, keys, plan);
   }
-  return checkExpect(exec, plan, result, name);
+  return checkExpect(exec, plan, result, name, why);
 }
 
 // The exec itself: bound services started, a parallelism slot, output streamed (scrubbed) into the step's log.
@@ -190,8 +196,8 @@ async function runInRuntime(
   };
   try {
     // Bound services start only now that the exec really runs, and not inside a parallelism slot.
-    const spec = await withStartedBindings(s, exec, plan);
-    return await s.limiter.use(
+    const { spec, gone } = await startBindings(s, exec, plan);
+    const outcome = await s.limiter.use(
       () =>
         s.runtime.exec({
           ...spec,
@@ -204,6 +210,7 @@ async function runInRuntime(
         }),
       s.signal,
     );
+    return { outcome, gone };
   } catch (e) {
     step.end(s.signal.aborted ? "cancelled" : "failed", {
       ...explained,
@@ -252,7 +259,13 @@ function allowed(expect: ExecNode["expect"], code: number): boolean {
   return expect === "ANY" || (expect === "SUCCESS" ? code === 0 : code !== 0);
 }
 
-function checkExpect(exec: ExecNode, plan: ExecPlan, r: ExecResult, step: string): ExecResult {
+function checkExpect(
+  exec: ExecNode,
+  plan: ExecPlan,
+  r: ExecResult,
+  step: string,
+  why?: FailureContext,
+): ExecResult {
   if (allowed(exec.expect, r.exitCode)) return r;
   throw new ExecError({
     cmd: plan.spec.args,
@@ -260,5 +273,7 @@ function checkExpect(exec: ExecNode, plan: ExecPlan, r: ExecResult, step: string
     stdout: r.stdout,
     stderr: r.stderr,
     step,
+    ...(why?.oom ? { oom: why.oom } : {}),
+    ...(why?.services ? { services: why.services } : {}),
   });
 }

@@ -16,6 +16,8 @@ export interface RunResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** The kernel killed a process of the container for memory (State.OOMKilled). */
+  oomKilled?: boolean;
 }
 
 /** How long to wait for the last output bytes after the engine reports the exit. */
@@ -49,7 +51,13 @@ export async function runAttached(
     if (withStdin) stream.end(opts.stdin);
     const exitCode = await waitForExit(container, ended);
     await Promise.race([ended, delay(OUTPUT_DRAIN_MS)]);
-    return { exitCode, stdout: stdout.text(), stderr: stderr.text() };
+    const oomKilled = exitCode !== 0 && (await wasOomKilled(container));
+    return {
+      exitCode,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      ...(oomKilled ? { oomKilled } : {}),
+    };
   } finally {
     stream.destroy();
   }
@@ -97,6 +105,12 @@ async function waitForExit(
     abort.abort(); // a wait still pending is given up (its socket may be gone already)
     waiting.catch(() => undefined);
   }
+}
+
+// A failed exit is often the kernel's OOM killer (exit 137, or a child killed and the shell going on): docker knows.
+async function wasOomKilled(container: Dockerode.Container): Promise<boolean> {
+  const state = (await container.inspect()).State as { OOMKilled?: boolean };
+  return state.OOMKilled === true;
 }
 
 // A command that cannot start (not found: 127, not executable: 126, unknown user) is an exit code, as in a shell.

@@ -5,7 +5,7 @@
 // blobs), the images the steps committed (config, history, layers), the exported tarball, or `docker inspect`
 // of the containers the run created.
 import { execFileSync, spawn } from "node:child_process";
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { mkdtemp, readdir, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
@@ -13,45 +13,14 @@ import { BIN, gantryCli, reliabilityWork } from "../helpers/reliability-fixture.
 import { docker } from "../helpers/test-session.js";
 import { SNAPSHOT_REPO } from "../../src/runtime/docker/exec/exec-container.js";
 import { digestHex } from "../../src/store/digest.js";
+import { leaks, leaksUnder, secretEnv, secretFlags } from "../helpers/red-team-secret.js";
 
 const { work, mod } = reliabilityWork();
 afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-const RAND = Math.random().toString(36).slice(2, 10);
-const TOKEN = `rt-${RAND}/p+q=r&s t`;
-const LINES = `ml-one-${RAND}\nml-two-${RAND}`;
-/** Every form the test looks for, with a name for the report. */
-const FORMS: Record<string, string> = {
-  plain: TOKEN,
-  base64: Buffer.from(TOKEN).toString("base64"),
-  base64url: Buffer.from(TOKEN).toString("base64url"),
-  url: encodeURIComponent(TOKEN),
-  "line 1": `ml-one-${RAND}`,
-  "line 2": `ml-two-${RAND}`,
-  "json-escaped multi-line": JSON.stringify(LINES).slice(1, -1),
-};
-const env = { RT_TOKEN: TOKEN, RT_LINES: LINES };
-const secretFlags = ["--token=env:RT_TOKEN", "--lines=env:RT_LINES"];
-
-// The forms found in `text`, by name ([] when none): what the assertions compare.
-function leaks(text: string | Buffer): string[] {
-  const s = text.toString();
-  return Object.entries(FORMS).flatMap(([name, form]) => (s.includes(form) ? [name] : []));
-}
-
-// Every file under `dir` with a leak, as "path: forms".
-async function leaksUnder(dir: string): Promise<string[]> {
-  const hits: string[] = [];
-  for (const e of await readdir(dir, { withFileTypes: true, recursive: true })) {
-    if (!e.isFile()) continue;
-    const p = path.join(e.parentPath, e.name);
-    const found = leaks(await readFile(p));
-    if (found.length > 0) hits.push(`${p}: ${found.join(", ")}`);
-  }
-  return hits;
-}
+const env = secretEnv;
 
 // Run `red-team` with the JSON progress, and `docker inspect` every container of the run while it lingers.
 async function runAndInspect(state: string) {

@@ -12,10 +12,12 @@ export interface EngineProxy {
   cut(): Promise<void>;
 }
 
-// Listen on `socketPath` and pipe each connection to `engineSocket`.
+// Listen on `socketPath` and pipe each connection to `engineSocket` (the engine the tests use: a unix DOCKER_HOST).
 export async function startEngineProxy(
   socketPath: string,
-  engineSocket = "/var/run/docker.sock",
+  engineSocket = process.env.DOCKER_HOST?.startsWith("unix://")
+    ? process.env.DOCKER_HOST.slice("unix://".length)
+    : "/var/run/docker.sock",
 ): Promise<EngineProxy> {
   rmSync(socketPath, { force: true });
   const open = new Set<net.Socket>();

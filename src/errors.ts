@@ -15,6 +15,7 @@ export const ErrorCodes = {
   EXPORT: "EXPORT_ERROR",
   DEPLOY: "DEPLOY_ERROR",
   TASK: "TASK_FAILED",
+  STATE_DIR: "STATE_DIR_ERROR",
   INTERNAL: "INTERNAL_ERROR",
   DRY_RUN: "DRY_RUN_STOP",
 } as const;
@@ -123,6 +124,11 @@ export class DryRunStop extends GantryError {
   }
 }
 
+/** Gantry's state dir cannot be written (full, read-only, no permission). */
+export class StateDirError extends GantryError {
+  readonly code = ErrorCodes.STATE_DIR;
+}
+
 /** A bug in Gantry itself. */
 export class InternalError extends GantryError {
   readonly code = ErrorCodes.INTERNAL;
@@ -140,22 +146,46 @@ export class ExecError extends GantryError {
   readonly exitCode: number;
   readonly stdout: string;
   readonly stderr: string;
+  /** The kernel killed a process of the exec for memory. */
+  readonly oomKilled?: boolean;
   constructor(init: {
     cmd: string[];
     exitCode: number;
     stdout: string;
     stderr: string;
     step?: string;
+    /** Killed for memory, and the limit it had (bytes) if the step set one. */
+    oom?: { limit?: number };
+    /** What happened meanwhile to services the exec was bound to (their exit and last log lines). */
+    services?: string;
   }) {
+    const what = init.oom
+      ? `was killed by the kernel: out of memory (exit code ${init.exitCode}${init.oom.limit ? `, over its memory limit of ${mebibytes(init.oom.limit)}` : ""})`
+      : `exited with code ${init.exitCode}`;
     super(
-      `exec ${JSON.stringify(init.cmd.join(" "))} exited with code ${init.exitCode}` +
-        (init.step ? ` (step: ${init.step})` : ""),
+      `exec ${JSON.stringify(init.cmd.join(" "))} ${what}` +
+        (init.step ? ` (step: ${init.step})` : "") +
+        (init.services ? `\n${init.services}` : ""),
+      init.oom
+        ? {
+            hint: init.oom.limit
+              ? "raise the step's memory limit (withExec's experimentalMemoryLimit), or make the command use less memory"
+              : "give the machine (or Docker's VM) more memory, or make the command use less",
+          }
+        : undefined,
     );
     this.cmd = init.cmd;
     this.exitCode = init.exitCode;
     this.stdout = init.stdout;
     this.stderr = init.stderr;
+    if (init.oom) this.oomKilled = true;
   }
+}
+
+// Bytes as a person reads a memory limit: "32 MiB".
+function mebibytes(bytes: number): string {
+  const mib = bytes / (1024 * 1024);
+  return `${Number.isInteger(mib) ? mib : mib.toFixed(1)} MiB`;
 }
 
 /** True for errors Gantry raised on purpose (as opposed to bugs). */

@@ -40,3 +40,16 @@ export function processArgs(pid: number): string[] | undefined {
     }
   }
 }
+
+/**
+ * When the process started (clock ticks since boot, from /proc), so a lock held by a pid that was since reused
+ * by another process is seen to be stale; undefined off Linux or when the process is gone.
+ */
+export function processStartTime(pid: number): string | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+  } catch {
+    return undefined;
+  }
+}

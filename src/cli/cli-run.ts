@@ -7,6 +7,7 @@ import type { GlobalOptions } from "./global-flags.js";
 import { installInterrupts } from "../engine/api/index.js";
 import { openObservers } from "./run-observers.js";
 import type { CicdResult } from "../observe/otel/span-attributes.js";
+import { scrubWrites } from "./scrub-process-output.js";
 
 export interface CliRunOptions {
   globals: GlobalOptions;
@@ -92,10 +93,13 @@ export async function withCliRun(
   });
   let output: string | undefined;
   let failure: unknown;
+  const unscrub = scrubWrites([io.stdout, io.stderr], (t) => session.scrub(t));
   try {
     output = await session.run(() => fn(session));
   } catch (e) {
     failure = e;
+  } finally {
+    unscrub();
   }
   if (globals.dryRun) failure = await endDryRun(session, failure, (t) => obs.renderer.note(t));
   const result = resultOf(failure, globals.dryRun, !!errors.interrupted);

@@ -42,6 +42,7 @@ export function handleError(e: unknown, err: TextSink, ctx: ErrorContext): numbe
     if (ctx.failures?.lastFailed) text += `  step:      ${scrub(ctx.failures.lastFailed)}\n`;
     text += `  command:   ${scrub(shellJoin(exec.cmd))}\n  exit code: ${exec.exitCode}\n`;
     text += tail("stderr", scrub(exec.stderr)) + tail("stdout", scrub(exec.stdout));
+    if (exec.hint) text += `Hint: ${scrub(exec.hint)}\n`;
     err.write(text);
     return 1;
   }

@@ -104,7 +104,18 @@ export async function runCli(): Promise<void> {
     signals: process,
     exit: (code) => process.exit(code),
   };
+  // Node exits with 13 and no word when the event loop empties under a promise nobody will settle (a library
+  // that never answers once its socket is gone): say something a person can act on instead.
+  const onStall = () => {
+    process.stderr.write(
+      "Error: internal error: Gantry stopped with a request left unanswered (a connection to the engine may have closed mid-answer)\n" +
+        "Hint: check that Docker is still running (docker info), run again, and report this as a Gantry bug\n",
+    );
+    process.exit(1);
+  };
+  process.once("beforeExit", onStall);
   const code = await main(process.argv.slice(2), io);
+  process.off("beforeExit", onStall);
   // open handles (sockets to the engine, timers in user code) must not keep a finished CLI alive
   process.stdout.write("", () => process.exit(code));
 }

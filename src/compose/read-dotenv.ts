@@ -1,7 +1,7 @@
 // Parses `.env` and `env_file` files the way docker-compose does: KEY=VALUE lines, `#` comments,
 // an optional `export ` prefix, single quotes (literal), double quotes (escapes, may span lines),
 // unquoted values with trailing ` # comment` dropped, and `${VAR}` substitution outside single quotes.
-import fs from "node:fs/promises";
+import { readTextBounded } from "./read-text-bounded.js";
 import { At } from "./at.js";
 import { Interpolator, type Lookup } from "./interpolate.js";
 
@@ -75,7 +75,7 @@ export async function readDotenvFile(
 ): Promise<Record<string, string | undefined> | undefined> {
   let text: string;
   try {
-    text = await fs.readFile(filePath, "utf8");
+    text = await readTextBounded(filePath);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     return new At(shown, warnings).fail(`cannot read: ${(e as Error).message}`, e);

@@ -220,6 +220,8 @@ export interface ExecNode {
   readonly redirectStdout?: string;
   readonly redirectStderr?: string;
   readonly useEntrypoint: boolean;
+  /** The most memory the exec may use, in bytes (withExec's experimentalMemoryLimit). */
+  readonly memoryLimit?: number;
   /** Run the image's default args (Cmd) when args is empty (services started without args). */
   readonly useDefaultArgs?: boolean;
 }

@@ -1,5 +1,7 @@
 // Secrets in use during a run, and the one function that blanks them out of any text leaving the engine.
 
+import { encodedForms } from "./secret-forms.js";
+
 const MASK = "***";
 
 /** Holds the plaintexts of secrets the run has resolved, longest first so overlapping values mask fully. */
@@ -13,9 +15,13 @@ export class Scrubber {
     for (const v of this.values) listener(v);
   }
 
-  /** Register a secret value (and each of its lines, so a multi-line secret split by line output still masks). */
+  /**
+   * Register a secret value, each of its lines (a multi-line secret split by line output still masks), and its
+   * encoded forms (base64, URL and JSON escaping: secret-forms.ts).
+   */
   add(value: string): void {
-    const candidates = [value, ...value.split(/\r?\n/).map((l) => l.trim())];
+    const lines = value.split(/\r?\n/).map((l) => l.trim());
+    const candidates = [value, ...lines, ...[value, ...lines].flatMap(encodedForms)];
     let changed = false;
     for (const v of candidates) {
       // Very short values would blank ordinary words; a 1–2 character secret is not protectable by masking.

@@ -27,6 +27,8 @@ export interface ImageOps {
 export interface StartedBindings {
   specs: ServiceBindingSpec[];
   network?: string;
+  /** For a consumer that failed: which bound services died meanwhile, with their last log lines. */
+  gone?: () => Promise<string | undefined>;
 }
 
 /**

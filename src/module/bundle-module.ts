@@ -10,6 +10,7 @@ import { ModuleError } from "../errors.js";
 import { isSdkSpecifier } from "./introspect/file-scope.js";
 import { MODULE_CACHE_SCHEMA } from "./module-digest.js";
 import type { TsconfigPaths } from "./tsconfig-paths.js";
+import { sealScript, unsealScript } from "../store/sealed-file.js";
 
 export interface BundleRequest {
   name: string;
@@ -111,6 +112,15 @@ function pruneOld(dir: string, prefix: string, keep: string): void {
   }
 }
 
+// A bundle is the module's code: one damaged in the state dir must be rebuilt, never run.
+function isIntactBundle(file: string): boolean {
+  try {
+    return unsealScript(fs.readFileSync(file, "utf8")) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
 /** Path of the module's bundle, built with esbuild unless a bundle for this digest already exists. */
 export async function bundleModule(req: BundleRequest): Promise<string> {
   const sdkUrl = pathToFileURL(req.sdkEntry).href;
@@ -122,7 +132,7 @@ export async function bundleModule(req: BundleRequest): Promise<string> {
     .slice(0, 20);
   const prefix = `${req.name.replace(/[^A-Za-z0-9_-]/g, "_")}-`;
   const file = path.join(req.cacheDir, `${prefix}${key}.mjs`);
-  if (fs.existsSync(file)) return file;
+  if (isIntactBundle(file)) return file;
   const esbuild = await import("esbuild");
   const absDir = path.dirname(req.entry);
   let code: string;
@@ -164,7 +174,7 @@ export async function bundleModule(req: BundleRequest): Promise<string> {
   }
   fs.mkdirSync(req.cacheDir, { recursive: true });
   const tmp = `${file}.${process.pid}.tmp`;
-  fs.writeFileSync(tmp, code);
+  fs.writeFileSync(tmp, sealScript(code));
   fs.renameSync(tmp, file);
   pruneOld(req.cacheDir, prefix, path.basename(file));
   return file;

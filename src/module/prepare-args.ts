@@ -58,6 +58,9 @@ function prepareOne(
   ctx: PrepareContext,
 ): PreparedArg {
   const flag = toKebabCase(param.name);
+  // no path, name or address holds a NUL, and node's fs calls throw a TypeError on one
+  if (text.includes("\0"))
+    throw new UsageError(`--${flag}: the value contains a NUL character: remove it`);
   switch (type.kind) {
     case "number": {
       const n = Number(text);

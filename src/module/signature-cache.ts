@@ -4,6 +4,7 @@ import path from "node:path";
 import type { ModuleLocation } from "./find-module.js";
 import { digestModule, MODULE_CACHE_SCHEMA, type ModuleDigest } from "./module-digest.js";
 import type { ModuleSignature } from "./signature.js";
+import { sealText, unsealText } from "../store/sealed-file.js";
 
 export interface LoadedSignature {
   signature: ModuleSignature;
@@ -26,7 +27,10 @@ export function signatureCacheFile(stateDir: string, digest: string): string {
 // A cache entry is used only if it parses and has this build's schema; anything else is a miss.
 function readCached(file: string): ModuleSignature | undefined {
   try {
-    const sig = JSON.parse(fs.readFileSync(file, "utf8")) as ModuleSignature;
+    // a damaged file could still parse, with a function's name or type changed: it must match its seal
+    const body = unsealText(fs.readFileSync(file, "utf8"));
+    if (body === undefined) return undefined;
+    const sig = JSON.parse(body) as ModuleSignature;
     return sig.schema === MODULE_CACHE_SCHEMA ? sig : undefined;
   } catch {
     return undefined;
@@ -38,7 +42,7 @@ function writeCached(file: string, sig: ModuleSignature): void {
   try {
     fs.mkdirSync(path.dirname(file), { recursive: true });
     const tmp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(sig));
+    fs.writeFileSync(tmp, sealText(JSON.stringify(sig)));
     fs.renameSync(tmp, file);
   } catch {
     // a read-only or full state dir only costs the next run an introspection

@@ -2,6 +2,7 @@
 // time, PRIVATE by one at a time with later users given a copy of their own (reused within the run once free).
 import type { CacheSharing } from "./runtime.js";
 import { Mutex } from "./mutex.js";
+import { acquireFileLock, tryFileLock, type ReleaseLock } from "../store/file-lock.js";
 
 /** How a runtime makes what the policy hands out (`H`: a docker volume name, a host directory). */
 export interface CacheBacking<H> {
@@ -19,11 +20,21 @@ export interface CacheUse<H> {
   release(): void;
 }
 
+export interface CrossProcessOptions {
+  /**
+   * The lock file standing for `volume` among every process that shares the state dir: LOCKED waits for it,
+   * PRIVATE takes it if free (else makes a copy). Without it, the modes hold within this process only.
+   */
+  lockFile?: (volume: string) => string;
+}
+
 /** Per runtime instance (one run): locks, use counts and idle copies are never module-wide. */
 export class CacheSharingPolicy<H> {
   private readonly locks = new Map<string, Mutex>();
   private readonly inUse = new Map<string, number>();
   private readonly idleCopies = new Map<string, H[]>();
+
+  constructor(private readonly opts: CrossProcessOptions = {}) {}
 
   /** Take `volume` for one exec under `sharing`; LOCKED waits (abortably) for the previous holder. */
   async acquire(
@@ -33,12 +44,26 @@ export class CacheSharingPolicy<H> {
     backing: CacheBacking<H>,
   ): Promise<CacheUse<H>> {
     let unlock = (): void => undefined;
-    if (sharing === "LOCKED")
-      unlock = await this.lockFor(volume).lock(signal, `cache volume "${volume}" (LOCKED)`);
+    let crossProcess: ReleaseLock | undefined;
+    const what = `cache volume "${volume}" (LOCKED)`;
+    const lockFile = this.opts.lockFile?.(volume);
+    if (sharing === "LOCKED") {
+      unlock = await this.lockFor(volume).lock(signal, what);
+      if (lockFile)
+        crossProcess = await acquireFileLock(lockFile, signal, what).catch(unlockAnd(unlock));
+    }
     // Decide and count before any await, so two PRIVATE execs starting together never share.
-    const copy = sharing === "PRIVATE" && (this.inUse.get(volume) ?? 0) > 0;
-    let handle: H | undefined = copy ? this.idleCopies.get(volume)?.pop() : undefined;
+    let copy = sharing === "PRIVATE" && (this.inUse.get(volume) ?? 0) > 0;
     if (!copy) this.inUse.set(volume, (this.inUse.get(volume) ?? 0) + 1);
+    if (sharing === "PRIVATE" && !copy && lockFile) {
+      // free here, but another process may be using it: then this one gets a copy too
+      crossProcess = await tryFileLock(lockFile);
+      if (!crossProcess) {
+        this.inUse.set(volume, (this.inUse.get(volume) ?? 1) - 1);
+        copy = true;
+      }
+    }
+    let handle: H | undefined = copy ? this.idleCopies.get(volume)?.pop() : undefined;
     let released = false;
     const release = (): void => {
       if (released) return;
@@ -46,6 +71,7 @@ export class CacheSharingPolicy<H> {
       if (!copy) this.inUse.set(volume, (this.inUse.get(volume) ?? 1) - 1);
       else if (handle !== undefined)
         this.idleCopies.set(volume, [...(this.idleCopies.get(volume) ?? []), handle]);
+      void crossProcess?.();
       unlock();
     };
     try {
@@ -69,4 +95,12 @@ export class CacheSharingPolicy<H> {
     if (!lock) this.locks.set(volume, (lock = new Mutex()));
     return lock;
   }
+}
+
+// A failed cross-process wait gives the in-process lock back before the error goes on.
+function unlockAnd(unlock: () => void): (err: unknown) => never {
+  return (err) => {
+    unlock();
+    throw err;
+  };
 }

@@ -110,6 +110,8 @@ export interface ExecSpec {
   /** Write the exec's stdout/stderr to these paths in the resulting filesystem. */
   redirectStdout?: string;
   redirectStderr?: string;
+  /** The most memory the process may use, in bytes (swap included); past it the kernel kills it. */
+  memoryLimit?: number;
   /** Extra /etc/hosts entries or network the exec joins for service bindings. */
   services?: ServiceBindingSpec[];
   network?: string;
@@ -137,6 +139,8 @@ export interface ExecOutcome {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** The kernel killed a process of the exec for memory (docker: State.OOMKilled). */
+  oomKilled?: boolean;
 }
 
 /** A long-running container for a service binding (a database for tests, the app for integration tests). */

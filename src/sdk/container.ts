@@ -39,6 +39,15 @@ export interface ContainerWithExecOpts {
   useEntrypoint?: boolean;
   /** @deprecated Dagger's older spelling (before v0.13): `skipEntrypoint: false` runs the entrypoint. */
   skipEntrypoint?: boolean;
+  /**
+   * Gantry only (not in Dagger's API): the most memory the exec may use, in bytes (at least 6 MiB, swap
+   * included). Past it the kernel kills the process and the step fails saying it ran out of memory. Docker
+   * runtime only; part of the step's cache key.
+   *
+   * @example
+   * ctr.withExec(["npm", "test"], { experimentalMemoryLimit: 512 * 1024 * 1024 })
+   */
+  experimentalMemoryLimit?: number;
 }
 
 /**
@@ -164,6 +173,7 @@ export class Container {
       redirectStdout: opts.redirectStdout,
       redirectStderr: opts.redirectStderr,
       useEntrypoint: useEntrypointFor(opts),
+      memoryLimit: memoryLimitOf(opts.experimentalMemoryLimit),
     });
     return this.next({
       fs: { kind: "exec", exec },
@@ -650,4 +660,17 @@ function mountAfterExec(m: MountNode, exec: ExecNode, index: number): MountNode 
   if (m.kind === "dir" && !m.readOnly) return { ...m, dir: { op: "execMount", exec, index } };
   if (m.kind === "file" && !m.readOnly) return { ...m, file: { op: "execMountFile", exec, index } };
   return m;
+}
+
+/** Docker refuses a memory limit under 6 MiB; anything that is not a whole number of bytes is a mistake. */
+const MIN_MEMORY_LIMIT = 6 * 1024 * 1024;
+
+// withExec's experimentalMemoryLimit, checked here so the mistake is named where it was made.
+function memoryLimitOf(bytes: number | undefined): number | undefined {
+  if (bytes === undefined) return undefined;
+  if (!Number.isSafeInteger(bytes) || bytes < MIN_MEMORY_LIMIT)
+    throw new TypeError(
+      `Container.withExec: experimentalMemoryLimit must be a whole number of bytes, at least ${MIN_MEMORY_LIMIT} (6 MiB), got ${JSON.stringify(bytes)}`,
+    );
+  return bytes;
 }

@@ -1,6 +1,6 @@
 // Content-addressed blobs, trees and small JSON records on disk; the one place Gantry keeps bytes between runs.
 import { createReadStream } from "node:fs";
-import { mkdir, readFile, rename, stat, writeFile, copyFile, open } from "node:fs/promises";
+import { mkdir, readFile, rename, stat, writeFile, copyFile, open, unlink } from "node:fs/promises";
 import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -8,18 +8,25 @@ import { pipeline } from "node:stream/promises";
 import { createWriteStream } from "node:fs";
 import { digestHex, sha256 } from "./digest.js";
 import { treeDigest, type Tree } from "./tree.js";
+import { sealText, unsealText } from "./sealed-file.js";
+import { stateDirWrite } from "./state-dir-write.js";
 import { NotFoundError } from "../errors.js";
 import { changedSinceHashed, readVerified, snapshotHostFile } from "./host-file-snapshot.js";
 
 /**
  * Layout under `root`: blobs/<hex>, trees/<hex>.json, records/<kind>/<key>.json, tmp/.
  * Writes go to tmp/ then rename, so a crash never leaves a half blob under its digest.
+ * Nothing read back is trusted: a blob's bytes are checked against its digest (once per process), a tree
+ * against its digest, a record against the checksum sealed into it; what fails is removed and reads as absent,
+ * so the step that made it runs again (docs/reliability.md).
  */
 export class ContentStore {
   readonly root: string;
   /** Host files known to hold a digest's bytes (and their size), so hashing a host tree need not copy it. */
   private readonly sources = new Map<string, { path: string; size?: number }>();
   private readonly trees = new Map<string, Tree>();
+  /** Store blobs whose bytes this process wrote or has checked against their digest. */
+  private readonly verified = new Set<string>();
 
   constructor(root: string) {
     this.root = root;
@@ -48,17 +55,26 @@ export class ContentStore {
     const snap = await snapshotHostFile(hostPath, () => this.tmpPath());
     if (!snap) return undefined;
     await rename(snap.file, this.blobPath(snap.digest));
+    this.verified.add(snap.digest);
     return { digest: snap.digest, size: snap.size };
   }
 
   async putBytes(data: string | Uint8Array): Promise<string> {
     const digest = sha256(data);
     const dest = this.blobPath(digest);
-    if (!(await exists(dest))) {
+    if (!(await this.hasBlob(digest))) {
       const tmp = this.tmpPath();
-      await writeFile(tmp, data);
-      await rename(tmp, dest);
+      await stateDirWrite(
+        this.root,
+        "content",
+        async () => {
+          await writeFile(tmp, data);
+          await rename(tmp, dest);
+        },
+        tmp,
+      );
     }
+    this.verified.add(digest);
     return digest;
   }
 
@@ -71,9 +87,10 @@ export class ContentStore {
       hash.update(c);
       size += c.length;
     });
-    await pipeline(stream, createWriteStream(tmp));
+    await stateDirWrite(this.root, "content", () => pipeline(stream, createWriteStream(tmp)), tmp);
     const digest = "sha256:" + hash.digest("hex");
     await rename(tmp, this.blobPath(digest));
+    this.verified.add(digest);
     return { digest, size };
   }
 
@@ -84,17 +101,67 @@ export class ContentStore {
    */
   async putFile(hostPath: string, digest: string): Promise<void> {
     const dest = this.blobPath(digest);
-    if (await exists(dest)) return;
+    if (await this.hasBlob(digest)) return;
     const tmp = this.tmpPath();
     const src = this.sources.get(digest);
-    if (src?.path === hostPath)
-      await pipeline(readVerified(hostPath, digest, src.size), createWriteStream(tmp));
-    else await copyFile(hostPath, tmp);
-    await rename(tmp, dest);
+    await stateDirWrite(
+      this.root,
+      `a copy of ${hostPath}`,
+      async () => {
+        if (src?.path === hostPath)
+          await pipeline(readVerified(hostPath, digest, src.size), createWriteStream(tmp));
+        else await copyFile(hostPath, tmp);
+        await rename(tmp, dest);
+      },
+      tmp,
+    );
+    this.verified.add(digest);
   }
 
+  /** True when the store holds the digest's bytes intact (a damaged copy is removed and answers false). */
   async hasBlob(digest: string): Promise<boolean> {
-    return exists(this.blobPath(digest));
+    if (this.verified.has(digest)) return exists(this.blobPath(digest));
+    try {
+      await this.verifyOwnBlob(digest);
+      return true;
+    } catch (err) {
+      if (err instanceof NotFoundError) return false;
+      throw err;
+    }
+  }
+
+  /**
+   * Check a store blob's bytes against its digest the first time this process uses it; a damaged blob is
+   * removed and reported as not found, so whatever needs it is made again.
+   */
+  async verifyOwnBlob(digest: string): Promise<void> {
+    if (this.verified.has(digest)) return;
+    const file = this.blobPath(digest);
+    const hash = createHash("sha256");
+    try {
+      await pipeline(createReadStream(file), hash);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === "ENOENT") throw this.missing(digest);
+      throw err;
+    }
+    if ("sha256:" + hash.digest("hex") !== digest) throw await this.dropDamaged(digest);
+    this.verified.add(digest);
+  }
+
+  // Remove a blob whose bytes are not its digest's, and say what happened and what to do.
+  private async dropDamaged(digest: string): Promise<NotFoundError> {
+    await unlink(this.blobPath(digest)).catch(() => {});
+    this.verified.delete(digest);
+    return new NotFoundError(
+      `content ${digest} in Gantry's store at ${this.root} was damaged (its bytes no longer match their digest); it has been removed`,
+      { hint: "run again: the step that made it runs again" },
+    );
+  }
+
+  private missing(digest: string): NotFoundError {
+    return new NotFoundError(`content ${digest} is not in the store at ${this.root}`, {
+      hint: "the cache may have been cleaned while a run used it; run again",
+    });
   }
 
   /** Path of a readable file holding the digest's bytes: the store's copy, else a registered host source. */
@@ -103,26 +170,36 @@ export class ContentStore {
     if (await exists(own)) return own;
     const src = this.sources.get(digest);
     if (src && (await exists(src.path))) return src.path;
-    throw new NotFoundError(`content ${digest} is not in the store at ${this.root}`, {
-      hint: "the cache may have been cleaned while a run used it; run again",
-    });
+    throw this.missing(digest);
   }
 
   /** The digest's bytes; a host source's are checked against the digest (it may have changed since). */
   async readBlob(digest: string): Promise<Buffer> {
     const file = await this.locateBlob(digest);
     const data = await readFile(file);
-    if (file !== this.blobPath(digest) && sha256(data) !== digest) {
-      throw changedSinceHashed(file);
+    if (sha256(data) !== digest) {
+      if (file !== this.blobPath(digest)) throw changedSinceHashed(file);
+      throw await this.dropDamaged(digest);
     }
+    if (file === this.blobPath(digest)) this.verified.add(digest);
     return data;
   }
 
   /** A stream of the digest's bytes; a host source's are checked as they stream (see readVerified). */
   async openBlob(digest: string): Promise<Readable> {
     const file = await this.locateBlob(digest);
-    if (file === this.blobPath(digest)) return createReadStream(file);
-    return readVerified(file, digest, this.sources.get(digest)?.size);
+    if (file !== this.blobPath(digest))
+      return readVerified(file, digest, this.sources.get(digest)?.size);
+    if (this.verified.has(digest)) return createReadStream(file);
+    // checked as it streams: a damaged blob fails the stream at its end and is removed
+    const damaged = new NotFoundError(
+      `content ${digest} in Gantry's store at ${this.root} was damaged (its bytes no longer match their digest); it has been removed`,
+      { hint: "run again: the step that made it runs again" },
+    );
+    return readVerified(file, digest, undefined, () => {
+      void this.dropDamaged(digest);
+      return damaged;
+    });
   }
 
   /** Make every file of a tree live in the store itself (not only at a host source). */
@@ -135,13 +212,20 @@ export class ContentStore {
 
   async saveTree(tree: Tree): Promise<string> {
     const digest = treeDigest(tree);
-    this.trees.set(digest, tree);
     const dest = path.join(this.root, "trees", digestHex(digest) + ".json");
-    if (!(await exists(dest))) {
+    if (!(await this.hasTree(digest))) {
       const tmp = this.tmpPath();
-      await writeFile(tmp, JSON.stringify(tree));
-      await rename(tmp, dest);
+      await stateDirWrite(
+        this.root,
+        "a directory listing",
+        async () => {
+          await writeFile(tmp, JSON.stringify(tree));
+          await rename(tmp, dest);
+        },
+        tmp,
+      );
     }
+    this.trees.set(digest, tree);
     return digest;
   }
 
@@ -149,35 +233,80 @@ export class ContentStore {
     const cached = this.trees.get(digest);
     if (cached) return cached;
     const file = path.join(this.root, "trees", digestHex(digest) + ".json");
+    let tree: Tree;
     try {
-      const tree = JSON.parse(await readFile(file, "utf8")) as Tree;
-      this.trees.set(digest, tree);
-      return tree;
+      tree = JSON.parse(await readFile(file, "utf8")) as Tree;
     } catch (cause) {
+      // unreadable or not JSON: absent either way (a damaged file is removed)
+      if ((cause as NodeJS.ErrnoException).code !== "ENOENT") await unlink(file).catch(() => {});
       throw new NotFoundError(`tree ${digest} is not in the store`, { cause });
     }
+    if (!isTreeShaped(tree) || treeDigest(tree) !== digest) {
+      await unlink(file).catch(() => {});
+      throw new NotFoundError(`tree ${digest} in the store was damaged; it has been removed`, {
+        hint: "run again: the step that made it runs again",
+      });
+    }
+    this.trees.set(digest, tree);
+    return tree;
+  }
+
+  // A tree file is kept only when it loads intact, so saveTree rewrites a damaged one.
+  private async hasTree(digest: string): Promise<boolean> {
+    try {
+      await this.loadTree(digest);
+      return true;
+    } catch (err) {
+      if (err instanceof NotFoundError) return false;
+      throw err;
+    }
+  }
+
+  /** True when every file of the tree is in the store intact, or at a host source registered this run. */
+  async hasTreeContent(tree: Tree): Promise<boolean> {
+    for (const entry of Object.values(tree.entries)) {
+      if (entry.type !== "file" || (await this.hasBlob(entry.digest))) continue;
+      if (!this.sources.has(entry.digest)) return false;
+    }
+    return true;
   }
 
   /** Small JSON records by kind and key (exec results, stat caches, signatures). */
   async getRecord<T>(kind: string, key: string): Promise<T | undefined> {
+    const file = this.recordPath(kind, key);
+    let text: string;
     try {
-      return JSON.parse(await readFile(this.recordPath(kind, key), "utf8")) as T;
+      text = await readFile(file, "utf8");
     } catch {
       return undefined;
     }
+    const body = unsealText(text);
+    // damaged, half-written by an old version, or not Gantry's: never trusted, removed so it is rebuilt
+    if (body === undefined) {
+      await unlink(file).catch(() => {});
+      return undefined;
+    }
+    return JSON.parse(body) as T;
   }
 
   async putRecord(kind: string, key: string, value: unknown): Promise<void> {
     const dest = this.recordPath(kind, key);
-    await mkdir(path.dirname(dest), { recursive: true });
     const tmp = this.tmpPath();
-    const fh = await open(tmp, "w", 0o600);
-    try {
-      await fh.writeFile(JSON.stringify(value));
-    } finally {
-      await fh.close();
-    }
-    await rename(tmp, dest);
+    await stateDirWrite(
+      this.root,
+      `a ${kind} record`,
+      async () => {
+        await mkdir(path.dirname(dest), { recursive: true });
+        const fh = await open(tmp, "w", 0o600);
+        try {
+          await fh.writeFile(sealText(JSON.stringify(value)));
+        } finally {
+          await fh.close();
+        }
+        await rename(tmp, dest);
+      },
+      tmp,
+    );
   }
 
   private recordPath(kind: string, key: string): string {
@@ -189,9 +318,22 @@ export class ContentStore {
     );
   }
 
+  /** The lock file (see file-lock.ts) for `name` among the processes sharing this store. */
+  lockPath(name: string): string {
+    const safe = name.replace(/[^A-Za-z0-9._-]/g, "_");
+    const short = safe.length > 100 ? `${safe.slice(0, 80)}-${sha256(name).slice(7, 23)}` : safe;
+    return path.join(this.root, "locks", `${short}.lock`);
+  }
+
   tmpPath(): string {
     return path.join(this.root, "tmp", randomBytes(12).toString("hex"));
   }
+}
+
+// Enough of a tree's shape that treeDigest can run on what JSON.parse gave back.
+function isTreeShaped(t: unknown): t is Tree {
+  const entries = (t as { entries?: unknown } | null)?.entries;
+  return typeof entries === "object" && entries !== null && !Array.isArray(entries);
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -67,10 +67,14 @@ export async function snapshotHostFile(
  * stream: the stream fails, naming the file, as soon as they can no longer be those bytes, so a
  * file changed since it was hashed never passes for the content its digest (and cache key) says.
  */
-export function readVerified(hostPath: string, digest: string, size?: number): Readable {
+export function readVerified(
+  hostPath: string,
+  digest: string,
+  size?: number,
+  changed: () => Error = () => changedSinceHashed(hostPath),
+): Readable {
   const hash = createHash("sha256");
   let seen = 0;
-  const changed = (): UsageError => changedSinceHashed(hostPath);
   const check = new Transform({
     transform(chunk: Buffer, _enc, cb: TransformCallback) {
       seen += chunk.length;

@@ -2,9 +2,9 @@
 import { constants } from "node:fs";
 import { chmod, copyFile, lstat, mkdir, symlink, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
-import { CancelledError } from "../errors.js";
+import { CancelledError, NotFoundError, UnsupportedError } from "../errors.js";
 import type { ContentStore } from "./content-store.js";
-import type { Tree, TreeEntry } from "./tree.js";
+import { normalizeTreePath, type Tree, type TreeEntry } from "./tree.js";
 
 /** What a written file looked like right after writing, so a later scan can tell it unchanged without hashing. */
 export interface FileStamp {
@@ -35,6 +35,7 @@ export async function materializeTree(
   dir: string,
   opts: MaterializeOptions = {},
 ): Promise<void> {
+  assertTreeShape(tree);
   const entries = Object.entries(tree.entries);
   const dirs = entries.filter(([, e]) => e.type === "dir").map(([p]) => p);
   await mkdir(dir, { recursive: true });
@@ -44,6 +45,38 @@ export async function materializeTree(
   await forEachBounded(entries, opts, async ([p, e]) => {
     if (e.type === "dir") await chmod(path.join(dir, p), e.mode);
   });
+}
+
+// The last guard before bytes reach the host: a tree from a damaged record or a hostile archive could name
+// "../x" or put a file below a symlink, and writing it would land outside `dir`.
+export function assertTreeShape(tree: Tree): void {
+  for (const [p, entry] of Object.entries(tree.entries)) {
+    let problem: string | undefined;
+    if (p === "" || normalizeTreePathOrUndefined(p) !== p) problem = "is not a plain relative path";
+    else if (entry.type === "file" && !/^sha256:[0-9a-f]{64}$/.test(entry.digest))
+      problem = "has no valid content digest";
+    else {
+      const slash = p.lastIndexOf("/");
+      const parent = slash < 0 ? undefined : tree.entries[p.slice(0, slash)];
+      if (slash >= 0 && parent?.type !== "dir")
+        problem = `lies below ${JSON.stringify(p.slice(0, slash))}, which is not a directory`;
+    }
+    if (problem) {
+      throw new UnsupportedError(
+        `refusing to write a directory whose entry ${JSON.stringify(p)} ${problem}`,
+        { hint: "the value is damaged or was made from a hostile archive; run again without it" },
+      );
+    }
+  }
+}
+
+// normalizeTreePath throws on a path leaving its root; here that is one more way of not being plain.
+function normalizeTreePathOrUndefined(p: string): string | undefined {
+  try {
+    return normalizeTreePath(p);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Write one file or symlink; directories were made before. */
@@ -76,14 +109,20 @@ function ignoreMissing(err: unknown): void {
   if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
 }
 
-/** Copy from the store's own blob (no existence check first: that is the common case), else wherever it lives. */
+/**
+ * Copy from the store's own blob, checked against its digest (once per process), else from the host file
+ * registered for it; a damaged store blob is removed and its NotFoundError says so.
+ */
 async function copyBlob(store: ContentStore, digest: string, dest: string): Promise<void> {
   try {
-    await copyFile(store.blobPath(digest), dest, constants.COPYFILE_FICLONE);
+    await store.verifyOwnBlob(digest);
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== "ENOENT") throw e;
-    await copyFile(await store.locateBlob(digest), dest, constants.COPYFILE_FICLONE);
+    if (!(e instanceof NotFoundError)) throw e;
+    const source = await store.locateBlob(digest).catch(() => Promise.reject(e));
+    await copyFile(source, dest, constants.COPYFILE_FICLONE);
+    return;
   }
+  await copyFile(store.blobPath(digest), dest, constants.COPYFILE_FICLONE);
 }
 
 /** Run `fn` over `items` with at most `concurrency` at once; on a failure or cancel, wait for all workers to stop. */

@@ -3,7 +3,7 @@ import { PassThrough, type Readable } from "node:stream";
 import tar from "tar-stream";
 import type { ContentStore } from "./content-store.js";
 import { normalizeTreePath, type FileEntry, type Tree, type TreeEntry } from "./tree.js";
-import { UnsupportedError } from "../errors.js";
+import { UnsupportedError, isGantryError } from "../errors.js";
 
 /**
  * Trees carry no times; every packed entry gets this one, so equal trees give equal tars.
@@ -115,34 +115,78 @@ export async function unpackTar(
   const extract = tar.extract();
   stream.on("error", (err) => extract.destroy(err));
   stream.pipe(extract);
-  for await (const item of extract) {
-    const header = item.header;
-    const name = stripComponent(tarPath(header.name), strip, header.name);
-    const mode = (header.mode ?? 0o644) & 0o7777;
-    if (header.type === "file" || header.type === "contiguous-file") {
-      const { digest, size } = await store.putStream(item as unknown as Readable);
-      if (name !== "") setEntry(entries, dirs, name, { type: "file", mode, digest, size });
-      continue;
+  let current: string | undefined;
+  try {
+    for await (const item of extract) {
+      const header = item.header;
+      current = header.name;
+      const name = stripComponent(tarPath(header.name), strip, header.name);
+      const mode = (header.mode ?? 0o644) & 0o7777;
+      if (name !== "") refuseBelowNonDirectory(entries, name, header.name);
+      if (header.type === "file" || header.type === "contiguous-file") {
+        const { digest, size } = await store.putStream(item as unknown as Readable);
+        if (name !== "") setEntry(entries, dirs, name, { type: "file", mode, digest, size });
+        continue;
+      }
+      item.resume();
+      if (name === "") continue;
+      if (header.type === "directory") setEntry(entries, dirs, name, { type: "dir", mode });
+      else if (header.type === "symlink") {
+        setEntry(entries, dirs, name, { type: "symlink", target: header.linkname ?? "" });
+      } else if (header.type === "link") {
+        const linked = stripComponent(tarPath(header.linkname ?? ""), strip, header.linkname ?? "");
+        const source = hardLinkSource(entries, linked, header.name, header.linkname ?? "");
+        setEntry(entries, dirs, name, { ...source, mode });
+      }
+      current = undefined;
     }
-    item.resume();
-    if (name === "") continue;
-    if (header.type === "directory") setEntry(entries, dirs, name, { type: "dir", mode });
-    else if (header.type === "symlink") {
-      setEntry(entries, dirs, name, { type: "symlink", target: header.linkname ?? "" });
-    } else if (header.type === "link") {
-      const linked = stripComponent(tarPath(header.linkname ?? ""), strip, header.linkname ?? "");
-      setEntry(entries, dirs, name, { ...hardLinkSource(entries, linked, name), mode });
-    }
+  } catch (err) {
+    throw unpackError(err, current);
   }
   return { entries: addMissingParents(entries) };
 }
 
+// A broken or cut-off stream fails with the parser's terse words ("Unexpected end of data"): name the entry.
+function unpackError(err: unknown, entry: string | undefined): unknown {
+  if (isGantryError(err)) return err;
+  const what = entry === undefined ? "between entries" : `in entry ${JSON.stringify(entry)}`;
+  const message = err instanceof Error ? err.message : String(err);
+  return new UnsupportedError(`could not read a tar stream ${what}: ${message}`, {
+    cause: err,
+    hint: "the archive is truncated or malformed (or the engine's connection broke): run again",
+  });
+}
+
+// An entry below an earlier symlink or file would be written through the link (outside the directory, for a
+// symlink to "../.." or "/etc") or into nothing: GNU tar and bsdtar refuse it too.
+function refuseBelowNonDirectory(
+  entries: Record<string, TreeEntry>,
+  name: string,
+  raw: string,
+): void {
+  for (let i = name.indexOf("/"); i > 0; i = name.indexOf("/", i + 1)) {
+    const parent = entries[name.slice(0, i)];
+    if (!parent || parent.type === "dir") continue;
+    const what =
+      parent.type === "symlink" ? `a symlink to ${JSON.stringify(parent.target)}` : "a file";
+    throw new UnsupportedError(
+      `tar entry ${JSON.stringify(raw)} lies below ${JSON.stringify(name.slice(0, i))}, which the ` +
+        `archive made ${what}: refusing to write through it; re-create the archive without it`,
+    );
+  }
+}
+
 // A hard link names an earlier file of the same tar; a tree has no links, so it becomes a copy.
-function hardLinkSource(entries: Record<string, TreeEntry>, linked: string, name: string) {
+function hardLinkSource(
+  entries: Record<string, TreeEntry>,
+  linked: string,
+  name: string,
+  rawLinked: string,
+) {
   const source = entries[linked];
   if (source?.type !== "file") {
     throw new UnsupportedError(
-      `tar entry ${JSON.stringify(name)} is a hard link to ${JSON.stringify(linked)}, ` +
+      `tar entry ${JSON.stringify(name)} is a hard link to ${JSON.stringify(rawLinked)}, ` +
         `which is not an earlier regular file of the same archive: re-create the archive without it`,
     );
   }

@@ -1,6 +1,7 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, it } from "vitest";
 import { ExecError, ModuleError, UsageError, CancelledError } from "../../src/errors.js";
+import { dag } from "../../src/sdk/index.js";
 import { FailureTracker } from "../../src/cli/failure-tracker.js";
 import { handleError } from "../../src/cli/handle-error.js";
 import { installInterrupts, type SignalSource } from "../../src/engine/interrupts.js";
@@ -49,6 +50,41 @@ describe("handleError", () => {
     expect(text).not.toContain("err 10 ");
     expect(text).not.toContain("hunter2");
     expect(text).not.toContain("stdout");
+  });
+
+  it("says out of memory, with the limit and a hint, for an exec the kernel killed", () => {
+    const e = new ExecError({
+      cmd: ["node", "build.js"],
+      exitCode: 137,
+      stdout: "bundling…\n",
+      stderr: "",
+      step: "withExec node build.js",
+      oom: { limit: 512 * 1024 * 1024 },
+    });
+    const { code, text } = report(e, {});
+    expect(code).toBe(1);
+    expect(text).toContain(
+      'Error: exec "node build.js" was killed by the kernel: out of memory (exit code 137, over its memory limit of 512 MiB) (step: withExec node build.js)\n',
+    );
+    expect(text).toContain("  ── stdout ──\n  bundling…\n");
+    expect(text).toContain(
+      "Hint: raise the step's memory limit (withExec's experimentalMemoryLimit)",
+    );
+    const noLimit = new ExecError({ cmd: ["x"], exitCode: 137, stdout: "", stderr: "", oom: {} });
+    expect(noLimit.message).toBe(
+      'exec "x" was killed by the kernel: out of memory (exit code 137)',
+    );
+    expect(noLimit.hint).toMatch(/^give the machine \(or Docker's VM\) more memory/);
+  });
+
+  it("refuses a memory limit that is not a whole number of bytes of at least 6 MiB", () => {
+    const base = dag.container().from("busybox");
+    for (const bad of [0, 1024, 6 * 1024 * 1024 - 1, 1.5e7 + 0.5, Number.NaN])
+      expect(() => base.withExec(["true"], { experimentalMemoryLimit: bad })).toThrow(
+        /experimentalMemoryLimit must be a whole number of bytes, at least 6291456 \(6 MiB\)/,
+      );
+    const ok = base.withExec(["true"], { experimentalMemoryLimit: 6 * 1024 * 1024 });
+    expect(ok._state.lastExec?.memoryLimit).toBe(6 * 1024 * 1024);
   });
 
   it("adds the stack of Gantry's own errors under --debug, scrubbed", () => {

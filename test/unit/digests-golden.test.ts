@@ -116,6 +116,10 @@ function pipelines(): Record<string, Container> {
     "exec-stdin": base.withExec(["cat"], { stdin: "input" }),
     "exec-stdin-other": base.withExec(["cat"], { stdin: "other input" }),
     "exec-no-stdin": base.withExec(["cat"]),
+    "exec-memory-limit": base.withExec(echo, { experimentalMemoryLimit: 64 * 1024 * 1024 }),
+    "exec-memory-limit-other": base.withExec(echo, {
+      experimentalMemoryLimit: 128 * 1024 * 1024,
+    }),
   };
 }
 
@@ -139,6 +143,8 @@ const DIFFERS_FROM: Record<string, string> = {
   "exec-chain-other-parent": "exec-chain",
   "exec-stdin": "exec-no-stdin",
   "exec-stdin-other": "exec-stdin",
+  "exec-memory-limit": "exec-simple",
+  "exec-memory-limit-other": "exec-memory-limit",
 };
 
 // Inputs that must NOT change the key (engine.md: labels and `expect` are not part of it).

@@ -32,6 +32,8 @@ export interface ExecKeyParts {
   stdin?: string;
   redirectStdout?: string;
   redirectStderr?: string;
+  /** Bytes: a step that fits under a limit may not fit under a smaller one. Absent (not in the key) when unset. */
+  memoryLimit?: number;
   /** What the runtime adds (the host runtime: the identity of the host tool the command resolves to). */
   runtimeInputs: ExecInput[];
 }

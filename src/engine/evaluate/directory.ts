@@ -264,7 +264,9 @@ async function readCached(
   const rec = await s.store.getRecord<{ tree: string }>(kind, sha256(key));
   if (rec) {
     try {
-      return await s.store.loadTree(rec.tree);
+      const tree = await s.store.loadTree(rec.tree);
+      // a file of it damaged (and so removed) means reading it again
+      if (await s.store.hasTreeContent(tree)) return tree;
     } catch {
       // fall through: the tree was cleaned away
     }

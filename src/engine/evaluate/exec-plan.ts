@@ -117,6 +117,8 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
   if (exec.stdin !== undefined) inputs.push({ name: "stdin", digest: digestOf(exec.stdin) });
   if (redirectStdout || redirectStderr)
     inputs.push({ name: "output redirects", digest: digestOf([redirectStdout, redirectStderr]) });
+  if (exec.memoryLimit !== undefined)
+    inputs.push({ name: "memory limit", digest: digestOf(exec.memoryLimit) });
   const digest = execKey({
     runtime: s.runtime.name,
     base: baseDigest,
@@ -131,6 +133,7 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     stdin: exec.stdin,
     redirectStdout,
     redirectStderr,
+    memoryLimit: exec.memoryLimit,
     runtimeInputs,
   });
   return {
@@ -156,6 +159,7 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
       stdin: exec.stdin,
       redirectStdout,
       redirectStderr,
+      memoryLimit: exec.memoryLimit,
     },
   };
 }
@@ -202,10 +206,21 @@ export async function withStartedBindings(
   exec: ExecNode,
   plan: ExecPlan,
 ): Promise<ExecPlan["spec"]> {
-  if (exec.state.services.length === 0) return plan.spec;
-  const started =
-    exec.state.services.length === 0 ? { specs: [] } : await s.bindings.start(s, exec.state);
-  return { ...plan.spec, services: started.specs, network: started.network };
+  return (await startBindings(s, exec, plan)).spec;
+}
+
+/** As withStartedBindings, plus what to ask when the exec fails: did a bound service die meanwhile? */
+export async function startBindings(
+  s: Session,
+  exec: ExecNode,
+  plan: ExecPlan,
+): Promise<{ spec: ExecPlan["spec"]; gone?: () => Promise<string | undefined> }> {
+  if (exec.state.services.length === 0) return { spec: plan.spec };
+  const started = await s.bindings.start(s, exec.state);
+  return {
+    spec: { ...plan.spec, services: started.specs, network: started.network },
+    gone: started.gone,
+  };
 }
 
 async function planMount(

@@ -4,16 +4,24 @@ import type { Session } from "../session.js";
 import type { Snapshot } from "../../runtime/runtime.js";
 import { DryRunStop, ExecError } from "../../errors.js";
 import { LineScrubber } from "../scrubber.js";
-import { planExec, withStartedBindings, type ExecPlan } from "./exec-plan.js";
+import { planExec, startBindings, type ExecPlan } from "./exec-plan.js";
 import { explainMiss, recordStepInputs, stepKeyOf } from "../cache/explain-miss.js";
-import { lookupExec, recordExec, type MountOutputRef } from "../cache/exec-records.js";
+import {
+  lookupExec,
+  recordExec,
+  type ExecRecord,
+  type MountOutputRef,
+} from "../cache/exec-records.js";
 import { describeReason } from "../cache/miss-summary.js";
 import { startStep, type StepHandle } from "./steps.js";
+import { whyFailed, type FailureContext } from "./exec-failure.js";
 import { collectTestReports, testReportsPath } from "./test-reports.js";
 import { InternalError } from "../../errors.js";
 import { mountHasOutput, type MountOutput } from "../../runtime/runtime.js";
 import type { FileEntry, Tree } from "../../store/tree.js";
 import { mountTarget } from "./mounts.js";
+import { acquireFileLock, type ReleaseLock } from "../../store/file-lock.js";
+import { digestHex } from "../../store/digest.js";
 
 export interface ExecResult {
   digest: string;
@@ -83,18 +91,60 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
   const reports = testReportsPath(plan.spec.env, plan.spec.workdir);
   const outputTargets = plan.spec.mounts.filter(mountHasOutput).map((m) => m.target);
   const cached = await lookupExec(s, plan.digest, outputTargets);
-  if (cached.hit) {
-    step.end("cached", { exitCode: cached.record.exitCode });
-    if (reports) await collectTestReports(s, step.id, cached.record.snapshot, reports);
-    return checkExpect(
-      exec,
-      plan,
-      { digest: plan.digest, ...cached.record, cached: true, sources: plan.sources },
-      name,
-    );
+  if (cached.hit) return fromCache(s, exec, plan, step, name, reports, cached.record);
+  if (s.dryRun) return missed(s, exec, plan, step, name, reports, cached.pruned);
+  // Another Gantry process on this state dir may be running the same step: wait for it, then take its result.
+  const unlock = await lockStep(s, plan.digest, name).catch((e: unknown) => {
+    step.end("cancelled", { error: e instanceof Error ? e.message : String(e) });
+    throw e;
+  });
+  try {
+    const again = await lookupExec(s, plan.digest, outputTargets);
+    if (again.hit) return await fromCache(s, exec, plan, step, name, reports, again.record);
+    return await missed(s, exec, plan, step, name, reports, again.pruned);
+  } finally {
+    await unlock();
   }
+}
+
+// The lock that makes a step several processes need at once run in one of them (store/file-lock.ts).
+function lockStep(s: Session, digest: string, name: string): Promise<ReleaseLock> {
+  const file = s.store.lockPath(`exec-${digestHex(digest)}`);
+  return acquireFileLock(file, s.signal, `${name} (being run by another Gantry process)`);
+}
+
+// A hit: the recorded result, its test reports, and the expect check.
+async function fromCache(
+  s: Session,
+  exec: ExecNode,
+  plan: ExecPlan,
+  step: StepHandle,
+  name: string,
+  reports: ReturnType<typeof testReportsPath>,
+  record: ExecRecord,
+): Promise<ExecResult> {
+  step.end("cached", { exitCode: record.exitCode });
+  if (reports) await collectTestReports(s, step.id, record.snapshot, reports);
+  return checkExpect(
+    exec,
+    plan,
+    { digest: plan.digest, ...record, cached: true, sources: plan.sources },
+    name,
+  );
+}
+
+// A miss: say why, run it (unless a dry run), and record a success.
+async function missed(
+  s: Session,
+  exec: ExecNode,
+  plan: ExecPlan,
+  step: StepHandle,
+  name: string,
+  reports: ReturnType<typeof testReportsPath>,
+  pruned: boolean,
+): Promise<ExecResult> {
   const keys = stepKeyOf(s, exec, plan);
-  const explained = cached.pruned
+  const explained = pruned
     ? {
         miss: "its cached result was removed from the engine (pruned)",
         why: [{ input: "its cached result", change: "pruned" as const }],
@@ -104,7 +154,7 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
     step.end("would-run", explained);
     throw new DryRunStop(`dry run: ${name} would run`, { step: name });
   }
-  const outcome = await runInRuntime(s, exec, plan, step, name, explained);
+  const { outcome, gone } = await runInRuntime(s, exec, plan, step, name, explained);
   const result: ExecResult = {
     digest: plan.digest,
     snapshot: outcome.snapshot,
@@ -116,14 +166,19 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
     sources: plan.sources,
   };
   const ok = allowed(exec.expect, result.exitCode);
+  const why = ok ? undefined : await whyFailed(exec, outcome, gone);
   if (reports) await collectTestReports(s, step.id, result.snapshot, reports);
-  step.end(ok ? "done" : "failed", { ...explained, exitCode: result.exitCode });
+  step.end(ok ? "done" : "failed", {
+    ...explained,
+    exitCode: result.exitCode,
+    ...(why?.note ? { error: why.note } : {}),
+  });
   // A non-zero exit is never cached, even when expected: a rerun must run a failing or flaky step again.
   if (result.exitCode === 0) {
     await recordExec(s, plan.digest, result);
     await recordStepInputs(s, keys, plan);
   }
-  return checkExpect(exec, plan, result, name);
+  return checkExpect(exec, plan, result, name, why);
 }
 
 // The exec itself: bound services started, a parallelism slot, output streamed (scrubbed) into the step's log.
@@ -141,8 +196,8 @@ async function runInRuntime(
   };
   try {
     // Bound services start only now that the exec really runs, and not inside a parallelism slot.
-    const spec = await withStartedBindings(s, exec, plan);
-    return await s.limiter.use(
+    const { spec, gone } = await startBindings(s, exec, plan);
+    const outcome = await s.limiter.use(
       () =>
         s.runtime.exec({
           ...spec,
@@ -155,6 +210,7 @@ async function runInRuntime(
         }),
       s.signal,
     );
+    return { outcome, gone };
   } catch (e) {
     step.end(s.signal.aborted ? "cancelled" : "failed", {
       ...explained,
@@ -203,7 +259,13 @@ function allowed(expect: ExecNode["expect"], code: number): boolean {
   return expect === "ANY" || (expect === "SUCCESS" ? code === 0 : code !== 0);
 }
 
-function checkExpect(exec: ExecNode, plan: ExecPlan, r: ExecResult, step: string): ExecResult {
+function checkExpect(
+  exec: ExecNode,
+  plan: ExecPlan,
+  r: ExecResult,
+  step: string,
+  why?: FailureContext,
+): ExecResult {
   if (allowed(exec.expect, r.exitCode)) return r;
   throw new ExecError({
     cmd: plan.spec.args,
@@ -211,5 +273,7 @@ function checkExpect(exec: ExecNode, plan: ExecPlan, r: ExecResult, step: string
     stdout: r.stdout,
     stderr: r.stderr,
     step,
+    ...(why?.oom ? { oom: why.oom } : {}),
+    ...(why?.services ? { services: why.services } : {}),
   });
 }

@@ -10,7 +10,9 @@ import {
   startAnyService,
   startService as start,
   stopStartedService,
+  type StartedService,
 } from "./service-manager.js";
+import { describeGoneServices } from "./services-gone.js";
 import { withStartedBindings } from "../evaluate/exec-plan.js";
 import { UsageError } from "../../errors.js";
 
@@ -27,13 +29,21 @@ export const bindingOps: BindingOps = {
     ).sort((a, b) => a[0].localeCompare(b[0])),
   // The consumer runs: start each service and reach it by alias on the run network.
   start: async (s, state) => {
+    const containers: StartedService[] = [];
     const specs = await Promise.all(
-      state.services.map(async (b) => ({
-        alias: b.alias,
-        target: await startAnyService(s, b.service),
-      })),
+      state.services.map(async (b) => {
+        if (isHostService(b.service))
+          return { alias: b.alias, target: await startAnyService(s, b.service) };
+        const started = await start(s, b.service);
+        containers.push(started);
+        return { alias: b.alias, target: started.running.ip };
+      }),
     );
-    return { specs, network: await serviceRuntimeOf(s).network(s.signal) };
+    return {
+      specs,
+      network: await serviceRuntimeOf(s).network(s.signal),
+      gone: () => describeGoneServices(s, containers),
+    };
   },
 };
 

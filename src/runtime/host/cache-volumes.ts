@@ -25,13 +25,15 @@ export interface CacheRequest {
 
 /** The volumes under `<stateDir>/cache-volumes`, shared by the one sharing policy both runtimes use. */
 export class CacheVolumes {
-  private readonly policy = new CacheSharingPolicy<string>();
+  private readonly policy: CacheSharingPolicy<string>;
   private readonly created = new Map<string, Promise<void>>();
 
   constructor(
     private readonly root: string,
     private readonly store: ContentStore,
-  ) {}
+  ) {
+    this.policy = new CacheSharingPolicy({ lockFile: (v) => store.lockPath(`cache-host-${v}`) });
+  }
 
   /** Take a volume (or a PRIVATE copy, a directory of the run's) for one exec; always pair with release(). */
   async acquire(req: CacheRequest): Promise<CacheLease> {

@@ -1,7 +1,7 @@
 // One exec on the host: materialize the upper tree, run the process (sandboxed or plain), scan the result back.
 import { chmod, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
-import { CancelledError } from "../../errors.js";
+import { CancelledError, UnsupportedError } from "../../errors.js";
 import type { ExecOutcome, ExecSpec } from "../runtime.js";
 import type { ContentStore } from "../../store/content-store.js";
 import { materializeTree, type FileStamp } from "../../store/tree-materialize.js";
@@ -33,6 +33,11 @@ const RACY_WINDOW_NS = 20_000_000n;
 
 /** Run one ExecSpec on the host and commit its upper tree as the new snapshot. */
 export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise<ExecOutcome> {
+  if (spec.memoryLimit !== undefined)
+    throw new UnsupportedError(
+      `exec ${spec.step} has a memory limit (experimentalMemoryLimit), which the host runtime cannot enforce`,
+      { hint: "run with --runtime=docker, or remove the limit" },
+    );
   const plan = await planExec(spec, ctx);
   const work = await ctx.temp.newDir("exec");
   try {

@@ -16,6 +16,8 @@ export interface RunResult {
   exitCode: number;
   stdout: string;
   stderr: string;
+  /** The kernel killed a process of the container for memory (State.OOMKilled). */
+  oomKilled?: boolean;
 }
 
 /** How long to wait for the last output bytes after the engine reports the exit. */
@@ -47,12 +49,68 @@ export async function runAttached(
       return failed;
     }
     if (withStdin) stream.end(opts.stdin);
-    const exit = (await container.wait()) as { StatusCode: number };
+    const exitCode = await waitForExit(container, ended);
     await Promise.race([ended, delay(OUTPUT_DRAIN_MS)]);
-    return { exitCode: exit.StatusCode, stdout: stdout.text(), stderr: stderr.text() };
+    const oomKilled = exitCode !== 0 && (await wasOomKilled(container));
+    return {
+      exitCode,
+      stdout: stdout.text(),
+      stderr: stderr.text(),
+      ...(oomKilled ? { oomKilled } : {}),
+    };
   } finally {
     stream.destroy();
   }
+}
+
+/** Once the output has ended, how long the engine may take to report the exit before Gantry asks it directly. */
+const EXIT_REPORT_MS = 3_000;
+
+// docker-modem's wait never settles when the connection drops mid-answer (it listens for the body's end only),
+// and with the socket gone Node simply exits with nothing pending. So once the output stream has ended, a wait
+// that has not answered is checked with an inspect: a lost engine fails the step (its connection error reaches
+// engineFailure), an exited container gives its code, a running one (output closed early) is waited for again.
+async function waitForExit(
+  container: Dockerode.Container,
+  ended: Promise<unknown>,
+): Promise<number> {
+  const abort = new AbortController();
+  let settled = false;
+  let timer: NodeJS.Timeout | undefined;
+  let answer!: (r: { code: number } | { error: unknown }) => void;
+  const checked = new Promise<{ code: number } | { error: unknown }>((r) => (answer = r));
+  const check = async (): Promise<void> => {
+    if (settled) return;
+    try {
+      const state = (await container.inspect()).State as { Running?: boolean; ExitCode?: number };
+      if (state.Running) timer = setTimeout(() => void check(), EXIT_REPORT_MS);
+      else answer({ code: state.ExitCode ?? 0 });
+    } catch (error) {
+      answer({ error });
+    }
+  };
+  void ended.then(() => {
+    if (!settled) timer = setTimeout(() => void check(), EXIT_REPORT_MS);
+  });
+  const waiting = (
+    container.wait({ abortSignal: abort.signal }) as Promise<{ StatusCode: number }>
+  ).then((r) => ({ code: r.StatusCode }));
+  try {
+    const result = await Promise.race([waiting, checked]);
+    if ("error" in result) throw result.error;
+    return result.code;
+  } finally {
+    settled = true;
+    clearTimeout(timer);
+    abort.abort(); // a wait still pending is given up (its socket may be gone already)
+    waiting.catch(() => undefined);
+  }
+}
+
+// A failed exit is often the kernel's OOM killer (exit 137, or a child killed and the shell going on): docker knows.
+async function wasOomKilled(container: Dockerode.Container): Promise<boolean> {
+  const state = (await container.inspect()).State as { OOMKilled?: boolean };
+  return state.OOMKilled === true;
 }
 
 // A command that cannot start (not found: 127, not executable: 126, unknown user) is an exit code, as in a shell.

@@ -23,10 +23,14 @@ export function cacheVolumeName(cache: string): string {
 
 /** One per runtime: the sharing policy is the one both runtimes use; here cache volumes are named docker volumes. */
 export class CacheVolumes {
-  private readonly policy = new CacheSharingPolicy<string>();
+  private readonly policy: CacheSharingPolicy<string>;
   private copies = 0;
 
-  constructor(private readonly ctx: DockerRunContext) {}
+  constructor(private readonly ctx: DockerRunContext) {
+    this.policy = new CacheSharingPolicy({
+      lockFile: (v) => ctx.store.lockPath(`cache-docker-${v}`),
+    });
+  }
 
   // The volume (or a PRIVATE copy) for one exec; `fresh` when created now, so the caller seeds it.
   async acquire(

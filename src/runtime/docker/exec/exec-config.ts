@@ -35,8 +35,17 @@ export function createOptions(
       Mounts: mounts.mounts,
       NetworkMode: spec.network,
       ExtraHosts: extraHosts.length > 0 ? extraHosts : undefined,
+      ...memoryLimitConfig(spec.memoryLimit),
     },
   };
+}
+
+/** The memory limit as docker takes it: swap included (MemorySwap = Memory), so the kernel kills rather than swaps. */
+export function memoryLimitConfig(bytes: number | undefined): {
+  Memory?: number;
+  MemorySwap?: number;
+} {
+  return bytes === undefined ? {} : { Memory: bytes, MemorySwap: bytes };
 }
 
 // What the process reads on stdin: the wrapper's secret block, then the pipeline's stdin; undefined for none.

@@ -3,7 +3,7 @@ import type Dockerode from "dockerode";
 import type { HealthcheckSpec, ServiceSpec } from "../../runtime.js";
 import { UsageError } from "../../../errors.js";
 import type { ExecWrapper } from "../exec/exec-wrapper.js";
-import { userOf, workdirOf } from "../exec/exec-config.js";
+import { memoryLimitConfig, userOf, workdirOf } from "../exec/exec-config.js";
 import { planPorts } from "./service-ports.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 
@@ -40,6 +40,7 @@ export function serviceCreateOptions(
       Mounts: parts.mounts,
       PortBindings,
       ExtraHosts: parts.extraHosts.length > 0 ? parts.extraHosts : undefined,
+      ...memoryLimitConfig(spec.memoryLimit),
     },
     NetworkingConfig: {
       EndpointsConfig: { [parts.network]: { Aliases: [...spec.aliases] } },

@@ -1,6 +1,6 @@
 // Content-addressed blobs, trees and small JSON records on disk; the one place Gantry keeps bytes between runs.
 import { createReadStream } from "node:fs";
-import { mkdir, readFile, rename, stat, writeFile, copyFile, open } from "node:fs/promises";
+import { mkdir, readFile, rename, stat, writeFile, copyFile, open, utimes } from "node:fs/promises";
 import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -20,6 +20,8 @@ export class ContentStore {
   /** Host files known to hold a digest's bytes (and their size), so hashing a host tree need not copy it. */
   private readonly sources = new Map<string, { path: string; size?: number }>();
   private readonly trees = new Map<string, Tree>();
+  /** Bytes of the files this store object wrote (new blobs, trees, records): what a run adds, for the size limit. */
+  bytesAdded = 0;
 
   constructor(root: string) {
     this.root = root;
@@ -48,6 +50,7 @@ export class ContentStore {
     const snap = await snapshotHostFile(hostPath, () => this.tmpPath());
     if (!snap) return undefined;
     await rename(snap.file, this.blobPath(snap.digest));
+    this.bytesAdded += snap.size;
     return { digest: snap.digest, size: snap.size };
   }
 
@@ -58,6 +61,7 @@ export class ContentStore {
       const tmp = this.tmpPath();
       await writeFile(tmp, data);
       await rename(tmp, dest);
+      this.bytesAdded += data.length;
     }
     return digest;
   }
@@ -74,6 +78,7 @@ export class ContentStore {
     await pipeline(stream, createWriteStream(tmp));
     const digest = "sha256:" + hash.digest("hex");
     await rename(tmp, this.blobPath(digest));
+    this.bytesAdded += size;
     return { digest, size };
   }
 
@@ -91,6 +96,7 @@ export class ContentStore {
       await pipeline(readVerified(hostPath, digest, src.size), createWriteStream(tmp));
     else await copyFile(hostPath, tmp);
     await rename(tmp, dest);
+    this.bytesAdded += (await stat(dest).catch(() => undefined))?.size ?? 0;
   }
 
   async hasBlob(digest: string): Promise<boolean> {
@@ -139,8 +145,10 @@ export class ContentStore {
     const dest = path.join(this.root, "trees", digestHex(digest) + ".json");
     if (!(await exists(dest))) {
       const tmp = this.tmpPath();
-      await writeFile(tmp, JSON.stringify(tree));
+      const text = JSON.stringify(tree);
+      await writeFile(tmp, text);
       await rename(tmp, dest);
+      this.bytesAdded += Buffer.byteLength(text);
     }
     return digest;
   }
@@ -158,10 +166,17 @@ export class ContentStore {
     }
   }
 
-  /** Small JSON records by kind and key (exec results, stat caches, signatures). */
+  /**
+   * Small JSON records by kind and key (exec results, stat caches, signatures). Reading one marks it used (its
+   * mtime is the last-use time `cache gc` orders by), so what runs keep hitting is what the limit keeps.
+   */
   async getRecord<T>(kind: string, key: string): Promise<T | undefined> {
+    const file = this.recordPath(kind, key);
+    // touched before it is read: a gc that looks again just before removing it then sees it in use
+    const now = new Date();
+    await utimes(file, now, now).catch(() => undefined);
     try {
-      return JSON.parse(await readFile(this.recordPath(kind, key), "utf8")) as T;
+      return JSON.parse(await readFile(file, "utf8")) as T;
     } catch {
       return undefined;
     }
@@ -172,15 +187,18 @@ export class ContentStore {
     await mkdir(path.dirname(dest), { recursive: true });
     const tmp = this.tmpPath();
     const fh = await open(tmp, "w", 0o600);
+    const text = JSON.stringify(value);
     try {
-      await fh.writeFile(JSON.stringify(value));
+      await fh.writeFile(text);
     } finally {
       await fh.close();
     }
     await rename(tmp, dest);
+    this.bytesAdded += Buffer.byteLength(text);
   }
 
-  private recordPath(kind: string, key: string): string {
+  /** The file of a record (`records/<kind>/<hex>.json`); `cache gc` names records by it. */
+  recordPath(kind: string, key: string): string {
     return path.join(
       this.root,
       "records",

@@ -8,10 +8,12 @@ import { planExec, withStartedBindings, type ExecPlan } from "./exec-plan.js";
 import { explainMiss, recordStepInputs, stepKeyOf } from "../cache/explain-miss.js";
 import { lookupExec, recordExec, type MountOutputRef } from "../cache/exec-records.js";
 import { describeReason } from "../cache/miss-summary.js";
+import { evictedMiss } from "../cache/eviction-note.js";
 import { startStep, type StepHandle } from "./steps.js";
 import { collectTestReports, testReportsPath } from "./test-reports.js";
 import { InternalError } from "../../errors.js";
-import { mountHasOutput, type MountOutput } from "../../runtime/runtime.js";
+import { mountHasOutput, type MountOutput, type MountSpec } from "../../runtime/runtime.js";
+import { markVolumeUsed } from "../../store/cache/use-marks.js";
 import type { FileEntry, Tree } from "../../store/tree.js";
 import { mountTarget } from "./mounts.js";
 
@@ -99,7 +101,7 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
         miss: "its cached result was removed from the engine (pruned)",
         why: [{ input: "its cached result", change: "pruned" as const }],
       }
-    : await explainMiss(s, keys, plan);
+    : ((await evictedMiss(s, plan.digest)) ?? (await explainMiss(s, keys, plan)));
   if (s.dryRun) {
     step.end("would-run", explained);
     throw new DryRunStop(`dry run: ${name} would run`, { step: name });
@@ -142,6 +144,7 @@ async function runInRuntime(
   try {
     // Bound services start only now that the exec really runs, and not inside a parallelism slot.
     const spec = await withStartedBindings(s, exec, plan);
+    await markCachesUsed(s, spec.mounts);
     return await s.limiter.use(
       () =>
         s.runtime.exec({
@@ -165,6 +168,13 @@ async function runInRuntime(
     out.stdout.flush();
     out.stderr.flush();
   }
+}
+
+// Cache volumes have no record: note their use, so `cache ls` shows it and `cache gc` evicts the least recently used.
+async function markCachesUsed(s: Session, mounts: readonly MountSpec[]): Promise<void> {
+  const stateDir = s.env?.stateDir;
+  if (!stateDir) return;
+  for (const m of mounts) if (m.kind === "cache") await markVolumeUsed(stateDir, m.volume);
 }
 
 // A mount's output is part of the step's result: its tree is saved so a cached step gives it back.

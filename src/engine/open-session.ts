@@ -45,6 +45,8 @@ export async function openSession(
     throw e;
   }
   const { runtime, note } = opened;
+  // eslint-disable-next-line prefer-const -- the session is made after the hook that reads it
+  let session: Session;
   const afterClose = async (): Promise<string | undefined> => {
     await releaseLease();
     if (opts.dryRun) return undefined;
@@ -52,12 +54,12 @@ export async function openSession(
       stateDir: opts.env.stateDir,
       limit: opts.env.cacheLimit,
       objects: runtime.cacheObjects,
-      runId,
       storeBytesAdded: store.bytesAdded,
+      snapshots: session.snapshotsMade,
     });
     return outcome?.collected ? describeCollection(outcome) : undefined;
   };
-  const session = new Session({
+  session = new Session({
     runtime,
     images: imageOps,
     bindings: bindingOps,

@@ -53,6 +53,8 @@ export class Session {
   readonly dryRun: boolean;
   private readonly stepEnvOf?: SessionInit["stepEnv"];
   private readonly afterClose?: SessionInit["afterClose"];
+  /** Snapshots this run's execs committed (not cached ones): what it added on the engine, for the size limit. */
+  readonly snapshotsMade: string[] = [];
   /** What closing the run had to say (the cache went over its limit and was collected), for the person watching. */
   closeNote?: string;
   /** Evaluations in flight, so a dry run can wait for parallel branches to finish planning. */

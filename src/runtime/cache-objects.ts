@@ -38,8 +38,10 @@ export interface OwnedVolume {
 export interface CacheObjects {
   /** Where the engine is, for messages (`/var/run/docker.sock`). */
   readonly address: string;
-  /** Every image with Gantry's label, or only those one run committed (`run`: the check after a run). */
-  images(opts?: { run?: string }): Promise<OwnedImage[]>;
+  /** Every image with Gantry's label. Slow on a big engine (a full list): for ls, gc and prune. */
+  images(): Promise<OwnedImage[]>;
+  /** What these images add over their parents, in bytes (two inspects each: the cheap check after a run). */
+  addedBytes(ids: readonly string[]): Promise<number>;
   /** `sizes` asks the engine to measure volumes (slow on big volumes: only for ls, gc and prune). */
   volumes(opts: { sizes: boolean }): Promise<OwnedVolume[]>;
   /**

@@ -124,7 +124,8 @@ async function holdGraph(usage: CacheUsage, objects: CacheObjects | undefined) {
     held.set(img.id, {
       what: "image",
       key: img.id,
-      bytes: img.hasChildren ? 0 : img.size,
+      // an image with children is only untagged now; its bytes go with its last child (counted here all the same)
+      bytes: img.size,
       remove: () => (objects ? objects.removeImage(img) : Promise.resolve(false)),
     });
   const blobsOf = new Map<string, string[]>();

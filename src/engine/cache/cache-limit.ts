@@ -12,6 +12,7 @@ import {
 import { noteAdded, readUsage, REMEASURE_MS, writeMeasure } from "../../store/cache/usage-ledger.js";
 import { collectCache, type CollectResult } from "./cache-collect.js";
 import { measureCache } from "./cache-usage.js";
+import { measureStateDir } from "../../store/cache/state-dir-usage.js";
 
 /** gc collects down to this share of the limit, so that the next runs do not each collect a little. */
 export const GC_LOW_WATER = 0.9;
@@ -21,9 +22,9 @@ export interface LimitCheck {
   /** GANTRY_CACHE_LIMIT as read by env.ts. */
   limit: string | undefined;
   objects?: CacheObjects;
-  /** The run that just ended, and the bytes its store wrote. */
-  runId: string;
+  /** The bytes the run's store wrote, and the snapshots it committed on the engine. */
   storeBytesAdded: number;
+  snapshots: readonly string[];
 }
 
 /** What the check did: `collected` when it went over and collected. */
@@ -37,17 +38,31 @@ export interface LimitOutcome {
 /** The after-run check; undefined when the limit is off or another process is collecting. */
 export async function enforceCacheLimit(c: LimitCheck): Promise<LimitOutcome | undefined> {
   const limit = parseCacheLimit(c.limit, "GANTRY_CACHE_LIMIT");
-  const images = c.objects ? await c.objects.images({ run: c.runId }).catch(() => []) : [];
-  await noteAdded(c.stateDir, c.storeBytesAdded + images.reduce((n, i) => n + i.size, 0));
+  const engine = c.objects ? await c.objects.addedBytes(c.snapshots).catch(() => 0) : 0;
+  await noteAdded(c.stateDir, c.storeBytesAdded + engine);
   if (limit.kind === "off") return undefined;
-  const usage = await readUsage(c.stateDir);
+  let usage = await readUsage(c.stateDir);
   const free = await freeDiskBytes(c.stateDir);
-  if (usage && Date.now() - usage.measure.measuredAt < REMEASURE_MS) {
+  if (!usage) usage = await startLedger(c.stateDir, engine);
+  if (Date.now() - usage.measure.measuredAt < REMEASURE_MS) {
     const estimate = usage.measure.stateBytes + usage.measure.engineBytes + usage.addedSince;
     const max = limitBytes(limit, free, estimate) as number;
     if (estimate <= max) return { estimate, limit: max, measured: false };
   }
   return collectToLimit(c.stateDir, c.objects, limit, free);
+}
+
+// A state dir without a ledger (new, or from before the limit existed): its own size now, and for the engine what
+// this run added; listing every image of a busy engine costs seconds, so older images wait for the daily measure.
+async function startLedger(stateDir: string, engineBytes: number) {
+  const parts = await measureStateDir(stateDir);
+  const measure = {
+    measuredAt: Date.now(),
+    stateBytes: parts.filter((p) => p.cache).reduce((n, p) => n + p.bytes, 0),
+    engineBytes,
+  };
+  await writeMeasure(stateDir, measure);
+  return { measure, addedSince: 0 };
 }
 
 /** Measure everything and collect down to the limit if over it (`cache gc`, and the check when it fires). */

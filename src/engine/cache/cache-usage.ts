@@ -66,7 +66,9 @@ export async function measureCache(
       else usage.otherImages.push(img);
     }
     const marks = await readVolumeMarks(stateDir);
-    for (const v of await objects.volumes({ sizes: opts.volumeSizes ?? true })) {
+    // sizing volumes measures every volume on the engine: only when this state dir has some to count
+    const sizes = (opts.volumeSizes ?? true) && marks.size > 0;
+    for (const v of await objects.volumes({ sizes })) {
       const used = v.kind === "cache" && v.cache !== undefined ? marks.get(v.cache) : undefined;
       if (used !== undefined) usage.volumes.push({ ...v, lastUsed: used });
       else usage.otherVolumes.push(v);

@@ -107,6 +107,7 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
     throw new DryRunStop(`dry run: ${name} would run`, { step: name });
   }
   const outcome = await runInRuntime(s, exec, plan, step, name, explained);
+  s.snapshotsMade.push(outcome.snapshot);
   const result: ExecResult = {
     digest: plan.digest,
     snapshot: outcome.snapshot,

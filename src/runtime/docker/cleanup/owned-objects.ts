@@ -14,26 +14,42 @@ type ImageSummary = Awaited<ReturnType<Dockerode["listImages"]>>[number];
 export function dockerCacheObjects(docker: Dockerode, address: string): CacheObjects {
   return {
     address,
-    images: (opts) => listOwnedImages(docker, opts?.run),
+    images: () => listOwnedImages(docker),
+    addedBytes: (ids) => addedBytes(docker, ids),
     volumes: (opts) => listOwnedVolumes(docker, opts.sizes),
     removeImage: (image) => removeOwnedImage(docker, image),
     removeVolume: async (name) => settle(docker.getVolume(name).remove()),
   };
 }
 
-// Every image with Gantry's label (or only one run's): sizes are what each adds over its parent.
-async function listOwnedImages(docker: Dockerode, run?: string): Promise<OwnedImage[]> {
-  const labels: Record<string, string> = { [LABELS.managed]: "true" };
-  if (run) labels[LABELS.run] = run;
-  const owned = await docker.listImages({ all: true, filters: labelFilter(labels) });
+// Every image with Gantry's label: sizes are what each adds over its parent.
+async function listOwnedImages(docker: Dockerode): Promise<OwnedImage[]> {
+  const owned = await docker.listImages({
+    all: true,
+    filters: labelFilter({ [LABELS.managed]: "true" }),
+  });
   const sizes = new Map<string, number>(owned.map((i) => [i.Id, i.Size]));
   const parents = new Set(owned.map((i) => i.ParentId).filter(Boolean));
   // children: an owned image is a parent of some image (owned or not); one list of all images answers it
-  const all = run ? owned : await docker.listImages({ all: true });
+  const all = await docker.listImages({ all: true });
   const hasChild = new Set(all.map((i) => i.ParentId).filter(Boolean));
   for (const i of all) sizes.set(i.Id, i.Size);
   for (const p of parents) if (!sizes.has(p)) sizes.set(p, await parentSize(docker, p));
   return owned.map((i) => toOwnedImage(i, sizes, hasChild));
+}
+
+// Each image's size over its parent's, by inspecting both; a gone image counts 0.
+async function addedBytes(docker: Dockerode, ids: readonly string[]): Promise<number> {
+  let total = 0;
+  for (const id of new Set(ids)) {
+    const img = await docker
+      .getImage(id)
+      .inspect()
+      .catch(() => undefined);
+    if (!img) continue;
+    total += Math.max(0, img.Size - (img.Parent ? await parentSize(docker, img.Parent) : 0));
+  }
+  return total;
 }
 
 // A parent outside the listing (a run's images were listed alone): its size, or 0 when it is gone.
@@ -93,12 +109,13 @@ async function listOwnedVolumes(docker: Dockerode, sizes: boolean): Promise<Owne
   });
 }
 
-// By id (a tag may have moved to another state dir's commit of the same step since it was listed); an image with
-// several of Gantry's tags is untagged one by one, since removing it by id would need force. Never a person's tag.
+// An image without children goes by id (its tag may have moved to another state dir's commit of the same step since
+// it was listed). One that has children (the next step's snapshot) cannot go yet: it loses Gantry's tags, and docker
+// removes it with its last child. Never with force, never a person's tag.
 async function removeOwnedImage(docker: Dockerode, image: OwnedImage): Promise<boolean> {
   if (image.userTagged) return false;
-  if (image.tags.length <= 1) return settle(docker.getImage(image.id).remove());
-  let ok = true;
+  if (!image.hasChildren && image.tags.length <= 1) return settle(docker.getImage(image.id).remove());
+  let ok = image.tags.length > 0;
   for (const tag of image.tags) ok = (await settle(docker.getImage(tag).remove())) && ok;
   return ok;
 }

@@ -37,10 +37,19 @@ async function fill(names: string[], ages: number[], size = 10_000) {
     };
     const treeDigest = await store.saveTree(tree);
     const key = `sha256:${String(i).padStart(64, "0")}`;
-    await store.putRecord("exec", key, { snapshot: treeDigest, exitCode: 0, stdout: name, stderr: "", time: 0 });
+    await store.putRecord("exec", key, {
+      snapshot: treeDigest,
+      exitCode: 0,
+      stdout: name,
+      stderr: "",
+      time: 0,
+    });
     const at = new Date(Date.now() - (ages[i] ?? 0) * MIN);
     await utimes(store.recordPath("exec", key), at, at);
-    for (const f of [store.blobPath(blob), path.join(stateDir, "store", "trees", treeDigest.slice(7) + ".json")])
+    for (const f of [
+      store.blobPath(blob),
+      path.join(stateDir, "store", "trees", treeDigest.slice(7) + ".json"),
+    ])
       await utimes(f, new Date(0), new Date(0));
   }
   await utimes(store.blobPath(shared), new Date(0), new Date(0));
@@ -73,7 +82,9 @@ describe("cache collection (LRU, on a temp state dir)", () => {
   it("a record a run reads becomes the most recently used, so gc takes another", async () => {
     const { stateDir, store } = await fill(["aaa", "bbb"], [30, 20]);
     // the older one is hit by a run now
-    expect(await store.getRecord("exec", `sha256:${"0".repeat(64)}`)).toMatchObject({ stdout: "aaa" });
+    expect(await store.getRecord("exec", `sha256:${"0".repeat(64)}`)).toMatchObject({
+      stdout: "aaa",
+    });
     const usage = await measureCache(stateDir, undefined);
     const result = await collectCache(usage, { target: usage.stateBytes - 5_000, by: "gc" });
     expect(result.removed.filter((r) => r.what === "record").map((r) => r.name)).toEqual([
@@ -103,7 +114,12 @@ describe("cache collection (LRU, on a temp state dir)", () => {
     const { writeFile } = await import("node:fs/promises");
     await writeFile(
       path.join(stateDir, "cache", "leases", "run-dead.json"),
-      JSON.stringify({ runId: "run-dead", pid: dead.pid, host: os.hostname(), start: Date.now() - 60 * MIN }),
+      JSON.stringify({
+        runId: "run-dead",
+        pid: dead.pid,
+        host: os.hostname(),
+        start: Date.now() - 60 * MIN,
+      }),
     );
     try {
       const usage = await measureCache(stateDir, undefined);
@@ -111,8 +127,12 @@ describe("cache collection (LRU, on a temp state dir)", () => {
       expect(result.leases.map((l) => l.runId)).toEqual(["run-live"]);
       expect(result.removed.filter((r) => r.what === "record")).toHaveLength(1);
       expect(result.keptInUse).toBe(2);
-      expect(await store.getRecord("exec", `sha256:${"0".repeat(63)}1`)).toMatchObject({ stdout: "bbb" });
-      expect(await store.getRecord("exec", `sha256:${"0".repeat(63)}2`)).toMatchObject({ stdout: "ccc" });
+      expect(await store.getRecord("exec", `sha256:${"0".repeat(63)}1`)).toMatchObject({
+        stdout: "bbb",
+      });
+      expect(await store.getRecord("exec", `sha256:${"0".repeat(63)}2`)).toMatchObject({
+        stdout: "ccc",
+      });
       expect(await liveRunLeases(stateDir)).toHaveLength(1);
     } finally {
       await release();
@@ -140,24 +160,41 @@ describe("the size limit", () => {
     expect(parseCacheLimit("off", "X")).toEqual({ kind: "off" });
     expect(parseCacheLimit(undefined, "X")).toEqual({ kind: "fraction", fraction: 0.25 });
     expect(() => parseCacheLimit("lots", "GANTRY_CACHE_LIMIT")).toThrow(UsageError);
-    expect(() => parseCacheLimit("150%", "GANTRY_CACHE_LIMIT")).toThrow(/GANTRY_CACHE_LIMIT must be/);
+    expect(() => parseCacheLimit("150%", "GANTRY_CACHE_LIMIT")).toThrow(
+      /GANTRY_CACHE_LIMIT must be/,
+    );
     // a fraction is of the free space plus what the cache holds, so the limit does not shrink as the cache grows
     expect(limitBytes({ kind: "fraction", fraction: 0.25 }, 300, 100)).toBe(100);
   });
 
   it("after a run: under the limit, only the ledger is read; over it, the store is measured and collected", async () => {
     const { stateDir } = await fill(["aaa", "bbb", "ccc"], [30, 20, 10]);
-    const first = await enforceCacheLimit({ stateDir, limit: "1GB", storeBytesAdded: 0, snapshots: [] });
+    const first = await enforceCacheLimit({
+      stateDir,
+      limit: "1GB",
+      storeBytesAdded: 0,
+      snapshots: [],
+    });
     expect(first).toMatchObject({ measured: false });
     const ledger = await readUsage(stateDir);
     expect(ledger?.measure.stateBytes).toBeGreaterThan(30_000);
     // a run that added 5 kB: still an estimate from the ledger
-    const second = await enforceCacheLimit({ stateDir, limit: "1GB", storeBytesAdded: 5_000, snapshots: [] });
+    const second = await enforceCacheLimit({
+      stateDir,
+      limit: "1GB",
+      storeBytesAdded: 5_000,
+      snapshots: [],
+    });
     expect(second?.estimate).toBe((ledger?.measure.stateBytes ?? 0) + 5_000);
     expect(second?.measured).toBe(false);
     // a limit below what the cache holds: measured and collected down to 90% of it
     const limit = (ledger?.measure.stateBytes ?? 0) - 5_000;
-    const third = await enforceCacheLimit({ stateDir, limit: String(limit), storeBytesAdded: 0, snapshots: [] });
+    const third = await enforceCacheLimit({
+      stateDir,
+      limit: String(limit),
+      storeBytesAdded: 0,
+      snapshots: [],
+    });
     expect(third?.measured).toBe(true);
     expect(third?.collected?.removed.some((r) => r.name === `exec/${"0".repeat(64)}`)).toBe(true);
     expect(third?.collected?.after).toBeLessThanOrEqual(limit * 0.9);
@@ -168,7 +205,9 @@ describe("the size limit", () => {
 
   it("is off with GANTRY_CACHE_LIMIT=off: nothing is collected", async () => {
     const { stateDir } = await fill(["aaa"], [10]);
-    expect(await enforceCacheLimit({ stateDir, limit: "off", storeBytesAdded: 1e12, snapshots: [] })).toBeUndefined();
+    expect(
+      await enforceCacheLimit({ stateDir, limit: "off", storeBytesAdded: 1e12, snapshots: [] }),
+    ).toBeUndefined();
     expect(await readdir(path.join(stateDir, "store", "records", "exec"))).toHaveLength(1);
   });
 });

@@ -10,7 +10,9 @@ export function table(head: string[], rows: string[][], indent = "  "): string {
         indent +
         r
           .map((cell, c) =>
-            c === 0 || c === r.length - 1 ? cell.padEnd(widths[c] ?? 0) : cell.padStart(widths[c] ?? 0),
+            c === 0 || c === r.length - 1
+              ? cell.padEnd(widths[c] ?? 0)
+              : cell.padStart(widths[c] ?? 0),
           )
           .join("   ")
       ).trimEnd(),

@@ -31,7 +31,11 @@ evicted says so the next time it runs.
 `;
 
 /** gc; exit code 0. */
-export async function runCacheGc(globals: GlobalOptions, rest: string[], io: CliIo): Promise<number> {
+export async function runCacheGc(
+  globals: GlobalOptions,
+  rest: string[],
+  io: CliIo,
+): Promise<number> {
   let json = false;
   let limitText: string | undefined;
   let source = "GANTRY_CACHE_LIMIT";
@@ -51,16 +55,24 @@ export async function runCacheGc(globals: GlobalOptions, rest: string[], io: Cli
     io.stdout.write(GC_HELP);
     return 0;
   }
-  if (words.length) throw new UsageError(`cache gc takes no arguments, got ${JSON.stringify(words[0])}`);
+  if (words.length)
+    throw new UsageError(`cache gc takes no arguments, got ${JSON.stringify(words[0])}`);
   const limit = parseCacheLimit(limitText ?? io.env.cacheLimit, source);
   if (limit.kind === "off")
-    throw new UsageError("the cache limit is off (GANTRY_CACHE_LIMIT=off), so gc has nothing to collect to", {
-      hint: "give one: gantry cache gc --limit 20GB (or use gantry cache prune)",
-    });
+    throw new UsageError(
+      "the cache limit is off (GANTRY_CACHE_LIMIT=off), so gc has nothing to collect to",
+      {
+        hint: "give one: gantry cache gc --limit 20GB (or use gantry cache prune)",
+      },
+    );
   const { objects, note } = await openCacheObjects(globals, io);
-  const outcome = await collectToLimit(io.env.stateDir, objects, limit, undefined, { dryRun: globals.dryRun });
+  const outcome = await collectToLimit(io.env.stateDir, objects, limit, undefined, {
+    dryRun: globals.dryRun,
+  });
   if (!outcome) {
-    io.stderr.write("cache gc: another Gantry process is collecting this state dir now; nothing done\n");
+    io.stderr.write(
+      "cache gc: another Gantry process is collecting this state dir now; nothing done\n",
+    );
     return 0;
   }
   const removed = outcome.collected?.removed ?? [];
@@ -78,7 +90,9 @@ export async function runCacheGc(globals: GlobalOptions, rest: string[], io: Cli
     printRemovals(io, removed, { dryRun: globals.dryRun, list: globals.dryRun });
     io.stdout.write(
       `${globals.dryRun ? "would free" : "freed"} ${formatBytes(outcome.collected.freed)}` +
-        (outcome.collected.keptInUse ? `; ${outcome.collected.keptInUse} entries kept for runs in progress` : "") +
+        (outcome.collected.keptInUse
+          ? `; ${outcome.collected.keptInUse} entries kept for runs in progress`
+          : "") +
         "\n",
     );
   }

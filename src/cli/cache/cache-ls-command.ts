@@ -30,7 +30,11 @@ shown but not counted.
 const SHOWN = 15;
 
 /** Print the cache's sizes; exit code 0. */
-export async function runCacheLs(globals: GlobalOptions, rest: string[], io: CliIo): Promise<number> {
+export async function runCacheLs(
+  globals: GlobalOptions,
+  rest: string[],
+  io: CliIo,
+): Promise<number> {
   let json = false;
   splitPositionals(rest, globals, {}, { json: () => (json = true) });
   if (globals.help) {
@@ -46,7 +50,13 @@ export async function runCacheLs(globals: GlobalOptions, rest: string[], io: Cli
   const max = limitBytes(limit, free, total);
   const leases = await liveRunLeases(stateDir);
   if (json) {
-    io.stdout.write(JSON.stringify(lsJson(usage, { free, total, max, leases, limitText: describeLimit(limit, max) }), null, 2) + "\n");
+    io.stdout.write(
+      JSON.stringify(
+        lsJson(usage, { free, total, max, leases, limitText: describeLimit(limit, max) }),
+        null,
+        2,
+      ) + "\n",
+    );
     return 0;
   }
   const out: string[] = [];
@@ -63,25 +73,37 @@ export async function runCacheLs(globals: GlobalOptions, rest: string[], io: Cli
     ),
   );
   if (note) out.push(note);
-  if (usage.engineError) out.push(`engine ${usage.engine}: could not list Gantry's objects: ${usage.engineError}`);
+  if (usage.engineError)
+    out.push(`engine ${usage.engine}: could not list Gantry's objects: ${usage.engineError}`);
   else if (usage.engine) {
     out.push(`engine ${usage.engine}`);
     const imgs = [...usage.images].sort((a, b) => b.lastUsed - a.lastUsed);
-    out.push(`  images this state dir's records name: ${imgs.length} (${formatBytes(sum(imgs.map((i) => i.size)))})`);
+    out.push(
+      `  images this state dir's records name: ${imgs.length} (${formatBytes(sum(imgs.map((i) => i.size)))})`,
+    );
     if (imgs.length)
       out.push(
         table(
           ["IMAGE", "SIZE", "LAST USED"],
-          imgs.slice(0, SHOWN).map((i) => [shortRef(i.tags[0] ?? i.id), formatBytes(i.size), formatWhen(i.lastUsed)]),
+          imgs
+            .slice(0, SHOWN)
+            .map((i) => [shortRef(i.tags[0] ?? i.id), formatBytes(i.size), formatWhen(i.lastUsed)]),
           "    ",
-        ) + (imgs.length > SHOWN ? `\n    … and ${imgs.length - SHOWN} more (--json lists all)` : ""),
+        ) +
+          (imgs.length > SHOWN ? `\n    … and ${imgs.length - SHOWN} more (--json lists all)` : ""),
       );
-    out.push(`  cache volumes this state dir's runs used: ${usage.volumes.length} (${formatBytes(sum(usage.volumes.map((v) => v.size ?? 0)))})`);
+    out.push(
+      `  cache volumes this state dir's runs used: ${usage.volumes.length} (${formatBytes(sum(usage.volumes.map((v) => v.size ?? 0)))})`,
+    );
     if (usage.volumes.length)
       out.push(
         table(
           ["VOLUME", "SIZE", "LAST USED"],
-          usage.volumes.map((v) => [`${v.name} (cache ${v.cache})`, v.size === undefined ? "?" : formatBytes(v.size), formatWhen(v.lastUsed)]),
+          usage.volumes.map((v) => [
+            `${v.name} (cache ${v.cache})`,
+            v.size === undefined ? "?" : formatBytes(v.size),
+            formatWhen(v.lastUsed),
+          ]),
           "    ",
         ),
       );

@@ -33,7 +33,11 @@ history, other state dirs' images and volumes.
 `;
 
 /** Prune; exit code 0 (a dry run too). */
-export async function runCachePrune(globals: GlobalOptions, rest: string[], io: CliIo): Promise<number> {
+export async function runCachePrune(
+  globals: GlobalOptions,
+  rest: string[],
+  io: CliIo,
+): Promise<number> {
   let json = false;
   let all = false;
   let olderThan: number | undefined;
@@ -44,7 +48,9 @@ export async function runCachePrune(globals: GlobalOptions, rest: string[], io: 
       "older-than": (v) => {
         olderThan = v === undefined ? undefined : parseDuration(v);
         if (olderThan === undefined)
-          throw new UsageError(`--older-than needs a duration such as 30m, 12h, 7d or 2w, got ${JSON.stringify(v ?? "")}`);
+          throw new UsageError(
+            `--older-than needs a duration such as 30m, 12h, 7d or 2w, got ${JSON.stringify(v ?? "")}`,
+          );
       },
     },
     { json: () => (json = true), all: () => (all = true) },
@@ -53,7 +59,8 @@ export async function runCachePrune(globals: GlobalOptions, rest: string[], io: 
     io.stdout.write(PRUNE_HELP);
     return 0;
   }
-  if (words.length) throw new UsageError(`cache prune takes no arguments, got ${JSON.stringify(words[0])}`);
+  if (words.length)
+    throw new UsageError(`cache prune takes no arguments, got ${JSON.stringify(words[0])}`);
   const stateDir = io.env.stateDir;
   const { objects, note } = await openCacheObjects(globals, io);
   const usage = await measureCache(stateDir, objects);
@@ -65,7 +72,13 @@ export async function runCachePrune(globals: GlobalOptions, rest: string[], io: 
   if (json) {
     io.stdout.write(
       JSON.stringify(
-        { dryRun, removed, freed: sum(removed), keptInUse: result.keptInUse, runsInProgress: result.leases },
+        {
+          dryRun,
+          removed,
+          freed: sum(removed),
+          keptInUse: result.keptInUse,
+          runsInProgress: result.leases,
+        },
         null,
         2,
       ) + "\n",

@@ -33,6 +33,10 @@ export function printRemovals(
     e.bytes += r.bytes;
     by.set(r.what, e);
   }
-  const parts = [...by].map(([w, e]) => `${e.n} ${NAMES[w as Removal["what"]]} (${formatBytes(e.bytes)})`);
-  io.stdout.write(`${opts.dryRun ? "would remove" : "removed"}: ${parts.length ? parts.join(", ") : "nothing"}\n`);
+  const parts = [...by].map(
+    ([w, e]) => `${e.n} ${NAMES[w as Removal["what"]]} (${formatBytes(e.bytes)})`,
+  );
+  io.stdout.write(
+    `${opts.dryRun ? "would remove" : "removed"}: ${parts.length ? parts.join(", ") : "nothing"}\n`,
+  );
 }

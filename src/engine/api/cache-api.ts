@@ -1,5 +1,10 @@
 // The cache's verbs for the CLI (`gantry cache ls|prune|gc`): measuring, collecting and the size limit.
-export { measureCache, type CacheUsage, type CacheImage, type CacheVolume } from "../cache/cache-usage.js";
+export {
+  measureCache,
+  type CacheUsage,
+  type CacheImage,
+  type CacheVolume,
+} from "../cache/cache-usage.js";
 export {
   collectCache,
   type CollectOptions,

@@ -41,7 +41,12 @@ export interface CollectResult {
   keptInUse: number;
 }
 
-type Held = { what: "tree" | "blob" | "image"; key: string; bytes: number; remove: () => Promise<boolean> };
+type Held = {
+  what: "tree" | "blob" | "image";
+  key: string;
+  bytes: number;
+  remove: () => Promise<boolean>;
+};
 
 /** Collect from a measured cache; see the file comment. */
 export async function collectCache(
@@ -52,7 +57,14 @@ export async function collectCache(
   const protectFrom = oldestLeaseStart(leases) ?? Number.POSITIVE_INFINITY;
   const cutoff = Math.min(protectFrom, opts.before ?? Number.POSITIVE_INFINITY);
   const before = usage.stateBytes + usage.engineBytes;
-  const result: CollectResult = { removed: [], freed: 0, before, after: before, leases, keptInUse: 0 };
+  const result: CollectResult = {
+    removed: [],
+    freed: 0,
+    before,
+    after: before,
+    leases,
+    keptInUse: 0,
+  };
   const enough = () => opts.target !== undefined && before - result.freed <= opts.target;
   const done = async (r: Removal, remove: () => Promise<boolean>) => {
     if (!opts.dryRun && !(await remove().catch(() => false))) return false;
@@ -89,8 +101,9 @@ export async function collectCache(
     }
     if (e.volume) {
       const v = e.volume;
-      const gone = await done({ what: "volume", name: v.name, bytes: v.size ?? 0, lastUsed: v.lastUsed }, () =>
-        opts.objects ? opts.objects.removeVolume(v.name) : Promise.resolve(false),
+      const gone = await done(
+        { what: "volume", name: v.name, bytes: v.size ?? 0, lastUsed: v.lastUsed },
+        () => (opts.objects ? opts.objects.removeVolume(v.name) : Promise.resolve(false)),
       );
       if (gone && !opts.dryRun && v.cache) await forgetVolumeMark(usage.stateDir, v.cache);
       continue;
@@ -101,7 +114,8 @@ export async function collectCache(
       () => unlinkUnused(r),
     );
     if (!removed) continue;
-    if (r.kind === "exec") evictions.push({ kind: "exec", key: r.stem, time: Date.now(), by: opts.by });
+    if (r.kind === "exec")
+      evictions.push({ kind: "exec", key: r.stem, time: Date.now(), by: opts.by });
     for (const k of holds.get(r) ?? []) {
       const n = (refs.get(k) ?? 1) - 1;
       refs.set(k, n);
@@ -119,7 +133,12 @@ export async function collectCache(
 async function holdGraph(usage: CacheUsage, objects: CacheObjects | undefined) {
   const held = new Map<string, Held>();
   for (const o of usage.store.objects.values())
-    held.set(o.digest, { what: o.type, key: o.digest, bytes: o.bytes, remove: () => unlinked(o.file) });
+    held.set(o.digest, {
+      what: o.type,
+      key: o.digest,
+      bytes: o.bytes,
+      remove: () => unlinked(o.file),
+    });
   for (const img of usage.images)
     held.set(img.id, {
       what: "image",

@@ -9,7 +9,12 @@ import {
   parseCacheLimit,
   type CacheLimit,
 } from "../../store/cache/size-limit.js";
-import { noteAdded, readUsage, REMEASURE_MS, writeMeasure } from "../../store/cache/usage-ledger.js";
+import {
+  noteAdded,
+  readUsage,
+  REMEASURE_MS,
+  writeMeasure,
+} from "../../store/cache/usage-ledger.js";
 import { collectCache, type CollectResult } from "./cache-collect.js";
 import { measureCache } from "./cache-usage.js";
 import { measureStateDir } from "../../store/cache/state-dir-usage.js";

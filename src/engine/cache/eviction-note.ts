@@ -17,7 +17,11 @@ export async function evictedMiss(
   const stem = path.basename(s.store.recordPath("exec", key), ".json");
   const e = log.get(`exec:${stem}`);
   if (!e) return undefined;
-  const reason: MissReason = { input: "its cached result", change: "evicted", detail: evictedBy(e) };
+  const reason: MissReason = {
+    input: "its cached result",
+    change: "evicted",
+    detail: evictedBy(e),
+  };
   return { miss: describeReason(reason), why: [reason] };
 }
 

@@ -48,7 +48,9 @@ export async function pruneStateFiles(
   for (const c of candidates) {
     const st = await stat(c.file).catch(() => undefined);
     if (!st) continue;
-    const m = st.isDirectory() ? await measureDir(c.file) : { bytes: st.size, lastUsed: st.mtimeMs };
+    const m = st.isDirectory()
+      ? await measureDir(c.file)
+      : { bytes: st.size, lastUsed: st.mtimeMs };
     const lastUsed = m.lastUsed ?? st.mtimeMs;
     if (lastUsed >= protectFrom) continue;
     if (!opts.dryRun) await rm(c.file, { recursive: true, force: true });

@@ -45,14 +45,22 @@ export function parseCacheLimit(text: string | undefined, source: string): Cache
   }
   const size = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/.exec(t);
   const unit = size ? UNITS[size[2] ?? ""] : undefined;
-  if (size && unit !== undefined) return { kind: "bytes", bytes: Math.floor(Number(size[1]) * unit) };
-  throw new UsageError(`${source} must be a size, a percentage or "off", got ${JSON.stringify(text)}`, {
-    hint: `e.g. ${source.startsWith("-") ? `${source} ` : `${source}=`}20GB, 512MiB, 25% (of the free disk plus what Gantry holds) or off`,
-  });
+  if (size && unit !== undefined)
+    return { kind: "bytes", bytes: Math.floor(Number(size[1]) * unit) };
+  throw new UsageError(
+    `${source} must be a size, a percentage or "off", got ${JSON.stringify(text)}`,
+    {
+      hint: `e.g. ${source.startsWith("-") ? `${source} ` : `${source}=`}20GB, 512MiB, 25% (of the free disk plus what Gantry holds) or off`,
+    },
+  );
 }
 
 /** The limit in bytes, given the free space and what Gantry holds now; undefined when off. */
-export function limitBytes(limit: CacheLimit, freeBytes: number, ownBytes: number): number | undefined {
+export function limitBytes(
+  limit: CacheLimit,
+  freeBytes: number,
+  ownBytes: number,
+): number | undefined {
   if (limit.kind === "off") return undefined;
   if (limit.kind === "bytes") return limit.bytes;
   return Math.floor(limit.fraction * (freeBytes + ownBytes));

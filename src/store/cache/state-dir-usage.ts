@@ -20,7 +20,9 @@ export interface StatePart {
 }
 
 /** Size, file count and newest mtime of everything under `dir` (not following links). */
-export async function measureDir(dir: string): Promise<{ bytes: number; files: number; lastUsed?: number }> {
+export async function measureDir(
+  dir: string,
+): Promise<{ bytes: number; files: number; lastUsed?: number }> {
   let bytes = 0;
   let files = 0;
   let lastUsed: number | undefined;
@@ -82,7 +84,9 @@ export async function measureStateDir(stateDir: string): Promise<StatePart[]> {
     if (m.files === 0) return;
     parts.push({ name, what, cache, ...m, ...(project ? { project } : {}) });
   };
-  for (const kind of (await readdir(path.join(stateDir, "store", "records")).catch(() => [])).sort())
+  for (const kind of (
+    await readdir(path.join(stateDir, "store", "records")).catch(() => [])
+  ).sort())
     await add(`store/records/${kind}`, RECORD_NAMES[kind] ?? `${kind} records`, true);
   for (const [name, p] of Object.entries(TOP_PARTS)) await add(name, p.what, p.cache);
   for (const id of (await readdir(path.join(stateDir, "projects")).catch(() => [])).sort()) {
@@ -100,7 +104,8 @@ export async function measureStateDir(stateDir: string): Promise<StatePart[]> {
 // The project a state folder belongs to, from the project.json written when it was made.
 async function projectPath(dir: string): Promise<string | undefined> {
   try {
-    return (JSON.parse(await readFile(path.join(dir, "project.json"), "utf8")) as { path?: string }).path;
+    return (JSON.parse(await readFile(path.join(dir, "project.json"), "utf8")) as { path?: string })
+      .path;
   } catch {
     return undefined;
   }

@@ -47,7 +47,14 @@ export async function inventoryStore(root: string): Promise<StoreInventory> {
       const text = await readFile(file, "utf8").catch(() => undefined);
       if (!st || text === undefined) continue;
       const refs = [...new Set(text.match(DIGEST) ?? [])];
-      records.push({ kind, stem: name.slice(0, -5), file, bytes: st.size, lastUsed: st.mtimeMs, refs });
+      records.push({
+        kind,
+        stem: name.slice(0, -5),
+        file,
+        bytes: st.size,
+        lastUsed: st.mtimeMs,
+        refs,
+      });
     }
   }
   const objects = new Map<string, StoreObject>();

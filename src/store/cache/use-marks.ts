@@ -12,7 +12,10 @@ function marksDir(stateDir: string): string {
 /** Note that a run uses cache volume `name` now (one small file per name; its mtime is the last use). */
 export async function markVolumeUsed(stateDir: string, name: string): Promise<void> {
   const dir = marksDir(stateDir);
-  const file = path.join(dir, `volume-${createHash("sha256").update(name).digest("hex").slice(0, 16)}.json`);
+  const file = path.join(
+    dir,
+    `volume-${createHash("sha256").update(name).digest("hex").slice(0, 16)}.json`,
+  );
   const now = new Date();
   try {
     await utimes(file, now, now);

@@ -114,7 +114,8 @@ async function listOwnedVolumes(docker: Dockerode, sizes: boolean): Promise<Owne
 // removes it with its last child. Never with force, never a person's tag.
 async function removeOwnedImage(docker: Dockerode, image: OwnedImage): Promise<boolean> {
   if (image.userTagged) return false;
-  if (!image.hasChildren && image.tags.length <= 1) return settle(docker.getImage(image.id).remove());
+  if (!image.hasChildren && image.tags.length <= 1)
+    return settle(docker.getImage(image.id).remove());
   let ok = image.tags.length > 0;
   for (const tag of image.tags) ok = (await settle(docker.getImage(tag).remove())) && ok;
   return ok;

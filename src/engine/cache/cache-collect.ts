@@ -168,7 +168,7 @@ async function holdGraph(usage: CacheUsage, objects: CacheObjects | undefined) {
 function isProtected(usage: CacheUsage, h: Held, protectFrom: number): boolean {
   if (h.what === "image") {
     const img = usage.images.find((i) => i.id === h.key) as CacheImage | undefined;
-    return img !== undefined && img.created >= protectFrom - 1000;
+    return img !== undefined && img.created >= protectFrom - 1000; // the engine dates images to the second
   }
   const o = usage.store.objects.get(h.key);
   return o !== undefined && o.mtime >= protectFrom;

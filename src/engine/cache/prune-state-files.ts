@@ -3,7 +3,7 @@
 import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { measureDir } from "../../store/cache/state-dir-usage.js";
-import type { RunLease } from "../../store/cache/run-leases.js";
+import { oldestLeaseStart, type RunLease } from "../../store/cache/run-leases.js";
 import type { Removal } from "./cache-collect.js";
 
 export interface PruneFilesOptions {
@@ -22,7 +22,7 @@ export async function pruneStateFiles(
 ): Promise<Removal[]> {
   const open = new Set(opts.leases.map((l) => l.runId));
   const protectFrom = Math.min(
-    ...opts.leases.map((l) => l.start),
+    oldestLeaseStart(opts.leases) ?? Number.POSITIVE_INFINITY,
     opts.before ?? Number.POSITIVE_INFINITY,
   );
   const candidates: { file: string; name: string }[] = [];

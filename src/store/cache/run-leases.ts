@@ -57,9 +57,12 @@ export async function liveRunLeases(
   return live;
 }
 
+/** File systems that keep mtimes to the second (or two, FAT) could date a run's first write before its lease. */
+export const MTIME_SLACK_MS = 2000;
+
 /** The moment before which nothing a live run made or used can lie; undefined when no run is open. */
 export function oldestLeaseStart(leases: readonly RunLease[]): number | undefined {
-  return leases.length ? Math.min(...leases.map((l) => l.start)) : undefined;
+  return leases.length ? Math.min(...leases.map((l) => l.start)) - MTIME_SLACK_MS : undefined;
 }
 
 // A lease being written (or half written by a process that died) is skipped rather than trusted or deleted.

@@ -7,6 +7,8 @@ export interface GantryEnv {
   dockerHost?: string;
   /** Where Gantry keeps its content store and cache records (GANTRY_STATE_DIR, else XDG cache). */
   stateDir: string;
+  /** GANTRY_CACHE_LIMIT: how big the cache may grow (`20GB`, `512MiB`, `25%`, `off`); default a quarter of free disk + cache. */
+  cacheLimit?: string;
   /** CI=true: plain progress, no TTY tricks. */
   ci: boolean;
   /** GANTRY_RUNTIME: docker | host | auto. */
@@ -79,6 +81,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): GantryEnv {
   return {
     dockerHost: env.DOCKER_HOST || undefined,
     stateDir: env.GANTRY_STATE_DIR || path.join(xdgCache, "gantry"),
+    cacheLimit: env.GANTRY_CACHE_LIMIT || undefined,
     ci: env.CI === "true" || env.CI === "1",
     runtime: env.GANTRY_RUNTIME || undefined,
     parallelism: par && par > 0 ? par : undefined,

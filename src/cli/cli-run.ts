@@ -118,6 +118,7 @@ export async function withCliRun(
   if (output !== undefined && output !== "")
     io.stdout.write(session.scrub(output).replace(/\n?$/, "\n"));
   for (const w of await finish(result)) io.stderr.write(`warning: ${session.scrub(w)}\n`);
+  if (session.closeNote) io.stderr.write(`${session.scrub(session.closeNote)}\n`);
   uninstall();
   if (failure !== undefined) throw failure;
 }

@@ -27,6 +27,7 @@ Commands:
   install REF            add a module dependency (a folder or a git ref) to dagger.json
   compose SUBCOMMAND     run a docker-compose file: up, run SERVICE, down, config
   cache explain [RUN] [STEP]  why the steps of a run did not come from cache
+  cache ls|prune|gc      the cache's size, removing it, collecting it down to its limit (GANTRY_CACHE_LIMIT)
   report [RUN]           write a run's HTML report (timeline, logs, tests) and print its path
   ci generate github     write GitHub Actions workflows that call the module's functions
   doctor                 check the runtime, engine, BuildKit, disk space and sandbox, with fixes

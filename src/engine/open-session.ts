@@ -9,6 +9,9 @@ import { ContentStore } from "../store/content-store.js";
 import { Session } from "./session.js";
 import { imageOps } from "./images/index.js";
 import { bindingOps } from "./services/service-calls.js";
+import { holdRunLease } from "../store/cache/run-leases.js";
+import { enforceCacheLimit } from "./cache/cache-limit.js";
+import { describeCollection } from "./cache/describe-collection.js";
 
 export type { RuntimeChoice };
 
@@ -32,13 +35,31 @@ export async function openSession(
   const store = new ContentStore(path.join(opts.env.stateDir, "store"));
   await store.init();
   const runId = `${new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14)}-${randomBytes(3).toString("hex")}`;
-  const { runtime, note } = await openRuntime({
-    choice: opts.runtime,
-    store,
-    runId,
-    env: opts.env,
-  });
-  const session = new Session({
+  // Before anything is made or used: `cache prune|gc` in another process keeps what this run touches from now on.
+  const releaseLease = await holdRunLease(opts.env.stateDir, runId);
+  let opened;
+  try {
+    opened = await openRuntime({ choice: opts.runtime, store, runId, env: opts.env });
+  } catch (e) {
+    await releaseLease();
+    throw e;
+  }
+  const { runtime, note } = opened;
+  // eslint-disable-next-line prefer-const -- the session is made after the hook that reads it
+  let session: Session;
+  const afterClose = async (): Promise<string | undefined> => {
+    await releaseLease();
+    if (opts.dryRun) return undefined;
+    const outcome = await enforceCacheLimit({
+      stateDir: opts.env.stateDir,
+      limit: opts.env.cacheLimit,
+      objects: runtime.cacheObjects,
+      storeBytesAdded: store.bytesAdded,
+      snapshots: session.snapshotsMade,
+    });
+    return outcome?.collected ? describeCollection(outcome) : undefined;
+  };
+  session = new Session({
     runtime,
     images: imageOps,
     bindings: bindingOps,
@@ -53,6 +74,7 @@ export async function openSession(
     env: opts.env,
     dryRun: opts.dryRun,
     stepEnv: opts.stepEnv,
+    afterClose,
   });
   return { session, note };
 }

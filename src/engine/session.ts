@@ -30,6 +30,8 @@ export interface SessionInit extends SessionParts {
   dryRun?: boolean;
   /** Variables for one exec's process that are in neither its key nor its image (TRACEPARENT from the exporter). */
   stepEnv?: (stepId: string) => Record<string, string> | undefined;
+  /** Run once the runtime is closed (the run's lease is released, the cache limit checked); may return a note. */
+  afterClose?: () => Promise<string | undefined>;
 }
 
 /** Hooks the session runs at close (services stop, temp files go) before the runtime removes the rest. */
@@ -50,6 +52,11 @@ export class Session {
   readonly env?: GantryEnv;
   readonly dryRun: boolean;
   private readonly stepEnvOf?: SessionInit["stepEnv"];
+  private readonly afterClose?: SessionInit["afterClose"];
+  /** Snapshots this run's execs committed (not cached ones): what it added on the engine, for the size limit. */
+  readonly snapshotsMade: string[] = [];
+  /** What closing the run had to say (the cache went over its limit and was collected), for the person watching. */
+  closeNote?: string;
   /** Evaluations in flight, so a dry run can wait for parallel branches to finish planning. */
   private readonly inFlight = new Set<Promise<unknown>>();
   /** Image builds, imports, tarballs and publishing. */
@@ -80,6 +87,7 @@ export class Session {
     this.env = init.env;
     this.dryRun = init.dryRun ?? false;
     this.stepEnvOf = init.stepEnv;
+    this.afterClose = init.afterClose;
     this.images = init.images;
     this.bindings = init.bindings;
     this.limiter = new Semaphore(init.parallelism);
@@ -118,7 +126,14 @@ export class Session {
           // keep closing the rest; a failed stop must not leak the remaining resources
         }
       }
-      await this.runtime.close();
+      try {
+        await this.runtime.close();
+      } finally {
+        this.closeNote = await this.afterClose?.().catch(
+          (e: unknown) =>
+            `cache: could not check the size limit: ${e instanceof Error ? e.message : String(e)}`,
+        );
+      }
     })();
     return this.closed;
   }

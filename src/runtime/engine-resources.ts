@@ -1,6 +1,7 @@
 // What commands that outlive one run need from the engine (`compose down`): this machine's labelled containers, and the reaper.
 import os from "node:os";
 import type { GantryEnv } from "../env.js";
+import type { CacheObjects } from "./cache-objects.js";
 
 /** A container some Gantry process on this machine made. */
 export interface LabelledContainer {
@@ -14,6 +15,8 @@ export interface EngineResources {
   containers(labels: Record<string, string>): Promise<LabelledContainer[]>;
   /** Remove what processes that no longer exist left behind; how many containers went. */
   reapStale(): Promise<{ containers: number }>;
+  /** The images and volumes Gantry owns there (`cache ls|prune|gc`). */
+  cacheObjects: CacheObjects;
 }
 
 /** The engine's resources as seen from this machine; fails like a run does when no engine answers. */
@@ -21,7 +24,8 @@ export async function openEngineResources(env: GantryEnv): Promise<EngineResourc
   const { connectDocker } = await import("./docker/connection/connect-docker.js");
   const { reapStale } = await import("./docker/cleanup/reaper.js");
   const { LABELS, labelFilter } = await import("./docker/cleanup/labels.js");
-  const { docker } = await connectDocker(env);
+  const { dockerCacheObjects } = await import("./docker/cleanup/owned-objects.js");
+  const { docker, address } = await connectDocker(env);
   return {
     containers: async (labels) =>
       (
@@ -34,5 +38,6 @@ export async function openEngineResources(env: GantryEnv): Promise<EngineResourc
         return { id: c.Id, pid: Number.isInteger(pid) && pid > 0 ? pid : undefined };
       }),
     reapStale: () => reapStale(docker),
+    cacheObjects: dockerCacheObjects(docker, address),
   };
 }

@@ -53,6 +53,7 @@ async function openDocker(opts: OpenRuntimeOptions): Promise<OpenedRuntime> {
     store: opts.store,
     runId: opts.runId,
     isLocalEngine: conn.isLocal,
+    address: conn.address,
   });
   return { runtime, note: `runtime: docker (engine at ${conn.address})` };
 }

@@ -1,6 +1,7 @@
 // The one seam between the engine and a machine: the engine speaks only this interface, never Docker or processes.
 import type { FileEntry, Tree } from "../store/tree.js";
 import type { DeploymentRuntime } from "./deployment-runtime.js";
+import type { CacheObjects } from "./cache-objects.js";
 
 /**
  * A runtime-specific handle for a root filesystem state.
@@ -253,6 +254,8 @@ export interface Runtime {
   readonly services?: ServiceRuntime;
   /** Deployments that outlive the run (the deploy layer's docker target), where the runtime has them. */
   readonly deployments?: DeploymentRuntime;
+  /** The images and volumes Gantry owns on the engine (cache size and collection), where the runtime has an engine. */
+  readonly cacheObjects?: CacheObjects;
   /** Resolve (pulling if needed) an image reference to its content id and config. */
   /** `pull: false` (a dry run): an image not on this machine is a NotFoundError instead of a pull. */
   resolveImage(ref: string, signal: AbortSignal, opts?: { pull?: boolean }): Promise<ResolvedImage>;

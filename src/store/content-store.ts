@@ -1,6 +1,16 @@
 // Content-addressed blobs, trees and small JSON records on disk; the one place Gantry keeps bytes between runs.
 import { createReadStream } from "node:fs";
-import { mkdir, readFile, rename, stat, writeFile, copyFile, open, unlink } from "node:fs/promises";
+import {
+  mkdir,
+  readFile,
+  rename,
+  stat,
+  writeFile,
+  copyFile,
+  open,
+  unlink,
+  utimes,
+} from "node:fs/promises";
 import { createHash, randomBytes } from "node:crypto";
 import path from "node:path";
 import type { Readable } from "node:stream";
@@ -27,6 +37,8 @@ export class ContentStore {
   private readonly trees = new Map<string, Tree>();
   /** Store blobs whose bytes this process wrote or has checked against their digest. */
   private readonly verified = new Set<string>();
+  /** Bytes of the files this store object wrote (new blobs, trees, records): what a run adds, for the size limit. */
+  bytesAdded = 0;
 
   constructor(root: string) {
     this.root = root;
@@ -56,6 +68,7 @@ export class ContentStore {
     if (!snap) return undefined;
     await rename(snap.file, this.blobPath(snap.digest));
     this.verified.add(snap.digest);
+    this.bytesAdded += snap.size;
     return { digest: snap.digest, size: snap.size };
   }
 
@@ -73,6 +86,7 @@ export class ContentStore {
         },
         tmp,
       );
+      this.bytesAdded += data.length;
     }
     this.verified.add(digest);
     return digest;
@@ -91,6 +105,7 @@ export class ContentStore {
     const digest = "sha256:" + hash.digest("hex");
     await rename(tmp, this.blobPath(digest));
     this.verified.add(digest);
+    this.bytesAdded += size;
     return { digest, size };
   }
 
@@ -116,6 +131,7 @@ export class ContentStore {
       tmp,
     );
     this.verified.add(digest);
+    this.bytesAdded += (await stat(dest).catch(() => undefined))?.size ?? 0;
   }
 
   /** True when the store holds the digest's bytes intact (a damaged copy is removed and answers false). */
@@ -215,15 +231,17 @@ export class ContentStore {
     const dest = path.join(this.root, "trees", digestHex(digest) + ".json");
     if (!(await this.hasTree(digest))) {
       const tmp = this.tmpPath();
+      const text = JSON.stringify(tree);
       await stateDirWrite(
         this.root,
         "a directory listing",
         async () => {
-          await writeFile(tmp, JSON.stringify(tree));
+          await writeFile(tmp, text);
           await rename(tmp, dest);
         },
         tmp,
       );
+      this.bytesAdded += Buffer.byteLength(text);
     }
     this.trees.set(digest, tree);
     return digest;
@@ -271,9 +289,15 @@ export class ContentStore {
     return true;
   }
 
-  /** Small JSON records by kind and key (exec results, stat caches, signatures). */
+  /**
+   * Small JSON records by kind and key (exec results, stat caches, signatures). Reading one marks it used (its
+   * mtime is the last-use time `cache gc` orders by), so what runs keep hitting is what the limit keeps.
+   */
   async getRecord<T>(kind: string, key: string): Promise<T | undefined> {
     const file = this.recordPath(kind, key);
+    // touched before it is read: a gc that looks again just before removing it then sees it in use
+    const now = new Date();
+    await utimes(file, now, now).catch(() => undefined);
     let text: string;
     try {
       text = await readFile(file, "utf8");
@@ -292,6 +316,7 @@ export class ContentStore {
   async putRecord(kind: string, key: string, value: unknown): Promise<void> {
     const dest = this.recordPath(kind, key);
     const tmp = this.tmpPath();
+    const sealed = sealText(JSON.stringify(value));
     await stateDirWrite(
       this.root,
       `a ${kind} record`,
@@ -299,7 +324,7 @@ export class ContentStore {
         await mkdir(path.dirname(dest), { recursive: true });
         const fh = await open(tmp, "w", 0o600);
         try {
-          await fh.writeFile(sealText(JSON.stringify(value)));
+          await fh.writeFile(sealed);
         } finally {
           await fh.close();
         }
@@ -307,9 +332,11 @@ export class ContentStore {
       },
       tmp,
     );
+    this.bytesAdded += Buffer.byteLength(sealed);
   }
 
-  private recordPath(kind: string, key: string): string {
+  /** The file of a record (`records/<kind>/<hex>.json`); `cache gc` names records by it. */
+  recordPath(kind: string, key: string): string {
     return path.join(
       this.root,
       "records",

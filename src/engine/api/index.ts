@@ -19,3 +19,4 @@ export { maskSecret } from "./secret-api.js";
 export { installInterrupts, type SignalSource } from "../interrupts.js";
 export * from "./deploy-api.js";
 export type * from "../../runtime/deployment-runtime.js";
+export * from "./cache-api.js";

@@ -9,6 +9,10 @@ export function describeReason(r: MissReason, maxFiles = 3): string {
       return "no earlier result for this step";
     case "pruned":
       return "its cached result was removed from the engine (pruned)";
+    case "evicted":
+      return r.detail?.startsWith("cache gc")
+        ? `its cached result was evicted by ${r.detail} (size limit); raise the limit (GANTRY_CACHE_LIMIT) to keep more`
+        : `its cached result was removed by ${r.detail ?? "cache prune"}`;
     case "unknown":
       return "inputs are unchanged but the earlier result is gone";
     case "depends":

@@ -13,11 +13,13 @@ import {
   type MountOutputRef,
 } from "../cache/exec-records.js";
 import { describeReason } from "../cache/miss-summary.js";
+import { evictedMiss } from "../cache/eviction-note.js";
 import { startStep, type StepHandle } from "./steps.js";
 import { whyFailed, type FailureContext } from "./exec-failure.js";
 import { collectTestReports, testReportsPath } from "./test-reports.js";
 import { InternalError } from "../../errors.js";
-import { mountHasOutput, type MountOutput } from "../../runtime/runtime.js";
+import { mountHasOutput, type MountOutput, type MountSpec } from "../../runtime/runtime.js";
+import { markVolumeUsed } from "../../store/cache/use-marks.js";
 import type { FileEntry, Tree } from "../../store/tree.js";
 import { mountTarget } from "./mounts.js";
 import { acquireFileLock, type ReleaseLock } from "../../store/file-lock.js";
@@ -149,12 +151,13 @@ async function missed(
         miss: "its cached result was removed from the engine (pruned)",
         why: [{ input: "its cached result", change: "pruned" as const }],
       }
-    : await explainMiss(s, keys, plan);
+    : ((await evictedMiss(s, plan.digest)) ?? (await explainMiss(s, keys, plan)));
   if (s.dryRun) {
     step.end("would-run", explained);
     throw new DryRunStop(`dry run: ${name} would run`, { step: name });
   }
   const { outcome, gone } = await runInRuntime(s, exec, plan, step, name, explained);
+  s.snapshotsMade.push(outcome.snapshot);
   const result: ExecResult = {
     digest: plan.digest,
     snapshot: outcome.snapshot,
@@ -197,6 +200,7 @@ async function runInRuntime(
   try {
     // Bound services start only now that the exec really runs, and not inside a parallelism slot.
     const { spec, gone } = await startBindings(s, exec, plan);
+    await markCachesUsed(s, spec.mounts);
     const outcome = await s.limiter.use(
       () =>
         s.runtime.exec({
@@ -221,6 +225,13 @@ async function runInRuntime(
     out.stdout.flush();
     out.stderr.flush();
   }
+}
+
+// Cache volumes have no record: note their use, so `cache ls` shows it and `cache gc` evicts the least recently used.
+async function markCachesUsed(s: Session, mounts: readonly MountSpec[]): Promise<void> {
+  const stateDir = s.env?.stateDir;
+  if (!stateDir) return;
+  for (const m of mounts) if (m.kind === "cache") await markVolumeUsed(stateDir, m.volume);
 }
 
 // A mount's output is part of the step's result: its tree is saved so a cached step gives it back.

@@ -27,6 +27,8 @@ import { SharedLayers } from "./exec/shared-layers.js";
 import { DockerServices } from "./services/docker-services.js";
 import { DockerImages } from "./images/docker-images.js";
 import { DockerDeployments } from "./deploy/docker-deployments.js";
+import { dockerCacheObjects } from "./cleanup/owned-objects.js";
+import type { CacheObjects } from "../cache-objects.js";
 
 export interface DockerRuntimeOptions {
   docker: Dockerode;
@@ -35,6 +37,8 @@ export interface DockerRuntimeOptions {
   runId: string;
   /** The engine sees this machine's files (unix socket, loopback): bind mounts of secrets work. */
   isLocalEngine: boolean;
+  /** Where the engine is, for messages. */
+  address?: string;
 }
 
 export class DockerRuntime implements Runtime {
@@ -46,6 +50,7 @@ export class DockerRuntime implements Runtime {
   readonly services: DockerServices;
   readonly images: DockerImages;
   readonly deployments: DockerDeployments;
+  readonly cacheObjects: CacheObjects;
 
   constructor(opts: DockerRuntimeOptions) {
     if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]*$/.test(opts.runId)) {
@@ -59,6 +64,7 @@ export class DockerRuntime implements Runtime {
     this.services = new DockerServices(this.ctx, this.caches);
     this.images = new DockerImages(this.ctx);
     this.deployments = new DockerDeployments(this.ctx);
+    this.cacheObjects = dockerCacheObjects(opts.docker, opts.address ?? "the docker engine");
   }
 
   // Local first, pulled when missing; the id is what digests use.

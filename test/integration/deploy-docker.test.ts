@@ -8,6 +8,7 @@ import os from "node:os";
 import path from "node:path";
 import { docker, freePort, NODE, runCommand } from "../helpers/test-session.js";
 import { startLoad, type LoadReport } from "../helpers/load-generator.js";
+import { removeDeployedApp } from "../helpers/deploy-app.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BIN = path.join(ROOT, "bin/gantry.js");
@@ -47,28 +48,11 @@ async function served(): Promise<string> {
   return (await res.text()).trim();
 }
 
-// Everything of the app on the engine: containers, the network, the release images.
-function removeApp(): void {
-  const ids = docker(["ps", "-aq", "--filter", `label=gantry.deploy.app=${APP}`])
-    .split("\n")
-    .filter(Boolean);
-  if (ids.length) docker(["rm", "-f", ...ids]);
-  try {
-    docker(["network", "rm", `gantry-deploy-${APP}`]);
-  } catch {
-    // never made
-  }
-  const images = docker(["images", "-q", `gantry-deploy/${APP}`])
-    .split("\n")
-    .filter(Boolean);
-  if (images.length) docker(["rmi", "-f", ...new Set(images)]);
-}
-
 describe("deploy on docker (example module, real CLI, nginx proxy)", () => {
   beforeAll(async () => {
     PORT = await freePort();
   });
-  afterAll(() => removeApp());
+  afterAll(() => removeDeployedApp(APP));
 
   it("deploys, refuses a bad release without dropping a request, deploys again, rolls back; zero failed requests", async () => {
     // The quality gate: nothing recorded for this source yet.

@@ -1,5 +1,5 @@
 // `gantry ci generate github` writes workflows GitHub's own parser (@actions/workflow-parser) accepts, calling the
-// module's functions: one job per check, the state dir cached, a deploy workflow gated on ci.
+// module's functions: one job per check, the state dir cached, and the deploy chain (gate, deploy, health, rollback).
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -64,13 +64,82 @@ describe("gantry ci generate github", () => {
     const dep = parse(fs.readFileSync(deploy, "utf8")) as Workflow;
     expect(dep.on).toEqual({
       workflow_run: { workflows: ["ci"], types: ["completed"], branches: ["main"] },
+      workflow_dispatch: {},
     });
-    expect(dep.jobs.deploy!.if).toBe("${{ github.event.workflow_run.conclusion == 'success' }}");
-    expect(dep.jobs.deploy!.steps.at(-1)).toEqual({
+    expect(dep.jobs.gate!.if).toBe(
+      "${{ github.event_name == 'workflow_dispatch' || github.event.workflow_run.conclusion == 'success' }}",
+    );
+    expect(dep.jobs.deploy!.steps.at(-2)).toEqual({
       name: "gantry call deploy-app",
       run: "gantry call deploy-app --token=env:TOKEN",
       env: { TOKEN: "${{ secrets.TOKEN }}" },
     });
+  });
+
+  it("writes the deploy chain for a module with deploy and rollback: ci → gate → deploy → health → rollback", async () => {
+    const root = path.join(dir, "shop");
+    fs.mkdirSync(root);
+    fs.writeFileSync(path.join(root, "Dockerfile"), "FROM busybox\nEXPOSE 8080\n");
+    const state = path.join(dir, "state");
+    expect((await runGantry(["init"], { cwd: root, stateDir: state })).code).toBe(0);
+    const r = await runGantry(["ci", "generate", "github"], { cwd: root, stateDir: state });
+    expect(r.code, r.stderr).toBe(0);
+    const file = path.join(root, ".github/workflows/deploy.yml");
+    expect(await githubErrors(file)).toEqual([]);
+    const text = fs.readFileSync(file, "utf8");
+    expect(text).toMatch(/^# Approval: add required reviewers to the `production` environment/m);
+    expect(text).toMatch(/^# Secrets: FLY_TOKEN · variable DEPLOY_URL/m);
+    type Job = {
+      needs?: string | string[];
+      if?: string;
+      environment?: string;
+      steps: Record<string, unknown>[];
+    };
+    const wf = parse(text) as { jobs: Record<string, Job> };
+    expect(Object.keys(wf.jobs)).toEqual(["gate", "deploy", "health", "rollback"]);
+    const { gate, deploy, health, rollback } = wf.jobs as Record<string, Job>;
+    const runs = (j: Job) => j.steps.map((s) => s.run).filter(Boolean);
+    const caches = (j: Job) =>
+      j.steps.filter((s) => String(s.uses).startsWith("actions/cache/")) as {
+        uses: string;
+        if?: string;
+        with: { key: string; "restore-keys"?: string };
+      }[];
+    // gate: ci again on the commit ci passed on, which records the pass in the state it saves for deploy
+    expect(runs(gate!)).toEqual(["npm install --global gantry@0.1.0", "gantry call ci"]);
+    const [gateIn, gateOut] = caches(gate!);
+    expect(gateIn!.with["restore-keys"]).toMatch(/^gantry-\$\{\{ runner\.os \}\}-deploy-\n/);
+    // deploy: in the approved environment, after gate, from the gate's state, the token from the secrets
+    expect(deploy!.needs).toBe("gate");
+    expect(deploy!.environment).toBe("production");
+    const [deployIn, deployOut] = caches(deploy!);
+    expect(deployIn!.with.key).toBe(gateOut!.with.key);
+    expect(deploy!.steps.find((s) => s.name === "gantry call deploy")).toEqual({
+      name: "gantry call deploy",
+      run: "gantry call deploy --fly-token=env:FLY_TOKEN",
+      env: { FLY_TOKEN: "${{ secrets.FLY_TOKEN }}" },
+    });
+    expect(deployOut!.if).toBe("always()");
+    // health, then rollback only when health failed after a deploy that succeeded
+    expect(health!.needs).toBe("deploy");
+    expect(runs(health!)[0]).toContain('--retry-all-errors "$DEPLOY_URL"');
+    expect(rollback!.needs).toEqual(["deploy", "health"]);
+    expect(rollback!.if).toBe(
+      "${{ always() && needs.deploy.result == 'success' && needs.health.result == 'failure' }}",
+    );
+    expect(rollback!.environment).toBe("production");
+    const [rbIn, rbOut] = caches(rollback!);
+    expect(rbIn!.with.key).toBe(deployOut!.with.key);
+    expect(rbOut!.with.key).toBe(`${deployOut!.with.key}-rollback`);
+    expect(runs(rollback!)).toContain("gantry call rollback");
+    // no deploy-like function became a ci check
+    const ci = parse(fs.readFileSync(path.join(root, ".github/workflows/ci.yml"), "utf8")) as {
+      jobs: Record<string, unknown>;
+    };
+    expect(Object.keys(ci.jobs)).not.toEqual(expect.arrayContaining(["rollback"]));
+    for (const j of ["deploy", "releases", "rollback"]) expect(ci.jobs[j]).toBeUndefined();
+    // no secret value anywhere, only references to the repository's secrets
+    expect(text).not.toMatch(/FLY_TOKEN: [^$]/);
   });
 
   it("does not overwrite workflows unless asked", async () => {

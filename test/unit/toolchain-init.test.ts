@@ -54,6 +54,41 @@ describe("gantry init", () => {
       expect(fns.stdout).toMatch(new RegExp(`^${f}\\s`, "m"));
   });
 
+  it("gives a project with a Dockerfile deploy, releases and rollback, and a ci that records its pass", async () => {
+    const beside = project({
+      "package.json": JSON.stringify({ name: "shop", scripts: { test: "node --test" } }),
+      "package-lock.json": "{}",
+      Dockerfile: "FROM node:22\n",
+    });
+    const alone = project({ Dockerfile: "FROM busybox\nEXPOSE 8080\n" });
+    for (const dir of [beside, alone]) {
+      const r = await init(dir);
+      expect(r.code).toBe(0);
+      expect(r.stdout).toMatch(/^Detected: (node, )?Dockerfile$/m);
+      expect(r.stdout).toContain("gantry call deploy --port=8080 --health=/");
+      const mod = moduleOf(dir);
+      expect(mod).toMatch(/async deploy\(\n\s+target = "docker",/);
+      expect(mod).toContain("source: this.source,");
+      expect(mod).toContain("formatReleases(await releases(");
+      expect(mod).toContain("await rollback({ app, to, target:");
+      expect(mod).toContain('await recordChecksPassed(this.source, "ci")');
+      const fns = await runGantry(["functions"], {
+        cwd: dir,
+        stateDir: path.join(tmp.dir, "state"),
+      });
+      expect(fns.stderr).toBe("");
+      for (const f of ["ci", "image", "deploy", "releases", "rollback"])
+        expect(fns.stdout).toMatch(new RegExp(`^${f}\\s`, "m"));
+    }
+    expect(moduleOf(beside)).toContain("extends NodeToolchain");
+    expect(moduleOf(alone)).toContain("extends Toolchain");
+    expect(moduleOf(alone)).toContain('app = "p');
+    // Without a Dockerfile there is nothing to deploy.
+    const plain = project({ "go.mod": "module svc\n" });
+    expect((await init(plain)).code).toBe(0);
+    expect(moduleOf(plain)).not.toContain("deploy");
+  });
+
   it("uses the lint script when there is one", async () => {
     const dir = project({
       "package.json": JSON.stringify({ name: "x", scripts: { lint: "eslint .", test: "vitest" } }),

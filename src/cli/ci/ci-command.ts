@@ -7,12 +7,8 @@ import { gantryVersion } from "../../module/gantry-version.js";
 import { toKebabCase } from "../../module/names.js";
 import { functionCliName, mainObjectOf } from "../../module/signature.js";
 import { loadSignature } from "../../module/signature-cache.js";
-import {
-  ciWorkflow,
-  deployWorkflow,
-  pickChecks,
-  type WorkflowFunction,
-} from "../../observe/github/workflows.js";
+import { ciWorkflow, pickChecks, type WorkflowFunction } from "../../observe/github/workflows.js";
+import { deployWorkflow } from "../../observe/github/deploy-workflow.js";
 import type { CliIo } from "../cli-io.js";
 import type { GlobalOptions } from "../global-flags.js";
 import { splitPositionals } from "../positional-args.js";
@@ -22,7 +18,9 @@ const HELP = `Write GitHub Actions workflows that call the module's functions.
 Usage: gantry ci generate github [--output DIR] [--force]
 
   .github/workflows/ci.yml      one job per check (functions that need no values; not deploy*)
-  .github/workflows/deploy.yml  runs the deploy function after ci passed on main
+  .github/workflows/deploy.yml  after ci passed on main: gate (ci again, recorded for deploy's quality gate) →
+                                deploy (environment production, its token a secret) → health (vars.DEPLOY_URL)
+                                → rollback when health failed
 
   --output DIR   the repository's root (default: the module's root folder)
   --force        overwrite workflows that exist
@@ -63,6 +61,9 @@ export async function runCi(globals: GlobalOptions, rest: string[], io: CliIo): 
     return {
       cliName: toKebabCase(functionCliName(fn)),
       secrets: required.filter(secret).map((p) => toKebabCase(p.name)),
+      optionalSecrets: fn.params
+        .filter((p) => p.optional && secret(p))
+        .map((p) => toKebabCase(p.name)),
       needsValues: required.some((p) => !secret(p)),
     };
   });

@@ -82,18 +82,23 @@ export async function runInit(globals: GlobalOptions, rest: string[], io: CliIo)
   fs.writeFileSync(entry, renderModule(facts));
   fs.writeFileSync(config, renderConfig(facts));
   const rel = (f: string): string => path.relative(io.cwd, f) || f;
-  if (facts.stacks.length === 0) {
+  if (facts.stacks.length === 0 && !facts.dockerfile) {
     io.stderr.write(
       `gantry init: no known project files in ${rel(args.dir) || "."} (looked for package.json, bun.lock, ` +
-        `pyproject.toml, requirements.txt, manage.py, mix.exs, go.mod${facts.make ? "" : ", Makefile, justfile"}).\n` +
+        `pyproject.toml, requirements.txt, manage.py, mix.exs, go.mod, Dockerfile${facts.make ? "" : ", Makefile, justfile"}).\n` +
         `Wrote a minimal module with a generic toolchain: set its image and commands in ${rel(entry)}.\n`,
     );
   } else {
-    const kinds = facts.stacks.map((s) => s.kind).join(", ");
-    io.stdout.write(`Detected: ${kinds}${facts.dockerfile ? ", Dockerfile" : ""}\n`);
+    const kinds = [...facts.stacks.map((s) => s.kind), ...(facts.dockerfile ? ["Dockerfile"] : [])];
+    io.stdout.write(`Detected: ${kinds.join(", ")}\n`);
+    if (facts.stacks.length === 0)
+      io.stdout.write(
+        `The checks use a generic toolchain: set its image and commands in ${rel(entry)}.\n`,
+      );
   }
+  const deploy = facts.dockerfile ? " · gantry call deploy --port=8080 --health=/" : "";
   io.stdout.write(
-    `Wrote ${rel(entry)} and ${rel(config)}.\nNext: gantry functions · gantry call ci · gantry check\n`,
+    `Wrote ${rel(entry)} and ${rel(config)}.\nNext: gantry functions · gantry call ci · gantry check${deploy}\n`,
   );
   return 0;
 }

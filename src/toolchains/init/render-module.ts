@@ -1,5 +1,6 @@
 // Writes the module `gantry init` leaves: a short class extending the main stack's preset, every choice visible.
 import type { ProjectFacts, Stack } from "./detect-project.js";
+import { DEPLOY_IMPORTS, deployMembers } from "./render-deploy.js";
 
 const CLASS: Record<Stack["kind"], string> = {
   node: "NodeToolchain",
@@ -129,7 +130,7 @@ export function renderModule(facts: ProjectFacts): string {
     );
   }
   if (facts.dockerfile) {
-    imports.add("func").add("Container");
+    for (const i of DEPLOY_IMPORTS) imports.add(i);
     extra.push(
       "",
       "  /** The project's Dockerfile, built. */",
@@ -137,10 +138,11 @@ export function renderModule(facts: ProjectFacts): string {
       "  image(): Container {",
       "    return this.source.dockerBuild();",
       "  }",
+      ...deployMembers(facts),
     );
   }
   const opts = (main ? options(facts, main) : genericOptions(facts)).map((l) => `      ${l}`);
-  const order = ["argument", "func", "object", "Container", "Directory"];
+  const order = ["argument", "func", "object", "Container", "Directory", "Secret"];
   const sorted = [...imports].sort((a, b) => {
     const ia = order.indexOf(a);
     const ib = order.indexOf(b);

@@ -1,6 +1,6 @@
 // A run: the runtime, store, events and secrets one invocation uses, and the scope SDK evaluators find them in.
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Runtime } from "../runtime/runtime.js";
+import type { Runtime, TerminalIo } from "../runtime/runtime.js";
 import type { GantryEnv } from "../env.js";
 import type { ContentStore } from "../store/content-store.js";
 import type { EventSink } from "./events.js";
@@ -30,6 +30,16 @@ export interface SessionInit extends SessionParts {
   dryRun?: boolean;
   /** Variables for one exec's process that are in neither its key nor its image (TRACEPARENT from the exporter). */
   stepEnv?: (stepId: string) => Record<string, string> | undefined;
+  /** The person's terminal, when the run has one to lend to shells. */
+  terminals?: TerminalHost;
+}
+
+/** The person's terminal, lent to shells (`gantry call -i`, `Container.terminal()`); absent when there is none. */
+export interface TerminalHost {
+  /** `gantry call -i`: open a shell where an exec fails. */
+  readonly onFailure: boolean;
+  /** Lend the terminal to `fn` (one shell at a time), with `intro` said first and progress output held meanwhile. */
+  use<T>(intro: string, fn: (io: TerminalIo) => Promise<T>): Promise<T>;
 }
 
 /** Hooks the session runs at close (services stop, temp files go) before the runtime removes the rest. */
@@ -49,6 +59,7 @@ export class Session {
   readonly projectDir: string;
   readonly env?: GantryEnv;
   readonly dryRun: boolean;
+  readonly terminals?: TerminalHost;
   private readonly stepEnvOf?: SessionInit["stepEnv"];
   /** Evaluations in flight, so a dry run can wait for parallel branches to finish planning. */
   private readonly inFlight = new Set<Promise<unknown>>();
@@ -79,6 +90,7 @@ export class Session {
     this.projectDir = init.projectDir ?? init.cwd;
     this.env = init.env;
     this.dryRun = init.dryRun ?? false;
+    if (init.terminals) this.terminals = init.terminals;
     this.stepEnvOf = init.stepEnv;
     this.images = init.images;
     this.bindings = init.bindings;

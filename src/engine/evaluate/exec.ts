@@ -14,6 +14,7 @@ import { InternalError } from "../../errors.js";
 import { mountHasOutput, type MountOutput } from "../../runtime/runtime.js";
 import type { FileEntry, Tree } from "../../store/tree.js";
 import { mountTarget } from "./mounts.js";
+import { shellAtFailure } from "./terminal.js";
 
 export interface ExecResult {
   digest: string;
@@ -104,7 +105,7 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
     step.end("would-run", explained);
     throw new DryRunStop(`dry run: ${name} would run`, { step: name });
   }
-  const outcome = await runInRuntime(s, exec, plan, step, name, explained);
+  const { outcome, spec } = await runInRuntime(s, exec, plan, step, name, explained);
   const result: ExecResult = {
     digest: plan.digest,
     snapshot: outcome.snapshot,
@@ -118,6 +119,9 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
   const ok = allowed(exec.expect, result.exitCode);
   if (reports) await collectTestReports(s, step.id, result.snapshot, reports);
   step.end(ok ? "done" : "failed", { ...explained, exitCode: result.exitCode });
+  // gantry call -i: a shell where the command stopped, before the failure travels up and the run ends
+  if (!ok && s.terminals?.onFailure)
+    await shellAtFailure(s, exec, spec, outcome.snapshot, name, result.exitCode);
   // A non-zero exit is never cached, even when expected: a rerun must run a failing or flaky step again.
   if (result.exitCode === 0) {
     await recordExec(s, plan.digest, result);
@@ -142,7 +146,7 @@ async function runInRuntime(
   try {
     // Bound services start only now that the exec really runs, and not inside a parallelism slot.
     const spec = await withStartedBindings(s, exec, plan);
-    return await s.limiter.use(
+    const outcome = await s.limiter.use(
       () =>
         s.runtime.exec({
           ...spec,
@@ -155,6 +159,7 @@ async function runInRuntime(
         }),
       s.signal,
     );
+    return { outcome, spec };
   } catch (e) {
     step.end(s.signal.aborted ? "cancelled" : "failed", {
       ...explained,

@@ -1,6 +1,7 @@
 // What every preset accepts: the project's own commands for each task, its image, and its services.
 import type { File } from "../../sdk/index.js";
 import type { Command } from "./command.js";
+import type { TaskRunner } from "./recipes.js";
 
 /** The PostgreSQL service `test` and `db` talk to, reachable as `postgres:5432`. */
 export interface PostgresOptions {
@@ -39,6 +40,11 @@ export interface ToolchainOptions {
    * by NODE_EXTRA_CA_CERTS, which Node, npm and Bun read.
    */
   caCerts?: File;
+  /**
+   * Call the project's own recipes: each task with a recipe of that name in the justfile/Makefile (test, lint,
+   * build, format-check, format, install…) runs `just <recipe>` / `make <target>`; explicit options still win.
+   */
+  taskRunner?: TaskRunner;
   /** Patterns of the source left out of every task (dependencies, build output, `.git`, `.gantry`). */
   exclude?: string[];
   /** Files that decide the installed dependencies: a change to anything else does not reinstall them. */

@@ -12,6 +12,7 @@ import { commandArgv } from "./command.js";
 import { Database } from "./database.js";
 import { formatChanges, hostPathOf } from "./format-fix.js";
 import { postgresOf, postgresService, withPostgres } from "./postgres.js";
+import { withRecipes } from "./recipes.js";
 import { runTask, settleTask, type TaskOutcome } from "./run-task.js";
 import { auditDependencies, scanSecrets } from "./security.js";
 import { notes, stageFailure, summaryTable } from "./summary.js";
@@ -66,7 +67,10 @@ export class Toolchain {
 
   /** @internal The options over the language's defaults, worked out once. */
   plan(): Promise<ToolchainPlan> {
-    return (this.planned ??= this.defaults().then((d) => resolvePlan(this.options, d)));
+    const runner = this.options.taskRunner;
+    return (this.planned ??= this.defaults()
+      .then((d) => (runner ? withRecipes(d, this.source, runner) : d))
+      .then((d) => resolvePlan(this.options, d)));
   }
 
   /** @internal The installed project: what every task starts from. */

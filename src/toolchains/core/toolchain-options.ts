@@ -36,6 +36,11 @@ export interface ToolchainOptions {
   /** Environment variables for every task. */
   env?: Record<string, string>;
   /**
+   * Named environments for `ci --env=NAME`: variables every task of that run sees, over the project's `.env.NAME`
+   * file. Plain configuration (they are in cache keys and logs): pass secrets as Secret arguments.
+   */
+  environments?: Record<string, Record<string, string>>;
+  /**
    * Certificates to trust besides the image's (a TLS-intercepting proxy's CA), mounted into every task and named
    * by NODE_EXTRA_CA_CERTS, which Node, npm and Bun read.
    */

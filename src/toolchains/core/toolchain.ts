@@ -12,6 +12,7 @@ import { commandArgv } from "./command.js";
 import { Database } from "./database.js";
 import { formatChanges, hostPathOf } from "./format-fix.js";
 import { postgresOf, postgresService, withPostgres } from "./postgres.js";
+import { environmentVars } from "./environments.js";
 import { withRecipes } from "./recipes.js";
 import { runTask, settleTask, type TaskOutcome } from "./run-task.js";
 import { auditDependencies, scanSecrets } from "./security.js";
@@ -46,6 +47,8 @@ export class Toolchain {
   /** @internal */
   readonly options: ToolchainOptions;
   private planned?: Promise<ToolchainPlan>;
+  /** `ci --env=NAME`: the environment's variables, over the plan's. */
+  private envOverlay?: Record<string, string>;
 
   constructor(@argument({ defaultPath: "/" }) source: Directory, options: ToolchainOptions = {}) {
     this.source = source;
@@ -68,9 +71,11 @@ export class Toolchain {
   /** @internal The options over the language's defaults, worked out once. */
   plan(): Promise<ToolchainPlan> {
     const runner = this.options.taskRunner;
+    const overlay = this.envOverlay;
     return (this.planned ??= this.defaults()
       .then((d) => (runner ? withRecipes(d, this.source, runner) : d))
-      .then((d) => resolvePlan(this.options, d)));
+      .then((d) => resolvePlan(this.options, d))
+      .then((p) => (overlay ? { ...p, env: { ...p.env, ...overlay } } : p)));
   }
 
   /** @internal The installed project: what every task starts from. */
@@ -236,9 +241,14 @@ export class Toolchain {
    * @param fast skip the slow checks (security)
    * @param skip tasks to leave out, comma-separated (format,lint,security,test,build)
    * @param export_ a folder to write the build output and test reports to
+   * @param env an environment: the variables of .env.<env> and the module's environments.<env> for every task
    */
   @func()
-  async ci(fast = false, skip = "", export_ = ""): Promise<string> {
+  async ci(fast = false, skip = "", export_ = "", env = ""): Promise<string> {
+    if (env !== "") {
+      this.envOverlay = await environmentVars(this.source, this.options.environments, env);
+      this.planned = undefined;
+    }
     const plan = await this.plan();
     return runCi(this, plan, ciSteps(plan, { fast, skip, exportDir: export_ }));
   }

@@ -27,6 +27,14 @@ export interface DbOptions {
   reset?: Command;
 }
 
+/** `dev start`: the project's development server, run in a container that outlives the CLI. */
+export interface DevOptions {
+  /** The dev server (hot reload is the tool's own: `bun --watch`, `mix phx.server`, `npm run dev`). */
+  command?: Command;
+  /** Ports the server listens on; each is published on the same host port unless `dev start --host-port` says. */
+  ports?: number[];
+}
+
 /** Options every preset takes; each language adds its own and fills in what is left out. */
 export interface ToolchainOptions {
   /** Names the cache volumes and the development database's volume (default "app"). */
@@ -81,4 +89,5 @@ export interface ToolchainOptions {
   /** Run `test` against a fresh PostgreSQL (true, or its options). */
   postgres?: boolean | PostgresOptions;
   db?: DbOptions;
+  dev?: DevOptions;
 }

@@ -10,6 +10,7 @@ import {
 } from "../../sdk/index.js";
 import { commandArgv } from "./command.js";
 import { Database } from "./database.js";
+import { Dev } from "./dev.js";
 import { formatChanges, hostPathOf } from "./format-fix.js";
 import { postgresOf, postgresService, withPostgres } from "./postgres.js";
 import { environmentVars } from "./environments.js";
@@ -221,6 +222,12 @@ export class Toolchain {
   @func()
   db(): Database {
     return new Database(this);
+  }
+
+  /** The development environment: start (left running), stop, shell, and up (clean + setup + start). */
+  @func()
+  dev(): Dev {
+    return new Dev(this);
   }
 
   /** Format, lint and security in parallel; prints a table and fails if any failed. */

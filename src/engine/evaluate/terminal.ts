@@ -90,5 +90,11 @@ async function openAt(s: Session, p: TerminalPoint): Promise<void> {
   const plan = await planExec(s, node);
   const spec = await withStartedBindings(s, node, plan);
   const intro = `\nterminal(): opening ${cmd.join(" ")} (workdir ${spec.workdir || "/"}); exit the shell to continue the pipeline\n`;
-  await runOnTerminal(s, spec, "Container.terminal()", intro, `Container.terminal() (${cmd.join(" ")})`);
+  await runOnTerminal(
+    s,
+    spec,
+    "Container.terminal()",
+    intro,
+    `Container.terminal() (${cmd.join(" ")})`,
+  );
 }

@@ -67,9 +67,7 @@ async function poll(
 
 describe("examples/bun-cli dev environment", () => {
   it("dev up leaves a reachable server that reloads on edits, and dev stop removes what it started", async () => {
-    const t0 = Date.now();
     const up = await gantry(["call", "dev", "up", "--host-port=0"]);
-    console.log(`dev up took ${Date.now() - t0} ms`);
     expect(up.stderr).not.toMatch(/^Error/m);
     expect(up.code).toBe(0);
     // the workflow cleaned the caches and set up again before starting

@@ -15,6 +15,8 @@
 #   docker-compose   compose v1, for the compose-import tests' reference behaviour
 #   curl             readiness checks
 #   chromium         headless browser for the HTML report tests
+#   golang-go        Go on the host: the go-service example on the host runtime (--runtime=host)
+#   tmux             a real pseudo-terminal for the interactive shell tests (gantry call -i, terminal())
 #
 # Env:
 #   GANTRY_DOCKERD_LOG   dockerd log file (default /tmp/gantry-dockerd.log)
@@ -23,7 +25,7 @@ set -euo pipefail
 
 LOG=${GANTRY_DOCKERD_LOG:-/tmp/gantry-dockerd.log}
 WAIT=${GANTRY_DOCKER_WAIT:-60}
-PACKAGES=(docker.io mmdebstrap busybox-static bubblewrap docker-registry docker-compose curl chromium)
+PACKAGES=(docker.io mmdebstrap busybox-static bubblewrap docker-registry docker-compose curl chromium golang-go tmux)
 
 say() { echo "[ensure-docker] $*"; }
 die() { echo "[ensure-docker] ERROR: $*" >&2; exit 1; }

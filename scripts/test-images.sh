@@ -14,12 +14,14 @@
 #                                /docker-entrypoint-initdb.d), pg_isready for health checks
 #   gantry-test/nginx:bookworm   debian + Debian's nginx: the deploy target's proxy (on real
 #                                machines Gantry uses nginx:stable; see docs/deploy.md)
+#   gantry-test/bun:bookworm     node + Bun and just from npm (`bun`, `rust-just`): the Bun preset's
+#                                example (on real machines the preset uses oven/bun:1-debian)
 #
 # Idempotent: every image carries the label gantry.test-image.version=<N>-<hash of its recipe>
 # (derived images also gantry.test-image.base=<base image id>); an image whose label matches is
 # skipped, so editing a recipe below (or bumping its N) rebuilds exactly what changed.
 #
-# Usage: scripts/test-images.sh [busybox|debian|node|python|go|postgres|nginx ...]   (default: all)
+# Usage: scripts/test-images.sh [busybox|debian|node|python|go|postgres|nginx|bun ...]   (default: all)
 # Env:
 #   GANTRY_TEST_CACHE       cache dir for the Debian rootfs tarball and logs (/var/cache/gantry-test)
 #   GANTRY_BUILD_NETWORK    network mode for `docker build` (default: host; apt inside the build
@@ -27,6 +29,9 @@
 #                           bridge's NAT being usable)
 #   GANTRY_DEBIAN_MIRROR    Debian mirror (default http://deb.debian.org/debian)
 #   GANTRY_DEBIAN_SECURITY  security mirror (default http://deb.debian.org/debian-security)
+#   GANTRY_NPM_CA           CA bundle npm trusts inside the bun image's build (default
+#                           $NODE_EXTRA_CA_CERTS, else /etc/ssl/certs/ca-certificates.crt): bind-mounted
+#                           for the install only, never copied into the image
 set -euo pipefail
 
 export DOCKER_BUILDKIT=0 # no buildx plugin on these machines; the classic builder is enough
@@ -45,6 +50,9 @@ IMG_PYTHON=gantry-test/python:bookworm
 IMG_GO=gantry-test/go:bookworm
 IMG_POSTGRES=gantry-test/postgres:15
 IMG_NGINX=gantry-test/nginx:bookworm
+IMG_BUN=gantry-test/bun:bookworm
+BUN_VERSION=1.2.23
+JUST_VERSION=1.42.4
 
 # Manual bump numbers: raise one to force a rebuild that the recipe hash would not notice (a
 # Dockerfile-built image still reuses docker's layer cache for unchanged steps; remove the image
@@ -56,6 +64,7 @@ V_PYTHON=1
 V_GO=1
 V_POSTGRES=1
 V_NGINX=1
+V_BUN=1
 
 mkdir -p "$CACHE/logs"
 exec 9>"$CACHE/lock"
@@ -385,20 +394,45 @@ EOF
   smoke "$image" sh -c 'nginx -t 2>&1 && nginx -v 2>&1'
 }
 
+# --- bun -------------------------------------------------------------------------------------
+# npm installs Bun and just (their npm packages carry the native binaries) in a container of the
+# node image that sees the host's CA bundle through a read-only bind mount (a TLS-intercepting
+# proxy may sit between it and the registry); the container is then committed, so the CA never
+# enters a layer (only its empty mount point does). No Dockerfile: the classic builder has no build-time secret mounts. rust-just's
+# launcher is a Node >= 20 script and Debian's Node is 18: `just` is linked to its native binary.
+build_bun() {
+  local image=$1 want=$2 base_id=$3 name="gantry-test-build-bun-$$"
+  local ca=${GANTRY_NPM_CA:-${NODE_EXTRA_CA_CERTS:-/etc/ssl/certs/ca-certificates.crt}}
+  [ -r "$ca" ] || die "CA bundle $ca not readable (set GANTRY_NPM_CA)"
+  docker rm -f "$name" >/dev/null 2>&1 || true
+  if ! run_logged "build-bun" docker run --name "$name" --network "$NET" \
+    -v "$ca:/run/gantry-npm-ca.crt:ro" -e NODE_EXTRA_CA_CERTS=/run/gantry-npm-ca.crt \
+    "$IMG_NODE" sh -c "npm install -g --no-audit --no-fund bun@$BUN_VERSION rust-just@$JUST_VERSION \
+      && ln -sf \"\$(find /usr/local/lib/node_modules/rust-just -path '*/rust-just-linux-*' -name just -type f | head -n1)\" /usr/local/bin/just \
+      && npm cache clean --force && bun --version && just --version"; then
+    docker rm -f "$name" >/dev/null 2>&1 || true
+    die "installing bun and just failed"
+  fi
+  docker commit --change 'CMD ["bun"]' --change "LABEL $LABEL=$want" \
+    --change "LABEL $BASE_LABEL=$base_id" "$name" "$image" >/dev/null
+  docker rm -f "$name" >/dev/null 2>&1 || true
+  smoke "$image" sh -c 'bun --version && just --version && ! test -s /run/gantry-npm-ca.crt'
+}
+
 # --- main ------------------------------------------------------------------------------------
 want=("$@")
-[ "${#want[@]}" -gt 0 ] || want=(busybox debian node python go postgres nginx)
+[ "${#want[@]}" -gt 0 ] || want=(busybox debian node python go postgres nginx bun)
 T0=$(now)
 for w in "${want[@]}"; do
   case "$w" in
     busybox) ensure "$IMG_BUSYBOX" "$(version "$V_BUSYBOX" build_busybox smoke)" "" build_busybox ;;
     debian) ;;
-    node | python | go | postgres | nginx) ;;
-    *) die "unknown image '$w' (busybox|debian|node|python|go|postgres|nginx)" ;;
+    node | python | go | postgres | nginx | bun) ;;
+    *) die "unknown image '$w' (busybox|debian|node|python|go|postgres|nginx|bun)" ;;
   esac
 done
 need_debian=0
-for w in "${want[@]}"; do case "$w" in debian | node | python | go | postgres | nginx) need_debian=1 ;; esac; done
+for w in "${want[@]}"; do case "$w" in debian | node | python | go | postgres | nginx | bun) need_debian=1 ;; esac; done
 if [ "$need_debian" = 1 ]; then
   ensure "$IMG_DEBIAN" "$(version "$V_DEBIAN" debian_rootfs build_debian)" "" build_debian
 fi
@@ -422,4 +456,12 @@ done
 failed=0
 for p in "${pids[@]}"; do wait "$p" || failed=1; done
 [ "$failed" = 0 ] || die "some images failed to build (logs in $CACHE/logs)"
+# bun is built on node: after the concurrent batch, so a node rebuild lands first
+for w in "${want[@]}"; do
+  if [ "$w" = bun ]; then
+    [ -n "$(label_of "$IMG_NODE" "$LABEL")" ] ||
+      ensure "$IMG_NODE" "$(version "$V_NODE" build_node dockerfile_build)" "$IMG_DEBIAN" build_node
+    ensure "$IMG_BUN" "$(version "$V_BUN" build_bun smoke)" "$IMG_NODE" build_bun
+  fi
+done
 echo "test images ready in $(elapsed "$T0")"

@@ -11,5 +11,7 @@ export interface CliIo {
   stdout: TextSink;
   stderr: TextSink;
   signals: SignalSource;
+  /** The person's terminal, when Gantry runs on one: lent to shells (`gantry call -i`, `Container.terminal()`). */
+  terminal?: { stdin: NodeJS.ReadStream; stdout: NodeJS.WriteStream };
   exit: (code: number) => void;
 }

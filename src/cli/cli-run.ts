@@ -1,11 +1,12 @@
 // One run as every command needs it: observers on the event bus, a session, Ctrl-C, run.start/end, a dry run's plan.
 import type { Session } from "../engine/api/index.js";
-import { CancelledError, DryRunStop, ExecError, FunctionError } from "../errors.js";
+import { CancelledError, DryRunStop, ExecError, FunctionError, UsageError } from "../errors.js";
 import type { CliIo } from "./cli-io.js";
 import type { ErrorContext } from "./error-context.js";
 import type { GlobalOptions } from "./global-flags.js";
 import { installInterrupts } from "../engine/api/index.js";
 import { openObservers } from "./run-observers.js";
+import { terminalGate } from "./terminal-gate.js";
 import type { CicdResult } from "../observe/otel/span-attributes.js";
 import { scrubWrites } from "./scrub-process-output.js";
 
@@ -44,6 +45,13 @@ export async function withCliRun(
   const pipeline = opts.module ? `${opts.module}.${opts.label}` : opts.label;
   const obs = await openObservers(bus, { globals, io, projectDir: opts.projectDir, pipeline });
   errors.failures = obs.failures;
+  if (globals.interactive && !io.terminal)
+    throw new UsageError(
+      "--interactive opens a shell on your terminal, and stdin is not a terminal",
+      {
+        hint: "run gantry call -i from an interactive shell (not from a pipe or a CI job)",
+      },
+    );
   const { session, note } = await openSession({
     runtime: globals.runtime,
     projectDir: opts.projectDir,
@@ -52,6 +60,9 @@ export async function withCliRun(
     env: io.env,
     dryRun: globals.dryRun,
     ...(obs.stepEnv ? { stepEnv: obs.stepEnv } : {}),
+    ...(io.terminal
+      ? { terminals: terminalGate(io.terminal, obs.renderer, globals.interactive) }
+      : {}),
   });
   await obs.ready();
   obs.attach(session);

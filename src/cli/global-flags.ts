@@ -21,6 +21,8 @@ export interface GlobalOptions {
   explain: boolean;
   /** --dry-run: print the plan and what would come from cache; run nothing (gantry call). */
   dryRun: boolean;
+  /** -i/--interactive: open a shell in a failed exec's container (gantry call). */
+  interactive: boolean;
 }
 
 export interface ParsedArgv {
@@ -59,6 +61,7 @@ export function defaultGlobals(env: GantryEnv): GlobalOptions {
     noColor: false,
     explain: false,
     dryRun: false,
+    interactive: false,
   };
 }
 
@@ -82,6 +85,7 @@ export function consumeGlobalFlag(
     else if (name === "no-color") g.noColor = true;
     else if (name === "explain") g.explain = true;
     else if (name === "dry-run") g.dryRun = true;
+    else if (name === "interactive" || name === "-i") g.interactive = true;
     else return undefined;
     return i + 1;
   }
@@ -113,7 +117,7 @@ export function parseArgv(argv: readonly string[], env: GantryEnv): ParsedArgv {
     const next = consumeGlobalFlag(globals, name, inline, argv, i);
     if (next === undefined) {
       throw new UsageError(
-        `unknown flag ${tok}: global flags are -m/--mod, --runtime, --progress, -v/--verbose, --debug, --no-color, --explain, --dry-run, --help, --version`,
+        `unknown flag ${tok}: global flags are -m/--mod, --runtime, --progress, -v/--verbose, --debug, --no-color, --explain, --dry-run, -i/--interactive, --help, --version`,
       );
     }
     i = next;

@@ -9,6 +9,7 @@ export const GLOBAL_FLAGS_HELP = `Global flags:
   --no-color             no colours (as NO_COLOR=1; FORCE_COLOR=1 forces them in pipes)
   --explain              for every step that ran, say which inputs changed since it last ran
   --dry-run              print the plan and what would come from cache; run nothing
+  -i, --interactive      when a step fails, open a shell in its container (gantry call)
   -h, --help             show help
   --version              print Gantry's version
 `;

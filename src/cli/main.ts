@@ -1,4 +1,5 @@
 // The CLI's entry: global flags, the command (loaded only when run), and the one place errors become exit codes.
+import { isatty } from "node:tty";
 import { readEnv } from "../env.js";
 import { UsageError } from "../errors.js";
 import { gantryVersion } from "../module/gantry-version.js";
@@ -93,6 +94,11 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
+// Where a shell draws: stdout when it is the terminal, else stderr (`gantry call -i fn | tee log` still shows it).
+function ttyOut(): NodeJS.WriteStream {
+  return process.stdout.isTTY ? process.stdout : process.stderr;
+}
+
 /** The `gantry` binary: the real process's arguments, streams and signals. */
 export async function runCli(): Promise<void> {
   const io: CliIo = {
@@ -103,6 +109,8 @@ export async function runCli(): Promise<void> {
     stderr: process.stderr,
     signals: process,
     exit: (code) => process.exit(code),
+    // only when stdin is a terminal: reading process.stdin opens it, and a pipe must stay the pipeline's
+    ...(isatty(0) ? { terminal: { stdin: process.stdin, stdout: ttyOut() } } : {}),
   };
   // Node exits with 13 and no word when the event loop empties under a promise nobody will settle (a library
   // that never answers once its socket is gone): say something a person can act on instead.

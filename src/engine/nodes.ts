@@ -280,6 +280,14 @@ export interface ContainerState {
   readonly lastExec?: ExecNode;
   /** withDefaultTerminalCmd: what terminal() would run; metadata, never part of a digest. */
   readonly terminalCmd?: readonly string[];
+  /** terminal() calls since the last exec: shells opened before anything built on this state runs; never digested. */
+  readonly terminals?: readonly TerminalPoint[];
+}
+
+/** A `Container.terminal()` in a chain: the container at that point and the command to run there. */
+export interface TerminalPoint {
+  readonly at: ContainerState;
+  readonly cmd?: readonly string[];
 }
 
 export const EMPTY_CONTAINER: ContainerState = Object.freeze({

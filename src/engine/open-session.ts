@@ -4,6 +4,7 @@ import { randomBytes } from "node:crypto";
 import { mkdir, open, readFile } from "node:fs/promises";
 import type { GantryEnv } from "../env.js";
 import type { EventSink } from "./events.js";
+import type { TerminalHost } from "./session.js";
 import { openRuntime, type RuntimeChoice } from "../runtime/open-runtime.js";
 import { ContentStore } from "../store/content-store.js";
 import { Session } from "./session.js";
@@ -26,6 +27,8 @@ export interface OpenSessionOptions {
   dryRun?: boolean;
   /** Per-exec variables outside the key (TRACEPARENT). */
   stepEnv?: (stepId: string) => Record<string, string> | undefined;
+  /** The person's terminal for shells (`gantry call -i`, `Container.terminal()`). */
+  terminals?: TerminalHost;
 }
 
 /** Open a run on the chosen runtime; `note` says which runtime and why, for the person watching. */
@@ -75,6 +78,7 @@ export async function openSession(
     dryRun: opts.dryRun,
     stepEnv: opts.stepEnv,
     afterClose,
+    ...(opts.terminals ? { terminals: opts.terminals } : {}),
   });
   return { session, note };
 }

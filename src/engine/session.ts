@@ -1,6 +1,6 @@
 // A run: the runtime, store, events and secrets one invocation uses, and the scope SDK evaluators find them in.
 import { AsyncLocalStorage } from "node:async_hooks";
-import type { Runtime } from "../runtime/runtime.js";
+import type { Runtime, TerminalIo } from "../runtime/runtime.js";
 import type { GantryEnv } from "../env.js";
 import type { ContentStore } from "../store/content-store.js";
 import type { EventSink } from "./events.js";
@@ -32,6 +32,16 @@ export interface SessionInit extends SessionParts {
   stepEnv?: (stepId: string) => Record<string, string> | undefined;
   /** Run once the runtime is closed (the run's lease is released, the cache limit checked); may return a note. */
   afterClose?: () => Promise<string | undefined>;
+  /** The person's terminal, when the run has one to lend to shells. */
+  terminals?: TerminalHost;
+}
+
+/** The person's terminal, lent to shells (`gantry call -i`, `Container.terminal()`); absent when there is none. */
+export interface TerminalHost {
+  /** `gantry call -i`: open a shell where an exec fails. */
+  readonly onFailure: boolean;
+  /** Lend the terminal to `fn` (one shell at a time), with `intro` said first and progress output held meanwhile. */
+  use<T>(intro: string, fn: (io: TerminalIo) => Promise<T>): Promise<T>;
 }
 
 /** Hooks the session runs at close (services stop, temp files go) before the runtime removes the rest. */
@@ -51,6 +61,7 @@ export class Session {
   readonly projectDir: string;
   readonly env?: GantryEnv;
   readonly dryRun: boolean;
+  readonly terminals?: TerminalHost;
   private readonly stepEnvOf?: SessionInit["stepEnv"];
   private readonly afterClose?: SessionInit["afterClose"];
   /** Snapshots this run's execs committed (not cached ones): what it added on the engine, for the size limit. */
@@ -86,6 +97,7 @@ export class Session {
     this.projectDir = init.projectDir ?? init.cwd;
     this.env = init.env;
     this.dryRun = init.dryRun ?? false;
+    if (init.terminals) this.terminals = init.terminals;
     this.stepEnvOf = init.stepEnv;
     this.afterClose = init.afterClose;
     this.images = init.images;

@@ -21,6 +21,12 @@ export interface DeployContainerSpec {
   publish?: { backend: number; frontend?: number; hostIp?: string }[];
   /** Files written into the container before it starts. */
   files?: { path: string; contents: string }[];
+  /** Host folders (bind) and named volumes mounted into it (a dev server's source, a dev database's data). */
+  mounts?: { type: "bind" | "volume"; source: string; target: string; readOnly?: boolean }[];
+  /** More names it answers to on the network (`postgres`). */
+  aliases?: string[];
+  /** The working directory, instead of the image's. */
+  workdir?: string;
   /**
    * A one-off container (a release command): it carries the run's labels too, so the run's cleanup (or the next
    * run's reaper, if this process dies) removes it.

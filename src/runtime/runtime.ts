@@ -85,6 +85,15 @@ export interface ServiceBindingSpec {
   target: string;
 }
 
+/**
+ * The person's terminal, lent to one exec (a shell opened by `gantry call -i` at a failed step, or `terminal()`).
+ * The host runtime hands the process Gantry's own file descriptors 0-2; docker relays these streams.
+ */
+export interface TerminalIo {
+  stdin: NodeJS.ReadStream;
+  stdout: NodeJS.WriteStream;
+}
+
 export interface ExecSpec {
   /** Readable step name, for errors and labels. */
   step: string;
@@ -118,6 +127,11 @@ export interface ExecSpec {
   network?: string;
   signal: AbortSignal;
   onOutput?: (stream: "stdout" | "stderr", chunk: string) => void;
+  /**
+   * Run the process on this terminal (a pseudo-terminal on docker) instead of collecting its output: an interactive
+   * shell. Nothing of it is kept: the outcome's snapshot is the base, its output empty.
+   */
+  terminal?: TerminalIo;
 }
 
 /**

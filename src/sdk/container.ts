@@ -17,7 +17,6 @@ import { CacheVolume } from "./cache-volume.js";
 import { CacheSharingMode, ReturnType, NetworkProtocol } from "./enums.js";
 import { assertString, assertStringArray, parseDuration } from "./validate.js";
 import { Service } from "./service.js";
-import { terminalUnsupported } from "./terminal.js";
 import { hostPlatform } from "./platform.js";
 import { currentModuleInfo } from "./current-module.js";
 
@@ -175,12 +174,17 @@ export class Container {
       useEntrypoint: useEntrypointFor(opts),
       memoryLimit: memoryLimitOf(opts.experimentalMemoryLimit),
     });
-    return this.next({
-      fs: { kind: "exec", exec },
-      ops: [],
-      lastExec: exec,
-      mounts: this._state.mounts.map((m, index) => mountAfterExec(m, exec, index)),
-    });
+    // the exec opens the pending terminal() shells (its state holds them); the state after it starts with none
+    const { terminals: _opened, ...state } = this._state;
+    return new Container(
+      Object.freeze({
+        ...state,
+        fs: { kind: "exec" as const, exec },
+        ops: [],
+        lastExec: exec,
+        mounts: this._state.mounts.map((m, index) => mountAfterExec(m, exec, index)),
+      }),
+    );
   }
 
   withEnvVariable(name: string, value: string, opts: { expand?: boolean } = {}): Container {
@@ -271,7 +275,7 @@ export class Container {
     return this.config({ op: "label", name, value });
   }
 
-  /** What terminal() runs by default (kept with the container; interactive terminals come later). */
+  /** What terminal() (and `gantry call -i` at a failed exec) runs by default instead of `sh`. */
   withDefaultTerminalCmd(
     args: string[],
     _opts: { experimentalPrivilegedNesting?: boolean; insecureRootCapabilities?: boolean } = {},
@@ -280,9 +284,23 @@ export class Container {
     return this.next({ terminalCmd: [...args] });
   }
 
-  /** Interactive terminals are not available in Gantry yet: this throws an UnsupportedError that says so. */
+  /**
+   * Open an interactive shell in the container at this point of the chain, when the chain is evaluated: the
+   * person's terminal is lent to it, and the pipeline goes on when the shell exits. Needs a run on a terminal
+   * (`gantry call` from a shell); the same container comes back, so the chain continues.
+   *
+   * @example
+   * await dag.container().from("node:22").withDirectory("/src", src).terminal().withExec(["npm", "test"]).sync()
+   * // with a command of its own:
+   * await ctr.terminal({ cmd: ["bash", "-l"] }).sync()
+   */
   terminal(opts: { cmd?: string[] } = {}): Container {
-    throw terminalUnsupported("Container", opts.cmd ?? this._state.terminalCmd);
+    if (opts.cmd !== undefined) assertStringArray("Container.terminal", "cmd", opts.cmd);
+    const point = Object.freeze({
+      at: this._state,
+      ...(opts.cmd ? { cmd: Object.freeze([...opts.cmd]) } : {}),
+    });
+    return this.next({ terminals: [...(this._state.terminals ?? []), point] });
   }
 
   /** Unset the user: commands run as the image's default user again. */

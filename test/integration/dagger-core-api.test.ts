@@ -119,11 +119,11 @@ describe("dag.currentModule, terminals, and what Gantry lacks", () => {
     expect(r.stdout).toBe("core-api: Hello from a template\n");
   });
 
-  it("says terminals are not here yet, naming the default terminal command", async () => {
+  it("says a terminal needs one when the run has none, naming the default terminal command", async () => {
+    // runGantry lends no terminal (as a pipe or CI job); test/integration/interactive-terminal.test.ts opens one
     const r = await call(["debug"]);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("Container.terminal(): interactive terminals are not available");
-    expect(r.stderr).toContain("it would run /bin/sh");
+    expect(r.stderr).toContain("Container.terminal() (/bin/sh) needs an interactive terminal");
   });
 
   it("refuses a function that calls missing Dagger API before it runs, naming each call and line", async () => {

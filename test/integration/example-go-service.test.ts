@@ -127,3 +127,27 @@ describe("examples/go-service", () => {
     }
   });
 });
+
+/** `go test` and `go tool cover -func` as reported, timings and cache notes left out. */
+const goResults = (out: string) =>
+  out
+    .split("\n")
+    .map((l) => l.replace(/^.*?│ ?/, "").trimEnd())
+    .filter((l) => /^(ok|FAIL|---|example\.com\/|total:)/.test(l))
+    .map((l) => l.replace(/\t[\d.]+s\b/, "").replace(/\t\(cached\)/, ""));
+
+describe("examples/go-service on the host runtime (Debian's golang-go on the host)", () => {
+  it("runs the checks and tests with the host's go, with the containers' results", async () => {
+    const r = await gantry(["--runtime=host", "call", "ci", "--skip=build"]);
+    expect(r.stderr).not.toMatch(/^Error/m);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/runtime: host/);
+    for (const task of ["setup", "format", "lint", "test"])
+      expect(r.stdout).toMatch(new RegExp(`^${task}\\s+passed`, "m"));
+    const onHost = goResults((await gantry(["--runtime=host", "call", "test"])).stdout);
+    const inContainer = goResults((await gantry(["call", "test"])).stdout);
+    expect(onHost).toContain("ok  \texample.com/go-service\tcoverage: 70.6% of statements");
+    expect(onHost.filter((l) => l.startsWith("example.com/"))).toHaveLength(6);
+    expect(onHost).toEqual(inContainer);
+  });
+});

@@ -2,6 +2,7 @@
 import type { GantryEnv } from "../../env.js";
 import type { GlobalOptions, ProgressMode } from "../global-flags.js";
 import type { DetailOptions } from "./format-step.js";
+import { HeldSink } from "./held-sink.js";
 import { JsonRenderer } from "./json-renderer.js";
 import { PlainRenderer } from "./plain-renderer.js";
 import type { ProgressRenderer, TextSink } from "./progress-renderer.js";
@@ -43,7 +44,9 @@ export function createRenderer(
   const resolved = resolveProgressMode(mode, err, env);
   const color = useColor(err, env, opts.noColor);
   const detail = opts.detail ?? {};
-  if (resolved === "json") return new JsonRenderer(err);
   if (resolved === "tty") return new TtyRenderer(err, color, { detail });
-  return new PlainRenderer(err, color, detail);
+  // lines and JSON written while a shell owns the terminal come out after it exits
+  const held = new HeldSink(err);
+  const r = resolved === "json" ? new JsonRenderer(held) : new PlainRenderer(held, color, detail);
+  return Object.assign(r, { pause: () => held.hold(), resume: () => held.release() });
 }

@@ -14,4 +14,8 @@ export interface ProgressRenderer extends EventSink {
   note(text: string): void;
   /** Draw the final state and release the terminal; called once, before results are printed. */
   stop(): void;
+  /** Give the terminal up for a while (a shell runs on it): nothing is drawn until resume(). */
+  pause?(): void;
+  /** Take the terminal back and show what happened meanwhile. */
+  resume?(): void;
 }

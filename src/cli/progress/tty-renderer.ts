@@ -13,6 +13,7 @@ export class TtyRenderer implements ProgressRenderer {
   private timer: ReturnType<typeof setInterval> | undefined;
   private height = 0;
   private stopped = false;
+  private paused = false;
 
   constructor(
     private readonly out: TextSink,
@@ -37,7 +38,7 @@ export class TtyRenderer implements ProgressRenderer {
 
   // Redraws are driven by a timer, not by events, so a flood of log lines costs at most ten frames a second.
   private ensureTimer(): void {
-    if (this.timer || this.stopped) return;
+    if (this.timer || this.stopped || this.paused) return;
     this.out.write(HIDE_CURSOR);
     this.timer = setInterval(() => this.draw(), this.opts.intervalMs ?? 100);
     this.timer.unref();
@@ -54,6 +55,24 @@ export class TtyRenderer implements ProgressRenderer {
     for (const l of frame) text += l + "\n";
     this.height = frame.length;
     if (text) this.out.write(text);
+  }
+
+  /** A shell takes the terminal: the live region is erased and the cursor shown; the model keeps taking events. */
+  pause(): void {
+    if (this.paused || this.stopped) return;
+    this.paused = true;
+    if (!this.timer) return;
+    clearInterval(this.timer);
+    this.timer = undefined;
+    this.out.write((this.height > 0 ? `\x1b[${this.height}A\r\x1b[J` : "") + SHOW_CURSOR);
+    this.height = 0;
+  }
+
+  /** The shell exited: draw again from here. */
+  resume(): void {
+    if (!this.paused) return;
+    this.paused = false;
+    if (!this.stopped) this.ensureTimer();
   }
 
   // Final frame: unfinished steps are written out as such, and the cursor comes back.

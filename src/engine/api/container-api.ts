@@ -1,6 +1,7 @@
 // The engine's leaves for Container: each evaluator of the SDK's Container is one call here.
 import path from "node:path";
 import type { ContainerState, ExecNode } from "../nodes.js";
+import { openTerminals } from "../evaluate/terminal.js";
 import { requireSession } from "../session.js";
 import { runExec, type ExecResult } from "../evaluate/exec.js";
 import {
@@ -19,6 +20,7 @@ import { UsageError } from "../../errors.js";
 export async function syncContainer(state: ContainerState): Promise<void> {
   const s = requireSession("Container.sync");
   await containerSnapshot(s, state);
+  if (state.terminals?.length) await openTerminals(s, state.terminals);
 }
 
 /** The result of the container's last withExec. */

@@ -1,5 +1,6 @@
 // Everything an exec depends on, resolved to values: the runtime spec, the cache key, and named inputs for explanations.
 import path from "node:path";
+import { openTerminals } from "./terminal.js";
 import { imageName, type ExecNode, type MountNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import type { ExecSpec, MountSpec } from "../../runtime/runtime.js";
@@ -35,6 +36,8 @@ export interface ExecPlan {
 /** Resolve an exec node's inputs (running what it builds on) into a plan. */
 export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
   const state = exec.state;
+  // Container.terminal() before this exec: the shell opens once what it looks at exists, before the exec runs
+  if (state.terminals?.length) await openTerminals(s, state.terminals);
   const [base, baseDigest, cfg, { ops, digests }] = await Promise.all([
     baseSnapshot(s, state.fs),
     fsDigest(s, state.fs),

@@ -24,6 +24,7 @@ import type { FileEntry, Tree } from "../../store/tree.js";
 import { mountTarget } from "./mounts.js";
 import { acquireFileLock, type ReleaseLock } from "../../store/file-lock.js";
 import { digestHex } from "../../store/digest.js";
+import { shellAtFailure } from "./terminal.js";
 
 export interface ExecResult {
   digest: string;
@@ -156,7 +157,7 @@ async function missed(
     step.end("would-run", explained);
     throw new DryRunStop(`dry run: ${name} would run`, { step: name });
   }
-  const { outcome, gone } = await runInRuntime(s, exec, plan, step, name, explained);
+  const { outcome, gone, spec } = await runInRuntime(s, exec, plan, step, name, explained);
   s.snapshotsMade.push(outcome.snapshot);
   const result: ExecResult = {
     digest: plan.digest,
@@ -176,6 +177,9 @@ async function missed(
     exitCode: result.exitCode,
     ...(why?.note ? { error: why.note } : {}),
   });
+  // gantry call -i: a shell where the command stopped, before the failure travels up and the run ends
+  if (!ok && s.terminals?.onFailure)
+    await shellAtFailure(s, exec, spec, outcome.snapshot, name, result.exitCode);
   // A non-zero exit is never cached, even when expected: a rerun must run a failing or flaky step again.
   if (result.exitCode === 0) {
     await recordExec(s, plan.digest, result);
@@ -214,7 +218,7 @@ async function runInRuntime(
         }),
       s.signal,
     );
-    return { outcome, gone };
+    return { outcome, gone, spec };
   } catch (e) {
     step.end(s.signal.aborted ? "cancelled" : "failed", {
       ...explained,

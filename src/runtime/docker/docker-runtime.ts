@@ -15,6 +15,7 @@ import { CancelledError } from "../../errors.js";
 import { applyOpsToImage } from "./exec/apply-ops.js";
 import { readSnapshotDirectory, readSnapshotFile } from "./exec/archive-read.js";
 import { CacheVolumes } from "./exec/cache-volumes.js";
+import { runTerminalContainer } from "./exec/terminal-container.js";
 import { runExecContainer } from "./exec/exec-container.js";
 import { exportSnapshot } from "./images/export-image.js";
 import { engineFailure } from "./connection/docker-errors.js";
@@ -85,6 +86,8 @@ export class DockerRuntime implements Runtime {
 
   // Ops, mounts, run, commit: see exec-container.ts.
   exec(spec: ExecSpec): Promise<ExecOutcome> {
+    const { terminal } = spec;
+    if (terminal) return runTerminalContainer(this.ctx, this.caches, { ...spec, terminal });
     return runExecContainer(this.ctx, this.caches, this.layers, spec);
   }
 

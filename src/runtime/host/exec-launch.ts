@@ -24,7 +24,13 @@ export interface Launch {
 
 /** Run the exec's command to completion; the exit code is the command's own, never bwrap's. */
 export async function launch(spec: ExecSpec, l: Launch): Promise<ProcessResult> {
-  const common = { env: l.env, stdin: spec.stdin, signal: spec.signal, onOutput: spec.onOutput };
+  const common = {
+    env: l.env,
+    stdin: spec.stdin,
+    signal: spec.signal,
+    onOutput: spec.onOutput,
+    inheritStdio: spec.terminal !== undefined,
+  };
   const [cmd = "", ...rest] = spec.args;
   if (l.mode === "plain") {
     const cwd = isReserved(l.view, l.workdir) ? l.workdir : path.join(l.upper, l.workdir);

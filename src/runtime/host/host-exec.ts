@@ -81,6 +81,11 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
       throw new CancelledError(
         `exec ${JSON.stringify(spec.args.join(" "))} was cancelled (step: ${spec.step})`,
       );
+    if (spec.terminal) {
+      // a shell on the person's terminal: nothing it did is kept
+      ctx.temp.removeLater(work);
+      return { snapshot: spec.base, exitCode: result.exitCode, stdout: "", stderr: "" };
+    }
 
     const mountOutputs = await readMountOutputs(
       mounts.places,

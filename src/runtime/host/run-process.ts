@@ -14,6 +14,11 @@ export interface ProcessSpec {
   onOutput?: (stream: "stdout" | "stderr", chunk: string) => void;
   /** Open fd 3 as a pipe and collect what the child writes there (bwrap's --json-status-fd). */
   statusFd?: boolean;
+  /**
+   * Give the child this process's own stdin, stdout and stderr (an interactive shell on the person's terminal), in
+   * this process's group so it stays in the terminal's foreground; its output is then not collected.
+   */
+  inheritStdio?: boolean;
 }
 
 export interface ProcessResult {
@@ -31,19 +36,23 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
     const child = spawn(spec.file, spec.args, {
       cwd: spec.cwd,
       env: spec.env,
-      // Its own process group, so one kill reaches grandchildren too.
-      detached: true,
-      stdio: [
-        spec.stdin === undefined ? "ignore" : "pipe",
-        "pipe",
-        "pipe",
-        spec.statusFd ? "pipe" : "ignore",
-      ],
+      // Its own process group, so one kill reaches grandchildren too (not a terminal's shell: it must stay in the
+      // terminal's foreground group to read the keyboard).
+      detached: !spec.inheritStdio,
+      stdio: spec.inheritStdio
+        ? ["inherit", "inherit", "inherit", spec.statusFd ? "pipe" : "ignore"]
+        : [
+            spec.stdin === undefined ? "ignore" : "pipe",
+            "pipe",
+            "pipe",
+            spec.statusFd ? "pipe" : "ignore",
+          ],
     });
     let cancelled = false;
     const kill = (): void => {
       cancelled = true;
-      killGroup(child.pid);
+      if (spec.inheritStdio) child.kill("SIGKILL");
+      else killGroup(child.pid);
     };
     if (spec.signal.aborted) kill();
     else spec.signal.addEventListener("abort", kill, { once: true });
@@ -55,7 +64,7 @@ export function runProcess(spec: ProcessSpec): Promise<ProcessResult> {
       child.stdin.end(spec.stdin);
     }
     // A container stops with its main process; leftovers here would also hold our pipes open forever.
-    child.on("exit", () => killGroup(child.pid));
+    if (!spec.inheritStdio) child.on("exit", () => killGroup(child.pid));
     child.on("error", (e) => {
       spec.signal.removeEventListener("abort", kill);
       reject(e);

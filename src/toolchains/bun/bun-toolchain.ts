@@ -53,6 +53,8 @@ export class BunToolchain extends Toolchain {
     set("formatFix", script("format", "format:fix"));
     set("lint", script("lint"));
     set("build", script("build"));
+    const dev = script("dev", "start");
+    if (dev) d.dev = { command: dev, ports: [3000] };
     if (d.build) d.buildOutput = "dist";
     return d;
   }

@@ -120,13 +120,17 @@ export class Database {
   }
 
   /**
-   * Run SQL in the development database with psql and print what it returns.
-   * @param command the SQL to run
+   * psql on the development database: interactive on your terminal, or with --command the SQL's result printed.
+   * @param command SQL to run instead of an interactive psql
    */
   @func()
-  async shell(command: string): Promise<string> {
-    const { db } = await this.target();
-    return this.psql("db shell", command, db);
+  async shell(command = ""): Promise<string> {
+    const { plan, pg, db } = await this.target();
+    if (command !== "") return this.psql("db shell", command, db);
+    const service = postgresService(pg, db, devVolumeName(plan));
+    const c = withPostgres(dag.container().from(pg.image), pg, db, service);
+    await runTask("db shell", () => c.terminal({ cmd: ["psql"] }).sync());
+    return "psql closed";
   }
 
   /** How each command runs, for people reading `gantry call db --help`. */

@@ -2,6 +2,7 @@
 import { dag, ExecError, ReturnType, type Container, type Directory } from "../../sdk/index.js";
 import { commandArgv, showCommand } from "./command.js";
 import type { ToolchainPlan } from "./toolchain-plan.js";
+import { EXTRA_CA } from "./workspace.js";
 
 const SECRETLINT = "9.3.4"; // the last release that runs on Node 16–20 as well as 22
 
@@ -49,8 +50,8 @@ export async function scanSecrets(plan: ToolchainPlan, source: Directory): Promi
   let scanner = dag.container().from(plan.scanImage);
   if (plan.caCerts) {
     scanner = scanner
-      .withMountedFile("/usr/local/share/gantry/extra-ca.crt", plan.caCerts)
-      .withEnvVariable("NODE_EXTRA_CA_CERTS", "/usr/local/share/gantry/extra-ca.crt");
+      .withMountedFile(EXTRA_CA, plan.caCerts)
+      .withEnvVariable("NODE_EXTRA_CA_CERTS", EXTRA_CA);
   }
   const pkgs = [
     `secretlint@${SECRETLINT}`,

@@ -1,6 +1,7 @@
 // What every preset accepts: the project's own commands for each task, its image, and its services.
 import type { File } from "../../sdk/index.js";
 import type { Command } from "./command.js";
+import type { TaskRunner } from "./recipes.js";
 
 /** The PostgreSQL service `test` and `db` talk to, reachable as `postgres:5432`. */
 export interface PostgresOptions {
@@ -26,6 +27,14 @@ export interface DbOptions {
   reset?: Command;
 }
 
+/** `dev start`: the project's development server, run in a container that outlives the CLI. */
+export interface DevOptions {
+  /** The dev server (hot reload is the tool's own: `bun --watch`, `mix phx.server`, `npm run dev`). */
+  command?: Command;
+  /** Ports the server listens on; each is published on the same host port unless `dev start --host-port` says. */
+  ports?: number[];
+}
+
 /** Options every preset takes; each language adds its own and fills in what is left out. */
 export interface ToolchainOptions {
   /** Names the cache volumes and the development database's volume (default "app"). */
@@ -35,10 +44,20 @@ export interface ToolchainOptions {
   /** Environment variables for every task. */
   env?: Record<string, string>;
   /**
+   * Named environments for `ci --env=NAME`: variables every task of that run sees, over the project's `.env.NAME`
+   * file. Plain configuration (they are in cache keys and logs): pass secrets as Secret arguments.
+   */
+  environments?: Record<string, Record<string, string>>;
+  /**
    * Certificates to trust besides the image's (a TLS-intercepting proxy's CA), mounted into every task and named
    * by NODE_EXTRA_CA_CERTS, which Node, npm and Bun read.
    */
   caCerts?: File;
+  /**
+   * Call the project's own recipes: each task with a recipe of that name in the justfile/Makefile (test, lint,
+   * build, format-check, format, install…) runs `just <recipe>` / `make <target>`; explicit options still win.
+   */
+  taskRunner?: TaskRunner;
   /** Patterns of the source left out of every task (dependencies, build output, `.git`, `.gantry`). */
   exclude?: string[];
   /** Files that decide the installed dependencies: a change to anything else does not reinstall them. */
@@ -70,4 +89,5 @@ export interface ToolchainOptions {
   /** Run `test` against a fresh PostgreSQL (true, or its options). */
   postgres?: boolean | PostgresOptions;
   db?: DbOptions;
+  dev?: DevOptions;
 }

@@ -1,7 +1,12 @@
 // A preset's options merged over its language's defaults: what each task actually runs.
 import type { File } from "../../sdk/index.js";
 import type { Command } from "./command.js";
-import type { DbOptions, PostgresOptions, ToolchainOptions } from "./toolchain-options.js";
+import type {
+  DbOptions,
+  DevOptions,
+  PostgresOptions,
+  ToolchainOptions,
+} from "./toolchain-options.js";
 
 /** A cache volume mounted into every task (a package manager's download cache). */
 export interface CacheMount {
@@ -37,15 +42,17 @@ export interface ToolchainPlan {
   scanImage: string;
   postgres?: Required<PostgresOptions>;
   db: DbOptions & { database: string };
+  dev: DevOptions;
 }
 
 /** What a language fills in when the module leaves an option out. */
 export type LanguageDefaults = Omit<
   ToolchainPlan,
-  "name" | "reports" | "secretScan" | "scanImage" | "db" | "postgres" | "auditUnreachable"
+  "name" | "reports" | "secretScan" | "scanImage" | "db" | "postgres" | "auditUnreachable" | "dev"
 > &
   Partial<Pick<ToolchainPlan, "reports" | "auditUnreachable">> & {
     db?: DbOptions;
+    dev?: DevOptions;
     postgresImage?: string;
   };
 
@@ -81,6 +88,7 @@ export function resolvePlan(opts: ToolchainOptions, d: LanguageDefaults): Toolch
     secretScan: opts.secretScan ?? true,
     scanImage: opts.scanImage ?? "node:22-bookworm-slim",
     db: { ...d.db, ...opts.db, database: opts.db?.database ?? `${name}_dev` },
+    dev: { ...d.dev, ...opts.dev },
   };
   const commands = {
     install: pick(opts.install, d.install),

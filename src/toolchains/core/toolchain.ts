@@ -10,8 +10,11 @@ import {
 } from "../../sdk/index.js";
 import { commandArgv } from "./command.js";
 import { Database } from "./database.js";
+import { Dev } from "./dev.js";
 import { formatChanges, hostPathOf } from "./format-fix.js";
 import { postgresOf, postgresService, withPostgres } from "./postgres.js";
+import { environmentVars } from "./environments.js";
+import { withRecipes } from "./recipes.js";
 import { runTask, settleTask, type TaskOutcome } from "./run-task.js";
 import { auditDependencies, scanSecrets } from "./security.js";
 import { notes, stageFailure, summaryTable } from "./summary.js";
@@ -45,6 +48,8 @@ export class Toolchain {
   /** @internal */
   readonly options: ToolchainOptions;
   private planned?: Promise<ToolchainPlan>;
+  /** `ci --env=NAME`: the environment's variables, over the plan's. */
+  private envOverlay?: Record<string, string>;
 
   constructor(@argument({ defaultPath: "/" }) source: Directory, options: ToolchainOptions = {}) {
     this.source = source;
@@ -66,7 +71,12 @@ export class Toolchain {
 
   /** @internal The options over the language's defaults, worked out once. */
   plan(): Promise<ToolchainPlan> {
-    return (this.planned ??= this.defaults().then((d) => resolvePlan(this.options, d)));
+    const runner = this.options.taskRunner;
+    const overlay = this.envOverlay;
+    return (this.planned ??= this.defaults()
+      .then((d) => (runner ? withRecipes(d, this.source, runner) : d))
+      .then((d) => resolvePlan(this.options, d))
+      .then((p) => (overlay ? { ...p, env: { ...p.env, ...overlay } } : p)));
   }
 
   /** @internal The installed project: what every task starts from. */
@@ -214,6 +224,12 @@ export class Toolchain {
     return new Database(this);
   }
 
+  /** The development environment: start (left running), stop, shell, and up (clean + setup + start). */
+  @func()
+  dev(): Dev {
+    return new Dev(this);
+  }
+
   /** Format, lint and security in parallel; prints a table and fails if any failed. */
   @func()
   async quality(): Promise<string> {
@@ -232,9 +248,14 @@ export class Toolchain {
    * @param fast skip the slow checks (security)
    * @param skip tasks to leave out, comma-separated (format,lint,security,test,build)
    * @param export_ a folder to write the build output and test reports to
+   * @param env an environment: the variables of .env.<env> and the module's environments.<env> for every task
    */
   @func()
-  async ci(fast = false, skip = "", export_ = ""): Promise<string> {
+  async ci(fast = false, skip = "", export_ = "", env = ""): Promise<string> {
+    if (env !== "") {
+      this.envOverlay = await environmentVars(this.source, this.options.environments, env);
+      this.planned = undefined;
+    }
     const plan = await this.plan();
     return runCi(this, plan, ciSteps(plan, { fast, skip, exportDir: export_ }));
   }

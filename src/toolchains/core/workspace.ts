@@ -4,7 +4,8 @@ import { dag, type Container, type Directory } from "../../sdk/index.js";
 import { commandArgv } from "./command.js";
 import type { ToolchainPlan } from "./toolchain-plan.js";
 
-const EXTRA_CA = "/usr/local/share/gantry/extra-ca.crt";
+/** Where extra CAs are mounted: outside /usr, which the host runtime keeps as the host's own read-only system. */
+export const EXTRA_CA = "/run/gantry/extra-ca.crt";
 
 /** The image with the plan's env, the package managers' cache volumes and the extra CAs: no source yet. */
 export function baseContainer(plan: ToolchainPlan): Container {

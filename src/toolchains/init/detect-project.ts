@@ -1,6 +1,7 @@
 // What `gantry init` learns from a project's files: its stacks, their scripts and tools, and its task runners.
 import fs from "node:fs";
 import path from "node:path";
+import { justRecipes, makeTargets } from "../core/recipes.js";
 import { detectPackageManager, readScripts, type PackageManager } from "../node/package-json.js";
 
 export type Stack =
@@ -44,21 +45,6 @@ export function moduleName(raw: string): string {
     .toLowerCase()
     .replace(/^-+|-+$/g, "");
   return /^[a-z]/.test(n) ? n : `app-${n || "project"}`;
-}
-
-// Targets of a Makefile (`name:` at the start of a line, not a variable or a special target).
-function makeTargets(text: string): string[] {
-  const out = new Set<string>();
-  for (const m of text.matchAll(/^([A-Za-z][\w.-]*)\s*:(?!=)/gm)) if (m[1]) out.add(m[1]);
-  return [...out];
-}
-
-// Recipes of a justfile (`name args…:` at the start of a line).
-function justRecipes(text: string): string[] {
-  const out = new Set<string>();
-  for (const m of text.matchAll(/^@?([A-Za-z][\w-]*)(?:\s+[^:=\n]*)?:(?!=)/gm))
-    if (m[1]) out.add(m[1]);
-  return [...out];
 }
 
 const PG_NODE = /"(pg|postgres|pg-promise|knex|@prisma\/client|typeorm|sequelize|drizzle-orm)"\s*:/;

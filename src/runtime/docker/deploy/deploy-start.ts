@@ -69,8 +69,20 @@ function createOptions(
     Entrypoint: spec.entrypoint,
     Cmd: spec.cmd,
     ExposedPorts,
-    HostConfig: { NetworkMode: spec.network, PortBindings },
-    NetworkingConfig: { EndpointsConfig: { [spec.network]: {} } },
+    ...(spec.workdir ? { WorkingDir: spec.workdir } : {}),
+    HostConfig: {
+      NetworkMode: spec.network,
+      PortBindings,
+      Mounts: (spec.mounts ?? []).map((m) => ({
+        Type: m.type,
+        Source: m.source,
+        Target: m.target,
+        ReadOnly: m.readOnly ?? false,
+      })),
+    },
+    NetworkingConfig: {
+      EndpointsConfig: { [spec.network]: spec.aliases ? { Aliases: spec.aliases } : {} },
+    },
   };
 }
 

@@ -57,6 +57,6 @@ function checkSecret(name: string, value: string): void {
 }
 
 // Single quotes keep every byte literal; a quote inside becomes '\''.
-function shellQuote(value: string): string {
+export function shellQuote(value: string): string {
   return `'${value.replace(/'/g, `'\\''`)}'`;
 }

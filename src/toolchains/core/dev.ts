@@ -1,0 +1,201 @@
+// `gantry call dev start|stop|shell|up`: the project's dev server (and its PostgreSQL) left running on the engine.
+import { createHash } from "node:crypto";
+import path from "node:path";
+import { func, object, UsageError, type Container, type Directory } from "../../sdk/index.js";
+import {
+  deploymentRuntime,
+  deployRunContext,
+  deployStep,
+  releaseImage,
+  type DeploymentRuntime,
+} from "../../engine/api/index.js";
+import { commandArgv, showCommand } from "./command.js";
+import { databaseUrl, postgresOf, withPostgres, postgresService } from "./postgres.js";
+import type { ToolchainPlan } from "./toolchain-plan.js";
+
+/** What the dev group needs from its toolchain. */
+export interface DevHost {
+  readonly source: Directory;
+  plan(): Promise<ToolchainPlan>;
+  workspace(): Promise<Container>;
+  clean(): Promise<string>;
+  setup(): Promise<Container>;
+}
+
+/** Every dev container carries it: `dev stop` removes what has it, and nothing else. */
+export const DEV_LABEL = "gantry.dev";
+
+// One dev environment per project folder: the label value and the names of its network and containers.
+function devIds(plan: ToolchainPlan, projectDir: string) {
+  const id = createHash("sha256").update(projectDir).digest("hex").slice(0, 12);
+  const base = `gantry-dev-${plan.name}-${id}`;
+  return {
+    labels: { [DEV_LABEL]: id, "gantry.dev.project": plan.name },
+    network: base,
+    app: `${base}-app`,
+    postgres: `${base}-postgres`,
+    image: `gantry-dev/${plan.name}:${id}`,
+    volume: `${base}-postgres-data`,
+  };
+}
+
+// The host folder the source came from: it is bind-mounted so edits reach the running server.
+function hostFolder(source: Directory, projectDir: string): string {
+  const node = source._node as { op: string; path?: unknown };
+  if (node.op !== "host" || typeof node.path !== "string")
+    throw new UsageError("dev start mounts the source for hot reload, so it must be a host folder");
+  return path.resolve(projectDir, node.path);
+}
+
+/** The development environment: the app's dev server and its services, running after the CLI returns. */
+@object()
+export class Dev {
+  /** @internal */
+  readonly host: DevHost;
+
+  constructor(host: DevHost) {
+    this.host = host;
+  }
+
+  /**
+   * Start the dev server (and PostgreSQL when configured) and leave them running, the source mounted for hot reload.
+   * @param hostPort the host port for the server's first port (default: the same number; 0: any free port)
+   */
+  @func()
+  async start(hostPort = -1): Promise<string> {
+    const plan = await this.host.plan();
+    const cmd = plan.dev.command;
+    if (!cmd)
+      throw new UsageError(`no dev server is configured for ${plan.language}`, {
+        hint: 'set dev: { command: "…", ports: [3000] } in the module (e.g. "bun --watch src/server.ts")',
+      });
+    const ctx = deployRunContext("dev start");
+    const engine = deploymentRuntime("dev start");
+    const ids = devIds(plan, ctx.projectDir);
+    const folder = hostFolder(this.host.source, ctx.projectDir);
+    await this.removeAll(engine, ids.labels);
+    const env: string[] = Object.entries(plan.env).map(([k, v]) => `${k}=${v}`);
+    await engine.ensureNetwork(ids.network, ids.labels);
+    const lines: string[] = [];
+    if (plan.postgres) {
+      const pg = postgresOf(plan);
+      await deployStep(`dev start: postgres ${pg.image}`, async () => {
+        const image = await engine.ensureImage(pg.image, ctx.signal);
+        const pgEnv = [
+          `POSTGRES_USER=${pg.user}`,
+          `POSTGRES_PASSWORD=${pg.password}`,
+          `POSTGRES_DB=${plan.db.database}`,
+        ];
+        const c = await engine.start({
+          name: ids.postgres,
+          image,
+          network: ids.network,
+          labels: ids.labels,
+          env: pgEnv,
+          aliases: ["postgres"],
+          mounts: [{ type: "volume", source: ids.volume, target: "/var/lib/postgresql/data" }],
+          signal: ctx.signal,
+        });
+        await engine.keepRunning(c.id);
+      });
+      env.push(
+        `DATABASE_URL=${databaseUrl(pg, plan.db.database)}`,
+        "PGHOST=postgres",
+        `PGUSER=${pg.user}`,
+      );
+      env.push(`PGPASSWORD=${pg.password}`, `PGDATABASE=${plan.db.database}`);
+      lines.push(
+        `postgres: ${ids.postgres} (as postgres:5432 for the app; data in volume ${ids.volume})`,
+      );
+    }
+    const ws = await this.host.workspace();
+    const app = await deployStep(`dev start: ${showCommand(cmd)}`, async () => {
+      const { id: image } = await releaseImage(ws._state, ids.image);
+      // each top-level entry of the source over its place in the workdir: edits are seen at once, while what the
+      // image installed beside them (node_modules, deps/) stays visible
+      const entries = (await this.host.source.entries()).filter(
+        (e) => !plan.exclude.some((x) => x === e || x === `${e}/`),
+      );
+      const ports = plan.dev.ports ?? [];
+      const c = await engine.start({
+        name: ids.app,
+        image,
+        network: ids.network,
+        labels: ids.labels,
+        env,
+        workdir: plan.workdir,
+        entrypoint: [],
+        cmd: commandArgv(cmd),
+        mounts: entries.map((e) => ({
+          type: "bind" as const,
+          source: path.join(folder, e),
+          target: path.posix.join(plan.workdir, e),
+        })),
+        publish: ports.map((p, i) => ({
+          backend: p,
+          ...(i === 0 && hostPort === 0
+            ? {}
+            : { frontend: i === 0 && hostPort > 0 ? hostPort : p }),
+        })),
+        signal: ctx.signal,
+      });
+      await engine.keepRunning(c.id);
+      return c;
+    });
+    lines.unshift(
+      `app: ${ids.app} running ${showCommand(cmd)} in ${plan.workdir}, ${folder} mounted`,
+    );
+    for (const [port, at] of Object.entries(app.hostPorts))
+      lines.push(`  ${port} → http://${at.host === "0.0.0.0" ? "127.0.0.1" : at.host}:${at.port}`);
+    lines.push("stop it with: gantry call dev stop");
+    return lines.join("\n");
+  }
+
+  /** Stop and remove everything `dev start` started for this project (containers and network; data volume kept). */
+  @func()
+  async stop(): Promise<string> {
+    const plan = await this.host.plan();
+    const ctx = deployRunContext("dev stop");
+    const engine = deploymentRuntime("dev stop");
+    const ids = devIds(plan, ctx.projectDir);
+    const removed = await this.removeAll(engine, ids.labels);
+    await engine.removeNetwork(ids.network);
+    return removed.length === 0
+      ? "nothing was running"
+      : `stopped and removed: ${removed.join(", ")} (network ${ids.network})`;
+  }
+
+  /**
+   * Open a shell in the project's container (PostgreSQL bound when configured); `--cmd` for a REPL (`bun repl`, `iex -S mix`).
+   * @param cmd what to run instead of sh
+   */
+  @func()
+  async shell(cmd = ""): Promise<string> {
+    const plan = await this.host.plan();
+    let c = await this.host.workspace();
+    if (plan.postgres) {
+      const pg = postgresOf(plan);
+      c = withPostgres(c, pg, plan.db.database, postgresService(pg, plan.db.database));
+    }
+    await c.terminal(cmd ? { cmd: ["sh", "-c", cmd] } : {}).sync();
+    return "shell closed";
+  }
+
+  /** The dev workflow: clean, set up again, start. */
+  @func()
+  async up(hostPort = -1): Promise<string> {
+    await this.host.clean();
+    await this.host.setup();
+    return this.start(hostPort);
+  }
+
+  // Every container of this dev environment, stopped and removed; their names.
+  private async removeAll(
+    engine: DeploymentRuntime,
+    labels: Record<string, string>,
+  ): Promise<string[]> {
+    const found = await engine.list(labels);
+    await Promise.all(found.map((c) => engine.remove(c.id, 5)));
+    return found.map((c) => c.name);
+  }
+}

@@ -43,7 +43,7 @@ describe("gantry init", () => {
     expect(mod).not.toContain("pnpm run lint");
     expect(mod).toContain('db: { migrate: "pnpm run migrate" }');
     expect(mod).toContain("postgres: true");
-    expect(mod).toContain("image(): Container");
+    expect(mod).toContain('dockerfile: "Dockerfile"');
     expect(JSON.parse(fs.readFileSync(path.join(dir, "gantry.json"), "utf8"))).toEqual({
       name: "acme-web-api",
       source: ".gantry",

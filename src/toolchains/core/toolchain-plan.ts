@@ -1,7 +1,12 @@
 // A preset's options merged over its language's defaults: what each task actually runs.
 import type { File } from "../../sdk/index.js";
 import type { Command } from "./command.js";
-import type { DbOptions, PostgresOptions, ToolchainOptions } from "./toolchain-options.js";
+import type {
+  DbOptions,
+  PostgresOptions,
+  SmokeOptions,
+  ToolchainOptions,
+} from "./toolchain-options.js";
 
 /** A cache volume mounted into every task (a package manager's download cache). */
 export interface CacheMount {
@@ -20,6 +25,7 @@ export interface ToolchainPlan {
   exclude: string[];
   depsFiles: string[];
   caches: CacheMount[];
+  systemPackages: string[];
   install?: Command;
   compile?: Command;
   format?: Command;
@@ -30,6 +36,8 @@ export interface ToolchainPlan {
   reports: string[];
   build?: Command;
   buildOutput?: string;
+  dockerfile?: string;
+  smoke?: SmokeOptions & { env: Record<string, string> };
   audit?: Command;
   /** Output of the audit that means its service could not be reached (so nothing was checked). */
   auditUnreachable: RegExp;
@@ -42,9 +50,17 @@ export interface ToolchainPlan {
 /** What a language fills in when the module leaves an option out. */
 export type LanguageDefaults = Omit<
   ToolchainPlan,
-  "name" | "reports" | "secretScan" | "scanImage" | "db" | "postgres" | "auditUnreachable"
+  | "name"
+  | "reports"
+  | "secretScan"
+  | "scanImage"
+  | "db"
+  | "postgres"
+  | "auditUnreachable"
+  | "systemPackages"
+  | "smoke"
 > &
-  Partial<Pick<ToolchainPlan, "reports" | "auditUnreachable">> & {
+  Partial<Pick<ToolchainPlan, "reports" | "auditUnreachable" | "systemPackages">> & {
     db?: DbOptions;
     postgresImage?: string;
   };
@@ -76,6 +92,7 @@ export function resolvePlan(opts: ToolchainOptions, d: LanguageDefaults): Toolch
     exclude: [...new Set([...DEFAULT_EXCLUDE, ...d.exclude, ...(opts.exclude ?? [])])],
     depsFiles: opts.depsFiles ?? d.depsFiles,
     caches: d.caches,
+    systemPackages: opts.systemPackages ?? d.systemPackages ?? [],
     reports: opts.reports ?? d.reports ?? [],
     auditUnreachable: d.auditUnreachable ?? UNREACHABLE,
     secretScan: opts.secretScan ?? true,
@@ -98,6 +115,11 @@ export function resolvePlan(opts: ToolchainOptions, d: LanguageDefaults): Toolch
   const buildOutput = opts.buildOutput ?? d.buildOutput;
   if (buildOutput !== undefined) plan.buildOutput = buildOutput;
   if (opts.caCerts) plan.caCerts = opts.caCerts;
+  const dockerfile = opts.dockerfile ?? d.dockerfile;
+  if (dockerfile !== undefined) plan.dockerfile = dockerfile;
+  if (opts.smoke) {
+    plan.smoke = { ...opts.smoke, env: opts.smoke.env ?? {} };
+  }
   if (opts.postgres) {
     const pg = opts.postgres === true ? {} : opts.postgres;
     plan.postgres = {

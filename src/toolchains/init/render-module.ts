@@ -128,18 +128,9 @@ export function renderModule(facts: ProjectFacts): string {
       "  }",
     );
   }
-  if (facts.dockerfile) {
-    imports.add("func").add("Container");
-    extra.push(
-      "",
-      "  /** The project's Dockerfile, built. */",
-      "  @func()",
-      "  image(): Container {",
-      "    return this.source.dockerBuild();",
-      "  }",
-    );
-  }
-  const opts = (main ? options(facts, main) : genericOptions(facts)).map((l) => `      ${l}`);
+  const lines = main ? options(facts, main) : genericOptions(facts);
+  if (facts.dockerfile) lines.push(`dockerfile: "Dockerfile", // gantry call image; ci builds it too`);
+  const opts = lines.map((l) => `      ${l}`);
   const order = ["argument", "func", "object", "Container", "Directory"];
   const sorted = [...imports].sort((a, b) => {
     const ia = order.indexOf(a);

@@ -438,7 +438,9 @@ EOF
 }
 
 # --- node-ts -------------------------------------------------------------------------------
-# tsc and the pg driver from Debian (/usr/share/nodejs is on Debian node's require path).
+# tsc, the pg driver and their types from Debian. /usr/share/nodejs is on Debian node's require
+# path but not tsc's: /node_modules points there, so a project in /app finds both, as it would
+# find its own node_modules.
 build_node_ts() {
   local image=$1 want=$2 base_id=$3 dir=$TMP/node-ts
   mkdir -p "$dir"
@@ -446,11 +448,12 @@ build_node_ts() {
 FROM $IMG_NODE
 RUN apt-get update \\
  && apt-get install -y --no-install-recommends node-typescript node-pg \\
- && apt-get clean && rm -rf /var/lib/apt/lists/*
+ && apt-get clean && rm -rf /var/lib/apt/lists/* \\
+ && ln -s /usr/share/nodejs /node_modules
 CMD ["node"]
 EOF
   dockerfile_build "$image" "$want" "$base_id" "$dir"
-  smoke "$image" sh -c 'tsc --version && node -e "require(\"pg\")"'
+  smoke "$image" sh -c 'tsc --version && node -e "require(\"pg\")" && test -f /node_modules/@types/pg/index.d.ts'
 }
 
 # --- main ------------------------------------------------------------------------------------

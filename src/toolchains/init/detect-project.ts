@@ -9,6 +9,8 @@ export type Stack =
       packageManager: PackageManager;
       scripts: Record<string, string>;
       postgres: boolean;
+      /** A tsconfig.json: the build script compiles what the other scripts run. */
+      typescript: boolean;
     }
   | { kind: "bun"; scripts: Record<string, string>; postgres: boolean }
   | { kind: "python"; django: boolean; postgres: boolean }
@@ -87,6 +89,7 @@ export function detectProject(dir: string): ProjectFacts {
         packageManager: detectPackageManager(entries),
         scripts,
         postgres,
+        typescript: has("tsconfig.json"),
       });
   }
   const mix = read(dir, "mix.exs");

@@ -54,13 +54,18 @@ function options(facts: ProjectFacts, stack: Stack): string[] {
     if (stack.kind === "bun" && sc.test === undefined) lines.push(`test: "bun test",`);
     else lines.push(scriptOption("test", sc, ["test"], run));
     lines.push(scriptOption("build", sc, ["build"], run));
+    if (stack.kind === "node" && stack.typescript && sc.build !== undefined)
+      lines.push(`compile: ${JSON.stringify(run("build"))}, // TypeScript: every task sees the compiled code`);
     const db: string[] = [];
     for (const [k, names] of [
       ["migrate", ["migrate", "db:migrate"]],
+      ["rollback", ["migrate:down", "rollback", "db:rollback"]],
       ["seed", ["seed", "db:seed"]],
     ] as const) {
       const s = names.find((n) => sc[n] !== undefined);
-      if (s) db.push(`${k}: ${JSON.stringify(run(s))}`);
+      if (s === undefined) continue;
+      // rollback's {step} is `--step N`, passed to the script after `--`
+      db.push(`${k}: ${JSON.stringify(k === "rollback" ? `${run(s)} -- {step}` : run(s))}`);
     }
     if (stack.postgres || db.length > 0)
       lines.push("postgres: true, // the tests get postgres:5432");

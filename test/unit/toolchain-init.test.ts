@@ -101,6 +101,40 @@ describe("gantry init", () => {
     }
   });
 
+  it("compiles a TypeScript project in setup and names its rollback script", async () => {
+    const dir = project({
+      "package.json": JSON.stringify({
+        name: "ts-api",
+        scripts: {
+          build: "tsc",
+          migrate: "node dist/m.js up",
+          "migrate:down": "node dist/m.js down",
+        },
+      }),
+      "package-lock.json": "{}",
+      "tsconfig.json": "{}",
+    });
+    expect((await init(dir)).code).toBe(0);
+    const mod = moduleOf(dir);
+    expect(mod).toContain('compile: "npm run build"');
+    expect(mod).toContain('rollback: "npm run migrate:down -- {step}"');
+  });
+
+  it("takes an Elixir project's db commands from its db.* mix aliases", async () => {
+    const dir = project({
+      "mix.exs": [
+        "defmodule Shop.MixProject do",
+        "  def project, do: [app: :shop, aliases: aliases()]",
+        '  defp aliases, do: ["db.migrate": ["cmd sh m.sh up"], "db.rollback": ["cmd sh m.sh down"]]',
+        "end",
+      ].join("\n"),
+    });
+    expect((await init(dir)).code).toBe(0);
+    expect(moduleOf(dir)).toContain(
+      'db: { migrate: "mix db.migrate", rollback: "mix db.rollback {step}" }, // the mix aliases',
+    );
+  });
+
   it("adds a function for each further stack", async () => {
     const dir = project({ "go.mod": "module svc\n", "package.json": '{"name":"svc"}' });
     expect((await init(dir)).code).toBe(0);

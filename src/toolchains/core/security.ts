@@ -35,7 +35,8 @@ export async function auditDependencies(plan: ToolchainPlan, ws: Container): Pro
   const argv = commandArgv(plan.audit);
   const ran = ws
     .withEnvVariable("GANTRY_AUDIT_DAY", new Date().toISOString().slice(0, 10))
-    .withExec(["sh", "-c", `${showCommand(plan.audit)}\n${AFTER}`], { expect: ReturnType.Any });
+    // a subshell, so a command that says `exit 127` itself still reaches the check after it
+    .withExec(["sh", "-c", `(${showCommand(plan.audit)}\n)\n${AFTER}`], { expect: ReturnType.Any });
   const [code, stdout, stderr] = await Promise.all([ran.exitCode(), ran.stdout(), ran.stderr()]);
   const output = [stdout, stderr].filter((s) => s.trim() !== "").join("\n");
   if (code === 0 && stderr.trimEnd().endsWith(MISSING)) {

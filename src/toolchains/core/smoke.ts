@@ -18,10 +18,10 @@ export function projectImage(plan: ToolchainPlan, source: Directory): Container 
 const FETCH =
   'fetch() { if command -v curl >/dev/null 2>&1; then curl -fsS --max-time 20 "$1";' +
   ' elif command -v wget >/dev/null 2>&1; then wget -q -T 20 -O - "$1";' +
-  ' elif command -v python3 >/dev/null 2>&1; then python3 -c \'import sys,urllib.request as u;' +
+  " elif command -v python3 >/dev/null 2>&1; then python3 -c 'import sys,urllib.request as u;" +
   ' sys.stdout.write(u.urlopen(sys.argv[1],timeout=20).read().decode())\' "$1";' +
-  ' elif command -v node >/dev/null 2>&1; then node -e \'fetch(process.argv[1]).then(async (r) =>' +
-  ' { process.stdout.write(await r.text()); if (!r.ok) process.exit(1) }, (e) =>' +
+  " elif command -v node >/dev/null 2>&1; then node -e 'fetch(process.argv[1]).then(async (r) =>" +
+  " { process.stdout.write(await r.text()); if (!r.ok) process.exit(1) }, (e) =>" +
   ' { console.error(String(e)); process.exit(1) })\' "$1";' +
   ' else echo "no curl, wget, python3 or node in the probe image: set smoke.probeImage" >&2; return 127; fi; }';
 
@@ -43,7 +43,8 @@ export function probeCommand(port: number, paths: readonly string[]): string {
  */
 export function smokeRun(plan: ToolchainPlan, image: Container): Container {
   const smoke = plan.smoke;
-  if (!smoke) throw new Error(`no smoke test is configured: set smoke: { port, paths } in the module`);
+  if (!smoke)
+    throw new Error(`no smoke test is configured: set smoke: { port, paths } in the module`);
   let app = image;
   for (const [k, v] of Object.entries(smoke.env)) app = app.withEnvVariable(k, v);
   if (plan.postgres) {

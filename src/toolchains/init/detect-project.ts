@@ -15,7 +15,7 @@ export type Stack =
   | { kind: "bun"; scripts: Record<string, string>; postgres: boolean }
   | { kind: "python"; django: boolean; postgres: boolean }
   | { kind: "go" }
-  | { kind: "elixir"; ecto: boolean; postgres: boolean };
+  | { kind: "elixir"; ecto: boolean; postgres: boolean; mixExs: string };
 
 export interface ProjectFacts {
   /** A name for the module (kebab-case), from package.json, mix.exs, go.mod or the folder. */
@@ -97,6 +97,7 @@ export function detectProject(dir: string): ProjectFacts {
     name ??= /app:\s*:(\w+)/.exec(mix)?.[1];
     stacks.unshift({
       kind: "elixir",
+      mixExs: mix,
       ecto: /:ecto_sql\b/.test(mix),
       postgres: /:postgrex\b/.test(mix),
     });

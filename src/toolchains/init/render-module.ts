@@ -1,4 +1,5 @@
 // Writes the module `gantry init` leaves: a short class extending the main stack's preset, every choice visible.
+import { mixAliasDb } from "../elixir/elixir-toolchain.js";
 import type { ProjectFacts, Stack } from "./detect-project.js";
 
 const CLASS: Record<Stack["kind"], string> = {
@@ -55,7 +56,9 @@ function options(facts: ProjectFacts, stack: Stack): string[] {
     else lines.push(scriptOption("test", sc, ["test"], run));
     lines.push(scriptOption("build", sc, ["build"], run));
     if (stack.kind === "node" && stack.typescript && sc.build !== undefined)
-      lines.push(`compile: ${JSON.stringify(run("build"))}, // TypeScript: every task sees the compiled code`);
+      lines.push(
+        `compile: ${JSON.stringify(run("build"))}, // TypeScript: every task sees the compiled code`,
+      );
     const db: string[] = [];
     for (const [k, names] of [
       ["migrate", ["migrate", "db:migrate"]],
@@ -84,6 +87,12 @@ function options(facts: ProjectFacts, stack: Stack): string[] {
     lines.push(`platforms: ["linux/amd64", "linux/arm64"], // build makes a binary for each`);
   } else if (stack.kind === "elixir") {
     if (stack.postgres || stack.ecto) lines.push("postgres: true, // the tests get postgres:5432");
+    if (stack.ecto)
+      lines.push("// db: mix ecto.create, ecto.migrate, ecto.rollback --step N, ecto.reset");
+    const db = Object.entries(mixAliasDb(stack.mixExs)).map(
+      ([k, v]) => `${k}: ${JSON.stringify(v)}`,
+    );
+    if (!stack.ecto && db.length > 0) lines.push(`db: { ${db.join(", ")} }, // the mix aliases`);
   }
   if (facts.make && facts.make.length > 0)
     lines.push(`// the Makefile has: ${facts.make.join(", ")} (e.g. test: "make test")`);
@@ -134,7 +143,8 @@ export function renderModule(facts: ProjectFacts): string {
     );
   }
   const lines = main ? options(facts, main) : genericOptions(facts);
-  if (facts.dockerfile) lines.push(`dockerfile: "Dockerfile", // gantry call image; ci builds it too`);
+  if (facts.dockerfile)
+    lines.push(`dockerfile: "Dockerfile", // gantry call image; ci builds it too`);
   const opts = lines.map((l) => `      ${l}`);
   const order = ["argument", "func", "object", "Container", "Directory"];
   const sorted = [...imports].sort((a, b) => {

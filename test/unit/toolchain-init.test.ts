@@ -120,6 +120,28 @@ describe("gantry init", () => {
     expect(mod).toContain('rollback: "npm run migrate:down -- {step}"');
   });
 
+  it("writes only the Python tools a project declares, saying why a task is off", async () => {
+    const flask = project({
+      "requirements.txt": "flask==3.0.0\npytest==8.0.0\n",
+      "pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n',
+    });
+    expect((await init(flask)).code).toBe(0);
+    const mod = moduleOf(flask);
+    expect(mod).toMatch(/format: false, \/\/ no Black, Ruff or isort in requirements/);
+    expect(mod).toMatch(/lint: false, \/\/ no Flake8 or Ruff in requirements/);
+    expect(mod).toContain('test: "python3 -m pytest --junitxml=junit.xml",');
+    expect(mod).not.toContain("coverage run");
+
+    const ruff = project({
+      "pyproject.toml": '[project]\nname = "x"\n[tool.ruff]\nline-length = 100\n',
+      "requirements-dev.txt": "ruff>=0.4\ncoverage[toml]>=7\n",
+    });
+    expect((await init(ruff)).code).toBe(0);
+    expect(moduleOf(ruff)).toContain('format: "ruff format --check .",');
+    expect(moduleOf(ruff)).toContain('lint: "ruff check .",');
+    expect(moduleOf(ruff)).toContain("python3 -m coverage run -m unittest discover");
+  });
+
   it("takes an Elixir project's db commands from its db.* mix aliases", async () => {
     const dir = project({
       "mix.exs": [

@@ -9,6 +9,7 @@ import { probeCommand } from "../../src/toolchains/core/smoke.js";
 import { ciSteps } from "../../src/toolchains/core/workflows.js";
 import { resolvePlan } from "../../src/toolchains/core/toolchain-plan.js";
 import { mixAliasDb } from "../../src/toolchains/elixir/elixir-toolchain.js";
+import { declaredPythonTools } from "../../src/toolchains/python/python-tools.js";
 import { tempDir } from "./module-test-helpers.js";
 
 const tmp = tempDir("gantry-tc-parts-");
@@ -104,5 +105,26 @@ describe("Elixir db from mix aliases", () => {
       '[\n  "db.migrate": ["cmd sh m.sh up"],\n  "db.seed": ["cmd psql -f s.sql"],\n  setup: []\n]';
     expect(mixAliasDb(mix)).toEqual({ migrate: "mix db.migrate", seed: "mix db.seed" });
     expect(mixAliasDb("defp aliases, do: []")).toEqual({});
+  });
+});
+
+describe("Python tools a project declares", () => {
+  it("reads requirements and config sections, not look-alike names", () => {
+    const tools = declaredPythonTools([
+      "Django>=3.2\nblack==23.1\nflake8-bugbear\n",
+      "[tool.isort]\nprofile = 'black'\n",
+    ]);
+    expect(tools).toEqual({
+      black: true,
+      isort: true,
+      flake8: false, // flake8-bugbear is a plugin, not flake8 itself
+      ruff: false,
+      pytest: false,
+      coverage: false,
+    });
+    expect(declaredPythonTools(["pytest-cov==5\n"])).toMatchObject({
+      pytest: true,
+      coverage: true,
+    });
   });
 });

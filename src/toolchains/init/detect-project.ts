@@ -2,6 +2,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { detectPackageManager, readScripts, type PackageManager } from "../node/package-json.js";
+import { declaredPythonTools, TOOL_FILES, type PythonTools } from "../python/python-tools.js";
 
 export type Stack =
   | {
@@ -13,7 +14,7 @@ export type Stack =
       typescript: boolean;
     }
   | { kind: "bun"; scripts: Record<string, string>; postgres: boolean }
-  | { kind: "python"; django: boolean; postgres: boolean }
+  | { kind: "python"; django: boolean; postgres: boolean; tools: PythonTools }
   | { kind: "go" }
   | { kind: "elixir"; ecto: boolean; postgres: boolean; mixExs: string };
 
@@ -106,10 +107,12 @@ export function detectProject(dir: string): ProjectFacts {
   if (pyFiles.some(has)) {
     const reqs = pyFiles.map((f) => read(dir, f) ?? "").join("\n");
     const postgres = /psycopg|asyncpg|postgresql/i.test(reqs);
+    const toolFiles = [...entries.filter((e) => /^requirements.*\.txt$/.test(e)), ...TOOL_FILES];
     stacks.unshift({
       kind: "python",
       django: has("manage.py") || /\bdjango\b/i.test(reqs),
       postgres,
+      tools: declaredPythonTools(toolFiles.map((f) => read(dir, f) ?? "")),
     });
   }
   const gomod = read(dir, "go.mod");

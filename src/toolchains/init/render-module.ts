@@ -1,5 +1,6 @@
 // Writes the module `gantry init` leaves: a short class extending the main stack's preset, every choice visible.
 import { mixAliasDb } from "../elixir/elixir-toolchain.js";
+import { pythonCommands } from "../python/python-tools.js";
 import type { ProjectFacts, Stack } from "./detect-project.js";
 
 const CLASS: Record<Stack["kind"], string> = {
@@ -74,13 +75,18 @@ function options(facts: ProjectFacts, stack: Stack): string[] {
       lines.push("postgres: true, // the tests get postgres:5432");
     if (db.length > 0) lines.push(`db: { ${db.join(", ")} },`);
   } else if (stack.kind === "python") {
-    lines.push(`format: "black --check --diff . && isort --check-only --diff .",`);
-    lines.push(`lint: "flake8",`);
+    // only the tools the project declares (the preset decides the same way)
+    const cmd = pythonCommands(stack.tools, stack.django);
+    const none = "in requirements*.txt, pyproject.toml or setup.cfg";
     lines.push(
-      stack.django
-        ? `test: "python3 -m coverage run manage.py test && python3 -m coverage report",`
-        : `test: "python3 -m coverage run -m pytest --junitxml=junit.xml && python3 -m coverage report",`,
+      cmd.format
+        ? `format: ${JSON.stringify(cmd.format)},`
+        : `format: false, // no Black, Ruff or isort ${none}`,
     );
+    lines.push(
+      cmd.lint ? `lint: ${JSON.stringify(cmd.lint)},` : `lint: false, // no Flake8 or Ruff ${none}`,
+    );
+    lines.push(`test: ${JSON.stringify(cmd.test)},`);
     if (stack.postgres) lines.push("postgres: true, // the tests get postgres:5432");
     if (stack.django) lines.push(`db: { migrate: "python3 manage.py migrate --noinput" },`);
   } else if (stack.kind === "go") {

@@ -16,12 +16,19 @@
 #                                machines Gantry uses nginx:stable; see docs/deploy.md)
 #   gantry-test/bun:bookworm     node + Bun and just from npm (`bun`, `rust-just`): the Bun preset's
 #                                example (on real machines the preset uses oven/bun:1-debian)
+#   gantry-test/django:bookworm  python + Debian's Django, psycopg2, Black, isort, Flake8, coverage,
+#                                pip, gcc, libpq-dev: examples/python-django-api (PyPI is not
+#                                reachable here; its systemPackages are already in, so no apt)
+#   gantry-test/elixir:bookworm  debian + Debian's elixir (Erlang/OTP 25) and psql:
+#                                examples/elixir-phoenix-style (no Hex here)
+#   gantry-test/node-ts:bookworm node + Debian's TypeScript (tsc) and pg driver:
+#                                examples/node-api-postgres, offline (no npm registry needed)
 #
 # Idempotent: every image carries the label gantry.test-image.version=<N>-<hash of its recipe>
 # (derived images also gantry.test-image.base=<base image id>); an image whose label matches is
 # skipped, so editing a recipe below (or bumping its N) rebuilds exactly what changed.
 #
-# Usage: scripts/test-images.sh [busybox|debian|node|python|go|postgres|nginx|bun ...]   (default: all)
+# Usage: scripts/test-images.sh [busybox|debian|node|python|go|postgres|nginx|bun|django|elixir|node-ts ...]   (default: all)
 # Env:
 #   GANTRY_TEST_CACHE       cache dir for the Debian rootfs tarball and logs (/var/cache/gantry-test)
 #   GANTRY_BUILD_NETWORK    network mode for `docker build` (default: host; apt inside the build
@@ -53,6 +60,9 @@ IMG_NGINX=gantry-test/nginx:bookworm
 IMG_BUN=gantry-test/bun:bookworm
 BUN_VERSION=1.2.23
 JUST_VERSION=1.42.4
+IMG_DJANGO=gantry-test/django:bookworm
+IMG_ELIXIR=gantry-test/elixir:bookworm
+IMG_NODE_TS=gantry-test/node-ts:bookworm
 
 # Manual bump numbers: raise one to force a rebuild that the recipe hash would not notice (a
 # Dockerfile-built image still reuses docker's layer cache for unchanged steps; remove the image
@@ -65,6 +75,9 @@ V_GO=1
 V_POSTGRES=1
 V_NGINX=1
 V_BUN=1
+V_DJANGO=1
+V_ELIXIR=1
+V_NODE_TS=1
 
 mkdir -p "$CACHE/logs"
 exec 9>"$CACHE/lock"
@@ -419,20 +432,85 @@ build_bun() {
   smoke "$image" sh -c 'bun --version && just --version && ! test -s /run/gantry-npm-ca.crt'
 }
 
+# --- django --------------------------------------------------------------------------------
+# The Python preset's tools from Debian. pip sees them installed, so `pip install -r
+# requirements.txt` is satisfied offline; PIP_BREAK_SYSTEM_PACKAGES lets it look (PEP 668).
+build_django() {
+  local image=$1 want=$2 base_id=$3 dir=$TMP/django
+  mkdir -p "$dir"
+  cat >"$dir/Dockerfile" <<EOF
+FROM $IMG_PYTHON
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends python3-django python3-psycopg2 black isort \\
+      flake8 python3-coverage python3-pip gcc libpq-dev \\
+ && apt-get clean && rm -rf /var/lib/apt/lists/*
+ENV PIP_BREAK_SYSTEM_PACKAGES=1 LANG=C.UTF-8
+CMD ["python3"]
+EOF
+  dockerfile_build "$image" "$want" "$base_id" "$dir"
+  smoke "$image" sh -c 'python3 -m django --version && black --version && isort --version \
+    && flake8 --version && python3 -m coverage --version && python3 -c "import psycopg2"'
+}
+
+# --- elixir --------------------------------------------------------------------------------
+# Debian's Elixir 1.14 on OTP 25, with erlang-tools (ExUnit's --cover) and psql (the example's
+# db scripts).
+build_elixir() {
+  local image=$1 want=$2 base_id=$3 dir=$TMP/elixir
+  mkdir -p "$dir"
+  cat >"$dir/Dockerfile" <<EOF
+FROM $IMG_DEBIAN
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends elixir erlang-dev erlang-tools erlang-xmerl \\
+      erlang-eunit postgresql-client ca-certificates \\
+ && apt-get clean && rm -rf /var/lib/apt/lists/*
+ENV LANG=C.UTF-8 LC_ALL=C.UTF-8
+CMD ["iex"]
+EOF
+  dockerfile_build "$image" "$want" "$base_id" "$dir"
+  smoke "$image" sh -c 'elixir -e "IO.puts 1+1" && mix --version && psql --version'
+}
+
+# --- node-ts -------------------------------------------------------------------------------
+# tsc, the pg driver and their types from Debian. /usr/share/nodejs is on Debian node's require
+# path but not tsc's: /node_modules points there, so a project in /app finds both, as it would
+# find its own node_modules.
+build_node_ts() {
+  local image=$1 want=$2 base_id=$3 dir=$TMP/node-ts
+  mkdir -p "$dir"
+  cat >"$dir/Dockerfile" <<EOF
+FROM $IMG_NODE
+RUN apt-get update \\
+ && apt-get install -y --no-install-recommends node-typescript node-pg \\
+ && apt-get clean && rm -rf /var/lib/apt/lists/* \\
+ && ln -s /usr/share/nodejs /node_modules
+CMD ["node"]
+EOF
+  dockerfile_build "$image" "$want" "$base_id" "$dir"
+  smoke "$image" sh -c 'tsc --version && node -e "require(\"pg\")" && test -f /node_modules/@types/pg/index.d.ts'
+}
+
 # --- main ------------------------------------------------------------------------------------
 want=("$@")
-[ "${#want[@]}" -gt 0 ] || want=(busybox debian node python go postgres nginx bun)
+[ "${#want[@]}" -gt 0 ] || want=(busybox debian node python go postgres nginx bun django elixir node-ts)
 T0=$(now)
 for w in "${want[@]}"; do
   case "$w" in
     busybox) ensure "$IMG_BUSYBOX" "$(version "$V_BUSYBOX" build_busybox smoke)" "" build_busybox ;;
     debian) ;;
-    node | python | go | postgres | nginx | bun) ;;
-    *) die "unknown image '$w' (busybox|debian|node|python|go|postgres|nginx|bun)" ;;
+    node | python | go | postgres | nginx | bun | django | elixir | node-ts) ;;
+    *) die "unknown image '$w' (busybox|debian|node|python|go|postgres|nginx|bun|django|elixir|node-ts)" ;;
   esac
 done
 need_debian=0
-for w in "${want[@]}"; do case "$w" in debian | node | python | go | postgres | nginx | bun) need_debian=1 ;; esac; done
+for w in "${want[@]}"; do case "$w" in debian | node | python | go | postgres | nginx | bun | django | elixir | node-ts) need_debian=1 ;; esac; done
+# django and node-ts are built on python and node: those come first
+for w in "${want[@]}"; do
+  case "$w" in
+    django) [[ " ${want[*]} " == *" python "* ]] || want+=(python) ;;
+    node-ts) [[ " ${want[*]} " == *" node "* ]] || want+=(node) ;;
+  esac
+done
 if [ "$need_debian" = 1 ]; then
   ensure "$IMG_DEBIAN" "$(version "$V_DEBIAN" debian_rootfs build_debian)" "" build_debian
 fi
@@ -464,4 +542,17 @@ for w in "${want[@]}"; do
     ensure "$IMG_BUN" "$(version "$V_BUN" build_bun smoke)" "$IMG_NODE" build_bun
   fi
 done
+# The images built on node and python, once those are ready.
+pids=()
+for w in "${want[@]}"; do
+  case "$w" in
+    django) ensure "$IMG_DJANGO" "$(version "$V_DJANGO" build_django dockerfile_build smoke)" "$IMG_PYTHON" build_django & ;;
+    elixir) ensure "$IMG_ELIXIR" "$(version "$V_ELIXIR" build_elixir dockerfile_build smoke)" "$IMG_DEBIAN" build_elixir & ;;
+    node-ts) ensure "$IMG_NODE_TS" "$(version "$V_NODE_TS" build_node_ts dockerfile_build smoke)" "$IMG_NODE" build_node_ts & ;;
+    *) continue ;;
+  esac
+  pids+=("$!")
+done
+for p in "${pids[@]}"; do wait "$p" || failed=1; done
+[ "$failed" = 0 ] || die "some images failed to build (logs in $CACHE/logs)"
 echo "test images ready in $(elapsed "$T0")"

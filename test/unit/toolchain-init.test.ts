@@ -43,7 +43,7 @@ describe("gantry init", () => {
     expect(mod).not.toContain("pnpm run lint");
     expect(mod).toContain('db: { migrate: "pnpm run migrate" }');
     expect(mod).toContain("postgres: true");
-    expect(mod).toContain("image(): Container");
+    expect(mod).toContain('dockerfile: "Dockerfile"');
     expect(JSON.parse(fs.readFileSync(path.join(dir, "gantry.json"), "utf8"))).toEqual({
       name: "acme-web-api",
       source: ".gantry",
@@ -134,6 +134,62 @@ describe("gantry init", () => {
       expect(fns.stderr).toBe("");
       expect(fns.stdout).toMatch(/^ci\s/m);
     }
+  });
+
+  it("compiles a TypeScript project in setup and names its rollback script", async () => {
+    const dir = project({
+      "package.json": JSON.stringify({
+        name: "ts-api",
+        scripts: {
+          build: "tsc",
+          migrate: "node dist/m.js up",
+          "migrate:down": "node dist/m.js down",
+        },
+      }),
+      "package-lock.json": "{}",
+      "tsconfig.json": "{}",
+    });
+    expect((await init(dir)).code).toBe(0);
+    const mod = moduleOf(dir);
+    expect(mod).toContain('compile: "npm run build"');
+    expect(mod).toContain('rollback: "npm run migrate:down -- {step}"');
+  });
+
+  it("writes only the Python tools a project declares, saying why a task is off", async () => {
+    const flask = project({
+      "requirements.txt": "flask==3.0.0\npytest==8.0.0\n",
+      "pyproject.toml": '[tool.pytest.ini_options]\ntestpaths = ["tests"]\n',
+    });
+    expect((await init(flask)).code).toBe(0);
+    const mod = moduleOf(flask);
+    expect(mod).toMatch(/format: false, \/\/ no Black, Ruff or isort in requirements/);
+    expect(mod).toMatch(/lint: false, \/\/ no Flake8 or Ruff in requirements/);
+    expect(mod).toContain('test: "python3 -m pytest --junitxml=junit.xml",');
+    expect(mod).not.toContain("coverage run");
+
+    const ruff = project({
+      "pyproject.toml": '[project]\nname = "x"\n[tool.ruff]\nline-length = 100\n',
+      "requirements-dev.txt": "ruff>=0.4\ncoverage[toml]>=7\n",
+    });
+    expect((await init(ruff)).code).toBe(0);
+    expect(moduleOf(ruff)).toContain('format: "ruff format --check .",');
+    expect(moduleOf(ruff)).toContain('lint: "ruff check .",');
+    expect(moduleOf(ruff)).toContain("python3 -m coverage run -m unittest discover");
+  });
+
+  it("takes an Elixir project's db commands from its db.* mix aliases", async () => {
+    const dir = project({
+      "mix.exs": [
+        "defmodule Shop.MixProject do",
+        "  def project, do: [app: :shop, aliases: aliases()]",
+        '  defp aliases, do: ["db.migrate": ["cmd sh m.sh up"], "db.rollback": ["cmd sh m.sh down"]]',
+        "end",
+      ].join("\n"),
+    });
+    expect((await init(dir)).code).toBe(0);
+    expect(moduleOf(dir)).toContain(
+      'db: { migrate: "mix db.migrate", rollback: "mix db.rollback {step}" }, // the mix aliases',
+    );
   });
 
   it("adds a function for each further stack", async () => {

@@ -35,6 +35,18 @@ export interface DevOptions {
   ports?: number[];
 }
 
+/** `smoke`: the project's image started (with its PostgreSQL when configured) and its HTTP paths called. */
+export interface SmokeOptions {
+  /** The port the image serves HTTP on. */
+  port: number;
+  /** Paths that must answer 2xx once the port is open, e.g. `["/health", "/api/items"]`. */
+  paths: string[];
+  /** Environment variables for the started image (DATABASE_URL and PG* are set when `postgres` is). */
+  env?: Record<string, string>;
+  /** The image the HTTP calls run from, with curl, wget, python3 or node (default: the built image). */
+  probeImage?: string;
+}
+
 /** Options every preset takes; each language adds its own and fills in what is left out. */
 export interface ToolchainOptions {
   /** Names the cache volumes and the development database's volume (default "app"). */
@@ -62,6 +74,11 @@ export interface ToolchainOptions {
   exclude?: string[];
   /** Files that decide the installed dependencies: a change to anything else does not reinstall them. */
   depsFiles?: string[];
+  /**
+   * Debian packages the dependencies need (e.g. `libpq-dev` to build psycopg2), apt-get installed before them
+   * with apt's download cache and lists in cache volumes; skipped when they are all installed already.
+   */
+  systemPackages?: string[];
   /** Installs dependencies (`setup`); false when there are none. */
   install?: Command | false;
   /** Compiles after the source is in place (`setup`). */
@@ -80,6 +97,10 @@ export interface ToolchainOptions {
   build?: Command | false;
   /** Where the build leaves its artifact, relative to the project (a folder). */
   buildOutput?: string;
+  /** The project's Dockerfile (relative to the source): `image` builds it, and `ci` builds it after `build`. */
+  dockerfile?: string;
+  /** Start the built image and call its HTTP paths (`smoke`, the last stage of `ci`); needs `dockerfile`. */
+  smoke?: SmokeOptions;
   /** The dependency audit; false when the ecosystem has none. */
   audit?: Command | false;
   /** Scan the source for committed secrets with secretlint (default true). */

@@ -5,6 +5,7 @@ import type {
   DbOptions,
   DevOptions,
   PostgresOptions,
+  SmokeOptions,
   ToolchainOptions,
 } from "./toolchain-options.js";
 
@@ -25,6 +26,7 @@ export interface ToolchainPlan {
   exclude: string[];
   depsFiles: string[];
   caches: CacheMount[];
+  systemPackages: string[];
   install?: Command;
   compile?: Command;
   format?: Command;
@@ -35,6 +37,8 @@ export interface ToolchainPlan {
   reports: string[];
   build?: Command;
   buildOutput?: string;
+  dockerfile?: string;
+  smoke?: SmokeOptions & { env: Record<string, string> };
   audit?: Command;
   /** Output of the audit that means its service could not be reached (so nothing was checked). */
   auditUnreachable: RegExp;
@@ -48,9 +52,18 @@ export interface ToolchainPlan {
 /** What a language fills in when the module leaves an option out. */
 export type LanguageDefaults = Omit<
   ToolchainPlan,
-  "name" | "reports" | "secretScan" | "scanImage" | "db" | "postgres" | "auditUnreachable" | "dev"
+  | "name"
+  | "reports"
+  | "secretScan"
+  | "scanImage"
+  | "db"
+  | "postgres"
+  | "auditUnreachable"
+  | "systemPackages"
+  | "smoke"
+  | "dev"
 > &
-  Partial<Pick<ToolchainPlan, "reports" | "auditUnreachable">> & {
+  Partial<Pick<ToolchainPlan, "reports" | "auditUnreachable" | "systemPackages">> & {
     db?: DbOptions;
     dev?: DevOptions;
     postgresImage?: string;
@@ -83,6 +96,7 @@ export function resolvePlan(opts: ToolchainOptions, d: LanguageDefaults): Toolch
     exclude: [...new Set([...DEFAULT_EXCLUDE, ...d.exclude, ...(opts.exclude ?? [])])],
     depsFiles: opts.depsFiles ?? d.depsFiles,
     caches: d.caches,
+    systemPackages: opts.systemPackages ?? d.systemPackages ?? [],
     reports: opts.reports ?? d.reports ?? [],
     auditUnreachable: d.auditUnreachable ?? UNREACHABLE,
     secretScan: opts.secretScan ?? true,
@@ -106,6 +120,11 @@ export function resolvePlan(opts: ToolchainOptions, d: LanguageDefaults): Toolch
   const buildOutput = opts.buildOutput ?? d.buildOutput;
   if (buildOutput !== undefined) plan.buildOutput = buildOutput;
   if (opts.caCerts) plan.caCerts = opts.caCerts;
+  const dockerfile = opts.dockerfile ?? d.dockerfile;
+  if (dockerfile !== undefined) plan.dockerfile = dockerfile;
+  if (opts.smoke) {
+    plan.smoke = { ...opts.smoke, env: opts.smoke.env ?? {} };
+  }
   if (opts.postgres) {
     const pg = opts.postgres === true ? {} : opts.postgres;
     plan.postgres = {

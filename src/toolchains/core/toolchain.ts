@@ -17,6 +17,7 @@ import { environmentVars } from "./environments.js";
 import { withRecipes } from "./recipes.js";
 import { runTask, settleTask, type TaskOutcome } from "./run-task.js";
 import { auditDependencies, scanSecrets } from "./security.js";
+import { projectImage, smokeRun } from "./smoke.js";
 import { notes, stageFailure, summaryTable } from "./summary.js";
 import type { ToolchainOptions } from "./toolchain-options.js";
 import { resolvePlan, type LanguageDefaults, type ToolchainPlan } from "./toolchain-plan.js";
@@ -218,6 +219,20 @@ export class Toolchain {
     );
   }
 
+  /** The image the project's Dockerfile builds (`dockerfile` option). */
+  @func()
+  async image(): Promise<Container> {
+    const plan = await this.plan();
+    return runTask("image", () => projectImage(plan, this.source).sync());
+  }
+
+  /** Start the built image (with PostgreSQL when configured) and call its HTTP paths (`smoke` option). */
+  @func()
+  async smoke(): Promise<string> {
+    const plan = await this.plan();
+    return runTask("smoke", async () => outputOf(smokeRun(plan, await this.image())));
+  }
+
   /** The development database: create, migrate, rollback, seed, reset, shell. */
   @func()
   db(): Database {
@@ -244,9 +259,9 @@ export class Toolchain {
   }
 
   /**
-   * The whole pipeline: setup, then quality and test in parallel, then build, then export.
+   * The whole pipeline: setup, then quality and test in parallel, then build and image, then smoke, then export.
    * @param fast skip the slow checks (security)
-   * @param skip tasks to leave out, comma-separated (format,lint,security,test,build)
+   * @param skip tasks to leave out, comma-separated (format,lint,security,test,build,image,smoke)
    * @param export_ a folder to write the build output and test reports to
    * @param env an environment: the variables of .env.<env> and the module's environments.<env> for every task
    */

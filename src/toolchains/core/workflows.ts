@@ -1,11 +1,20 @@
-// `ci`: setup → (format ∥ lint ∥ security ∥ test) → build → export, every task's outcome in one table.
+// `ci`: setup → (format ∥ lint ∥ security ∥ test) → (build ∥ image) → smoke → export, every outcome in one table.
 import path from "node:path";
 import { UsageError, type Container, type Directory } from "../../sdk/index.js";
 import { settleTask, type TaskOutcome } from "./run-task.js";
 import { notes, stageFailure, summaryTable } from "./summary.js";
 import type { ToolchainPlan } from "./toolchain-plan.js";
 
-export const CI_TASKS = ["setup", "format", "lint", "security", "test", "build"] as const;
+export const CI_TASKS = [
+  "setup",
+  "format",
+  "lint",
+  "security",
+  "test",
+  "build",
+  "image",
+  "smoke",
+] as const;
 export type CiTask = (typeof CI_TASKS)[number];
 
 export interface CiSteps {
@@ -23,6 +32,8 @@ export interface CiHost {
   test(): Promise<string>;
   testReports(): Promise<Directory>;
   build(): Promise<Directory>;
+  image(): Promise<Container>;
+  smoke(): Promise<string>;
 }
 
 /** Which tasks `ci --fast --skip=…` runs; an unknown name in --skip is a usage error listing the names. */
@@ -45,6 +56,8 @@ export function ciSteps(
   if (opts.fast) off.add("security");
   if (!plan.build) off.add("build");
   if (!plan.test) off.add("test");
+  if (!plan.dockerfile) off.add("image");
+  if (!plan.smoke || off.has("image")) off.add("smoke");
   const run = new Set(CI_TASKS.filter((t) => !off.has(t)));
   const steps: CiSteps = { run, skipped: CI_TASKS.filter((t) => off.has(t)) };
   if (opts.exportDir !== "") steps.exportDir = opts.exportDir;
@@ -77,7 +90,11 @@ export async function runCi(host: CiHost, plan: ToolchainPlan, steps: CiSteps): 
     ["test", () => host.test()],
   ]);
   let build: Directory | undefined;
-  await stage([["build", async () => void (build = await host.build())]]);
+  await stage([
+    ["build", async () => void (build = await host.build())],
+    ["image", () => host.image()],
+  ]);
+  await stage([["smoke", () => host.smoke()]]);
   const exported: string[] = [];
   const dir = steps.exportDir;
   if (dir !== undefined) {

@@ -2,6 +2,7 @@
 import { randomUUID } from "node:crypto";
 import { dag, type Container, type Directory } from "../../sdk/index.js";
 import { commandArgv } from "./command.js";
+import { withSystemPackages } from "./system-packages.js";
 import type { ToolchainPlan } from "./toolchain-plan.js";
 
 /** Where extra CAs are mounted: outside /usr, which the host runtime keeps as the host's own read-only system. */
@@ -26,11 +27,11 @@ export function projectSource(plan: ToolchainPlan, source: Directory): Directory
 }
 
 /**
- * Dependencies installed from the files that decide them only (so editing a source file does not reinstall),
+ * The system packages, then dependencies installed from the files that decide them only (so editing a source file does not reinstall),
  * then the whole source, then the compile step. `fresh` forces the install to run again (`reset`).
  */
 export function workspace(plan: ToolchainPlan, source: Directory, fresh = false): Container {
-  let c = baseContainer(plan);
+  let c = withSystemPackages(baseContainer(plan), plan.systemPackages);
   const src = projectSource(plan, source);
   if (plan.install) {
     if (fresh) c = c.withEnvVariable("GANTRY_FRESH_INSTALL", randomUUID());

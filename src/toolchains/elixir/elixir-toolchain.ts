@@ -1,7 +1,7 @@
 // The Elixir preset: mix deps, format check, compile with warnings as errors, ExUnit with coverage, Ecto's tasks.
 import { argument, object, type Directory } from "../../sdk/index.js";
 import { Toolchain } from "../core/toolchain.js";
-import type { ToolchainOptions } from "../core/toolchain-options.js";
+import type { DbOptions, ToolchainOptions } from "../core/toolchain-options.js";
 import type { LanguageDefaults } from "../core/toolchain-plan.js";
 
 export type ElixirOptions = ToolchainOptions;
@@ -14,6 +14,26 @@ export const ECTO_DB = {
   seed: "mix run priv/repo/seeds.exs",
   reset: "mix ecto.reset",
 } as const;
+
+/**
+ * The db commands of a project without Ecto, from its mix aliases named `db.migrate`, `db.rollback`, `db.seed`,
+ * `db.reset` (e.g. aliases running psql scripts): `mix db.rollback {step}` gets `--step N` as its argument.
+ */
+export function mixAliasDb(mixExs: string): DbOptions {
+  const has = (name: string): boolean =>
+    new RegExp(`["']${name.replace(".", "\\.")}["']\\s*:`).test(mixExs);
+  const db: DbOptions = {};
+  if (has("db.create")) db.create = "mix db.create";
+  if (has("db.migrate")) db.migrate = "mix db.migrate";
+  if (has("db.rollback")) db.rollback = "mix db.rollback {step}";
+  if (has("db.seed")) db.seed = "mix db.seed";
+  if (has("db.reset")) db.reset = "mix db.reset";
+  return db;
+}
+
+/** `mix hex.audit`, or exit 127 ("not installed", so `security` says not checked) when Hex is not installed. */
+export const HEX_AUDIT =
+  'if mix help hex.audit >/dev/null 2>&1; then mix hex.audit; else echo "mix hex.audit: Hex is not installed" >&2; exit 127; fi';
 
 /**
  * Elixir with mix: `mix format --check-formatted`, `mix compile --warnings-as-errors` as the lint (Credo when the
@@ -52,8 +72,8 @@ export class ElixirToolchain extends Toolchain {
       lintStrict: credo ? "mix credo --strict" : "mix compile --warnings-as-errors --force",
       test: "mix test --cover",
       reports: ["cover"],
-      audit: /:mix_audit\b/.test(mix) ? "mix deps.audit" : "mix hex.audit",
-      db: ecto ? { ...ECTO_DB } : {},
+      audit: /:mix_audit\b/.test(mix) ? "mix deps.audit" : HEX_AUDIT,
+      db: ecto ? { ...ECTO_DB } : mixAliasDb(mix),
     };
   }
 }

@@ -3,6 +3,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { justRecipes, makeTargets } from "../core/recipes.js";
 import { detectPackageManager, readScripts, type PackageManager } from "../node/package-json.js";
+import { declaredPythonTools, TOOL_FILES, type PythonTools } from "../python/python-tools.js";
 
 export type Stack =
   | {
@@ -10,11 +11,13 @@ export type Stack =
       packageManager: PackageManager;
       scripts: Record<string, string>;
       postgres: boolean;
+      /** A tsconfig.json: the build script compiles what the other scripts run. */
+      typescript: boolean;
     }
   | { kind: "bun"; scripts: Record<string, string>; postgres: boolean }
-  | { kind: "python"; django: boolean; postgres: boolean }
+  | { kind: "python"; django: boolean; postgres: boolean; tools: PythonTools }
   | { kind: "go" }
-  | { kind: "elixir"; ecto: boolean; postgres: boolean };
+  | { kind: "elixir"; ecto: boolean; postgres: boolean; mixExs: string };
 
 export interface ProjectFacts {
   /** A name for the module (kebab-case), from package.json, mix.exs, go.mod or the folder. */
@@ -73,6 +76,7 @@ export function detectProject(dir: string): ProjectFacts {
         packageManager: detectPackageManager(entries),
         scripts,
         postgres,
+        typescript: has("tsconfig.json"),
       });
   }
   const mix = read(dir, "mix.exs");
@@ -80,6 +84,7 @@ export function detectProject(dir: string): ProjectFacts {
     name ??= /app:\s*:(\w+)/.exec(mix)?.[1];
     stacks.unshift({
       kind: "elixir",
+      mixExs: mix,
       ecto: /:ecto_sql\b/.test(mix),
       postgres: /:postgrex\b/.test(mix),
     });
@@ -88,10 +93,12 @@ export function detectProject(dir: string): ProjectFacts {
   if (pyFiles.some(has)) {
     const reqs = pyFiles.map((f) => read(dir, f) ?? "").join("\n");
     const postgres = /psycopg|asyncpg|postgresql/i.test(reqs);
+    const toolFiles = [...entries.filter((e) => /^requirements.*\.txt$/.test(e)), ...TOOL_FILES];
     stacks.unshift({
       kind: "python",
       django: has("manage.py") || /\bdjango\b/i.test(reqs),
       postgres,
+      tools: declaredPythonTools(toolFiles.map((f) => read(dir, f) ?? "")),
     });
   }
   const gomod = read(dir, "go.mod");

@@ -1,4 +1,6 @@
 // Writes the module `gantry init` leaves: a short class extending the main stack's preset, every choice visible.
+import { mixAliasDb } from "../elixir/elixir-toolchain.js";
+import { pythonCommands } from "../python/python-tools.js";
 import type { ProjectFacts, Stack } from "./detect-project.js";
 import { DEPLOY_IMPORTS, deployMembers } from "./render-deploy.js";
 
@@ -55,31 +57,49 @@ function options(facts: ProjectFacts, stack: Stack): string[] {
     if (stack.kind === "bun" && sc.test === undefined) lines.push(`test: "bun test",`);
     else lines.push(scriptOption("test", sc, ["test"], run));
     lines.push(scriptOption("build", sc, ["build"], run));
+    if (stack.kind === "node" && stack.typescript && sc.build !== undefined)
+      lines.push(
+        `compile: ${JSON.stringify(run("build"))}, // TypeScript: every task sees the compiled code`,
+      );
     const db: string[] = [];
     for (const [k, names] of [
       ["migrate", ["migrate", "db:migrate"]],
+      ["rollback", ["migrate:down", "rollback", "db:rollback"]],
       ["seed", ["seed", "db:seed"]],
     ] as const) {
       const s = names.find((n) => sc[n] !== undefined);
-      if (s) db.push(`${k}: ${JSON.stringify(run(s))}`);
+      if (s === undefined) continue;
+      // rollback's {step} is `--step N`, passed to the script after `--`
+      db.push(`${k}: ${JSON.stringify(k === "rollback" ? `${run(s)} -- {step}` : run(s))}`);
     }
     if (stack.postgres || db.length > 0)
       lines.push("postgres: true, // the tests get postgres:5432");
     if (db.length > 0) lines.push(`db: { ${db.join(", ")} },`);
   } else if (stack.kind === "python") {
-    lines.push(`format: "black --check --diff . && isort --check-only --diff .",`);
-    lines.push(`lint: "flake8",`);
+    // only the tools the project declares (the preset decides the same way)
+    const cmd = pythonCommands(stack.tools, stack.django);
+    const none = "in requirements*.txt, pyproject.toml or setup.cfg";
     lines.push(
-      stack.django
-        ? `test: "python3 -m coverage run manage.py test && python3 -m coverage report",`
-        : `test: "python3 -m coverage run -m pytest --junitxml=junit.xml && python3 -m coverage report",`,
+      cmd.format
+        ? `format: ${JSON.stringify(cmd.format)},`
+        : `format: false, // no Black, Ruff or isort ${none}`,
     );
+    lines.push(
+      cmd.lint ? `lint: ${JSON.stringify(cmd.lint)},` : `lint: false, // no Flake8 or Ruff ${none}`,
+    );
+    lines.push(`test: ${JSON.stringify(cmd.test)},`);
     if (stack.postgres) lines.push("postgres: true, // the tests get postgres:5432");
     if (stack.django) lines.push(`db: { migrate: "python3 manage.py migrate --noinput" },`);
   } else if (stack.kind === "go") {
     lines.push(`platforms: ["linux/amd64", "linux/arm64"], // build makes a binary for each`);
   } else if (stack.kind === "elixir") {
     if (stack.postgres || stack.ecto) lines.push("postgres: true, // the tests get postgres:5432");
+    if (stack.ecto)
+      lines.push("// db: mix ecto.create, ecto.migrate, ecto.rollback --step N, ecto.reset");
+    const db = Object.entries(mixAliasDb(stack.mixExs)).map(
+      ([k, v]) => `${k}: ${JSON.stringify(v)}`,
+    );
+    if (!stack.ecto && db.length > 0) lines.push(`db: { ${db.join(", ")} }, // the mix aliases`);
   }
   if (facts.make && facts.make.length > 0)
     lines.push(`// the Makefile has: ${facts.make.join(", ")} (e.g. test: "make test")`);
@@ -129,19 +149,15 @@ export function renderModule(facts: ProjectFacts): string {
       "  }",
     );
   }
+  // the Dockerfile: the preset's `image` task (ci builds it too), and deploy/releases/rollback around it
   if (facts.dockerfile) {
     for (const i of DEPLOY_IMPORTS) imports.add(i);
-    extra.push(
-      "",
-      "  /** The project's Dockerfile, built. */",
-      "  @func()",
-      "  image(): Container {",
-      "    return this.source.dockerBuild();",
-      "  }",
-      ...deployMembers(facts),
-    );
+    extra.push(...deployMembers(facts));
   }
-  const opts = (main ? options(facts, main) : genericOptions(facts)).map((l) => `      ${l}`);
+  const lines = main ? options(facts, main) : genericOptions(facts);
+  if (facts.dockerfile)
+    lines.push(`dockerfile: "Dockerfile", // gantry call image; ci builds it too`);
+  const opts = lines.map((l) => `      ${l}`);
   const order = ["argument", "func", "object", "Container", "Directory", "Secret"];
   const sorted = [...imports].sort((a, b) => {
     const ia = order.indexOf(a);

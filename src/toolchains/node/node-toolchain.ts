@@ -36,7 +36,8 @@ const AUDIT: Record<PackageManager, string> = {
 
 /**
  * Node.js with npm, pnpm or yarn: each task runs the project's own script when package.json has one (`lint`,
- * `format:check`, `format`, `test`, `build`), or what the module names.
+ * `format:check`, `format`, `test`, `build`), or what the module names. With a tsconfig.json, setup also runs the
+ * build script, so every task sees the compiled code.
  *
  * @example
  * const app = node(source, { name: "api", postgres: true, db: { migrate: "npm run migrate" } })
@@ -89,6 +90,8 @@ export class NodeToolchain extends Toolchain {
     set("test", script("test"));
     set("build", script("build"));
     if (d.build) d.buildOutput = "dist";
+    // TypeScript: the tests, migrations and server run the compiled code, so setup compiles it first
+    if (entries.includes("tsconfig.json")) set("compile", script("build"));
     const db = d.db ?? {};
     const migrate = script("migrate", "db:migrate");
     if (migrate) db.migrate = migrate;

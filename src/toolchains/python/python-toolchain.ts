@@ -3,20 +3,14 @@ import { argument, object, type Directory } from "../../sdk/index.js";
 import { Toolchain } from "../core/toolchain.js";
 import type { ToolchainOptions } from "../core/toolchain-options.js";
 import type { LanguageDefaults } from "../core/toolchain-plan.js";
+import { declaredPythonTools, pythonCommands, TOOL_FILES } from "./python-tools.js";
 
 export type PythonOptions = ToolchainOptions;
 
-/** The test command: Django's runner when there is a manage.py, else pytest; both under coverage. */
-export function pythonTestCommand(entries: readonly string[]): string {
-  const run = entries.includes("manage.py")
-    ? "python3 -m coverage run manage.py test"
-    : "python3 -m coverage run -m pytest --junitxml=junit.xml";
-  return `${run} && python3 -m coverage report && python3 -m coverage xml -o coverage.xml`;
-}
-
 /**
- * Python with pip: Black and isort check the format, Flake8 lints, pytest (or `manage.py test` in a Django
- * project) runs the tests under coverage; Django's `manage.py migrate` is `db migrate`.
+ * Python with pip: the tools the project declares (requirements*.txt, pyproject.toml, setup.cfg) and only those —
+ * Black/Ruff and isort check the format, Flake8 or Ruff lints, pytest (or `manage.py test` in a Django project,
+ * else unittest) runs the tests, under coverage when declared; Django's `manage.py migrate` is `db migrate`.
  *
  * @example
  * const api = python(source, { name: "api", postgres: true })
@@ -35,6 +29,12 @@ export class PythonToolchain extends Toolchain {
     if (reqs.length > 0) install = `pip install ${reqs.map((r) => `-r ${r}`).join(" ")}`;
     else if (entries.includes("pyproject.toml") || entries.includes("setup.py"))
       install = "pip install -e .";
+    const texts = await Promise.all(
+      [...reqs, ...TOOL_FILES.filter((f) => entries.includes(f))].map((f) =>
+        this.source.file(f).contents(),
+      ),
+    );
+    const commands = pythonCommands(declaredPythonTools(texts), django);
     const d: LanguageDefaults = {
       language: django ? "python (django)" : "python",
       image: "python:3.12-slim-bookworm",
@@ -53,10 +53,7 @@ export class PythonToolchain extends Toolchain {
       ],
       depsFiles: [...reqs, "pyproject.toml", "setup.py", "setup.cfg"],
       caches: [{ path: "/root/.cache/pip", volume: "gantry-pip" }],
-      format: "black --check --diff . && isort --check-only --diff .",
-      formatFix: "isort . && black .",
-      lint: "flake8",
-      test: pythonTestCommand(entries),
+      ...commands,
       reports: ["coverage.xml", "junit.xml"],
       audit: reqs.length > 0 ? `pip-audit ${reqs.map((r) => `-r ${r}`).join(" ")}` : "pip-audit",
       db: django ? { migrate: "python3 manage.py migrate --noinput" } : {},

@@ -1,0 +1,1 @@
+ALTER TABLE items ADD COLUMN reorder_at integer NOT NULL DEFAULT 0;

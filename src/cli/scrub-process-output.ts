@@ -1,7 +1,10 @@
 // Module code runs inside the CLI's process: what it prints with console.log goes straight to the terminal, past
 // the run's scrubber. While a run is open, every write to the CLI's stdout and stderr goes through the scrubber.
+import { RAW_WRITE } from "../observe/raw-write.js";
+
 interface WritableLike {
   write: (...args: never[]) => unknown;
+  [RAW_WRITE]?: (text: string) => unknown;
 }
 
 /** Scrub every write to `streams` until the returned function is called. */
@@ -22,7 +25,11 @@ export function scrubWrites(
       return original.call(this, text, ...rest);
     };
     stream.write = scrubbed as WritableLike["write"];
+    stream[RAW_WRITE] = (text: string) => original.call(stream, text);
   });
   return () =>
-    streams.forEach((stream, i) => (stream.write = originals[i] as WritableLike["write"]));
+    streams.forEach((stream, i) => {
+      stream.write = originals[i] as WritableLike["write"];
+      delete stream[RAW_WRITE];
+    });
 }

@@ -49,7 +49,7 @@ describe("GitHub Actions", () => {
     );
     // /src is the project's app/ folder: the annotation points into the repository
     expect(err).toContain(
-      '::error file=app/main.ts,line=1,col=14,title=withExec sh -c "mkdir -p reports && cp junit-template.xml reports/junit.xml && sleep 2 && echo tests ran &…::error: expected 1, got 2\n',
+      '::error file=app/main.ts,line=1,col=14,title=withExec sh -c "mkdir -p reports && cp junit-template.xml reports/junit.xml && sleep 2 && echo tests ran >…::error: expected 1, got 2\n',
     );
     // the summary was appended, not written over
     const md = readFileSync(summary, "utf8");

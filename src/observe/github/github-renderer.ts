@@ -1,4 +1,5 @@
 // Progress inside GitHub Actions: a folded group per step, error annotations on failures, masks for secrets.
+import { writeRaw } from "../raw-write.js";
 import { randomBytes } from "node:crypto";
 import { describeReason, type RunEvent } from "../../engine/api/index.js";
 import { findAnnotations } from "./annotations.js";
@@ -46,7 +47,8 @@ export class GithubRenderer {
     for (const v of [value, ...value.split(/\r?\n/).map((l) => l.trim())]) {
       if (v.length < 3 || this.masked.has(v)) continue;
       this.masked.add(v);
-      this.out.write(addMask(v));
+      // around the scrubber of the CLI's streams: the runner must be told the value itself
+      writeRaw(this.out, addMask(v));
     }
   }
 

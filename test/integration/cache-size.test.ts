@@ -1,5 +1,6 @@
 // `gantry cache ls|prune|gc` and the size limit against the real engine, through the CLI as a person runs it.
 // Every run here uses its own tags (keys), cache volume names and state dir: the engine is shared with other tests.
+import { MTIME_SLACK_MS } from "../../src/store/cache/run-leases.js";
 import { describe, expect, it } from "vitest";
 import { execFileSync, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
@@ -119,6 +120,9 @@ describe("cache size (real engine)", () => {
     const first = await gantry(state, ["call", "-m", MOD, "steps", `--tag=${old}`]);
     expect(first.status, first.out).toBe(0);
     const oldImages = (await ls(state)).images.map((i) => i.id);
+    // what a run used within MTIME_SLACK_MS before another run's lease began counts as that run's (coarse file
+    // times): the earlier run must really be earlier, or a fast machine keeps its last record (seen in CI)
+    await new Promise((r) => setTimeout(r, MTIME_SLACK_MS + 1000));
     const child = spawn("node", [BIN, "call", "-m", MOD, "hold", `--tag=${held}`, "--seconds=30"], {
       env: { ...process.env, CI: "true", GANTRY_STATE_DIR: state },
       stdio: ["ignore", "pipe", "pipe"],

@@ -1,34 +1,26 @@
 // Owners of files that go in before the exec's container exists (secret files): names looked up in the image.
+import type Dockerode from "dockerode";
 import { createFileContainer, removeContainer } from "./containers.js";
-import { resolveOwner, ROOT_OWNER, type Owner } from "./owner.js";
+import { resolveOwner, type Owner } from "./owner.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 
 export interface ImageOwners {
   of(owner: string | undefined): Promise<Owner>;
 }
 
-// Numbers need no lookup; a name costs one never-started container from the image, made once per exec.
+// resolveOwner reads passwd/group only for names; the never-started container it reads them from is made on the
+// first name and removed once that lookup settles.
 export function imageOwners(ctx: DockerRunContext, image: string): ImageOwners {
   const known = new Map<string, Promise<Owner>>();
   return {
     of(owner) {
-      if (!owner) return Promise.resolve(ROOT_OWNER);
-      const [user = "", group] = owner.split(":", 2);
-      if (/^\d+$/.test(user) && (group === undefined || group === "" || /^\d+$/.test(group))) {
-        const uid = Number(user);
-        return Promise.resolve({ uid, gid: group ? Number(group) : uid });
-      }
-      let p = known.get(owner);
+      const key = owner ?? "";
+      let p = known.get(key);
       if (!p) {
-        p = (async () => {
-          const container = await createFileContainer(ctx, image);
-          try {
-            return await resolveOwner(container, owner);
-          } finally {
-            await removeContainer(container);
-          }
-        })();
-        known.set(owner, p);
+        let made: Dockerode.Container | undefined;
+        const container = async () => (made ??= await createFileContainer(ctx, image));
+        p = resolveOwner(container, owner).finally(() => made && removeContainer(made));
+        known.set(key, p);
       }
       return p;
     },

@@ -12,7 +12,7 @@ export const ROOT_OWNER: Owner = { uid: 0, gid: 0 };
 
 // Resolve against the container the files go into; a missing group means the same number as the user (docker's --chown rule).
 export async function resolveOwner(
-  container: Dockerode.Container,
+  container: Dockerode.Container | (() => Promise<Dockerode.Container>),
   owner: string | undefined,
 ): Promise<Owner> {
   if (!owner) return ROOT_OWNER;
@@ -27,13 +27,15 @@ export async function resolveOwner(
 
 // A numeric id as is; a name through the third field of its line in passwd/group.
 async function lookupId(
-  container: Dockerode.Container,
+  container: Dockerode.Container | (() => Promise<Dockerode.Container>),
   file: string,
   name: string,
   owner: string,
 ): Promise<number> {
   if (/^\d+$/.test(name)) return Number(name);
-  const text = (await readSmallFile(container, file))?.toString("utf8") ?? "";
+  // a container is needed (and, given as a function, made) only for a name
+  const from = typeof container === "function" ? await container() : container;
+  const text = (await readSmallFile(from, file))?.toString("utf8") ?? "";
   for (const line of text.split("\n")) {
     const fields = line.split(":");
     if (fields[0] === name && fields[2] !== undefined && /^\d+$/.test(fields[2])) {

@@ -8,28 +8,16 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runGantry } from "../unit/cli-test-helpers.js";
 import { tempDir } from "../unit/module-test-helpers.js";
-import { BUN_IMAGE, bunHostTools, bunTestResults } from "../helpers/bun-host-tools.js";
+import { copyExample } from "../helpers/example-project.mjs";
+import { bunHostTools, bunTestResults } from "../helpers/bun-host-tools.js";
 
-const EXAMPLE = path.resolve(import.meta.dirname, "../../examples/bun-cli");
 const tmp = tempDir("gantry-ex-bun-");
 let project: string;
 let stateDir: string;
 let hostPath: string;
 
 beforeAll(() => {
-  project = path.join(tmp.dir, "bun-cli");
-  fs.cpSync(EXAMPLE, project, { recursive: true });
-  // no image registry here: the test image; and no secretlint image to run
-  const mod = path.join(project, ".gantry/src/index.ts");
-  const src = fs.readFileSync(mod, "utf8");
-  const local = src
-    .replace('image = "oven/bun:1-debian"', `image = "${BUN_IMAGE}"`)
-    .replace("      image,\n", "      image,\n      secretScan: false,\n");
-  expect(local).toContain(BUN_IMAGE);
-  expect(local).toContain("secretScan: false");
-  fs.writeFileSync(mod, local);
-  stateDir = path.join(tmp.dir, "state");
-  fs.mkdirSync(stateDir);
+  ({ project, stateDir } = copyExample("bun-cli", tmp.dir));
   hostPath = `${bunHostTools(tmp.dir)}:${process.env.PATH ?? "/usr/bin:/bin"}`;
 });
 afterAll(() => tmp.cleanup());

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker } from "../helpers/test-session.js";
 import { runGantry } from "../unit/cli-test-helpers.js";
 import { tempDir } from "../unit/module-test-helpers.js";
+import { copyExample } from "../helpers/example-project.mjs";
 
-const EXAMPLE = path.resolve(import.meta.dirname, "../../examples/elixir-phoenix-style");
 const tmp = tempDir("gantry-ex-elixir-");
 let project: string;
 let stateDir: string;
@@ -25,15 +25,7 @@ function edit(file: string, from: string, to: string): string {
 }
 
 beforeAll(() => {
-  project = path.join(tmp.dir, "elixir-phoenix-style");
-  fs.cpSync(EXAMPLE, project, { recursive: true });
-  // no image registry here: Debian's Elixir with psql (scripts/test-images.sh), the local PostgreSQL, and no
-  // secretlint image to run
-  edit(".gantry/src/index.ts", '"elixir:1.17"', '"gantry-test/elixir:bookworm"');
-  edit(".gantry/src/index.ts", '"postgres:16-bookworm"', '"gantry-test/postgres:15"');
-  edit(".gantry/src/index.ts", "      image,\n", "      image,\n      secretScan: false,\n");
-  stateDir = path.join(tmp.dir, "state");
-  fs.mkdirSync(stateDir);
+  ({ project, stateDir } = copyExample("elixir-phoenix-style", tmp.dir));
 });
 afterAll(() => {
   try {

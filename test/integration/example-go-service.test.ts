@@ -6,26 +6,14 @@ import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runGantry } from "../unit/cli-test-helpers.js";
 import { tempDir } from "../unit/module-test-helpers.js";
+import { copyExample } from "../helpers/example-project.mjs";
 
-const EXAMPLE = path.resolve(import.meta.dirname, "../../examples/go-service");
 const tmp = tempDir("gantry-ex-go-");
 let project: string;
 let stateDir: string;
 
 beforeAll(() => {
-  project = path.join(tmp.dir, "go-service");
-  fs.cpSync(EXAMPLE, project, { recursive: true });
-  // no image registry here: Debian's Go (scripts/test-images.sh), and no secretlint image to run
-  const mod = path.join(project, ".gantry/src/index.ts");
-  const src = fs.readFileSync(mod, "utf8");
-  const local = src
-    .replace('image = "golang:1.22-bookworm"', 'image = "gantry-test/go:bookworm"')
-    .replace("      image,\n", "      image,\n      secretScan: false,\n");
-  expect(local).not.toBe(src);
-  expect(local).toContain("secretScan: false");
-  fs.writeFileSync(mod, local);
-  stateDir = path.join(tmp.dir, "state");
-  fs.mkdirSync(stateDir);
+  ({ project, stateDir } = copyExample("go-service", tmp.dir));
 });
 afterAll(() => tmp.cleanup());
 

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker } from "../helpers/test-session.js";
 import { runGantry } from "../unit/cli-test-helpers.js";
 import { tempDir } from "../unit/module-test-helpers.js";
+import { copyExample } from "../helpers/example-project.mjs";
 
-const EXAMPLE = path.resolve(import.meta.dirname, "../../examples/node-api-postgres");
 const tmp = tempDir("gantry-ex-node-api-");
 let project: string;
 let stateDir: string;
@@ -25,25 +25,7 @@ function edit(file: string, from: string, to: string): string {
 }
 
 beforeAll(() => {
-  project = path.join(tmp.dir, "node-api-postgres");
-  fs.cpSync(EXAMPLE, project, { recursive: true });
-  // offline: Debian's TypeScript, pg and their types come with the image (scripts/test-images.sh), so the copy
-  // declares no npm dependencies; the local PostgreSQL; no secretlint image to run
-  edit(".gantry/src/index.ts", '"node:22-bookworm-slim"', '"gantry-test/node-ts:bookworm"');
-  edit(".gantry/src/index.ts", '"postgres:16-bookworm"', '"gantry-test/postgres:15"');
-  edit(".gantry/src/index.ts", "      image,\n", "      image,\n      secretScan: false,\n");
-  const pkg = JSON.parse(fs.readFileSync(path.join(project, "package.json"), "utf8")) as Record<
-    string,
-    unknown
-  >;
-  delete pkg.dependencies;
-  delete pkg.devDependencies;
-  fs.writeFileSync(path.join(project, "package.json"), JSON.stringify(pkg, null, 2));
-  const root = { name: pkg.name, version: pkg.version };
-  const lock = { ...root, lockfileVersion: 3, requires: true, packages: { "": root } };
-  fs.writeFileSync(path.join(project, "package-lock.json"), JSON.stringify(lock, null, 2));
-  stateDir = path.join(tmp.dir, "state");
-  fs.mkdirSync(stateDir);
+  ({ project, stateDir } = copyExample("node-api-postgres", tmp.dir));
 });
 afterAll(() => {
   try {

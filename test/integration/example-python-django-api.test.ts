@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker } from "../helpers/test-session.js";
 import { runGantry } from "../unit/cli-test-helpers.js";
 import { tempDir } from "../unit/module-test-helpers.js";
+import { copyExample } from "../helpers/example-project.mjs";
 
-const EXAMPLE = path.resolve(import.meta.dirname, "../../examples/python-django-api");
 const tmp = tempDir("gantry-ex-django-");
 let project: string;
 let stateDir: string;
@@ -25,16 +25,7 @@ function edit(file: string, from: string, to: string): string {
 }
 
 beforeAll(() => {
-  project = path.join(tmp.dir, "python-django-api");
-  fs.cpSync(EXAMPLE, project, { recursive: true });
-  // no image registry or PyPI here: Debian's Django and tools (scripts/test-images.sh), the local PostgreSQL,
-  // and no secretlint image to run
-  edit(".gantry/src/index.ts", '"python:3.12-slim-bookworm"', '"gantry-test/django:bookworm"');
-  edit(".gantry/src/index.ts", '"postgres:16-bookworm"', '"gantry-test/postgres:15"');
-  edit(".gantry/src/index.ts", "      image,\n", "      image,\n      secretScan: false,\n");
-  edit("Dockerfile", "FROM python:3.12-slim-bookworm", "FROM gantry-test/django:bookworm");
-  stateDir = path.join(tmp.dir, "state");
-  fs.mkdirSync(stateDir);
+  ({ project, stateDir } = copyExample("python-django-api", tmp.dir));
 });
 afterAll(() => {
   try {

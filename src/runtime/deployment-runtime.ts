@@ -87,4 +87,6 @@ export interface DeploymentRuntime {
   logs(id: string, tail: number): Promise<string>;
   /** Stop gracefully (SIGTERM, then SIGKILL after `timeoutSec`) and remove; already gone is fine. */
   remove(id: string, timeoutSec: number): Promise<void>;
+  /** The engine volume that holds cache volume `cache` of the runs (a dev database shares the db tasks' data). */
+  cacheVolume(cache: string): string;
 }

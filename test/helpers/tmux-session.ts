@@ -51,7 +51,8 @@ export function startTmux(
   };
   return {
     type(keys) {
-      tmux("send-keys", "-t", "t", "-l", keys);
+      // tmux reads an argument ending in ";" as the end of its command (even with -l): escape it as "\;"
+      tmux("send-keys", "-t", "t", "-l", keys.endsWith(";") ? `${keys.slice(0, -1)}\\;` : keys);
       tmux("send-keys", "-t", "t", "Enter");
     },
     screen,

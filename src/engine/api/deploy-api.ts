@@ -45,6 +45,11 @@ export function deploymentRuntime(what: string): DeploymentRuntime {
   return s.runtime.deployments;
 }
 
+/** The engine's deployments when this run's runtime has them (the docker runtime), else undefined. */
+export function deploymentRuntimeIfAny(what: string): DeploymentRuntime | undefined {
+  return requireSession(what).runtime.deployments;
+}
+
 /**
  * Evaluate the container and keep it on the engine as the image `ref` (never pushed); its id and config.
  * Secrets are refused: a release outlives the run, and its image must not hold what the run masks.

@@ -1,13 +1,9 @@
-// `gantry call db migrate`: the project's own database commands against a PostgreSQL whose data outlives the run.
+// `gantry call db migrate`: the project's own database commands against a PostgreSQL whose data outlives the run
+// (the dev environment's server while `dev start` runs one: dev-database.ts).
 import { dag, func, object, type Container } from "../../sdk/index.js";
 import { commandArgv, fillCommand, showCommand, type Command } from "./command.js";
-import {
-  devVolumeName,
-  postgresOf,
-  postgresService,
-  withPostgres,
-  type PostgresPlan,
-} from "./postgres.js";
+import { postgresOf, withPostgres, type PostgresPlan } from "./postgres.js";
+import { devDatabase } from "./dev-database.js";
 import { runTask } from "./run-task.js";
 import type { ToolchainPlan } from "./toolchain-plan.js";
 import { uncached } from "./workspace.js";
@@ -48,15 +44,15 @@ export class Database {
         `no ${what} command is configured: set db.${what} in the module (e.g. "npm run ${what}")`,
       );
     }
-    const service = postgresService(pg, db, devVolumeName(plan));
+    const service = await devDatabase(plan);
     const c = withPostgres(await this.host.workspace(), pg, db, service);
     return runTask(task, async () => outputOf(uncached(c).withExec(commandArgv(cmd))));
   }
 
   // psql against the server's maintenance database (CREATE and DROP cannot run inside the target database).
   private async psql(task: string, sql: string, database = "postgres"): Promise<string> {
-    const { plan, pg, db } = await this.target();
-    const service = postgresService(pg, db, devVolumeName(plan));
+    const { plan, pg } = await this.target();
+    const service = await devDatabase(plan);
     const c = withPostgres(dag.container().from(pg.image), pg, database, service);
     return runTask(task, async () =>
       outputOf(uncached(c).withExec(["psql", "-v", "ON_ERROR_STOP=1", "-X", "-qtA", "-c", sql])),
@@ -127,7 +123,7 @@ export class Database {
   async shell(command = ""): Promise<string> {
     const { plan, pg, db } = await this.target();
     if (command !== "") return this.psql("db shell", command, db);
-    const service = postgresService(pg, db, devVolumeName(plan));
+    const service = await devDatabase(plan);
     const c = withPostgres(dag.container().from(pg.image), pg, db, service);
     await runTask("db shell", () => c.terminal({ cmd: ["psql"] }).sync());
     return "psql closed";

@@ -1,5 +1,4 @@
 // `gantry call dev start|stop|shell|up`: the project's dev server (and its PostgreSQL) left running on the engine.
-import { createHash } from "node:crypto";
 import path from "node:path";
 import { func, object, UsageError, type Container, type Directory } from "../../sdk/index.js";
 import {
@@ -10,7 +9,8 @@ import {
   type DeploymentRuntime,
 } from "../../engine/api/index.js";
 import { commandArgv, showCommand } from "./command.js";
-import { databaseUrl, postgresOf, withPostgres, postgresService } from "./postgres.js";
+import { databaseUrl, postgresOf, withPostgres } from "./postgres.js";
+import { devDatabase, devDataVolume, devIds } from "./dev-database.js";
 import type { ToolchainPlan } from "./toolchain-plan.js";
 
 /** What the dev group needs from its toolchain. */
@@ -20,23 +20,6 @@ export interface DevHost {
   workspace(): Promise<Container>;
   clean(): Promise<string>;
   setup(): Promise<Container>;
-}
-
-/** Every dev container carries it: `dev stop` removes what has it, and nothing else. */
-export const DEV_LABEL = "gantry.dev";
-
-// One dev environment per project folder: the label value and the names of its network and containers.
-function devIds(plan: ToolchainPlan, projectDir: string) {
-  const id = createHash("sha256").update(projectDir).digest("hex").slice(0, 12);
-  const base = `gantry-dev-${plan.name}-${id}`;
-  return {
-    labels: { [DEV_LABEL]: id, "gantry.dev.project": plan.name },
-    network: base,
-    app: `${base}-app`,
-    postgres: `${base}-postgres`,
-    image: `gantry-dev/${plan.name}:${id}`,
-    volume: `${base}-postgres-data`,
-  };
 }
 
 // The host folder the source came from: it is bind-mounted so edits reach the running server.
@@ -79,6 +62,7 @@ export class Dev {
     const lines: string[] = [];
     if (plan.postgres) {
       const pg = postgresOf(plan);
+      const volume = devDataVolume(plan, engine);
       await deployStep(`dev start: postgres ${pg.image}`, async () => {
         const image = await engine.ensureImage(pg.image, ctx.signal);
         const pgEnv = [
@@ -90,10 +74,13 @@ export class Dev {
           name: ids.postgres,
           image,
           network: ids.network,
-          labels: ids.labels,
+          labels: ids.postgresLabels,
           env: pgEnv,
           aliases: ["postgres"],
-          mounts: [{ type: "volume", source: ids.volume, target: "/var/lib/postgresql/data" }],
+          // the db tasks' data: what `db migrate` and `db seed` made is what the app sees; published on loopback so
+          // the db tasks talk to this server while it runs instead of starting another on the same data
+          mounts: [{ type: "volume", source: volume, target: "/var/lib/postgresql/data" }],
+          publish: [{ backend: 5432, hostIp: "127.0.0.1" }],
           signal: ctx.signal,
         });
         await engine.keepRunning(c.id);
@@ -105,7 +92,7 @@ export class Dev {
       );
       env.push(`PGPASSWORD=${pg.password}`, `PGDATABASE=${plan.db.database}`);
       lines.push(
-        `postgres: ${ids.postgres} (as postgres:5432 for the app; data in volume ${ids.volume})`,
+        `postgres: ${ids.postgres} (as postgres:5432 for the app; data in volume ${volume}, shared with the db tasks)`,
       );
     }
     const ws = await this.host.workspace();
@@ -175,7 +162,7 @@ export class Dev {
     let c = await this.host.workspace();
     if (plan.postgres) {
       const pg = postgresOf(plan);
-      c = withPostgres(c, pg, plan.db.database, postgresService(pg, plan.db.database));
+      c = withPostgres(c, pg, plan.db.database, await devDatabase(plan));
     }
     await c.terminal(cmd ? { cmd: ["sh", "-c", cmd] } : {}).sync();
     return "shell closed";

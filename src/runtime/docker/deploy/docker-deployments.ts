@@ -20,6 +20,7 @@ import { inspectImage, resolveImage } from "../images/image-resolver.js";
 import { imageWithConfig } from "../images/image-with-config.js";
 import { readServiceLogs } from "../services/service-logs.js";
 import { execIn } from "./container-exec.js";
+import { cacheVolumeName } from "../exec/cache-volumes.js";
 import { putTextFiles } from "./put-text-files.js";
 import { described, startDeployContainer } from "./deploy-start.js";
 
@@ -152,5 +153,10 @@ export class DockerDeployments implements DeploymentRuntime {
       }),
     );
     await ignoreGone(c.remove({ force: true, v: true }));
+  }
+
+  // The runs' cache volumes are named docker volumes; a dev container mounts one by that name.
+  cacheVolume(cache: string): string {
+    return cacheVolumeName(cache);
   }
 }

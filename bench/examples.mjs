@@ -1,15 +1,17 @@
 // Issue 10's per-example figures: for each project under examples/ (made to run offline the way the tests do,
 // test/helpers/example-project.mjs), `gantry call ci` cold, again with nothing changed (nothing may run), and
-// with one source file changed (only what reads it may run). Prints a Markdown section; run.sh puts it in
-// RESULTS.md's generated block.
-// usage: node bench/examples.mjs WORK_DIR RUNS [EXAMPLE…]
+// with one source file changed (only what reads it may run). Prints a Markdown section.
+// usage: node bench/examples.mjs WORK_DIR RUNS [EXAMPLE…] [--write]
+//   --write: also put the section in bench/RESULTS.md, in a block of its own (bench/run.sh does this)
 import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { copyExample } from "../test/helpers/example-project.mjs";
 
-const [work, runsArg, ...only] = process.argv.slice(2);
+const [work, runsArg, ...rest] = process.argv.slice(2);
+const WRITE = rest.includes("--write");
+const only = rest.filter((a) => a !== "--write");
 const RUNS = Number(runsArg ?? 3);
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const GANTRY = path.join(ROOT, "bin/gantry.js");
@@ -75,7 +77,7 @@ for (const name of EXAMPLES) {
   );
 }
 
-process.stdout.write(`### Example projects: \`gantry call ci\` cold, unchanged, one file changed
+const section = `## Issue 10's example projects: \`gantry call ci\` cold, unchanged, one file changed
 
 \`node bench/examples.mjs\` — each of examples/ made to run offline as its test does (test images, no npm/PyPI/Hex),
 a fresh state dir; "unchanged" and "one file changed" are medians of ${RUNS} runs with min–max. "execs run" counts the
@@ -85,4 +87,10 @@ comment line on top of the named source file each run. Images and PostgreSQL's d
 | example | cold ci | unchanged | execs run | changed file | one file changed | execs run |
 |---|---:|---:|---:|---|---:|---:|
 ${rows.join("\n")}
-`);
+`;
+process.stdout.write(section);
+if (WRITE) {
+  const splice = path.join(ROOT, "bench/splice-results.mjs");
+  const results = path.join(ROOT, "bench/RESULTS.md");
+  spawnSync("node", [splice, results, section, "bench/examples.mjs"], { stdio: "inherit" });
+}

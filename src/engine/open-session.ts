@@ -59,6 +59,8 @@ export async function openSession(
       objects: runtime.cacheObjects,
       storeBytesAdded: store.bytesAdded,
       snapshots: session.snapshotsMade,
+      volumesUsed: [...session.cacheVolumesUsed],
+      hostVolumes: runtime.name === "host",
     });
     return outcome?.collected ? describeCollection(outcome) : undefined;
   };

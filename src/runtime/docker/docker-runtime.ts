@@ -68,7 +68,11 @@ export class DockerRuntime implements Runtime {
     this.services = new DockerServices(this.ctx, this.caches);
     this.images = new DockerImages(this.ctx);
     this.deployments = new DockerDeployments(this.ctx);
-    this.cacheObjects = dockerCacheObjects(opts.docker, opts.address ?? "the docker engine");
+    this.cacheObjects = dockerCacheObjects(
+      opts.docker,
+      opts.address ?? "the docker engine",
+      opts.isLocalEngine,
+    );
   }
 
   // Local first, pulled when missing; the id is what digests use.

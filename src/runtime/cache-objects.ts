@@ -45,8 +45,12 @@ export interface CacheObjects {
   readonly address: string;
   /** Every image with Gantry's label. Slow on a big engine (a full list): for ls, gc and prune. */
   images(): Promise<OwnedImage[]>;
-  /** What these images add over their parents, in bytes (two inspects each: the cheap check after a run). */
-  addedBytes(ids: readonly string[]): Promise<number>;
+  /**
+   * What these images (a run's) add, in bytes: each over its nearest ancestor older than `since` (the run's start) or
+   * among `ids`, so that a build's and file operations' intermediate images count. A few inspects each: the cheap
+   * check after a run.
+   */
+  addedBytes(ids: readonly string[], since?: number): Promise<number>;
   /** `sizes` asks the engine to measure volumes (slow on big volumes: only for ls, gc and prune). */
   volumes(opts: { sizes: boolean }): Promise<OwnedVolume[]>;
   /**

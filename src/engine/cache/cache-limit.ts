@@ -38,6 +38,8 @@ export interface LimitCheck {
   /** The bytes the run's store wrote, and the images it made on the engine (snapshots, builds, imports). */
   storeBytesAdded: number;
   snapshots: readonly string[];
+  /** When the run started: images older than that are not the run's. */
+  since?: number;
   /** The cache volumes (cache names) the run mounted, sized now to see what they grew; `hostVolumes`: the host runtime's. */
   volumesUsed?: readonly string[];
   hostVolumes?: boolean;
@@ -54,7 +56,7 @@ export interface LimitOutcome {
 /** The after-run check; undefined when the limit is off or another process is collecting. */
 export async function enforceCacheLimit(c: LimitCheck): Promise<LimitOutcome | undefined> {
   const limit = parseCacheLimit(c.limit, "GANTRY_CACHE_LIMIT");
-  const engine = c.objects ? await c.objects.addedBytes(c.snapshots).catch(() => 0) : 0;
+  const engine = c.objects ? await c.objects.addedBytes(c.snapshots, c.since).catch(() => 0) : 0;
   const grown = await volumeGrowth(c).catch(() => 0);
   await noteAdded(c.stateDir, c.storeBytesAdded + engine + grown);
   if (limit.kind === "off") return undefined;

@@ -25,7 +25,7 @@ export function dockerCacheObjects(
   return {
     address,
     images: () => listOwnedImages(docker),
-    addedBytes: (ids) => addedBytes(docker, ids),
+    addedBytes: (ids, since) => addedBytes(docker, ids, since),
     volumes: (opts) => listOwnedVolumes(docker, opts.sizes),
     cacheVolumeBytes: (caches) =>
       isLocal ? readableVolumeBytes(docker, caches) : Promise.resolve(new Map()),
@@ -52,18 +52,35 @@ async function listOwnedImages(docker: Dockerode): Promise<OwnedImage[]> {
   return owned.map((i) => toOwnedImage(i, sizes, hasChild));
 }
 
-// Each image's size over its parent's, by inspecting both; a gone image counts 0.
-async function addedBytes(docker: Dockerode, ids: readonly string[]): Promise<number> {
+// What images a run made add: each one's size over its nearest ancestor that is older than the run or is itself one
+// of `ids` (so a chain of steps counts each layer once, and a build's or file operation's intermediate images, made
+// during the run too, count with the image on them). A gone image counts 0.
+async function addedBytes(
+  docker: Dockerode,
+  ids: readonly string[],
+  since = Number.POSITIVE_INFINITY,
+): Promise<number> {
+  const made = new Set(ids);
   let total = 0;
-  for (const id of new Set(ids)) {
-    const img = await docker
-      .getImage(id)
-      .inspect()
-      .catch(() => undefined);
+  for (const id of made) {
+    const img = await inspected(docker, id);
     if (!img) continue;
-    total += Math.max(0, img.Size - (img.Parent ? await parentSize(docker, img.Parent) : 0));
+    let parent = img.Parent ? await inspected(docker, img.Parent) : undefined;
+    for (let hops = 0; parent?.Parent && !made.has(parent.Id) && hops < 200; hops++) {
+      if (Date.parse(parent.Created) < since - 1000) break; // the engine dates images to the second
+      parent = await inspected(docker, parent.Parent);
+    }
+    total += Math.max(0, img.Size - (parent?.Size ?? 0));
   }
   return total;
+}
+
+// An image's inspection, or undefined when it is gone.
+function inspected(docker: Dockerode, id: string) {
+  return docker
+    .getImage(id)
+    .inspect()
+    .catch(() => undefined);
 }
 
 // A parent outside the listing (a run's images were listed alone): its size, or 0 when it is gone.

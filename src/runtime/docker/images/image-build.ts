@@ -64,7 +64,11 @@ export async function buildImage(ctx: DockerRunContext, spec: BuildSpec): Promis
 }
 
 // Query parameters of POST /build; unset ones are left out rather than sent empty.
-function buildOptions(ctx: DockerRunContext, spec: BuildSpec, session?: BuildSession): Dockerode.ImageBuildOptions {
+function buildOptions(
+  ctx: DockerRunContext,
+  spec: BuildSpec,
+  session?: BuildSession,
+): Dockerode.ImageBuildOptions {
   const opts: Dockerode.ImageBuildOptions & { session?: string } = {
     dockerfile: spec.dockerfile,
     t: spec.tag,

@@ -39,7 +39,8 @@ export async function openSession(
   await store.init();
   const runId = `${new Date().toISOString().replace(/[-:T]/g, "").slice(0, 14)}-${randomBytes(3).toString("hex")}`;
   // Before anything is made or used: `cache prune|gc` in another process keeps what this run touches from now on.
-  const releaseLease = await holdRunLease(opts.env.stateDir, runId);
+  const started = Date.now();
+  const releaseLease = await holdRunLease(opts.env.stateDir, runId, started);
   let opened;
   try {
     opened = await openRuntime({ choice: opts.runtime, store, runId, env: opts.env });
@@ -59,6 +60,9 @@ export async function openSession(
       objects: runtime.cacheObjects,
       storeBytesAdded: store.bytesAdded,
       snapshots: session.snapshotsMade,
+      since: started,
+      volumesUsed: [...session.cacheVolumesUsed],
+      hostVolumes: runtime.name === "host",
     });
     return outcome?.collected ? describeCollection(outcome) : undefined;
   };

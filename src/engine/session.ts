@@ -64,8 +64,13 @@ export class Session {
   readonly terminals?: TerminalHost;
   private readonly stepEnvOf?: SessionInit["stepEnv"];
   private readonly afterClose?: SessionInit["afterClose"];
-  /** Snapshots this run's execs committed (not cached ones): what it added on the engine, for the size limit. */
+  /**
+   * Images this run made (exec snapshots, builds, imports; not cached ones): what it added on the engine, for the
+   * size limit's after-run estimate.
+   */
   readonly snapshotsMade: string[] = [];
+  /** Cache volumes (by cache name) this run's execs, services and shells mounted: sized after the run. */
+  readonly cacheVolumesUsed = new Set<string>();
   /** What closing the run had to say (the cache went over its limit and was collected), for the person watching. */
   closeNote?: string;
   /** Evaluations in flight, so a dry run can wait for parallel branches to finish planning. */

@@ -1,5 +1,6 @@
 // The engine objects Gantry owns (images it committed, its volumes), as `cache ls|prune|gc` see them: found by
 // Gantry's labels only, so an image or volume a person made is never listed, let alone removed.
+import type { StateOwner } from "../store/cache/state-owner.js";
 
 /** An image Gantry committed or built (label `gantry.managed=true`). */
 export interface OwnedImage {
@@ -16,6 +17,8 @@ export interface OwnedImage {
   hasChildren: boolean;
   /** It also carries a tag outside Gantry's repositories (a deploy's release tag): never removed. */
   userTagged: boolean;
+  /** The state dir that made it (its labels), when it was made since images carry one. */
+  owner?: StateOwner;
 }
 
 /** A volume Gantry made (label `gantry.managed=true`). */
@@ -32,6 +35,8 @@ export interface OwnedVolume {
   created?: number;
   /** Containers using it (when known): the engine refuses to remove a volume in use. */
   refCount?: number;
+  /** The state dir that made it (its labels), when it was made since volumes carry one. */
+  owner?: StateOwner;
 }
 
 /** Listing and removing what Gantry owns on an engine; the docker runtime has it, the host runtime does not. */
@@ -40,8 +45,12 @@ export interface CacheObjects {
   readonly address: string;
   /** Every image with Gantry's label. Slow on a big engine (a full list): for ls, gc and prune. */
   images(): Promise<OwnedImage[]>;
-  /** What these images add over their parents, in bytes (two inspects each: the cheap check after a run). */
-  addedBytes(ids: readonly string[]): Promise<number>;
+  /**
+   * What these images (a run's) add, in bytes: each over its nearest ancestor older than `since` (the run's start) or
+   * among `ids`, so that a build's and file operations' intermediate images count. A few inspects each: the cheap
+   * check after a run.
+   */
+  addedBytes(ids: readonly string[], since?: number): Promise<number>;
   /** `sizes` asks the engine to measure volumes (slow on big volumes: only for ls, gc and prune). */
   volumes(opts: { sizes: boolean }): Promise<OwnedVolume[]>;
   /**
@@ -49,6 +58,11 @@ export interface CacheObjects {
    * refuses (a container or a child image uses it) or it is already gone.
    */
   removeImage(image: OwnedImage): Promise<boolean>;
+  /**
+   * The bytes the cache volumes of these caches hold now, for the after-run check; only those this process can size
+   * without the engine walking every volume (a local engine whose volume folders it can read), the rest left out.
+   */
+  cacheVolumeBytes(caches: readonly string[]): Promise<Map<string, number>>;
   /** Remove a volume, without force; false when it is in use or gone. */
   removeVolume(name: string): Promise<boolean>;
 }

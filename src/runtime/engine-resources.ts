@@ -25,7 +25,7 @@ export async function openEngineResources(env: GantryEnv): Promise<EngineResourc
   const { reapStale } = await import("./docker/cleanup/reaper.js");
   const { LABELS, labelFilter } = await import("./docker/cleanup/labels.js");
   const { dockerCacheObjects } = await import("./docker/cleanup/owned-objects.js");
-  const { docker, address } = await connectDocker(env);
+  const { docker, address, isLocal } = await connectDocker(env);
   return {
     containers: async (labels) =>
       (
@@ -38,6 +38,6 @@ export async function openEngineResources(env: GantryEnv): Promise<EngineResourc
         return { id: c.Id, pid: Number.isInteger(pid) && pid > 0 ? pid : undefined };
       }),
     reapStale: () => reapStale(docker),
-    cacheObjects: dockerCacheObjects(docker, address),
+    cacheObjects: dockerCacheObjects(docker, address, isLocal),
   };
 }

@@ -3,6 +3,7 @@ import type { GantryEnv } from "../env.js";
 import type { ContentStore } from "../store/content-store.js";
 import type { Runtime } from "./runtime.js";
 import { RuntimeUnavailableError, UsageError } from "../errors.js";
+import { stateOwner } from "../store/cache/state-owner.js";
 
 export type RuntimeChoice = "docker" | "host" | "auto";
 
@@ -54,6 +55,7 @@ async function openDocker(opts: OpenRuntimeOptions): Promise<OpenedRuntime> {
     runId: opts.runId,
     isLocalEngine: conn.isLocal,
     address: conn.address,
+    owner: await stateOwner(opts.env.stateDir),
   });
   return { runtime, note: `runtime: docker (engine at ${conn.address})` };
 }

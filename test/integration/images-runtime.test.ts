@@ -45,6 +45,7 @@ beforeAll(async () => {
     runId,
     isLocalEngine: true,
     labels: runLabels(runId),
+    ownerLabels: {},
   });
   busybox = await resolveImage(docker, BUSYBOX, never);
 });

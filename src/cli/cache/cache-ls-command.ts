@@ -8,6 +8,7 @@ import {
   measureCache,
   parseCacheLimit,
   type CacheUsage,
+  type CacheVolume,
 } from "../../engine/api/index.js";
 import type { CliIo } from "../cli-io.js";
 import type { GlobalOptions } from "../global-flags.js";
@@ -23,8 +24,9 @@ Usage: gantry cache ls [--json] [--runtime auto|docker|host]
 
 Counted against the size limit (GANTRY_CACHE_LIMIT, see docs/cache.md): the state dir's caches
 (records, trees, blobs, bundles, signatures, host cache volumes), the images this state dir's
-records name and the cache volumes its runs used. Run records and other state dirs' objects are
-shown but not counted.
+records name, the cache volumes its runs used and its orphans (its objects no record names).
+Run records, orphans of deleted state dirs and other state dirs' objects are shown but not
+counted.
 `;
 
 const SHOWN = 15;
@@ -92,28 +94,41 @@ export async function runCacheLs(
         ) +
           (imgs.length > SHOWN ? `\n    … and ${imgs.length - SHOWN} more (--json lists all)` : ""),
       );
+    const vols = usage.volumes.filter((v) => !v.dir);
     out.push(
-      `  cache volumes this state dir's runs used: ${usage.volumes.length} (${formatBytes(sum(usage.volumes.map((v) => v.size ?? 0)))})`,
+      `  cache volumes this state dir's runs used: ${vols.length} (${formatBytes(sum(vols.map((v) => v.size ?? 0)))})`,
     );
-    if (usage.volumes.length)
-      out.push(
-        table(
-          ["VOLUME", "SIZE", "LAST USED"],
-          usage.volumes.map((v) => [
-            `${v.name} (cache ${v.cache})`,
-            v.size === undefined ? "?" : formatBytes(v.size),
-            formatWhen(v.lastUsed),
-          ]),
-          "    ",
-        ),
-      );
+    if (vols.length) out.push(volumeTable(vols));
+    for (const [orphan, says] of [
+      ["mine", "orphans this state dir made (no record names them; gc and prune remove them)"],
+      [
+        "gone",
+        "orphans of deleted state dirs (not counted; gantry cache prune --all removes them)",
+      ],
+    ] as const) {
+      const imgs = usage.orphanImages.filter((i) => i.orphan === orphan);
+      const vols = usage.orphanVolumes.filter((v) => v.orphan === orphan);
+      if (imgs.length + vols.length)
+        out.push(
+          `  ${says}: ${imgs.length} images (${formatBytes(sum(imgs.map((i) => i.size)))}), ` +
+            `${vols.length} cache volumes (${formatBytes(sum(vols.map((v) => v.size ?? 0)))})`,
+        );
+    }
     const other = usage.otherImages;
-    const vols = usage.otherVolumes;
+    const others = usage.otherVolumes;
     out.push(
       `  not counted: ${other.length} other Gantry-labelled images (${formatBytes(sum(other.map((i) => i.size)))}) and ` +
-        `${vols.length} volumes (${formatBytes(sum(vols.map((v) => v.size ?? 0)))}) — other state dirs' on this engine, ` +
-        `services' named volumes, or images tagged for a release; this state dir never removes them`,
+        `${others.length} volumes (${formatBytes(sum(others.map((v) => v.size ?? 0)))}) — other state dirs' on this engine, ` +
+        `services' named volumes, images tagged for a release, or made before objects named their state dir; ` +
+        `this state dir never removes them`,
     );
+  }
+  const host = usage.volumes.filter((v) => v.dir);
+  if (host.length) {
+    out.push(
+      `host runtime cache volumes (in the state dir): ${host.length} (${formatBytes(sum(host.map((v) => v.size ?? 0)))})`,
+    );
+    out.push(volumeTable(host));
   }
   out.push(
     `counted: ${formatBytes(total)} (state dir ${formatBytes(usage.stateBytes)}, engine ${formatBytes(usage.engineBytes)}); ` +
@@ -122,6 +137,21 @@ export async function runCacheLs(
   if (leases.length) out.push(`runs in progress: ${leases.map((l) => l.runId).join(", ")}`);
   io.stdout.write(out.join("\n") + "\n");
   return 0;
+}
+
+// Cache volumes, most recently used first.
+function volumeTable(vols: readonly CacheVolume[]): string {
+  return table(
+    ["VOLUME", "SIZE", "LAST USED"],
+    [...vols]
+      .sort((a, b) => b.lastUsed - a.lastUsed)
+      .map((v) => [
+        `${v.name} (cache ${v.cache})`,
+        v.size === undefined ? "?" : formatBytes(v.size),
+        formatWhen(v.lastUsed),
+      ]),
+    "    ",
+  );
 }
 
 // The document `--json` prints: everything the text shows, unrounded.
@@ -139,6 +169,20 @@ function lsJson(
     ...(u.engineError ? { engineError: u.engineError } : {}),
     images: u.images,
     volumes: u.volumes,
+    orphans: {
+      images: u.orphanImages,
+      volumes: u.orphanVolumes,
+      countedBytes: sum(
+        [...u.orphanImages, ...u.orphanVolumes]
+          .filter((o) => o.orphan === "mine")
+          .map((o) => ("id" in o ? o.size : (o.size ?? 0))),
+      ),
+      goneBytes: sum(
+        [...u.orphanImages, ...u.orphanVolumes]
+          .filter((o) => o.orphan === "gone")
+          .map((o) => ("id" in o ? o.size : (o.size ?? 0))),
+      ),
+    },
     notCounted: {
       images: u.otherImages.length,
       imageBytes: sum(u.otherImages.map((i) => i.size)),

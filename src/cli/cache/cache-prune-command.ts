@@ -20,16 +20,18 @@ export const PRUNE_HELP = `Remove what Gantry's cache holds, except what runs in
 Usage: gantry cache prune [--older-than DURATION] [--all] [--dry-run] [--json]
 
   --older-than D   only what was last used more than D ago (30m, 12h, 7d, 2w)
-  --all            also the run records of every project (gantry report/cache explain read them)
+  --all            also the run records of every project (gantry report/cache explain read them),
+                   and orphans of deleted state dirs (their images and cache volumes on the engine)
   --dry-run        list what would be removed; remove nothing
   --json           one JSON document
 
 Removed: cache records (exec results, step inputs, stat caches…), trees and blobs no record
 holds any more, the images this state dir's records name (never an image tagged outside
 gantry-cache/gantry-build, never one a container uses), the cache volumes its runs used, module
-bundles, signature caches, the host runtime's cache volumes and scratch. Kept: whatever a run in
-progress (in any process) made or used since it started, run records (unless --all), deploy
-history, other state dirs' images and volumes.
+bundles, signature caches, the host runtime's cache volumes and scratch, and this state dir's
+orphans (its images and cache volumes no record names). Kept: whatever a run in progress (in any
+process) made or used since it started, run records (unless --all), deploy history, the images
+and volumes of other state dirs that still exist.
 `;
 
 /** Prune; exit code 0 (a dry run too). */
@@ -66,7 +68,13 @@ export async function runCachePrune(
   const usage = await measureCache(stateDir, objects);
   const before = olderThan === undefined ? undefined : Date.now() - olderThan;
   const dryRun = globals.dryRun;
-  const result = await collectCache(usage, { objects, before, dryRun, by: "prune" });
+  const result = await collectCache(usage, {
+    objects,
+    before,
+    dryRun,
+    by: "prune",
+    goneOrphans: all,
+  });
   const files = await pruneStateFiles(stateDir, { leases: result.leases, before, all, dryRun });
   const removed: Removal[] = [...result.removed, ...files];
   if (json) {

@@ -2,6 +2,7 @@
 // before a time): records go with the trees, blobs and images only they held. What a running run made or used
 // since it started is never touched: runs hold leases (store/cache/run-leases.ts) naming their start.
 import { rm, stat, unlink } from "node:fs/promises";
+import { collectOrphans } from "./collect-orphans.js";
 import type { CacheObjects } from "../../runtime/cache-objects.js";
 import { appendEvictions, type Eviction } from "../../store/cache/eviction-log.js";
 import { liveRunLeases, oldestLeaseStart, type RunLease } from "../../store/cache/run-leases.js";
@@ -15,6 +16,10 @@ export interface Removal {
   name: string;
   bytes: number;
   lastUsed?: number;
+  /** On the engine (images, engine cache volumes), as opposed to the state dir's disk. */
+  engine?: true;
+  /** An orphan: nothing named it (`mine`: this state dir made it; `gone`: a deleted state dir did). */
+  orphan?: "mine" | "gone";
 }
 
 export interface CollectOptions {
@@ -26,6 +31,8 @@ export interface CollectOptions {
   dryRun?: boolean;
   /** Who evicts, for the tombstones a later miss reads. */
   by: "gc" | "prune";
+  /** Orphans of state dirs that are gone too (`prune --all`); this state dir's own orphans always go. */
+  goneOrphans?: boolean;
   isAlive?: (pid: number) => boolean;
 }
 
@@ -86,6 +93,10 @@ export async function collectCache(
     if (!enough() && t.mtime < Math.min(protectFrom, Date.now() - 3600_000))
       await done({ what: "tmp", name: t.file, bytes: t.bytes }, () => unlinked(t.file));
 
+  // Engine objects nothing names: this state dir's (a crashed run's snapshot, an image the engine once refused to
+  // remove), and with `goneOrphans` those of deleted state dirs.
+  await collectOrphans(usage, { ...opts, protectFrom, enough, done });
+
   // Then entries, least recently used first: records (with what only they held) and cache volumes.
   type Entry = { lastUsed: number; record?: RecordItem; volume?: CacheVolume };
   const entries: Entry[] = [
@@ -101,11 +112,14 @@ export async function collectCache(
     }
     if (e.volume) {
       const v = e.volume;
+      const where = v.dir ? {} : { engine: true as const };
       const gone = await done(
-        { what: "volume", name: v.name, bytes: v.size ?? 0, lastUsed: v.lastUsed },
-        () => (opts.objects ? opts.objects.removeVolume(v.name) : Promise.resolve(false)),
+        { what: "volume", name: v.name, bytes: v.size ?? 0, lastUsed: v.lastUsed, ...where },
+        () => removeVolume(v, opts.objects),
       );
-      if (gone && !opts.dryRun && v.cache) await forgetVolumeMark(usage.stateDir, v.cache);
+      // the mark names the cache, which the other runtime may hold too: only the engine's removal forgets it
+      if (gone && !opts.dryRun && v.cache && !v.dir)
+        await forgetVolumeMark(usage.stateDir, v.cache);
       continue;
     }
     const r = e.record as RecordItem;
@@ -121,7 +135,8 @@ export async function collectCache(
       refs.set(k, n);
       const h = held.get(k);
       if (n > 0 || !h || isProtected(usage, h, protectFrom)) continue;
-      await done({ what: h.what, name: h.key, bytes: h.bytes }, h.remove);
+      const where = h.what === "image" ? { engine: true as const } : {};
+      await done({ what: h.what, name: h.key, bytes: h.bytes, ...where }, h.remove);
     }
   }
   if (!opts.dryRun) await appendEvictions(usage.stateDir, evictions);
@@ -172,6 +187,13 @@ function isProtected(usage: CacheUsage, h: Held, protectFrom: number): boolean {
   }
   const o = usage.store.objects.get(h.key);
   return o !== undefined && o.mtime >= protectFrom;
+}
+
+// An engine cache volume goes through the engine (refused while a container uses it); a host one is a folder.
+async function removeVolume(v: CacheVolume, objects: CacheObjects | undefined): Promise<boolean> {
+  if (!v.dir) return objects ? objects.removeVolume(v.name) : false;
+  await rm(v.dir, { recursive: true, force: true });
+  return true;
 }
 
 // Remove a record only if no run used it since it was listed (a run touches a record before reading it).

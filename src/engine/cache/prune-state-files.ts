@@ -1,5 +1,5 @@
-// `cache prune` also empties the state dir's other caches: module bundles, signature caches, the host runtime's
-// cache volumes and leftover scratch of runs; with `--all` the run records too. Never what an open run uses.
+// `cache prune` also empties the state dir's other caches: module bundles, signature caches, half-seeded host cache
+// volumes and leftover scratch of runs; with `--all` the run records too. Never what an open run uses.
 import { readdir, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import { measureDir } from "../../store/cache/state-dir-usage.js";
@@ -32,10 +32,10 @@ export async function pruneStateFiles(
     candidates.push({ file: f, name: path.relative(stateDir, f) });
   for (const f of await children(path.join(stateDir, "host-runs")))
     if (!open.has(path.basename(f))) candidates.push({ file: f, name: path.relative(stateDir, f) });
-  // a host cache volume has no owner on record: while any run is open, all of them stay
+  // host cache volumes are entries of collectCache (sized, last use by mark); here only seeds a crash left half made
   if (opts.leases.length === 0)
     for (const f of await children(path.join(stateDir, "cache-volumes")))
-      candidates.push({ file: f, name: path.relative(stateDir, f) });
+      if (/\.seeding-\d+$/.test(f)) candidates.push({ file: f, name: path.relative(stateDir, f) });
   for (const project of await children(path.join(stateDir, "projects"))) {
     for (const f of await children(path.join(project, "bundles")))
       candidates.push({ file: f, name: path.relative(stateDir, f) });

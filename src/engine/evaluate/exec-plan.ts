@@ -21,6 +21,7 @@ import {
 import { evaluateDirectory } from "./directory.js";
 import { runExec } from "./exec.js";
 import { mountSourceFile, mountSourceTree, mountTarget } from "./mounts.js";
+import { markCacheMounts } from "../cache/cache-marks.js";
 
 export interface ExecPlan {
   digest: string;
@@ -212,12 +213,14 @@ export async function withStartedBindings(
   return (await startBindings(s, exec, plan)).spec;
 }
 
-/** As withStartedBindings, plus what to ask when the exec fails: did a bound service die meanwhile? */
+/** As withStartedBindings, plus what to ask when the exec fails: did a bound service die meanwhile? Marks cache mounts used. */
 export async function startBindings(
   s: Session,
   exec: ExecNode,
   plan: ExecPlan,
 ): Promise<{ spec: ExecPlan["spec"]; gone?: () => Promise<string | undefined> }> {
+  // whatever runs now (an exec, a service, a shell) uses its cache volumes now
+  await markCacheMounts(s, plan.spec.mounts);
   if (exec.state.services.length === 0) return { spec: plan.spec };
   const started = await s.bindings.start(s, exec.state);
   return {

@@ -18,8 +18,7 @@ import { startStep, type StepHandle } from "./steps.js";
 import { whyFailed, type FailureContext } from "./exec-failure.js";
 import { collectTestReports, testReportsPath } from "./test-reports.js";
 import { InternalError } from "../../errors.js";
-import { mountHasOutput, type MountOutput, type MountSpec } from "../../runtime/runtime.js";
-import { markVolumeUsed } from "../../store/cache/use-marks.js";
+import { mountHasOutput, type MountOutput } from "../../runtime/runtime.js";
 import type { FileEntry, Tree } from "../../store/tree.js";
 import { mountTarget } from "./mounts.js";
 import { acquireFileLock, type ReleaseLock } from "../../store/file-lock.js";
@@ -204,7 +203,6 @@ async function runInRuntime(
   try {
     // Bound services start only now that the exec really runs, and not inside a parallelism slot.
     const { spec, gone } = await startBindings(s, exec, plan);
-    await markCachesUsed(s, spec.mounts);
     const outcome = await s.limiter.use(
       () =>
         s.runtime.exec({
@@ -229,13 +227,6 @@ async function runInRuntime(
     out.stdout.flush();
     out.stderr.flush();
   }
-}
-
-// Cache volumes have no record: note their use, so `cache ls` shows it and `cache gc` evicts the least recently used.
-async function markCachesUsed(s: Session, mounts: readonly MountSpec[]): Promise<void> {
-  const stateDir = s.env?.stateDir;
-  if (!stateDir) return;
-  for (const m of mounts) if (m.kind === "cache") await markVolumeUsed(stateDir, m.volume);
 }
 
 // A mount's output is part of the step's result: its tree is saved so a cached step gives it back.

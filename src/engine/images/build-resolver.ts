@@ -128,6 +128,7 @@ async function runBuild(
   }
   out.flush();
   step.end("done", { miss });
+  s.snapshotsMade.push(built.id); // the size limit's estimate counts what the build added on the engine
   const rec: BuildRecord = { snapshot: built.id, config: built.config, time: Date.now() };
   await s.store.putRecord("build", digest, rec);
   return rec;

@@ -28,6 +28,7 @@ export async function resolveImport(s: Session, payload: unknown): Promise<Exter
     const loaded = await timedStep(s, { name, kind: "pull" }, () =>
       images.load(file.entry, s.signal),
     );
+    s.snapshotsMade.push(loaded.id); // the size limit's estimate counts the loaded image
     const made: ImportRecord = { snapshot: loaded.id, config: loaded.config };
     await s.store.putRecord("import", key, made);
     return made;

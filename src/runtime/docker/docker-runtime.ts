@@ -20,7 +20,8 @@ import { runExecContainer } from "./exec/exec-container.js";
 import { exportSnapshot } from "./images/export-image.js";
 import { engineFailure } from "./connection/docker-errors.js";
 import { inspectImage, resolveImage } from "./images/image-resolver.js";
-import { LABELS, runLabels } from "./cleanup/labels.js";
+import { LABELS, ownerLabels, runLabels } from "./cleanup/labels.js";
+import type { StateOwner } from "../../store/cache/state-owner.js";
 import { removeLabelled } from "./cleanup/run-cleanup.js";
 import type { DockerRunContext } from "./connection/run-context.js";
 import { ensureScratchImage } from "./exec/scratch-image.js";
@@ -40,6 +41,8 @@ export interface DockerRuntimeOptions {
   isLocalEngine: boolean;
   /** Where the engine is, for messages. */
   address?: string;
+  /** The state dir whose runs make the images and cache volumes (their labels); absent in tests of the runtime alone. */
+  owner?: StateOwner;
 }
 
 export class DockerRuntime implements Runtime {
@@ -59,13 +62,17 @@ export class DockerRuntime implements Runtime {
         `runId must be letters, digits, _ . - (it names docker volumes), got ${JSON.stringify(opts.runId)}`,
       );
     }
-    this.ctx = { ...opts, labels: runLabels(opts.runId) };
+    this.ctx = { ...opts, labels: runLabels(opts.runId), ownerLabels: ownerLabels(opts.owner) };
     this.caches = new CacheVolumes(this.ctx);
     this.layers = new SharedLayers(this.ctx);
     this.services = new DockerServices(this.ctx, this.caches);
     this.images = new DockerImages(this.ctx);
     this.deployments = new DockerDeployments(this.ctx);
-    this.cacheObjects = dockerCacheObjects(opts.docker, opts.address ?? "the docker engine");
+    this.cacheObjects = dockerCacheObjects(
+      opts.docker,
+      opts.address ?? "the docker engine",
+      opts.isLocalEngine,
+    );
   }
 
   // Local first, pulled when missing; the id is what digests use.

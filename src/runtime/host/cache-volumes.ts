@@ -1,5 +1,4 @@
 // Cache volumes outlive runs as plain host directories; sharing modes decide who may use one at the same time.
-import { createHash } from "node:crypto";
 import { mkdir, rename, rm, stat } from "node:fs/promises";
 import path from "node:path";
 import type { CacheSharing } from "../runtime.js";
@@ -7,6 +6,9 @@ import type { ContentStore } from "../../store/content-store.js";
 import { materializeTree } from "../../store/tree-materialize.js";
 import type { Tree } from "../../store/tree.js";
 import { CacheSharingPolicy } from "../cache-sharing.js";
+import { volumeDirName } from "../../store/cache/host-volume-dirs.js";
+
+export { volumeDirName };
 
 export interface CacheLease {
   /** Host directory to show at the mount target. */
@@ -75,11 +77,4 @@ export class CacheVolumes {
     }
     return done;
   }
-}
-
-/** Volume names are user text; keep readable ones as they are and make the rest safe and distinct. */
-export function volumeDirName(volume: string): string {
-  if (/^[A-Za-z0-9][A-Za-z0-9._-]{0,100}$/.test(volume)) return volume;
-  const hash = createHash("sha256").update(volume).digest("hex").slice(0, 12);
-  return volume.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 60) + "-" + hash;
 }

@@ -19,10 +19,12 @@ export interface StatePart {
   cache: boolean;
 }
 
-/** Size, file count and newest mtime of everything under `dir` (not following links). */
+/** Size, file count and newest mtime of everything under `dir` (not following links); `strict`: fail if `dir` cannot be read. */
 export async function measureDir(
   dir: string,
+  opts: { strict?: boolean } = {},
 ): Promise<{ bytes: number; files: number; lastUsed?: number }> {
+  if (opts.strict) await readdir(dir);
   let bytes = 0;
   let files = 0;
   let lastUsed: number | undefined;

@@ -1,5 +1,6 @@
 // Every container, volume and network Gantry creates carries labels naming the run, so cleanup can find it.
 import os from "node:os";
+import type { StateOwner } from "../../../store/cache/state-owner.js";
 
 export const LABELS = {
   managed: "gantry.managed",
@@ -10,6 +11,10 @@ export const LABELS = {
   temp: "gantry.temp",
   cache: "gantry.cache",
   digest: "gantry.digest",
+  /** On images and cache volumes: the state dir that made them (store/cache/state-owner.ts), to tell orphans. */
+  state: "gantry.state",
+  stateDir: "gantry.state-dir",
+  stateHost: "gantry.state-host",
 } as const;
 
 // The labels of a run's throwaway resources: who made them, so a later run can reap them if this one dies.
@@ -25,4 +30,18 @@ export function runLabels(runId: string): Record<string, string> {
 // Label filters in the shape the Docker list endpoints take (`{"label": ["k=v"]}`).
 export function labelFilter(labels: Record<string, string>): { label: string[] } {
   return { label: Object.entries(labels).map(([k, v]) => `${k}=${v}`) };
+}
+
+// The labels naming the state dir that made an image or cache volume; none when the runtime was given no state dir.
+export function ownerLabels(owner: StateOwner | undefined): Record<string, string> {
+  if (!owner) return {};
+  return { [LABELS.state]: owner.id, [LABELS.stateDir]: owner.dir, [LABELS.stateHost]: owner.host };
+}
+
+// The owner an object's labels name, when it has all three.
+export function ownerOf(labels: Record<string, string> | undefined): StateOwner | undefined {
+  const id = labels?.[LABELS.state];
+  const dir = labels?.[LABELS.stateDir];
+  const host = labels?.[LABELS.stateHost];
+  return id && dir && host ? { id, dir, host } : undefined;
 }

@@ -3,31 +3,45 @@
 import type Dockerode from "dockerode";
 import type { CacheObjects, OwnedImage, OwnedVolume } from "../../cache-objects.js";
 import { dockerStatus } from "../connection/docker-errors.js";
-import { LABELS, labelFilter } from "./labels.js";
+import { LABELS, labelFilter, ownerOf } from "./labels.js";
+import { cacheVolumeName } from "../exec/cache-volumes.js";
+import { IMPORT_REPO } from "../images/image-load.js";
+import { measureDir } from "../../../store/cache/state-dir-usage.js";
 
-/** Repositories Gantry tags its own images in; an image with any other tag belongs to a person too. */
-export const GANTRY_REPOS = ["gantry-cache", "gantry-build"] as const;
+/**
+ * Repositories Gantry tags its own images in; an image with any other tag belongs to a person too. Imported images
+ * (`gantry-import`) cannot carry Gantry's label (their id is the tarball's content), so they are found by their tag.
+ */
+export const GANTRY_REPOS = ["gantry-cache", "gantry-build", IMPORT_REPO] as const;
 
 type ImageSummary = Awaited<ReturnType<Dockerode["listImages"]>>[number];
 
-/** The docker engine's CacheObjects. */
-export function dockerCacheObjects(docker: Dockerode, address: string): CacheObjects {
+/** The docker engine's CacheObjects; `isLocal` when it shares this machine's files (its volume folders may be readable). */
+export function dockerCacheObjects(
+  docker: Dockerode,
+  address: string,
+  isLocal = false,
+): CacheObjects {
   return {
     address,
     images: () => listOwnedImages(docker),
-    addedBytes: (ids) => addedBytes(docker, ids),
+    addedBytes: (ids, since) => addedBytes(docker, ids, since),
     volumes: (opts) => listOwnedVolumes(docker, opts.sizes),
+    cacheVolumeBytes: (caches) =>
+      isLocal ? readableVolumeBytes(docker, caches) : Promise.resolve(new Map()),
     removeImage: (image) => removeOwnedImage(docker, image),
     removeVolume: async (name) => settle(docker.getVolume(name).remove()),
   };
 }
 
-// Every image with Gantry's label: sizes are what each adds over its parent.
+// Every image with Gantry's label, and the imports it tagged: sizes are what each adds over its parent.
 async function listOwnedImages(docker: Dockerode): Promise<OwnedImage[]> {
-  const owned = await docker.listImages({
+  const labelled = await docker.listImages({
     all: true,
     filters: labelFilter({ [LABELS.managed]: "true" }),
   });
+  const imported = await docker.listImages({ filters: { reference: [`${IMPORT_REPO}:*`] } });
+  const owned = [...new Map([...labelled, ...imported].map((i) => [i.Id, i])).values()];
   const sizes = new Map<string, number>(owned.map((i) => [i.Id, i.Size]));
   const parents = new Set(owned.map((i) => i.ParentId).filter(Boolean));
   // children: an owned image is a parent of some image (owned or not); one list of all images answers it
@@ -38,18 +52,35 @@ async function listOwnedImages(docker: Dockerode): Promise<OwnedImage[]> {
   return owned.map((i) => toOwnedImage(i, sizes, hasChild));
 }
 
-// Each image's size over its parent's, by inspecting both; a gone image counts 0.
-async function addedBytes(docker: Dockerode, ids: readonly string[]): Promise<number> {
+// What images a run made add: each one's size over its nearest ancestor that is older than the run or is itself one
+// of `ids` (so a chain of steps counts each layer once, and a build's or file operation's intermediate images, made
+// during the run too, count with the image on them). A gone image counts 0.
+async function addedBytes(
+  docker: Dockerode,
+  ids: readonly string[],
+  since = Number.POSITIVE_INFINITY,
+): Promise<number> {
+  const made = new Set(ids);
   let total = 0;
-  for (const id of new Set(ids)) {
-    const img = await docker
-      .getImage(id)
-      .inspect()
-      .catch(() => undefined);
+  for (const id of made) {
+    const img = await inspected(docker, id);
     if (!img) continue;
-    total += Math.max(0, img.Size - (img.Parent ? await parentSize(docker, img.Parent) : 0));
+    let parent = img.Parent ? await inspected(docker, img.Parent) : undefined;
+    for (let hops = 0; parent?.Parent && !made.has(parent.Id) && hops < 200; hops++) {
+      if (Date.parse(parent.Created) < since - 1000) break; // the engine dates images to the second
+      parent = await inspected(docker, parent.Parent);
+    }
+    total += Math.max(0, img.Size - (parent?.Size ?? 0));
   }
   return total;
+}
+
+// An image's inspection, or undefined when it is gone.
+function inspected(docker: Dockerode, id: string) {
+  return docker
+    .getImage(id)
+    .inspect()
+    .catch(() => undefined);
 }
 
 // A parent outside the listing (a run's images were listed alone): its size, or 0 when it is gone.
@@ -78,6 +109,7 @@ function toOwnedImage(
     ...(digest ? { digest } : {}),
     hasChildren: hasChild.has(i.Id),
     userTagged: tags.some((t) => !GANTRY_REPOS.some((r) => t.startsWith(`${r}:`))),
+    ...withOwner(i.Labels),
   };
 }
 
@@ -105,8 +137,34 @@ async function listOwnedVolumes(docker: Dockerode, sizes: boolean): Promise<Owne
       ...(u && u.Size >= 0 ? { size: u.Size } : {}),
       ...(u && u.RefCount >= 0 ? { refCount: u.RefCount } : {}),
       ...(created && !Number.isNaN(Date.parse(created)) ? { created: Date.parse(created) } : {}),
+      ...withOwner(labels),
     } satisfies OwnedVolume;
   });
+}
+
+// The `owner` field of an object whose labels name its state dir.
+function withOwner(labels: Record<string, string> | undefined): Pick<OwnedImage, "owner"> {
+  const owner = ownerOf(labels ?? undefined);
+  return owner ? { owner } : {};
+}
+
+// Size cache volumes by walking their folders where this process can read them (root, rootless docker): only the
+// volumes a run used, never every volume as /system/df would. A folder it cannot read is left out.
+async function readableVolumeBytes(
+  docker: Dockerode,
+  caches: readonly string[],
+): Promise<Map<string, number>> {
+  const out = new Map<string, number>();
+  for (const cache of new Set(caches)) {
+    const info = await docker
+      .getVolume(cacheVolumeName(cache))
+      .inspect()
+      .catch(() => undefined);
+    if (!info?.Mountpoint || info.Driver !== "local") continue;
+    const m = await measureDir(info.Mountpoint, { strict: true }).catch(() => undefined);
+    if (m) out.set(cache, m.bytes);
+  }
+  return out;
 }
 
 // An image without children goes by id (its tag may have moved to another state dir's commit of the same step since

@@ -10,4 +10,6 @@ export interface DockerRunContext {
   readonly isLocalEngine: boolean;
   /** `runLabels(runId)`: put on every container, temporary volume and network of the run. */
   readonly labels: Readonly<Record<string, string>>;
+  /** `ownerLabels(stateOwner)`: put on committed and built images and on cache volumes (orphans are told by them). */
+  readonly ownerLabels: Readonly<Record<string, string>>;
 }

@@ -71,7 +71,7 @@ async function applyStage(
     if (paths.length > 0) await removePaths(container, image, paths, signal);
     await applyPuts(ctx, container, after, signal);
     return await commitContainer(container, {
-      config: { Labels: { [LABELS.managed]: "true" } },
+      config: { Labels: { ...ctx.ownerLabels, [LABELS.managed]: "true" } },
       comment: "gantry: file operations",
     });
   } finally {

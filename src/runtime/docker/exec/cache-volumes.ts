@@ -42,7 +42,11 @@ export class CacheVolumes {
     const use = await this.policy.acquire(name, sharing, signal, {
       open: async () => ({
         handle: name,
-        fresh: await this.ensureVolume(name, { [LABELS.managed]: "true", [LABELS.cache]: cache }),
+        fresh: await this.ensureVolume(name, {
+          ...this.ctx.ownerLabels,
+          [LABELS.managed]: "true",
+          [LABELS.cache]: cache,
+        }),
       }),
       copy: () => this.createCopy(cache, name),
     });

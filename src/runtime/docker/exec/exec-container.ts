@@ -69,7 +69,7 @@ export async function runExecContainer(
         User: userOf(spec),
         Entrypoint: [],
         Cmd: spec.args,
-        Labels: { [LABELS.managed]: "true", [LABELS.digest]: spec.digest },
+        Labels: { ...ctx.ownerLabels, [LABELS.managed]: "true", [LABELS.digest]: spec.digest },
       },
     });
     return { snapshot, ...result, mounts: mountOutputs };

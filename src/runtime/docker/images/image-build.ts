@@ -15,8 +15,8 @@ import type { DockerRunContext } from "../connection/run-context.js";
 
 const BUILDKIT_TRACE = "moby.buildkit.trace";
 
-/** Put on every built image so Gantry's images can be found; taken out of the config the pipeline sees. */
-const BUILD_LABELS = { [LABELS.managed]: "true" };
+/** Put on every built image so Gantry's images can be found (and whose they are); taken out of the config the pipeline sees. */
+const buildLabels = (ctx: DockerRunContext) => ({ ...ctx.ownerLabels, [LABELS.managed]: "true" });
 
 // Build, follow the stream to its end (rejecting on an error line), then read the tagged image back.
 // Builds with secrets go to BuildKit (the classic builder cannot receive them); the rest stay on the classic builder.
@@ -29,7 +29,7 @@ export async function buildImage(ctx: DockerRunContext, spec: BuildSpec): Promis
     if (useBuildKit) session = await openBuildSession(ctx.docker, spec.secrets ?? {});
     const stream = await ctx.docker.buildImage(
       packTree(spec.context, ctx.store),
-      buildOptions(spec, session),
+      buildOptions(ctx, spec, session),
     );
     await followJsonProgress(stream as Readable, spec.signal, (event) => {
       if (event.id === BUILDKIT_TRACE && typeof event.aux === "string") buildkit.push(event.aux);
@@ -60,16 +60,20 @@ export async function buildImage(ctx: DockerRunContext, spec: BuildSpec): Promis
       },
     );
   }
-  return { id: built.Id, config: withoutBuildLabels(imageConfigOf(built)) };
+  return { id: built.Id, config: withoutBuildLabels(ctx, imageConfigOf(built)) };
 }
 
 // Query parameters of POST /build; unset ones are left out rather than sent empty.
-function buildOptions(spec: BuildSpec, session?: BuildSession): Dockerode.ImageBuildOptions {
+function buildOptions(
+  ctx: DockerRunContext,
+  spec: BuildSpec,
+  session?: BuildSession,
+): Dockerode.ImageBuildOptions {
   const opts: Dockerode.ImageBuildOptions & { session?: string } = {
     dockerfile: spec.dockerfile,
     t: spec.tag,
     buildargs: spec.buildArgs,
-    labels: BUILD_LABELS,
+    labels: buildLabels(ctx),
     rm: true,
     forcerm: true,
     abortSignal: spec.signal,
@@ -85,8 +89,8 @@ function buildOptions(spec: BuildSpec, session?: BuildSession): Dockerode.ImageB
 }
 
 // The labels Gantry adds are bookkeeping, not part of the image the pipeline asked for.
-function withoutBuildLabels(config: ImageConfig): ImageConfig {
+function withoutBuildLabels(ctx: DockerRunContext, config: ImageConfig): ImageConfig {
   const labels = { ...config.labels };
-  for (const key of Object.keys(BUILD_LABELS)) delete labels[key];
+  for (const key of Object.keys(buildLabels(ctx))) delete labels[key];
   return { ...config, labels };
 }

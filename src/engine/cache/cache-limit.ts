@@ -2,7 +2,6 @@
 // Cheap when under it — two small reads and one statfs; the store is walked only when the estimate passes the
 // limit or the last measurement is a day old (docs/cache.md).
 import type { CacheObjects } from "../../runtime/cache-objects.js";
-import { tryGcLock } from "../../store/cache/gc-lock.js";
 import {
   freeDiskBytes,
   limitBytes,
@@ -15,9 +14,7 @@ import {
   REMEASURE_MS,
   writeMeasure,
 } from "../../store/cache/usage-ledger.js";
-import { collectCache, type CollectResult } from "./cache-collect.js";
-import { measureCache } from "./cache-usage.js";
-import { measureStateDir } from "../../store/cache/state-dir-usage.js";
+import type { CollectResult } from "./cache-collect.js";
 
 /** gc collects down to this share of the limit, so that the next runs do not each collect a little. */
 export const GC_LOW_WATER = 0.9;
@@ -60,6 +57,7 @@ export async function enforceCacheLimit(c: LimitCheck): Promise<LimitOutcome | u
 // A state dir without a ledger (new, or from before the limit existed): its own size now, and for the engine what
 // this run added; listing every image of a busy engine costs seconds, so older images wait for the daily measure.
 async function startLedger(stateDir: string, engineBytes: number) {
+  const { measureStateDir } = await import("../../store/cache/state-dir-usage.js");
   const parts = await measureStateDir(stateDir);
   const measure = {
     measuredAt: Date.now(),
@@ -70,7 +68,8 @@ async function startLedger(stateDir: string, engineBytes: number) {
   return { measure, addedSince: 0 };
 }
 
-/** Measure everything and collect down to the limit if over it (`cache gc`, and the check when it fires). */
+/** Measure everything and collect down to the limit if over it (`cache gc`, and the check when it fires). Its code is
+ * loaded here, on use: the after-run check almost always stops at the estimate. */
 export async function collectToLimit(
   stateDir: string,
   objects: CacheObjects | undefined,
@@ -78,6 +77,9 @@ export async function collectToLimit(
   free?: number,
   opts: { dryRun?: boolean } = {},
 ): Promise<LimitOutcome | undefined> {
+  const { tryGcLock } = await import("../../store/cache/gc-lock.js");
+  const { measureCache } = await import("./cache-usage.js");
+  const { collectCache } = await import("./cache-collect.js");
   const release = await tryGcLock(stateDir);
   if (!release) return undefined;
   try {

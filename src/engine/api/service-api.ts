@@ -1,15 +1,15 @@
 // The engine's leaves for Service, and the service lifecycle compose needs: each is one call with the current run.
 import type { HostServiceNode, ServiceNode } from "../nodes.js";
 import { requireSession } from "../session.js";
+import type * as ServiceCalls from "../services/service-calls.js";
+import type * as ServiceManager from "../services/service-manager.js";
 import type { RunningService, ServiceState } from "../../runtime/runtime.js";
 
 type AnyService = ServiceNode | HostServiceNode;
 
 // The service code is loaded by the first call that needs it: most runs start no service.
-const calls = (): Promise<typeof import("../services/service-calls.js")> =>
-  import("../services/service-calls.js");
-const manager = (): Promise<typeof import("../services/service-manager.js")> =>
-  import("../services/service-manager.js");
+const calls = (): Promise<typeof ServiceCalls> => import("../services/service-calls.js");
+const manager = (): Promise<typeof ServiceManager> => import("../services/service-manager.js");
 
 export async function startServiceNode(n: AnyService): Promise<void> {
   await (await calls()).startService(requireSession("Service.start"), n);

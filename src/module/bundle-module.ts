@@ -105,6 +105,8 @@ function formatMessages(messages: readonly Message[], absDir: string, cwd: strin
   return messages
     .slice(0, 5)
     .map((m) => {
+      // the SDK facade's internal name: say what it is (a name Gantry's SDK does not export)
+      m = { ...m, text: m.text.replace(`"${SDK_NAMESPACE}:gantry-sdk"`, "Gantry's SDK") };
       if (!m.location) return m.text;
       const file = path.relative(cwd, path.resolve(absDir, m.location.file));
       return `${file}:${m.location.line}:${m.location.column + 1}: ${m.text}`;

@@ -8,11 +8,9 @@ import type { TerminalHost } from "./session.js";
 import { openRuntime, type RuntimeChoice } from "../runtime/open-runtime.js";
 import { ContentStore } from "../store/content-store.js";
 import { Session } from "./session.js";
-import { imageOps } from "./images/index.js";
-import { bindingOps } from "./services/service-calls.js";
+import type { BindingOps, ImageOps } from "./session-parts.js";
 import { holdRunLease } from "../store/cache/run-leases.js";
 import { enforceCacheLimit } from "./cache/cache-limit.js";
-import { describeCollection } from "./cache/describe-collection.js";
 
 export type { RuntimeChoice };
 
@@ -64,7 +62,9 @@ export async function openSession(
       volumesUsed: [...session.cacheVolumesUsed],
       hostVolumes: runtime.name === "host",
     });
-    return outcome?.collected ? describeCollection(outcome) : undefined;
+    if (!outcome?.collected) return undefined;
+    const { describeCollection } = await import("./cache/describe-collection.js");
+    return describeCollection(outcome);
   };
   session = new Session({
     runtime,
@@ -107,3 +107,22 @@ async function loadSecretKey(stateDir: string): Promise<Uint8Array> {
     return readFile(file); // another process won the race
   }
 }
+
+// Images (builds, imports, publishing) and services are loaded by the first run that uses them: a run of cached steps
+// without either never loads their code.
+const imageOps: ImageOps = {
+  resolveExternal: async (s, kind, payload) =>
+    (await import("./images/index.js")).imageOps.resolveExternal(s, kind, payload),
+  publish: async (s, state, ref) =>
+    (await import("./images/index.js")).imageOps.publish(s, state, ref),
+  tarball: async (s, state) => (await import("./images/index.js")).imageOps.tarball(s, state),
+};
+
+const bindingOps: BindingOps = {
+  digests: async (s, state) =>
+    state.services.length === 0
+      ? []
+      : (await import("./services/service-calls.js")).bindingOps.digests(s, state),
+  start: async (s, state) =>
+    (await import("./services/service-calls.js")).bindingOps.start(s, state),
+};

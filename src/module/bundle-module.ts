@@ -11,6 +11,7 @@ import { isSdkSpecifier } from "./introspect/file-scope.js";
 import { MODULE_CACHE_SCHEMA } from "./module-digest.js";
 import type { TsconfigPaths } from "./tsconfig-paths.js";
 import { sealScript, unsealScript } from "../store/sealed-file.js";
+import { sdkFacadeSource } from "./sdk-facade.js";
 
 export interface BundleRequest {
   name: string;
@@ -19,6 +20,8 @@ export interface BundleRequest {
   digest: string;
   /** Absolute path of the SDK the module must share with the CLI. */
   sdkEntry: string;
+  /** The core SDK's exports; without them the bundle imports every optional part (sdk-facade.ts). */
+  sdkNames?: readonly string[];
   /** Where bundles are kept: the project's `bundles/` in Gantry's state dir. */
   cacheDir: string;
   gantryVersion: string;
@@ -33,12 +36,24 @@ export interface BundleRequest {
 // `@dagger.io/dagger` and `gantry` become Gantry's SDK; `node:` and other builtins stay as written; every other
 // package is resolved now, from the importing file's folder, to an absolute file URL: the bundle lives in Gantry's
 // state dir, where Node would find no node_modules, and the package must stay the module's own (not bundled in).
-function resolvePlugin(sdkUrl: string): Plugin {
+// The SDK itself is a facade (sdk-facade.ts) whose parts stay external, marked free of side effects so that a part
+// none of whose names the module uses is not imported at all.
+function resolvePlugin(sdkEntry: string, sdkNames: readonly string[] | undefined): Plugin {
   return {
     name: "gantry-resolve",
     setup(build) {
+      build.onResolve({ filter: /^file:/ }, (args) =>
+        args.namespace === SDK_NAMESPACE
+          ? { path: args.path, external: true, sideEffects: false }
+          : undefined,
+      );
+      build.onLoad({ filter: /.*/, namespace: SDK_NAMESPACE }, () => ({
+        contents: sdkFacadeSource(sdkEntry, sdkNames),
+        loader: "js",
+      }));
       build.onResolve({ filter: /^[^./]/ }, async (args) => {
-        if (isSdkSpecifier(args.path)) return { path: sdkUrl, external: true };
+        if (isSdkSpecifier(args.path))
+          return { path: "gantry-sdk", namespace: SDK_NAMESPACE, sideEffects: false };
         if (isBuiltin(args.path)) return { path: args.path, external: true };
         if (args.pluginData === RESOLVING) return undefined;
         const found = await build.resolve(args.path, {
@@ -59,6 +74,9 @@ function resolvePlugin(sdkUrl: string): Plugin {
     },
   };
 }
+
+/** esbuild's namespace for the SDK facade module. */
+const SDK_NAMESPACE = "gantry-sdk";
 
 /** pluginData marking the plugin's own build.resolve call, so it is not resolved by the plugin again. */
 const RESOLVING = Symbol("gantry-resolving");
@@ -87,6 +105,8 @@ function formatMessages(messages: readonly Message[], absDir: string, cwd: strin
   return messages
     .slice(0, 5)
     .map((m) => {
+      // the SDK facade's internal name: say what it is (a name Gantry's SDK does not export)
+      m = { ...m, text: m.text.replace(`"${SDK_NAMESPACE}:gantry-sdk"`, "Gantry's SDK") };
       if (!m.location) return m.text;
       const file = path.relative(cwd, path.resolve(absDir, m.location.file));
       return `${file}:${m.location.line}:${m.location.column + 1}: ${m.text}`;
@@ -126,6 +146,7 @@ export async function bundleModule(req: BundleRequest): Promise<string> {
   const sdkUrl = pathToFileURL(req.sdkEntry).href;
   const key = createHash("sha256")
     .update(`${MODULE_CACHE_SCHEMA}\0${req.gantryVersion}\0${sdkUrl}\0${req.digest}\0`)
+    .update(`${req.sdkNames?.join(",") ?? "*"}\0`)
     .update(nodeModulesStamp(path.dirname(req.entry)))
     .update(`\0${(req.nodePaths ?? []).join("\0")}`)
     .digest("hex")
@@ -158,7 +179,7 @@ export async function bundleModule(req: BundleRequest): Promise<string> {
         },
       },
       nodePaths: req.nodePaths ?? [],
-      plugins: [resolvePlugin(sdkUrl)],
+      plugins: [resolvePlugin(req.sdkEntry, req.sdkNames)],
     });
     code = result.outputFiles[0]?.text ?? "";
   } catch (e) {

@@ -14,7 +14,6 @@ import {
   type ParamSignature,
 } from "./signature.js";
 import { installModulePackages } from "./install-packages.js";
-import { dependencyDir } from "./dependency-source.js";
 import { daggerCompat } from "./dagger-compat.js";
 import { toCamelCase } from "./names.js";
 
@@ -34,6 +33,8 @@ export async function loadDependencies(
 ): Promise<Map<string, (...args: unknown[]) => unknown>> {
   const out = new Map<string, (...args: unknown[]) => unknown>();
   for (const dep of mod.dependencies) {
+    // loaded on use: only a module with dependencies needs it (and git dependencies the git mirror)
+    const { dependencyDir } = await import("./dependency-source.js");
     const dir = await dependencyDir(dep, mod.rootDir, ctx.stateDir);
     const depMod = inDependency(dep.name, dep.source, () => findModule({ cwd: dir, modDir: dir }));
     if (chain.includes(depMod.rootDir))

@@ -6,6 +6,7 @@ import { ModuleError } from "../errors.js";
 import type * as Sdk from "../sdk/index.js";
 import { ensureProjectDir } from "../store/project-state-dir.js";
 import { bundleModule } from "./bundle-module.js";
+import { coreSdkEntry } from "./sdk-facade.js";
 import type { ModuleLocation } from "./find-module.js";
 import { displayPath } from "./display-path.js";
 import { readTsconfigPaths } from "./tsconfig-paths.js";
@@ -25,9 +26,9 @@ export interface LoadedModule {
   bundle: string;
 }
 
-/** Import Gantry's SDK from the path modules are bundled against, so both share one instance. */
+/** Import Gantry's core SDK, the file a module's bundle imports it from (sdk-facade.ts), so both share one instance. */
 export async function importSdk(sdkEntry: string): Promise<SdkModule> {
-  return (await import(pathToFileURL(sdkEntry).href)) as SdkModule;
+  return (await import(pathToFileURL(coreSdkEntry(sdkEntry)).href)) as SdkModule;
 }
 
 // A module's top-level code can throw; say it was the module, and where, rather than looking like a Gantry bug.
@@ -61,6 +62,7 @@ export async function loadModule(opts: {
     entry: mod.entry,
     digest: opts.digest,
     sdkEntry: opts.sdkEntry,
+    sdkNames: Object.keys(opts.sdk),
     cacheDir: ensureProjectDir(opts.stateDir, mod.rootDir, "bundles"),
     gantryVersion: gantryVersion(),
     cwd: opts.cwd,

@@ -48,8 +48,10 @@ async function openDocker(opts: OpenRuntimeOptions): Promise<OpenedRuntime> {
   const { DockerRuntime } = await import("./docker/docker-runtime.js");
   const { reapStale } = await import("./docker/cleanup/reaper.js");
   const conn = await connectDocker(opts.env);
-  await reapStale(conn.docker).catch(() => undefined);
+  // Concurrent with the run rather than before it: it only removes what dead processes left, never this run's objects.
+  const reaping = reapStale(conn.docker).catch(() => undefined);
   const runtime = new DockerRuntime({
+    background: reaping,
     docker: conn.docker,
     store: opts.store,
     runId: opts.runId,

@@ -6,7 +6,6 @@ import { evaluateDirectory, evaluateFile } from "../evaluate/directory.js";
 import { digestOf } from "../../store/digest.js";
 import { treeDigest } from "../../store/tree.js";
 import { getEntry, globTree, listEntries } from "../../store/tree-ops.js";
-import { exportFile as writeExportedFile, exportTree } from "../../store/host-export.js";
 import { stopIfDryRun } from "../evaluate/steps.js";
 
 /** Names directly under `p` ("" is the root), sorted. */
@@ -66,6 +65,7 @@ export async function exportDirectory(
   const tree = await evaluateDirectory(s, node);
   const abs = path.resolve(s.cwd, dest);
   stopIfDryRun(s, { name: `export ${dest}`, kind: "export" });
+  const { exportTree } = await import("../../store/host-export.js");
   await exportTree(s.store, tree, abs, { wipe: opts.wipe, signal: s.signal });
   return abs;
 }
@@ -97,6 +97,7 @@ export async function exportFile(node: FileNode, dest: string): Promise<string> 
   const { entry } = await evaluateFile(s, node);
   const abs = path.resolve(s.cwd, dest);
   stopIfDryRun(s, { name: `export ${dest}`, kind: "export" });
+  const { exportFile: writeExportedFile } = await import("../../store/host-export.js");
   await writeExportedFile(s.store, entry, abs);
   return abs;
 }

@@ -1,42 +1,46 @@
 // The engine's leaves for Service, and the service lifecycle compose needs: each is one call with the current run.
 import type { HostServiceNode, ServiceNode } from "../nodes.js";
 import { requireSession } from "../session.js";
-import * as calls from "../services/service-calls.js";
-import { runJob, serviceRuntimeOf, startService } from "../services/service-manager.js";
+import type * as ServiceCalls from "../services/service-calls.js";
+import type * as ServiceManager from "../services/service-manager.js";
 import type { RunningService, ServiceState } from "../../runtime/runtime.js";
 
 type AnyService = ServiceNode | HostServiceNode;
 
+// The service code is loaded by the first call that needs it: most runs start no service.
+const calls = (): Promise<typeof ServiceCalls> => import("../services/service-calls.js");
+const manager = (): Promise<typeof ServiceManager> => import("../services/service-manager.js");
+
 export async function startServiceNode(n: AnyService): Promise<void> {
-  await calls.startService(requireSession("Service.start"), n);
+  await (await calls()).startService(requireSession("Service.start"), n);
 }
 
 export async function stopServiceNode(n: AnyService, kill: boolean): Promise<void> {
-  await calls.stopService(requireSession("Service.stop"), n, kill);
+  await (await calls()).stopService(requireSession("Service.stop"), n, kill);
 }
 
-export function serviceEndpoint(
+export async function serviceEndpoint(
   n: AnyService,
   o: { port?: number; scheme?: string },
 ): Promise<string> {
-  return calls.serviceEndpoint(requireSession("Service.endpoint"), n, o);
+  return (await calls()).serviceEndpoint(requireSession("Service.endpoint"), n, o);
 }
 
-export function serviceHostname(n: AnyService): Promise<string> {
-  return calls.serviceHostname(requireSession("Service.hostname"), n);
+export async function serviceHostname(n: AnyService): Promise<string> {
+  return (await calls()).serviceHostname(requireSession("Service.hostname"), n);
 }
 
-export function servicePorts(
+export async function servicePorts(
   n: AnyService,
 ): Promise<{ port: number; protocol: string; description?: string }[]> {
-  return calls.servicePorts(requireSession("Service.ports"), n);
+  return (await calls()).servicePorts(requireSession("Service.ports"), n);
 }
 
-export function serviceUp(
+export async function serviceUp(
   n: AnyService,
   o: { ports?: { frontend?: number; backend: number }[]; random?: boolean },
 ): Promise<void> {
-  return calls.serviceUp(requireSession("Service.up"), n, o);
+  return (await calls()).serviceUp(requireSession("Service.up"), n, o);
 }
 
 /** A started long-running service as compose sees it: its container and where the host reaches its ports. */
@@ -47,22 +51,25 @@ export interface StartedServiceInfo {
 
 /** Start a service (shared by digest within the run) and wait until it is ready. */
 export async function startLongRunning(n: ServiceNode): Promise<StartedServiceInfo> {
-  const r = await startService(requireSession("compose service"), n);
+  const r = await (await manager()).startService(requireSession("compose service"), n);
   return { name: r.name, running: r.running };
 }
 
 /** Run a service's command to completion (compose jobs and `compose run`); never cached. */
 export async function runToCompletion(n: ServiceNode): Promise<{ exitCode: number; logs: string }> {
-  const r = await runJob(requireSession("compose job"), n);
+  const r = await (await manager()).runJob(requireSession("compose job"), n);
   return { exitCode: r.exitCode, logs: r.logs };
 }
 
 /** Every line of a started service's output from its start, until it exits or the run ends. */
-export function followServiceLogs(id: string, onLine: (line: string) => void): Promise<void> {
+export async function followServiceLogs(id: string, onLine: (line: string) => void): Promise<void> {
   const s = requireSession("compose logs");
-  return serviceRuntimeOf(s).followServiceLogs(id, s.signal, (line) => onLine(s.scrub(line)));
+  return (await manager())
+    .serviceRuntimeOf(s)
+    .followServiceLogs(id, s.signal, (line) => onLine(s.scrub(line)));
 }
 
-export function serviceState(id: string): Promise<ServiceState> {
-  return serviceRuntimeOf(requireSession("compose logs")).serviceState(id);
+export async function serviceState(id: string): Promise<ServiceState> {
+  const s = requireSession("compose logs");
+  return (await manager()).serviceRuntimeOf(s).serviceState(id);
 }

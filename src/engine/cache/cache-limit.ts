@@ -3,7 +3,6 @@
 // cache volumes the run mounted; the store and the engine are walked only when the estimate passes the limit or the
 // last measurement is a day old (docs/cache.md).
 import type { CacheObjects } from "../../runtime/cache-objects.js";
-import { tryGcLock } from "../../store/cache/gc-lock.js";
 import {
   freeDiskBytes,
   limitBytes,
@@ -16,9 +15,8 @@ import {
   REMEASURE_MS,
   writeMeasure,
 } from "../../store/cache/usage-ledger.js";
-import { collectCache, type CollectResult } from "./cache-collect.js";
-import { measureCache, type CacheUsage } from "./cache-usage.js";
-import { measureDir, measureStateDir } from "../../store/cache/state-dir-usage.js";
+import type { CollectResult } from "./cache-collect.js";
+import type { CacheUsage } from "./cache-usage.js";
 import { hostVolumeDir, listHostVolumes } from "../../store/cache/host-volume-dirs.js";
 import { readVolumeMarks } from "../../store/cache/use-marks.js";
 import {
@@ -77,10 +75,11 @@ async function volumeGrowth(c: LimitCheck): Promise<number> {
   const names = [...new Set(c.volumesUsed ?? [])];
   if (names.length === 0) return 0;
   const now: VolumeSizes = {};
-  if (c.hostVolumes)
+  if (c.hostVolumes) {
+    const { measureDir } = await import("../../store/cache/state-dir-usage.js");
     for (const n of names)
       now[`host:${n}`] = (await measureDir(hostVolumeDir(c.stateDir, n))).bytes;
-  else if (c.objects)
+  } else if (c.objects)
     for (const [n, bytes] of await c.objects.cacheVolumeBytes(names)) now[`engine:${n}`] = bytes;
   const known = await readVolumeSizes(c.stateDir);
   let grown = 0;
@@ -101,6 +100,7 @@ function measuredVolumeSizes(usage: CacheUsage): VolumeSizes {
 // A state dir without a ledger (new, or from before the limit existed): its own size now, and for the engine what
 // this run added; listing every image of a busy engine costs seconds, so older images wait for the daily measure.
 async function startLedger(stateDir: string, engineBytes: number) {
+  const { measureStateDir } = await import("../../store/cache/state-dir-usage.js");
   const parts = await measureStateDir(stateDir);
   const host: VolumeSizes = {};
   for (const v of await listHostVolumes(stateDir, await readVolumeMarks(stateDir)))
@@ -115,7 +115,8 @@ async function startLedger(stateDir: string, engineBytes: number) {
   return { measure, addedSince: 0 };
 }
 
-/** Measure everything and collect down to the limit if over it (`cache gc`, and the check when it fires). */
+/** Measure everything and collect down to the limit if over it (`cache gc`, and the check when it fires). Its code is
+ * loaded here, on use: the after-run check almost always stops at the estimate. */
 export async function collectToLimit(
   stateDir: string,
   objects: CacheObjects | undefined,
@@ -123,6 +124,9 @@ export async function collectToLimit(
   free?: number,
   opts: { dryRun?: boolean } = {},
 ): Promise<LimitOutcome | undefined> {
+  const { tryGcLock } = await import("../../store/cache/gc-lock.js");
+  const { measureCache } = await import("./cache-usage.js");
+  const { collectCache } = await import("./cache-collect.js");
   const release = await tryGcLock(stateDir);
   if (!release) return undefined;
   try {

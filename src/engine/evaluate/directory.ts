@@ -21,8 +21,6 @@ import { emitWarnings, warnMalformedPatterns } from "./pattern-warnings.js";
 import { locatePath, mountSourceFile, mountSourceTree } from "./mounts.js";
 import { mountOutput } from "./exec.js";
 import { timedStep } from "./steps.js";
-import { gitTree, gitUrl, resolveGitRef } from "../sources/git-source.js";
-import { httpFile } from "../sources/http-source.js";
 
 /** Evaluate a directory node to a Tree, once per node per run. */
 export function evaluateDirectory(s: Session, node: DirectoryNode): Promise<Tree> {
@@ -108,6 +106,8 @@ async function computeDirectory(s: Session, node: DirectoryNode): Promise<Tree> 
       );
     }
     case "git": {
+      // loaded here: git sources bring the tar reader, which a run without them never needs
+      const { gitTree, gitUrl, resolveGitRef } = await import("../sources/git-source.js");
       const url = gitUrl(s, node.url);
       return gitTree(s, url, await resolveGitRef(s, url, node.ref));
     }
@@ -216,8 +216,10 @@ async function computeFile(
     }
     case "containerTarball":
       return s.images.tarball(s, node.container);
-    case "http":
+    case "http": {
+      const { httpFile } = await import("../sources/http-source.js");
       return httpFile(s, node.url, { name: node.name, permissions: node.permissions });
+    }
     case "execMountFile": {
       const out = await mountOutput(s, node.exec, node.index);
       if (out.kind !== "file") throw new TypeError("a directory mount's output is not a file");

@@ -5,7 +5,6 @@ import type { Snapshot } from "../../runtime/runtime.js";
 import { DryRunStop, ExecError } from "../../errors.js";
 import { LineScrubber } from "../scrubber.js";
 import { planExec, startBindings, type ExecPlan } from "./exec-plan.js";
-import { explainMiss, recordStepInputs, stepKeyOf } from "../cache/explain-miss.js";
 import {
   lookupExec,
   recordExec,
@@ -13,17 +12,15 @@ import {
   type MountOutputRef,
 } from "../cache/exec-records.js";
 import { describeReason } from "../cache/miss-summary.js";
-import { evictedMiss } from "../cache/eviction-note.js";
 import { startStep, type StepHandle } from "./steps.js";
-import { whyFailed, type FailureContext } from "./exec-failure.js";
+import type { FailureContext } from "./exec-failure.js";
 import { collectTestReports, testReportsPath } from "./test-reports.js";
 import { InternalError } from "../../errors.js";
 import { mountHasOutput, type MountOutput } from "../../runtime/runtime.js";
 import type { FileEntry, Tree } from "../../store/tree.js";
 import { mountTarget } from "./mounts.js";
-import { acquireFileLock, type ReleaseLock } from "../../store/file-lock.js";
+import type { ReleaseLock } from "../../store/file-lock.js";
 import { digestHex } from "../../store/digest.js";
-import { shellAtFailure } from "./terminal.js";
 
 export interface ExecResult {
   digest: string;
@@ -110,7 +107,8 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
 }
 
 // The lock that makes a step several processes need at once run in one of them (store/file-lock.ts).
-function lockStep(s: Session, digest: string, name: string): Promise<ReleaseLock> {
+async function lockStep(s: Session, digest: string, name: string): Promise<ReleaseLock> {
+  const { acquireFileLock } = await import("../../store/file-lock.js");
   const file = s.store.lockPath(`exec-${digestHex(digest)}`);
   return acquireFileLock(file, s.signal, `${name} (being run by another Gantry process)`);
 }
@@ -135,7 +133,8 @@ async function fromCache(
   );
 }
 
-// A miss: say why, run it (unless a dry run), and record a success.
+// A miss: say why, run it (unless a dry run), and record a success. What only a miss needs (explaining it, the
+// failure note, a shell at the failure) is loaded here, so a run of cached steps never loads it.
 async function missed(
   s: Session,
   exec: ExecNode,
@@ -145,6 +144,8 @@ async function missed(
   reports: ReturnType<typeof testReportsPath>,
   pruned: boolean,
 ): Promise<ExecResult> {
+  const { explainMiss, recordStepInputs, stepKeyOf } = await import("../cache/explain-miss.js");
+  const { evictedMiss } = await import("../cache/eviction-note.js");
   const keys = stepKeyOf(s, exec, plan);
   const explained = pruned
     ? {
@@ -169,7 +170,9 @@ async function missed(
     sources: plan.sources,
   };
   const ok = allowed(exec.expect, result.exitCode);
-  const why = ok ? undefined : await whyFailed(exec, outcome, gone);
+  const why = ok
+    ? undefined
+    : await (await import("./exec-failure.js")).whyFailed(exec, outcome, gone);
   if (reports) await collectTestReports(s, step.id, result.snapshot, reports);
   step.end(ok ? "done" : "failed", {
     ...explained,
@@ -178,7 +181,9 @@ async function missed(
   });
   // gantry call -i: a shell where the command stopped, before the failure travels up and the run ends
   if (!ok && s.terminals?.onFailure)
-    await shellAtFailure(s, exec, spec, outcome.snapshot, name, result.exitCode);
+    await (
+      await import("./terminal.js")
+    ).shellAtFailure(s, exec, spec, outcome.snapshot, name, result.exitCode);
   // A non-zero exit is never cached, even when expected: a rerun must run a failing or flaky step again.
   if (result.exitCode === 0) {
     await recordExec(s, plan.digest, result);

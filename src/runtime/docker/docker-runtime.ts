@@ -12,20 +12,14 @@ import type {
 import type { ContentStore } from "../../store/content-store.js";
 import type { FileEntry, Tree } from "../../store/tree.js";
 import { CancelledError } from "../../errors.js";
-import { applyOpsToImage } from "./exec/apply-ops.js";
-import { readSnapshotDirectory, readSnapshotFile } from "./exec/archive-read.js";
 import { CacheVolumes } from "./exec/cache-volumes.js";
-import { runTerminalContainer } from "./exec/terminal-container.js";
-import { runExecContainer } from "./exec/exec-container.js";
-import { exportSnapshot } from "./images/export-image.js";
 import { engineFailure } from "./connection/docker-errors.js";
 import { inspectImage, resolveImage } from "./images/image-resolver.js";
 import { LABELS, ownerLabels, runLabels } from "./cleanup/labels.js";
 import type { StateOwner } from "../../store/cache/state-owner.js";
 import { removeLabelled } from "./cleanup/run-cleanup.js";
 import type { DockerRunContext } from "./connection/run-context.js";
-import { ensureScratchImage } from "./exec/scratch-image.js";
-import { SharedLayers } from "./exec/shared-layers.js";
+import type { SharedLayers } from "./exec/shared-layers.js";
 import { DockerServices } from "./services/docker-services.js";
 import { DockerImages } from "./images/docker-images.js";
 import { DockerDeployments } from "./deploy/docker-deployments.js";
@@ -43,14 +37,20 @@ export interface DockerRuntimeOptions {
   address?: string;
   /** The state dir whose runs make the images and cache volumes (their labels); absent in tests of the runtime alone. */
   owner?: StateOwner;
+  /** Work started beside the run (the reaper of dead runs' leftovers) that close() waits for. */
+  background?: Promise<unknown>;
 }
 
 export class DockerRuntime implements Runtime {
   readonly name = "docker" as const;
   private readonly ctx: DockerRunContext;
   private readonly caches: CacheVolumes;
-  private readonly layers: SharedLayers;
+  private layers?: Promise<SharedLayers>;
   private scratchId?: Promise<string>;
+  /** Whether anything read the run's labels: every container, volume and network of the run is made with them, so a
+   * run that never read them (every step cached) has nothing to remove at close. */
+  private labelled = false;
+  private readonly background?: Promise<unknown>;
   readonly services: DockerServices;
   readonly images: DockerImages;
   readonly deployments: DockerDeployments;
@@ -62,9 +62,18 @@ export class DockerRuntime implements Runtime {
         `runId must be letters, digits, _ . - (it names docker volumes), got ${JSON.stringify(opts.runId)}`,
       );
     }
-    this.ctx = { ...opts, labels: runLabels(opts.runId), ownerLabels: ownerLabels(opts.owner) };
+    this.background = opts.background;
+    const labels = runLabels(opts.runId);
+    const markLabelled = (): void => void (this.labelled = true);
+    this.ctx = {
+      ...opts,
+      get labels() {
+        markLabelled();
+        return labels;
+      },
+      ownerLabels: ownerLabels(opts.owner),
+    };
     this.caches = new CacheVolumes(this.ctx);
-    this.layers = new SharedLayers(this.ctx);
     this.services = new DockerServices(this.ctx, this.caches);
     this.images = new DockerImages(this.ctx);
     this.deployments = new DockerDeployments(this.ctx);
@@ -86,16 +95,29 @@ export class DockerRuntime implements Runtime {
 
   // One empty image per engine, made once per runtime at most.
   scratch(): Promise<Snapshot> {
-    this.scratchId ??= ensureScratchImage(this.ctx.docker);
+    this.scratchId ??= import("./exec/scratch-image.js").then((m) =>
+      m.ensureScratchImage(this.ctx.docker),
+    );
     this.scratchId.catch(() => (this.scratchId = undefined));
     return this.scratchId;
   }
 
-  // Ops, mounts, run, commit: see exec-container.ts.
-  exec(spec: ExecSpec): Promise<ExecOutcome> {
+  // Ops, mounts, run, commit: see exec-container.ts. Loaded on the first exec: a run whose every step is cached from
+  // Gantry's own records never needs the container code (about 40 modules).
+  async exec(spec: ExecSpec): Promise<ExecOutcome> {
     const { terminal } = spec;
-    if (terminal) return runTerminalContainer(this.ctx, this.caches, { ...spec, terminal });
-    return runExecContainer(this.ctx, this.caches, this.layers, spec);
+    if (terminal) {
+      const { runTerminalContainer } = await import("./exec/terminal-container.js");
+      return runTerminalContainer(this.ctx, this.caches, { ...spec, terminal });
+    }
+    const { runExecContainer } = await import("./exec/exec-container.js");
+    return runExecContainer(this.ctx, this.caches, await this.sharedLayers(), spec);
+  }
+
+  // The run's shared source layers, made on the first exec that needs them.
+  private sharedLayers(): Promise<SharedLayers> {
+    this.layers ??= import("./exec/shared-layers.js").then((m) => new m.SharedLayers(this.ctx));
+    return this.layers;
   }
 
   // No ops, no new image: the base already is the answer.
@@ -103,6 +125,7 @@ export class DockerRuntime implements Runtime {
     if (ops.length === 0) return base;
     if (signal.aborted) throw new CancelledError("applying file operations was cancelled");
     try {
+      const { applyOpsToImage } = await import("./exec/apply-ops.js");
       return await applyOpsToImage(this.ctx, base, ops, signal);
     } catch (err) {
       if (signal.aborted && !(err instanceof CancelledError)) {
@@ -118,28 +141,33 @@ export class DockerRuntime implements Runtime {
   }
 
   // Through a container that is created and never started (archive endpoint).
-  readDirectory(snapshot: Snapshot, path: string, signal: AbortSignal): Promise<Tree> {
+  async readDirectory(snapshot: Snapshot, path: string, signal: AbortSignal): Promise<Tree> {
+    const { readSnapshotDirectory } = await import("./exec/archive-read.js");
     return readSnapshotDirectory(this.ctx, snapshot, path, signal);
   }
 
   // As readDirectory; a symlink is followed to its target.
-  readFile(snapshot: Snapshot, path: string, signal: AbortSignal): Promise<FileEntry> {
+  async readFile(snapshot: Snapshot, path: string, signal: AbortSignal): Promise<FileEntry> {
+    const { readSnapshotFile } = await import("./exec/archive-read.js");
     return readSnapshotFile(this.ctx, snapshot, path, signal);
   }
 
   // `docker save` with the config rewritten on the way to `dest` (see image-archive.ts for why not commit).
-  exportImage(
+  async exportImage(
     snapshot: Snapshot,
     config: ImageConfig,
     dest: string,
     signal: AbortSignal,
   ): Promise<void> {
+    const { exportSnapshot } = await import("./images/export-image.js");
     return exportSnapshot(this.ctx, snapshot, config, dest, signal);
   }
 
   // Everything labelled with this run goes; cache volumes and committed images stay for the next run.
   async close(): Promise<void> {
+    await this.background;
     await this.services.close();
+    if (!this.labelled) return;
     try {
       await removeLabelled(this.ctx.docker, { [LABELS.run]: this.ctx.runId });
     } catch (err) {

@@ -2,6 +2,8 @@
 // registry credentials, and docker-modem requires ssh2 for ssh:// engines, both eagerly: about 140 ms of every run's
 // start-up here. Gantry uses neither — it serves its own build sessions (buildkit-session.ts) and refuses ssh:// with
 // advice (socket-discovery.ts) — so both modules are replaced by stubs that fail loudly if anything ever calls them.
+// Likewise tar-fs and @balena/dockerignore (11 more files), which dockerode needs only to pack a build context from a
+// folder path: Gantry always hands buildImage its own tar stream (image-build.ts).
 import { createRequire } from "node:module";
 
 const require = createRequire(import.meta.url);
@@ -31,4 +33,12 @@ stub(() => require.resolve("dockerode/lib/session.js"), "dockerode's BuildKit se
 stub(
   () => createRequire(require.resolve("dockerode")).resolve("docker-modem/lib/ssh.js"),
   "docker-modem's ssh transport",
+);
+stub(
+  () => createRequire(require.resolve("dockerode")).resolve("tar-fs"),
+  "dockerode's build context packing from a folder",
+);
+stub(
+  () => createRequire(require.resolve("dockerode")).resolve("@balena/dockerignore"),
+  "dockerode's .dockerignore reading",
 );

@@ -17,13 +17,9 @@ import {
 import type { DockerRunContext } from "../connection/run-context.js";
 import { LABELS, labelFilter } from "../cleanup/labels.js";
 import { inspectImage, resolveImage } from "../images/image-resolver.js";
-import { imageWithConfig } from "../images/image-with-config.js";
-import { readServiceLogs } from "../services/service-logs.js";
-import { execIn } from "./container-exec.js";
 import { cacheVolumeName } from "../exec/cache-volumes.js";
-import { putTextFiles } from "./put-text-files.js";
-import { described, startDeployContainer } from "./deploy-start.js";
 
+// The code behind each operation is loaded on first use: only `deploy` commands reach it.
 export class DockerDeployments implements DeploymentRuntime {
   constructor(private readonly ctx: DockerRunContext) {}
 
@@ -66,6 +62,7 @@ export class DockerDeployments implements DeploymentRuntime {
     const own = (await inspectImage(this.ctx.docker, snapshot))?.Config?.Labels ?? {};
     const kept = Object.fromEntries(Object.entries(own).filter(([k]) => k === LABELS.managed));
     const wanted = { ...config, labels: { ...kept, ...config.labels } };
+    const { imageWithConfig } = await import("../images/image-with-config.js");
     const image = await imageWithConfig(this.ctx, snapshot, wanted, signal);
     const at = ref.lastIndexOf(":");
     const [repo, tag] =
@@ -88,13 +85,15 @@ export class DockerDeployments implements DeploymentRuntime {
     return (await resolveImage(this.ctx.docker, ref, signal)).id;
   }
 
-  start(spec: DeployContainerSpec): Promise<DeployedContainer> {
+  async start(spec: DeployContainerSpec): Promise<DeployedContainer> {
+    const { startDeployContainer } = await import("./deploy-start.js");
     return startDeployContainer(this.ctx, spec);
   }
 
   // Inspect each (the list endpoint does not give published ports in a usable shape); vanished ones are skipped.
   async list(labels: Record<string, string>): Promise<DeployedContainer[]> {
     const found = await this.ctx.docker.listContainers({ all: true, filters: labelFilter(labels) });
+    const { described } = await import("./deploy-start.js");
     const out: DeployedContainer[] = [];
     for (const c of found) {
       try {
@@ -110,11 +109,13 @@ export class DockerDeployments implements DeploymentRuntime {
     await this.ctx.docker.getContainer(id).update({ RestartPolicy: { Name: "unless-stopped" } });
   }
 
-  exec(id: string, args: string[], signal: AbortSignal): Promise<DeployExecResult> {
+  async exec(id: string, args: string[], signal: AbortSignal): Promise<DeployExecResult> {
+    const { execIn } = await import("./container-exec.js");
     return execIn(this.ctx.docker, id, args, signal);
   }
 
-  putFiles(id: string, files: { path: string; contents: string }[]): Promise<void> {
+  async putFiles(id: string, files: { path: string; contents: string }[]): Promise<void> {
+    const { putTextFiles } = await import("./put-text-files.js");
     return putTextFiles(this.ctx.docker.getContainer(id), files);
   }
 
@@ -139,7 +140,8 @@ export class DockerDeployments implements DeploymentRuntime {
     return r.StatusCode;
   }
 
-  logs(id: string, tail: number): Promise<string> {
+  async logs(id: string, tail: number): Promise<string> {
+    const { readServiceLogs } = await import("../services/service-logs.js");
     return readServiceLogs(this.ctx.docker, id, tail);
   }
 

@@ -9,11 +9,9 @@ import type {
 } from "../../runtime.js";
 import type { FileEntry } from "../../../store/tree.js";
 import { CancelledError } from "../../../errors.js";
-import { buildImage } from "./image-build.js";
-import { loadTarball } from "./image-load.js";
-import { publishImage } from "./image-publish.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 
+// Each operation's code is loaded on its first use: most runs build, publish and load no image.
 export class DockerImages implements ImageRuntime {
   private readonly ctx: DockerRunContext;
 
@@ -25,6 +23,7 @@ export class DockerImages implements ImageRuntime {
   async build(spec: BuildSpec): Promise<ResolvedImage> {
     if (spec.signal.aborted)
       throw new CancelledError(`image build of ${spec.dockerfile} was cancelled`);
+    const { buildImage } = await import("./image-build.js");
     return buildImage(this.ctx, spec);
   }
 
@@ -37,12 +36,14 @@ export class DockerImages implements ImageRuntime {
     signal: AbortSignal,
   ): Promise<string> {
     if (signal.aborted) throw new CancelledError(`publish of ${ref} was cancelled`);
+    const { publishImage } = await import("./image-publish.js");
     return publishImage(this.ctx, { snapshot, config, ref, auth, signal });
   }
 
   // POST /images/load of a docker-archive tarball held in the content store.
   async load(tarball: FileEntry, signal: AbortSignal): Promise<ResolvedImage> {
     if (signal.aborted) throw new CancelledError("loading an image tarball was cancelled");
+    const { loadTarball } = await import("./image-load.js");
     return loadTarball(this.ctx, tarball.digest, signal);
   }
 }

@@ -8,16 +8,14 @@ import type {
   ServiceState,
 } from "../../runtime.js";
 import { CancelledError, ServiceError } from "../../../errors.js";
-import { openRelay, relayNetwork, type Relay, type RelayNetwork } from "./host-forward.js";
+import type { Relay, RelayNetwork } from "./host-forward.js";
 import type { CacheVolumes } from "../exec/cache-volumes.js";
 import { ignoreGone } from "../connection/docker-errors.js";
 import type { DockerRunContext } from "../connection/run-context.js";
-import { followServiceLogs, readServiceLogs } from "./service-logs.js";
-import { ensureRunNetwork } from "./service-network.js";
-import { startServiceContainer, type StartedServiceContainer } from "./service-start.js";
-import { haltService, readServiceState, waitServiceExit } from "./service-state.js";
+import type { StartedServiceContainer } from "./service-start.js";
 
-/** One per DockerRuntime: the run's network and the services it started, never module-wide. */
+/** One per DockerRuntime: the run's network and the services it started, never module-wide. The code behind each
+ * operation is loaded on first use, since most runs start no service. */
 export class DockerServices implements ServiceRuntime {
   private networkName?: Promise<string>;
   /** Started services by container id, so stopping one also frees its volumes, secret files and cache locks. */
@@ -37,7 +35,9 @@ export class DockerServices implements ServiceRuntime {
 
   // Created on first use and shared by every service of the run; a failed attempt is retried by the next caller.
   network(signal: AbortSignal): Promise<string> {
-    this.networkName ??= ensureRunNetwork(this.ctx, signal);
+    this.networkName ??= import("./service-network.js").then((m) =>
+      m.ensureRunNetwork(this.ctx, signal),
+    );
     this.networkName.catch(() => (this.networkName = undefined));
     return this.networkName;
   }
@@ -45,37 +45,43 @@ export class DockerServices implements ServiceRuntime {
   // Start on the run network and remember what to clean when it stops.
   async startService(spec: ServiceSpec): Promise<RunningService> {
     const network = await this.network(spec.signal);
+    const { startServiceContainer } = await import("./service-start.js");
     const started = await startServiceContainer(this.ctx, this.caches, spec, network);
     this.started.set(started.running.id, started);
     return started.running;
   }
 
   // Running or exited, with the health docker tracks for the health command.
-  serviceState(id: string): Promise<ServiceState> {
+  async serviceState(id: string): Promise<ServiceState> {
+    const { readServiceState } = await import("./service-state.js");
     return readServiceState(this.ctx.docker, id);
   }
 
   // For readiness failures: the service's own last lines, stdout and stderr together.
-  serviceLogs(id: string, tail: number): Promise<string> {
+  async serviceLogs(id: string, tail: number): Promise<string> {
+    const { readServiceLogs } = await import("./service-logs.js");
     return readServiceLogs(this.ctx.docker, id, tail);
   }
 
   // `compose up` prints every service's output as it comes.
-  followServiceLogs(
+  async followServiceLogs(
     id: string,
     signal: AbortSignal,
     onLine: (line: string) => void,
   ): Promise<void> {
+    const { followServiceLogs } = await import("./service-logs.js");
     return followServiceLogs(this.ctx.docker, id, signal, onLine);
   }
 
   // Jobs and `up` block on the exit; an abort ends the wait, not the service.
-  waitService(id: string, signal: AbortSignal): Promise<number> {
+  async waitService(id: string, signal: AbortSignal): Promise<number> {
+    const { waitServiceExit } = await import("./service-state.js");
     return waitServiceExit(this.ctx.docker, id, signal);
   }
 
   // Stop (or kill), then remove with its anonymous volumes; named volumes stay. Already gone is fine.
   async stopService(id: string, kill: boolean): Promise<void> {
+    const { haltService } = await import("./service-state.js");
     await haltService(this.ctx.docker, id, kill);
     const started = this.started.get(id);
     this.started.delete(id);
@@ -100,9 +106,10 @@ export class DockerServices implements ServiceRuntime {
     for (const { frontend, backend } of spec.ports) {
       let entry = this.relays.get(frontend);
       if (!entry) {
-        const ready = this.relayNet(spec.signal).then((rn) =>
-          openRelay(rn, frontend, spec.host, backend),
-        );
+        const ready = this.relayNet(spec.signal).then(async (rn) => {
+          const { openRelay } = await import("./host-forward.js");
+          return openRelay(rn, frontend, spec.host, backend);
+        });
         entry = { target: target(backend), refs: 0, ready };
         this.relays.set(frontend, entry);
       }
@@ -126,7 +133,10 @@ export class DockerServices implements ServiceRuntime {
   }
 
   private relayNet(signal: AbortSignal): Promise<RelayNetwork> {
-    this.relayNetwork ??= this.network(signal).then((n) => relayNetwork(this.ctx, n));
+    this.relayNetwork ??= this.network(signal).then(async (n) => {
+      const { relayNetwork } = await import("./host-forward.js");
+      return relayNetwork(this.ctx, n);
+    });
     this.relayNetwork.catch(() => (this.relayNetwork = undefined));
     return this.relayNetwork;
   }

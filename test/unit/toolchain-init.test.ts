@@ -54,7 +54,7 @@ describe("gantry init", () => {
       expect(fns.stdout).toMatch(new RegExp(`^${f}\\s`, "m"));
   });
 
-  it("gives a project with a Dockerfile deploy, releases and rollback, and a ci that records its pass", async () => {
+  it("gives a project with a Dockerfile deploy, releases and rollback over the preset's ci", async () => {
     const beside = project({
       "package.json": JSON.stringify({ name: "shop", scripts: { test: "node --test" } }),
       "package-lock.json": "{}",
@@ -71,7 +71,8 @@ describe("gantry init", () => {
       expect(mod).toContain("source: this.source,");
       expect(mod).toContain("formatReleases(await releases(");
       expect(mod).toContain("await rollback({ app, to, target:");
-      expect(mod).toContain('await recordChecksPassed(this.source, "ci")');
+      // the preset's own ci records its pass for deploy (test/integration/toolchain-ci-gate.test.ts)
+      expect(mod).not.toContain("async ci(");
       const fns = await runGantry(["functions"], {
         cwd: dir,
         stateDir: path.join(tmp.dir, "state"),
@@ -208,7 +209,7 @@ describe("gantry init", () => {
     const again = await init(dir);
     expect(again.code).toBe(2);
     expect(again.stderr).toMatch(
-      /\.gantry\/src\/index\.ts and gantry\.json already exists; nothing was written/,
+      /\.gantry\/src\/index\.ts and gantry\.json already exist; nothing was written/,
     );
     expect(again.stderr).toMatch(/gantry init --force/);
     expect(moduleOf(dir)).toBe("// mine\n");
@@ -220,11 +221,33 @@ describe("gantry init", () => {
     const dir = project({ "README.md": "hello" });
     const r = await init(dir);
     expect(r.code).toBe(0);
-    expect(r.stderr).toMatch(/no known project files in/);
+    expect(r.stderr).toMatch(/no known project files in \. \(looked for/);
     expect(r.stderr).toMatch(/Wrote a minimal module with a generic toolchain/);
     expect(moduleOf(dir)).toContain("extends Toolchain");
     const fns = await runGantry(["functions"], { cwd: dir, stateDir: path.join(tmp.dir, "state") });
     expect(fns.stderr).toBe("");
     expect(fns.stdout).toMatch(/^test\s/m);
+  });
+
+  it("names the files it writes as a person would type them from the current folder", async () => {
+    const top = project({ "sub/app/go.mod": "module app\n", "elsewhere/.keep": "" });
+    const state = path.join(tmp.dir, "state");
+    const below = await runGantry(["init", "sub/app"], { cwd: top, stateDir: state });
+    expect(below.code, below.stderr).toBe(0);
+    expect(below.stdout).toContain("Wrote sub/app/.gantry/src/index.ts and sub/app/gantry.json.");
+    expect(below.stdout).toContain("Next (in sub/app): gantry functions");
+    // a project outside the current folder: its absolute path, not a climb of ../../
+    const app = path.join(top, "sub/app");
+    const outside = await runGantry(["init", app, "--force"], {
+      cwd: path.join(top, "elsewhere"),
+      stateDir: state,
+    });
+    expect(outside.code, outside.stderr).toBe(0);
+    expect(outside.stdout).toContain(`Wrote ${app}/.gantry/src/index.ts and ${app}/gantry.json.`);
+    expect(outside.stdout).toContain(`Next (in ${app}):`);
+    expect(outside.stdout).not.toContain("..");
+    // in the project itself: plain relative names, no folder to name
+    const here = await runGantry(["init", "--force"], { cwd: app, stateDir: state });
+    expect(here.stdout).toContain("Wrote .gantry/src/index.ts and gantry.json.\nNext: gantry");
   });
 });

@@ -56,6 +56,14 @@ function parseInitArgs(rest: readonly string[], globals: GlobalOptions, cwd: str
   return out;
 }
 
+/** A path as a person would type it from `cwd`: `.`, `web/gantry.json`, or absolute when it lies outside `cwd`. */
+export function shownPath(cwd: string, file: string): string {
+  const rel = path.relative(cwd, file);
+  if (rel === "") return ".";
+  if (rel === ".." || rel.startsWith(`..${path.sep}`) || path.isAbsolute(rel)) return file;
+  return rel;
+}
+
 /** Run `gantry init …`; `rest` is everything after the word `init`. */
 export async function runInit(globals: GlobalOptions, rest: string[], io: CliIo): Promise<number> {
   const args = parseInitArgs(rest, globals, io.cwd);
@@ -71,8 +79,9 @@ export async function runInit(globals: GlobalOptions, rest: string[], io: CliIo)
     fs.existsSync(f),
   );
   if (existing.length > 0 && !args.force) {
-    const shown = existing.map((f) => path.relative(io.cwd, f) || f).join(" and ");
-    throw new UsageError(`gantry init: ${shown} already exists; nothing was written`, {
+    const shown = existing.map((f) => shownPath(io.cwd, f)).join(" and ");
+    const verb = existing.length > 1 ? "exist" : "exists";
+    throw new UsageError(`gantry init: ${shown} already ${verb}; nothing was written`, {
       hint: "edit the module, or run gantry init --force to replace it",
     });
   }
@@ -81,10 +90,10 @@ export async function runInit(globals: GlobalOptions, rest: string[], io: CliIo)
   fs.mkdirSync(path.dirname(entry), { recursive: true });
   fs.writeFileSync(entry, renderModule(facts));
   fs.writeFileSync(config, renderConfig(facts));
-  const rel = (f: string): string => path.relative(io.cwd, f) || f;
+  const rel = (f: string): string => shownPath(io.cwd, f);
   if (facts.stacks.length === 0 && !facts.dockerfile) {
     io.stderr.write(
-      `gantry init: no known project files in ${rel(args.dir) || "."} (looked for package.json, bun.lock, ` +
+      `gantry init: no known project files in ${rel(args.dir)} (looked for package.json, bun.lock, ` +
         `pyproject.toml, requirements.txt, manage.py, mix.exs, go.mod, Dockerfile${facts.make ? "" : ", Makefile, justfile"}).\n` +
         `Wrote a minimal module with a generic toolchain: set its image and commands in ${rel(entry)}.\n`,
     );
@@ -97,8 +106,10 @@ export async function runInit(globals: GlobalOptions, rest: string[], io: CliIo)
       );
   }
   const deploy = facts.dockerfile ? " · gantry call deploy --port=8080 --health=/" : "";
+  // the next commands run in the project's folder: say which when it is not this one
+  const where = args.dir === path.resolve(io.cwd) ? "" : ` (in ${rel(args.dir)})`;
   io.stdout.write(
-    `Wrote ${rel(entry)} and ${rel(config)}.\nNext: gantry functions · gantry call ci · gantry check${deploy}\n`,
+    `Wrote ${rel(entry)} and ${rel(config)}.\nNext${where}: gantry functions · gantry call ci · gantry check${deploy}\n`,
   );
   return 0;
 }

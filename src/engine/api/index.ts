@@ -20,3 +20,4 @@ export { installInterrupts, type SignalSource } from "../interrupts.js";
 export * from "./deploy-api.js";
 export type * from "../../runtime/deployment-runtime.js";
 export * from "./cache-api.js";
+export * from "./checks-api.js";

@@ -23,6 +23,7 @@ import type { ToolchainOptions } from "./toolchain-options.js";
 import { resolvePlan, type LanguageDefaults, type ToolchainPlan } from "./toolchain-plan.js";
 import { baseContainer, projectSource, uncached, workspace } from "./workspace.js";
 import { ciSteps, runCi } from "./workflows.js";
+import { recordCiPass } from "./ci-record.js";
 
 // Both streams of a finished exec, as a person would have seen them.
 async function outputOf(c: Container): Promise<string> {
@@ -260,6 +261,7 @@ export class Toolchain {
 
   /**
    * The whole pipeline: setup, then quality and test in parallel, then build and image, then smoke, then export.
+   * A full pass (no --fast, no --skip) is recorded for this source, so `deploy` of the same source passes its gate.
    * @param fast skip the slow checks (security)
    * @param skip tasks to leave out, comma-separated (format,lint,security,test,build,image,smoke)
    * @param export_ a folder to write the build output and test reports to
@@ -272,7 +274,8 @@ export class Toolchain {
       this.planned = undefined;
     }
     const plan = await this.plan();
-    return runCi(this, plan, ciSteps(plan, { fast, skip, exportDir: export_ }));
+    const out = await runCi(this, plan, ciSteps(plan, { fast, skip, exportDir: export_ }));
+    return `${out}\n\n${await recordCiPass(this.source, !fast && skip.trim() === "")}`;
   }
 
   /** @internal The base image with caches and CAs, for helpers a module adds. */

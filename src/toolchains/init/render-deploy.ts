@@ -1,6 +1,6 @@
 // The deploy part of the module `gantry init` writes for a project with a Dockerfile: `deploy`, `releases` and
-// `rollback` wrapping Gantry's deploy functions, and a `ci` that records its pass for deploy's quality gate. Every
-// function reads the project as the constructor's `source`, so `ci` and `deploy` see the same digest.
+// `rollback` wrapping Gantry's deploy functions. The preset's own `ci` records its full passes for deploy's quality
+// gate; every function reads the project as the constructor's `source`, so `ci` and `deploy` see the same digest.
 import type { ProjectFacts } from "./detect-project.js";
 
 /** What the deploy functions need from "gantry", beside what the module imports anyway. */
@@ -12,30 +12,12 @@ export const DEPLOY_IMPORTS = [
   "releases",
   "rollback",
   "formatReleases",
-  "recordChecksPassed",
 ];
 
 /** The class members, indented for the class body (every toolchain class has a `ci` to wrap). */
 export function deployMembers(facts: ProjectFacts): string[] {
   const app = JSON.stringify(facts.name);
-  const ci = [
-    "",
-    "  /**",
-    "   * The whole pipeline; when it passes in full, `deploy` of this same source passes the quality gate.",
-    "   * @param fast skip the slow checks (security)",
-    "   * @param skip tasks to leave out, comma-separated (format,lint,security,test,build)",
-    "   * @param export_ a folder to write the build output and test reports to",
-    "   * @param env the environment every task sees (ci --env=NAME)",
-    "   */",
-    "  @func()",
-    '  override async ci(fast = false, skip = "", export_ = "", env = ""): Promise<string> {',
-    "    const out = await super.ci(fast, skip, export_, env);",
-    '    if (fast || skip !== "") return `${out}\\n\\n(not recorded for deploy: checks were left out)`;',
-    '    return `${out}\\n\\nrecorded for deploy: ${await recordChecksPassed(this.source, "ci")}`;',
-    "  }",
-  ];
   return [
-    ...ci,
     "",
     "  /**",
     "   * Build the Dockerfile and deploy it as a new release: started beside the live one, health-checked, then",

@@ -73,7 +73,9 @@ export async function explainMiss(
   return { miss: summarizeMiss(why), why };
 }
 
-// Without an earlier run of this very command, the step that last ran at the same place (most inputs alike) is what it replaced.
+// Without an earlier run of this very command, the step that last ran at the same place (most inputs alike) is what it
+// replaced — but only a step like it: the same kinds of inputs and the same program. A sibling at the same place (a
+// daily audit beside a lint, both over one installed workspace) is another step, not this one edited.
 async function nearestAtPlace(
   s: Session,
   place: string,
@@ -81,9 +83,28 @@ async function nearestAtPlace(
 ): Promise<{ inputs: ExecInput[] } | undefined> {
   const rec = await s.store.getRecord<PlaceRecord>("step-place", place);
   if (!rec?.steps.length) return undefined;
+  const shape = shapeOf(plan.inputs);
+  const like = rec.steps.filter((p) => shapeOf(p.inputs) === shape);
+  if (like.length === 0) return undefined;
   const now = new Map(plan.inputs.map((i) => [i.name, i.digest]));
   const alike = (inputs: ExecInput[]) => inputs.filter((i) => now.get(i.name) === i.digest).length;
-  return [...rec.steps].sort((a, b) => alike(b.inputs) - alike(a.inputs) || b.time - a.time)[0];
+  return [...like].sort((a, b) => alike(b.inputs) - alike(a.inputs) || b.time - a.time)[0];
+}
+
+// What makes two steps the same step with an edit: their inputs' names (env variables, mounts, secrets, files) and
+// the program their command runs (`npm` of `npm test`, also inside `sh -c "(npm audit …"`).
+function shapeOf(inputs: ExecInput[]): string {
+  const names = inputs
+    .map((i) => i.name)
+    .filter((n) => n !== "command" && n !== "environment order");
+  const cmd = inputs.find((i) => i.name === "command")?.detail ?? "";
+  return `${programOf(cmd)}\n${[...new Set(names)].sort().join("\n")}`;
+}
+
+// The first word a command runs: past `sh -c`/`bash -c`, a subshell's `(`, and `VAR=value` assignments.
+function programOf(command: string): string {
+  const words = command.replace(/^(\S*\/)?(ba|da|z)?sh\s+(-\w+\s+)*-c\s+/, "").split(/[\s()]+/);
+  return words.find((w) => w !== "" && !/^\w+=/.test(w)) ?? "";
 }
 
 // Every input that is new, gone or different, with files for directories and safe details.

@@ -37,6 +37,11 @@ describe("gantry init", () => {
     const mod = moduleOf(dir);
     expect(mod).toContain("export class AcmeWebApi extends NodeToolchain");
     expect(mod).toContain('packageManager: "pnpm"');
+    // the preset's image as an argument (gantry call --image=REF ci), and a proxy's CA trusted when the host has one
+    expect(mod).toMatch(/source: Directory,\n\s+image = "node:22-bookworm-slim",\n\s+\) \{/);
+    expect(mod).toMatch(/^\s+image, \/\/ .*gantry call --image=REF ci$/m);
+    expect(mod).toContain("const extraCa = process.env.NODE_EXTRA_CA_CERTS;");
+    expect(mod).toContain("...(extraCa ? { caCerts: dag.host().file(extraCa) } : {}),");
     expect(mod).toContain('test: "pnpm test"');
     expect(mod).toContain('build: "pnpm run build"');
     expect(mod).toMatch(/lint: false, \/\/ no "lint" script in package.json/);

@@ -5,6 +5,9 @@ import type { ToolchainOptions } from "../core/toolchain-options.js";
 import type { LanguageDefaults } from "../core/toolchain-plan.js";
 import { firstScript, readScripts } from "../node/package-json.js";
 
+/** The image the preset's tasks run in unless the module names one (`image`). */
+export const BUN_IMAGE = "oven/bun:1-debian";
+
 export type BunOptions = ToolchainOptions;
 
 /**
@@ -32,7 +35,7 @@ export class BunToolchain extends Toolchain {
     };
     const d: LanguageDefaults = {
       language: "bun",
-      image: "oven/bun:1-debian",
+      image: BUN_IMAGE,
       workdir: "/app",
       env: {},
       exclude: ["node_modules", "dist", "coverage"],

@@ -67,6 +67,8 @@ export type LanguageDefaults = Omit<
     db?: DbOptions;
     dev?: DevOptions;
     postgresImage?: string;
+    /** The secret scan's image when the module names none (a Node preset scans in its own image). */
+    scanImage?: string;
   };
 
 export const DEFAULT_EXCLUDE = [".git", ".gantry", ".dagger"];
@@ -100,7 +102,7 @@ export function resolvePlan(opts: ToolchainOptions, d: LanguageDefaults): Toolch
     reports: opts.reports ?? d.reports ?? [],
     auditUnreachable: d.auditUnreachable ?? UNREACHABLE,
     secretScan: opts.secretScan ?? true,
-    scanImage: opts.scanImage ?? "node:22-bookworm-slim",
+    scanImage: opts.scanImage ?? d.scanImage ?? "node:22-bookworm-slim",
     db: { ...d.db, ...opts.db, database: opts.db?.database ?? `${name}_dev` },
     dev: { ...d.dev, ...opts.dev },
   };

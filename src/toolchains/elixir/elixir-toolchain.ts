@@ -4,6 +4,9 @@ import { Toolchain } from "../core/toolchain.js";
 import type { DbOptions, ToolchainOptions } from "../core/toolchain-options.js";
 import type { LanguageDefaults } from "../core/toolchain-plan.js";
 
+/** The image the preset's tasks run in unless the module names one (`image`). */
+export const ELIXIR_IMAGE = "elixir:1.17";
+
 export type ElixirOptions = ToolchainOptions;
 
 /** The db commands of a project that uses Ecto (its mix.exs names :ecto_sql): mix's own ecto.* tasks. */
@@ -55,7 +58,7 @@ export class ElixirToolchain extends Toolchain {
     const credo = /:credo\b/.test(mix);
     return {
       language: ecto ? "elixir (ecto)" : "elixir",
-      image: "elixir:1.17",
+      image: ELIXIR_IMAGE,
       workdir: "/app",
       env: { MIX_ENV: "test" },
       exclude: ["deps", "_build", "cover", ".elixir_ls"],

@@ -4,6 +4,9 @@ import { Toolchain } from "../core/toolchain.js";
 import type { ToolchainOptions } from "../core/toolchain-options.js";
 import type { LanguageDefaults } from "../core/toolchain-plan.js";
 
+/** The image the preset's tasks run in unless the module names one (`image`). */
+export const GO_IMAGE = "golang:1.22-bookworm";
+
 export interface GoOptions extends ToolchainOptions {
   /** `GOOS/GOARCH` pairs `build` makes a binary for (default linux/amd64 and linux/arm64). */
   platforms?: string[];
@@ -33,7 +36,7 @@ export class GoToolchain extends Toolchain {
     const platforms = opts.platforms ?? ["linux/amd64", "linux/arm64"];
     return {
       language: "go",
-      image: "golang:1.22-bookworm",
+      image: GO_IMAGE,
       workdir: "/src",
       env: { GOFLAGS: "-buildvcs=false" },
       exclude: ["dist", "vendor/.cache"],

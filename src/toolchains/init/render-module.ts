@@ -1,5 +1,9 @@
 // Writes the module `gantry init` leaves: a short class extending the main stack's preset, every choice visible.
-import { mixAliasDb } from "../elixir/elixir-toolchain.js";
+import { BUN_IMAGE } from "../bun/bun-toolchain.js";
+import { ELIXIR_IMAGE, mixAliasDb } from "../elixir/elixir-toolchain.js";
+import { GO_IMAGE } from "../go/go-toolchain.js";
+import { NODE_IMAGE } from "../node/node-toolchain.js";
+import { PYTHON_IMAGE } from "../python/python-toolchain.js";
 import { pythonCommands } from "../python/python-tools.js";
 import type { ProjectFacts, Stack } from "./detect-project.js";
 import { DEPLOY_IMPORTS, deployMembers } from "./render-deploy.js";
@@ -10,6 +14,15 @@ const CLASS: Record<Stack["kind"], string> = {
   python: "PythonToolchain",
   go: "GoToolchain",
   elixir: "ElixirToolchain",
+};
+
+/** The preset's image, written as the constructor's `image` argument so `gantry call --image=REF ci` can change it. */
+const IMAGE: Record<Stack["kind"], string> = {
+  node: NODE_IMAGE,
+  bun: BUN_IMAGE,
+  python: PYTHON_IMAGE,
+  go: GO_IMAGE,
+  elixir: ELIXIR_IMAGE,
 };
 
 const IGNORE: Record<Stack["kind"], string[]> = {
@@ -43,7 +56,11 @@ function scriptOption(
 
 // The options of the main stack's preset, one per line, as a person would write them.
 function options(facts: ProjectFacts, stack: Stack): string[] {
-  const lines = [`name: ${JSON.stringify(facts.name)},`];
+  const lines = [
+    `name: ${JSON.stringify(facts.name)},`,
+    "image, // another image (a mirror's, another version): gantry call --image=REF ci",
+    "...(extraCa ? { caCerts: dag.host().file(extraCa) } : {}),",
+  ];
   if (stack.kind === "node" || stack.kind === "bun") {
     const pm = stack.kind === "bun" ? "bun" : stack.packageManager;
     if (stack.kind === "node") lines.push(`packageManager: ${JSON.stringify(pm)},`);
@@ -137,6 +154,7 @@ export function renderModule(facts: ProjectFacts): string {
   const base = main ? CLASS[main.kind] : "Toolchain";
   const ignore = [".git", ...(main ? IGNORE[main.kind] : [])];
   const imports = new Set(["argument", "object", "Directory", base]);
+  if (main) imports.add("dag");
   const extra: string[] = [];
   for (const s of others) {
     imports.add("func").add(CLASS[s.kind]);
@@ -158,7 +176,7 @@ export function renderModule(facts: ProjectFacts): string {
   if (facts.dockerfile)
     lines.push(`dockerfile: "Dockerfile", // gantry call image; ci builds it too`);
   const opts = lines.map((l) => `      ${l}`);
-  const order = ["argument", "func", "object", "Container", "Directory", "Secret"];
+  const order = ["argument", "dag", "func", "object", "Container", "Directory", "Secret"];
   const sorted = [...imports].sort((a, b) => {
     const ia = order.indexOf(a);
     const ib = order.indexOf(b);
@@ -169,10 +187,20 @@ export function renderModule(facts: ProjectFacts): string {
     "// gantry functions: the tasks · gantry call ci: the pipeline · gantry check: the checks",
     `import { ${sorted.join(", ")} } from "gantry";`,
     "",
+    ...(main
+      ? [
+          "// Behind a TLS-intercepting proxy, the tasks (npm, bun, the secret scan) trust its CA as the host does.",
+          "const extraCa = process.env.NODE_EXTRA_CA_CERTS;",
+          "",
+        ]
+      : []),
     `/** ${facts.name}: ${main ? `the ${main.kind} toolchain's tasks` : "a toolchain running the commands below"}. */`,
     "@object()",
     `export class ${className(facts.name)} extends ${base} {`,
-    `  constructor(@argument({ defaultPath: "/", ignore: ${JSON.stringify(ignore).replace(/","/g, '", "')} }) source: Directory) {`,
+    "  constructor(",
+    `    @argument({ defaultPath: "/", ignore: ${JSON.stringify(ignore).replace(/","/g, '", "')} }) source: Directory,`,
+    ...(main ? [`    image = ${JSON.stringify(IMAGE[main.kind])},`] : []),
+    "  ) {",
     "    super(source, {",
     ...opts,
     "    });",

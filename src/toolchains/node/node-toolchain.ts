@@ -5,22 +5,28 @@ import type { ToolchainOptions } from "../core/toolchain-options.js";
 import type { LanguageDefaults } from "../core/toolchain-plan.js";
 import {
   detectPackageManager,
+  ensurePackageManager,
   firstScript,
+  pinnedVersion,
   readScripts,
   runScript,
   type PackageManager,
 } from "./package-json.js";
+
+/** The image the preset's tasks run in unless the module names one (`image`). */
+export const NODE_IMAGE = "node:22-bookworm-slim";
 
 export interface NodeOptions extends ToolchainOptions {
   /** Default: from the lockfile (pnpm-lock.yaml, yarn.lock, else npm). */
   packageManager?: PackageManager;
 }
 
-const INSTALL: Record<PackageManager, string> = {
-  npm: "npm ci --no-audit --no-fund",
-  pnpm: "corepack enable && pnpm install --frozen-lockfile",
-  yarn: "corepack enable && yarn install --frozen-lockfile",
-};
+// The install command for this manager; pnpm and yarn are made available first (see ensurePackageManager).
+function installCommand(pm: PackageManager, hasLockfile: boolean, pkg: string | undefined): string {
+  if (pm === "npm")
+    return hasLockfile ? "npm ci --no-audit --no-fund" : "npm install --no-audit --no-fund";
+  return `${ensurePackageManager(pm, pinnedVersion(pkg, pm))} && ${pm} install --frozen-lockfile`;
+}
 
 const CACHE: Record<PackageManager, { path: string; volume: string }> = {
   npm: { path: "/root/.npm", volume: "gantry-npm" },
@@ -63,16 +69,15 @@ export class NodeToolchain extends Toolchain {
     const lockfile = { npm: "package-lock.json", pnpm: "pnpm-lock.yaml", yarn: "yarn.lock" }[pm];
     const d: LanguageDefaults = {
       language: `node (${pm})`,
-      image: "node:22-bookworm-slim",
+      image: NODE_IMAGE,
       workdir: "/app",
       env: {},
       exclude: ["node_modules", "dist", "build", "coverage", ".next"],
       depsFiles: ["package.json", lockfile, ".npmrc", "pnpm-workspace.yaml", ".yarnrc.yml"],
       caches: [CACHE[pm]],
-      install:
-        pm === "npm" && !entries.includes(lockfile)
-          ? "npm install --no-audit --no-fund"
-          : INSTALL[pm],
+      install: installCommand(pm, entries.includes(lockfile), pkg),
+      // secretlint is a Node tool: the project's own image has what it needs, nothing more to pull
+      scanImage: opts.image ?? NODE_IMAGE,
       audit: AUDIT[pm],
       reports: ["coverage", "junit.xml"],
       db: {},

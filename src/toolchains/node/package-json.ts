@@ -37,3 +37,25 @@ export function runScript(pm: PackageManager, script: string): string {
   if (script === "test") return `${pm} test`;
   return `${pm} run ${script}`;
 }
+
+/** The `packageManager` field's version for this manager (`pnpm@9.1.0+sha512.…` → `9.1.0`), if it names one. */
+export function pinnedVersion(text: string | undefined, pm: PackageManager): string | undefined {
+  if (text === undefined) return undefined;
+  try {
+    const field = (JSON.parse(text) as { packageManager?: unknown }).packageManager;
+    if (typeof field !== "string" || !field.startsWith(`${pm}@`)) return undefined;
+    const v = field.slice(pm.length + 1).split("+")[0];
+    return v && /^[\w.-]+$/.test(v) ? v : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The shell line that makes pnpm or yarn available: the image's own, else corepack's shim, else (Node 25 and
+ * distributions' Node ship no corepack) `npm install -g` of the version package.json pins.
+ */
+export function ensurePackageManager(pm: "pnpm" | "yarn", version: string | undefined): string {
+  const spec = version ? `${pm}@${version}` : pm;
+  return `{ command -v ${pm} >/dev/null || { command -v corepack >/dev/null && corepack enable; } || npm install -g --no-audit --no-fund ${spec}; }`;
+}

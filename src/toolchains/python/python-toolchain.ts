@@ -5,6 +5,9 @@ import type { ToolchainOptions } from "../core/toolchain-options.js";
 import type { LanguageDefaults } from "../core/toolchain-plan.js";
 import { declaredPythonTools, pythonCommands, TOOL_FILES } from "./python-tools.js";
 
+/** The image the preset's tasks run in unless the module names one (`image`). */
+export const PYTHON_IMAGE = "python:3.12-slim-bookworm";
+
 export type PythonOptions = ToolchainOptions;
 
 /**
@@ -37,7 +40,7 @@ export class PythonToolchain extends Toolchain {
     const commands = pythonCommands(declaredPythonTools(texts), django);
     const d: LanguageDefaults = {
       language: django ? "python (django)" : "python",
-      image: "python:3.12-slim-bookworm",
+      image: PYTHON_IMAGE,
       workdir: "/app",
       env: { PYTHONDONTWRITEBYTECODE: "1", PIP_DISABLE_PIP_VERSION_CHECK: "1" },
       exclude: [

@@ -3,13 +3,12 @@ import { dag, ExecError, ReturnType, type Container, type Directory } from "../.
 import { commandArgv, showCommand } from "./command.js";
 import type { ToolchainPlan } from "./toolchain-plan.js";
 import { EXTRA_CA } from "./workspace.js";
+import { AFTER, MISSING } from "./missing-tool.js";
 
 const SECRETLINT = "9.3.4"; // the last release that runs on Node 16–20 as well as 22
 
-// A missing audit tool (exit 127) is a fact of the image, not of today's network: the wrapper turns it into
-// exit 0 with this marker so the engine caches it (it never caches a non-zero exit) and a warm ci runs nothing.
-const MISSING = "gantry: audit tool not found (exit 127)";
-const AFTER = `c=$?; if [ "$c" = 127 ]; then echo '${MISSING}' >&2; exit 0; fi; exit "$c"`;
+// A missing audit tool (exit 127) is a fact of the image, not of today's network: the wrapper (missing-tool.ts)
+// turns it into exit 0 with a marker so the engine caches it and a warm ci runs nothing.
 
 // Both streams of a finished exec, as a person would have seen them.
 async function outputOf(c: Container): Promise<string> {

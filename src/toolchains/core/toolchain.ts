@@ -23,6 +23,7 @@ import type { ToolchainOptions } from "./toolchain-options.js";
 import { resolvePlan, type LanguageDefaults, type ToolchainPlan } from "./toolchain-plan.js";
 import { baseContainer, projectSource, uncached, workspace } from "./workspace.js";
 import { ciSteps, runCi } from "./workflows.js";
+import { checkArgv, missingToolNote } from "./missing-tool.js";
 import { recordCiPass } from "./ci-record.js";
 
 // Both streams of a finished exec, as a person would have seen them.
@@ -128,7 +129,12 @@ export class Toolchain {
       return `not checked: no ${fix ? "formatFix" : "format"} command is configured for ${plan.language}`;
     }
     const ws = await this.workspace();
-    if (!fix) return runTask("format", () => outputOf(ws.withExec(commandArgv(cmd))));
+    if (!fix) {
+      return runTask("format", async () => {
+        const out = await outputOf(ws.withExec(checkArgv(cmd)));
+        return missingToolNote(out, cmd, plan.image) ?? out;
+      });
+    }
     return runTask("format --fix", async () => {
       const src = projectSource(plan, this.source);
       const { diff, changes, files } = await formatChanges(plan, ws, src, cmd);
@@ -154,9 +160,10 @@ export class Toolchain {
     const cmd = strict ? (plan.lintStrict ?? plan.lint) : plan.lint;
     if (!cmd) return `not checked: no lint command is configured for ${plan.language}`;
     const ws = await this.workspace();
-    return runTask(strict ? "lint --strict" : "lint", () =>
-      outputOf(ws.withExec(commandArgv(cmd, args))),
-    );
+    return runTask(strict ? "lint --strict" : "lint", async () => {
+      const out = await outputOf(ws.withExec(checkArgv(cmd, args)));
+      return missingToolNote(out, cmd, plan.image) ?? out;
+    });
   }
 
   /** Audit the dependencies for known vulnerabilities and scan the source for committed secrets. */

@@ -1,0 +1,58 @@
+// A check whose tool is not in the image (a Python project whose pyproject.toml configures Ruff that its
+// dependencies never install) says "not checked" and names the tool, never passes nor fails the project; a real
+// failure still fails; and the missing tool is a fact of the image, so a second ci runs nothing.
+import fs from "node:fs";
+import path from "node:path";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { runGantry } from "../unit/cli-test-helpers.js";
+import { tempDir } from "../unit/module-test-helpers.js";
+
+const FIXTURE = path.resolve(import.meta.dirname, "../fixtures/toolchains/env-generic");
+const tmp = tempDir("gantry-tc-missing-");
+let project: string;
+let stateDir: string;
+let mod: string;
+
+beforeAll(() => {
+  project = path.join(tmp.dir, "env-generic");
+  fs.cpSync(FIXTURE, project, { recursive: true });
+  stateDir = path.join(tmp.dir, "state");
+  fs.mkdirSync(stateDir);
+  mod = path.join(project, ".gantry/src/index.ts");
+  const src = fs.readFileSync(mod, "utf8");
+  const changed = src.replace(
+    "      secretScan: false,\n",
+    '      secretScan: false,\n      format: "ruff format --check .",\n      lint: "LINT_LEVEL=1 test -d .",\n',
+  );
+  expect(changed).not.toBe(src);
+  fs.writeFileSync(mod, changed);
+});
+afterAll(() => tmp.cleanup());
+
+const gantry = (args: string[]) =>
+  runGantry(["--progress=plain", ...args], { cwd: project, stateDir });
+const ran = (stderr: string) => stderr.split("\n").filter((l) => /✔ withExec/.test(l));
+
+describe("a check whose tool is missing from the image", () => {
+  it("says not checked with the tool's name, keeps ci green, and is cached", async () => {
+    const first = await gantry(["call", "ci"]);
+    expect(first.stderr).not.toMatch(/^Error/m);
+    expect(first.code).toBe(0);
+    expect(first.stdout).toMatch(/^format\s+not checked/m);
+    expect(first.stdout).toMatch(/^lint\s+passed/m);
+    expect(first.stdout).toContain(
+      "format: not checked: ruff format --check . could not run in the image gantry-test/busybox:latest",
+    );
+    expect(first.stdout).toMatch(/\(.*ruff: not found\)/);
+    const second = await gantry(["call", "ci"]);
+    expect(second.code).toBe(0);
+    expect(ran(second.stderr)).toEqual([]);
+    expect(second.stdout).toMatch(/^format\s+not checked/m);
+  });
+
+  it("still fails a check whose tool ran and failed", async () => {
+    const r = await gantry(["call", "lint", "--args=extra"]);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/lint/);
+  });
+});

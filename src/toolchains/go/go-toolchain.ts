@@ -12,10 +12,16 @@ export interface GoOptions extends ToolchainOptions {
   platforms?: string[];
 }
 
-/** The shell line that builds every main package for each platform into dist/<os>-<arch>/. */
+/**
+ * The shell line that builds every main package for each platform into dist/<os>-<arch>/. A library (no main
+ * package: `go build -o DIR ./...` refuses it) is compiled package by package instead, and dist/ is left empty.
+ */
 export function goBuildCommand(platforms: readonly string[]): string {
   const list = platforms.join(" ");
-  return `for p in ${list}; do os=\${p%/*}; arch=\${p#*/}; mkdir -p dist/$os-$arch && CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -o dist/$os-$arch/ ./... || exit 1; done`;
+  const library =
+    `mains=$(go list -f '{{if eq .Name "main"}}{{.ImportPath}}{{end}}' ./...) || exit 1; ` +
+    `if [ -z "$mains" ]; then mkdir -p dist && go build ./... && echo "no main package (a library): every package compiles, no binary to build"; exit $?; fi; `;
+  return `${library}for p in ${list}; do os=\${p%/*}; arch=\${p#*/}; mkdir -p dist/$os-$arch && CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -o dist/$os-$arch/ ./... || exit 1; done`;
 }
 
 /**

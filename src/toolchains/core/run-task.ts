@@ -1,6 +1,7 @@
 // A task's failure names the task, the command, and the tool's own last lines, so nobody digs through a trace.
 import { ExecError, GantryError, TaskError } from "../../sdk/index.js";
 import { showCommand } from "./command.js";
+import { AFTER } from "./missing-tool.js";
 
 const TAIL = 30;
 
@@ -24,7 +25,9 @@ export function taskFailure(task: string, e: unknown): TaskError {
   if (e instanceof TaskError) return e;
   const exec = asExec(e);
   if (exec) {
-    const cmd = exec.cmd[0] === "sh" && exec.cmd[1] === "-c" ? (exec.cmd[2] ?? "") : exec.cmd;
+    const line = exec.cmd[0] === "sh" && exec.cmd[1] === "-c" ? (exec.cmd[2] ?? "") : undefined;
+    // the project's own command, without the missing-tool wrapper a check runs it in
+    const cmd = line === undefined ? exec.cmd : line.replace(`\n${AFTER}`, "");
     return new TaskError(
       `task ${task} failed: \`${showCommand(cmd)}\` exited with code ${exec.exitCode}` +
         tail("output", exec.stdout) +

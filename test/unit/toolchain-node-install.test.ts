@@ -42,8 +42,6 @@ describe("making pnpm or yarn available", () => {
     expect(runWith(["npm", "corepack"], ensurePackageManager("yarn", undefined))).toEqual([
       "corepack enable",
     ]);
-    expect(runWith(["npm", "corepack", "pnpm"], ensurePackageManager("pnpm", "9.0.0"))).toEqual(
-      [],
-    );
+    expect(runWith(["npm", "corepack", "pnpm"], ensurePackageManager("pnpm", "9.0.0"))).toEqual([]);
   });
 });

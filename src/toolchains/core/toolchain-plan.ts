@@ -84,7 +84,7 @@ function pick(
 
 // The default says what nearly every audit tool prints when its service is out of reach.
 const UNREACHABLE =
-  /ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|getaddrinfo|network|audit endpoint returned an error|request to \S+ failed|connection refused|could not resolve|proxy/i;
+  /ENOTFOUND|ECONNREFUSED|ECONNRESET|EAI_AGAIN|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|getaddrinfo|network|audit endpoint returned an error|request to \S+ failed|connection refused|could not resolve|proxy|ERR_SOCKET_TIMEOUT|ERR_PNPM_AUDIT_BAD_RESPONSE/i;
 
 /** The plan: the module's options over the language's defaults. */
 export function resolvePlan(opts: ToolchainOptions, d: LanguageDefaults): ToolchainPlan {

@@ -18,10 +18,11 @@ export interface GoOptions extends ToolchainOptions {
  */
 export function goBuildCommand(platforms: readonly string[]): string {
   const list = platforms.join(" ");
+  // checked inside the loop, so the step still reads `for p in linux/amd64 …` in progress and traces
   const library =
     `mains=$(go list -f '{{if eq .Name "main"}}{{.ImportPath}}{{end}}' ./...) || exit 1; ` +
     `if [ -z "$mains" ]; then mkdir -p dist && go build ./... && echo "no main package (a library): every package compiles, no binary to build"; exit $?; fi; `;
-  return `${library}for p in ${list}; do os=\${p%/*}; arch=\${p#*/}; mkdir -p dist/$os-$arch && CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -o dist/$os-$arch/ ./... || exit 1; done`;
+  return `for p in ${list}; do ${library}os=\${p%/*}; arch=\${p#*/}; mkdir -p dist/$os-$arch && CGO_ENABLED=0 GOOS=$os GOARCH=$arch go build -trimpath -o dist/$os-$arch/ ./... || exit 1; done`;
 }
 
 /**

@@ -4,7 +4,7 @@
 import { commandArgv, showCommand, type Command } from "./command.js";
 
 /** The line a wrapped command prints (last, on stderr) when its tool was not found. */
-export const MISSING = "gantry: audit tool not found (exit 127)";
+export const MISSING = "gantry: tool not found (exit 127)";
 /** Shell lines run after a command: exit 127 becomes the marker and exit 0, every other exit stays. */
 export const AFTER = `c=$?; if [ "$c" = 127 ]; then echo '${MISSING}' >&2; exit 0; fi; exit "$c"`;
 

@@ -9,6 +9,8 @@ export interface ErrorContext {
   failures?: FailureTracker;
   /** Set when Ctrl-C started the shutdown, so a cancellation reads as one. */
   interrupted?: boolean;
+  /** Gantry's state dir, named when a write fails because its disk is full or read-only. */
+  stateDir?: string;
   /** --debug: Gantry's own errors also print their stack (scrubbed), for a bug report. */
   debug?: boolean;
 }

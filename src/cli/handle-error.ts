@@ -28,6 +28,22 @@ function asExec(e: unknown): ExecError | undefined {
   return x && x.code === "EXEC_ERROR" && Array.isArray(x.cmd) ? (x as ExecError) : undefined;
 }
 
+const DISK: Record<string, string> = {
+  ENOSPC: "no space left on the device",
+  EDQUOT: "the disk quota is used up",
+  EROFS: "a read-only file system",
+};
+
+// A write the disk refused (full, quota, read-only), here or in an error's causes: the machine's problem, not a bug
+// in Gantry nor a failing step. Most state-dir writes say so themselves (store/state-dir-write.ts); this is the net.
+function diskRefusal(e: unknown): NodeJS.ErrnoException | undefined {
+  for (let x = e, i = 0; x && i < 8; x = (x as { cause?: unknown }).cause, i++) {
+    const code = (x as NodeJS.ErrnoException).code;
+    if (typeof code === "string" && code in DISK) return x as NodeJS.ErrnoException;
+  }
+  return undefined;
+}
+
 /** Print an error to stderr; returns the exit code (2 usage, 130 interrupted, 1 otherwise). */
 export function handleError(e: unknown, err: TextSink, ctx: ErrorContext): number {
   const scrub = ctx.scrub ?? ((t: string) => t);
@@ -44,6 +60,17 @@ export function handleError(e: unknown, err: TextSink, ctx: ErrorContext): numbe
     text += tail("stderr", scrub(exec.stderr)) + tail("stdout", scrub(exec.stdout));
     if (exec.hint) text += `Hint: ${scrub(exec.hint)}\n`;
     err.write(text);
+    return 1;
+  }
+  const disk = diskRefusal(e);
+  if (disk && !(e instanceof GantryError && e.hint)) {
+    const where = ctx.stateDir ? ` (Gantry's state dir is ${ctx.stateDir})` : "";
+    const what = e instanceof Error ? e.message : String(e);
+    err.write(
+      `Error: a write failed: ${DISK[disk.code ?? ""]}${where}: ${scrub(what)}\n` +
+        "Hint: free some space on that disk (or the project's), or point GANTRY_STATE_DIR at a larger writable " +
+        "disk, then run again (nothing half-written is used)\n",
+    );
     return 1;
   }
   if (e instanceof GantryError) {

@@ -86,7 +86,7 @@ async function dispatch(argv: readonly string[], io: CliIo, errors: ErrorContext
 
 /** Run the CLI with these arguments; returns the exit code and never throws. */
 export async function main(argv: readonly string[], io: CliIo): Promise<number> {
-  const errors: ErrorContext = {};
+  const errors: ErrorContext = { stateDir: io.env.stateDir };
   try {
     return await dispatch(argv, io, errors);
   } catch (e) {

@@ -2,6 +2,7 @@
 import { createHash } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
+import { stateDirWriteSync } from "./state-dir-write.js";
 
 /** What `projects/<id>/project.json` holds: enough for a person to tell which project a folder belongs to. */
 export interface ProjectRecord {
@@ -26,13 +27,19 @@ export function projectStateDir(stateDir: string, projectDir: string): string {
 export function ensureProjectDir(stateDir: string, projectDir: string, sub: string): string {
   const dir = projectStateDir(stateDir, projectDir);
   const target = path.join(dir, sub);
-  fs.mkdirSync(target, { recursive: true });
   const record = path.join(dir, "project.json");
-  if (!fs.existsSync(record)) {
-    const body: ProjectRecord = { path: path.resolve(projectDir) };
-    const tmp = `${record}.${process.pid}.tmp`;
-    fs.writeFileSync(tmp, JSON.stringify(body, null, 2) + "\n");
-    fs.renameSync(tmp, record);
-  }
+  const tmp = `${record}.${process.pid}.tmp`;
+  stateDirWriteSync(
+    stateDir,
+    "the project's folder",
+    () => {
+      fs.mkdirSync(target, { recursive: true });
+      if (fs.existsSync(record)) return;
+      const body: ProjectRecord = { path: path.resolve(projectDir) };
+      fs.writeFileSync(tmp, JSON.stringify(body, null, 2) + "\n");
+      fs.renameSync(tmp, record);
+    },
+    tmp,
+  );
   return target;
 }

@@ -1,6 +1,6 @@
 // Which state dir made an engine object, and whether it is gone: the test orphans are told by (docs/cache.md).
 import { describe, expect, it } from "vitest";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { ownerGone, stateDirId, stateOwner } from "../../src/store/cache/state-owner.js";
@@ -14,6 +14,17 @@ describe("state dir owners", () => {
     expect(new Set(ids).size).toBe(1);
     expect(ids[0]).toMatch(/^[0-9a-f]{16}$/);
     expect(await stateDirId(dir)).toBe(ids[0]);
+  });
+
+  it("an empty id file (a write a full disk cut short) is replaced, and no temporary file is left", async () => {
+    const dir = await tmpState();
+    await mkdir(path.join(dir, "cache"), { recursive: true });
+    await writeFile(path.join(dir, "cache", "state-id"), "");
+    const id = await stateDirId(dir);
+    expect(id).toMatch(/^[0-9a-f]{16}$/);
+    expect((await readFile(path.join(dir, "cache", "state-id"), "utf8")).trim()).toBe(id);
+    expect(await readdir(path.join(dir, "cache"))).toEqual(["state-id"]);
+    expect(await stateDirId(dir)).toBe(id);
   });
 
   it("an owner is gone when its folder is removed or made anew, never when it is on another machine", async () => {

@@ -22,6 +22,24 @@ describe("handleError", () => {
     });
   });
 
+  it("a write the disk refused (itself or as a cause) is not a bug: it names the state dir and says what to do", () => {
+    const enospc = Object.assign(new Error("ENOSPC: no space left on device, write"), {
+      code: "ENOSPC",
+    });
+    for (const e of [enospc, new ModuleError("function ci failed: ENOSPC", { cause: enospc })]) {
+      const r = report(e, { stateDir: "/data/gantry" });
+      expect(r.code).toBe(1);
+      expect(r.text).toMatch(
+        /^Error: a write failed: no space left on the device \(Gantry's state dir is \/data\/gantry\): /,
+      );
+      expect(r.text).toMatch(/Hint: free some space on that disk/);
+      expect(r.text).not.toMatch(/bug in Gantry|^\s+at /m);
+    }
+    // any other file-system error stays a bug report
+    const other = Object.assign(new Error("EBADF: bad file descriptor"), { code: "EBADF" });
+    expect(report(other).text).toMatch(/bug in Gantry/);
+  });
+
   it("shows an exec failure's function, step, command, exit code and the last 20 lines, scrubbed", () => {
     const failures = new FailureTracker();
     failures.emit({

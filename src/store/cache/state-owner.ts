@@ -2,9 +2,10 @@
 // `cache prune|gc` can tell its own leftovers (no record names them any more) and a deleted state dir's orphans
 // from what another state dir on the same engine still uses (docs/cache.md, "Orphans").
 import { randomBytes } from "node:crypto";
-import { mkdir, open, readFile } from "node:fs/promises";
+import { link, mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { stateDirWrite } from "../state-dir-write.js";
 
 /** A state dir as its engine objects' labels name it. */
 export interface StateOwner {
@@ -21,30 +22,39 @@ function idFile(stateDir: string): string {
   return path.join(stateDir, "cache", "state-id");
 }
 
-/** This state dir's id, made on first use (two processes racing agree on the one written first). */
+/**
+ * This state dir's id, made on first use. Written whole beside the file and linked into place, so a full disk never
+ * leaves an empty id file behind (which would stop every later run), and two processes racing agree on the one
+ * linked first.
+ */
 export async function stateDirId(stateDir: string): Promise<string> {
   const file = idFile(stateDir);
   const known = await readId(file);
   if (known) return known;
-  await mkdir(path.dirname(file), { recursive: true });
-  try {
-    const fh = await open(file, "wx", 0o644);
-    const id = randomBytes(8).toString("hex");
-    try {
-      await fh.writeFile(id + "\n");
-    } finally {
-      await fh.close();
-    }
-    return id;
-  } catch (err) {
-    if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
-    for (let i = 0; i < 50; i++) {
-      const id = await readId(file);
-      if (id) return id;
-      await new Promise((r) => setTimeout(r, 10)); // the winner is still writing it
-    }
-    throw new Error(`${file} exists but holds no state dir id`, { cause: err });
-  }
+  const id = randomBytes(8).toString("hex");
+  const tmp = `${file}.${process.pid}.${id}.tmp`;
+  return stateDirWrite(
+    stateDir,
+    "the state dir's id",
+    async () => {
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(tmp, id + "\n", { mode: 0o644, flag: "wx" });
+      try {
+        await link(tmp, file);
+        return id;
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== "EEXIST") throw err;
+        const theirs = await readId(file);
+        if (theirs) return theirs;
+        // a file from before ids were written whole, empty or torn: ours replaces it
+        await rename(tmp, file);
+        return (await readId(file)) ?? id;
+      } finally {
+        await rm(tmp, { force: true });
+      }
+    },
+    tmp,
+  );
 }
 
 /** This state dir as an owner, for the labels of what its runs make. */

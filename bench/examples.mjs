@@ -7,6 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { execCounts } from "./exec-counts.mjs";
 import { copyExample } from "../test/helpers/example-project.mjs";
 
 const [work, runsArg, ...rest] = process.argv.slice(2);
@@ -36,15 +37,7 @@ function ci(project, stateDir) {
     );
     process.exit(1);
   }
-  const execs = new Set();
-  const ran = new Set();
-  for (const line of r.stderr.split("\n")) {
-    if (!line.startsWith("{")) continue;
-    const ev = JSON.parse(line);
-    if (ev.type === "step.start" && ev.kind === "exec") execs.add(ev.id);
-    if (ev.type === "step.end" && execs.has(ev.id) && ev.status === "done") ran.add(ev.id);
-  }
-  return { ms, ran: ran.size, execs: execs.size };
+  return { ms, ...execCounts(r.stderr) };
 }
 
 // Median and spread of n measurements; the step counts are those of the median run.

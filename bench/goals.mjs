@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { appendFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { execCounts } from "./exec-counts.mjs";
 
 const [work, runsArg, image, docker] = process.argv.slice(2);
 const RUNS = Number(runsArg ?? 5);
@@ -42,15 +43,7 @@ function gantry(fn, args, state) {
       GANTRY_STATE_DIR: state,
     },
   );
-  const execs = new Set();
-  let ran = 0;
-  for (const line of r.stderr.split("\n")) {
-    if (!line.startsWith("{")) continue;
-    const ev = JSON.parse(line);
-    if (ev.type === "step.start" && ev.kind === "exec") execs.add(ev.id);
-    if (ev.type === "step.end" && execs.has(ev.id) && ev.status === "done") ran++;
-  }
-  return { ms: r.ms, ran, stdout: r.stdout };
+  return { ms: r.ms, ran: execCounts(r.stderr).ran, stdout: r.stdout };
 }
 
 // Median and spread of n measurements made by `once` (which returns ms).

@@ -101,7 +101,7 @@ export async function introspectModule(
     Partial<Pick<ModuleLocation, "dependencies">>,
   files: ReadonlyMap<string, string>,
 ): Promise<ModuleSignature> {
-  const ts = await loadTypeScript();
+  const ts = loadTypeScript();
   const warnings: string[] = [];
   const warn = (m: string): void => void warnings.push(m);
   const parsed = parseFiles(ts, files, mod.rootDir);

@@ -37,6 +37,8 @@ export class ContentStore {
   private readonly trees = new Map<string, Tree>();
   /** Store blobs whose bytes this process wrote or has checked against their digest. */
   private readonly verified = new Set<string>();
+  /** Copies into the store under way, by digest: parallel execs over one source copy each file once. */
+  private readonly persisting = new Map<string, Promise<void>>();
   /** Bytes of the files this store object wrote (new blobs, trees, records): what a run adds, for the size limit. */
   bytesAdded = 0;
 
@@ -115,15 +117,24 @@ export class ContentStore {
    * was hashed never lands in the store under the old digest.
    */
   async putFile(hostPath: string, digest: string): Promise<void> {
-    const dest = this.blobPath(digest);
     if (await this.hasBlob(digest)) return;
+    await this.copyIn(hostPath, digest);
+  }
+
+  private async copyIn(hostPath: string, digest: string): Promise<void> {
+    const dest = this.blobPath(digest);
     const tmp = this.tmpPath();
     const src = this.sources.get(digest);
     await stateDirWrite(
       this.root,
       `a copy of ${hostPath}`,
       async () => {
-        if (src?.path === hostPath)
+        if (src?.path === hostPath && src.size !== undefined && src.size <= SMALL_FILE) {
+          // most source files: one read, checked whole, one write (streams cost more than the bytes here)
+          const data = await readFile(hostPath);
+          if (data.length !== src.size || sha256(data) !== digest) throw changedSinceHashed(hostPath);
+          await writeFile(tmp, data);
+        } else if (src?.path === hostPath)
           await pipeline(readVerified(hostPath, digest, src.size), createWriteStream(tmp));
         else await copyFile(hostPath, tmp);
         await rename(tmp, dest);
@@ -153,14 +164,14 @@ export class ContentStore {
   async verifyOwnBlob(digest: string): Promise<void> {
     if (this.verified.has(digest)) return;
     const file = this.blobPath(digest);
-    const hash = createHash("sha256");
+    let actual: string;
     try {
-      await pipeline(createReadStream(file), hash);
+      actual = await hashFile(file);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === "ENOENT") throw this.missing(digest);
       throw err;
     }
-    if ("sha256:" + hash.digest("hex") !== digest) throw await this.dropDamaged(digest);
+    if (actual !== digest) throw await this.dropDamaged(digest);
     this.verified.add(digest);
   }
 
@@ -221,9 +232,28 @@ export class ContentStore {
   /** Make every file of a tree live in the store itself (not only at a host source). */
   async persistTree(tree: Tree): Promise<void> {
     for (const entry of Object.values(tree.entries)) {
-      if (entry.type !== "file" || (await this.hasBlob(entry.digest))) continue;
-      await this.putFile(await this.locateBlob(entry.digest), entry.digest);
+      if (entry.type === "file") await this.persistBlob(entry.digest);
     }
+  }
+
+  /**
+   * Make one digest's bytes live in the store itself, copied from its host source when it is not there yet.
+   * Callers asking for the same digest at once share one copy (three parallel execs over one source used to
+   * copy, and race to rename, each of its files three times).
+   */
+  persistBlob(digest: string): Promise<void> {
+    const busy = this.persisting.get(digest);
+    if (busy) return busy;
+    const job = (async () => {
+      if (await this.hasBlob(digest)) return;
+      const src = this.sources.get(digest);
+      if (!src) throw this.missing(digest);
+      await this.copyIn(src.path, digest).catch((e: unknown) => {
+        throw (e as NodeJS.ErrnoException).code === "ENOENT" ? this.missing(digest) : e;
+      });
+    })().finally(() => this.persisting.delete(digest));
+    this.persisting.set(digest, job);
+    return job;
   }
 
   async saveTree(tree: Tree): Promise<string> {
@@ -361,6 +391,23 @@ export class ContentStore {
 function isTreeShaped(t: unknown): t is Tree {
   const entries = (t as { entries?: unknown } | null)?.entries;
   return typeof entries === "object" && entries !== null && !Array.isArray(entries);
+}
+
+/** Files up to this size are read whole rather than streamed. */
+const SMALL_FILE = 1 << 20;
+
+/** The sha256 digest of a file's bytes: small files in one read, large ones streamed. */
+async function hashFile(file: string): Promise<string> {
+  const fh = await open(file, "r");
+  try {
+    const { size } = await fh.stat();
+    if (size <= SMALL_FILE) return sha256(await fh.readFile());
+    const hash = createHash("sha256");
+    await pipeline(fh.createReadStream({ autoClose: false }), hash);
+    return "sha256:" + hash.digest("hex");
+  } finally {
+    await fh.close();
+  }
 }
 
 async function exists(p: string): Promise<boolean> {

@@ -44,6 +44,9 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
     const upper = path.join(work, "root");
     const stamps = new Map<string, FileStamp>();
     const visible = withoutPaths(plan.tree, plan.mountTargets);
+    // The snapshot needs these blobs in the store anyway; copied first, parallel execs over one source share the
+    // copy, and every file is then written from a store blob already checked (not from the host file again).
+    await persistNewBlobs(plan.tree, plan.base, ctx.store);
     await materializeTree(visible, ctx.store, upper, { stamps, signal: spec.signal });
     await chmod(upper, 0o755);
     for (const p of plan.created) await mkdir(path.join(upper, p), { recursive: true });

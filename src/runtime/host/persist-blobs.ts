@@ -13,10 +13,7 @@ export async function persistNewBlobs(tree: Tree, known: Tree, store: ContentSto
     if (e.type !== "file" || have.has(e.digest)) continue;
     have.add(e.digest);
     jobs.push(
-      limit(async () => {
-        if (!(await store.hasBlob(e.digest)))
-          await store.putFile(await store.locateBlob(e.digest), e.digest);
-      }),
+      limit(() => store.persistBlob(e.digest)),
     );
   }
   await Promise.all(jobs);

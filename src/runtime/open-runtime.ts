@@ -49,10 +49,11 @@ async function openDocker(opts: OpenRuntimeOptions): Promise<OpenedRuntime> {
   const { reapStale } = await import("./docker/cleanup/reaper.js");
   const conn = await connectDocker(opts.env);
   // Concurrent with the run rather than before it: it only removes what dead processes left, never this run's objects.
-  const reaping = reapStale(conn.docker).catch(() => undefined);
+  const reaping = reapStale(() => conn.docker, { endpoint: conn.endpoint }).catch(() => undefined);
   const runtime = new DockerRuntime({
     background: reaping,
-    docker: conn.docker,
+    docker: () => conn.docker,
+    endpoint: conn.endpoint,
     store: opts.store,
     runId: opts.runId,
     isLocalEngine: conn.isLocal,

@@ -19,6 +19,7 @@ import { LABELS, ownerLabels, runLabels } from "./cleanup/labels.js";
 import type { StateOwner } from "../../store/cache/state-owner.js";
 import { removeLabelled } from "./cleanup/run-cleanup.js";
 import type { DockerRunContext } from "./connection/run-context.js";
+import type { DockerEndpoint } from "./connection/socket-discovery.js";
 import type { SharedLayers } from "./exec/shared-layers.js";
 import { DockerServices } from "./services/docker-services.js";
 import { DockerImages } from "./images/docker-images.js";
@@ -27,7 +28,10 @@ import { dockerCacheObjects } from "./cleanup/owned-objects.js";
 import type { CacheObjects } from "../cache-objects.js";
 
 export interface DockerRuntimeOptions {
-  docker: Dockerode;
+  /** The client, or a function making it on first use (a run of cached steps may never need dockerode). */
+  docker: Dockerode | (() => Dockerode);
+  /** Where the engine is: image inspects (every run's `from`, every cached step's check) go there without dockerode. */
+  endpoint?: DockerEndpoint;
   store: ContentStore;
   /** Names the run in labels; close() removes what carries it. */
   runId: string;
@@ -51,6 +55,7 @@ export class DockerRuntime implements Runtime {
    * run that never read them (every step cached) has nothing to remove at close. */
   private labelled = false;
   private readonly background?: Promise<unknown>;
+  private readonly endpoint?: DockerEndpoint;
   readonly services: DockerServices;
   readonly images: DockerImages;
   readonly deployments: DockerDeployments;
@@ -65,8 +70,16 @@ export class DockerRuntime implements Runtime {
     this.background = opts.background;
     const labels = runLabels(opts.runId);
     const markLabelled = (): void => void (this.labelled = true);
+    const makeClient = opts.docker;
+    let client: Dockerode | undefined = typeof makeClient === "function" ? undefined : makeClient;
+    this.endpoint = opts.endpoint;
     this.ctx = {
-      ...opts,
+      store: opts.store,
+      runId: opts.runId,
+      isLocalEngine: opts.isLocalEngine,
+      get docker() {
+        return (client ??= (makeClient as () => Dockerode)());
+      },
       get labels() {
         markLabelled();
         return labels;
@@ -78,7 +91,7 @@ export class DockerRuntime implements Runtime {
     this.images = new DockerImages(this.ctx);
     this.deployments = new DockerDeployments(this.ctx);
     this.cacheObjects = dockerCacheObjects(
-      opts.docker,
+      () => this.ctx.docker,
       opts.address ?? "the docker engine",
       opts.isLocalEngine,
     );
@@ -90,7 +103,7 @@ export class DockerRuntime implements Runtime {
     signal: AbortSignal,
     opts?: { pull?: boolean },
   ): Promise<ResolvedImage> {
-    return resolveImage(this.ctx.docker, ref, signal, opts);
+    return resolveImage(() => this.ctx.docker, ref, signal, { ...opts, endpoint: this.endpoint });
   }
 
   // One empty image per engine, made once per runtime at most.
@@ -137,7 +150,7 @@ export class DockerRuntime implements Runtime {
 
   // Images can be pruned between runs; a cached snapshot is only good while its image exists.
   async hasSnapshot(snapshot: Snapshot): Promise<boolean> {
-    return (await inspectImage(this.ctx.docker, snapshot)) !== undefined;
+    return (await inspectImage(() => this.ctx.docker, snapshot, this.endpoint)) !== undefined;
   }
 
   // Through a container that is created and never started (archive endpoint).

@@ -2,7 +2,8 @@
 import type Dockerode from "dockerode";
 import os from "node:os";
 import { LABELS } from "./labels.js";
-import { removeLabelled, type Removed } from "./run-cleanup.js";
+import { anyLabelled, removeLabelled, type Removed } from "./run-cleanup.js";
+import type { DockerEndpoint } from "../connection/socket-discovery.js";
 import { reapSecretDirs } from "../exec/secret-files.js";
 import { processIsAlive } from "../../../process-alive.js";
 
@@ -12,15 +13,24 @@ export interface ReapOptions {
   /** This machine's name; resources made on other machines sharing the engine are left alone. */
   hostname?: string;
   isAlive?: (pid: number) => boolean;
+  /** Where the engine is: then a first look with plain requests, and dockerode only when something is to go. */
+  endpoint?: DockerEndpoint;
 }
 
 // Remove containers, networks, temporary volumes and secret files made on this machine by processes that no longer exist.
-export async function reapStale(docker: Dockerode, opts: ReapOptions = {}): Promise<Removed> {
+export async function reapStale(
+  docker: Dockerode | (() => Dockerode),
+  opts: ReapOptions = {},
+): Promise<Removed> {
   const hostname = opts.hostname ?? os.hostname();
   const isAlive = opts.isAlive ?? processIsAlive;
   await reapSecretDirs(isAlive, opts.tmpDir);
-  return removeLabelled(docker, { [LABELS.managed]: "true", [LABELS.host]: hostname }, (labels) => {
-    const pid = Number(labels[LABELS.pid]);
+  const labels = { [LABELS.managed]: "true", [LABELS.host]: hostname };
+  const stale = (l: Record<string, string>): boolean => {
+    const pid = Number(l[LABELS.pid]);
     return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid);
-  });
+  };
+  if (opts.endpoint && !(await anyLabelled(opts.endpoint, labels, stale)))
+    return { containers: 0, volumes: 0, networks: 0 };
+  return removeLabelled(typeof docker === "function" ? docker() : docker, labels, stale);
 }

@@ -1,6 +1,8 @@
 // Remove what carries given labels: containers first (they hold volumes and networks), then volumes, then networks.
 import type Dockerode from "dockerode";
 import { ignoreGone } from "../connection/docker-errors.js";
+import { engineJson } from "../connection/engine-http.js";
+import type { DockerEndpoint } from "../connection/socket-discovery.js";
 import { LABELS, labelFilter } from "./labels.js";
 
 export interface Removed {
@@ -33,4 +35,27 @@ export async function removeLabelled(
   const networks = (await docker.listNetworks({ filters })).filter((n) => test(n.Labels ?? {}));
   await Promise.all(networks.map((n) => ignoreGone(docker.getNetwork(n.Id).remove())));
   return { containers: containers.length, volumes: volumes.length, networks: networks.length };
+}
+
+/**
+ * Whether removeLabelled would find anything, asked with three plain requests (no dockerode): most runs' reaper
+ * finds nothing, and then never loads the client.
+ */
+export async function anyLabelled(
+  endpoint: DockerEndpoint,
+  labels: Record<string, string>,
+  test: LabelTest = () => true,
+): Promise<boolean> {
+  const q = (f: { label: string[] }): string => encodeURIComponent(JSON.stringify(f));
+  const filters = q(labelFilter(labels));
+  const volumeFilters = q(labelFilter({ ...labels, [LABELS.temp]: "true" }));
+  type Labelled = { Labels?: Record<string, string> | null };
+  const [containers, volumes, networks] = await Promise.all([
+    engineJson<Labelled[]>(endpoint, `/containers/json?all=1&filters=${filters}`),
+    engineJson<{ Volumes?: Labelled[] | null }>(endpoint, `/volumes?filters=${volumeFilters}`),
+    engineJson<Labelled[]>(endpoint, `/networks?filters=${filters}`),
+  ]);
+  return [...(containers ?? []), ...(volumes?.Volumes ?? []), ...(networks ?? [])].some((o) =>
+    test(o.Labels ?? {}),
+  );
 }

@@ -1,8 +1,10 @@
 // Open a Docker client and prove the engine answers, so a missing engine fails once, early and clearly.
+import { createRequire } from "node:module";
 import "./dockerode-lean.js";
-import Dockerode from "dockerode";
+import type Dockerode from "dockerode";
 import type { GantryEnv } from "../../../env.js";
 import { RuntimeUnavailableError } from "../../../errors.js";
+import { EngineHttpError, engineRequest } from "./engine-http.js";
 import {
   DEFAULT_SOCKET,
   DEFAULT_STRATEGIES,
@@ -15,11 +17,9 @@ import {
 const PING_TIMEOUT_MS = 5_000;
 const LOCAL_HOSTS = new Set(["localhost", "127.0.0.1", "::1"]);
 
-/** Dockerode's ping takes an abort signal; its type definitions do not say so. */
-type PingWithSignal = (opts: { abortSignal: AbortSignal }) => Promise<unknown>;
-
 export interface DockerConnection {
-  docker: Dockerode;
+  /** The client, made (and dockerode loaded) on first use: a run of cached steps may never need it. */
+  readonly docker: Dockerode;
   endpoint: DockerEndpoint;
   /** Where the engine is, as a person would write it (a socket path or tcp://host:port). */
   address: string;
@@ -35,18 +35,35 @@ export async function connectDocker(
   const endpoint = await discoverDockerEndpoint(env, strategies);
   if (!endpoint) throw unreachable(DEFAULT_SOCKET);
   const address = describeEndpoint(endpoint);
-  const docker =
-    endpoint.kind === "unix"
-      ? new Dockerode({ socketPath: endpoint.socketPath })
-      : new Dockerode({ host: endpoint.host, port: endpoint.port, protocol: "http" });
   try {
-    const ping = docker.ping.bind(docker) as unknown as PingWithSignal;
-    await ping({ abortSignal: AbortSignal.timeout(PING_TIMEOUT_MS) });
+    const reply = await engineRequest(
+      endpoint,
+      "GET",
+      "/_ping",
+      AbortSignal.timeout(PING_TIMEOUT_MS),
+    );
+    if (reply.status !== 200) throw new EngineHttpError("GET", "/_ping", reply);
   } catch (cause) {
     throw unreachable(address, cause);
   }
   const isLocal = endpoint.kind === "unix" || LOCAL_HOSTS.has(endpoint.host);
-  return { docker, endpoint, address, isLocal };
+  let docker: Dockerode | undefined;
+  return {
+    get docker() {
+      return (docker ??= dockerClient(endpoint));
+    },
+    endpoint,
+    address,
+    isLocal,
+  };
+}
+
+/** A dockerode client for the endpoint; dockerode is CommonJS, so it loads here, synchronously, on first use. */
+export function dockerClient(endpoint: DockerEndpoint): Dockerode {
+  const DockerodeClass = createRequire(import.meta.url)("dockerode") as typeof Dockerode;
+  return endpoint.kind === "unix"
+    ? new DockerodeClass({ socketPath: endpoint.socketPath })
+    : new DockerodeClass({ host: endpoint.host, port: endpoint.port, protocol: "http" });
 }
 
 // The one message for "no engine", naming the address tried and the three ways out.

@@ -5,19 +5,26 @@ import type { HealthcheckSpec, ImageConfig, ResolvedImage } from "../../runtime.
 import { CancelledError, ImageError, NotFoundError } from "../../../errors.js";
 import { engineMessage, isNotFound } from "../connection/docker-errors.js";
 import { followJsonProgress } from "./json-progress.js";
+import { engineJson } from "../connection/engine-http.js";
+import type { DockerEndpoint } from "../connection/socket-discovery.js";
+
+// A client given as is, or made on first use.
+function clientOf(docker: Dockerode | (() => Dockerode)): Dockerode {
+  return typeof docker === "function" ? docker() : docker;
+}
 
 // Inspect, pull on a 404, inspect again; the id is the content id `from(ref)` digests on.
 export async function resolveImage(
-  docker: Dockerode,
+  docker: Dockerode | (() => Dockerode),
   ref: string,
   signal: AbortSignal,
-  opts?: { pull?: boolean },
+  opts?: { pull?: boolean; endpoint?: DockerEndpoint | undefined },
 ): Promise<ResolvedImage> {
-  const found = await inspectImage(docker, ref);
+  const found = await inspectImage(docker, ref, opts?.endpoint);
   if (found) return { id: found.Id, config: imageConfigOf(found) };
   if (opts?.pull === false) throw new NotFoundError(`image ${ref} is not on this machine`);
-  await pullImage(docker, ref, signal);
-  const pulled = await inspectImage(docker, ref);
+  await pullImage(clientOf(docker), ref, signal);
+  const pulled = await inspectImage(docker, ref, opts?.endpoint);
   if (!pulled) {
     throw new ImageError(
       `image ${ref} was pulled but the engine does not list it under that name`,
@@ -29,13 +36,19 @@ export async function resolveImage(
   return { id: pulled.Id, config: imageConfigOf(pulled) };
 }
 
-// Image inspect, with "no such image" (HTTP 404) as undefined rather than an error.
+// Image inspect, with "no such image" (HTTP 404) as undefined rather than an error; a plain request when the
+// endpoint is known (the client may then never be made).
 export async function inspectImage(
-  docker: Dockerode,
+  docker: Dockerode | (() => Dockerode),
   ref: string,
+  endpoint?: DockerEndpoint,
 ): Promise<Dockerode.ImageInspectInfo | undefined> {
   try {
-    return await docker.getImage(ref).inspect();
+    if (endpoint) {
+      const at = `/images/${ref.split("/").map(encodeURIComponent).join("/")}/json`;
+      return await engineJson<Dockerode.ImageInspectInfo>(endpoint, at);
+    }
+    return await clientOf(docker).getImage(ref).inspect();
   } catch (err) {
     if (isNotFound(err)) return undefined;
     throw new ImageError(`could not inspect image ${ref}: ${engineMessage(err)}`, { cause: err });

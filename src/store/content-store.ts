@@ -132,7 +132,8 @@ export class ContentStore {
         if (src?.path === hostPath && src.size !== undefined && src.size <= SMALL_FILE) {
           // most source files: one read, checked whole, one write (streams cost more than the bytes here)
           const data = await readFile(hostPath);
-          if (data.length !== src.size || sha256(data) !== digest) throw changedSinceHashed(hostPath);
+          if (data.length !== src.size || sha256(data) !== digest)
+            throw changedSinceHashed(hostPath);
           await writeFile(tmp, data);
         } else if (src?.path === hostPath)
           await pipeline(readVerified(hostPath, digest, src.size), createWriteStream(tmp));

@@ -12,9 +12,7 @@ export async function persistNewBlobs(tree: Tree, known: Tree, store: ContentSto
   for (const e of Object.values(tree.entries)) {
     if (e.type !== "file" || have.has(e.digest)) continue;
     have.add(e.digest);
-    jobs.push(
-      limit(() => store.persistBlob(e.digest)),
-    );
+    jobs.push(limit(() => store.persistBlob(e.digest)));
   }
   await Promise.all(jobs);
 }

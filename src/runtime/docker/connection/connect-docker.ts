@@ -1,9 +1,9 @@
 // Open a Docker client and prove the engine answers, so a missing engine fails once, early and clearly.
 import { createRequire } from "node:module";
-import "./dockerode-lean.js";
 import type Dockerode from "dockerode";
 import type { GantryEnv } from "../../../env.js";
 import { RuntimeUnavailableError } from "../../../errors.js";
+import { installDockerodeStubs } from "./dockerode-lean.js";
 import { EngineHttpError, engineRequest } from "./engine-http.js";
 import {
   DEFAULT_SOCKET,
@@ -60,6 +60,7 @@ export async function connectDocker(
 
 /** A dockerode client for the endpoint; dockerode is CommonJS, so it loads here, synchronously, on first use. */
 export function dockerClient(endpoint: DockerEndpoint): Dockerode {
+  installDockerodeStubs();
   const DockerodeClass = createRequire(import.meta.url)("dockerode") as typeof Dockerode;
   return endpoint.kind === "unix"
     ? new DockerodeClass({ socketPath: endpoint.socketPath })

@@ -1,4 +1,4 @@
-// Imported before dockerode (see connect-docker.ts). dockerode requires @grpc/grpc-js for BuildKit sessions that serve
+// Called before dockerode is first required (connect-docker.ts). dockerode requires @grpc/grpc-js for BuildKit sessions that serve
 // registry credentials, and docker-modem requires ssh2 for ssh:// engines, both eagerly: about 140 ms of every run's
 // start-up here. Gantry uses neither — it serves its own build sessions (buildkit-session.ts) and refuses ssh:// with
 // advice (socket-discovery.ts) — so both modules are replaced by stubs that fail loudly if anything ever calls them.
@@ -29,16 +29,15 @@ function stub(resolve: () => string, what: string): void {
   } as unknown as NodeJS.Module;
 }
 
-stub(() => require.resolve("dockerode/lib/session.js"), "dockerode's BuildKit session");
-stub(
-  () => createRequire(require.resolve("dockerode")).resolve("docker-modem/lib/ssh.js"),
-  "docker-modem's ssh transport",
-);
-stub(
-  () => createRequire(require.resolve("dockerode")).resolve("tar-fs"),
-  "dockerode's build context packing from a folder",
-);
-stub(
-  () => createRequire(require.resolve("dockerode")).resolve("@balena/dockerignore"),
-  "dockerode's .dockerignore reading",
-);
+let installed = false;
+
+/** Put the stubs in place (once) so that requiring dockerode next loads none of those modules. */
+export function installDockerodeStubs(): void {
+  if (installed) return;
+  installed = true;
+  stub(() => require.resolve("dockerode/lib/session.js"), "dockerode's BuildKit session");
+  const fromDockerode = createRequire(require.resolve("dockerode"));
+  stub(() => fromDockerode.resolve("docker-modem/lib/ssh.js"), "docker-modem's ssh transport");
+  stub(() => fromDockerode.resolve("tar-fs"), "dockerode's build context packing from a folder");
+  stub(() => fromDockerode.resolve("@balena/dockerignore"), "dockerode's .dockerignore reading");
+}

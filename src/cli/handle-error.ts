@@ -1,5 +1,6 @@
 // The one place errors become output and an exit code: ours get a message, bugs get a stack and a plea.
 import { CancelledError, ExecError, GantryError, UsageError } from "../errors.js";
+import { DISK_REFUSALS } from "../store/state-dir-write.js";
 import type { ErrorContext } from "./error-context.js";
 import type { TextSink } from "./progress/progress-renderer.js";
 
@@ -28,18 +29,12 @@ function asExec(e: unknown): ExecError | undefined {
   return x && x.code === "EXEC_ERROR" && Array.isArray(x.cmd) ? (x as ExecError) : undefined;
 }
 
-const DISK: Record<string, string> = {
-  ENOSPC: "no space left on the device",
-  EDQUOT: "the disk quota is used up",
-  EROFS: "a read-only file system",
-};
-
 // A write the disk refused (full, quota, read-only), here or in an error's causes: the machine's problem, not a bug
 // in Gantry nor a failing step. Most state-dir writes say so themselves (store/state-dir-write.ts); this is the net.
 function diskRefusal(e: unknown): NodeJS.ErrnoException | undefined {
   for (let x = e, i = 0; x && i < 8; x = (x as { cause?: unknown }).cause, i++) {
     const code = (x as NodeJS.ErrnoException).code;
-    if (typeof code === "string" && code in DISK) return x as NodeJS.ErrnoException;
+    if (typeof code === "string" && code in DISK_REFUSALS) return x as NodeJS.ErrnoException;
   }
   return undefined;
 }
@@ -67,7 +62,7 @@ export function handleError(e: unknown, err: TextSink, ctx: ErrorContext): numbe
     const where = ctx.stateDir ? ` (Gantry's state dir is ${ctx.stateDir})` : "";
     const what = e instanceof Error ? e.message : String(e);
     err.write(
-      `Error: a write failed: ${DISK[disk.code ?? ""]}${where}: ${scrub(what)}\n` +
+      `Error: a write failed: ${DISK_REFUSALS[disk.code ?? ""]}${where}: ${scrub(what)}\n` +
         "Hint: free some space on that disk (or the project's), or point GANTRY_STATE_DIR at a larger writable " +
         "disk, then run again (nothing half-written is used)\n",
     );

@@ -4,10 +4,16 @@ import { rmSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { StateDirError } from "../errors.js";
 
-const CODES: Record<string, string> = {
-  ENOSPC: "no space left",
+/** Writes the disk refused, by error code: the machine's problem (the CLI's last net names them too, handle-error.ts). */
+export const DISK_REFUSALS: Readonly<Record<string, string>> = {
+  ENOSPC: "no space left on the device",
   EDQUOT: "the disk quota is used up",
   EROFS: "it is on a read-only file system",
+};
+
+// Within the state dir a refused permission is the same kind of problem; outside it (a docker socket) it is not.
+const CODES: Readonly<Record<string, string>> = {
+  ...DISK_REFUSALS,
   EACCES: "no permission to write there",
   EPERM: "no permission to write there",
 };

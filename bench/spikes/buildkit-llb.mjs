@@ -25,20 +25,28 @@ const CHECKS = [
 ];
 const BUILD = "sleep 1; mkdir -p /out && tar -cf /out/app.tar . && ls -la /out";
 
-// The bench pipeline: base + /src, three checks in parallel, a build that mounts all three (so depends on them).
-function pipeline(src) {
-  const g = new Graph();
+// The base image with the source copied to /src; a local source carries its content key in local.unique.
+function withSource(g, src) {
   const base = g.add(sourceOp(`docker-image://docker.io/${IMAGE}`), `from ${IMAGE}`);
   const s =
     src.local !== undefined
       ? g.add(sourceOp(`local://${src.local}`, { "local.unique": src.unique }), "local source")
       : g.add(sourceOp(`docker-image://${src.image}`), "source image");
-  const copied = g.add(copyOp(base, s, "/src"), "copy /src");
+  return g.add(copyOp(base, s, "/src"), "copy /src");
+}
+
+// The bench pipeline: base + /src, three checks in parallel, a build that mounts all three (so depends on them).
+function pipeline(src, network = 0) {
+  const g = new Graph();
+  const copied = withSource(g, src);
   const checks = CHECKS.map((c, i) =>
-    g.add(execOp(copied, ["sh", "-c", c], { cwd: "/src" }), `check ${i + 1}`),
+    g.add(execOp(copied, ["sh", "-c", c], { cwd: "/src", network }), `check ${i + 1}`),
   );
   const mounts = checks.map((digest, i) => ({ digest, dest: `/checks/${i + 1}`, readonly: true }));
-  const build = g.add(execOp(copied, ["sh", "-c", BUILD], { cwd: "/src", mounts }), "build");
+  const build = g.add(
+    execOp(copied, ["sh", "-c", BUILD], { cwd: "/src", mounts, network }),
+    "build",
+  );
   return { def: g.definition(build), checks, build };
 }
 
@@ -58,12 +66,33 @@ const ensureOk = (res, what) => {
   return res;
 };
 
-async function llbLocal(srcDir, unique, opts = {}) {
+async function llbLocal(srcDir, unique, opts = {}, network = 0) {
   const session = await openSession({ src: srcDir }, `gantry-spike:${srcDir}`);
   try {
-    const { def } = pipeline({ local: "src", unique });
+    const { def } = pipeline({ local: "src", unique }, network);
     const res = ensureOk(await solve(def, { session: session.id, ...opts }), "llb local");
     return { res, synced: session.stats.files };
+  } finally {
+    session.close();
+  }
+}
+
+// As Gantry's engine would ask (index.ts awaits each check, then the build): one Solve per await, three at once,
+// then one, over one session; BuildKit shares the common vertices (base, source, copy) between concurrent solves.
+async function llbPerAwait(srcDir, unique) {
+  const session = await openSession({ src: srcDir }, `gantry-spike:${srcDir}`);
+  const one = (cmd, name) => {
+    const g = new Graph();
+    const e = g.add(
+      execOp(withSource(g, { local: "src", unique }), ["sh", "-c", cmd], { cwd: "/src" }),
+      name,
+    );
+    return solve(g.definition(e), { session: session.id }).then((r) => ensureOk(r, name));
+  };
+  try {
+    await Promise.all(CHECKS.map((c, i) => one(c, `check ${i + 1}`)));
+    await one(BUILD, "build");
+    return session.stats.files;
   } finally {
     session.close();
   }
@@ -142,6 +171,16 @@ async function measure(work) {
     exported = { response: ex.r.res.exporterResponse, inspect: inspect.trim() };
     add("LLB local:// + moby export (cached)", (await time(() => llbLocal(srcDir, u, attrs))).ms);
     tags.push(`gantry-spike/out:${u}`);
+
+    u = bust(srcDir);
+    add(
+      "LLB local://, one Solve per await: 3 at once, then 1 (cold)",
+      (await time(() => llbPerAwait(srcDir, u))).ms,
+    );
+    add(
+      "LLB local://, one Solve per await (fully cached)",
+      (await time(() => llbPerAwait(srcDir, u))).ms,
+    );
 
     u = bust(srcDir);
     const tag = `gantry-spike/src:${u}`;

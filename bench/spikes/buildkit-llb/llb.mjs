@@ -45,8 +45,12 @@ export const copyOp = (base, src, dest) =>
     ),
     PLATFORM,
   ]);
-// ExecOp{meta=1{args=1, env=2, cwd=3, extraHosts=6}, mounts=2}; extra mounts: {digest, dest, readonly, output} or a cache mount.
-export function execOp(root, args, { env = [], cwd = "/", mounts = [], hosts = {} } = {}) {
+// ExecOp{meta=1{args=1, env=2, cwd=3, extraHosts=6}, mounts=2, network=3 (0 sandbox, 2 none)}; extra mounts: {digest, dest, readonly, output} or a cache mount.
+export function execOp(
+  root,
+  args,
+  { env = [], cwd = "/", mounts = [], hosts = {}, network = 0 } = {},
+) {
   const inputs = [root];
   const ms = [msg(2, str(3, "/"))];
   let out = 1;
@@ -60,5 +64,9 @@ export function execOp(root, args, { env = [], cwd = "/", mounts = [], hosts = {
   }
   const extra = Object.entries(hosts).map(([h, ip]) => msg(6, str(1, h), str(2, ip)));
   const meta = msg(1, strs(1, args), strs(2, [PATH_ENV, ...env]), str(3, cwd), ...extra);
-  return Buffer.concat([...inputs.map((d) => input(d)), msg(2, meta, ...ms), PLATFORM]);
+  return Buffer.concat([
+    ...inputs.map((d) => input(d)),
+    msg(2, meta, ...ms, num(3, network)),
+    PLATFORM,
+  ]);
 }

@@ -104,25 +104,26 @@ export async function probes(IMAGE) {
     session.close();
   }
 
-  // Bare exec cost: three parallel `true` execs on a cached base, then one after them.
-  const g6 = new Graph();
-  const b6 = g6.add(sourceOp(`docker-image://docker.io/${IMAGE}`));
-  const trues = [1, 2, 3].map((i) =>
-    g6.add(execOp(b6, ["true"], { env: [`N=${nonce}${i}`] }), `true ${i}`),
-  );
-  const mounts6 = trues.map((digest, i) => ({ digest, dest: `/t${i}`, readonly: true }));
-  const last6 = g6.add(
-    execOp(b6, ["true"], { env: [`N=${nonce}`], mounts: mounts6 }),
-    "true after",
-  );
-  const t6 = await time(() => solve(g6.definition(last6)));
-  const d6 = [...trues, last6].map((d) => {
-    const v = t6.r.vx.get(d);
-    return Math.round(v.completed - v.started);
-  });
-  out.push(
-    `- bare execs (\`true\`): three in parallel then one: vertex times ${d6.join(", ")} ms; whole solve ${Math.round(t6.ms)} ms`,
-  );
+  // Bare exec cost: three parallel `true` execs on a cached base, then one after them; bridge network vs none.
+  for (const [label, network] of [
+    ["bridge (default sandbox)", 0],
+    ["network none", 2],
+  ]) {
+    const g = new Graph();
+    const b = g.add(sourceOp(`docker-image://docker.io/${IMAGE}`));
+    const env = (i) => ({ env: [`N=${nonce}${i}`], network });
+    const trues = [1, 2, 3].map((i) => g.add(execOp(b, ["true"], env(i)), `true ${i}`));
+    const mounts = trues.map((digest, i) => ({ digest, dest: `/t${i}`, readonly: true }));
+    const after = g.add(execOp(b, ["true"], { ...env(0), mounts }), "true after");
+    const t = await time(() => solve(g.definition(after)));
+    const ds = [...trues, after].map((d) => {
+      const v = t.r.vx.get(d);
+      return Math.round(v.completed - v.started);
+    });
+    out.push(
+      `- bare execs (\`true\`), ${label}: three in parallel then one: vertex times ${ds.join(", ")} ms; whole solve ${Math.round(t.ms)} ms`,
+    );
+  }
 
   out.push(await serviceProbe(IMAGE, nonce));
 

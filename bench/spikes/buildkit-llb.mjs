@@ -174,6 +174,12 @@ async function measure(work) {
 
     u = bust(srcDir);
     add(
+      "LLB local://, execs with network none (cold)",
+      (await time(() => llbLocal(srcDir, u, {}, 2))).ms,
+    );
+
+    u = bust(srcDir);
+    add(
       "LLB local://, one Solve per await: 3 at once, then 1 (cold)",
       (await time(() => llbPerAwait(srcDir, u))).ms,
     );

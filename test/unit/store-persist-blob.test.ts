@@ -1,0 +1,70 @@
+// Parallel execs over one source persist the same host files at once: each file is copied into the store once, the
+// size a run adds counts it once, and a file changed since it was hashed is still refused.
+import { readdir, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { NotFoundError, UsageError } from "../../src/errors.js";
+import { ContentStore } from "../../src/store/content-store.js";
+import { hashHostDirectory } from "../../src/store/host-tree.js";
+
+let tmp: string;
+let root: string;
+let store: ContentStore;
+
+beforeEach(async () => {
+  tmp = await mkdtemp(path.join(tmpdir(), "gantry-persist-"));
+  root = path.join(tmp, "src");
+  await mkdir(root, { recursive: true });
+  store = new ContentStore(path.join(tmp, "store"));
+  await store.init();
+});
+// Files written this instant are copied into the store while hashing (they may still be being written); settled
+// ones are only registered, and copied when a snapshot needs them: the case under test.
+async function hashSettled() {
+  await new Promise((r) => setTimeout(r, 250));
+  const tree = await hashHostDirectory(root, {}, store);
+  for (const e of Object.values(tree.entries))
+    if (e.type === "file") expect(await store.hasBlob(e.digest)).toBe(false);
+  return tree;
+}
+
+afterEach(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+describe("persisting host files into the store", () => {
+  it("copies a file asked for by three callers at once a single time", async () => {
+    const body = "x".repeat(10_000);
+    for (let i = 0; i < 20; i++) await writeFile(path.join(root, `f${i}.txt`), `${i}:${body}`);
+    const tree = await hashSettled();
+    const files = Object.values(tree.entries).filter((e) => e.type === "file");
+    expect(files).toHaveLength(20);
+    const before = store.bytesAdded; // the stat cache's record
+    await Promise.all([store.persistTree(tree), store.persistTree(tree), store.persistTree(tree)]);
+    const sizes = files.reduce((n, e) => n + (e.type === "file" ? e.size : 0), 0);
+    // three racing copies of each file counted its bytes three times (and wrote them three times)
+    expect(store.bytesAdded - before).toBe(sizes);
+    for (const e of files) if (e.type === "file") expect(await store.hasBlob(e.digest)).toBe(true);
+    expect(await readdir(path.join(tmp, "store", "tmp"))).toEqual([]);
+  });
+
+  it("refuses a file changed since it was hashed, and says which", async () => {
+    const file = path.join(root, "config.txt");
+    await writeFile(file, "version 1");
+    const tree = await hashSettled();
+    await writeFile(file, "version 2");
+    await expect(store.persistTree(tree)).rejects.toThrow(UsageError);
+    await expect(store.persistTree(tree)).rejects.toThrow(
+      /config\.txt changed after Gantry hashed it/,
+    );
+  });
+
+  it("says the content is missing when the host file is gone", async () => {
+    const file = path.join(root, "gone.txt");
+    await writeFile(file, "soon gone");
+    const tree = await hashSettled();
+    await rm(file);
+    await expect(store.persistTree(tree)).rejects.toThrow(NotFoundError);
+  });
+});

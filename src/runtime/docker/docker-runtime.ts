@@ -12,7 +12,7 @@ import type {
 import type { ContentStore } from "../../store/content-store.js";
 import type { FileEntry, Tree } from "../../store/tree.js";
 import { CancelledError } from "../../errors.js";
-import { CacheVolumes } from "./exec/cache-volumes.js";
+import type { CacheVolumes } from "./exec/cache-volumes.js";
 import { engineFailure } from "./connection/docker-errors.js";
 import { inspectImage, resolveImage } from "./images/image-resolver.js";
 import { LABELS, ownerLabels, runLabels } from "./cleanup/labels.js";
@@ -24,7 +24,6 @@ import type { SharedLayers } from "./exec/shared-layers.js";
 import { DockerServices } from "./services/docker-services.js";
 import { DockerImages } from "./images/docker-images.js";
 import { DockerDeployments } from "./deploy/docker-deployments.js";
-import { dockerCacheObjects } from "./cleanup/owned-objects.js";
 import type { CacheObjects } from "../cache-objects.js";
 
 export interface DockerRuntimeOptions {
@@ -48,7 +47,7 @@ export interface DockerRuntimeOptions {
 export class DockerRuntime implements Runtime {
   readonly name = "docker" as const;
   private readonly ctx: DockerRunContext;
-  private readonly caches: CacheVolumes;
+  private cacheVolumes?: Promise<CacheVolumes>;
   private layers?: Promise<SharedLayers>;
   private scratchId?: Promise<string>;
   /** Whether anything read the run's labels: every container, volume and network of the run is made with them, so a
@@ -86,11 +85,10 @@ export class DockerRuntime implements Runtime {
       },
       ownerLabels: ownerLabels(opts.owner),
     };
-    this.caches = new CacheVolumes(this.ctx);
-    this.services = new DockerServices(this.ctx, this.caches);
+    this.services = new DockerServices(this.ctx, () => this.caches());
     this.images = new DockerImages(this.ctx);
     this.deployments = new DockerDeployments(this.ctx);
-    this.cacheObjects = dockerCacheObjects(
+    this.cacheObjects = lazyCacheObjects(
       () => this.ctx.docker,
       opts.address ?? "the docker engine",
       opts.isLocalEngine,
@@ -121,10 +119,18 @@ export class DockerRuntime implements Runtime {
     const { terminal } = spec;
     if (terminal) {
       const { runTerminalContainer } = await import("./exec/terminal-container.js");
-      return runTerminalContainer(this.ctx, this.caches, { ...spec, terminal });
+      return runTerminalContainer(this.ctx, await this.caches(), { ...spec, terminal });
     }
     const { runExecContainer } = await import("./exec/exec-container.js");
-    return runExecContainer(this.ctx, this.caches, await this.sharedLayers(), spec);
+    return runExecContainer(this.ctx, await this.caches(), await this.sharedLayers(), spec);
+  }
+
+  // The run's cache volumes (and their locks' code), loaded by the first exec or service: a cached run mounts none.
+  private caches(): Promise<CacheVolumes> {
+    this.cacheVolumes ??= import("./exec/cache-volumes.js").then(
+      (m) => new m.CacheVolumes(this.ctx),
+    );
+    return this.cacheVolumes;
   }
 
   // The run's shared source layers, made on the first exec that needs them.
@@ -190,4 +196,28 @@ export class DockerRuntime implements Runtime {
       );
     }
   }
+}
+
+// `gantry cache` and the after-run check ask the engine through these; their code (image listing, volume sizes) loads
+// on the first question, which a run that stays under its limit by estimate never asks.
+function lazyCacheObjects(
+  docker: () => Dockerode,
+  address: string,
+  isLocal: boolean,
+): CacheObjects {
+  let loaded: Promise<CacheObjects> | undefined;
+  const objects = (): Promise<CacheObjects> =>
+    (loaded ??= import("./cleanup/owned-objects.js").then((m) =>
+      m.dockerCacheObjects(docker, address, isLocal),
+    ));
+  return {
+    address,
+    images: async () => (await objects()).images(),
+    addedBytes: async (ids, since) =>
+      ids.length === 0 ? 0 : (await objects()).addedBytes(ids, since),
+    volumes: async (opts) => (await objects()).volumes(opts),
+    cacheVolumeBytes: async (caches) => (await objects()).cacheVolumeBytes(caches),
+    removeImage: async (image) => (await objects()).removeImage(image),
+    removeVolume: async (name) => (await objects()).removeVolume(name),
+  };
 }

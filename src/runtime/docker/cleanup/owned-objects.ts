@@ -4,7 +4,7 @@ import type Dockerode from "dockerode";
 import type { CacheObjects, OwnedImage, OwnedVolume } from "../../cache-objects.js";
 import { dockerStatus } from "../connection/docker-errors.js";
 import { LABELS, labelFilter, ownerOf } from "./labels.js";
-import { cacheVolumeName } from "../exec/cache-volumes.js";
+import { cacheVolumeName } from "../exec/cache-volume-name.js";
 import { IMPORT_REPO } from "../images/image-load.js";
 import { measureDir } from "../../../store/cache/state-dir-usage.js";
 

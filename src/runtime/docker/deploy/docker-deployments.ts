@@ -17,7 +17,7 @@ import {
 import type { DockerRunContext } from "../connection/run-context.js";
 import { LABELS, labelFilter } from "../cleanup/labels.js";
 import { inspectImage, resolveImage } from "../images/image-resolver.js";
-import { cacheVolumeName } from "../exec/cache-volumes.js";
+import { cacheVolumeName } from "../exec/cache-volume-name.js";
 
 // The code behind each operation is loaded on first use: only `deploy` commands reach it.
 export class DockerDeployments implements DeploymentRuntime {

@@ -1,5 +1,5 @@
 // Cache mounts are named volumes that outlive runs; the shared policy (runtime/cache-sharing.ts) decides who uses which.
-import { createHash } from "node:crypto";
+import { cacheVolumeName } from "./cache-volume-name.js";
 import type { CacheSharing } from "../../runtime.js";
 import { CacheSharingPolicy } from "../../cache-sharing.js";
 import { isNotFound } from "../connection/docker-errors.js";
@@ -13,13 +13,7 @@ export interface AcquiredVolume {
   release(): void;
 }
 
-// Docker volume names allow [a-zA-Z0-9_.-]; anything else is replaced, with a hash so two names never meet.
-export function cacheVolumeName(cache: string): string {
-  const safe = cache.replace(/[^a-zA-Z0-9_.-]/g, "-");
-  if (safe === cache && cache !== "") return `gantry-cache-${cache}`;
-  const hash = createHash("sha256").update(cache).digest("hex").slice(0, 8);
-  return `gantry-cache-${safe}-${hash}`;
-}
+export { cacheVolumeName };
 
 /** One per runtime: the sharing policy is the one both runtimes use; here cache volumes are named docker volumes. */
 export class CacheVolumes {

@@ -30,7 +30,8 @@ export class DockerServices implements ServiceRuntime {
 
   constructor(
     private readonly ctx: DockerRunContext,
-    private readonly caches: CacheVolumes,
+    /** The run's cache volumes, loaded by the first exec or service that mounts one. */
+    private readonly caches: () => Promise<CacheVolumes>,
   ) {}
 
   // Created on first use and shared by every service of the run; a failed attempt is retried by the next caller.
@@ -46,7 +47,7 @@ export class DockerServices implements ServiceRuntime {
   async startService(spec: ServiceSpec): Promise<RunningService> {
     const network = await this.network(spec.signal);
     const { startServiceContainer } = await import("./service-start.js");
-    const started = await startServiceContainer(this.ctx, this.caches, spec, network);
+    const started = await startServiceContainer(this.ctx, await this.caches(), spec, network);
     this.started.set(started.running.id, started);
     return started.running;
   }

@@ -1,13 +1,18 @@
 // .gitignore rules with git's precedence (deeper files win), including the files above the root up to the repository top.
 import { readFile, stat } from "node:fs/promises";
 import path from "node:path";
-import ignore from "ignore";
+import { createRequire } from "node:module";
+import type ignoreApi from "ignore";
+import type { Ignore } from "ignore";
 import { patternWarnings } from "./ignore-rules.js";
+
+// Required, not imported: an ESM import of a CommonJS package makes Node scan it for named exports first.
+const ignore = createRequire(import.meta.url)("ignore") as typeof ignoreApi;
 
 interface Level {
   /** Directory holding the .gitignore, relative to the repository top ("" for the top). */
   readonly dir: string;
-  readonly rules: ignore.Ignore;
+  readonly rules: Ignore;
 }
 
 /** An immutable stack of .gitignore files along one path of a walk; `withFile` pushes the next one. */

@@ -1,6 +1,10 @@
 // Include/exclude patterns with .dockerignore (buildkit patternmatcher) semantics, shared by host hashing and tree ops.
 import path from "node:path";
-import picomatch from "picomatch";
+import { createRequire } from "node:module";
+import type picomatchApi from "picomatch";
+
+// Required, not imported: an ESM import of a CommonJS package makes Node scan it for named exports first.
+const picomatch = createRequire(import.meta.url)("picomatch") as typeof picomatchApi;
 
 /** Which paths of a tree a filter keeps; paths are relative, POSIX, without a leading "/". */
 export interface PathFilter {

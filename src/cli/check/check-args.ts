@@ -1,7 +1,11 @@
 // `gantry check [PATTERN…] [--skip P] [--failfast] [-l] [constructor flags]`, read before anything runs.
-import picomatch from "picomatch";
+import { createRequire } from "node:module";
+import type picomatchApi from "picomatch";
 import { UsageError } from "../../errors.js";
 import { parseFlags, type FlagTarget, type UnknownFlagHook } from "../../module/parse-flags.js";
+
+// Required, not imported: an ESM import of a CommonJS package makes Node scan it for named exports first.
+const picomatch = createRequire(import.meta.url)("picomatch") as typeof picomatchApi;
 
 export interface CheckArgs {
   patterns: string[];

@@ -17,7 +17,6 @@ import {
 } from "../../store/cache/usage-ledger.js";
 import type { CollectResult } from "./cache-collect.js";
 import type { CacheUsage } from "./cache-usage.js";
-import { hostVolumeDir, listHostVolumes } from "../../store/cache/host-volume-dirs.js";
 import { readVolumeMarks } from "../../store/cache/use-marks.js";
 import {
   readVolumeSizes,
@@ -77,6 +76,7 @@ async function volumeGrowth(c: LimitCheck): Promise<number> {
   const now: VolumeSizes = {};
   if (c.hostVolumes) {
     const { measureDir } = await import("../../store/cache/state-dir-usage.js");
+    const { hostVolumeDir } = await import("../../store/cache/host-volume-dirs.js");
     for (const n of names)
       now[`host:${n}`] = (await measureDir(hostVolumeDir(c.stateDir, n))).bytes;
   } else if (c.objects)
@@ -101,6 +101,7 @@ function measuredVolumeSizes(usage: CacheUsage): VolumeSizes {
 // this run added; listing every image of a busy engine costs seconds, so older images wait for the daily measure.
 async function startLedger(stateDir: string, engineBytes: number) {
   const { measureStateDir } = await import("../../store/cache/state-dir-usage.js");
+  const { listHostVolumes } = await import("../../store/cache/host-volume-dirs.js");
   const parts = await measureStateDir(stateDir);
   const host: VolumeSizes = {};
   for (const v of await listHostVolumes(stateDir, await readVolumeMarks(stateDir)))

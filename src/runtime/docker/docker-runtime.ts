@@ -18,7 +18,7 @@ import { inspectImage, resolveImage } from "./images/image-resolver.js";
 import { LABELS, ownerLabels, runLabels } from "./cleanup/labels.js";
 import type { StateOwner } from "../../store/cache/state-owner.js";
 import { removeLabelled } from "./cleanup/run-cleanup.js";
-import type { DockerRunContext } from "./connection/run-context.js";
+import { clientOf, type DockerRunContext, type LazyDocker } from "./connection/run-context.js";
 import type { DockerEndpoint } from "./connection/socket-discovery.js";
 import type { SharedLayers } from "./exec/shared-layers.js";
 import { DockerServices } from "./services/docker-services.js";
@@ -28,7 +28,7 @@ import type { CacheObjects } from "../cache-objects.js";
 
 export interface DockerRuntimeOptions {
   /** The client, or a function making it on first use (a run of cached steps may never need dockerode). */
-  docker: Dockerode | (() => Dockerode);
+  docker: LazyDocker;
   /** Where the engine is: image inspects (every run's `from`, every cached step's check) go there without dockerode. */
   endpoint?: DockerEndpoint;
   store: ContentStore;
@@ -69,15 +69,14 @@ export class DockerRuntime implements Runtime {
     this.background = opts.background;
     const labels = runLabels(opts.runId);
     const markLabelled = (): void => void (this.labelled = true);
-    const makeClient = opts.docker;
-    let client: Dockerode | undefined = typeof makeClient === "function" ? undefined : makeClient;
+    let client: Dockerode | undefined;
     this.endpoint = opts.endpoint;
     this.ctx = {
       store: opts.store,
       runId: opts.runId,
       isLocalEngine: opts.isLocalEngine,
       get docker() {
-        return (client ??= (makeClient as () => Dockerode)());
+        return (client ??= clientOf(opts.docker));
       },
       get labels() {
         markLabelled();
@@ -208,7 +207,7 @@ function lazyCacheObjects(
   let loaded: Promise<CacheObjects> | undefined;
   const objects = (): Promise<CacheObjects> =>
     (loaded ??= import("./cleanup/owned-objects.js").then((m) =>
-      m.dockerCacheObjects(docker, address, isLocal),
+      m.dockerCacheObjects(docker(), address, isLocal),
     ));
   return {
     address,

@@ -18,21 +18,19 @@ type ImageSummary = Awaited<ReturnType<Dockerode["listImages"]>>[number];
 
 /** The docker engine's CacheObjects; `isLocal` when it shares this machine's files (its volume folders may be readable). */
 export function dockerCacheObjects(
-  client: Dockerode | (() => Dockerode),
+  docker: Dockerode,
   address: string,
   isLocal = false,
 ): CacheObjects {
-  // made on first use: a run whose after-run check stops at its estimate never asks the engine
-  const docker = (): Dockerode => (typeof client === "function" ? client() : client);
   return {
     address,
-    images: () => listOwnedImages(docker()),
-    addedBytes: async (ids, since) => (ids.length === 0 ? 0 : addedBytes(docker(), ids, since)),
-    volumes: (opts) => listOwnedVolumes(docker(), opts.sizes),
+    images: () => listOwnedImages(docker),
+    addedBytes: (ids, since) => addedBytes(docker, ids, since),
+    volumes: (opts) => listOwnedVolumes(docker, opts.sizes),
     cacheVolumeBytes: (caches) =>
-      isLocal ? readableVolumeBytes(docker(), caches) : Promise.resolve(new Map()),
-    removeImage: (image) => removeOwnedImage(docker(), image),
-    removeVolume: async (name) => settle(docker().getVolume(name).remove()),
+      isLocal ? readableVolumeBytes(docker, caches) : Promise.resolve(new Map()),
+    removeImage: (image) => removeOwnedImage(docker, image),
+    removeVolume: async (name) => settle(docker.getVolume(name).remove()),
   };
 }
 

@@ -1,9 +1,9 @@
 // A run that was killed cannot clean up after itself; the next run on the same machine does it (cf. testcontainers' Ryuk).
-import type Dockerode from "dockerode";
 import os from "node:os";
 import { LABELS } from "./labels.js";
 import { anyLabelled, removeLabelled, type Removed } from "./run-cleanup.js";
 import type { DockerEndpoint } from "../connection/socket-discovery.js";
+import { clientOf, type LazyDocker } from "../connection/run-context.js";
 import { reapSecretDirs } from "../exec/secret-files.js";
 import { processIsAlive } from "../../../process-alive.js";
 
@@ -18,10 +18,7 @@ export interface ReapOptions {
 }
 
 // Remove containers, networks, temporary volumes and secret files made on this machine by processes that no longer exist.
-export async function reapStale(
-  docker: Dockerode | (() => Dockerode),
-  opts: ReapOptions = {},
-): Promise<Removed> {
+export async function reapStale(docker: LazyDocker, opts: ReapOptions = {}): Promise<Removed> {
   const hostname = opts.hostname ?? os.hostname();
   const isAlive = opts.isAlive ?? processIsAlive;
   await reapSecretDirs(isAlive, opts.tmpDir);
@@ -32,5 +29,5 @@ export async function reapStale(
   };
   if (opts.endpoint && !(await anyLabelled(opts.endpoint, labels, stale)))
     return { containers: 0, volumes: 0, networks: 0 };
-  return removeLabelled(typeof docker === "function" ? docker() : docker, labels, stale);
+  return removeLabelled(clientOf(docker), labels, stale);
 }

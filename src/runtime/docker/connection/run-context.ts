@@ -13,3 +13,11 @@ export interface DockerRunContext {
   /** `ownerLabels(stateOwner)`: put on committed and built images and on cache volumes (orphans are told by them). */
   readonly ownerLabels: Readonly<Record<string, string>>;
 }
+
+/** A dockerode client, or a function making it on first use (a run of cached steps may never need one). */
+export type LazyDocker = Dockerode | (() => Dockerode);
+
+// The client itself, made now if it was given as a function.
+export function clientOf(docker: LazyDocker): Dockerode {
+  return typeof docker === "function" ? docker() : docker;
+}

@@ -7,15 +7,11 @@ import { engineMessage, isNotFound } from "../connection/docker-errors.js";
 import { followJsonProgress } from "./json-progress.js";
 import { engineJson } from "../connection/engine-http.js";
 import type { DockerEndpoint } from "../connection/socket-discovery.js";
-
-// A client given as is, or made on first use.
-function clientOf(docker: Dockerode | (() => Dockerode)): Dockerode {
-  return typeof docker === "function" ? docker() : docker;
-}
+import { clientOf, type LazyDocker } from "../connection/run-context.js";
 
 // Inspect, pull on a 404, inspect again; the id is the content id `from(ref)` digests on.
 export async function resolveImage(
-  docker: Dockerode | (() => Dockerode),
+  docker: LazyDocker,
   ref: string,
   signal: AbortSignal,
   opts?: { pull?: boolean; endpoint?: DockerEndpoint | undefined },
@@ -39,7 +35,7 @@ export async function resolveImage(
 // Image inspect, with "no such image" (HTTP 404) as undefined rather than an error; a plain request when the
 // endpoint is known (the client may then never be made).
 export async function inspectImage(
-  docker: Dockerode | (() => Dockerode),
+  docker: LazyDocker,
   ref: string,
   endpoint?: DockerEndpoint,
 ): Promise<Dockerode.ImageInspectInfo | undefined> {

@@ -14,20 +14,27 @@ export interface Removed {
 /** Decides, from a resource's labels, whether it is to go (the reaper's "is its process dead?"). */
 export type LabelTest = (labels: Record<string, string>) => boolean;
 
+// The filters both the removal and its first look use: volumes only when temporary, so cache volumes never match.
+function labelledFilters(labels: Record<string, string>) {
+  return {
+    filters: labelFilter(labels),
+    volumeFilters: labelFilter({ ...labels, [LABELS.temp]: "true" }),
+  };
+}
+
 // Remove the run's (or the reaper's) resources; cache volumes never match, they carry no temp label.
 export async function removeLabelled(
   docker: Dockerode,
   labels: Record<string, string>,
   test: LabelTest = () => true,
 ): Promise<Removed> {
-  const filters = labelFilter(labels);
+  const { filters, volumeFilters } = labelledFilters(labels);
   const containers = (await docker.listContainers({ all: true, filters })).filter((c) =>
     test(c.Labels),
   );
   await Promise.all(
     containers.map((c) => ignoreGone(docker.getContainer(c.Id).remove({ force: true, v: true }))),
   );
-  const volumeFilters = labelFilter({ ...labels, [LABELS.temp]: "true" });
   const volumes = ((await docker.listVolumes({ filters: volumeFilters })).Volumes ?? []).filter(
     (v) => test(v.Labels ?? {}),
   );
@@ -47,8 +54,8 @@ export async function anyLabelled(
   test: LabelTest = () => true,
 ): Promise<boolean> {
   const q = (f: { label: string[] }): string => encodeURIComponent(JSON.stringify(f));
-  const filters = q(labelFilter(labels));
-  const volumeFilters = q(labelFilter({ ...labels, [LABELS.temp]: "true" }));
+  const all = labelledFilters(labels);
+  const [filters, volumeFilters] = [q(all.filters), q(all.volumeFilters)];
   type Labelled = { Labels?: Record<string, string> | null };
   const [containers, volumes, networks] = await Promise.all([
     engineJson<Labelled[]>(endpoint, `/containers/json?all=1&filters=${filters}`),

@@ -111,7 +111,7 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
       scaffolding: scaffoldingFor(scaffolding, plan.tree, treePathOf(plan.workdir)),
     });
     final = await addRedirects(final, plan.redirects(result), ctx.store);
-    await persistNewBlobs(final, plan.base, ctx.store);
+    await persistNewBlobs(final, plan.tree, ctx.store); // plan.tree's blobs went in before the exec
     const snapshot = await ctx.store.saveTree(final);
     ctx.temp.removeLater(work);
     return {

@@ -7,7 +7,10 @@ import { UNSUPPORTED } from "./dagger-core-api.js";
 
 type DaggerType = keyof typeof UNSUPPORTED;
 
-const SDK_DIR = path.dirname(fileURLToPath(import.meta.url));
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+/** Frames in here are Gantry's: src/sdk/ from source; all of dist/ when built (the SDK's code is bundled into dist/sdk/
+ * and dist/chunks/, scripts/bundle-dist.mjs). */
+const SDK_DIR = path.basename(path.dirname(HERE)) === "dist" ? path.dirname(HERE) : HERE;
 
 /** `Container.withGPU` as a person reads it (`dag.llm` for the root). */
 export function daggerCallName(type: DaggerType, name: string): string {

@@ -313,6 +313,25 @@ describe("mistakes in the module's code", () => {
     expect(r.stderr).not.toContain("top-level code");
   });
 
+  it("a Dagger method Gantry lacks, reached by a computed name, names the module's line (dist/ is bundled)", async () => {
+    const dir = path.join(work, "computed-unsupported");
+    await mkdir(path.join(dir, ".gantry/src"), { recursive: true });
+    await writeFile(path.join(dir, "gantry.json"), '{ "name": "computed", "source": ".gantry" }');
+    await writeFile(
+      path.join(dir, ".gantry/src/index.ts"),
+      'import { dag, object, func } from "@dagger.io/dagger";\n' +
+        "@object()\nexport class Computed {\n  @func()\n  go(): unknown {\n" +
+        "    const ctr = dag.container() as unknown as Record<string, (p: string) => unknown>;\n" +
+        '    return ctr["withUnix" + "Socket"]("/x");\n  }\n}\n',
+    );
+    const r = await gantry(["call", "go"], 120_000, dir);
+    expectUserError(r);
+    // the first frame outside Gantry's code: its SDK lives in dist/sdk/ and dist/chunks/ once bundled
+    expect(r.stderr).toContain(
+      "Container.withUnixSocket() is part of Dagger's core API but not available in Gantry yet (called at .gantry/src/index.ts:7:",
+    );
+  });
+
   it("a parameter typed as an object literal is refused by `gantry functions`", async () => {
     const dir = path.join(work, "literal");
     await mkdir(path.join(dir, ".gantry/src"), { recursive: true });

@@ -1,8 +1,12 @@
 // Directory arithmetic on Trees (withDirectory, withoutFile, diff, glob…): pure, never mutating an input.
-import picomatch from "picomatch";
+import { createRequire } from "node:module";
+import type picomatchApi from "picomatch";
 import { normalizeTreePath, type DirEntry, type Tree, type TreeEntry } from "./tree.js";
 import { makePathFilter, type FilterOptions } from "./ignore-rules.js";
 import { NotFoundError } from "../errors.js";
+
+// Required, not imported (as in ignore-rules.ts): an ESM import makes Node scan the package for named exports first.
+const picomatch = createRequire(import.meta.url)("picomatch") as typeof picomatchApi;
 
 /** The implicit root, and any parent directory a write has to create. */
 const NEW_DIR: DirEntry = Object.freeze({ type: "dir", mode: 0o755 });

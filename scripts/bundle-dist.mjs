@@ -44,6 +44,9 @@ await build({
   platform: "node",
   target: "node20",
   packages: "external",
+  // classes keep their own names (esbuild renames them when two modules share a scope): format-result and the call
+  // planner match `constructor.name` against the names in the signature
+  keepNames: true,
   logLevel: "warning",
 });
 rmSync(path.join(DIST, "chunks"), { recursive: true, force: true });

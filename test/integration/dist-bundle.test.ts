@@ -1,0 +1,33 @@
+// dist/ is bundled (scripts/bundle-dist.mjs): what a run depends on must survive it, checked on the built output.
+import path from "node:path";
+import { pathToFileURL } from "node:url";
+import { describe, expect, it } from "vitest";
+import { makeStateDir, runCommand } from "../helpers/test-session.js";
+
+const ROOT = path.resolve(import.meta.dirname, "../..");
+
+describe("the bundled dist/", () => {
+  it("keeps every exported class's own name (the CLI matches constructor.name against the signature)", async () => {
+    const entry = (await import(pathToFileURL(path.join(ROOT, "dist/index.js")).href)) as Record<
+      string,
+      unknown
+    >;
+    const classes = Object.entries(entry).filter(
+      ([k, v]) => typeof v === "function" && /^[A-Z]/.test(k),
+    );
+    expect(classes.length).toBeGreaterThan(20);
+    expect(classes.filter(([k, v]) => (v as { name: string }).name !== k).map(([k]) => k)).toEqual(
+      [],
+    );
+  });
+
+  it("prints a preset object a function returns by its class, with what to chain", async () => {
+    const r = await runCommand(
+      "node",
+      [path.join(ROOT, "bin/gantry.js"), "call", "-m", "test/fixtures/toolchains/node-mini", "dev"],
+      { cwd: ROOT, env: { GANTRY_STATE_DIR: await makeStateDir() } },
+    );
+    expect(r.status, r.out).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^Dev \(chain one of: start, stop, shell, up\)$/);
+  });
+});

@@ -15,6 +15,7 @@ import { connectDocker } from "../../src/runtime/docker/connection/connect-docke
 import { DockerImages } from "../../src/runtime/docker/images/docker-images.js";
 import { resolveImage } from "../../src/runtime/docker/images/image-resolver.js";
 import { runLabels } from "../../src/runtime/docker/cleanup/labels.js";
+import { LaterWork } from "../../src/runtime/docker/connection/run-context.js";
 import type { BuildSpec, ResolvedImage } from "../../src/runtime/runtime.js";
 import { ContentStore } from "../../src/store/content-store.js";
 import type { Tree, TreeEntry } from "../../src/store/tree.js";
@@ -46,6 +47,7 @@ beforeAll(async () => {
     isLocalEngine: true,
     labels: runLabels(runId),
     ownerLabels: {},
+    later: new LaterWork(),
   });
   busybox = await resolveImage(docker, BUSYBOX, never);
 });

@@ -18,7 +18,12 @@ import { inspectImage, resolveImage } from "./images/image-resolver.js";
 import { LABELS, ownerLabels, runLabels } from "./cleanup/labels.js";
 import type { StateOwner } from "../../store/cache/state-owner.js";
 import { removeLabelled } from "./cleanup/run-cleanup.js";
-import { clientOf, type DockerRunContext, type LazyDocker } from "./connection/run-context.js";
+import {
+  clientOf,
+  LaterWork,
+  type DockerRunContext,
+  type LazyDocker,
+} from "./connection/run-context.js";
 import type { DockerEndpoint } from "./connection/socket-discovery.js";
 import type { SharedLayers } from "./exec/shared-layers.js";
 import { DockerServices } from "./services/docker-services.js";
@@ -83,6 +88,7 @@ export class DockerRuntime implements Runtime {
         return labels;
       },
       ownerLabels: ownerLabels(opts.owner),
+      later: new LaterWork(),
     };
     this.services = new DockerServices(this.ctx, () => this.caches());
     this.images = new DockerImages(this.ctx);
@@ -184,6 +190,7 @@ export class DockerRuntime implements Runtime {
   // Everything labelled with this run goes; cache volumes and committed images stay for the next run.
   async close(): Promise<void> {
     await this.background;
+    await this.ctx.later.settle();
     await this.services.close();
     if (!this.labelled) return;
     try {

@@ -75,7 +75,8 @@ async function applyStage(
       comment: "gantry: file operations",
     });
   } finally {
-    await removeContainer(container);
+    // the image is committed: the exec on it starts while the engine removes the container (close() waits for it)
+    ctx.later.add(removeContainer(container));
   }
 }
 

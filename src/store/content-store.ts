@@ -1,5 +1,5 @@
 // Content-addressed blobs, trees and small JSON records on disk; the one place Gantry keeps bytes between runs.
-import { createReadStream } from "node:fs";
+import { createReadStream, statSync } from "node:fs";
 import {
   mkdir,
   readFile,
@@ -195,9 +195,9 @@ export class ContentStore {
   /** Path of a readable file holding the digest's bytes: the store's copy, else a registered host source. */
   async locateBlob(digest: string): Promise<string> {
     const own = this.blobPath(digest);
-    if (await exists(own)) return own;
+    if (exists(own)) return own;
     const src = this.sources.get(digest);
-    if (src && (await exists(src.path))) return src.path;
+    if (src && exists(src.path)) return src.path;
     throw this.missing(digest);
   }
 
@@ -411,10 +411,12 @@ async function hashFile(file: string): Promise<string> {
   }
 }
 
-async function exists(p: string): Promise<boolean> {
+// A stat that answers "no" without an exception: the promise form throws ENOENT, and making that error (its stack, its
+// message) for every host file of a tar that is not in the store yet was most of Node's time sending 10,000 files.
+// Synchronous: a stat of a cached entry takes microseconds, less than a round trip through the thread pool.
+function exists(p: string): boolean {
   try {
-    await stat(p);
-    return true;
+    return statSync(p, { throwIfNoEntry: false }) !== undefined;
   } catch {
     return false;
   }

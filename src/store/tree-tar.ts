@@ -11,6 +11,9 @@ import { UnsupportedError, isGantryError } from "../errors.js";
  */
 export const PACK_MTIME = new Date("1985-10-26T08:15:00Z");
 
+/** What packTree hands on at once (see there). */
+const OUT_CHUNK = 64 * 1024;
+
 export interface PackOptions {
   /** Put every entry under this directory (tree form or absolute: "app/src", "/app/src"). */
   prefix?: string;
@@ -31,12 +34,29 @@ export function packTree(tree: Tree, store: ContentStore, opts: PackOptions = {}
   let failure: Error | undefined;
   // tar-stream fails the pack with its own terse error ("Size mismatch"); ours, which names the file, wins.
   pack.on("error", (err: Error) => setImmediate(() => out.destroy(failure ?? err)));
-  // Pumped by hand: streamx's pipe would fail `out` with tar-stream's own error before ours arrives.
-  pack.on("data", (chunk: unknown) => {
-    if (!out.write(chunk)) pack.pause();
+  // Pumped by hand: streamx's pipe would fail `out` with tar-stream's own error before ours arrives. Its chunks (a
+  // 512-byte header, the content, the padding: three per small file) are passed on in pieces of OUT_CHUNK bytes, so
+  // an http request body makes a write per piece rather than per header.
+  let held: Buffer[] = [];
+  let heldBytes = 0;
+  const pass = (): boolean => {
+    if (heldBytes === 0) return true;
+    const piece = held.length === 1 ? (held[0] as Buffer) : Buffer.concat(held, heldBytes);
+    held = [];
+    heldBytes = 0;
+    return out.write(piece);
+  };
+  pack.on("data", (data: unknown) => {
+    const chunk = data as Buffer;
+    held.push(chunk);
+    heldBytes += chunk.length;
+    if (heldBytes >= OUT_CHUNK && !pass()) pack.pause();
   });
   out.on("drain", () => pack.resume());
-  pack.on("end", () => out.end());
+  pack.on("end", () => {
+    pass();
+    out.end();
+  });
   writeEntries(pack, tree, store, opts).then(
     () => pack.finalize(),
     (err: unknown) => {

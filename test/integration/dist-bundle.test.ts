@@ -30,4 +30,17 @@ describe("the bundled dist/", () => {
     expect(r.status, r.out).toBe(0);
     expect(r.stdout.trim()).toMatch(/^Dev \(chain one of: start, stop, shell, up\)$/);
   });
+
+  it("ships a code cache for TypeScript that a plain node accepts (a cold signature skips compiling it)", async () => {
+    const script = `
+      import { createRequire } from "node:module";
+      const { withCodeCache } = await import(${JSON.stringify(path.join(ROOT, "dist/module/introspect/ts-api.js"))});
+      const file = createRequire(${JSON.stringify(path.join(ROOT, "package.json"))}).resolve("typescript");
+      const ts = withCodeCache(file, ${JSON.stringify(path.join(ROOT, "dist/typescript.v8-cache"))});
+      console.log(ts ? ts.version : "refused");
+    `;
+    const r = await runCommand("node", ["--input-type=module", "-e", script], { cwd: ROOT });
+    expect(r.status, r.out).toBe(0);
+    expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
 });

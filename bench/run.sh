@@ -111,7 +111,7 @@ ${ca_row}| host runtime, cold | ${h_cold} ms (${h_cold_min}–${h_cold_max}) | t
 
 Notes:
 - "cold" for Gantry means an empty state dir (no exec cache, no stat cache, no module signature); images are present for
-  both. Gantry is measured as `npm run build` leaves it: `dist/` bundled, with its V8 code cache for TypeScript.
+  both. Gantry is measured as \`npm run build\` leaves it: \`dist/\` bundled, with its V8 code cache for TypeScript.
 - The Gantry times include Node start-up, module loading and hashing the source tree on every run.
 - Node processes (Gantry, \`node -e 0\`) run without NODE_EXTRA_CA_CERTS, which this machine sets only for its TLS proxy
   (Node parses the named CA bundle at every start-up); the row "with … set" measures the difference.

@@ -5,18 +5,12 @@
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import vm from "node:vm";
-import { codeCacheFor, TS_CODE_CACHE, wrapCommonJs } from "../dist/module/introspect/ts-api.js";
+import { codeCacheFor, runCommonJs, TS_CODE_CACHE } from "../dist/module/introspect/ts-api.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
 const file = createRequire(path.join(ROOT, "package.json")).resolve("typescript");
 const source = fs.readFileSync(file);
-const script = new vm.Script(wrapCommonJs(source.toString("utf8")), { filename: file });
-const mod = { exports: {} };
-script
-  .runInThisContext()
-  .call(mod.exports, mod.exports, createRequire(file), mod, file, path.dirname(file));
-const ts = mod.exports;
+const { script, exports: ts } = runCommonJs(file, source);
 const sample = `
 import { dag, Directory, object, func, argument } from "@dagger.io/dagger";
 /** A module. */

@@ -4,9 +4,8 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { createRequire } from "node:module";
 import os from "node:os";
 import path from "node:path";
-import vm from "node:vm";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { codeCacheFor, withCodeCache, wrapCommonJs } from "../../src/module/introspect/ts-api.js";
+import { codeCacheFor, runCommonJs, withCodeCache } from "../../src/module/introspect/ts-api.js";
 
 let dir: string;
 let lib: string;
@@ -28,8 +27,7 @@ afterAll(async () => {
 // A cache made the way scripts/typescript-code-cache.mjs makes it.
 async function cacheOf(source: string): Promise<string> {
   const file = path.join(dir, `cache-${Math.random()}`);
-  const script = new vm.Script(wrapCommonJs(source), { filename: lib });
-  script.runInThisContext();
+  const { script } = runCommonJs(lib, Buffer.from(source))!;
   await writeFile(file, codeCacheFor(Buffer.from(source), script.createCachedData()));
   return file;
 }

@@ -42,30 +42,42 @@ function codeCacheFile(): string | undefined {
 }
 
 /**
- * typescript.js run as CommonJS runs it (the module wrapper, its own `require`), compiled from the code cache;
- * undefined when the cache is not for these exact bytes or V8 rejects it, and the caller requires it as usual.
- * V8 checks only the source's length (a same-length edit would run the old code), so the cache starts with the
- * SHA-256 of the source it was made from (codeCacheFor), checked first (~15 ms for 9 MB).
+ * typescript.js compiled from the code cache and run; undefined when the cache is not for these exact bytes or V8
+ * rejects it, and the caller requires it as usual. V8 checks only the source's length (a same-length edit would run
+ * the old code), so the cache starts with the SHA-256 of the source it was made from (codeCacheFor), checked first
+ * (~15 ms for 9 MB).
  */
 export function withCodeCache(file: string, cacheFile: string): TsApi | undefined {
-  let script: vm.Script;
+  let source: Buffer;
+  let cache: Buffer;
   try {
-    const source = fs.readFileSync(file);
-    const cache = fs.readFileSync(cacheFile);
-    if (!cache.subarray(0, 32).equals(createHash("sha256").update(source).digest()))
-      return undefined;
-    script = new vm.Script(wrapCommonJs(source.toString("utf8")), {
-      filename: file,
-      cachedData: cache.subarray(32),
-    });
+    source = fs.readFileSync(file);
+    cache = fs.readFileSync(cacheFile);
   } catch {
     return undefined;
   }
+  if (!cache.subarray(0, 32).equals(createHash("sha256").update(source).digest())) return undefined;
+  return runCommonJs(file, source, cache.subarray(32))?.exports as TsApi | undefined;
+}
+
+/**
+ * A CommonJS file run as Node runs it (its wrapper, its own `require`, `module`, `__dirname`), compiled from
+ * `cachedData` when given; undefined when V8 rejects that. The script is returned for making a cache of it.
+ */
+export function runCommonJs(
+  file: string,
+  source: Buffer,
+  cachedData?: Buffer,
+): { script: vm.Script; exports: unknown } | undefined {
+  const script = new vm.Script(wrapCommonJs(source.toString("utf8")), {
+    filename: file,
+    ...(cachedData ? { cachedData } : {}),
+  });
   if (script.cachedDataRejected) return undefined;
   const mod = { exports: {} as unknown };
   const run = script.runInThisContext() as (...args: unknown[]) => void;
   run.call(mod.exports, mod.exports, createRequire(file), mod, file, path.dirname(file));
-  return mod.exports as TsApi;
+  return { script, exports: mod.exports };
 }
 
 /** The cache file's bytes: the SHA-256 of the source file's bytes, then V8's code cache of its wrapped text. */
@@ -74,6 +86,6 @@ export function codeCacheFor(source: Buffer, v8Data: Buffer): Buffer {
 }
 
 /** Node's CommonJS wrapper (Module.wrap), which the cache was made over: the same source text, byte for byte. */
-export function wrapCommonJs(source: string): string {
+function wrapCommonJs(source: string): string {
   return `(function (exports, require, module, __filename, __dirname) { ${source}\n});`;
 }

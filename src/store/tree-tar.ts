@@ -90,37 +90,33 @@ async function writeEntries(pack: tar.Pack, tree: Tree, store: ContentStore, opt
       ahead.set(next, bytes);
     }
   };
-  try {
-    for (let i = 0; i < keys.length; i++) {
-      readAhead(i + PREFETCH_AHEAD);
-      const key = keys[i] as string;
-      const entry = tree.entries[key] as TreeEntry;
-      const name = prefix === "" ? key : `${prefix}/${key}`;
-      if (entry.type === "dir") {
-        await addEntry(pack, { ...owner, name, type: "directory", mode: entry.mode });
-      } else if (entry.type === "symlink") {
-        await addEntry(pack, {
-          ...owner,
-          name,
-          type: "symlink",
-          linkname: entry.target,
-          mode: 0o777,
-        });
-      } else {
-        const header = {
-          ...owner,
-          name,
-          type: "file" as const,
-          mode: entry.mode,
-          size: entry.size,
-        };
-        const bytes = ahead.get(i);
-        ahead.delete(i);
-        await addEntry(pack, header, bytes ? await bytes : await store.openBlob(entry.digest));
-      }
+  for (let i = 0; i < keys.length; i++) {
+    readAhead(i + PREFETCH_AHEAD);
+    const key = keys[i] as string;
+    const entry = tree.entries[key] as TreeEntry;
+    const name = prefix === "" ? key : `${prefix}/${key}`;
+    if (entry.type === "dir") {
+      await addEntry(pack, { ...owner, name, type: "directory", mode: entry.mode });
+    } else if (entry.type === "symlink") {
+      await addEntry(pack, {
+        ...owner,
+        name,
+        type: "symlink",
+        linkname: entry.target,
+        mode: 0o777,
+      });
+    } else {
+      const header = {
+        ...owner,
+        name,
+        type: "file" as const,
+        mode: entry.mode,
+        size: entry.size,
+      };
+      const bytes = ahead.get(i);
+      ahead.delete(i);
+      await addEntry(pack, header, bytes ? await bytes : await store.openBlob(entry.digest));
     }
-  } finally {
-    ahead.clear();
   }
 }
 

@@ -285,6 +285,15 @@ describe("flags a new user gets wrong", () => {
   });
 });
 
+// A module of one file under `work/<folder>`: gantry.json naming it, its source in .gantry/src/index.ts.
+async function writeModule(folder: string, name: string, source: string): Promise<string> {
+  const dir = path.join(work, folder);
+  await mkdir(path.join(dir, ".gantry/src"), { recursive: true });
+  await writeFile(path.join(dir, "gantry.json"), JSON.stringify({ name, source: ".gantry" }));
+  await writeFile(path.join(dir, ".gantry/src/index.ts"), source);
+  return dir;
+}
+
 describe("mistakes in the module's code", () => {
   it("a TypeError in a function shows the module's file:line", async () => {
     const r = await gantry(["call", "boom"]);
@@ -296,11 +305,9 @@ describe("mistakes in the module's code", () => {
   });
 
   it("a package that is not installed is named with the command that installs it", async () => {
-    const dir = path.join(work, "needs-pkg");
-    await mkdir(path.join(dir, ".gantry/src"), { recursive: true });
-    await writeFile(path.join(dir, "gantry.json"), '{ "name": "needs", "source": ".gantry" }');
-    await writeFile(
-      path.join(dir, ".gantry/src/index.ts"),
+    const dir = await writeModule(
+      "needs-pkg",
+      "needs",
       'import { object, func } from "@dagger.io/dagger";\nimport pad from "gantry-no-such-package";\n' +
         "@object()\nexport class Needs {\n  @func()\n  go(): string {\n    return String(pad);\n  }\n}\n",
     );
@@ -314,11 +321,9 @@ describe("mistakes in the module's code", () => {
   });
 
   it("a Dagger method Gantry lacks, reached by a computed name, names the module's line (dist/ is bundled)", async () => {
-    const dir = path.join(work, "computed-unsupported");
-    await mkdir(path.join(dir, ".gantry/src"), { recursive: true });
-    await writeFile(path.join(dir, "gantry.json"), '{ "name": "computed", "source": ".gantry" }');
-    await writeFile(
-      path.join(dir, ".gantry/src/index.ts"),
+    const dir = await writeModule(
+      "computed-unsupported",
+      "computed",
       'import { dag, object, func } from "@dagger.io/dagger";\n' +
         "@object()\nexport class Computed {\n  @func()\n  go(): unknown {\n" +
         "    const ctr = dag.container() as unknown as Record<string, (p: string) => unknown>;\n" +
@@ -333,11 +338,9 @@ describe("mistakes in the module's code", () => {
   });
 
   it("a parameter typed as an object literal is refused by `gantry functions`", async () => {
-    const dir = path.join(work, "literal");
-    await mkdir(path.join(dir, ".gantry/src"), { recursive: true });
-    await writeFile(path.join(dir, "gantry.json"), '{ "name": "literal", "source": ".gantry" }');
-    await writeFile(
-      path.join(dir, ".gantry/src/index.ts"),
+    const dir = await writeModule(
+      "literal",
+      "literal",
       'import { object, func } from "@dagger.io/dagger";\n@object()\nexport class Literal {\n' +
         "  @func()\n  run(opts: { a: string }): string {\n    return opts.a;\n  }\n}\n",
     );

@@ -15,7 +15,15 @@ export interface MissReason {
   /** The input, e.g. `withDirectory /src`, `environment variable NODE_ENV`, `secret variable TOKEN`, `command`. */
   input: string;
   change:
-    "changed" | "new" | "removed" | "first-run" | "pruned" | "evicted" | "unknown" | "depends";
+    | "changed"
+    | "new"
+    | "removed"
+    | "first-run"
+    | "pruned"
+    | "evicted"
+    | "not-kept"
+    | "unknown"
+    | "depends";
   /** For directories: the files that changed, `+added`, `~modified`, `-removed` (at most 50). */
   files?: string[];
   /** How many files changed in all (`files` may be cut). */

@@ -8,6 +8,7 @@ import { Scrubber } from "./scrubber.js";
 import { Semaphore, SingleFlight } from "./scheduler.js";
 import type { BindingOps, ImageOps, SessionParts } from "./session-parts.js";
 import { CancelledError, InternalError } from "../errors.js";
+import { LazySnapshots, resolvingRuntime } from "./lazy-snapshots.js";
 
 export interface SessionInit extends SessionParts {
   runtime: Runtime;
@@ -51,7 +52,10 @@ export type Closer = () => Promise<void>;
 const current = new AsyncLocalStorage<Session>();
 
 export class Session {
+  /** The run's runtime, seen through `lazy`: every snapshot it is given is a real one. */
   readonly runtime: Runtime;
+  /** Snapshots made on first need (an exec's filesystem that nothing may ever read). */
+  readonly lazy = new LazySnapshots();
   readonly store: ContentStore;
   readonly events: EventSink;
   readonly runId: string;
@@ -92,7 +96,7 @@ export class Session {
   private stepCounter = 0;
 
   constructor(init: SessionInit) {
-    this.runtime = init.runtime;
+    this.runtime = resolvingRuntime(init.runtime, this.lazy);
     this.store = init.store;
     this.events = init.events;
     this.runId = init.runId;

@@ -146,9 +146,18 @@ export function mountHasOutput(m: MountSpec): m is Extract<MountSpec, { kind: "d
   return (m.kind === "dir" || m.kind === "file") && m.readOnly !== true;
 }
 
-export interface ExecOutcome {
-  /** The filesystem after the exec (ops + exec effects); not created when the exec was cancelled. */
-  snapshot: Snapshot;
+/**
+ * What an exec left. Its filesystem is either made (`snapshot`) or left for later (`keep`): the docker runtime keeps
+ * the stopped container, uncommitted, until the run closes, and commits it only when keep() is called (once) — a
+ * check whose filesystem nothing reads never pays a commit. Not made when the exec was cancelled.
+ */
+export type ExecOutcome =
+  MadeExecOutcome | (ExecOutput & { snapshot?: undefined; keep: () => Promise<Snapshot> });
+
+/** An exec's outcome with its filesystem made (the host runtime's always are). */
+export type MadeExecOutcome = ExecOutput & { snapshot: Snapshot; keep?: undefined };
+
+export interface ExecOutput {
   /** One output per mount for which mountHasOutput is true. */
   mounts?: MountOutput[];
   exitCode: number;

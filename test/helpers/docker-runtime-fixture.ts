@@ -11,7 +11,7 @@ import { afterAll, beforeAll } from "vitest";
 import { readEnv } from "../../src/env.js";
 import { connectDocker } from "../../src/runtime/docker/connection/connect-docker.js";
 import { DockerRuntime } from "../../src/runtime/docker/docker-runtime.js";
-import type { ExecSpec, ResolvedImage } from "../../src/runtime/runtime.js";
+import type { ExecOutcome, ExecSpec, ResolvedImage } from "../../src/runtime/runtime.js";
 import { ContentStore } from "../../src/store/content-store.js";
 
 const run = promisify(execFile);
@@ -103,4 +103,9 @@ export function defaultExecSpec(
     mounts: [],
     signal: new AbortController().signal,
   };
+}
+
+/** The exec's filesystem as an image: the docker runtime commits it only when asked (keep), as a run does on a read. */
+export async function snapshotOf(outcome: ExecOutcome): Promise<string> {
+  return outcome.snapshot ?? (await outcome.keep());
 }

@@ -54,15 +54,16 @@ describe("cache size (real engine)", () => {
     const run = await gantry(state, ["call", "-m", MOD, "steps", `--tag=${t}`]);
     expect(run.status, run.out).toBe(0);
     const after = await ls(state);
-    // two steps each write 300 kB into their snapshot
+    // two steps each write 300 kB into their snapshot; the third's filesystem is never read, so never committed
+    // (docs/design-notes/performance.md, Decision 10): three records, two images
     expect(after.counted.total).toBeGreaterThan(before.counted.total + 600_000);
-    expect(after.images).toHaveLength(3);
+    expect(after.images).toHaveLength(2);
     expect(after.images.every((i) => i.lastUsed > Date.now() - 600_000)).toBe(true);
     const exec = after.parts.find((p) => p.name === "store/records/exec");
     expect(exec?.files).toBe(3);
     const text = await gantry(state, ["cache", "ls"]);
     expect(text.stdout).toMatch(/exec records \(cached step results\)/);
-    expect(text.stdout).toMatch(/images this state dir's records name: 3 \(600\.0 kB\)/);
+    expect(text.stdout).toMatch(/images this state dir's records name: 2 \(600\.0 kB\)/);
     expect(text.stdout).toMatch(/run records — .*cache-module \(not counted\)/);
   });
 

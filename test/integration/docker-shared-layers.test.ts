@@ -2,7 +2,11 @@
 import { execFile } from "node:child_process";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { defaultExecSpec, useDockerRuntimeFixture } from "../helpers/docker-runtime-fixture.js";
+import {
+  defaultExecSpec,
+  useDockerRuntimeFixture,
+  snapshotOf,
+} from "../helpers/docker-runtime-fixture.js";
 import { SHARE_FROM_ENTRIES } from "../../src/runtime/docker/exec/shared-layers.js";
 import type { ExecSpec, FsOp, ResolvedImage } from "../../src/runtime/runtime.js";
 import type { Tree, TreeEntry } from "../../src/store/tree.js";
@@ -56,7 +60,7 @@ describe("shared source layers (docker runtime)", () => {
       ),
     );
     for (const o of outcomes) expect(o.stdout.trim()).toBe(String(SHARE_FROM_ENTRIES + 8));
-    const layers = await Promise.all(outcomes.map((o) => layersOf(o.snapshot)));
+    const layers = await Promise.all(outcomes.map(async (o) => layersOf(await snapshotOf(o))));
     const base = await layersOf(busybox.id);
     for (const l of layers) {
       // base image, then the one baked source layer, then the exec's own layer
@@ -73,6 +77,8 @@ describe("shared source layers (docker runtime)", () => {
       .newRuntime()
       .exec(execSpec(["sh", "-c", "cat src/f0.txt"], [{ op: "put", path: "/work", tree }]));
     expect(o.stdout).toMatch(/^file 0 /);
-    expect(await layersOf(o.snapshot)).toHaveLength((await layersOf(busybox.id)).length + 1);
+    expect(await layersOf(await snapshotOf(o))).toHaveLength(
+      (await layersOf(busybox.id)).length + 1,
+    );
   });
 });

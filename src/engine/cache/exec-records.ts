@@ -8,7 +8,11 @@ export type MountOutputRef = { kind: "dir"; tree: string } | { kind: "file"; ent
 
 /** What a cached exec gives back instead of running. */
 export interface ExecRecord {
-  snapshot: Snapshot;
+  /**
+   * The filesystem the exec left; absent when nothing read it while it ran (it was never committed): the record
+   * then serves the output, and a run that reads the filesystem runs the exec again (exec.ts).
+   */
+  snapshot?: Snapshot;
   /** Writable directory/file mounts' contents after the exec, by absolute target: part of the step's result. */
   mounts?: Record<string, MountOutputRef>;
   exitCode: number;
@@ -34,7 +38,8 @@ export async function lookupExec(
   const record = await s.store.getRecord<ExecRecord>("exec", key);
   if (!record) return { hit: false, pruned: false };
   if (!(await hasMountOutputs(s, record, mountTargets))) return { hit: false, pruned: true };
-  if (await s.runtime.hasSnapshot(record.snapshot)) return { hit: true, record };
+  if (record.snapshot === undefined || (await s.runtime.hasSnapshot(record.snapshot)))
+    return { hit: true, record };
   return { hit: false, pruned: true };
 }
 

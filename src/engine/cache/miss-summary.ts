@@ -9,6 +9,8 @@ export function describeReason(r: MissReason, maxFiles = 3): string {
       return "no earlier result for this step";
     case "pruned":
       return "its cached result was removed from the engine (pruned)";
+    case "not-kept":
+      return "its filesystem is read now, and was not kept when it last ran (nothing read it then)";
     case "evicted":
       return r.detail?.startsWith("cache gc")
         ? `its cached result was evicted by ${r.detail} (size limit); raise the limit (GANTRY_CACHE_LIMIT) to keep more`

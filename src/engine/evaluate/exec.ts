@@ -8,9 +8,11 @@ import { planExec, startBindings, type ExecPlan } from "./exec-plan.js";
 import {
   lookupExec,
   recordExec,
+  type CacheLookup,
   type ExecRecord,
   type MountOutputRef,
 } from "../cache/exec-records.js";
+import type { MissReason } from "../events.js";
 import { describeReason } from "../cache/miss-summary.js";
 import { startStep, type StepHandle } from "./steps.js";
 import type { FailureContext } from "./exec-failure.js";
@@ -74,7 +76,16 @@ export function execStepName(args: readonly string[]): string {
   return `withExec ${cmd.length > 100 ? cmd.slice(0, 97) + "…" : cmd}`;
 }
 
-async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<ExecResult> {
+/**
+ * Run the exec, from cache when its record allows. `keepFilesystem`: its filesystem is read now, and its record
+ * kept only the output (nothing read the filesystem when it last ran): such a record does not count as a hit.
+ */
+async function execute(
+  s: Session,
+  exec: ExecNode,
+  plan: ExecPlan,
+  keepFilesystem = false,
+): Promise<ExecResult> {
   s.throwIfCancelled();
   // scrubbed before it is cut to length: a cut could split a secret so that the scrubber no longer sees it
   const name = execStepName(plan.spec.args.map((a) => s.scrub(a)));
@@ -89,9 +100,13 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
   });
   const reports = testReportsPath(plan.spec.env, plan.spec.workdir);
   const outputTargets = plan.spec.mounts.filter(mountHasOutput).map((m) => m.target);
+  const usable = (c: CacheLookup): c is Extract<CacheLookup, { hit: true }> =>
+    c.hit && (!keepFilesystem || c.record.snapshot !== undefined);
+  const gone = (c: CacheLookup): Gone =>
+    keepFilesystem ? "not-kept" : c.hit ? undefined : c.pruned ? "pruned" : undefined;
   const cached = await lookupExec(s, plan.digest, outputTargets);
-  if (cached.hit) return fromCache(s, exec, plan, step, name, reports, cached.record);
-  if (s.dryRun) return missed(s, exec, plan, step, name, reports, cached.pruned);
+  if (usable(cached)) return fromCache(s, exec, plan, step, name, reports, cached.record);
+  if (s.dryRun) return missed(s, exec, plan, step, name, reports, gone(cached));
   // Another Gantry process on this state dir may be running the same step: wait for it, then take its result.
   const unlock = await lockStep(s, plan.digest, name).catch((e: unknown) => {
     step.end("cancelled", { error: e instanceof Error ? e.message : String(e) });
@@ -99,8 +114,8 @@ async function execute(s: Session, exec: ExecNode, plan: ExecPlan): Promise<Exec
   });
   try {
     const again = await lookupExec(s, plan.digest, outputTargets);
-    if (again.hit) return await fromCache(s, exec, plan, step, name, reports, again.record);
-    return await missed(s, exec, plan, step, name, reports, again.pruned);
+    if (usable(again)) return await fromCache(s, exec, plan, step, name, reports, again.record);
+    return await missed(s, exec, plan, step, name, reports, gone(again));
   } finally {
     await unlock();
   }
@@ -124,14 +139,21 @@ async function fromCache(
   record: ExecRecord,
 ): Promise<ExecResult> {
   step.end("cached", { exitCode: record.exitCode });
-  if (reports) await collectTestReports(s, step.id, record.snapshot, reports);
+  // a record that kept only the output: the exec runs again if, and when, something reads its filesystem
+  const snapshot =
+    record.snapshot ??
+    s.lazy.defer(async () => s.lazy.resolve((await execute(s, exec, plan, true)).snapshot));
+  if (reports) await collectTestReports(s, step.id, snapshot, reports);
   return checkExpect(
     exec,
     plan,
-    { digest: plan.digest, ...record, cached: true, sources: plan.sources },
+    { digest: plan.digest, ...record, snapshot, cached: true, sources: plan.sources },
     name,
   );
 }
+
+/** Why an earlier result of the step cannot be used: removed from the engine, or its filesystem never kept. */
+type Gone = "pruned" | "not-kept" | undefined;
 
 // A miss: say why, run it (unless a dry run), and record a success. What only a miss needs (explaining it, the
 // failure note, a shell at the failure) is loaded here, so a run of cached steps never loads it.
@@ -142,26 +164,43 @@ async function missed(
   step: StepHandle,
   name: string,
   reports: ReturnType<typeof testReportsPath>,
-  pruned: boolean,
+  gone: Gone,
 ): Promise<ExecResult> {
   const { explainMiss, recordStepInputs, stepKeyOf } = await import("../cache/explain-miss.js");
   const { evictedMiss } = await import("../cache/eviction-note.js");
   const keys = stepKeyOf(s, exec, plan);
-  const explained = pruned
-    ? {
-        miss: "its cached result was removed from the engine (pruned)",
-        why: [{ input: "its cached result", change: "pruned" as const }],
-      }
+  const explained = gone
+    ? goneMiss(gone)
     : ((await evictedMiss(s, plan.digest)) ?? (await explainMiss(s, keys, plan)));
   if (s.dryRun) {
     step.end("would-run", explained);
     throw new DryRunStop(`dry run: ${name} would run`, { step: name });
   }
-  const { outcome, gone, spec } = await runInRuntime(s, exec, plan, step, name, explained);
-  s.snapshotsMade.push(outcome.snapshot);
+  const {
+    outcome,
+    gone: serviceGone,
+    spec,
+  } = await runInRuntime(s, exec, plan, step, name, explained);
+  // The record is written now with the filesystem if the runtime made it, and again once it is kept (in order).
+  let kept: Snapshot | undefined = outcome.snapshot;
+  let writes = Promise.resolve();
+  const writeRecord = () =>
+    (writes = writes.then(() => recordExec(s, plan.digest, { ...result, snapshot: kept })));
+  let recorded = false;
+  const keep = outcome.keep;
+  if (kept !== undefined) s.snapshotsMade.push(kept);
+  const snapshot =
+    keep === undefined
+      ? (kept as Snapshot)
+      : s.lazy.defer(async () => {
+          kept = await keep();
+          s.snapshotsMade.push(kept);
+          if (recorded) await writeRecord();
+          return kept;
+        });
   const result: ExecResult = {
     digest: plan.digest,
-    snapshot: outcome.snapshot,
+    snapshot,
     mounts: await saveMountOutputs(s, outcome.mounts ?? []),
     exitCode: outcome.exitCode,
     stdout: s.scrub(outcome.stdout),
@@ -172,7 +211,7 @@ async function missed(
   const ok = allowed(exec.expect, result.exitCode);
   const why = ok
     ? undefined
-    : await (await import("./exec-failure.js")).whyFailed(exec, outcome, gone);
+    : await (await import("./exec-failure.js")).whyFailed(exec, outcome, serviceGone);
   if (reports) await collectTestReports(s, step.id, result.snapshot, reports);
   step.end(ok ? "done" : "failed", {
     ...explained,
@@ -183,13 +222,22 @@ async function missed(
   if (!ok && s.terminals?.onFailure)
     await (
       await import("./terminal.js")
-    ).shellAtFailure(s, exec, spec, outcome.snapshot, name, result.exitCode);
+    ).shellAtFailure(s, exec, spec, snapshot, name, result.exitCode);
   // A non-zero exit is never cached, even when expected: a rerun must run a failing or flaky step again.
   if (result.exitCode === 0) {
-    await recordExec(s, plan.digest, result);
+    recorded = true;
+    await writeRecord();
     await recordStepInputs(s, keys, plan);
   }
   return checkExpect(exec, plan, result, name, why);
+}
+
+// The miss of a step whose earlier result exists but cannot serve: its image was pruned, or its filesystem not kept.
+function goneMiss(gone: "pruned" | "not-kept"): { miss: string; why: MissReason[] } {
+  const why: MissReason[] = [
+    { input: gone === "pruned" ? "its cached result" : "its filesystem", change: gone },
+  ];
+  return { miss: describeReason(why[0] as MissReason), why };
 }
 
 // The exec itself: bound services started, a parallelism slot, output streamed (scrubbed) into the step's log.

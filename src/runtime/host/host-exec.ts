@@ -2,7 +2,7 @@
 import { chmod, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { CancelledError, UnsupportedError } from "../../errors.js";
-import type { ExecOutcome, ExecSpec } from "../runtime.js";
+import type { MadeExecOutcome, ExecSpec } from "../runtime.js";
 import type { ContentStore } from "../../store/content-store.js";
 import { materializeTree, type FileStamp } from "../../store/tree-materialize.js";
 import type { CacheVolumes } from "./cache-volumes.js";
@@ -32,7 +32,7 @@ export interface HostExecContext {
 const RACY_WINDOW_NS = 20_000_000n;
 
 /** Run one ExecSpec on the host and commit its upper tree as the new snapshot. */
-export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise<ExecOutcome> {
+export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise<MadeExecOutcome> {
   if (spec.memoryLimit !== undefined)
     throw new UnsupportedError(
       `exec ${spec.step} has a memory limit (experimentalMemoryLimit), which the host runtime cannot enforce`,

@@ -5,7 +5,7 @@ import type { ContentStore } from "../../store/content-store.js";
 import { EMPTY_TREE, type FileEntry, type Tree } from "../../store/tree.js";
 import {
   emptyImageConfig,
-  type ExecOutcome,
+  type MadeExecOutcome,
   type ExecSpec,
   type FsOp,
   type ImageConfig,
@@ -97,7 +97,7 @@ export class HostRuntime implements Runtime {
   }
 
   /** See host-exec.ts: materialize, run, scan back. */
-  exec(spec: ExecSpec): Promise<ExecOutcome> {
+  exec(spec: ExecSpec): Promise<MadeExecOutcome> {
     return this.systemView().then((view) =>
       runHostExec(spec, {
         store: this.store,

@@ -59,7 +59,43 @@ export async function runExecContainer(
     if (signal.aborted) throw cancelled();
     await writeRedirects(ctx, container, spec, result);
     const mountOutputs = await mounts.readOutputs(container, signal);
-    const snapshot = await commitContainer(container, {
+    const commit = commitExec(ctx, container, spec);
+    if (!canKeepForLater(spec))
+      return { snapshot: await commit(), ...result, mounts: mountOutputs };
+    // The stopped container stays, uncommitted, until something reads its filesystem (or close() sweeps it).
+    const stopped = container;
+    container = undefined;
+    let kept: Promise<string> | undefined;
+    const keep = () =>
+      (kept ??= commit()
+        .catch((err: unknown) => {
+          throw engineFailure(`keeping the filesystem of exec ${spec.step}`, err);
+        })
+        .finally(() => ctx.later.add(removeContainer(stopped))));
+    return { keep, ...result, mounts: mountOutputs };
+  } catch (err) {
+    if (signal.aborted && !(err instanceof CancelledError)) throw cancelled(err);
+    throw engineFailure(`running exec ${spec.step}`, err);
+  } finally {
+    signal.removeEventListener("abort", kill);
+    if (container) await removeContainer(container);
+    await mounts?.dispose();
+  }
+}
+
+// A container that mounts temporary volumes (directory mounts) is committed and removed now: the volumes go with it.
+function canKeepForLater(spec: ExecSpec): boolean {
+  return !spec.mounts.some((m) => m.kind === "dir");
+}
+
+// The exec's container as the image `gantry-cache:<digest hex>`, with the exec's own config (not the wrapper's).
+function commitExec(
+  ctx: DockerRunContext,
+  container: Dockerode.Container,
+  spec: ExecSpec,
+): () => Promise<string> {
+  return () =>
+    commitContainer(container, {
       repo: SNAPSHOT_REPO,
       tag: digestHex(spec.digest),
       comment: `gantry: ${spec.step}`.slice(0, 200),
@@ -72,15 +108,6 @@ export async function runExecContainer(
         Labels: { ...ctx.ownerLabels, [LABELS.managed]: "true", [LABELS.digest]: spec.digest },
       },
     });
-    return { snapshot, ...result, mounts: mountOutputs };
-  } catch (err) {
-    if (signal.aborted && !(err instanceof CancelledError)) throw cancelled(err);
-    throw engineFailure(`running exec ${spec.step}`, err);
-  } finally {
-    signal.removeEventListener("abort", kill);
-    if (container) await removeContainer(container);
-    await mounts?.dispose();
-  }
 }
 
 // The wrapper (secret variables, unset variables) is a shell script: without /bin/sh, say so instead of failing oddly.

@@ -5,6 +5,11 @@ import type { Runtime, Snapshot } from "../runtime/runtime.js";
 
 const PREFIX = "gantry-lazy:";
 
+/** Whether the snapshot is a stand-in: never to be persisted, put in a key, or given to a runtime. */
+export function isStandIn(snapshot: Snapshot): boolean {
+  return snapshot.startsWith(PREFIX);
+}
+
 export class LazySnapshots {
   private readonly makers = new Map<string, () => Promise<Snapshot>>();
   private readonly made = new Map<string, Promise<Snapshot>>();

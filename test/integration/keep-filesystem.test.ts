@@ -101,6 +101,44 @@ describe("an exec's filesystem, kept only when read", () => {
     expect(executed(second.events)).toEqual([]);
   });
 
+  it("reads the right step's files in later runs (a stand-in never names a read in the read cache)", async () => {
+    const [a, b] = [randomBytes(4).toString("hex"), randomBytes(4).toString("hex")];
+    const state = await makeStateDir();
+    expect((await runIn("docker", state, () => stepOf(a).file("/f").contents())).value).toBe(
+      `${a}\n`,
+    );
+    expect((await runIn("docker", state, () => stepOf(b).file("/f").contents())).value).toBe(
+      `${b}\n`,
+    );
+    const c = randomBytes(4).toString("hex");
+    await runIn("docker", state, () => stepOf(c).stdout());
+    const third = await runIn("docker", state, () => stepOf(c).file("/f").contents());
+    expect(third.value).toBe(`${c}\n`);
+    expect(executed(third.events)).toHaveLength(1);
+  });
+
+  it("runs a new child of an output-only cached step with one slot per exec (no deadlock at parallelism 1 or 2)", async () => {
+    for (const parallelism of ["1", "2"]) {
+      const words = [randomBytes(4).toString("hex"), randomBytes(4).toString("hex")];
+      const state = await makeStateDir();
+      await runIn("docker", state, () => Promise.all(words.map((w) => stepOf(w).stdout())));
+      process.env.GANTRY_PARALLELISM = parallelism;
+      try {
+        const children = runIn("docker", state, () =>
+          Promise.all(words.map((w) => stepOf(w).withExec(["cat", "/f"]).stdout())),
+        );
+        const timeout = new Promise<"timed out">((resolve) =>
+          setTimeout(() => resolve("timed out"), 40_000).unref(),
+        );
+        const r = await Promise.race([children, timeout]);
+        expect(r, `parallelism ${parallelism}`).not.toBe("timed out");
+        expect((r as Awaited<typeof children>).value).toEqual(words.map((w) => `${w}\n`));
+      } finally {
+        delete process.env.GANTRY_PARALLELISM;
+      }
+    }
+  }, 120_000);
+
   it("on the host runtime, where keeping costs a scan the exec does anyway, a later read is served from cache", async () => {
     const word = randomBytes(4).toString("hex");
     const state = await makeStateDir();

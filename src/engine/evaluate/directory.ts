@@ -15,7 +15,8 @@ import {
   withTreeAt,
   withoutPath,
 } from "../../store/tree-ops.js";
-import { NotFoundError } from "../../errors.js";
+import { InternalError, NotFoundError } from "../../errors.js";
+import { isStandIn } from "../lazy-snapshots.js";
 import { containerPath, containerSnapshot } from "./container.js";
 import { emitWarnings, warnMalformedPatterns } from "./pattern-warnings.js";
 import { locatePath, mountSourceFile, mountSourceTree } from "./mounts.js";
@@ -100,7 +101,7 @@ async function computeDirectory(s: Session, node: DirectoryNode): Promise<Tree> 
         const tree = await mountSourceTree(s, node.container, where.index);
         return where.rel === "" ? tree : subTreeAt(tree, where.rel, abs);
       }
-      const snapshot = await containerSnapshot(s, node.container);
+      const snapshot = await s.lazy.resolve(await containerSnapshot(s, node.container));
       return readCached(s, "read-dir", snapshot, abs, () =>
         s.runtime.readDirectory(snapshot, abs, s.signal),
       );
@@ -243,7 +244,7 @@ async function computeFile(
           );
         return { entry, name: path.posix.basename(abs) };
       }
-      const snapshot = await containerSnapshot(s, node.container);
+      const snapshot = await s.lazy.resolve(await containerSnapshot(s, node.container));
       const tree = await readCached(s, "read-file", snapshot, abs, async () => {
         const entry = await s.runtime.readFile(snapshot, abs, s.signal);
         return { entries: { f: entry } };
@@ -255,6 +256,7 @@ async function computeFile(
 }
 
 // Reading out of a snapshot costs a container on docker; the answer for (snapshot, path) never changes, so keep it.
+// The key names the snapshot itself: a stand-in (lazy-snapshots.ts) names nothing outside its run.
 async function readCached(
   s: Session,
   kind: string,
@@ -262,6 +264,7 @@ async function readCached(
   abs: string,
   read: () => Promise<Tree>,
 ): Promise<Tree> {
+  if (isStandIn(snapshot)) throw new InternalError(`readCached got a stand-in snapshot for ${abs}`);
   const key = `${s.runtime.name}:${snapshot}:${abs}`;
   const rec = await s.store.getRecord<{ tree: string }>(kind, sha256(key));
   if (rec) {

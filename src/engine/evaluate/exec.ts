@@ -103,7 +103,7 @@ async function execute(
   const usable = (c: CacheLookup): c is Extract<CacheLookup, { hit: true }> =>
     c.hit && (!keepFilesystem || c.record.snapshot !== undefined);
   const gone = (c: CacheLookup): Gone =>
-    keepFilesystem ? "not-kept" : c.hit ? undefined : c.pruned ? "pruned" : undefined;
+    c.hit ? (keepFilesystem ? "not-kept" : undefined) : c.pruned ? "pruned" : undefined;
   const cached = await lookupExec(s, plan.digest, outputTargets);
   if (usable(cached)) return fromCache(s, exec, plan, step, name, reports, cached.record);
   if (s.dryRun) return missed(s, exec, plan, step, name, reports, gone(cached));
@@ -256,10 +256,13 @@ async function runInRuntime(
   try {
     // Bound services start only now that the exec really runs, and not inside a parallelism slot.
     const { spec, gone } = await startBindings(s, exec, plan);
+    // the base is made before a parallelism slot is taken: making it may run an exec, which needs a slot of its own
+    const base = await s.lazy.resolve(spec.base);
     const outcome = await s.limiter.use(
       () =>
         s.runtime.exec({
           ...spec,
+          base,
           // per-run values (TRACEPARENT) reach the process but never the key or a committed image
           volatileEnv: s.stepEnv(step.id),
           step: name,

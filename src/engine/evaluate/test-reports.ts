@@ -29,6 +29,8 @@ export async function collectTestReports(
   where: string,
 ): Promise<void> {
   const files: [string, FileEntry][] = [];
+  // a stand-in is made first, outside the reads' catch: a failure to make it (or a dry run's stop) is the step's
+  snapshot = await s.lazy.resolve(snapshot);
   try {
     const tree: Tree = await s.runtime.readDirectory(snapshot, where, s.signal);
     for (const [p, e] of Object.entries(tree.entries))

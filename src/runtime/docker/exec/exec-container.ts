@@ -66,12 +66,17 @@ export async function runExecContainer(
     const stopped = container;
     container = undefined;
     let kept: Promise<string> | undefined;
-    const keep = () =>
-      (kept ??= commit()
-        .catch((err: unknown) => {
-          throw engineFailure(`keeping the filesystem of exec ${spec.step}`, err);
-        })
-        .finally(() => ctx.later.add(removeContainer(stopped))));
+    const keep = () => {
+      if (!kept) {
+        kept = commit()
+          .catch((err: unknown) => {
+            throw engineFailure(`keeping the filesystem of exec ${spec.step}`, err);
+          })
+          .finally(() => ctx.later.add(removeContainer(stopped)));
+        ctx.later.add(kept); // close() waits for a commit in flight before its sweep removes the container
+      }
+      return kept;
+    };
     return { keep, ...result, mounts: mountOutputs };
   } catch (err) {
     if (signal.aborted && !(err instanceof CancelledError)) throw cancelled(err);

@@ -1,5 +1,5 @@
 // Content-addressed blobs, trees and small JSON records on disk; the one place Gantry keeps bytes between runs.
-import { createReadStream, statSync } from "node:fs";
+import { createReadStream, readFileSync, statSync } from "node:fs";
 import {
   mkdir,
   readFile,
@@ -194,6 +194,10 @@ export class ContentStore {
 
   /** Path of a readable file holding the digest's bytes: the store's copy, else a registered host source. */
   async locateBlob(digest: string): Promise<string> {
+    return this.locateBlobSync(digest);
+  }
+
+  private locateBlobSync(digest: string): string {
     const own = this.blobPath(digest);
     if (exists(own)) return own;
     const src = this.sources.get(digest);
@@ -210,6 +214,25 @@ export class ContentStore {
       throw await this.dropDamaged(digest);
     }
     if (file === this.blobPath(digest)) this.verified.add(digest);
+    return data;
+  }
+
+  /**
+   * The digest's bytes, read without waiting (a small file: an async read's open, read and close each wait for the
+   * event loop, most of a 200-file tar); undefined when they do not match the digest, for readBlob to say why.
+   */
+  readBlobSync(digest: string): Buffer | undefined {
+    // a host source is read first, without stat calls (each costs ~20 µs here): the digest check covers a file
+    // changed since it was hashed, and a store copy, if any, is the fallback
+    const src = this.sources.get(digest);
+    if (src && !this.verified.has(digest)) {
+      const data = readIfThere(src.path);
+      if (data && sha256(data) === digest) return data;
+    }
+    const own = this.blobPath(digest);
+    const data = readIfThere(own);
+    if (!data || sha256(data) !== digest) return undefined;
+    this.verified.add(digest);
     return data;
   }
 
@@ -419,5 +442,14 @@ function exists(p: string): boolean {
     return statSync(p, { throwIfNoEntry: false }) !== undefined;
   } catch {
     return false;
+  }
+}
+
+// A file's bytes, or undefined when it is not there (or cannot be read: the caller's slower path says why).
+function readIfThere(file: string): Buffer | undefined {
+  try {
+    return readFileSync(file);
+  } catch {
+    return undefined;
   }
 }

@@ -68,30 +68,19 @@ export function packTree(tree: Tree, store: ContentStore, opts: PackOptions = {}
   return out;
 }
 
-/** Files up to this size are read whole, ahead of the tar, and verified before they are written into it. */
-const PREFETCH_MAX_BYTES = 256 * 1024;
-/** How many entries ahead the small files are read, in parallel (at most 8 MiB in memory). */
-const PREFETCH_AHEAD = 32;
+/** Files up to this size are read whole, synchronously, and verified before they are written into the tar. */
+const SMALL_FILE_BYTES = 256 * 1024;
+/** The event loop gets a turn this often (the tar's reader, the socket it goes to). */
+const YIELD_EVERY = 64;
 
-// Write the tree's entries one at a time (tar-stream accepts one open entry at once), with the next small files
-// already being read: one at a time, each file's open/read/close waited for in turn was most of a 200-file tar.
+// Write the tree's entries one at a time (tar-stream accepts one open entry at once). Small files are read with
+// readFileSync: awaiting each file's open, read and close in turn (even 32 ahead) was most of a 200-file tar's time.
 async function writeEntries(pack: tar.Pack, tree: Tree, store: ContentStore, opts: PackOptions) {
   const prefix = normalizeTreePath(opts.prefix ?? "");
   const owner = { uid: opts.uid ?? 0, gid: opts.gid ?? 0, mtime: PACK_MTIME };
   const keys = Object.keys(tree.entries).sort();
-  const ahead = new Map<number, Promise<Buffer>>();
-  let next = 0;
-  const readAhead = (upTo: number) => {
-    for (; next < Math.min(upTo, keys.length); next++) {
-      const entry = tree.entries[keys[next] as string] as TreeEntry;
-      if (entry.type !== "file" || entry.size > PREFETCH_MAX_BYTES) continue;
-      const bytes = store.readBlob(entry.digest);
-      bytes.catch(() => {}); // awaited in its turn below; a failure ahead of it must not go unhandled meanwhile
-      ahead.set(next, bytes);
-    }
-  };
   for (let i = 0; i < keys.length; i++) {
-    readAhead(i + PREFETCH_AHEAD);
+    if (i % YIELD_EVERY === YIELD_EVERY - 1) await new Promise((resolve) => setImmediate(resolve));
     const key = keys[i] as string;
     const entry = tree.entries[key] as TreeEntry;
     const name = prefix === "" ? key : `${prefix}/${key}`;
@@ -113,9 +102,12 @@ async function writeEntries(pack: tar.Pack, tree: Tree, store: ContentStore, opt
         mode: entry.mode,
         size: entry.size,
       };
-      const bytes = ahead.get(i);
-      ahead.delete(i);
-      await addEntry(pack, header, bytes ? await bytes : await store.openBlob(entry.digest));
+      // bytes that do not match their digest are read again by readBlob, which says why (changed, or damaged)
+      const content =
+        entry.size <= SMALL_FILE_BYTES
+          ? (store.readBlobSync(entry.digest) ?? (await store.readBlob(entry.digest)))
+          : await store.openBlob(entry.digest);
+      await addEntry(pack, header, content);
     }
   }
 }

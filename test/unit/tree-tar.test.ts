@@ -196,6 +196,37 @@ describe("packTree and unpackTar", () => {
     );
   });
 
+  it("sends a host file registered as a digest's source, refuses one changed since, and falls back to a store copy", async () => {
+    const hostDir = await mkdtemp(path.join(dir, "host-"));
+    const hosts = new ContentStore(path.join(dir, "hosts-store"));
+    await hosts.init();
+    const files = {
+      kept: "as hashed\n",
+      edited: "before the edit\n",
+      copied: "also in the store\n",
+    };
+    const entries: Record<string, TreeEntry> = {};
+    for (const [name, content] of Object.entries(files)) {
+      const file = path.join(hostDir, name);
+      await writeFile(file, content);
+      const digest = await store.putBytes(content); // only for its digest: `hosts` is a store of its own
+      hosts.registerSource(digest, file, Buffer.byteLength(content));
+      entries[name] = { type: "file", mode: 0o644, digest, size: Buffer.byteLength(content) };
+    }
+    await hosts.persistBlob((entries.copied as { digest: string }).digest);
+    await rm(path.join(hostDir, "copied"));
+    const ok = await unpackTar(
+      packTree({ entries: { kept: entries.kept!, copied: entries.copied! } }, hosts),
+      store,
+    );
+    expect(await text(ok.entries.kept)).toBe(files.kept);
+    expect(await text(ok.entries.copied)).toBe(files.copied);
+    await writeFile(path.join(hostDir, "edited"), "after the edi\n"); // same size, other bytes
+    await expect(
+      listTar(packTree({ entries: { edited: entries.edited! } }, hosts)),
+    ).rejects.toThrow(/edited changed after Gantry hashed it/);
+  });
+
   it("fails the stream when a file's content is missing from the store", async () => {
     const tree: Tree = {
       entries: { f: { type: "file", mode: 0o644, digest: "sha256:" + "0".repeat(64), size: 1 } },

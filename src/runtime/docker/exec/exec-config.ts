@@ -61,9 +61,23 @@ export async function removedImageEnv(
   image: string,
   spec: ExecSpec,
 ): Promise<string[]> {
-  const info = await inspectImage(ctx.docker, image);
   const keep = new Set([...spec.env.map(envKey), ...Object.keys(spec.secretEnv)]);
-  return (info?.Config?.Env ?? []).map(envKey).filter((key) => !keep.has(key) && key !== "PATH");
+  return (await imageEnvKeys(ctx, image)).filter((key) => !keep.has(key) && key !== "PATH");
+}
+
+/** The names an image's config sets, asked once per image and run (parallel steps over one source share one). */
+const envKeysByRun = new WeakMap<DockerRunContext, Map<string, Promise<string[]>>>();
+
+function imageEnvKeys(ctx: DockerRunContext, image: string): Promise<string[]> {
+  let known = envKeysByRun.get(ctx);
+  if (!known) envKeysByRun.set(ctx, (known = new Map()));
+  let keys = known.get(image);
+  if (!keys) {
+    keys = inspectImage(ctx.docker, image).then((info) => (info?.Config?.Env ?? []).map(envKey));
+    known.set(image, keys);
+    keys.catch(() => known.delete(image)); // an engine error is asked again by the next exec
+  }
+  return keys;
 }
 
 // "" would let docker take the base image's value back (its config merge); be explicit.

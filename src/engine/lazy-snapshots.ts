@@ -22,6 +22,26 @@ export class LazySnapshots {
     return handle;
   }
 
+  private readonly begun = new Map<string, { promise: Promise<void>; resolve: () => void }>();
+
+  /** Settles when the stand-in's making begins (at once if it has, never for anything else). */
+  begins(snapshot: Snapshot): Promise<void> {
+    if (this.made.has(snapshot)) return Promise.resolve();
+    let b = this.begun.get(snapshot);
+    if (!b) {
+      let resolve!: () => void;
+      const promise = new Promise<void>((r) => (resolve = r));
+      b = { promise, resolve };
+      this.begun.set(snapshot, b);
+    }
+    return b.promise;
+  }
+
+  /** The stand-in's making, once it has begun. */
+  making(snapshot: Snapshot): Promise<Snapshot> | undefined {
+    return this.made.get(snapshot);
+  }
+
   /** The snapshot itself: a stand-in's is made now (once, also when many ask at once); any other is as given. */
   resolve(snapshot: Snapshot): Promise<Snapshot> {
     const make = this.makers.get(snapshot);
@@ -30,6 +50,8 @@ export class LazySnapshots {
     if (!made) {
       made = make();
       this.made.set(snapshot, made);
+      this.begun.get(snapshot)?.resolve();
+      this.begun.delete(snapshot);
     }
     return made;
   }

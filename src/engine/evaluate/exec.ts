@@ -13,6 +13,7 @@ import {
   type MountOutputRef,
 } from "../cache/exec-records.js";
 import type { MissReason } from "../events.js";
+import { isStandIn } from "../lazy-snapshots.js";
 import { describeReason } from "../cache/miss-summary.js";
 import { startStep, type StepHandle } from "./steps.js";
 import type { FailureContext } from "./exec-failure.js";
@@ -112,13 +113,41 @@ async function execute(
     step.end("cancelled", { error: e instanceof Error ? e.message : String(e) });
     throw e;
   });
+  let result: ExecResult | undefined;
   try {
     const again = await lookupExec(s, plan.digest, outputTargets);
     if (usable(again)) return await fromCache(s, exec, plan, step, name, reports, again.record);
-    return await missed(s, exec, plan, step, name, reports, gone(again));
+    result = await missed(s, exec, plan, step, name, reports, gone(again));
+    return result;
   } finally {
-    await unlock();
+    if (result && isStandIn(result.snapshot)) releaseAfterRead(s, result.snapshot, unlock);
+    else await unlock();
   }
+}
+
+/** How long a step whose filesystem was left unmade keeps its lock for a read that follows (see releaseAfterRead). */
+const READ_GRACE_MS = 300;
+
+/**
+ * The lock of a step whose filesystem was left unmade is held a little longer, and through its making when a read
+ * follows (a chained step, file(), directory()): another process waiting for the same step then finds it kept,
+ * instead of an output-only record it would have to run again for its own read. close() waits for the release.
+ */
+function releaseAfterRead(s: Session, snapshot: Snapshot, unlock: ReleaseLock): void {
+  let endGrace!: () => void;
+  const graceOver = new Promise<void>((resolve) => (endGrace = resolve));
+  const timer = setTimeout(endGrace, READ_GRACE_MS).unref();
+  const released = (async () => {
+    await Promise.race([graceOver, s.lazy.begins(snapshot)]);
+    clearTimeout(timer);
+    await s.lazy.making(snapshot)?.catch(() => undefined);
+    await unlock();
+  })();
+  // a run that ends within the grace does not wait it out
+  s.onClose(() => {
+    endGrace();
+    return released;
+  });
 }
 
 // The lock that makes a step several processes need at once run in one of them (store/file-lock.ts).

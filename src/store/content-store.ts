@@ -1,5 +1,5 @@
 // Content-addressed blobs, trees and small JSON records on disk; the one place Gantry keeps bytes between runs.
-import { createReadStream, readFileSync, statSync } from "node:fs";
+import { closeSync, constants, createReadStream, openSync, readSync, statSync } from "node:fs";
 import {
   mkdir,
   readFile,
@@ -221,16 +221,15 @@ export class ContentStore {
    * The digest's bytes, read without waiting (a small file: an async read's open, read and close each wait for the
    * event loop, most of a 200-file tar); undefined when they do not match the digest, for readBlob to say why.
    */
-  readBlobSync(digest: string): Buffer | undefined {
+  readBlobSync(digest: string, size: number): Buffer | undefined {
     // a host source is read first, without stat calls (each costs ~20 µs here): the digest check covers a file
     // changed since it was hashed, and a store copy, if any, is the fallback
     const src = this.sources.get(digest);
     if (src && !this.verified.has(digest)) {
-      const data = readIfThere(src.path);
+      const data = readExactly(src.path, size);
       if (data && sha256(data) === digest) return data;
     }
-    const own = this.blobPath(digest);
-    const data = readIfThere(own);
+    const data = readExactly(this.blobPath(digest), size);
     if (!data || sha256(data) !== digest) return undefined;
     this.verified.add(digest);
     return data;
@@ -445,11 +444,25 @@ function exists(p: string): boolean {
   }
 }
 
-// A file's bytes, or undefined when it is not there (or cannot be read: the caller's slower path says why).
-function readIfThere(file: string): Buffer | undefined {
+// A file's `size` bytes; undefined when it is not there, holds another number of bytes (read no further than one
+// past `size`: a log file grown since it was hashed is not read whole) or is not a plain file (a FIFO put in its
+// place is opened without blocking and fails to read). The caller's slower path says why.
+function readExactly(file: string, size: number): Buffer | undefined {
+  let fd: number;
   try {
-    return readFileSync(file);
+    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
   } catch {
     return undefined;
+  }
+  try {
+    const buf = Buffer.allocUnsafe(size + 1);
+    let n = 0;
+    for (let got = -1; got !== 0 && n < buf.length; n += got)
+      got = readSync(fd, buf, n, buf.length - n, null);
+    return n === size ? buf.subarray(0, size) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    closeSync(fd);
   }
 }

@@ -105,7 +105,7 @@ async function writeEntries(pack: tar.Pack, tree: Tree, store: ContentStore, opt
       // bytes that do not match their digest are read again by readBlob, which says why (changed, or damaged)
       const content =
         entry.size <= SMALL_FILE_BYTES
-          ? (store.readBlobSync(entry.digest) ?? (await store.readBlob(entry.digest)))
+          ? (store.readBlobSync(entry.digest, entry.size) ?? (await store.readBlob(entry.digest)))
           : await store.openBlob(entry.digest);
       await addEntry(pack, header, content);
     }

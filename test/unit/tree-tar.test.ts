@@ -204,6 +204,8 @@ describe("packTree and unpackTar", () => {
       kept: "as hashed\n",
       edited: "before the edit\n",
       copied: "also in the store\n",
+      grown: "a log, also in the store\n",
+      piped: "replaced by a FIFO, also in the store\n",
     };
     const entries: Record<string, TreeEntry> = {};
     for (const [name, content] of Object.entries(files)) {
@@ -214,16 +216,37 @@ describe("packTree and unpackTar", () => {
       entries[name] = { type: "file", mode: 0o644, digest, size: Buffer.byteLength(content) };
     }
     await hosts.persistBlob((entries.copied as { digest: string }).digest);
+    await hosts.persistBlob((entries.grown as { digest: string }).digest);
+    await hosts.persistBlob((entries.piped as { digest: string }).digest);
+    // a later process over the same store: it has checked none of its blobs, so it reads the host files first
+    const later = new ContentStore(path.join(dir, "hosts-store"));
+    await later.init();
+    for (const [name, content] of Object.entries(files))
+      later.registerSource(
+        (entries[name] as { digest: string }).digest,
+        path.join(hostDir, name),
+        Buffer.byteLength(content),
+      );
     await rm(path.join(hostDir, "copied"));
+    await writeFile(path.join(hostDir, "grown"), "x".repeat(1 << 20), { flag: "a" }); // read no further than its size
+    // a FIFO in a file's place is opened without blocking (reading it would wait for a writer forever)
+    await rm(path.join(hostDir, "piped"));
+    await run("mkfifo", [path.join(hostDir, "piped")]);
+    const grown = await unpackTar(
+      packTree({ entries: { grown: entries.grown!, piped: entries.piped! } }, later),
+      store,
+    );
+    expect(await text(grown.entries.grown)).toBe(files.grown);
+    expect(await text(grown.entries.piped)).toBe(files.piped);
     const ok = await unpackTar(
-      packTree({ entries: { kept: entries.kept!, copied: entries.copied! } }, hosts),
+      packTree({ entries: { kept: entries.kept!, copied: entries.copied! } }, later),
       store,
     );
     expect(await text(ok.entries.kept)).toBe(files.kept);
     expect(await text(ok.entries.copied)).toBe(files.copied);
     await writeFile(path.join(hostDir, "edited"), "after the edi\n"); // same size, other bytes
     await expect(
-      listTar(packTree({ entries: { edited: entries.edited! } }, hosts)),
+      listTar(packTree({ entries: { edited: entries.edited! } }, later)),
     ).rejects.toThrow(/edited changed after Gantry hashed it/);
   });
 

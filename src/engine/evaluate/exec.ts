@@ -120,7 +120,9 @@ async function execute(
     result = await missed(s, exec, plan, step, name, reports, gone(again));
     return result;
   } finally {
-    if (result && isStandIn(result.snapshot)) releaseAfterRead(s, result.snapshot, unlock);
+    // a non-zero exit is not recorded: the processes waiting have nothing to find, and run the step themselves
+    if (result?.exitCode === 0 && isStandIn(result.snapshot))
+      releaseAfterRead(s, result.snapshot, unlock);
     else await unlock();
   }
 }

@@ -1,10 +1,6 @@
 // Include/exclude patterns with .dockerignore (buildkit patternmatcher) semantics, shared by host hashing and tree ops.
 import path from "node:path";
-import { createRequire } from "node:module";
-import type picomatchApi from "picomatch";
-
-// Required, not imported: an ESM import of a CommonJS package makes Node scan it for named exports first.
-const picomatch = createRequire(import.meta.url)("picomatch") as typeof picomatchApi;
+import { globMatcher, globRegex, unsafeGlob } from "./glob.js";
 
 /** Which paths of a tree a filter keeps; paths are relative, POSIX, without a leading "/". */
 export interface PathFilter {
@@ -39,6 +35,8 @@ export function malformedPattern(
   syntax: "glob" | "gitignore" = "glob",
 ): string | undefined {
   const p = pattern.replace(/^!/, "");
+  const unsafe = unsafeGlob(p);
+  if (unsafe) return unsafe;
   let braces = 0;
   for (let i = 0; i < p.length; i++) {
     const c = p[i];
@@ -56,7 +54,7 @@ export function malformedPattern(
   }
   if (braces > 0) return 'an unclosed "{"';
   // picomatch compiles what it cannot parse (an empty range such as [z-a]) to a regex that matches nothing
-  if (syntax === "glob" && picomatch.makeRe(cleanPattern(p) || "**", { dot: true }).source === "$^")
+  if (syntax === "glob" && globRegex(cleanPattern(p) || "**", { dot: true })?.source === "$^")
     return "not a valid pattern";
   return undefined;
 }
@@ -115,7 +113,7 @@ function compileRules(patterns: readonly string[]): Rule[] {
     rules.push({
       negated,
       dirOnly,
-      match: picomatch(p, { dot: true }),
+      match: globMatcher(p, { dot: true }),
       segments: splitSegments(p),
     });
   }
@@ -147,7 +145,7 @@ function splitSegments(pattern: string): Rule["segments"] {
     }
   }
   parts.push(pattern.slice(start));
-  return parts.map((s) => (s === "**" ? "**" : picomatch(s, { dot: true })));
+  return parts.map((s) => (s === "**" ? "**" : globMatcher(s, { dot: true })));
 }
 
 // "a/b/c" → ["a", "a/b"]: a pattern matching a parent directory matches everything below it.

@@ -1,12 +1,8 @@
 // Directory arithmetic on Trees (withDirectory, withoutFile, diff, glob…): pure, never mutating an input.
-import { createRequire } from "node:module";
-import type picomatchApi from "picomatch";
 import { normalizeTreePath, type DirEntry, type Tree, type TreeEntry } from "./tree.js";
+import { globMatcher } from "./glob.js";
 import { makePathFilter, type FilterOptions } from "./ignore-rules.js";
 import { NotFoundError } from "../errors.js";
-
-// Required, not imported (as in ignore-rules.ts): an ESM import makes Node scan the package for named exports first.
-const picomatch = createRequire(import.meta.url)("picomatch") as typeof picomatchApi;
 
 /** The implicit root, and any parent directory a write has to create. */
 const NEW_DIR: DirEntry = Object.freeze({ type: "dir", mode: 0o755 });
@@ -108,7 +104,7 @@ export function diffTree(lower: Tree, upper: Tree): Tree {
 // Directory.glob(pattern): every entry (file, directory or link) whose path matches, sorted.
 export function globTree(tree: Tree, pattern: string): string[] {
   const cleaned = pattern.replace(/^(\.\/|\/)+/, "");
-  const matches = picomatch(cleaned === "" ? "**" : cleaned, { dot: true });
+  const matches = globMatcher(cleaned === "" ? "**" : cleaned, { dot: true });
   return Object.keys(tree.entries)
     .filter((k) => matches(k))
     .sort();

@@ -1,5 +1,9 @@
 import { describe, it, expect } from "vitest";
 import { makePathFilter, malformedPattern, patternWarnings } from "../../src/store/ignore-rules.js";
+import { globTree } from "../../src/store/tree-ops.js";
+import { selectChecks, type CheckArgs } from "../../src/cli/check/check-args.js";
+
+const NO_ARGS: CheckArgs = { patterns: [], skip: [], failfast: false, list: false, help: false };
 
 describe("makePathFilter", () => {
   it("keeps everything without patterns", () => {
@@ -122,4 +126,31 @@ describe("malformedPattern and patternWarnings", () => {
       '.dockerignore: ignore pattern "{a,b" is malformed (an unclosed "{"), so it ignores nothing: fix it, or escape the character with "\\" to mean it literally',
     ]);
   });
+});
+
+// picomatch 4.0.7 loops forever on a run of three or more backslashes reaching a pattern's end (found by the fuzz
+// test of ignore patterns): every user pattern goes through store/glob.ts, which refuses such a run. Each of these
+// calls hung before; a hang here fails by the test's timeout.
+describe("a run of backslashes picomatch cannot parse", () => {
+  const patterns = ["**\\\\\\\\", "*\\\\\\\\", "a/\\\\\\"];
+  it("is malformed, named in the warning, and matches nothing instead of hanging", () => {
+    for (const p of patterns) {
+      expect(malformedPattern(p), p).toMatch(/three or more "\\" in a row/);
+      expect(patternWarnings([p], "exclude")[0]).toContain(JSON.stringify(p));
+      const onlyIt = makePathFilter({ include: [p] });
+      expect(onlyIt.includes("a/b", false)).toBe(false);
+      const allBut = makePathFilter({ exclude: [p] });
+      expect(allBut.includes("a/b", false)).toBe(true);
+    }
+  }, 10_000);
+
+  it("selects nothing in Directory.glob and no check by that name", () => {
+    const tree = { entries: { a: { type: "dir" as const, mode: 0o755 } } };
+    for (const p of patterns) {
+      expect(globTree(tree, p)).toEqual([]);
+      expect(() => selectChecks(["lint", "test"], { ...NO_ARGS, patterns: [p] })).toThrow(
+        /no check matches/,
+      );
+    }
+  }, 10_000);
 });

@@ -1,11 +1,7 @@
 // `gantry check [PATTERN…] [--skip P] [--failfast] [-l] [constructor flags]`, read before anything runs.
-import { createRequire } from "node:module";
-import type picomatchApi from "picomatch";
 import { UsageError } from "../../errors.js";
+import { globMatcher } from "../../store/glob.js";
 import { parseFlags, type FlagTarget, type UnknownFlagHook } from "../../module/parse-flags.js";
-
-// Required, not imported: an ESM import of a CommonJS package makes Node scan it for named exports first.
-const picomatch = createRequire(import.meta.url)("picomatch") as typeof picomatchApi;
 
 export interface CheckArgs {
   patterns: string[];
@@ -45,7 +41,7 @@ export function parseCheckArgs(
 
 /** The checks the patterns select (all when none), minus those --skip names; a pattern matching nothing is an error. */
 export function selectChecks(names: readonly string[], args: CheckArgs): string[] {
-  const matches = (pattern: string) => picomatch(pattern, { nocase: true });
+  const matches = (pattern: string) => globMatcher(pattern, { nocase: true });
   let selected = [...names];
   if (args.patterns.length > 0) {
     for (const p of args.patterns) {

@@ -194,10 +194,6 @@ export class ContentStore {
 
   /** Path of a readable file holding the digest's bytes: the store's copy, else a registered host source. */
   async locateBlob(digest: string): Promise<string> {
-    return this.locateBlobSync(digest);
-  }
-
-  private locateBlobSync(digest: string): string {
     const own = this.blobPath(digest);
     if (exists(own)) return own;
     const src = this.sources.get(digest);

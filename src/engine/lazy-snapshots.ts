@@ -10,50 +10,46 @@ export function isStandIn(snapshot: Snapshot): boolean {
   return snapshot.startsWith(PREFIX);
 }
 
+/** A stand-in: how to make its snapshot, the making once begun, and a signal of that beginning. */
+interface StandIn {
+  make: () => Promise<Snapshot>;
+  made?: Promise<Snapshot>;
+  begun: Promise<void>;
+  begin: () => void;
+}
+
 export class LazySnapshots {
-  private readonly makers = new Map<string, () => Promise<Snapshot>>();
-  private readonly made = new Map<string, Promise<Snapshot>>();
+  private readonly standIns = new Map<string, StandIn>();
   private count = 0;
 
   /** A stand-in for the snapshot `make` gives, made when a runtime call first needs it. */
   defer(make: () => Promise<Snapshot>): Snapshot {
     const handle = `${PREFIX}${++this.count}`;
-    this.makers.set(handle, make);
+    let begin!: () => void;
+    const begun = new Promise<void>((resolve) => (begin = resolve));
+    this.standIns.set(handle, { make, begun, begin });
     return handle;
   }
 
-  private readonly begun = new Map<string, { promise: Promise<void>; resolve: () => void }>();
-
-  /** Settles when the stand-in's making begins (at once if it has, never for anything else). */
+  /** Settles when the stand-in's making begins (at once for anything that is not a stand-in). */
   begins(snapshot: Snapshot): Promise<void> {
-    if (this.made.has(snapshot)) return Promise.resolve();
-    let b = this.begun.get(snapshot);
-    if (!b) {
-      let resolve!: () => void;
-      const promise = new Promise<void>((r) => (resolve = r));
-      b = { promise, resolve };
-      this.begun.set(snapshot, b);
-    }
-    return b.promise;
+    return this.standIns.get(snapshot)?.begun ?? Promise.resolve();
   }
 
   /** The stand-in's making, once it has begun. */
   making(snapshot: Snapshot): Promise<Snapshot> | undefined {
-    return this.made.get(snapshot);
+    return this.standIns.get(snapshot)?.made;
   }
 
   /** The snapshot itself: a stand-in's is made now (once, also when many ask at once); any other is as given. */
   resolve(snapshot: Snapshot): Promise<Snapshot> {
-    const make = this.makers.get(snapshot);
-    if (!make) return Promise.resolve(snapshot);
-    let made = this.made.get(snapshot);
-    if (!made) {
-      made = make();
-      this.made.set(snapshot, made);
-      this.begun.get(snapshot)?.resolve();
-      this.begun.delete(snapshot);
+    const standIn = this.standIns.get(snapshot);
+    if (!standIn) return Promise.resolve(snapshot);
+    if (!standIn.made) {
+      standIn.made = standIn.make();
+      standIn.begin();
     }
-    return made;
+    return standIn.made;
   }
 }
 

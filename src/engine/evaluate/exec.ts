@@ -212,21 +212,16 @@ async function missed(
     gone: serviceGone,
     spec,
   } = await runInRuntime(s, exec, plan, step, name, explained);
-  // The record is written now with the filesystem if the runtime made it, and again once it is kept (in order).
-  let kept: Snapshot | undefined = outcome.snapshot;
-  let writes = Promise.resolve();
-  const writeRecord = () =>
-    (writes = writes.then(() => recordExec(s, plan.digest, { ...result, snapshot: kept })));
-  let recorded = false;
+  const record = new PendingRecord(s, plan.digest, outcome.snapshot);
   const keep = outcome.keep;
-  if (kept !== undefined) s.snapshotsMade.push(kept);
+  if (outcome.snapshot !== undefined) s.snapshotsMade.push(outcome.snapshot);
   const snapshot =
     keep === undefined
-      ? (kept as Snapshot)
+      ? (outcome.snapshot as Snapshot)
       : s.lazy.defer(async () => {
-          kept = await keep();
+          const kept = await keep();
           s.snapshotsMade.push(kept);
-          if (recorded) await writeRecord();
+          await record.kept(kept);
           return kept;
         });
   const result: ExecResult = {
@@ -256,11 +251,46 @@ async function missed(
     ).shellAtFailure(s, exec, spec, snapshot, name, result.exitCode);
   // A non-zero exit is never cached, even when expected: a rerun must run a failing or flaky step again.
   if (result.exitCode === 0) {
-    recorded = true;
-    await writeRecord();
+    await record.write(result);
     await recordStepInputs(s, keys, plan);
   }
   return checkExpect(exec, plan, result, name, why);
+}
+
+/**
+ * A step's record while its filesystem may still be kept: written with the output once the exec succeeds (with the
+ * snapshot if the runtime made one), and again, after that first write, when something reads the filesystem and the
+ * runtime keeps it. A step that never succeeds is never written, kept or not.
+ */
+class PendingRecord {
+  private result?: ExecResult;
+  private writes = Promise.resolve();
+
+  constructor(
+    private readonly s: Session,
+    private readonly digest: string,
+    private snapshot: Snapshot | undefined,
+  ) {}
+
+  // The output to record (its snapshot field, maybe a stand-in, is replaced by the kept one or left out).
+  write(result: ExecResult): Promise<void> {
+    this.result = result;
+    return this.enqueue();
+  }
+
+  // The filesystem is kept now: recorded again if the output already was.
+  kept(snapshot: Snapshot): Promise<void> {
+    this.snapshot = snapshot;
+    return this.result ? this.enqueue() : Promise.resolve();
+  }
+
+  private enqueue(): Promise<void> {
+    const result = this.result!;
+    this.writes = this.writes.then(() =>
+      recordExec(this.s, this.digest, { ...result, snapshot: this.snapshot }),
+    );
+    return this.writes;
+  }
 }
 
 // The miss of a step whose earlier result exists but cannot serve: its image was pruned, or its filesystem not kept.

@@ -1,29 +1,21 @@
 import { describe, it, expect, beforeEach, afterEach } from "vitest";
-import { chmod, mkdir, mkdtemp, rm, symlink, writeFile } from "node:fs/promises";
+import { chmod, mkdir, symlink, writeFile } from "node:fs/promises";
 import { createServer } from "node:net";
-import { tmpdir } from "node:os";
 import path from "node:path";
-import { ContentStore } from "../../src/store/content-store.js";
+import type { ContentStore } from "../../src/store/content-store.js";
 import { hashHostDirectory } from "../../src/store/host-tree.js";
 import { treeDigest } from "../../src/store/tree.js";
 import { sha256 } from "../../src/store/digest.js";
 import { NotFoundError } from "../../src/errors.js";
+import { makeTempStore, removeTempStore } from "../helpers/temp-store.js";
 
 let tmp: string;
 let root: string;
 let store: ContentStore;
 
-beforeEach(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), "gantry-host-tree-"));
-  root = path.join(tmp, "src");
-  await mkdir(root);
-  store = new ContentStore(path.join(tmp, "store"));
-  await store.init();
-});
+beforeEach(async () => void ({ tmp, root, store } = await makeTempStore("host-tree")));
 
-afterEach(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+afterEach(() => removeTempStore(tmp));
 
 // Writes files (string contents) and empty directories (null) under `base`.
 async function layout(base: string, files: Record<string, string | null>): Promise<void> {

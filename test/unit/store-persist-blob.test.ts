@@ -1,24 +1,18 @@
 // Parallel execs over one source persist the same host files at once: each file is copied into the store once, the
 // size a run adds counts it once, and a file changed since it was hashed is still refused.
-import { readdir, mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { readdir, rm, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NotFoundError, UsageError } from "../../src/errors.js";
-import { ContentStore } from "../../src/store/content-store.js";
+import type { ContentStore } from "../../src/store/content-store.js";
 import { hashHostDirectory } from "../../src/store/host-tree.js";
+import { makeTempStore, removeTempStore } from "../helpers/temp-store.js";
 
 let tmp: string;
 let root: string;
 let store: ContentStore;
 
-beforeEach(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), "gantry-persist-"));
-  root = path.join(tmp, "src");
-  await mkdir(root, { recursive: true });
-  store = new ContentStore(path.join(tmp, "store"));
-  await store.init();
-});
+beforeEach(async () => void ({ tmp, root, store } = await makeTempStore("persist")));
 // Files written this instant are copied into the store while hashing (they may still be being written); settled
 // ones are only registered, and copied when a snapshot needs them: the case under test.
 async function hashSettled() {
@@ -29,9 +23,7 @@ async function hashSettled() {
   return tree;
 }
 
-afterEach(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+afterEach(() => removeTempStore(tmp));
 
 describe("persisting host files into the store", () => {
   it("copies a file asked for by three callers at once a single time", async () => {

@@ -1,41 +1,26 @@
 import { describe, it, expect, beforeEach, afterEach } from "vitest";
-import {
-  chmod,
-  mkdir,
-  mkdtemp,
-  rm,
-  stat,
-  utimes,
-  writeFile,
-  appendFile,
-  unlink,
-} from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { chmod, mkdir, stat, utimes, writeFile, appendFile, unlink } from "node:fs/promises";
 import path from "node:path";
 import { setTimeout as sleep } from "node:timers/promises";
-import { ContentStore } from "../../src/store/content-store.js";
+import type { ContentStore } from "../../src/store/content-store.js";
 import { hashHostDirectory } from "../../src/store/host-tree.js";
 import { STAT_CACHE_KIND, statCacheKey, type StatCacheRecord } from "../../src/store/stat-cache.js";
 import { sha256 } from "../../src/store/digest.js";
 import type { FileEntry } from "../../src/store/tree.js";
+import { makeTempStore, removeTempStore } from "../helpers/temp-store.js";
 
 let tmp: string;
 let root: string;
 let store: ContentStore;
 
 beforeEach(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), "gantry-stat-cache-"));
-  root = path.join(tmp, "src");
+  ({ tmp, root, store } = await makeTempStore("stat-cache"));
   await mkdir(path.join(root, "sub"), { recursive: true });
   await writeFile(path.join(root, "a.txt"), "aaaa");
   await writeFile(path.join(root, "sub/b.txt"), "bbbb");
-  store = new ContentStore(path.join(tmp, "store"));
-  await store.init();
 });
 
-afterEach(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+afterEach(() => removeTempStore(tmp));
 
 const readCache = () => store.getRecord<StatCacheRecord>(STAT_CACHE_KIND, statCacheKey(root));
 const fileAt = async (rel: string) =>

@@ -1,8 +1,7 @@
 // A host file that changes while Gantry hashes or sends it must never be sent (or cached) as content it does not
 // hold: it is copied into the store once it holds still, or the run fails naming the file.
 import { appendFileSync, writeFileSync } from "node:fs";
-import { mkdir, mkdtemp, rm, utimes, writeFile } from "node:fs/promises";
-import { tmpdir } from "node:os";
+import { utimes, writeFile } from "node:fs/promises";
 import path from "node:path";
 import type { Readable } from "node:stream";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -12,21 +11,14 @@ import { SNAPSHOT_ATTEMPTS } from "../../src/store/host-file-snapshot.js";
 import { hashHostDirectory } from "../../src/store/host-tree.js";
 import { packTree, unpackTar } from "../../src/store/tree-tar.js";
 import type { FileEntry } from "../../src/store/tree.js";
+import { makeTempStore, removeTempStore } from "../helpers/temp-store.js";
 
 let tmp: string;
 let root: string;
 let store: ContentStore;
 
-beforeEach(async () => {
-  tmp = await mkdtemp(path.join(tmpdir(), "gantry-torn-"));
-  root = path.join(tmp, "src");
-  await mkdir(root, { recursive: true });
-  store = new ContentStore(path.join(tmp, "store"));
-  await store.init();
-});
-afterEach(async () => {
-  await rm(tmp, { recursive: true, force: true });
-});
+beforeEach(async () => void ({ tmp, root, store } = await makeTempStore("torn")));
+afterEach(() => removeTempStore(tmp));
 
 // Pack a tree and read the tar back into a second store, as an upload and the container's copy would.
 async function roundTrip(tree: Awaited<ReturnType<typeof hashHostDirectory>>) {

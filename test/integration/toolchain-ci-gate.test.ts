@@ -6,17 +6,14 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runGantry } from "../unit/cli-test-helpers.js";
 import { tempDir } from "../unit/module-test-helpers.js";
 import { projectStateDir } from "../../src/store/project-state-dir.js";
+import { copyToolchainFixture } from "../helpers/toolchain-fixture.js";
 
-const FIXTURE = path.resolve(import.meta.dirname, "../fixtures/toolchains/env-generic");
 const tmp = tempDir("gantry-tc-gate-");
 let project: string;
 let stateDir: string;
 
 beforeAll(() => {
-  project = path.join(tmp.dir, "env-generic");
-  fs.cpSync(FIXTURE, project, { recursive: true });
-  stateDir = path.join(tmp.dir, "state");
-  fs.mkdirSync(stateDir);
+  ({ project, stateDir } = copyToolchainFixture(tmp.dir, "env-generic"));
 });
 afterAll(() => tmp.cleanup());
 

@@ -8,8 +8,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { docker } from "../helpers/test-session.js";
 import { runGantry } from "../unit/cli-test-helpers.js";
 import { tempDir } from "../unit/module-test-helpers.js";
+import { copyToolchainFixture } from "../helpers/toolchain-fixture.js";
 
-const FIXTURE = path.resolve(import.meta.dirname, "../fixtures/toolchains/node-db");
 const tmp = tempDir("gantry-tc-db-");
 const name = `node_db_${randomBytes(4).toString("hex")}`;
 let project: string;
@@ -17,10 +17,7 @@ let stateDir: string;
 
 beforeAll(() => {
   process.env.NODE_DB_NAME = name;
-  project = path.join(tmp.dir, "node-db");
-  fs.cpSync(FIXTURE, project, { recursive: true });
-  stateDir = path.join(tmp.dir, "state");
-  fs.mkdirSync(stateDir);
+  ({ project, stateDir } = copyToolchainFixture(tmp.dir, "node-db"));
 });
 afterAll(() => {
   delete process.env.NODE_DB_NAME;

@@ -3,14 +3,13 @@
 // one on the same data; `db shell` is psql on a real terminal (tmux); `dev stop` keeps the data.
 import { randomBytes } from "node:crypto";
 import { execFileSync } from "node:child_process";
-import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runGantry } from "../unit/cli-test-helpers.js";
 import { tempDir } from "../unit/module-test-helpers.js";
 import { hasTmux, startTmux } from "../helpers/tmux-session.js";
+import { copyToolchainFixture } from "../helpers/toolchain-fixture.js";
 
-const FIXTURE = path.resolve(import.meta.dirname, "../fixtures/toolchains/node-db");
 const BIN = path.resolve(import.meta.dirname, "../../bin/gantry.js");
 const tmp = tempDir("gantry-tc-dev-db-");
 const name = `node_dev_${randomBytes(4).toString("hex")}`;
@@ -24,10 +23,7 @@ const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "
 
 beforeAll(() => {
   process.env.NODE_DB_NAME = name;
-  project = path.join(tmp.dir, "node-db");
-  fs.cpSync(FIXTURE, project, { recursive: true });
-  stateDir = path.join(tmp.dir, "state");
-  fs.mkdirSync(stateDir);
+  ({ project, stateDir } = copyToolchainFixture(tmp.dir, "node-db"));
 });
 afterAll(async () => {
   await gantry(["call", "dev", "stop"]).catch(() => undefined);

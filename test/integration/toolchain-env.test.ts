@@ -1,22 +1,17 @@
 // `ci --env=NAME`: every task sees the environment's variables (the project's .env.NAME under the module's
 // environments.NAME, plus GANTRY_ENV); an unknown name is a usage error listing the known ones.
-import fs from "node:fs";
-import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runGantry } from "../unit/cli-test-helpers.js";
 import { tempDir } from "../unit/module-test-helpers.js";
 import { parseDotenv } from "../../src/toolchains/core/environments.js";
+import { copyToolchainFixture } from "../helpers/toolchain-fixture.js";
 
-const FIXTURE = path.resolve(import.meta.dirname, "../fixtures/toolchains/env-generic");
 const tmp = tempDir("gantry-tc-env-");
 let project: string;
 let stateDir: string;
 
 beforeAll(() => {
-  project = path.join(tmp.dir, "env-generic");
-  fs.cpSync(FIXTURE, project, { recursive: true });
-  stateDir = path.join(tmp.dir, "state");
-  fs.mkdirSync(stateDir);
+  ({ project, stateDir } = copyToolchainFixture(tmp.dir, "env-generic"));
 });
 afterAll(() => tmp.cleanup());
 

@@ -96,9 +96,9 @@ export async function withCliRun(
     signals: io.signals,
     exit: io.exit,
     say: (t) => io.stderr.write(t),
-    shutdown: async () => {
-      errors.interrupted = true;
-      session.cancel("interrupted by Ctrl-C");
+    shutdown: async (signal) => {
+      errors.interrupted = signal;
+      session.cancel(signal === "SIGINT" ? "interrupted by Ctrl-C" : `stopped by ${signal}`);
       await finish("cancellation");
     },
   });

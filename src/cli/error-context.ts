@@ -1,5 +1,6 @@
 // What the entry point's error handler may know about a failed run, filled in as the command gets further.
 import type { FailureTracker } from "./failure-tracker.js";
+import type { StopSignal } from "../engine/api/index.js";
 
 export interface ErrorContext {
   /** Blanks secrets out of text; set once a run exists. */
@@ -7,8 +8,8 @@ export interface ErrorContext {
   /** The function being called, as typed. */
   fn?: string;
   failures?: FailureTracker;
-  /** Set when Ctrl-C started the shutdown, so a cancellation reads as one. */
-  interrupted?: boolean;
+  /** The signal that started the shutdown (Ctrl-C is SIGINT), so a cancellation reads as one, with its exit code. */
+  interrupted?: StopSignal;
   /** Gantry's state dir, named when a write fails because its disk is full or read-only. */
   stateDir?: string;
   /** --debug: Gantry's own errors also print their stack (scrubbed), for a bug report. */

@@ -1,6 +1,7 @@
 // The one place errors become output and an exit code: ours get a message, bugs get a stack and a plea.
 import { CancelledError, ExecError, GantryError, UsageError } from "../errors.js";
 import { DISK_REFUSALS } from "../store/state-dir-write.js";
+import { SIGNAL_EXIT, STOPPING } from "../engine/api/index.js";
 import type { ErrorContext } from "./error-context.js";
 import type { TextSink } from "./progress/progress-renderer.js";
 
@@ -39,12 +40,12 @@ function diskRefusal(e: unknown): NodeJS.ErrnoException | undefined {
   return undefined;
 }
 
-/** Print an error to stderr; returns the exit code (2 usage, 130 interrupted, 1 otherwise). */
+/** Print an error to stderr; returns the exit code (2 usage, 130 interrupted (129/143 hung up/terminated), 1 otherwise). */
 export function handleError(e: unknown, err: TextSink, ctx: ErrorContext): number {
   const scrub = ctx.scrub ?? ((t: string) => t);
   if (e instanceof CancelledError || (ctx.interrupted && e instanceof GantryError)) {
-    err.write(`Interrupted: ${scrub((e as Error).message)}\n`);
-    return 130;
+    err.write(`${STOPPING[ctx.interrupted ?? "SIGINT"]}: ${scrub((e as Error).message)}\n`);
+    return SIGNAL_EXIT[ctx.interrupted ?? "SIGINT"];
   }
   const exec = asExec(e);
   if (exec) {

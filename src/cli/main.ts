@@ -94,6 +94,12 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
+// Errors of writing to an output nobody reads any more; anything else is still thrown.
+function ignoreClosedOutput(err: NodeJS.ErrnoException): void {
+  if (err.code === "EIO" || err.code === "EPIPE") return;
+  throw err;
+}
+
 // Where a shell draws: stdout when it is the terminal, else stderr (`gantry call -i fn | tee log` still shows it).
 function ttyOut(): NodeJS.WriteStream {
   return process.stdout.isTTY ? process.stdout : process.stderr;
@@ -122,6 +128,9 @@ export async function runCli(): Promise<void> {
     process.exit(1);
   };
   process.once("beforeExit", onStall);
+  // A terminal that closed mid-run (SIGHUP) fails every later write (EIO), a reader that went away (`| head`) with
+  // EPIPE: unheard output is not a reason to crash before the run has removed its containers.
+  for (const stream of [process.stdout, process.stderr]) stream.on("error", ignoreClosedOutput);
   const code = await main(process.argv.slice(2), io);
   process.off("beforeExit", onStall);
   // open handles (sockets to the engine, timers in user code) must not keep a finished CLI alive

@@ -1,35 +1,58 @@
-// Ctrl-C stops the run and removes what it created; a second Ctrl-C quits at once, leaving cleanup to the next run.
+// Ctrl-C (or the terminal closing, or a TERM) stops the run and removes what it created; a second signal quits at once,
+// leaving cleanup to the next run.
+export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+
 export interface SignalSource {
-  on(signal: "SIGINT" | "SIGTERM", handler: () => void): unknown;
-  off(signal: "SIGINT" | "SIGTERM", handler: () => void): unknown;
+  on(signal: StopSignal, handler: () => void): unknown;
+  off(signal: StopSignal, handler: () => void): unknown;
 }
 
+/** The exit code after each signal: 128 + its number, as a shell reports a process the signal ended. */
+export const SIGNAL_EXIT: Readonly<Record<StopSignal, number>> = {
+  SIGHUP: 129,
+  SIGINT: 130,
+  SIGTERM: 143,
+};
+
+// What the person reads when the run stops; after a hang-up there may be no terminal to read it, which is fine.
+export const STOPPING: Readonly<Record<StopSignal, string>> = {
+  SIGINT: "Interrupted",
+  SIGTERM: "Terminated (SIGTERM)",
+  SIGHUP: "Hung up (SIGHUP: the terminal closed)",
+};
+
 /**
- * On the first SIGINT/SIGTERM call `shutdown` (cancel, close, clean up) and then `exit(130)`; on the
- * second, `exit(130)` at once. Returns the function that removes the handlers.
+ * On the first SIGINT, SIGTERM or SIGHUP call `shutdown` (cancel, close, clean up) and then exit with that signal's
+ * code (130, 143, 129); on a second SIGINT or SIGTERM, exit at once (a second SIGHUP changes nothing). Returns the
+ * function that removes the handlers.
  */
 export function installInterrupts(opts: {
   signals: SignalSource;
-  shutdown: () => Promise<void>;
+  /** Cancel, close, clean up; told which signal, for the cancellation's reason. */
+  shutdown: (signal: StopSignal) => Promise<void>;
   exit: (code: number) => void;
   say: (text: string) => void;
 }): () => void {
-  let interrupted = false;
-  const onSignal = (): void => {
-    if (interrupted) {
-      opts.exit(130);
-      return;
-    }
-    interrupted = true;
-    opts.say(
-      "\nInterrupted: stopping the run and removing its containers (Ctrl-C again to quit at once)\n",
-    );
-    void opts.shutdown().finally(() => opts.exit(130));
-  };
-  opts.signals.on("SIGINT", onSignal);
-  opts.signals.on("SIGTERM", onSignal);
+  let interrupted: StopSignal | undefined;
+  const handlers = (Object.keys(SIGNAL_EXIT) as StopSignal[]).map((signal) => {
+    const handler = (): void => {
+      if (interrupted) {
+        // A person asks twice to quit at once; a closing terminal hangs up more than once (the terminal, then its
+        // session's leader ending), and nobody is there to be impatient: cleanup goes on.
+        if (signal !== "SIGHUP") opts.exit(SIGNAL_EXIT[signal]);
+        return;
+      }
+      interrupted = signal;
+      const again = signal === "SIGINT" ? "Ctrl-C again" : `another ${signal}`;
+      opts.say(
+        `\n${STOPPING[signal]}: stopping the run and removing its containers (${again} to quit at once)\n`,
+      );
+      void opts.shutdown(signal).finally(() => opts.exit(SIGNAL_EXIT[signal]));
+    };
+    opts.signals.on(signal, handler);
+    return [signal, handler] as const;
+  });
   return () => {
-    opts.signals.off("SIGINT", onSignal);
-    opts.signals.off("SIGTERM", onSignal);
+    for (const [signal, handler] of handlers) opts.signals.off(signal, handler);
   };
 }

@@ -8,7 +8,7 @@ export interface ConnectOptions {
   events?: EventSink;
   cwd?: string;
   /**
-   * Stop the run and remove what it created on SIGINT/SIGTERM, then exit with 130, as the CLI does
+   * Stop the run and remove what it created on SIGINT/SIGTERM/SIGHUP, then exit with 130/143/129, as the CLI does
    * (default true). Turn it off where the caller handles signals itself.
    */
   handleSignals?: boolean;
@@ -36,8 +36,8 @@ export class Run {
       ? engine.installInterrupts({
           signals: process,
           say: (t) => process.stderr.write(t),
-          shutdown: async () => {
-            session.cancel("interrupted by Ctrl-C");
+          shutdown: async (signal) => {
+            session.cancel(signal === "SIGINT" ? "interrupted by Ctrl-C" : `stopped by ${signal}`);
             await this.close();
           },
           exit: (code) => process.exit(code),

@@ -14,6 +14,7 @@ import {
   runCommand,
 } from "../helpers/test-session.js";
 import { projectStateDir } from "../../src/store/project-state-dir.js";
+import { hasTmux, startTmux } from "../helpers/tmux-session.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BIN = path.join(ROOT, "bin/gantry.js");
@@ -35,6 +36,15 @@ function leftovers(pid: number): string {
   const c = docker(["ps", "-aq", "--filter", `label=gantry.pid=${pid}`]).trim();
   const n = docker(["network", "ls", "-q", "--filter", `label=gantry.pid=${pid}`]).trim();
   return c + n;
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** Start a slow call and resolve once its containers are running. */
@@ -67,6 +77,66 @@ describe("gantry CLI", () => {
     expect(Date.now() - t0).toBeLessThan(20_000);
     expect(leftovers(run.child.pid!)).toBe("");
   });
+
+  it.each([
+    ["SIGTERM", 143, "Terminated (SIGTERM): stopping the run"],
+    ["SIGHUP", 129, "Hung up (SIGHUP: the terminal closed): stopping the run"],
+  ] as const)(
+    "%s mid-run cleans up as Ctrl-C does and exits %i",
+    async (signal, exitCode, said) => {
+      const run = startSlow(await makeStateDir());
+      await run.started;
+      expect(leftovers(run.child.pid!)).not.toBe("");
+      run.child.kill(signal);
+      expect(await run.exited).toBe(exitCode);
+      expect(run.stderr()).toContain(said);
+      expect(leftovers(run.child.pid!)).toBe("");
+    },
+  );
+
+  it.skipIf(!hasTmux())(
+    "closing the terminal mid-run (its tty gone) still removes every container and network",
+    async () => {
+      const state = await makeStateDir();
+      const pidFile = path.join(state, "gantry.pid");
+      // the shell records gantry's pid, then becomes it (exec), so the pid is the one labelled on its containers
+      const tmux = startTmux(
+        [
+          "sh",
+          "-c",
+          `echo $$ > ${pidFile}; exec node ${BIN} call -m ${MOD} slow --nonce=${Math.random()}`,
+        ],
+        {
+          cwd: ROOT,
+          env: { PATH: process.env.PATH ?? "", GANTRY_STATE_DIR: state, HOME: os.homedir() },
+        },
+      );
+      try {
+        // the live view redraws in place: wait for the run's two exec containers instead of its lines
+        const running = async (): Promise<number | undefined> => {
+          const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
+          const ids = pid ? docker(["ps", "-q", "--filter", `label=gantry.pid=${pid}`]).trim() : "";
+          return ids.split("\n").filter(Boolean).length >= 2 ? pid : undefined;
+        };
+        let pid: number | undefined;
+        for (let i = 0; i < 300 && pid === undefined; i++) {
+          pid = await running();
+          if (pid === undefined) await new Promise((r) => setTimeout(r, 200));
+        }
+        if (pid === undefined)
+          throw new Error(`the run did not start its containers:\n${tmux.screen()}`);
+        expect(leftovers(pid)).not.toBe("");
+        tmux.kill(); // the tmux server goes: the pane's tty closes, gantry gets SIGHUP and writes to a dead terminal
+        const t0 = Date.now();
+        while (isAlive(pid) && Date.now() - t0 < 30_000)
+          await new Promise((r) => setTimeout(r, 200));
+        expect(isAlive(pid)).toBe(false);
+        expect(leftovers(pid)).toBe("");
+      } finally {
+        tmux.kill();
+      }
+    },
+  );
 
   it("a run that was killed outright is cleaned up by the next run", async () => {
     const state = await makeStateDir();

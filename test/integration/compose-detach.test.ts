@@ -104,7 +104,7 @@ describe("compose up --detach / down", () => {
     expect(containersOf(pid)).toEqual([]);
     expect(networksOf(pid)).toEqual([]);
     const log = await readFile(path.join(composeState(), `${PROJECT}.log`), "utf8");
-    expect(log).toContain("Interrupted: stopping the run");
+    expect(log).toContain("Terminated (SIGTERM): stopping the run");
     // the service's own output is printed, prefixed with its name, as docker compose does
     expect(log).toMatch(/^web \| web is starting$/m);
   });
@@ -127,8 +127,8 @@ describe("compose up --detach / down", () => {
     const down = await gantry(["compose", "down"]);
     expect(down.out).toContain(`stopped 1 gantry compose process (pid ${child.pid})`);
     expect(down.status).toBe(0);
-    expect(await exited).toBe(130);
-    expect(out).toContain("Interrupted: stopping the run");
+    expect(await exited).toBe(143); // down sends SIGTERM: 128 + 15, as a shell reports it
+    expect(out).toContain("Terminated (SIGTERM): stopping the run");
     expect(containersOf(String(child.pid))).toEqual([]);
     expect(networksOf(String(child.pid))).toEqual([]);
   });

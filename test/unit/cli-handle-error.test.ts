@@ -143,11 +143,64 @@ describe("installInterrupts", () => {
     expect(shutdowns).toBe(1);
     expect(exits).toEqual([]);
     signals.emit("SIGTERM");
-    expect(exits).toEqual([130]);
+    expect(exits).toEqual([143]);
     release();
     await new Promise((r) => setImmediate(r));
-    expect(exits).toEqual([130, 130]);
+    expect(exits).toEqual([143, 130]);
     uninstall();
-    expect(signals.listenerCount("SIGINT")).toBe(0);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"])
+      expect(signals.listenerCount(signal)).toBe(0);
+  });
+
+  it.each([
+    ["SIGTERM", 143, "Terminated (SIGTERM)", "another SIGTERM"],
+    ["SIGHUP", 129, "Hung up (SIGHUP: the terminal closed)", "another SIGHUP"],
+    ["SIGINT", 130, "Interrupted", "Ctrl-C again"],
+  ] as const)("%s: says so, shuts down told which, exits %i", async (signal, code, what, again) => {
+    const signals = new EventEmitter();
+    const exits: number[] = [];
+    const said: string[] = [];
+    const told: string[] = [];
+    installInterrupts({
+      signals: signals as unknown as SignalSource,
+      exit: (c) => exits.push(c),
+      say: (t) => said.push(t),
+      shutdown: async (s) => void told.push(s),
+    });
+    signals.emit(signal);
+    await new Promise((r) => setImmediate(r));
+    expect(told).toEqual([signal]);
+    expect(exits).toEqual([code]);
+    expect(said.join("")).toContain(
+      `${what}: stopping the run and removing its containers (${again}`,
+    );
+  });
+
+  it("a second SIGHUP (a closing terminal sends more than one) lets the cleanup finish", async () => {
+    const signals = new EventEmitter();
+    const exits: number[] = [];
+    let release: () => void = () => {};
+    installInterrupts({
+      signals: signals as unknown as SignalSource,
+      exit: (c) => exits.push(c),
+      say: () => {},
+      shutdown: () => new Promise<void>((r) => (release = r)),
+    });
+    signals.emit("SIGHUP");
+    signals.emit("SIGHUP");
+    expect(exits).toEqual([]);
+    release();
+    await new Promise((r) => setImmediate(r));
+    expect(exits).toEqual([129]);
+  });
+
+  it("a cancellation after a signal reads as that signal, with its exit code", () => {
+    const lines: string[] = [];
+    const sink = { write: (t: string) => void lines.push(t) };
+    const code = handleError(new CancelledError("stopped by SIGHUP"), sink, {
+      interrupted: "SIGHUP",
+    });
+    expect(code).toBe(129);
+    expect(lines.join("")).toBe("Hung up (SIGHUP: the terminal closed): stopped by SIGHUP\n");
   });
 });

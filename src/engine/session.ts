@@ -75,6 +75,8 @@ export class Session {
   readonly snapshotsMade: string[] = [];
   /** Cache volumes (by cache name) this run's execs, services and shells mounted: sized after the run. */
   readonly cacheVolumesUsed = new Set<string>();
+  /** The digests of the execs this run has evaluated so far, served from cache or run (for explaining misses). */
+  readonly execsMet = new Set<string>();
   /** What closing the run had to say (the cache went over its limit and was collected), for the person watching. */
   closeNote?: string;
   /** Evaluations in flight, so a dry run can wait for parallel branches to finish planning. */

@@ -13,9 +13,10 @@ interface StepRecord {
   time: number;
 }
 
-/** The steps that last ran at one place of a chain (same image, depth, workdir), whatever their command. */
+/** The steps that last ran at one place of a chain (same project, image, depth, workdir), whatever their command. */
 interface PlaceRecord {
-  steps: { key: string; inputs: ExecInput[]; time: number }[];
+  /** `run` and `digest` are missing from records written before they were kept (such a step counts as another run's). */
+  steps: { key: string; inputs: ExecInput[]; time: number; run?: string; digest?: string }[];
 }
 
 const PLACE_KEEP = 8;
@@ -27,11 +28,15 @@ export interface StepKeys {
   place: string;
 }
 
-/** A step's identity across runs: its command, image and place in its chain — not its content. */
+/**
+ * A step's identity across runs: its project, command, image and place in its chain — not its content. Projects share
+ * a state dir (and its records), so the project is part of it: `echo hi` in one is not an edit of `echo hello` in another.
+ */
 export function stepKeyOf(s: Session, exec: ExecNode, plan: ExecPlan): StepKeys {
   let depth = 0;
   for (let fs = exec.state.fs; fs.kind === "exec"; fs = fs.exec.state.fs) depth++;
   const place = {
+    project: s.projectDir,
     runtime: s.runtime.name,
     image: imageName(exec.state.image) ?? null,
     depth,
@@ -48,7 +53,7 @@ export async function recordStepInputs(s: Session, keys: StepKeys, plan: ExecPla
   await s.store.putRecord("step", keys.step, { digest: plan.digest, inputs, time });
   const place = (await s.store.getRecord<PlaceRecord>("step-place", keys.place)) ?? { steps: [] };
   const steps = [
-    { key: keys.step, inputs, time },
+    { key: keys.step, inputs, time, run: s.runId, digest: plan.digest },
     ...place.steps.filter((p) => p.key !== keys.step),
   ];
   await s.store.putRecord("step-place", keys.place, { steps: steps.slice(0, PLACE_KEEP) });
@@ -75,7 +80,8 @@ export async function explainMiss(
 
 // Without an earlier run of this very command, the step that last ran at the same place (most inputs alike) is what it
 // replaced — but only a step like it: the same kinds of inputs and the same program. A sibling at the same place (a
-// daily audit beside a lint, both over one installed workspace) is another step, not this one edited.
+// daily audit beside a lint, both over one installed workspace) is another step, not this one edited; so is a step
+// this run has already met (recorded by it, or served from cache in it): what an edit replaced is not in the run.
 async function nearestAtPlace(
   s: Session,
   place: string,
@@ -84,7 +90,9 @@ async function nearestAtPlace(
   const rec = await s.store.getRecord<PlaceRecord>("step-place", place);
   if (!rec?.steps.length) return undefined;
   const shape = shapeOf(plan.inputs);
-  const like = rec.steps.filter((p) => shapeOf(p.inputs) === shape);
+  const inThisRun = (p: PlaceRecord["steps"][number]) =>
+    p.run === s.runId || (p.digest !== undefined && s.execsMet.has(p.digest));
+  const like = rec.steps.filter((p) => shapeOf(p.inputs) === shape && !inThisRun(p));
   if (like.length === 0) return undefined;
   const now = new Map(plan.inputs.map((i) => [i.name, i.digest]));
   const alike = (inputs: ExecInput[]) => inputs.filter((i) => now.get(i.name) === i.digest).length;

@@ -105,6 +105,7 @@ async function execute(
     c.hit && (!keepFilesystem || c.record.snapshot !== undefined);
   const gone = (c: CacheLookup): Gone =>
     c.hit ? (keepFilesystem ? "not-kept" : undefined) : c.pruned ? "pruned" : undefined;
+  s.execsMet.add(plan.digest);
   const cached = await lookupExec(s, plan.digest, outputTargets);
   if (usable(cached)) return fromCache(s, exec, plan, step, name, reports, cached.record);
   if (s.dryRun) return missed(s, exec, plan, step, name, reports, gone(cached));

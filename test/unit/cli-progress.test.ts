@@ -152,6 +152,15 @@ describe("the live tree", () => {
     expect(frame[4]).toBe("… 6 more lines");
   });
 
+  it("draws full step names on a terminal that reports 0 columns and 0 rows", () => {
+    const out = Object.assign(sink(true), { columns: 0, rows: 0 });
+    const r = new TtyRenderer(out, false, { intervalMs: 60_000, now: () => T0 });
+    r.emit(start("s1", "withExec npm run build --workspace=api"));
+    r.draw();
+    expect(out.text).toContain("withExec npm run build --workspace=api 0.0s");
+    r.stop();
+  });
+
   it("redraws in place on a timer and restores the cursor when stopped", () => {
     const out = sink(true);
     let now = T0;

@@ -31,7 +31,11 @@ gantry-cache/gantry-build, never one a container uses), the cache volumes its ru
 bundles, signature caches, the host runtime's cache volumes and scratch, and this state dir's
 orphans (its images and cache volumes no record names). Kept: whatever a run in progress (in any
 process) made or used since it started, run records (unless --all), deploy history, the images
-and volumes of other state dirs that still exist.
+of other state dirs that still exist, and the cache volumes only they used.
+
+Cache volumes are shared by name on an engine (withMountedCache("npm") is one volume for every
+state dir): one this state dir's runs used goes even if another state dir made it or uses it too;
+it is a cache, and the next run that mounts it fills it again. --dry-run lists them first.
 `;
 
 /** Prune; exit code 0 (a dry run too). */

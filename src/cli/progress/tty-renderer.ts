@@ -47,8 +47,9 @@ export class TtyRenderer implements ProgressRenderer {
   /** Replace the previous live region with scrollback lines and the current tree. */
   draw(): void {
     const now = (this.opts.now ?? Date.now)();
-    const width = this.out.columns ?? 100;
-    const rows = this.out.rows ?? 30;
+    // a terminal that reports no size (0×0 under `script`, some CI consoles) draws as a common one would
+    const width = this.out.columns || 100;
+    const rows = this.out.rows || 30;
     let text = this.height > 0 ? `\x1b[${this.height}A\r\x1b[J` : "";
     for (const l of this.model.takeCommitted()) text += l + "\n";
     const frame = this.model.frame(now, width, Math.max(3, rows - 2));

@@ -1,25 +1,13 @@
 // Ctrl-C (or the terminal closing, or a TERM) stops the run and removes what it created; a second signal quits at once,
 // leaving cleanup to the next run.
-export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
+import { SIGNAL_EXIT, STOPPING, type StopSignal } from "../errors.js";
+
+export { SIGNAL_EXIT, STOPPING, type StopSignal };
 
 export interface SignalSource {
   on(signal: StopSignal, handler: () => void): unknown;
   off(signal: StopSignal, handler: () => void): unknown;
 }
-
-/** The exit code after each signal: 128 + its number, as a shell reports a process the signal ended. */
-export const SIGNAL_EXIT: Readonly<Record<StopSignal, number>> = {
-  SIGHUP: 129,
-  SIGINT: 130,
-  SIGTERM: 143,
-};
-
-// What the person reads when the run stops; after a hang-up there may be no terminal to read it, which is fine.
-export const STOPPING: Readonly<Record<StopSignal, string>> = {
-  SIGINT: "Interrupted",
-  SIGTERM: "Terminated (SIGTERM)",
-  SIGHUP: "Hung up (SIGHUP: the terminal closed)",
-};
 
 /**
  * On the first SIGINT, SIGTERM or SIGHUP call `shutdown` (cancel, close, clean up) and then exit with that signal's

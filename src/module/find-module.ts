@@ -112,6 +112,6 @@ export function findModule(opts: { cwd: string; modDir?: string }): ModuleLocati
     if (path.dirname(dir) === dir) break;
   }
   throw new ModuleError(
-    `no module found: no gantry.json or dagger.json in ${cwd} or its parents, and no .gantry/index.ts in ${cwd}: run from your project, pass -m DIR, or create .gantry/index.ts`,
+    `no module found: no gantry.json or dagger.json in ${cwd} or its parents, and no .gantry/index.ts in ${cwd}: run from your project, pass -m DIR, or make a module here with \`gantry init\``,
   );
 }

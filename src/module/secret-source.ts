@@ -58,7 +58,9 @@ export function runSecretCommand(flag: string, command: string, cwd: string): Pr
         // the command's output may hold part of the secret, so it is not repeated here
         reject(
           new UsageError(
-            `--${flag}: the secret command failed (exit ${String(code ?? "?")}): run it by hand to see why`,
+            code === 127
+              ? `--${flag}: the secret command failed: the shell found no such command (exit 127): check its name and PATH`
+              : `--${flag}: the secret command failed (exit ${String(code ?? "?")}): run it by hand to see why`,
             {
               cause: err,
             },

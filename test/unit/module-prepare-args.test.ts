@@ -145,8 +145,13 @@ describe("prepareArgs: scalars and other objects", () => {
   it("validates numbers and enums", () => {
     expect(one(param("n", { kind: "number" }), "2.5")).toEqual({ kind: "value", value: 2.5 });
     expect(() => one(param("n", { kind: "number" }), "two")).toThrow(
-      '--n expects a number, got "two"',
+      '--n expects a number in plain decimal (like 3, -1 or 2.5), got "two"',
     );
+    expect(one(param("n", { kind: "number" }), "-12")).toEqual({ kind: "value", value: -12 });
+    for (const odd of ["0x10", "1e3", " 7", "", "Infinity", "1.", ".5", "+3"])
+      expect(() => one(param("n", { kind: "number" }), odd)).toThrow(
+        `--n expects a number in plain decimal (like 3, -1 or 2.5), got ${JSON.stringify(odd)}`,
+      );
     const level: TypeRef = {
       kind: "enum",
       name: "Level",
@@ -247,6 +252,14 @@ describe("materializeArgs", () => {
         m,
       ),
     ).rejects.toThrow(/^--tok: the secret command failed \(exit 3\)/);
+    await expect(
+      materializeArgs(
+        [{ kind: "secret", name: "tok", source: { from: "cmd", command: "no_such_cmd_gantry" } }],
+        m,
+      ),
+    ).rejects.toThrow(
+      "--tok: the secret command failed: the shell found no such command (exit 127)",
+    );
     await expect(
       materializeArgs([{ kind: "service", url: "tcp://h:1", host: "h", port: 1 }], m),
     ).rejects.toThrow(/not supported yet/);

@@ -8,7 +8,7 @@ import path from "node:path";
 import type Dockerode from "dockerode";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readEnv } from "../../src/env.js";
-import { ImageError } from "../../src/errors.js";
+import { ImageError, UsageError } from "../../src/errors.js";
 import { connectDocker } from "../../src/runtime/docker/connection/connect-docker.js";
 import { reapStale } from "../../src/runtime/docker/cleanup/reaper.js";
 import { resolveImage } from "../../src/runtime/docker/images/image-resolver.js";
@@ -54,8 +54,18 @@ describe("image resolution", () => {
     const ref = `gantry-test/does-not-exist-${randomBytes(4).toString("hex")}:latest`;
     const err = await resolveImage(docker, ref, never).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ImageError);
-    expect((err as ImageError).message).toContain(`could not pull image ${ref}`);
-    expect((err as ImageError).hint).toMatch(/docker login/);
+    expect((err as ImageError).message).toContain(
+      `image ${ref} is not on this machine, and pulling it failed`,
+    );
+    // unreachable registry (this machine) or no such repository (a machine online): either way, what to do
+    expect((err as ImageError).hint).toMatch(/docker load/);
+  });
+
+  it("calls a malformed reference a usage error naming it, before any pull", async () => {
+    const err = await resolveImage(docker, "Not_A_Ref::", never).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(UsageError);
+    expect((err as UsageError).message).toBe('"Not_A_Ref::" is not a valid image reference');
+    expect((err as UsageError).hint).toMatch(/NAME\[:TAG\]/);
   });
 });
 

@@ -2,7 +2,7 @@
 import type Dockerode from "dockerode";
 import type { Readable } from "node:stream";
 import type { HealthcheckSpec, ImageConfig, ResolvedImage } from "../../runtime.js";
-import { CancelledError, ImageError, NotFoundError } from "../../../errors.js";
+import { CancelledError, UsageError, ImageError, NotFoundError } from "../../../errors.js";
 import { engineMessage, isNotFound } from "../connection/docker-errors.js";
 import { followJsonProgress } from "./json-progress.js";
 import { engineJson } from "../connection/engine-http.js";
@@ -47,6 +47,11 @@ export async function inspectImage(
     return await clientOf(docker).getImage(ref).inspect();
   } catch (err) {
     if (isNotFound(err)) return undefined;
+    if (/invalid reference format/i.test(engineMessage(err)))
+      throw new UsageError(`${JSON.stringify(ref)} is not a valid image reference`, {
+        cause: err,
+        hint: "write it as NAME[:TAG] or NAME@sha256:DIGEST, in lower case (like node:22 or ghcr.io/org/app:1.2)",
+      });
     throw new ImageError(`could not inspect image ${ref}: ${engineMessage(err)}`, { cause: err });
   }
 }
@@ -64,12 +69,21 @@ export async function pullImage(
     if (signal.aborted || err instanceof CancelledError) {
       throw new CancelledError(`pull of image ${ref} was cancelled`, { cause: err });
     }
-    throw new ImageError(`could not pull image ${ref}: ${engineMessage(err)}`, {
-      cause: err,
-      hint:
-        "check the name and tag, run `docker login` for a private registry, " +
-        "or `docker pull` / `docker load` it yourself when the registry is not reachable",
-    });
+    const why = engineMessage(err).trim();
+    const unreachable =
+      /no such host|dial tcp|i\/o timeout|connection refused|network is unreachable/i.test(why);
+    throw new ImageError(
+      `image ${ref} is not on this machine, and pulling it failed` +
+        (unreachable ? " (its registry could not be reached)" : "") +
+        `: ${why}`,
+      {
+        cause: err,
+        hint: unreachable
+          ? "connect to the registry (a proxy? offline?), or `docker load` / `docker build` the image on this machine first"
+          : "check the name and tag, run `docker login` for a private registry, " +
+            "or `docker pull` / `docker load` it yourself when the registry is not reachable",
+      },
+    );
   }
 }
 

@@ -277,6 +277,10 @@ describe("why did this run", () => {
       const one = await f.gantry(["cache", "explain", "last", `#${n}`]);
       expect(one.stdout).toContain(`#${n} ✔ withExec sh -c "echo keyed"`);
       expect(one.stdout).toContain(`why: base image ${tag} changed`);
+      // the step alone, as progress shows it: the same step of the last run
+      const alone = await f.gantry(["cache", "explain", `#${n}`]);
+      expect(alone.code, alone.stderr).toBe(0);
+      expect(alone.stdout).toBe(one.stdout);
       expect(later.stdout + one.stdout).not.toContain("second-token-value-456");
     } finally {
       docker(["rmi", tag]);

@@ -14,7 +14,7 @@ Usage: gantry cache explain [RUN] [STEP]
 
   RUN    a run id or the start of one (default: the project's last run)
   STEP   a step: its number as progress shows it (#3 or 3), its id (s3), or words of its name
-         (default: every step that ran)
+         (default: every step that ran); #3 or s3 alone is that step of the last run
 
 Each changed input is named: the files of a directory (+added ~changed -removed), an environment
 variable, a base image (its content id), the command, a mount, a secret (by name, never its value),
@@ -68,7 +68,9 @@ export function runCacheExplain(globals: GlobalOptions, args: string[], io: CliI
     io.stdout.write(EXPLAIN_HELP);
     return 0;
   }
-  const [runQuery, stepQuery] = args;
+  // `#3` or `s3` alone is a step of the last run: no run id starts with either
+  const [runQuery, stepQuery] =
+    args.length === 1 && /^(#|s)\d+$/.test(args[0]!) ? [undefined, args[0]] : args;
   const run = loadRun(findRunRecord(projectRunsDir(globals, io), runQuery));
   const what = [run.module, run.fn].filter(Boolean).join(".") || "run";
   const status = run.dryRun

@@ -163,7 +163,7 @@ export class ExecError extends GantryError {
       ? `was killed by the kernel: out of memory (exit code ${init.exitCode}${init.oom.limit ? `, over its memory limit of ${mebibytes(init.oom.limit)}` : ""})`
       : `exited with code ${init.exitCode}`;
     super(
-      `exec ${JSON.stringify(init.cmd.join(" "))} ${what}` +
+      `exec \`${shellJoin(init.cmd)}\` ${what}` +
         (init.step ? ` (step: ${init.step})` : "") +
         (init.services ? `\n${init.services}` : ""),
       init.oom
@@ -209,3 +209,10 @@ export const STOPPING: Readonly<Record<StopSignal, string>> = {
   SIGTERM: "Terminated (SIGTERM)",
   SIGHUP: "Hung up (SIGHUP: the terminal closed)",
 };
+
+/** A command as a person would paste it into a shell: arguments with spaces or symbols are quoted. */
+export function shellJoin(args: readonly string[]): string {
+  return args
+    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`))
+    .join(" ");
+}

@@ -3,6 +3,7 @@ import {
   CancelledError,
   ExecError,
   GantryError,
+  shellJoin,
   SIGNAL_EXIT,
   STOPPING,
   UsageError,
@@ -20,13 +21,6 @@ function tail(label: string, text: string): string {
   const shown = lines.slice(-TAIL);
   const head = lines.length > TAIL ? `last ${TAIL} lines of ${label}` : label;
   return `  ── ${head} ──\n${shown.map((l) => `  ${l}`).join("\n")}\n`;
-}
-
-// A command as a person would paste it into a shell: arguments with spaces or symbols are quoted.
-function shellJoin(args: readonly string[]): string {
-  return args
-    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`))
-    .join(" ");
 }
 
 // Duck-typed too: an ExecError raised by another copy of the SDK is still an exec failure.

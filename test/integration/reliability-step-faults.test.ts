@@ -20,7 +20,7 @@ describe("faults inside a step", () => {
     );
     expect(r.status, r.out).toBe(1);
     expect(r.stderr).toMatch(
-      /Error: exec "sh -c echo allocating 200 MiB; dd [^"]*" was killed by the kernel: out of memory \(exit code 137, over its memory limit of 32 MiB\) \(step: withExec sh -c "echo allocating 200 MiB/,
+      /Error: exec `sh -c 'echo allocating 200 MiB; dd [^`]*'` was killed by the kernel: out of memory \(exit code 137, over its memory limit of 32 MiB\) \(step: withExec sh -c "echo allocating 200 MiB/,
     );
     expect(r.stderr).toMatch(/ {2}step: {6}withExec sh -c "echo allocating 200 MiB/);
     expect(r.stderr).toContain("  exit code: 137\n");
@@ -41,7 +41,7 @@ describe("faults inside a step", () => {
     expect(r.stderr).toMatch(/ {2}request 1 ok\n/);
     expect(r.stderr).toMatch(/request \d+ failed/);
     expect(r.stderr).toMatch(
-      /Error: exec "sh -c i=0; [^\n]*" exited with code 1 \(step: withExec sh -c "i=0[^\n]*\)\nservice gantry-test\/busybox:latest [^\n]* exited with code 7 while the step ran\n--- last lines of service [^\n]* ---\nserving\npanic: the connection pool is gone\n/,
+      /Error: exec `sh -c 'i=0; [^\n]*'` exited with code 1 \(step: withExec sh -c "i=0[^\n]*\)\nservice gantry-test\/busybox:latest [^\n]* exited with code 7 while the step ran\n--- last lines of service [^\n]* ---\nserving\npanic: the connection pool is gone\n/,
     );
   });
 });

@@ -59,7 +59,7 @@ describe("handleError", () => {
       scrub: (t) => t.replaceAll("hunter2", "***"),
     });
     expect(code).toBe(1);
-    expect(text).toContain('Error: exec "npm test" exited with code 1\n');
+    expect(text).toContain("Error: exec `npm test` exited with code 1\n");
     expect(text).toContain(
       "  function:  test\n  step:      withExec npm test\n  command:   npm test\n  exit code: 1\n",
     );
@@ -82,7 +82,7 @@ describe("handleError", () => {
     const { code, text } = report(e, {});
     expect(code).toBe(1);
     expect(text).toContain(
-      'Error: exec "node build.js" was killed by the kernel: out of memory (exit code 137, over its memory limit of 512 MiB) (step: withExec node build.js)\n',
+      "Error: exec `node build.js` was killed by the kernel: out of memory (exit code 137, over its memory limit of 512 MiB) (step: withExec node build.js)\n",
     );
     expect(text).toContain("  ── stdout ──\n  bundling…\n");
     expect(text).toContain(
@@ -90,7 +90,7 @@ describe("handleError", () => {
     );
     const noLimit = new ExecError({ cmd: ["x"], exitCode: 137, stdout: "", stderr: "", oom: {} });
     expect(noLimit.message).toBe(
-      'exec "x" was killed by the kernel: out of memory (exit code 137)',
+      "exec `x` was killed by the kernel: out of memory (exit code 137)",
     );
     expect(noLimit.hint).toMatch(/^give the machine \(or Docker's VM\) more memory/);
   });

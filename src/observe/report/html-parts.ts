@@ -16,13 +16,6 @@ export function secs(ms: number): string {
   return `${Math.floor(ms / 60_000)}m${String(Math.floor((ms % 60_000) / 1000)).padStart(2, "0")}s`;
 }
 
-/** A command as a person would paste it into a shell. */
-export function shellJoin(args: readonly string[]): string {
-  return args
-    .map((a) => (/^[\w@%+=:,./-]+$/.test(a) ? a : `'${a.replace(/'/g, "'\\''")}'`))
-    .join(" ");
-}
-
 export const STYLE = `
 :root{--ok:#1a7f37;--fail:#cf222e;--cache:#0969da;--would:#8250df;--muted:#57606a;--line:#d0d7de;--bg:#f6f8fa}
 *{box-sizing:border-box}body{font:14px/1.45 -apple-system,BlinkMacSystemFont,"Segoe UI",Helvetica,Arial,sans-serif;margin:0;color:#1f2328}

@@ -2,7 +2,8 @@
 import { describeReason } from "../../engine/api/index.js";
 import { parseJunit, totalsOf, type TestCase } from "../junit.js";
 import { durationOf, type RunModel, type StepModel } from "../run-model.js";
-import { esc, secs, shellJoin, STYLE } from "./html-parts.js";
+import { shellJoin } from "../../errors.js";
+import { esc, secs, STYLE } from "./html-parts.js";
 import { layoutBars, type Bar } from "./timeline.js";
 
 const MARK = {

@@ -17,6 +17,7 @@ const LEVEL = {
   "errors.ts": 6,
   "env.ts": 6,
   "process-alive.ts": 6,
+  "process-exit.ts": 6,
 };
 
 // `src/<top>/…` → its top folder (or file) name.

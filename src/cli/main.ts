@@ -2,6 +2,7 @@
 import { isatty } from "node:tty";
 import { readEnv } from "../env.js";
 import { UsageError } from "../errors.js";
+import { exitProcess, isClosedOutput, sayToStderr } from "../process-exit.js";
 import { gantryVersion } from "../module/gantry-version.js";
 import { suggestion } from "../module/names.js";
 import type { CliIo } from "./cli-io.js";
@@ -94,12 +95,6 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   }
 }
 
-// Errors of writing to an output nobody reads any more; anything else is still thrown.
-function ignoreClosedOutput(err: NodeJS.ErrnoException): void {
-  if (err.code === "EIO" || err.code === "EPIPE") return;
-  throw err;
-}
-
 // Where a shell draws: stdout when it is the terminal, else stderr (`gantry call -i fn | tee log` still shows it).
 function ttyOut(): NodeJS.WriteStream {
   return process.stdout.isTTY ? process.stdout : process.stderr;
@@ -114,7 +109,7 @@ export async function runCli(): Promise<void> {
     stdout: process.stdout,
     stderr: process.stderr,
     signals: process,
-    exit: (code) => process.exit(code),
+    exit: exitProcess,
     // only when stdin is a terminal: reading process.stdin opens it, and a pipe must stay the pipeline's
     ...(isatty(0) ? { terminal: { stdin: process.stdin, stdout: ttyOut() } } : {}),
   };
@@ -129,10 +124,26 @@ export async function runCli(): Promise<void> {
   };
   process.once("beforeExit", onStall);
   // A terminal that closed mid-run (SIGHUP) fails every later write (EIO), a reader that went away (`| head`) with
-  // EPIPE: unheard output is not a reason to crash before the run has removed its containers.
-  for (const stream of [process.stdout, process.stderr]) stream.on("error", ignoreClosedOutput);
+  // EPIPE, a failing disk under `> out.json` with EIO: none is a reason to crash before the run has removed its
+  // containers. Lost progress (stderr) is only lost; a lost result (stdout) makes a run that succeeded exit 1.
+  let resultLost = false;
+  const onOutputError = (lost: () => void) => (err: NodeJS.ErrnoException) => {
+    if (!isClosedOutput(err)) throw err;
+    lost();
+  };
+  process.stdout.on(
+    "error",
+    onOutputError(() => (resultLost = true)),
+  );
+  process.stderr.on(
+    "error",
+    onOutputError(() => undefined),
+  );
   const code = await main(process.argv.slice(2), io);
   process.off("beforeExit", onStall);
   // open handles (sockets to the engine, timers in user code) must not keep a finished CLI alive
-  process.stdout.write("", () => process.exit(code));
+  process.stdout.write("", () => {
+    if (code === 0 && resultLost) sayToStderr("Error: the result could not be written to stdout\n");
+    exitProcess(code === 0 && resultLost ? 1 : code);
+  });
 }

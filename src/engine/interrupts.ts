@@ -16,13 +16,15 @@ export interface SignalSource {
  */
 export function installInterrupts(opts: {
   signals: SignalSource;
+  /** The signals to handle; all three when not given. */
+  only?: readonly StopSignal[];
   /** Cancel, close, clean up; told which signal, for the cancellation's reason. */
   shutdown: (signal: StopSignal) => Promise<void>;
   exit: (code: number) => void;
   say: (text: string) => void;
 }): () => void {
   let interrupted: StopSignal | undefined;
-  const handlers = (Object.keys(SIGNAL_EXIT) as StopSignal[]).map((signal) => {
+  const handlers = (opts.only ?? (Object.keys(SIGNAL_EXIT) as StopSignal[])).map((signal) => {
     const handler = (): void => {
       if (interrupted) {
         // A person asks twice to quit at once; a closing terminal hangs up more than once (the terminal, then its

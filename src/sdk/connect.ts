@@ -2,6 +2,7 @@
 import * as engine from "../engine/api/index.js";
 import type { EventSink, RuntimeChoice, Session } from "../engine/api/index.js";
 import { readEnv } from "../env.js";
+import { exitProcess, sayToStderr } from "../process-exit.js";
 
 export interface ConnectOptions {
   runtime?: RuntimeChoice;
@@ -9,7 +10,8 @@ export interface ConnectOptions {
   cwd?: string;
   /**
    * Stop the run and remove what it created on SIGINT/SIGTERM/SIGHUP, then exit with 130/143/129, as the CLI does
-   * (default true). Turn it off where the caller handles signals itself.
+   * (default true). SIGHUP is left alone when the script already listens for it. Turn it off where the caller
+   * handles signals itself.
    */
   handleSignals?: boolean;
 }
@@ -35,12 +37,14 @@ export class Run {
     this.uninstall = handleSignals
       ? engine.installInterrupts({
           signals: process,
-          say: (t) => process.stderr.write(t),
+          // a script that handles SIGHUP itself (a reload) keeps it
+          only: process.listenerCount("SIGHUP") > 0 ? ["SIGINT", "SIGTERM"] : undefined,
+          say: sayToStderr, // after a hang-up the terminal is gone: a write must not crash the cleanup
           shutdown: async (signal) => {
             session.cancel(signal === "SIGINT" ? "interrupted by Ctrl-C" : `stopped by ${signal}`);
             await this.close();
           },
-          exit: (code) => process.exit(code),
+          exit: exitProcess,
         })
       : () => undefined;
   }

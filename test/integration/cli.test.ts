@@ -61,7 +61,12 @@ function startSlow(state: string) {
     });
     child.on("exit", () => reject(new Error(`gantry exited early:\n${stderr}`)));
   });
-  const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+  // as a shell reports it: the exit code, or 128 + the number of the signal that ended the process
+  const exited = new Promise<number | null>((resolve) =>
+    child.on("exit", (code, signal) =>
+      resolve(code ?? (signal ? 128 + os.constants.signals[signal] : null)),
+    ),
+  );
   return { child, started, exited, stderr: () => stderr };
 }
 
@@ -99,12 +104,30 @@ describe("gantry CLI", () => {
     async () => {
       const state = await makeStateDir();
       const pidFile = path.join(state, "gantry.pid");
-      // the shell records gantry's pid, then becomes it (exec), so the pid is the one labelled on its containers
+      const statusFile = path.join(state, "gantry.status");
+      // gantry's parent ignores the hang-up (gantry itself does not: the default is restored for it), so it outlives
+      // the terminal and writes down how gantry ended: its exit code, or minus the signal that ended it
+      const parent = [
+        "import signal, subprocess, sys",
+        "signal.signal(signal.SIGHUP, signal.SIG_IGN)",
+        "p = subprocess.Popen(sys.argv[3:], preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_DFL))",
+        "open(sys.argv[1], 'w').write(str(p.pid))",
+        "open(sys.argv[2], 'w').write(str(p.wait()))",
+      ].join("\n");
       const tmux = startTmux(
         [
-          "sh",
+          "python3",
           "-c",
-          `echo $$ > ${pidFile}; exec node ${BIN} call -m ${MOD} slow --nonce=${Math.random()}`,
+          parent,
+          pidFile,
+          statusFile,
+          "node",
+          BIN,
+          "call",
+          "-m",
+          MOD,
+          "slow",
+          `--nonce=${Math.random()}`,
         ],
         {
           cwd: ROOT,
@@ -132,6 +155,13 @@ describe("gantry CLI", () => {
           await new Promise((r) => setTimeout(r, 200));
         expect(isAlive(pid)).toBe(false);
         expect(leftovers(pid)).toBe("");
+        // ended by the hang-up (-1) or exit code 129; Node 20's exit on a dead terminal would abort instead (-6)
+        let status = "";
+        for (let i = 0; i < 50 && status === ""; i++) {
+          status = await readFile(statusFile, "utf8").catch(() => "");
+          if (status === "") await new Promise((r) => setTimeout(r, 100));
+        }
+        expect(["-1", "129"]).toContain(status);
       } finally {
         tmux.kill();
       }
@@ -247,6 +277,20 @@ describe("gantry CLI", () => {
     expect(bad.stderr).toContain(
       '--ports expects HOST:SERVICE or PORT with ports 1–65535, like 8080:80, got "80:http"',
     );
+  });
+
+  it("exits 1, saying so, when its result cannot be written (the reader of stdout went away)", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "gantry-cli-lost-"));
+    const child = spawn("node", [BIN, "call", "-m", MOD, "count", `--source=${dir}`], {
+      env: { ...process.env, CI: "true" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    child.stdout.destroy(); // like `gantry call … | true`: nobody reads the result
+    let stderr = "";
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((r) => child.on("exit", (c) => r(c)));
+    expect(stderr).toContain("Error: the result could not be written to stdout");
+    expect(code).toBe(1);
   });
 
   it("converts a path flag to a Directory and prints a scalar result", async () => {

@@ -194,6 +194,21 @@ describe("installInterrupts", () => {
     expect(exits).toEqual([129]);
   });
 
+  it("handles only the signals it is given (an SDK script that reloads on SIGHUP keeps it)", () => {
+    const signals = new EventEmitter();
+    const uninstall = installInterrupts({
+      signals: signals as unknown as SignalSource,
+      only: ["SIGINT", "SIGTERM"],
+      exit: () => {},
+      say: () => {},
+      shutdown: async () => {},
+    });
+    expect(signals.listenerCount("SIGHUP")).toBe(0);
+    expect(signals.listenerCount("SIGINT")).toBe(1);
+    uninstall();
+    expect(signals.listenerCount("SIGINT")).toBe(0);
+  });
+
   it("a cancellation after a signal reads as that signal, with its exit code", () => {
     const lines: string[] = [];
     const sink = { write: (t: string) => void lines.push(t) };

@@ -148,7 +148,17 @@ describe("prepareArgs: scalars and other objects", () => {
       '--n expects a number in plain decimal (like 3, -1 or 2.5), got "two"',
     );
     expect(one(param("n", { kind: "number" }), "-12")).toEqual({ kind: "value", value: -12 });
-    for (const odd of ["0x10", "1e3", " 7", "", "Infinity", "1.", ".5", "+3"])
+    for (const odd of [
+      "0x10",
+      "1e3",
+      " 7",
+      "",
+      "Infinity",
+      "1.",
+      ".5",
+      "+3",
+      `1${"0".repeat(400)}`,
+    ])
       expect(() => one(param("n", { kind: "number" }), odd)).toThrow(
         `--n expects a number in plain decimal (like 3, -1 or 2.5), got ${JSON.stringify(odd)}`,
       );

@@ -1,4 +1,5 @@
 // "Why did this step not come from cache": compare a step's inputs with those of the last time it ran.
+import path from "node:path";
 import { imageName, type ExecNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import { digestOf } from "../../store/digest.js";
@@ -36,7 +37,7 @@ export function stepKeyOf(s: Session, exec: ExecNode, plan: ExecPlan): StepKeys 
   let depth = 0;
   for (let fs = exec.state.fs; fs.kind === "exec"; fs = fs.exec.state.fs) depth++;
   const place = {
-    project: s.projectDir,
+    project: path.resolve(s.projectDir),
     runtime: s.runtime.name,
     image: imageName(exec.state.image) ?? null,
     depth,

@@ -193,23 +193,6 @@ export function isGantryError(e: unknown): e is GantryError {
   return e instanceof GantryError;
 }
 
-/** The signals that stop a run (Ctrl-C is SIGINT, a closed terminal SIGHUP); see engine/interrupts.ts. */
-export type StopSignal = "SIGINT" | "SIGTERM" | "SIGHUP";
-
-/** The exit code after each signal: 128 + its number, as a shell reports a process the signal ended. */
-export const SIGNAL_EXIT: Readonly<Record<StopSignal, number>> = {
-  SIGHUP: 129,
-  SIGINT: 130,
-  SIGTERM: 143,
-};
-
-/** What the person reads when the run stops; after a hang-up there may be no terminal to read it, which is fine. */
-export const STOPPING: Readonly<Record<StopSignal, string>> = {
-  SIGINT: "Interrupted",
-  SIGTERM: "Terminated (SIGTERM)",
-  SIGHUP: "Hung up (SIGHUP: the terminal closed)",
-};
-
 /** A command as a person would paste it into a shell: arguments with spaces or symbols are quoted. */
 export function shellJoin(args: readonly string[]): string {
   return args

@@ -9,6 +9,7 @@ import { openObservers } from "./run-observers.js";
 import { terminalGate } from "./terminal-gate.js";
 import type { CicdResult } from "../observe/otel/span-attributes.js";
 import { scrubWrites } from "./scrub-process-output.js";
+import { stopReason } from "../process-exit.js";
 
 export interface CliRunOptions {
   globals: GlobalOptions;
@@ -98,7 +99,7 @@ export async function withCliRun(
     say: (t) => io.stderr.write(t),
     shutdown: async (signal) => {
       errors.interrupted = signal;
-      session.cancel(signal === "SIGINT" ? "interrupted by Ctrl-C" : `stopped by ${signal}`);
+      session.cancel(stopReason(signal));
       await finish("cancellation");
     },
   });

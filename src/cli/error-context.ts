@@ -1,6 +1,6 @@
 // What the entry point's error handler may know about a failed run, filled in as the command gets further.
 import type { FailureTracker } from "./failure-tracker.js";
-import type { StopSignal } from "../errors.js";
+import type { StopSignal } from "../process-exit.js";
 
 export interface ErrorContext {
   /** Blanks secrets out of text; set once a run exists. */

@@ -1,13 +1,6 @@
 // The one place errors become output and an exit code: ours get a message, bugs get a stack and a plea.
-import {
-  CancelledError,
-  ExecError,
-  GantryError,
-  shellJoin,
-  SIGNAL_EXIT,
-  STOPPING,
-  UsageError,
-} from "../errors.js";
+import { CancelledError, ExecError, GantryError, shellJoin, UsageError } from "../errors.js";
+import { SIGNAL_EXIT, STOPPING } from "../process-exit.js";
 import { DISK_REFUSALS } from "../store/state-dir-write.js";
 import type { ErrorContext } from "./error-context.js";
 import type { TextSink } from "./progress/progress-renderer.js";

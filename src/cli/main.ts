@@ -127,18 +127,13 @@ export async function runCli(): Promise<void> {
   // EPIPE, a failing disk under `> out.json` with EIO: none is a reason to crash before the run has removed its
   // containers. Lost progress (stderr) is only lost; a lost result (stdout) makes a run that succeeded exit 1.
   let resultLost = false;
-  const onOutputError = (lost: () => void) => (err: NodeJS.ErrnoException) => {
+  process.stdout.on("error", (err: NodeJS.ErrnoException) => {
     if (!isClosedOutput(err)) throw err;
-    lost();
-  };
-  process.stdout.on(
-    "error",
-    onOutputError(() => (resultLost = true)),
-  );
-  process.stderr.on(
-    "error",
-    onOutputError(() => undefined),
-  );
+    resultLost = true;
+  });
+  process.stderr.on("error", (err: NodeJS.ErrnoException) => {
+    if (!isClosedOutput(err)) throw err;
+  });
   const code = await main(process.argv.slice(2), io);
   process.off("beforeExit", onStall);
   // open handles (sockets to the engine, timers in user code) must not keep a finished CLI alive

@@ -1,8 +1,6 @@
 // Ctrl-C (or the terminal closing, or a TERM) stops the run and removes what it created; a second signal quits at once,
 // leaving cleanup to the next run.
-import { SIGNAL_EXIT, STOPPING, type StopSignal } from "../errors.js";
-
-export { SIGNAL_EXIT, STOPPING, type StopSignal };
+import { SIGNAL_EXIT, STOPPING, type StopSignal } from "../process-exit.js";
 
 export interface SignalSource {
   on(signal: StopSignal, handler: () => void): unknown;

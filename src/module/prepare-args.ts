@@ -65,11 +65,12 @@ function prepareOne(
     case "number": {
       // plain decimal only: JavaScript's Number() would also take "0x10", "1e3", " 7 " and "", which no person
       // typing a count means (Dagger reads a TypeScript number as an integer and refuses them too)
-      if (!/^-?\d+(\.\d+)?$/.test(text) || !Number.isFinite(Number(text)))
+      const n = Number(text);
+      if (!/^-?\d+(\.\d+)?$/.test(text) || !Number.isFinite(n))
         throw new UsageError(
           `--${flag} expects a number in plain decimal (like 3, -1 or 2.5), got ${JSON.stringify(text)}`,
         );
-      return { kind: "value", value: Number(text) };
+      return { kind: "value", value: n };
     }
     case "boolean":
       return { kind: "value", value: /^(true|1|yes)$/i.test(text) };

@@ -2,7 +2,7 @@
 import * as engine from "../engine/api/index.js";
 import type { EventSink, RuntimeChoice, Session } from "../engine/api/index.js";
 import { readEnv } from "../env.js";
-import { exitProcess, sayToStderr } from "../process-exit.js";
+import { exitProcess, sayToStderr, stopReason } from "../process-exit.js";
 
 export interface ConnectOptions {
   runtime?: RuntimeChoice;
@@ -41,7 +41,7 @@ export class Run {
           only: process.listenerCount("SIGHUP") > 0 ? ["SIGINT", "SIGTERM"] : undefined,
           say: sayToStderr, // after a hang-up the terminal is gone: a write must not crash the cleanup
           shutdown: async (signal) => {
-            session.cancel(signal === "SIGINT" ? "interrupted by Ctrl-C" : `stopped by ${signal}`);
+            session.cancel(stopReason(signal));
             await this.close();
           },
           exit: exitProcess,

@@ -14,6 +14,7 @@ import {
   runCommand,
 } from "../helpers/test-session.js";
 import { projectStateDir } from "../../src/store/project-state-dir.js";
+import { processIsAlive } from "../../src/process-alive.js";
 import { hasTmux, startTmux } from "../helpers/tmux-session.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
@@ -36,15 +37,6 @@ function leftovers(pid: number): string {
   const c = docker(["ps", "-aq", "--filter", `label=gantry.pid=${pid}`]).trim();
   const n = docker(["network", "ls", "-q", "--filter", `label=gantry.pid=${pid}`]).trim();
   return c + n;
-}
-
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 }
 
 /** Start a slow call and resolve once its containers are running. */
@@ -151,9 +143,9 @@ describe("gantry CLI", () => {
         expect(leftovers(pid)).not.toBe("");
         tmux.kill(); // the tmux server goes: the pane's tty closes, gantry gets SIGHUP and writes to a dead terminal
         const t0 = Date.now();
-        while (isAlive(pid) && Date.now() - t0 < 30_000)
+        while (processIsAlive(pid) && Date.now() - t0 < 30_000)
           await new Promise((r) => setTimeout(r, 200));
-        expect(isAlive(pid)).toBe(false);
+        expect(processIsAlive(pid)).toBe(false);
         expect(leftovers(pid)).toBe("");
         // ended by the hang-up (-1) or exit code 129; Node 20's exit on a dead terminal would abort instead (-6)
         let status = "";

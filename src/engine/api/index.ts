@@ -16,13 +16,7 @@ export * from "./directory-api.js";
 export * from "./service-api.js";
 export * from "./git-api.js";
 export { maskSecret } from "./secret-api.js";
-export {
-  installInterrupts,
-  SIGNAL_EXIT,
-  STOPPING,
-  type SignalSource,
-  type StopSignal,
-} from "../interrupts.js";
+export { installInterrupts, type SignalSource } from "../interrupts.js";
 export * from "./deploy-api.js";
 export type * from "../../runtime/deployment-runtime.js";
 export * from "./cache-api.js";

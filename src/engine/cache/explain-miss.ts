@@ -16,8 +16,8 @@ interface StepRecord {
 
 /** The steps that last ran at one place of a chain (same project, image, depth, workdir), whatever their command. */
 interface PlaceRecord {
-  /** `run` and `digest` are missing from records written before they were kept (such a step counts as another run's). */
-  steps: { key: string; inputs: ExecInput[]; time: number; run?: string; digest?: string }[];
+  /** `digest` is missing from records written before it was kept (such a step counts as another run's). */
+  steps: { key: string; inputs: ExecInput[]; time: number; digest?: string }[];
 }
 
 const PLACE_KEEP = 8;
@@ -54,7 +54,7 @@ export async function recordStepInputs(s: Session, keys: StepKeys, plan: ExecPla
   await s.store.putRecord("step", keys.step, { digest: plan.digest, inputs, time });
   const place = (await s.store.getRecord<PlaceRecord>("step-place", keys.place)) ?? { steps: [] };
   const steps = [
-    { key: keys.step, inputs, time, run: s.runId, digest: plan.digest },
+    { key: keys.step, inputs, time, digest: plan.digest },
     ...place.steps.filter((p) => p.key !== keys.step),
   ];
   await s.store.putRecord("step-place", keys.place, { steps: steps.slice(0, PLACE_KEEP) });
@@ -91,8 +91,9 @@ async function nearestAtPlace(
   const rec = await s.store.getRecord<PlaceRecord>("step-place", place);
   if (!rec?.steps.length) return undefined;
   const shape = shapeOf(plan.inputs);
+  // every exec this run evaluated, the ones it recorded too, is in execsMet before its own record is written
   const inThisRun = (p: PlaceRecord["steps"][number]) =>
-    p.run === s.runId || (p.digest !== undefined && s.execsMet.has(p.digest));
+    p.digest !== undefined && s.execsMet.has(p.digest);
   const like = rec.steps.filter((p) => shapeOf(p.inputs) === shape && !inThisRun(p));
   if (like.length === 0) return undefined;
   const now = new Map(plan.inputs.map((i) => [i.name, i.digest]));

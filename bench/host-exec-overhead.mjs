@@ -83,6 +83,14 @@ const plain = new HostRuntime({
   hostPath: HOST_PATH,
   useBubblewrap: false,
 });
+const copies = new HostRuntime({
+  store,
+  runId: "bench-cp",
+  stateDir: root,
+  hostPath: HOST_PATH,
+  useBubblewrap: true,
+  overlayFromEntries: Infinity,
+});
 const empty = await bw.scratch();
 const direct = await median(() => spawnTrue("/usr/bin/true", []));
 const bwrapOnly = await median(() =>
@@ -105,12 +113,28 @@ const src = await bw.applyOps(
   new AbortController().signal,
 );
 const bw1000 = await median(() => bw.exec(spec(src, { workdir: "/src" })), 5);
+const copied1000 = await median(() => copies.exec(spec(src, { workdir: "/src" })), 5);
+// a tree no exec has used yet: its lower directory is written first (hard links to the store's blobs)
+let fresh = 0;
+const bw1000New = await median(async () => {
+  const text = `${++fresh}\n`;
+  const mark = { type: "file", mode: 0o644, digest: await store.putBytes(text), size: text.length };
+  const tree = await bw.applyOps(
+    src,
+    [{ op: "putFile", path: "/src/mark", entry: mark }],
+    new AbortController().signal,
+  );
+  await bw.exec(spec(tree, { workdir: "/src" }));
+}, 5);
 const report = {
   "spawn true directly": direct,
   "bwrap true (raw)": bwrapOnly,
   "HostRuntime.exec true (bubblewrap, empty upper)": viaBw,
   "HostRuntime.exec true (plain, empty upper)": viaPlain,
-  "HostRuntime.exec true (bubblewrap, 1000-file upper)": bw1000,
+  "HostRuntime.exec true (bubblewrap, 1000-file upper, overlay over a lower already written)":
+    bw1000,
+  "HostRuntime.exec true (bubblewrap, 1000-file upper, overlay over a new lower)": bw1000New,
+  "HostRuntime.exec true (bubblewrap, 1000-file upper, copied as before the overlay)": copied1000,
 };
 // one line a measurement, `name: ms`, for run.sh
 console.log(
@@ -119,5 +143,6 @@ console.log(
     .join("\n"),
 );
 await bw.close();
+await copies.close();
 await plain.close();
 await rm(root, { recursive: true, force: true });

@@ -1,6 +1,6 @@
 // The host runtime gives a process a directory it may change, so a Tree must become real files on disk.
 import { constants } from "node:fs";
-import { chmod, copyFile, lstat, mkdir, symlink, unlink, writeFile } from "node:fs/promises";
+import { chmod, copyFile, link, lstat, mkdir, symlink, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CancelledError, NotFoundError, UnsupportedError } from "../errors.js";
 import type { ContentStore } from "./content-store.js";
@@ -22,12 +22,17 @@ export interface MaterializeOptions {
   stamps?: Map<string, FileStamp>;
   /** `dir` already has contents (an export merging into it): a file or symlink in the way is replaced. */
   replace?: boolean;
+  /**
+   * Hard-link files to the store's blobs where the blob already has the file's mode (a copy otherwise). Only for a
+   * directory no process can write through: an overlay's lower directory, whose changes go to the upper.
+   */
+  linkBlobs?: boolean;
 }
 
 /**
  * Write `tree` under `dir` (created if missing) as real files.
- * Files are copies (a reflink where the filesystem offers one), never hard links: the process may modify
- * them and must not reach the content store's blobs.
+ * Files are copies (a reflink where the filesystem offers one), not hard links, unless `linkBlobs` says the
+ * directory is never written through: a process may modify them and must not reach the content store's blobs.
  */
 export async function materializeTree(
   tree: Tree,
@@ -93,6 +98,7 @@ async function writeEntry(
   if (opts.replace) await unlink(dest).catch(ignoreMissing);
   if (entry.type === "symlink") return symlink(entry.target, dest);
   const stamps = opts.stamps;
+  if (opts.linkBlobs && entry.size > 0 && (await linkBlob(store, entry, dest))) return;
   if (entry.size === 0) await writeFile(dest, "");
   else await copyBlob(store, entry.digest, dest);
   // copyFile keeps the blob's mode, usually already the wanted one: one lstat instead of a chmod and an lstat.
@@ -107,6 +113,23 @@ async function writeEntry(
 // unlink's ENOENT means there was nothing to replace.
 function ignoreMissing(err: unknown): void {
   if ((err as NodeJS.ErrnoException).code !== "ENOENT") throw err;
+}
+
+/** A hard link to the store's own blob when it is intact and has the entry's mode; false: copy instead. */
+async function linkBlob(
+  store: ContentStore,
+  entry: { digest: string; mode: number },
+  dest: string,
+): Promise<boolean> {
+  try {
+    await store.verifyOwnBlob(entry.digest);
+    const blob = store.blobPath(entry.digest);
+    if (((await lstat(blob)).mode & 0o7777) !== entry.mode) return false;
+    await link(blob, dest);
+    return true;
+  } catch {
+    return false; // not in the store itself (a host source), damaged, or another file system: copied
+  }
 }
 
 /**

@@ -2,7 +2,7 @@
 import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CancelledError, NotFoundError, UnsupportedError } from "../../src/errors.js";
 import type { ExecSpec, Snapshot } from "../../src/runtime/runtime.js";
 import { HostRuntime } from "../../src/runtime/host/host-runtime.js";
@@ -24,6 +24,9 @@ afterAll(async () => {
   await rm(root, { recursive: true, force: true });
 });
 
+/** Whether sandboxed execs get an overlay (the default where the kernel allows it) or a copy of their tree. */
+let useOverlay = true;
+
 /** A runtime over the shared store; each test gets its own run id. */
 function runtime(
   useBubblewrap = true,
@@ -34,6 +37,7 @@ function runtime(
     runId,
     stateDir: path.join(root, "state"),
     useBubblewrap,
+    overlayFromEntries: useOverlay ? 0 : Infinity,
     hostPath: HOST_PATH,
   });
 }
@@ -63,7 +67,14 @@ async function fileOf(text: string, mode = 0o644): Promise<FileEntry> {
 
 const sh = (script: string): string[] => ["sh", "-c", script];
 
-describe("host runtime (bubblewrap)", () => {
+describe.each([
+  { roots: "overlay", overlay: true },
+  { roots: "copies", overlay: false },
+])("host runtime (bubblewrap, exec roots as $roots)", ({ overlay }) => {
+  beforeEach(() => {
+    useOverlay = overlay;
+  });
+
   it("reports its mode, and detect() finds bubblewrap here", async () => {
     expect(runtime().mode).toBe("bubblewrap");
     expect((await HostRuntime.detect()).mode).toBe("bubblewrap");
@@ -163,7 +174,7 @@ describe("host runtime (bubblewrap)", () => {
     const mount = {
       kind: "cache",
       target: "/cache",
-      volume: "counter",
+      volume: `counter-${overlay}`,
       sharing: "SHARED",
     } as const;
     const bump = sh("n=$(cat /cache/n 2>/dev/null || echo 0); echo $((n+1)) | tee /cache/n");
@@ -177,7 +188,12 @@ describe("host runtime (bubblewrap)", () => {
 
   it("lets only one exec at a time use a LOCKED cache", async () => {
     const rt = runtime();
-    const mount = { kind: "cache", target: "/c", volume: "locked-one", sharing: "LOCKED" } as const;
+    const mount = {
+      kind: "cache",
+      target: "/c",
+      volume: `locked-one-${overlay}`,
+      sharing: "LOCKED",
+    } as const;
     // One volume, one exec at a time: the later exec sees the earlier one's whole start/end pair before its own.
     const guarded = (id: string) =>
       sh(`echo start-${id} >> /c/log; sleep 0.3; echo end-${id} >> /c/log; cat /c/log`);
@@ -366,7 +382,7 @@ describe("host runtime (bubblewrap)", () => {
   });
 
   it("kills the process on cancel and leaves no temp dir", async () => {
-    const runId = "cancel-run";
+    const runId = `cancel-run-${overlay}`;
     const rt = runtime(true, runId);
     const ac = new AbortController();
     const marker = `sleep ${(30 + Math.random()).toFixed(3)}`;
@@ -379,6 +395,136 @@ describe("host runtime (bubblewrap)", () => {
     expect(await findProcesses(marker)).toEqual([]);
     const runDir = path.join(root, "state", "host-runs", runId);
     expect((await readdir(runDir)).filter((n) => n !== "pid")).toEqual([]);
+    await rt.close();
+    await expect(readdir(runDir)).rejects.toThrow();
+  });
+});
+
+describe("host runtime (bubblewrap): an overlay or a copy, the same result", () => {
+  // Every kind of change an exec can make, from a base tree that has something for each to change.
+  const base = async (rt: HostRuntime): Promise<Snapshot> => {
+    const f = (t: string): Promise<FileEntry> => fileOf(t);
+    const dir = { type: "dir" as const, mode: 0o755 };
+    const tree = {
+      entries: {
+        a: dir,
+        "a/1": await f("a1"),
+        "a/sub": dir,
+        "a/sub/x": await f("x"),
+        b: dir,
+        "b/1": await f("b1"),
+        "b/2": await f("b2"),
+        c: await f("c"),
+        d: dir,
+        "d/e": dir,
+        "d/e/f": await f("f"),
+        g: dir,
+        "g/h": await f("h"),
+        "g/sub2": dir,
+        "g/sub2/kept-not": await f("k"),
+        k: dir,
+        "k/one": await f("one"),
+        "k/deep": dir,
+        "k/deep/two": await f("two"),
+        untouched: dir,
+        "untouched/u": await f("u"),
+        link: { type: "symlink" as const, target: "c" },
+      },
+    };
+    return rt.applyOps(
+      await rt.scratch(),
+      [{ op: "put", path: "/w", tree }],
+      new AbortController().signal,
+    );
+  };
+  const script = [
+    "cd /w",
+    "rm -r a && mkdir -p a/sub && echo new > a/sub/y", // a directory removed and made again: nothing of the old
+    "rm b/1", // a deleted file
+    "rm c && mkdir c && echo z > c/z", // a file became a directory
+    "rm -r d && echo f > d", // a directory became a file
+    "chmod 600 g/h", // only the mode
+    "ln -sfn elsewhere link", // a symlink's target
+    "echo more >> g/h2 && mkdir g/empty",
+    "rm -r g/sub2 && mkdir g/sub2", // removed and made again, empty
+    "mv k k2", // a renamed directory (an overlay copies it)
+  ].join(" && ");
+
+  it.each([true, false])(
+    "gives the tree a full scan of the exec's files gives (overlay: %s)",
+    async (overlay) => {
+      useOverlay = overlay;
+      const rt = runtime();
+      const out = await rt.exec(spec(await base(rt), sh(`${script} && stat -f -c %T /`)));
+      expect(out.stderr).toBe("");
+      expect(out.exitCode).toBe(0);
+      // the exec's root is the overlay when it has one (this kernel allows it), a directory of its own otherwise
+      if (overlay) expect(out.stdout).toBe("overlayfs\n");
+      else expect(out.stdout).not.toBe("overlayfs\n");
+      const tree = await store.loadTree(out.snapshot);
+      const shown = Object.fromEntries(
+        Object.entries(tree.entries).map(([p, e]) => [
+          p,
+          e.type === "file"
+            ? `file ${e.mode.toString(8)} ${e.size}`
+            : e.type === "dir"
+              ? `dir ${e.mode.toString(8)}`
+              : `-> ${e.target}`,
+        ]),
+      );
+      expect(shown).toEqual({
+        w: "dir 755",
+        "w/a": "dir 755",
+        "w/a/sub": "dir 755",
+        "w/a/sub/y": "file 644 4",
+        "w/b": "dir 755",
+        "w/b/2": "file 644 2",
+        "w/c": "dir 755",
+        "w/c/z": "file 644 2",
+        "w/d": "file 644 2",
+        "w/g": "dir 755",
+        "w/g/h": "file 600 1",
+        "w/g/h2": "file 644 5",
+        "w/g/empty": "dir 755",
+        "w/g/sub2": "dir 755",
+        "w/k2": "dir 755",
+        "w/k2/one": "file 644 3",
+        "w/k2/deep": "dir 755",
+        "w/k2/deep/two": "file 644 3",
+        "w/untouched": "dir 755",
+        "w/untouched/u": "file 644 1",
+        "w/link": "-> elsewhere",
+      });
+      const h = tree.entries["w/g/h"];
+      expect(h?.type === "file" && h.digest).toBe(await store.putBytes("h"));
+      await rt.close();
+    },
+  );
+
+  it("shares one lower directory between parallel execs over one tree; each keeps only its own changes", async () => {
+    useOverlay = true;
+    const runId = `shared-lower-${Math.random().toString(36).slice(2)}`;
+    const rt = runtime(true, runId);
+    const b = await base(rt);
+    const marker = `sleep ${(1 + Math.random()).toFixed(3)}`;
+    const both = Promise.all([
+      rt.exec(spec(b, sh(`${marker}; echo one >> /w/g/h; rm /w/b/2`))),
+      rt.exec(spec(b, sh(`${marker}; echo two >> /w/g/h; cat /w/b/2`))),
+    ]);
+    await waitFor(async () => (await findProcesses(marker)).length >= 2);
+    const runDir = path.join(root, "state", "host-runs", runId);
+    const names = await readdir(runDir);
+    expect(names.filter((n) => n.startsWith("exec-"))).toHaveLength(2);
+    expect(names.filter((n) => n.startsWith("lower-"))).toHaveLength(1);
+    const [one, two] = await both;
+    expect(two.stdout).toBe("b2");
+    const [t1, t2] = [await store.loadTree(one.snapshot), await store.loadTree(two.snapshot)];
+    const h1 = t1.entries["w/g/h"];
+    const h2 = t2.entries["w/g/h"];
+    expect(h1?.type === "file" && h1.digest).toBe(await store.putBytes("hone\n"));
+    expect(h2?.type === "file" && h2.digest).toBe(await store.putBytes("htwo\n"));
+    expect(t1.entries["w/b/2"]).toBeUndefined();
+    expect(t2.entries["w/b/2"]).toBeDefined();
     await rt.close();
     await expect(readdir(runDir)).rejects.toThrow();
   });

@@ -20,6 +20,8 @@ export interface Launch {
   /** The exec's private directory for generated files (hosts). */
   scratch: string;
   mountArgs: readonly string[];
+  /** Start bwrap through this instead of directly (the overlay's mount first); receives bwrap's arguments. */
+  wrap?: (bwrapArgs: string[]) => { file: string; args: string[]; cwd: string };
 }
 
 /** Run the exec's command to completion; the exit code is the command's own, never bwrap's. */
@@ -44,16 +46,11 @@ export async function launch(spec: ExecSpec, l: Launch): Promise<ProcessResult> 
     });
   }
   const hostsFile = spec.services?.length ? await writeHostsFile(spec, l.scratch) : undefined;
-  const args = sandboxArgs({ ...l, hostsFile });
+  const args = [...sandboxArgs({ ...l, hostsFile }), ...spec.args];
+  const start = l.wrap ? l.wrap(args) : { file: "bwrap", args, cwd: "/" };
   let result: ProcessResult;
   try {
-    result = await runProcess({
-      ...common,
-      file: "bwrap",
-      args: [...args, ...spec.args],
-      cwd: "/",
-      statusFd: true,
-    });
+    result = await runProcess({ ...common, ...start, statusFd: true });
   } catch (cause) {
     throw new RuntimeUnavailableError(
       `bubblewrap (bwrap) could not be started for step ${spec.step}: install the bubblewrap package, ` +

@@ -1,4 +1,5 @@
-// One exec on the host: materialize the upper tree, run the process (sandboxed or plain), scan the result back.
+// One exec on the host: its tree as an overlay over a shared lower directory (or a copy of its own), the process
+// (sandboxed or plain), the result scanned back.
 import { chmod, mkdir, rm } from "node:fs/promises";
 import path from "node:path";
 import { CancelledError, UnsupportedError } from "../../errors.js";
@@ -7,12 +8,23 @@ import type { ContentStore } from "../../store/content-store.js";
 import { materializeTree, type FileStamp } from "../../store/tree-materialize.js";
 import type { CacheVolumes } from "./cache-volumes.js";
 import { launch } from "./exec-launch.js";
+import type { LowerDirs, LowerLease } from "./lower-dirs.js";
+import {
+  hiddenInOverlay,
+  MERGED,
+  overlayCommand,
+  prepareOverlayWork,
+  removeOverlayWork,
+  UPPER,
+  type OverlayTools,
+} from "./overlay.js";
 import { planExec } from "./exec-plan.js";
 import { prepareMounts } from "./exec-mounts.js";
 import { readMountOutputs } from "./mount-outputs.js";
 import { persistNewBlobs } from "./persist-blobs.js";
 import type { ProcessResult } from "./run-process.js";
 import type { RunTemp } from "./run-temp.js";
+import { scanOverlayUpper } from "./scan-overlay.js";
 import { scanUpper } from "./scan-upper.js";
 import { treePathOf, type SystemView } from "./system-view.js";
 import { withoutPaths } from "./tree-edit.js";
@@ -26,6 +38,8 @@ export interface HostExecContext {
   caches: CacheVolumes;
   hostPath: string;
   uid: number;
+  /** An overlay for an exec over a tree of this many entries (lower directories shared per tree), if it gets one. */
+  overlay?: (entries: number) => Promise<{ tools: OverlayTools; lowers: LowerDirs } | undefined>;
 }
 
 /** Timestamps are coarse (a kernel tick); a file stamped closer than this to the start may hide a write. */
@@ -39,27 +53,49 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
       { hint: "run with --runtime=docker, or remove the limit" },
     );
   const plan = await planExec(spec, ctx);
+  const visible = withoutPaths(plan.tree, plan.mountTargets);
+  const overlay =
+    ctx.mode === "bubblewrap"
+      ? await ctx.overlay?.(Object.keys(visible.entries).length)
+      : undefined;
   const work = await ctx.temp.newDir("exec");
+  let lower: LowerLease | undefined;
+  const discard = async (keepLower = true): Promise<void> => {
+    await lower?.release(keepLower);
+    if (overlay) await removeOverlayWork(work);
+  };
   try {
-    const upper = path.join(work, "root");
     const stamps = new Map<string, FileStamp>();
-    const visible = withoutPaths(plan.tree, plan.mountTargets);
     // The snapshot needs these blobs in the store anyway; copied first, parallel execs over one source share the
     // copy, and every file is then written from a store blob already checked (not from the host file again).
     await persistNewBlobs(plan.tree, plan.base, ctx.store);
-    await materializeTree(visible, ctx.store, upper, { stamps, signal: spec.signal });
-    await chmod(upper, 0o755);
-    for (const p of plan.created) await mkdir(path.join(upper, p), { recursive: true });
-    if (plan.created.includes("tmp")) await chmod(path.join(upper, "tmp"), 0o1777);
+    /** The exec's "/": the overlay's merged view, or its own copy of the tree. */
+    let root: string;
+    /** How bwrap is started, and how the result is read, over an overlay. */
+    let over: { lower: LowerLease; tools: OverlayTools } | undefined;
+    if (overlay) {
+      lower = await overlay.lowers.acquire(visible, plan.created);
+      over = { lower, tools: overlay.tools };
+      if (spec.signal.aborted)
+        throw new CancelledError(`exec cancelled before it started (step: ${spec.step})`);
+      await prepareOverlayWork(work);
+      root = path.join(work, MERGED);
+    } else {
+      root = path.join(work, "root");
+      await materializeTree(visible, ctx.store, root, { stamps, signal: spec.signal });
+      await chmod(root, 0o755);
+      for (const p of plan.created) await mkdir(path.join(root, p), { recursive: true });
+      if (plan.created.includes("tmp")) await chmod(path.join(root, "tmp"), 0o1777);
+    }
     const env = { ...plan.env };
-    if (ctx.mode === "plain" && env.HOME?.startsWith("/")) env.HOME = path.join(upper, env.HOME);
+    if (ctx.mode === "plain" && env.HOME?.startsWith("/")) env.HOME = path.join(root, env.HOME);
 
     const scratch = path.join(work, "mounts");
     await mkdir(scratch);
     const newTempDir = (): Promise<string> => ctx.temp.newDir("cache");
     const mounts = await prepareMounts(spec.mounts, {
       ...ctx,
-      upper,
+      upper: root,
       scratch,
       newTempDir,
       signal: spec.signal,
@@ -72,10 +108,11 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
       result = await launch(spec, {
         ...ctx,
         env,
-        upper,
+        upper: root,
         workdir: plan.workdir,
         scratch,
         mountArgs,
+        wrap: over && ((args) => overlayCommand(over.tools, work, over.lower.dir, args)),
       });
     } finally {
       await mounts.release();
@@ -86,6 +123,7 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
       );
     if (spec.terminal) {
       // a shell on the person's terminal: nothing it did is kept
+      await discard();
       ctx.temp.removeLater(work);
       return { snapshot: spec.base, exitCode: result.exitCode, stdout: "", stderr: "" };
     }
@@ -97,12 +135,18 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
       trustBeforeNs,
     );
     const skip = new Set([...plan.mountTargets, ...ctx.view.reserved]);
-    const scanned = await scanUpper(upper, ctx.store, {
-      before: plan.tree,
-      stamps,
-      trustBeforeNs,
-      skip: (p) => skip.has(p),
-    });
+    const scanned = over
+      ? await scanOverlayUpper(path.join(work, UPPER), over.lower.tree, ctx.store, {
+          skip: (p) => skip.has(p),
+          hidden: (paths) => hiddenInOverlay(over.tools, work, over.lower.dir, paths),
+        })
+      : await scanUpper(root, ctx.store, {
+          before: plan.tree,
+          stamps,
+          trustBeforeNs,
+          skip: (p) => skip.has(p),
+        });
+    await discard();
     const scaffolding = [...plan.mountTargets, ...ctx.view.reserved, ...plan.defaults];
     let final = finishTree({
       scanned,
@@ -123,6 +167,7 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
     };
   } catch (e) {
     // A failed or cancelled exec leaves nothing behind by the time its error arrives.
+    await discard(false);
     await rm(work, { recursive: true, force: true });
     throw e;
   }

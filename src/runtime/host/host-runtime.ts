@@ -20,6 +20,8 @@ import { runHostExec } from "./host-exec.js";
 import { persistNewBlobs } from "./persist-blobs.js";
 import { readSnapshotDirectory, readSnapshotFile } from "./read-snapshot.js";
 import { RunTemp } from "./run-temp.js";
+import { LowerDirs } from "./lower-dirs.js";
+import { probeOverlay, type OverlayTools } from "./overlay.js";
 import { probeBubblewrap, type SandboxProbe } from "./sandbox-probe.js";
 import { scanSystemView, toolPrefixes, type SystemView } from "./system-view.js";
 import { toolIdentity } from "./tool-identity.js";
@@ -32,11 +34,20 @@ export interface HostRuntimeOptions {
   stateDir: string;
   /** Sandbox each exec with bubblewrap (default on Linux); use HostRuntime.detect() to know whether it works. */
   useBubblewrap?: boolean;
+  /**
+   * A sandboxed exec over a tree of at least this many entries gets an overlay over a lower directory shared per
+   * tree instead of a copy of its own, where the kernel allows it (probed at the first such exec; see
+   * host-runtime.md, "Overlay"). Default 64 (below that, copying is cheaper than mounting); Infinity: never.
+   */
+  overlayFromEntries?: number;
   /** The host's PATH (from readEnv, passed in): the images' PATH, and where a missing tool is looked for. */
   hostPath?: string;
   /** Host directories shown read-only at their own path; default: the install prefixes of hostPath's entries. */
   readOnlyPaths?: string[];
 }
+
+/** Below this many entries in an exec's tree, writing a copy of it costs less than mounting an overlay. */
+const OVERLAY_FROM_ENTRIES = 64;
 
 /**
  * Runs execs as host processes. Snapshots are digests of "upper" trees in the content store.
@@ -57,6 +68,9 @@ export class HostRuntime implements Runtime {
   private readonly hostPath: string;
   private readonly readOnlyPaths: string[];
   private view: Promise<SystemView> | undefined;
+  private readonly overlayFromEntries: number;
+  private overlayTools: Promise<OverlayTools | undefined> | undefined;
+  private readonly lowers: LowerDirs;
 
   /** Decides the mode now (see create() to probe for it); touches nothing on disk yet. */
   constructor(opts: HostRuntimeOptions & { modeReason?: string }) {
@@ -64,6 +78,9 @@ export class HostRuntime implements Runtime {
     this.mode = (opts.useBubblewrap ?? process.platform === "linux") ? "bubblewrap" : "plain";
     if (this.mode === "plain" && opts.modeReason) this.modeReason = opts.modeReason;
     this.temp = new RunTemp(opts.stateDir, opts.runId);
+    this.overlayFromEntries =
+      this.mode === "bubblewrap" ? (opts.overlayFromEntries ?? OVERLAY_FROM_ENTRIES) : Infinity;
+    this.lowers = new LowerDirs(this.temp, opts.store);
     this.caches = new CacheVolumes(path.join(opts.stateDir, "cache-volumes"), opts.store);
     this.hostPath = opts.hostPath ?? DEFAULT_PATH;
     this.readOnlyPaths = opts.readOnlyPaths ?? toolPrefixes(this.hostPath);
@@ -107,6 +124,7 @@ export class HostRuntime implements Runtime {
         caches: this.caches,
         hostPath: this.hostPath,
         uid: process.getuid?.() ?? 0,
+        overlay: (entries) => this.overlay(entries),
       }),
     );
   }
@@ -176,6 +194,16 @@ export class HostRuntime implements Runtime {
   /** The config every ref resolves to: the host's PATH, root's HOME by default, "/" as workdir. */
   private imageConfig(): ImageConfig {
     return emptyImageConfig(this.hostPath);
+  }
+
+  /** An overlay for an exec over a tree of this many entries, if worth it and possible; probed once per runtime. */
+  private async overlay(
+    entries: number,
+  ): Promise<{ tools: OverlayTools; lowers: LowerDirs } | undefined> {
+    if (entries < this.overlayFromEntries) return undefined;
+    this.overlayTools ??= this.temp.newDir("probe").then(probeOverlay);
+    const tools = await this.overlayTools;
+    return tools && { tools, lowers: this.lowers };
   }
 
   /** Looked at once per runtime: the host does not change its system dirs during a run. */

@@ -1,0 +1,185 @@
+// An exec's root as a kernel overlay over a lower directory written once per tree, so parallel execs over one source
+// share one copy and an exec's changes are exactly what its upper directory holds (see host-runtime.md, "Overlay").
+import { spawn } from "node:child_process";
+import { accessSync, constants as fsConstants } from "node:fs";
+import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
+import path from "node:path";
+
+/** The host programs that mount the overlay, by absolute path, and whether a user namespace is needed to do it. */
+export interface OverlayTools {
+  readonly unshare: string;
+  readonly mount: string;
+  readonly sh: string;
+  readonly bwrap: string;
+  /** Not root: the overlay is mounted inside a user namespace in which we are root (kernel ≥ 5.11). */
+  readonly userns: boolean;
+}
+
+/** Names inside an exec's work directory; relative, so no host path ever has to be escaped in mount options. */
+export const UPPER = "upper";
+export const MERGED = "merged";
+const OV_WORK = "ovwork";
+
+/** Find a program on PATH (and the system directories, where `mount` lives) without running a shell. */
+function which(name: string, pathVar: string): string | undefined {
+  const dirs = [...pathVar.split(":"), "/usr/bin", "/bin", "/usr/sbin", "/sbin"];
+  for (const d of dirs) {
+    if (!d.startsWith("/")) continue;
+    const f = path.join(d, name);
+    try {
+      accessSync(f, fsConstants.X_OK);
+      return f;
+    } catch {
+      // not here
+    }
+  }
+  return undefined;
+}
+
+function namespaceFlags(tools: OverlayTools): string[] {
+  return tools.userns ? ["--user", "--map-root-user", "--mount"] : ["--mount"];
+}
+
+function mountOptions(tools: OverlayTools, opts: string): string {
+  // An overlay mounted in a user namespace cannot use trusted.* attributes; userxattr makes it use user.overlay.*.
+  return tools.userns ? `${opts},userxattr` : opts;
+}
+
+/** Run `sh -c script` in a private mount namespace (and user namespace, if needed), in `cwd`; resolves its exit. */
+function inNamespace(
+  tools: OverlayTools,
+  cwd: string,
+  script: string,
+  args: readonly string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(
+      tools.unshare,
+      [...namespaceFlags(tools), "--", tools.sh, "-c", script, "sh", ...args],
+      { cwd, stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 },
+    );
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (b: Buffer) => (stdout += b.toString()));
+    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    child.on("error", (e) => resolve({ code: -1, stdout, stderr: stderr + String(e) }));
+    child.on("close", (code) => resolve({ code: code ?? -1, stdout, stderr }));
+  });
+}
+
+/**
+ * Whether an overlay can be mounted (and written through) in `dir`, which must be on the file system exec directories
+ * use: an upper on an overlay itself (Gantry inside a container) or a kernel without unprivileged overlays says no.
+ */
+export async function probeOverlay(dir: string): Promise<OverlayTools | undefined> {
+  if (process.platform !== "linux") return undefined;
+  const pathVar = process.env.PATH ?? "";
+  const unshare = which("unshare", pathVar);
+  const mount = which("mount", pathVar);
+  const sh = which("sh", pathVar);
+  const bwrap = which("bwrap", pathVar);
+  if (!unshare || !mount || !sh || !bwrap) return undefined;
+  const tools: OverlayTools = { unshare, mount, sh, bwrap, userns: process.getuid?.() !== 0 };
+  try {
+    for (const d of ["lower", UPPER, OV_WORK, MERGED]) await mkdir(path.join(dir, d));
+    await writeFile(path.join(dir, "lower", "f"), "x");
+    const opts = mountOptions(tools, `lowerdir=lower,upperdir=${UPPER},workdir=${OV_WORK}`);
+    // Write through it and delete a lower file: the upper must then hold the copy and a whiteout.
+    const r = await inNamespace(
+      tools,
+      dir,
+      `"$1" -t overlay -o "$2" overlay ${MERGED} && echo y > ${MERGED}/g && rm ${MERGED}/f && [ -c ${UPPER}/f ] && [ -f ${UPPER}/g ]`,
+      [mount, opts],
+    );
+    return r.code === 0 ? tools : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    await removeOverlayWork(dir);
+    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+  }
+}
+
+/**
+ * The program and arguments that mount the exec's overlay (in `work`, over `lower`) and then become bwrap with
+ * `bwrapArgs`: sh execs bwrap, so bwrap is still the process Gantry started (its status fd, --die-with-parent, kill).
+ */
+export function overlayCommand(
+  tools: OverlayTools,
+  work: string,
+  lower: string,
+  bwrapArgs: readonly string[],
+): { file: string; args: string[]; cwd: string } {
+  const opts = mountOptions(
+    tools,
+    `lowerdir=${path.relative(work, lower)},upperdir=${UPPER},workdir=${OV_WORK}`,
+  );
+  const script = `"$1" -t overlay -o "$2" overlay "$3" || exit 125; b=$4; shift 4; exec "$b" "$@"`;
+  return {
+    file: tools.unshare,
+    args: [
+      ...namespaceFlags(tools),
+      "--",
+      tools.sh,
+      "-c",
+      script,
+      "sh",
+      tools.mount,
+      opts,
+      MERGED,
+      tools.bwrap,
+      ...bwrapArgs,
+    ],
+    cwd: work,
+  };
+}
+
+/** Make the directories an exec's overlay needs in its work directory. */
+export async function prepareOverlayWork(work: string): Promise<void> {
+  for (const d of [UPPER, OV_WORK, MERGED]) await mkdir(path.join(work, d));
+  await chmod(path.join(work, UPPER), 0o755);
+}
+
+/** The kernel leaves its work directory mode 000; without this, only root could remove it. */
+export async function removeOverlayWork(work: string): Promise<void> {
+  await chmod(path.join(work, OV_WORK, "work"), 0o700).catch(() => undefined);
+}
+
+/** Arguments per probe process: far below ARG_MAX. */
+const PROBE_CHUNK_BYTES = 64 * 1024;
+
+/**
+ * Of these tree paths (each a lower entry the upper did not replace), the indexes that the finished overlay does not
+ * show: their directory was made opaque (removed and made again). Mounts the upper read-only over the lower and asks.
+ */
+export async function hiddenInOverlay(
+  tools: OverlayTools,
+  work: string,
+  lower: string,
+  paths: readonly string[],
+): Promise<Set<number>> {
+  const hidden = new Set<number>();
+  const opts = mountOptions(tools, `ro,lowerdir=${UPPER}:${path.relative(work, lower)}`);
+  const script =
+    `"$1" -t overlay -o "$2" overlay ${MERGED} || exit 125; cd ${MERGED} || exit 125; i=$3; shift 3; ` +
+    `for p; do [ -e "$p" ] || [ -h "$p" ] || echo $i; i=$((i+1)); done`;
+  for (let start = 0; start < paths.length;) {
+    let end = start;
+    let bytes = 0;
+    while (end < paths.length && (end === start || bytes < PROBE_CHUNK_BYTES))
+      bytes += (paths[end++] as string).length + 1;
+    const r = await inNamespace(tools, work, script, [
+      tools.mount,
+      opts,
+      String(start),
+      ...paths.slice(start, end),
+    ]);
+    if (r.code !== 0)
+      throw new Error(
+        `could not read back the exec's overlay in ${work}: ${r.stderr.trim() || `exit ${r.code}`}`,
+      );
+    for (const line of r.stdout.split("\n")) if (line) hidden.add(Number(line));
+    start = end;
+  }
+  return hidden;
+}

@@ -22,11 +22,24 @@ export async function diagnoseEngine(
   }
 }
 
-/** Whether bubblewrap can sandbox host-runtime execs here, and if not, why. */
-export async function diagnoseSandbox(): Promise<{ bubblewrap: boolean; reason?: string }> {
+/**
+ * Whether bubblewrap can sandbox host-runtime execs here, and if not, why; and whether their roots can be overlays
+ * on the file system of `stateDir` (probed in a directory made and removed beside it).
+ */
+export async function diagnoseSandbox(
+  stateDir: string,
+): Promise<{ bubblewrap: boolean; reason?: string; overlay?: boolean }> {
   const { probeBubblewrap } = await import("./host/sandbox-probe.js");
   const p = await probeBubblewrap();
-  return p.mode === "bubblewrap" ? { bubblewrap: true } : { bubblewrap: false, reason: p.reason };
+  if (p.mode !== "bubblewrap") return { bubblewrap: false, reason: p.reason };
+  const { probeOverlay } = await import("./host/overlay.js");
+  let dir = path.resolve(stateDir);
+  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
+  const probeDir = await fs.promises
+    .mkdtemp(path.join(dir, ".gantry-doctor-"))
+    .catch(() => undefined);
+  const overlay = probeDir !== undefined && (await probeOverlay(probeDir)) !== undefined;
+  return { bubblewrap: true, overlay };
 }
 
 /** Free and total bytes of the filesystem holding `dir` (or its nearest existing parent). */

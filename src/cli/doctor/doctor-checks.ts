@@ -134,9 +134,20 @@ export function diskChecks(
 }
 
 /** bubblewrap for the host runtime: container paths over a read-only host root. */
-export function sandboxCheck(s: { bubblewrap: boolean; reason?: string }): Check {
+export function sandboxCheck(s: {
+  bubblewrap: boolean;
+  reason?: string;
+  overlay?: boolean;
+}): Check {
   if (s.bubblewrap)
-    return { status: "ok", name: "bubblewrap", found: "works: host-runtime steps run sandboxed" };
+    return {
+      status: "ok",
+      name: "bubblewrap",
+      found: s.overlay
+        ? "works: host-runtime steps run sandboxed, each over an overlay of its files"
+        : "works: host-runtime steps run sandboxed, each over a copy of its files (no overlay can be mounted here: " +
+          "Linux ≥ 5.11 and a state dir not itself on an overlay make big trees faster)",
+    };
   const missing = /not installed/.test(s.reason ?? "");
   return {
     status: "warn",

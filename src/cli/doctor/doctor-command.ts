@@ -46,12 +46,12 @@ export async function runDoctor(
   const env = io.env;
   const [engine, sandbox]: [
     { facts?: DockerFacts; problem?: string },
-    { bubblewrap: boolean; reason?: string },
+    { bubblewrap: boolean; reason?: string; overlay?: boolean },
   ] = await Promise.all([
     globals.runtime === "host"
       ? Promise.resolve({ problem: "not checked: --runtime=host" })
       : diagnoseEngine(env),
-    diagnoseSandbox(),
+    diagnoseSandbox(env.stateDir),
   ]);
   const asked = env.runtime ? "GANTRY_RUNTIME" : "--runtime";
   const checks: Check[] = [

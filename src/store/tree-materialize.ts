@@ -23,7 +23,8 @@ export interface MaterializeOptions {
   /** `dir` already has contents (an export merging into it): a file or symlink in the way is replaced. */
   replace?: boolean;
   /**
-   * Hard-link files to the store's blobs where the blob already has the file's mode (a copy otherwise). Only for a
+   * Hard-link files to the store's blobs where the blob already has the file's mode (a copy otherwise), one path per
+   * blob (two identical files must not be one inode: `tar` and `cp -a` would keep them as links). Only for a
    * directory no process can write through: an overlay's lower directory, whose changes go to the upper.
    */
   linkBlobs?: boolean;
@@ -45,7 +46,10 @@ export async function materializeTree(
   const dirs = entries.filter(([, e]) => e.type === "dir").map(([p]) => p);
   await mkdir(dir, { recursive: true });
   await forEachBounded(dirs, opts, (p) => mkdir(path.join(dir, p), { recursive: true }));
-  await forEachBounded(entries, opts, ([p, e]) => writeEntry(store, dir, p, e, opts));
+  const linked = opts.linkBlobs ? new Set<string>() : undefined;
+  await forEachBounded(entries, opts, ([p, e]) =>
+    writeEntry(store, dir, p, e, { ...opts, linked }),
+  );
   // Modes last: a read-only directory must still be written into first.
   await forEachBounded(entries, opts, async ([p, e]) => {
     if (e.type === "dir") await chmod(path.join(dir, p), e.mode);
@@ -90,7 +94,7 @@ async function writeEntry(
   dir: string,
   p: string,
   entry: TreeEntry,
-  opts: MaterializeOptions,
+  opts: MaterializeOptions & { linked?: Set<string> | undefined },
 ): Promise<void> {
   const dest = path.join(dir, p);
   if (entry.type === "dir") return;
@@ -98,7 +102,10 @@ async function writeEntry(
   if (opts.replace) await unlink(dest).catch(ignoreMissing);
   if (entry.type === "symlink") return symlink(entry.target, dest);
   const stamps = opts.stamps;
-  if (opts.linkBlobs && entry.size > 0 && (await linkBlob(store, entry, dest))) return;
+  if (opts.linkBlobs && entry.size > 0 && !opts.linked?.has(entry.digest)) {
+    opts.linked?.add(entry.digest);
+    if (await linkBlob(store, entry, dest)) return;
+  }
   if (entry.size === 0) await writeFile(dest, "");
   else await copyBlob(store, entry.digest, dest);
   // copyFile keeps the blob's mode, usually already the wanted one: one lstat instead of a chmod and an lstat.

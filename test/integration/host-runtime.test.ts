@@ -1,5 +1,6 @@
 // The host runtime against real processes and real bubblewrap: snapshots, mounts, secrets, errors and cancellation.
-import { mkdtemp, readdir, readFile, rm } from "node:fs/promises";
+import { spawnSync } from "node:child_process";
+import { chmod, mkdtemp, readdir, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
@@ -527,6 +528,124 @@ describe("host runtime (bubblewrap): an overlay or a copy, the same result", () 
     expect(t2.entries["w/b/2"]).toBeDefined();
     await rt.close();
     await expect(readdir(runDir)).rejects.toThrow();
+  });
+
+  it("gives two identical files of the tree two inodes (a lower links one path per store blob)", async () => {
+    useOverlay = true;
+    const rt = runtime();
+    const same = await fileOf("same text\n");
+    const dir = { type: "dir" as const, mode: 0o755 };
+    const tree = { entries: { a: dir, "a/L": same, b: dir, "b/L": same } };
+    const b = await rt.applyOps(
+      await rt.scratch(),
+      [{ op: "put", path: "/w", tree }],
+      new AbortController().signal,
+    );
+    // tar keeps a second name of one inode as a hard link ('h'); copies, as in a container, give none
+    const out = await rt.exec(
+      spec(
+        b,
+        sh("stat -c %i /w/a/L /w/b/L; tar -cf - -C /w a b | tar -tvf - | grep -c '^h' || true"),
+      ),
+    );
+    const [one, two, links] = out.stdout.trim().split("\n");
+    expect(one).not.toBe(two);
+    expect(links).toBe("0");
+    await rt.close();
+  });
+
+  it.each([true, false])(
+    "keeps a mount target that is also the workdir out of the result (overlay: %s)",
+    async (overlay) => {
+      useOverlay = overlay;
+      const rt = runtime();
+      const src = { entries: { "in.txt": await fileOf("x") } };
+      const out = await rt.exec(
+        spec(await base(rt), sh("ls"), {
+          workdir: "/src",
+          mounts: [{ kind: "dir", target: "/src", tree: src, readOnly: true }],
+        }),
+      );
+      expect(out.stdout).toBe("in.txt\n");
+      const tree = await store.loadTree(out.snapshot);
+      expect(Object.keys(tree.entries).filter((p) => p.startsWith("src"))).toEqual([]);
+      await rt.close();
+    },
+  );
+
+  it.each([true, false])(
+    "refuses a workdir below a symlink of the tree, naming the link, and makes nothing on the host (overlay: %s)",
+    async (overlay) => {
+      useOverlay = overlay;
+      const rt = runtime();
+      const outside = path.join(root, `outside-${overlay}`);
+      const b = await rt.applyOps(
+        await rt.scratch(),
+        [
+          {
+            op: "put",
+            path: "/w",
+            tree: { entries: { lnk: { type: "symlink", target: outside } } },
+          },
+        ],
+        new AbortController().signal,
+      );
+      await expect(rt.exec(spec(b, ["pwd"], { workdir: "/w/lnk/sub" }))).rejects.toThrow(
+        /cannot create \/w\/lnk\/sub .*\/w\/lnk is a symlink/,
+      );
+      await expect(readdir(outside)).rejects.toThrow();
+      await rt.close();
+    },
+  );
+
+  it("stops writing a lower directory when the runtime is closed mid-exec (Ctrl-C), and leaves nothing", async () => {
+    useOverlay = true;
+    const runId = `close-lower-${Math.random().toString(36).slice(2)}`;
+    const rt = runtime(true, runId);
+    const entries: Record<string, FileEntry | { type: "dir"; mode: number }> = {};
+    for (let d = 0; d < 40; d++) {
+      entries[`d${d}`] = { type: "dir", mode: 0o755 };
+      for (let f = 0; f < 100; f++) entries[`d${d}/f${f}`] = await fileOf(`${d}/${f}`);
+    }
+    const b = await rt.applyOps(
+      await rt.scratch(),
+      [{ op: "put", path: "/w", tree: { entries } }],
+      new AbortController().signal,
+    );
+    const ac = new AbortController();
+    const run = rt.exec(spec(b, ["true"], { signal: ac.signal })).catch((e: unknown) => e);
+    const runDir = path.join(root, "state", "host-runs", runId);
+    await waitFor(async () =>
+      (await readdir(runDir).catch(() => [] as string[])).some((n) => n.startsWith("lower-")),
+    );
+    ac.abort();
+    await rt.close();
+    expect(await run).toBeInstanceOf(CancelledError);
+    await expect(readdir(runDir)).rejects.toThrow();
+  });
+
+  it("as a user who is not root: no capabilities in the sandbox, the overlay read back right, a killed run's 000 directory removed", async () => {
+    if (process.getuid?.() !== 0) return; // setpriv needs root to become another user; CI runs as root
+    const work = await mkdtemp(path.join(tmpdir(), "gantry-nonroot-"));
+    await chmod(work, 0o777);
+    const script = path.resolve("test/fixtures/host/nonroot-overlay.mjs");
+    const dist = path.resolve("dist");
+    const r = spawnSync(
+      "setpriv",
+      ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, script, dist, work],
+      { encoding: "utf8", cwd: work, env: { PATH: HOST_PATH } },
+    );
+    await rm(work, { recursive: true, force: true });
+    expect(r.status, r.stderr).toBe(0);
+    const got = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(got).toEqual({
+      uid: 65534,
+      stdout: "CapEff:\t0000000000000000\noverlayfs\n0\n",
+      stderr: "",
+      entries: ["w", "w/a", "w/a/n"],
+      staleGone: true,
+      runDirGone: true,
+    });
   });
 });
 

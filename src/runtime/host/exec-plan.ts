@@ -25,6 +25,24 @@ export interface ExecPlan {
   redirects(result: ProcessResult): [string | undefined, string][];
 }
 
+/**
+ * A directory the exec needs (its workdir, HOME, /tmp) is made with the host's mkdir, which would follow a symlink of
+ * the tree to wherever it points on the host: refused, naming the link.
+ */
+function assertNoSymlinkAbove(tree: Tree, p: string, step: string): void {
+  if (tree.entries[p]?.type === "dir") return;
+  for (let d = path.posix.dirname(p); d !== "."; d = path.posix.dirname(d)) {
+    if (tree.entries[d]?.type === "symlink")
+      throw new UnsupportedError(
+        `host runtime cannot create /${p} (step: ${step}): /${d} is a symlink, and a directory made through it ` +
+          `would land on the host, outside the container's files`,
+        {
+          hint: "use the path the symlink points to, or run with --runtime=docker",
+        },
+      );
+  }
+}
+
 /** Everything that can be refused is refused here, before any file is written or process started. */
 export async function planExec(spec: ExecSpec, ctx: HostExecContext): Promise<ExecPlan> {
   const cmd = spec.args[0];
@@ -65,6 +83,7 @@ export async function planExec(spec: ExecSpec, ctx: HostExecContext): Promise<Ex
     (p) => p !== "" && !tree.entries[p],
   );
   const created = [...(wd !== "" && !isReserved(ctx.view, workdir) ? [wd] : []), ...defaults];
+  for (const p of created) assertNoSymlinkAbove(tree, p, spec.step);
   return {
     base,
     tree,

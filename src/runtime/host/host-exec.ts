@@ -1,6 +1,6 @@
 // One exec on the host: its tree as an overlay over a shared lower directory (or a copy of its own), the process
 // (sandboxed or plain), the result scanned back.
-import { chmod, mkdir, rm } from "node:fs/promises";
+import { chmod, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { CancelledError, UnsupportedError } from "../../errors.js";
 import type { MadeExecOutcome, ExecSpec } from "../runtime.js";
@@ -23,7 +23,7 @@ import { prepareMounts } from "./exec-mounts.js";
 import { readMountOutputs } from "./mount-outputs.js";
 import { persistNewBlobs } from "./persist-blobs.js";
 import type { ProcessResult } from "./run-process.js";
-import type { RunTemp } from "./run-temp.js";
+import { removeTree, type RunTemp } from "./run-temp.js";
 import { scanOverlayUpper } from "./scan-overlay.js";
 import { scanUpper } from "./scan-upper.js";
 import { treePathOf, type SystemView } from "./system-view.js";
@@ -74,7 +74,11 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
     /** How bwrap is started, and how the result is read, over an overlay. */
     let over: { lower: LowerLease; tools: OverlayTools } | undefined;
     if (overlay) {
-      lower = await overlay.lowers.acquire(visible, plan.created);
+      lower = await overlay.lowers.acquire(visible, plan.created).catch((e: unknown) => {
+        if (spec.signal.aborted)
+          throw new CancelledError(`exec cancelled before it started (step: ${spec.step})`);
+        throw e;
+      });
       over = { lower, tools: overlay.tools };
       if (spec.signal.aborted)
         throw new CancelledError(`exec cancelled before it started (step: ${spec.step})`);
@@ -166,9 +170,10 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
       mounts: mountOutputs,
     };
   } catch (e) {
-    // A failed or cancelled exec leaves nothing behind by the time its error arrives.
-    await discard(false);
-    await rm(work, { recursive: true, force: true });
+    // A failed or cancelled exec leaves nothing behind by the time its error arrives; a failing removal does not
+    // hide the error (the run's close, or the next run, tries again).
+    await discard(false).catch(() => undefined);
+    await removeTree(work).catch(() => undefined);
     throw e;
   }
 }

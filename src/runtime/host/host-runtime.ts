@@ -188,6 +188,7 @@ export class HostRuntime implements Runtime {
 
   /** Remove this run's scratch folder (waiting for background removals); cache volumes stay. */
   async close(): Promise<void> {
+    await this.lowers.close();
     await this.temp.close();
   }
 

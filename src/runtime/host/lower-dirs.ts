@@ -1,11 +1,11 @@
 // Lower directories of exec overlays: one per tree (and the directories the exec adds), written once and shared by
 // every exec over it; the last few no exec is using are kept for a later exec over the same tree, the rest removed.
-import { chmod, lstat, mkdir, rm } from "node:fs/promises";
+import { chmod, lstat, mkdir } from "node:fs/promises";
 import path from "node:path";
 import type { ContentStore } from "../../store/content-store.js";
 import { materializeTree } from "../../store/tree-materialize.js";
 import { treeDigest, type Tree, type TreeEntry } from "../../store/tree.js";
-import type { RunTemp } from "./run-temp.js";
+import { removeTree, type RunTemp } from "./run-temp.js";
 
 export interface LowerDir {
   readonly dir: string;
@@ -31,6 +31,8 @@ export class LowerDirs {
   private readonly dirs = new Map<string, Shared>();
   /** Keys of directories no exec is using, oldest first. */
   private readonly idle: string[] = [];
+  /** Aborted by close(): a directory being written stops, so the run's folder can go. */
+  private closing = new AbortController();
 
   constructor(
     private readonly temp: RunTemp,
@@ -42,7 +44,7 @@ export class LowerDirs {
     const key = `${treeDigest(tree)}\0${[...created].sort().join("\0")}`;
     let shared = this.dirs.get(key);
     if (!shared) {
-      const made: Shared = { ready: this.make(tree, created), users: 0 };
+      const made: Shared = { ready: this.make(tree, created, this.closing.signal), users: 0 };
       shared = made;
       this.dirs.set(key, made);
       // a failed write is not remembered: the next exec tries again
@@ -66,7 +68,7 @@ export class LowerDirs {
         if (--owner.users > 0 || this.dirs.get(key) !== owner) return;
         if (!keep) {
           this.dirs.delete(key);
-          await rm(lower.dir, { recursive: true, force: true });
+          await removeTree(lower.dir);
           return;
         }
         this.idle.push(key);
@@ -80,16 +82,30 @@ export class LowerDirs {
     };
   }
 
+  /** Stop writing, forget every directory (the run folder holding them is removed next); usable again after. */
+  async close(): Promise<void> {
+    const making = [...this.dirs.values()].map((d) => d.ready.catch(() => undefined));
+    this.closing.abort();
+    this.dirs.clear();
+    this.idle.length = 0;
+    await Promise.all(making);
+    this.closing = new AbortController();
+  }
+
   private unidle(key: string): void {
     const i = this.idle.indexOf(key);
     if (i >= 0) this.idle.splice(i, 1);
   }
 
-  // Not cancelled by the exec that asked first: another may be waiting for the same directory.
-  private async make(tree: Tree, created: readonly string[]): Promise<LowerDir> {
+  // Not cancelled by the exec that asked first (another may be waiting for the same directory), only by close().
+  private async make(
+    tree: Tree,
+    created: readonly string[],
+    signal: AbortSignal,
+  ): Promise<LowerDir> {
     const dir = await this.temp.newDir("lower");
     try {
-      await materializeTree(tree, this.store, dir, { linkBlobs: true });
+      await materializeTree(tree, this.store, dir, { linkBlobs: true, signal });
       await chmod(dir, 0o755);
       const entries: Record<string, TreeEntry> = { ...tree.entries };
       for (const p of created) {
@@ -102,7 +118,7 @@ export class LowerDirs {
       }
       return { dir, tree: { entries } };
     } catch (e) {
-      await rm(dir, { recursive: true, force: true });
+      await removeTree(dir).catch(() => undefined);
       throw e;
     }
   }

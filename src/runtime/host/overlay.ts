@@ -11,6 +11,7 @@ export interface OverlayTools {
   readonly mount: string;
   readonly sh: string;
   readonly bwrap: string;
+  readonly env: string;
   /** Not root: the overlay is mounted inside a user namespace in which we are root (kernel ≥ 5.11). */
   readonly userns: boolean;
 }
@@ -41,9 +42,16 @@ function namespaceFlags(tools: OverlayTools): string[] {
 }
 
 function mountOptions(tools: OverlayTools, opts: string): string {
+  // The kernel's defaults for these can be on (build options, module parameters); on, the upper would hold redirects,
+  // metadata-only copies or index links that a scan of its files cannot read back right, and identical lower files
+  // would share one inode. Off, every change is a plain file, directory, symlink or whiteout in the upper.
+  const plain = `${opts},redirect_dir=nofollow,metacopy=off,index=off`;
   // An overlay mounted in a user namespace cannot use trusted.* attributes; userxattr makes it use user.overlay.*.
-  return tools.userns ? `${opts},userxattr` : opts;
+  return tools.userns ? `${plain},userxattr` : plain;
 }
+
+/** mount(8) runs with a clean environment: the exec's variables (LD_*, LIBMOUNT_DEBUG) are for the exec only. */
+const MOUNT = `"$ENV_PROGRAM" -i PATH=/usr/sbin:/usr/bin:/sbin:/bin`;
 
 /** Run `sh -c script` in a private mount namespace (and user namespace, if needed), in `cwd`; resolves its exit. */
 function inNamespace(
@@ -56,7 +64,12 @@ function inNamespace(
     const child = spawn(
       tools.unshare,
       [...namespaceFlags(tools), "--", tools.sh, "-c", script, "sh", ...args],
-      { cwd, stdio: ["ignore", "pipe", "pipe"], timeout: 30_000 },
+      {
+        cwd,
+        env: { ENV_PROGRAM: tools.env, PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+        stdio: ["ignore", "pipe", "pipe"],
+        timeout: 30_000,
+      },
     );
     let stdout = "";
     let stderr = "";
@@ -78,8 +91,9 @@ export async function probeOverlay(dir: string): Promise<OverlayTools | undefine
   const mount = which("mount", pathVar);
   const sh = which("sh", pathVar);
   const bwrap = which("bwrap", pathVar);
-  if (!unshare || !mount || !sh || !bwrap) return undefined;
-  const tools: OverlayTools = { unshare, mount, sh, bwrap, userns: process.getuid?.() !== 0 };
+  const env = which("env", pathVar);
+  if (!unshare || !mount || !sh || !bwrap || !env) return undefined;
+  const tools: OverlayTools = { unshare, mount, sh, bwrap, env, userns: process.getuid?.() !== 0 };
   try {
     for (const d of ["lower", UPPER, OV_WORK, MERGED]) await mkdir(path.join(dir, d));
     await writeFile(path.join(dir, "lower", "f"), "x");
@@ -88,7 +102,8 @@ export async function probeOverlay(dir: string): Promise<OverlayTools | undefine
     const r = await inNamespace(
       tools,
       dir,
-      `"$1" -t overlay -o "$2" overlay ${MERGED} && echo y > ${MERGED}/g && rm ${MERGED}/f && [ -c ${UPPER}/f ] && [ -f ${UPPER}/g ]`,
+      `${MOUNT} "$1" -t overlay -o "$2" overlay ${MERGED} && echo y > ${MERGED}/g && rm ${MERGED}/f && ` +
+        `[ -c ${UPPER}/f ] && [ -f ${UPPER}/g ]`,
       [mount, opts],
     );
     return r.code === 0 ? tools : undefined;
@@ -103,6 +118,8 @@ export async function probeOverlay(dir: string): Promise<OverlayTools | undefine
 /**
  * The program and arguments that mount the exec's overlay (in `work`, over `lower`) and then become bwrap with
  * `bwrapArgs`: sh execs bwrap, so bwrap is still the process Gantry started (its status fd, --die-with-parent, kill).
+ * Not root, bwrap starts as root of the user namespace made for the mount, and would keep every capability there
+ * (a process could remount a read-only bind writable): it drops them all, as it does for a user it maps itself.
  */
 export function overlayCommand(
   tools: OverlayTools,
@@ -114,7 +131,7 @@ export function overlayCommand(
     tools,
     `lowerdir=${path.relative(work, lower)},upperdir=${UPPER},workdir=${OV_WORK}`,
   );
-  const script = `"$1" -t overlay -o "$2" overlay "$3" || exit 125; b=$4; shift 4; exec "$b" "$@"`;
+  const script = `ENV_PROGRAM=$5; ${MOUNT} "$1" -t overlay -o "$2" overlay "$3" || exit 125; b=$4; shift 5; exec "$b" "$@"`;
   return {
     file: tools.unshare,
     args: [
@@ -128,6 +145,8 @@ export function overlayCommand(
       opts,
       MERGED,
       tools.bwrap,
+      tools.env,
+      ...(tools.userns ? ["--cap-drop", "ALL"] : []),
       ...bwrapArgs,
     ],
     cwd: work,
@@ -161,7 +180,7 @@ export async function hiddenInOverlay(
   const hidden = new Set<number>();
   const opts = mountOptions(tools, `ro,lowerdir=${UPPER}:${path.relative(work, lower)}`);
   const script =
-    `"$1" -t overlay -o "$2" overlay ${MERGED} || exit 125; cd ${MERGED} || exit 125; i=$3; shift 3; ` +
+    `${MOUNT} "$1" -t overlay -o "$2" overlay ${MERGED} || exit 125; cd ${MERGED} || exit 125; i=$3; shift 3; ` +
     `for p; do [ -e "$p" ] || [ -h "$p" ] || echo $i; i=$((i+1)); done`;
   for (let start = 0; start < paths.length;) {
     let end = start;

@@ -24,7 +24,10 @@ export async function scanOverlayUpper(
   store: ContentStore,
   opts: OverlayScanOptions,
 ): Promise<Tree> {
-  const entries: Record<string, TreeEntry> = { ...lower.entries };
+  const entries: Record<string, TreeEntry> = {};
+  // what lies at or below a skipped path (a mount target that is also the workdir) is not read, as in a full scan
+  for (const [p, e] of Object.entries(lower.entries))
+    if (!skippedAtOrAbove(p, opts.skip)) entries[p] = e;
   const children = childIndex(lower);
   const fromUpper = new Set<string>();
   const toHash: [string, number][] = [];
@@ -96,6 +99,17 @@ export async function scanOverlayUpper(
     ),
   );
   return { entries };
+}
+
+/** Whether `p` or one of its parents is skipped. */
+function skippedAtOrAbove(p: string, skip: ((treePath: string) => boolean) | undefined): boolean {
+  if (!skip) return false;
+  for (let q = p; ;) {
+    if (skip(q)) return true;
+    const slash = q.lastIndexOf("/");
+    if (slash < 0) return false;
+    q = q.slice(0, slash);
+  }
 }
 
 /** Each directory's children by name ("" for the root), from a tree's flat paths. */

@@ -1,10 +1,10 @@
 // After an exec over an overlay, its result is the lower tree with the upper directory's changes applied: new and
 // changed entries, whiteouts (deleted), and opaque directories (removed and made again: nothing of the lower below).
-import { createReadStream, lstatSync, readdirSync, readlinkSync } from "node:fs";
+import { lstatSync, readdirSync, readlinkSync } from "node:fs";
 import path from "node:path";
 import type { ContentStore } from "../../store/content-store.js";
 import type { Tree, TreeEntry } from "../../store/tree.js";
-import { createLimit } from "./limit.js";
+import { hashInto } from "./scan-upper.js";
 
 export interface OverlayScanOptions {
   /** Tree paths not to read (mount points); their subtrees are not entered. */
@@ -89,15 +89,7 @@ export async function scanOverlayUpper(
     for (const [i, [dir]] of maybeOpaque.entries()) if (hidden.has(i)) dropLowerBelow(dir);
   }
 
-  const limit = createLimit(opts.concurrency ?? 16);
-  await Promise.all(
-    toHash.map(([p, mode]) =>
-      limit(async () => {
-        const { digest, size } = await store.putStream(createReadStream(path.join(upper, p)));
-        entries[p] = { type: "file", mode, digest, size };
-      }),
-    ),
-  );
+  await hashInto(entries, upper, toHash, store, opts.concurrency);
   return { entries };
 }
 

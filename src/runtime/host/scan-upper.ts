@@ -56,7 +56,19 @@ export async function scanUpper(
       }
     }
   }
-  const limit = createLimit(opts.concurrency ?? 16);
+  await hashInto(entries, dir, toHash, store, opts.concurrency);
+  return { entries };
+}
+
+/** Copy the files `toHash` (tree path, mode) under `dir` into the store, recording each as an entry of `entries`. */
+export async function hashInto(
+  entries: Record<string, TreeEntry>,
+  dir: string,
+  toHash: readonly (readonly [string, number])[],
+  store: ContentStore,
+  concurrency = 16,
+): Promise<void> {
+  const limit = createLimit(concurrency);
   await Promise.all(
     toHash.map(([p, mode]) =>
       limit(async () => {
@@ -65,7 +77,6 @@ export async function scanUpper(
       }),
     ),
   );
-  return { entries };
 }
 
 /** The file's digest from before the exec, if its stamp proves it untouched. */

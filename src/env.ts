@@ -15,6 +15,8 @@ export interface GantryEnv {
   runtime?: string;
   /** GANTRY_PARALLELISM: how many execs may run at once. */
   parallelism?: number;
+  /** GANTRY_HOST_OVERLAY=0 (or false/off): host-runtime execs get copies of their files, never an overlay. */
+  hostOverlay: boolean;
   /** GANTRY_PROGRESS: auto | tty | plain | json. */
   progress?: string;
   /** GANTRY_SERVICE_TIMEOUT: seconds a service may take to become ready. */
@@ -85,6 +87,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): GantryEnv {
     ci: env.CI === "true" || env.CI === "1",
     runtime: env.GANTRY_RUNTIME || undefined,
     parallelism: par && par > 0 ? par : undefined,
+    hostOverlay: !/^(0|false|off|no)$/i.test(env.GANTRY_HOST_OVERLAY ?? ""),
     progress: env.GANTRY_PROGRESS || undefined,
     serviceTimeoutSec: env.GANTRY_SERVICE_TIMEOUT
       ? Number(env.GANTRY_SERVICE_TIMEOUT) || undefined

@@ -71,6 +71,7 @@ async function openHost(opts: OpenRuntimeOptions): Promise<{ runtime: Runtime; m
     runId: opts.runId,
     stateDir: opts.env.stateDir,
     hostPath: opts.env.path,
+    ...(opts.env.hostOverlay ? {} : { overlayFromEntries: Infinity }),
   });
   const mode =
     runtime.mode === "bubblewrap"

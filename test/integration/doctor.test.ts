@@ -37,7 +37,7 @@ describe("gantry doctor", () => {
     );
     // this kernel mounts overlays in a user namespace, and the state dir is on ext4
     expect(r.stdout).toContain(
-      "✔ bubblewrap  works: host-runtime steps run sandboxed, each over an overlay of its files",
+      "✔ bubblewrap  works: host-runtime steps run sandboxed, each over an overlay of its files (GANTRY_HOST_OVERLAY=0: copies)",
     );
     expect(readdirSync(cwd).filter((n) => n.startsWith(".gantry-doctor-"))).toEqual([]);
   });

@@ -6,7 +6,9 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { CancelledError, NotFoundError, UnsupportedError } from "../../src/errors.js";
 import type { ExecSpec, Snapshot } from "../../src/runtime/runtime.js";
+import { readEnv } from "../../src/env.js";
 import { HostRuntime } from "../../src/runtime/host/host-runtime.js";
+import { openRuntime } from "../../src/runtime/open-runtime.js";
 import { ContentStore } from "../../src/store/content-store.js";
 import type { FileEntry } from "../../src/store/tree.js";
 
@@ -623,6 +625,36 @@ describe("host runtime (bubblewrap): an overlay or a copy, the same result", () 
     expect(await run).toBeInstanceOf(CancelledError);
     await expect(readdir(runDir)).rejects.toThrow();
   });
+
+  it.each([
+    ["", "overlayfs"],
+    ["0", "copied"],
+  ])(
+    "GANTRY_HOST_OVERLAY=%j: exec roots as %s (an opt-out, e.g. for a tool that renames directories)",
+    async (value, expected) => {
+      const env = readEnv({
+        PATH: HOST_PATH,
+        GANTRY_STATE_DIR: path.join(root, "state"),
+        ...(value ? { GANTRY_HOST_OVERLAY: value } : {}),
+      });
+      const { runtime: rt } = await openRuntime({
+        choice: "host",
+        store,
+        runId: `env-${value}`,
+        env,
+      });
+      const entries: Record<string, FileEntry> = {};
+      for (let i = 0; i < 70; i++) entries[`f${i}`] = await fileOf(`${i}`);
+      const b = await rt.applyOps(
+        await rt.scratch(),
+        [{ op: "put", path: "/w", tree: { entries } }],
+        new AbortController().signal,
+      );
+      const out = await rt.exec(spec(b, sh("stat -f -c %T /")));
+      expect(out.stdout.trim() === "overlayfs" ? "overlayfs" : "copied").toBe(expected);
+      await rt.close();
+    },
+  );
 
   it("as a user who is not root: no capabilities in the sandbox, the overlay read back right, a killed run's 000 directory removed", async () => {
     if (process.getuid?.() !== 0) return; // setpriv needs root to become another user; CI runs as root

@@ -138,15 +138,19 @@ export function sandboxCheck(s: {
   bubblewrap: boolean;
   reason?: string;
   overlay?: boolean;
+  /** GANTRY_HOST_OVERLAY=0 */
+  overlayOff?: boolean;
 }): Check {
   if (s.bubblewrap)
     return {
       status: "ok",
       name: "bubblewrap",
-      found: s.overlay
-        ? "works: host-runtime steps run sandboxed, each over an overlay of its files"
-        : "works: host-runtime steps run sandboxed, each over a copy of its files (no overlay can be mounted here: " +
-          "Linux ≥ 5.11 and a state dir not itself on an overlay make big trees faster)",
+      found: s.overlayOff
+        ? "works: host-runtime steps run sandboxed, each over a copy of its files (GANTRY_HOST_OVERLAY=0)"
+        : s.overlay
+          ? "works: host-runtime steps run sandboxed, each over an overlay of its files (GANTRY_HOST_OVERLAY=0: copies)"
+          : "works: host-runtime steps run sandboxed, each over a copy of its files (no overlay can be mounted here: " +
+            "Linux ≥ 5.11 and a state dir not itself on an overlay make big trees faster)",
     };
   const missing = /not installed/.test(s.reason ?? "");
   return {

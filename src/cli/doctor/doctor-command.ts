@@ -68,7 +68,7 @@ export async function runDoctor(
       engineRoot?.path === engine.facts?.rootDir ? engineRoot : undefined,
     ),
   );
-  checks.push(sandboxCheck(sandbox));
+  checks.push(sandboxCheck({ ...sandbox, overlayOff: !env.hostOverlay }));
   checks.push(await otelCheck(io));
   for (const c of checks) {
     io.stdout.write(`${MARK[c.status]} ${c.name.padEnd(11)} ${c.found}\n`);

@@ -576,26 +576,42 @@ describe("host runtime (bubblewrap): an overlay or a copy, the same result", () 
   );
 
   it.each([true, false])(
-    "refuses a workdir below a symlink of the tree, naming the link, and makes nothing on the host (overlay: %s)",
+    "resolves a workdir below a symlink of the tree inside the tree, as a container would, never on the host (overlay: %s)",
     async (overlay) => {
       useOverlay = overlay;
       const rt = runtime();
-      const outside = path.join(root, `outside-${overlay}`);
+      const outside = path.join(root, `outside-${overlay}`); // a host path: the sandbox's /… is the tree's
+      const dir = { type: "dir" as const, mode: 0o755 };
+      const tree = {
+        entries: {
+          abs: { type: "symlink" as const, target: outside },
+          real: dir,
+          "real/sub": dir,
+          rel: { type: "symlink" as const, target: "real" },
+          loop: { type: "symlink" as const, target: "loop" },
+          file: await fileOf("f"),
+          viafile: { type: "symlink" as const, target: "file" },
+        },
+      };
       const b = await rt.applyOps(
         await rt.scratch(),
-        [
-          {
-            op: "put",
-            path: "/w",
-            tree: { entries: { lnk: { type: "symlink", target: outside } } },
-          },
-        ],
+        [{ op: "put", path: "/w", tree }],
         new AbortController().signal,
       );
-      await expect(rt.exec(spec(b, ["pwd"], { workdir: "/w/lnk/sub" }))).rejects.toThrow(
-        /cannot create \/w\/lnk\/sub .*\/w\/lnk is a symlink/,
+      const abs = await rt.exec(spec(b, ["pwd"], { workdir: "/w/abs/sub" }));
+      expect(abs.stdout).toBe(`${outside}/sub\n`); // pwd prints where the links led
+      const made = Object.keys((await store.loadTree(abs.snapshot)).entries);
+      expect(made).toContain(path.join(outside, "sub").slice(1));
+      await expect(readdir(outside)).rejects.toThrow(); // nothing on the host
+      const rel = await rt.exec(spec(b, ["pwd"], { workdir: "/w/rel/sub" }));
+      expect(rel.stdout).toBe("/w/real/sub\n");
+      expect(await store.loadTree(rel.snapshot)).toEqual(await store.loadTree(b));
+      await expect(rt.exec(spec(b, ["pwd"], { workdir: "/w/loop/x" }))).rejects.toThrow(
+        /cannot create \/w\/loop\/x .*its symlinks loop/,
       );
-      await expect(readdir(outside)).rejects.toThrow();
+      await expect(rt.exec(spec(b, ["pwd"], { workdir: "/w/viafile/x" }))).rejects.toThrow(
+        /cannot create \/w\/viafile\/x .*\/w\/file is a file/,
+      );
       await rt.close();
     },
   );
@@ -656,29 +672,32 @@ describe("host runtime (bubblewrap): an overlay or a copy, the same result", () 
     },
   );
 
-  it("as a user who is not root: no capabilities in the sandbox, the overlay read back right, a killed run's 000 directory removed", async () => {
-    if (process.getuid?.() !== 0) return; // setpriv needs root to become another user; CI runs as root
-    const work = await mkdtemp(path.join(tmpdir(), "gantry-nonroot-"));
-    await chmod(work, 0o777);
-    const script = path.resolve("test/fixtures/host/nonroot-overlay.mjs");
-    const dist = path.resolve("dist");
-    const r = spawnSync(
-      "setpriv",
-      ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, script, dist, work],
-      { encoding: "utf8", cwd: work, env: { PATH: HOST_PATH } },
-    );
-    await rm(work, { recursive: true, force: true });
-    expect(r.status, r.stderr).toBe(0);
-    const got = JSON.parse(r.stdout) as Record<string, unknown>;
-    expect(got).toEqual({
-      uid: 65534,
-      stdout: "CapEff:\t0000000000000000\noverlayfs\n0\n",
-      stderr: "",
-      entries: ["w", "w/a", "w/a/n"],
-      staleGone: true,
-      runDirGone: true,
-    });
-  });
+  // setpriv needs root to become another user (CI runs as root), and `nobody` must be able to read dist/
+  it.runIf(process.getuid?.() === 0)(
+    "as a user who is not root: no capabilities in the sandbox, the overlay read back right, a killed run's 000 directory removed",
+    async () => {
+      const work = await mkdtemp(path.join(tmpdir(), "gantry-nonroot-"));
+      await chmod(work, 0o777);
+      const script = path.resolve("test/fixtures/host/nonroot-overlay.mjs");
+      const dist = path.resolve("dist");
+      const r = spawnSync(
+        "setpriv",
+        ["--reuid=65534", "--regid=65534", "--clear-groups", process.execPath, script, dist, work],
+        { encoding: "utf8", cwd: work, env: { PATH: HOST_PATH } },
+      );
+      await rm(work, { recursive: true, force: true });
+      expect(r.status, r.stderr).toBe(0);
+      const got = JSON.parse(r.stdout) as Record<string, unknown>;
+      expect(got).toEqual({
+        uid: 65534,
+        stdout: "CapEff:\t0000000000000000\noverlayfs\n0\n",
+        stderr: "",
+        entries: ["w", "w/a", "w/a/n"],
+        staleGone: true,
+        runDirGone: true,
+      });
+    },
+  );
 });
 
 describe("host runtime (plain, no sandbox)", () => {

@@ -27,20 +27,39 @@ export interface ExecPlan {
 
 /**
  * A directory the exec needs (its workdir, HOME, /tmp) is made with the host's mkdir, which would follow a symlink of
- * the tree to wherever it points on the host: refused, naming the link.
+ * the tree to wherever it points on the host. So the path is resolved through the tree's own symlinks first (as the
+ * sandbox would): what it reaches is made, or nothing when that is a directory already; a path that cannot be
+ * resolved inside the tree (a loop, a file on the way) is refused, naming it.
  */
-function assertNoSymlinkAbove(tree: Tree, p: string, step: string): void {
-  if (tree.entries[p]?.type === "dir") return;
-  for (let d = path.posix.dirname(p); d !== "."; d = path.posix.dirname(d)) {
-    if (tree.entries[d]?.type === "symlink")
-      throw new UnsupportedError(
-        `host runtime cannot create /${p} (step: ${step}): /${d} is a symlink, and a directory made through it ` +
-          `would land on the host, outside the container's files`,
-        {
-          hint: "use the path the symlink points to, or run with --runtime=docker",
-        },
-      );
+function createdInTree(tree: Tree, p: string, step: string): string | undefined {
+  let rest = p.split("/");
+  let out: string[] = [];
+  let hops = 0;
+  while (rest.length > 0) {
+    const c = rest.shift() as string;
+    if (c === "" || c === ".") continue;
+    if (c === "..") {
+      out.pop();
+      continue;
+    }
+    const entry = tree.entries[[...out, c].join("/")];
+    if (entry?.type === "symlink") {
+      if (++hops > 40) throw unresolvable(p, "its symlinks loop", step);
+      if (entry.target.startsWith("/")) out = [];
+      rest = [...entry.target.split("/"), ...rest];
+      continue;
+    }
+    if (entry?.type === "file") throw unresolvable(p, `/${[...out, c].join("/")} is a file`, step);
+    out.push(c);
   }
+  const resolved = out.join("/");
+  return resolved === "" || tree.entries[resolved]?.type === "dir" ? undefined : resolved;
+}
+
+function unresolvable(p: string, why: string, step: string): UnsupportedError {
+  return new UnsupportedError(`host runtime cannot create /${p} (step: ${step}): ${why}`, {
+    hint: "use a directory path of the container's own files, or run with --runtime=docker",
+  });
 }
 
 /** Everything that can be refused is refused here, before any file is written or process started. */
@@ -82,8 +101,15 @@ export async function planExec(spec: ExecSpec, ctx: HostExecContext): Promise<Ex
   const defaults = [home, ctx.mode === "bubblewrap" ? "tmp" : ""].filter(
     (p) => p !== "" && !tree.entries[p],
   );
-  const created = [...(wd !== "" && !isReserved(ctx.view, workdir) ? [wd] : []), ...defaults];
-  for (const p of created) assertNoSymlinkAbove(tree, p, spec.step);
+  const wanted = [...(wd !== "" && !isReserved(ctx.view, workdir) ? [wd] : []), ...defaults];
+  const created = [
+    ...new Set(
+      wanted.flatMap((p) => {
+        const q = createdInTree(tree, p, spec.step);
+        return q === undefined || isReserved(ctx.view, "/" + q) ? [] : [q];
+      }),
+    ),
+  ];
   return {
     base,
     tree,

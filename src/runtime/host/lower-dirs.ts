@@ -33,6 +33,8 @@ export class LowerDirs {
   private readonly idle: string[] = [];
   /** Aborted by close(): a directory being written stops, so the run's folder can go. */
   private closing = new AbortController();
+  /** A close() under way: a second caller waits for the same one. */
+  private closed: Promise<void> | undefined;
 
   constructor(
     private readonly temp: RunTemp,
@@ -83,13 +85,16 @@ export class LowerDirs {
   }
 
   /** Stop writing, forget every directory (the run folder holding them is removed next); usable again after. */
-  async close(): Promise<void> {
-    const making = [...this.dirs.values()].map((d) => d.ready.catch(() => undefined));
-    this.closing.abort();
-    this.dirs.clear();
-    this.idle.length = 0;
-    await Promise.all(making);
-    this.closing = new AbortController();
+  close(): Promise<void> {
+    this.closed ??= (async () => {
+      const making = [...this.dirs.values()].map((d) => d.ready.catch(() => undefined));
+      this.closing.abort();
+      this.dirs.clear();
+      this.idle.length = 0;
+      await Promise.all(making);
+      this.closing = new AbortController();
+    })().finally(() => (this.closed = undefined));
+    return this.closed;
   }
 
   private unidle(key: string): void {

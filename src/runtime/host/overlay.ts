@@ -66,7 +66,8 @@ function inNamespace(
       [...namespaceFlags(tools), "--", tools.sh, "-c", script, "sh", ...args],
       {
         cwd,
-        env: { ENV_PROGRAM: tools.env, PATH: "/usr/sbin:/usr/bin:/sbin:/bin" },
+        // the shell's own tools (rm, [) as this process finds them; mount(8) runs under env -i anyway
+        env: { ENV_PROGRAM: tools.env, PATH: process.env.PATH ?? "/usr/bin:/bin" },
         stdio: ["ignore", "pipe", "pipe"],
         timeout: 30_000,
       },

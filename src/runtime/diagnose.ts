@@ -22,21 +22,26 @@ export async function diagnoseEngine(
   }
 }
 
+/** What doctor learns of the host runtime's sandbox. */
+export interface SandboxFacts {
+  bubblewrap: boolean;
+  /** Why not bubblewrap. */
+  reason?: string;
+  /** Whether exec roots can be overlays on the state dir's file system. */
+  overlay?: boolean;
+}
+
 /**
  * Whether bubblewrap can sandbox host-runtime execs here, and if not, why; and whether their roots can be overlays
  * on the file system of `stateDir` (probed in a directory made and removed beside it).
  */
-export async function diagnoseSandbox(
-  stateDir: string,
-): Promise<{ bubblewrap: boolean; reason?: string; overlay?: boolean }> {
+export async function diagnoseSandbox(stateDir: string): Promise<SandboxFacts> {
   const { probeBubblewrap } = await import("./host/sandbox-probe.js");
   const p = await probeBubblewrap();
   if (p.mode !== "bubblewrap") return { bubblewrap: false, reason: p.reason };
   const { probeOverlay } = await import("./host/overlay.js");
-  let dir = path.resolve(stateDir);
-  while (!fs.existsSync(dir) && path.dirname(dir) !== dir) dir = path.dirname(dir);
   const probeDir = await fs.promises
-    .mkdtemp(path.join(dir, ".gantry-doctor-"))
+    .mkdtemp(path.join(nearestExisting(stateDir), ".gantry-doctor-"))
     .catch(() => undefined);
   const overlay = probeDir !== undefined && (await probeOverlay(probeDir)) !== undefined;
   return { bubblewrap: true, overlay };
@@ -44,12 +49,18 @@ export async function diagnoseSandbox(
 
 /** Free and total bytes of the filesystem holding `dir` (or its nearest existing parent). */
 export function diskSpace(dir: string): { path: string; free: number; total: number } | undefined {
-  let p = path.resolve(dir);
-  while (!fs.existsSync(p) && path.dirname(p) !== p) p = path.dirname(p);
+  const p = nearestExisting(dir);
   try {
     const s = fs.statfsSync(p);
     return { path: p, free: s.bavail * s.bsize, total: s.blocks * s.bsize };
   } catch {
     return undefined;
   }
+}
+
+/** `dir`, or its nearest parent that exists (a state dir not made yet). */
+function nearestExisting(dir: string): string {
+  let p = path.resolve(dir);
+  while (!fs.existsSync(p) && path.dirname(p) !== p) p = path.dirname(p);
+  return p;
 }

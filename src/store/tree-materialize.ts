@@ -46,10 +46,8 @@ export async function materializeTree(
   const dirs = entries.filter(([, e]) => e.type === "dir").map(([p]) => p);
   await mkdir(dir, { recursive: true });
   await forEachBounded(dirs, opts, (p) => mkdir(path.join(dir, p), { recursive: true }));
-  const linked = opts.linkBlobs ? new Set<string>() : undefined;
-  await forEachBounded(entries, opts, ([p, e]) =>
-    writeEntry(store, dir, p, e, { ...opts, linked }),
-  );
+  const entryOpts = { ...opts, linked: opts.linkBlobs ? new Set<string>() : undefined };
+  await forEachBounded(entries, opts, ([p, e]) => writeEntry(store, dir, p, e, entryOpts));
   // Modes last: a read-only directory must still be written into first.
   await forEachBounded(entries, opts, async ([p, e]) => {
     if (e.type === "dir") await chmod(path.join(dir, p), e.mode);

@@ -1,6 +1,6 @@
 // The checks of `gantry doctor`, each a status, what was found, and what to do about a problem.
 import type { GantryEnv } from "../../env.js";
-import type { DockerFacts } from "../../runtime/diagnose.js";
+import type { DockerFacts, SandboxFacts } from "../../runtime/diagnose.js";
 import type { RuntimeChoice } from "../global-flags.js";
 
 export interface Check {
@@ -134,13 +134,9 @@ export function diskChecks(
 }
 
 /** bubblewrap for the host runtime: container paths over a read-only host root. */
-export function sandboxCheck(s: {
-  bubblewrap: boolean;
-  reason?: string;
-  overlay?: boolean;
-  /** GANTRY_HOST_OVERLAY=0 */
-  overlayOff?: boolean;
-}): Check {
+export function sandboxCheck(
+  s: SandboxFacts & { /** GANTRY_HOST_OVERLAY=0 */ overlayOff?: boolean },
+): Check {
   if (s.bubblewrap)
     return {
       status: "ok",

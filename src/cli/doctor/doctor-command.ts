@@ -5,6 +5,7 @@ import {
   diagnoseSandbox,
   diskSpace,
   type DockerFacts,
+  type SandboxFacts,
 } from "../../runtime/diagnose.js";
 import type { CliIo } from "../cli-io.js";
 import type { GlobalOptions } from "../global-flags.js";
@@ -44,15 +45,13 @@ export async function runDoctor(
   if (words.length)
     throw new UsageError(`gantry doctor takes no arguments, got ${words.join(" ")}`);
   const env = io.env;
-  const [engine, sandbox]: [
-    { facts?: DockerFacts; problem?: string },
-    { bubblewrap: boolean; reason?: string; overlay?: boolean },
-  ] = await Promise.all([
-    globals.runtime === "host"
-      ? Promise.resolve({ problem: "not checked: --runtime=host" })
-      : diagnoseEngine(env),
-    diagnoseSandbox(env.stateDir),
-  ]);
+  const [engine, sandbox]: [{ facts?: DockerFacts; problem?: string }, SandboxFacts] =
+    await Promise.all([
+      globals.runtime === "host"
+        ? Promise.resolve({ problem: "not checked: --runtime=host" })
+        : diagnoseEngine(env),
+      diagnoseSandbox(env.stateDir),
+    ]);
   const asked = env.runtime ? "GANTRY_RUNTIME" : "--runtime";
   const checks: Check[] = [
     nodeCheck(process.version),

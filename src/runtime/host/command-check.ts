@@ -36,15 +36,9 @@ export async function assertCommandAvailable(cmd: string, ctx: CommandContext): 
     ? `the image "${ctx.image}" would provide it`
     : "a container image would provide it";
   let elsewhere = "";
-  if (ctx.mode === "bubblewrap") {
-    for (const dir of ctx.hostPath.split(":")) {
-      const candidate = path.posix.join(dir, cmd);
-      if (path.isAbsolute(dir) && (await isHostExecutable(candidate))) {
-        elsewhere = `; this host has ${candidate}, but the sandbox shows only the system dirs and PATH install prefixes`;
-        break;
-      }
-    }
-  }
+  const onHost = ctx.mode === "bubblewrap" ? await findOnHost(cmd, ctx.hostPath) : undefined;
+  if (onHost)
+    elsewhere = `; this host has ${onHost}, but the sandbox shows only the system dirs and PATH install prefixes`;
   throw new UnsupportedError(
     `host runtime: "${cmd}" is not installed on this host (${provider}${elsewhere}): ` +
       `install it, or run with --runtime=docker (step: ${ctx.step})`,
@@ -93,6 +87,15 @@ async function isVisible(containerPath: string, ctx: CommandContext): Promise<bo
 function isTreeExecutable(tree: Tree, p: string): boolean {
   const e = tree.entries[p];
   return e?.type === "symlink" || (e?.type === "file" && (e.mode & 0o111) !== 0);
+}
+
+/** The first executable `cmd` on the host along `pathVar` (a PATH value; relative entries are skipped). */
+export async function findOnHost(cmd: string, pathVar: string): Promise<string | undefined> {
+  for (const dir of pathVar.split(":")) {
+    const candidate = path.posix.join(dir, cmd);
+    if (path.isAbsolute(dir) && (await isHostExecutable(candidate))) return candidate;
+  }
+  return undefined;
 }
 
 /** What execvp would accept on the host: a regular file we may execute. */

@@ -62,13 +62,17 @@ function unresolvable(p: string, why: string, step: string): UnsupportedError {
   });
 }
 
+/** An exec cancelled before its process started. */
+export function cancelledBeforeStart(spec: ExecSpec): CancelledError {
+  return new CancelledError(`exec cancelled before it started (step: ${spec.step})`);
+}
+
 /** Everything that can be refused is refused here, before any file is written or process started. */
 export async function planExec(spec: ExecSpec, ctx: HostExecContext): Promise<ExecPlan> {
   const cmd = spec.args[0];
   if (cmd === undefined)
     throw new TypeError(`exec needs a command, got no args (step: ${spec.step})`);
-  if (spec.signal.aborted)
-    throw new CancelledError(`exec cancelled before it started (step: ${spec.step})`);
+  if (spec.signal.aborted) throw cancelledBeforeStart(spec);
   assertRootUser(spec);
   if (ctx.mode === "plain" && spec.services?.length)
     throw new UnsupportedError(

@@ -14,11 +14,10 @@ import {
   MERGED,
   overlayCommand,
   prepareOverlayWork,
-  removeOverlayWork,
   UPPER,
   type OverlayTools,
 } from "./overlay.js";
-import { planExec } from "./exec-plan.js";
+import { cancelledBeforeStart, planExec } from "./exec-plan.js";
 import { prepareMounts } from "./exec-mounts.js";
 import { readMountOutputs } from "./mount-outputs.js";
 import { persistNewBlobs } from "./persist-blobs.js";
@@ -59,11 +58,8 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
       ? await ctx.overlay?.(Object.keys(visible.entries).length)
       : undefined;
   const work = await ctx.temp.newDir("exec");
-  let lower: LowerLease | undefined;
-  const discard = async (keepLower = true): Promise<void> => {
-    await lower?.release(keepLower);
-    if (overlay) await removeOverlayWork(work);
-  };
+  /** The overlay's tools and lower directory, when the exec has one. */
+  let over: { lower: LowerLease; tools: OverlayTools } | undefined;
   try {
     const stamps = new Map<string, FileStamp>();
     // The snapshot needs these blobs in the store anyway; copied first, parallel execs over one source share the
@@ -71,17 +67,13 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
     await persistNewBlobs(plan.tree, plan.base, ctx.store);
     /** The exec's "/": the overlay's merged view, or its own copy of the tree. */
     let root: string;
-    /** How bwrap is started, and how the result is read, over an overlay. */
-    let over: { lower: LowerLease; tools: OverlayTools } | undefined;
     if (overlay) {
-      lower = await overlay.lowers.acquire(visible, plan.created).catch((e: unknown) => {
-        if (spec.signal.aborted)
-          throw new CancelledError(`exec cancelled before it started (step: ${spec.step})`);
-        throw e;
+      // a lower another exec may be waiting for is not stopped by this exec's cancel (only by close()): checked after
+      const lower = await overlay.lowers.acquire(visible, plan.created).catch((e: unknown) => {
+        throw spec.signal.aborted ? cancelledBeforeStart(spec) : e;
       });
       over = { lower, tools: overlay.tools };
-      if (spec.signal.aborted)
-        throw new CancelledError(`exec cancelled before it started (step: ${spec.step})`);
+      if (spec.signal.aborted) throw cancelledBeforeStart(spec);
       await prepareOverlayWork(work);
       root = path.join(work, MERGED);
     } else {
@@ -116,7 +108,7 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
         workdir: plan.workdir,
         scratch,
         mountArgs,
-        wrap: over && ((args) => overlayCommand(over.tools, work, over.lower.dir, args)),
+        wrap: over && overlayCommand.bind(null, over.tools, work, over.lower.dir),
       });
     } finally {
       await mounts.release();
@@ -127,7 +119,7 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
       );
     if (spec.terminal) {
       // a shell on the person's terminal: nothing it did is kept
-      await discard();
+      await over?.lower.release();
       ctx.temp.removeLater(work);
       return { snapshot: spec.base, exitCode: result.exitCode, stdout: "", stderr: "" };
     }
@@ -142,7 +134,7 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
     const scanned = over
       ? await scanOverlayUpper(path.join(work, UPPER), over.lower.tree, ctx.store, {
           skip: (p) => skip.has(p),
-          hidden: (paths) => hiddenInOverlay(over.tools, work, over.lower.dir, paths),
+          hidden: hiddenInOverlay.bind(null, over.tools, work, over.lower.dir),
         })
       : await scanUpper(root, ctx.store, {
           before: plan.tree,
@@ -150,7 +142,7 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
           trustBeforeNs,
           skip: (p) => skip.has(p),
         });
-    await discard();
+    await over?.lower.release();
     const scaffolding = [...plan.mountTargets, ...ctx.view.reserved, ...plan.defaults];
     let final = finishTree({
       scanned,
@@ -172,7 +164,7 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
   } catch (e) {
     // A failed or cancelled exec leaves nothing behind by the time its error arrives; a failing removal does not
     // hide the error (the run's close, or the next run, tries again).
-    await discard(false).catch(() => undefined);
+    await over?.lower.release(false).catch(() => undefined);
     await removeTree(work).catch(() => undefined);
     throw e;
   }

@@ -1,9 +1,10 @@
 // An exec's root as a kernel overlay over a lower directory written once per tree, so parallel execs over one source
 // share one copy and an exec's changes are exactly what its upper directory holds (see host-runtime.md, "Overlay").
 import { spawn } from "node:child_process";
-import { accessSync, constants as fsConstants } from "node:fs";
-import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { findOnHost } from "./command-check.js";
+import { removeTree } from "./run-temp.js";
 
 /** The host programs that mount the overlay, by absolute path, and whether a user namespace is needed to do it. */
 export interface OverlayTools {
@@ -20,22 +21,6 @@ export interface OverlayTools {
 export const UPPER = "upper";
 export const MERGED = "merged";
 const OV_WORK = "ovwork";
-
-/** Find a program on PATH (and the system directories, where `mount` lives) without running a shell. */
-function which(name: string, pathVar: string): string | undefined {
-  const dirs = [...pathVar.split(":"), "/usr/bin", "/bin", "/usr/sbin", "/sbin"];
-  for (const d of dirs) {
-    if (!d.startsWith("/")) continue;
-    const f = path.join(d, name);
-    try {
-      accessSync(f, fsConstants.X_OK);
-      return f;
-    } catch {
-      // not here
-    }
-  }
-  return undefined;
-}
 
 function namespaceFlags(tools: OverlayTools): string[] {
   return tools.userns ? ["--user", "--map-root-user", "--mount"] : ["--mount"];
@@ -87,12 +72,11 @@ function inNamespace(
  */
 export async function probeOverlay(dir: string): Promise<OverlayTools | undefined> {
   if (process.platform !== "linux") return undefined;
-  const pathVar = process.env.PATH ?? "";
-  const unshare = which("unshare", pathVar);
-  const mount = which("mount", pathVar);
-  const sh = which("sh", pathVar);
-  const bwrap = which("bwrap", pathVar);
-  const env = which("env", pathVar);
+  // mount(8) often lives in a sbin directory a user's PATH leaves out
+  const pathVar = `${process.env.PATH ?? ""}:/usr/bin:/bin:/usr/sbin:/sbin`;
+  const [unshare, mount, sh, bwrap, env] = await Promise.all(
+    ["unshare", "mount", "sh", "bwrap", "env"].map((name) => findOnHost(name, pathVar)),
+  );
   if (!unshare || !mount || !sh || !bwrap || !env) return undefined;
   const tools: OverlayTools = { unshare, mount, sh, bwrap, env, userns: process.getuid?.() !== 0 };
   try {
@@ -111,8 +95,7 @@ export async function probeOverlay(dir: string): Promise<OverlayTools | undefine
   } catch {
     return undefined;
   } finally {
-    await removeOverlayWork(dir);
-    await rm(dir, { recursive: true, force: true }).catch(() => undefined);
+    await removeTree(dir).catch(() => undefined);
   }
 }
 
@@ -158,11 +141,6 @@ export function overlayCommand(
 export async function prepareOverlayWork(work: string): Promise<void> {
   for (const d of [UPPER, OV_WORK, MERGED]) await mkdir(path.join(work, d));
   await chmod(path.join(work, UPPER), 0o755);
-}
-
-/** The kernel leaves its work directory mode 000; without this, only root could remove it. */
-export async function removeOverlayWork(work: string): Promise<void> {
-  await chmod(path.join(work, OV_WORK, "work"), 0o700).catch(() => undefined);
 }
 
 /** Arguments per probe process: far below ARG_MAX. */

@@ -1,5 +1,5 @@
 // The host runtime gives a process a directory it may change, so a Tree must become real files on disk.
-import { constants } from "node:fs";
+import { chmodSync, constants, linkSync, lstatSync, mkdirSync, symlinkSync } from "node:fs";
 import { chmod, copyFile, link, lstat, mkdir, symlink, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CancelledError, NotFoundError, UnsupportedError } from "../errors.js";
@@ -43,6 +43,7 @@ export async function materializeTree(
 ): Promise<void> {
   assertTreeShape(tree);
   const entries = Object.entries(tree.entries);
+  if (opts.linkBlobs && !opts.replace && !opts.stamps) return linkTree(entries, store, dir, opts);
   const dirs = entries.filter(([, e]) => e.type === "dir").map(([p]) => p);
   await mkdir(dir, { recursive: true });
   await forEachBounded(dirs, opts, (p) => mkdir(path.join(dir, p), { recursive: true }));
@@ -52,6 +53,55 @@ export async function materializeTree(
   await forEachBounded(entries, opts, async ([p, e]) => {
     if (e.type === "dir") await chmod(path.join(dir, p), e.mode);
   });
+}
+
+/**
+ * `materializeTree` with `linkBlobs`: directories, symlinks and links to blobs this process has checked are made
+ * without waiting, one system call each (awaiting each was ~50 ms of an exec's start over a 200-file tree); what
+ * cannot be linked (a blob not checked yet or with another mode, another file system) is copied as usual.
+ */
+async function linkTree(
+  entries: readonly [string, TreeEntry][],
+  store: ContentStore,
+  dir: string,
+  opts: MaterializeOptions,
+): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  for (const [p, e] of entries)
+    if (e.type === "dir") mkdirSync(path.join(dir, p), { recursive: true });
+  const linked = new Set<string>();
+  const rest: [string, TreeEntry][] = [];
+  let done = 0;
+  for (const [p, e] of entries) {
+    if (++done % 256 === 0) {
+      // the event loop gets a turn now and then (output of running execs, a cancel)
+      await new Promise((resolve) => setImmediate(resolve));
+      if (opts.signal?.aborted)
+        throw new CancelledError("cancelled while writing files for an exec");
+    }
+    const dest = path.join(dir, p);
+    if (e.type === "symlink") symlinkSync(e.target, dest);
+    else if (e.type === "file") {
+      const blob =
+        e.size > 0 && !linked.has(e.digest) ? store.checkedBlobPath(e.digest) : undefined;
+      if (blob && linkSyncIfMode(blob, e.mode, dest)) linked.add(e.digest);
+      else rest.push([p, e]);
+    }
+  }
+  await forEachBounded(rest, opts, ([p, e]) => writeEntry(store, dir, p, e, { ...opts, linked }));
+  // Modes last: a read-only directory must still be written into first.
+  for (const [p, e] of entries) if (e.type === "dir") chmodSync(path.join(dir, p), e.mode);
+}
+
+/** Hard-link `blob` at `dest` when it has `mode`; false (nothing made) otherwise or when linking fails. */
+function linkSyncIfMode(blob: string, mode: number, dest: string): boolean {
+  try {
+    if ((lstatSync(blob).mode & 0o7777) !== mode) return false;
+    linkSync(blob, dest);
+    return true;
+  } catch {
+    return false; // gone since it was checked, or another file system: copied instead, which says why if it fails
+  }
 }
 
 // The last guard before bytes reach the host: a tree from a damaged record or a hostile archive could name

@@ -6,6 +6,8 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { NotFoundError, UsageError } from "../../src/errors.js";
 import type { ContentStore } from "../../src/store/content-store.js";
 import { hashHostDirectory } from "../../src/store/host-tree.js";
+import { EMPTY_TREE } from "../../src/store/tree.js";
+import { persistNewBlobs } from "../../src/runtime/host/persist-blobs.js";
 import { makeTempStore, removeTempStore } from "../helpers/temp-store.js";
 
 let tmp: string;
@@ -58,5 +60,46 @@ describe("persisting host files into the store", () => {
     const tree = await hashSettled();
     await rm(file);
     await expect(store.persistTree(tree)).rejects.toThrow(NotFoundError);
+  });
+
+  // An exec's source goes in through persistNewBlobs, which copies small files without waiting (persistSmallBlobSync)
+  // and leaves the rest, and any file it cannot vouch for, to persistBlob: the same results and the same refusals.
+  it("persists an exec's small and large files alike, each counted once", async () => {
+    const small = "s".repeat(1000);
+    for (let i = 0; i < 70; i++) await writeFile(path.join(root, `s${i}.txt`), `${i}:${small}`);
+    await writeFile(path.join(root, "big.bin"), "b".repeat(300 << 10)); // above the synchronous copy's limit
+    const tree = await hashSettled();
+    const files = Object.values(tree.entries).filter((e) => e.type === "file");
+    const before = store.bytesAdded;
+    await Promise.all([
+      persistNewBlobs(tree, EMPTY_TREE, store),
+      persistNewBlobs(tree, EMPTY_TREE, store),
+    ]);
+    const sizes = files.reduce((n, e) => n + (e.type === "file" ? e.size : 0), 0);
+    expect(store.bytesAdded - before).toBe(sizes);
+    for (const e of files) if (e.type === "file") expect(await store.hasBlob(e.digest)).toBe(true);
+    expect(await readdir(path.join(tmp, "store", "tmp"))).toEqual([]);
+  });
+
+  it.each([
+    ["grown", "version 1", "version 12"],
+    ["rewritten at the same size", "version 1", "version 2"],
+  ])("refuses an exec's file %s since it was hashed, and says which", async (_, v1, v2) => {
+    const file = path.join(root, "config.txt");
+    await writeFile(file, v1);
+    const tree = await hashSettled();
+    await writeFile(file, v2);
+    await expect(persistNewBlobs(tree, EMPTY_TREE, store)).rejects.toThrow(
+      /config\.txt changed after Gantry hashed it/,
+    );
+    expect(await readdir(path.join(tmp, "store", "blobs"))).toHaveLength(0);
+  });
+
+  it("says an exec's file is missing when the host file is gone", async () => {
+    const file = path.join(root, "gone.txt");
+    await writeFile(file, "soon gone");
+    const tree = await hashSettled();
+    await rm(file);
+    await expect(persistNewBlobs(tree, EMPTY_TREE, store)).rejects.toThrow(NotFoundError);
   });
 });

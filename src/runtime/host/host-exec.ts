@@ -53,10 +53,10 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
     );
   const plan = await planExec(spec, ctx);
   const visible = withoutPaths(plan.tree, plan.mountTargets);
-  const overlay =
-    ctx.mode === "bubblewrap"
-      ? await ctx.overlay?.(Object.keys(visible.entries).length)
-      : undefined;
+  // the overlay probe (once per run, a short process) runs while the source goes into the store
+  const overlayReady =
+    ctx.mode === "bubblewrap" ? ctx.overlay?.(Object.keys(visible.entries).length) : undefined;
+  overlayReady?.catch(() => undefined);
   const work = await ctx.temp.newDir("exec");
   /** The overlay's tools and lower directory, when the exec has one. */
   let over: { lower: LowerLease; tools: OverlayTools } | undefined;
@@ -65,6 +65,7 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
     // The snapshot needs these blobs in the store anyway; copied first, parallel execs over one source share the
     // copy, and every file is then written from a store blob already checked (not from the host file again).
     await persistNewBlobs(plan.tree, plan.base, ctx.store);
+    const overlay = await overlayReady;
     /** The exec's "/": the overlay's merged view, or its own copy of the tree. */
     let root: string;
     if (overlay) {

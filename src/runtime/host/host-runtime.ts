@@ -202,7 +202,10 @@ export class HostRuntime implements Runtime {
     entries: number,
   ): Promise<{ tools: OverlayTools; lowers: LowerDirs } | undefined> {
     if (entries < this.overlayFromEntries) return undefined;
-    this.overlayTools ??= this.temp.newDir("probe").then(probeOverlay);
+    // the probe's folder goes with the exec folders (close() waits for it), not before the first exec may start
+    this.overlayTools ??= this.temp
+      .newDir("probe")
+      .then((dir) => probeOverlay(dir, (d) => this.temp.removeLater(d)));
     const tools = await this.overlayTools;
     return tools && { tools, lowers: this.lowers };
   }

@@ -1,7 +1,8 @@
 // An exec's root as a kernel overlay over a lower directory written once per tree, so parallel execs over one source
 // share one copy and an exec's changes are exactly what its upper directory holds (see host-runtime.md, "Overlay").
 import { spawn } from "node:child_process";
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { chmod, mkdir } from "node:fs/promises";
 import path from "node:path";
 import { findOnHost } from "./command-check.js";
 import { removeTree } from "./run-temp.js";
@@ -69,34 +70,47 @@ function inNamespace(
 /**
  * Whether an overlay can be mounted (and written through) in `dir`, which must be on the file system exec directories
  * use: an upper on an overlay itself (Gantry inside a container) or a kernel without unprivileged overlays says no.
+ * `dir` is removed before the answer, or handed to `removeLater` (a run's first exec need not wait for it).
+ * Everything before the short process is synchronous (a few stat and mkdir calls): it runs while the first exec
+ * copies its files, and an await each would wait behind that.
  */
-export async function probeOverlay(dir: string): Promise<OverlayTools | undefined> {
+export async function probeOverlay(
+  dir: string,
+  removeLater?: (dir: string) => void,
+): Promise<OverlayTools | undefined> {
+  try {
+    return await probeIn(dir);
+  } finally {
+    if (removeLater) removeLater(dir);
+    else await removeTree(dir).catch(() => undefined);
+  }
+}
+
+async function probeIn(dir: string): Promise<OverlayTools | undefined> {
   if (process.platform !== "linux") return undefined;
   // mount(8) often lives in a sbin directory a user's PATH leaves out
   const pathVar = `${process.env.PATH ?? ""}:/usr/bin:/bin:/usr/sbin:/sbin`;
-  const [unshare, mount, sh, bwrap, env] = await Promise.all(
-    ["unshare", "mount", "sh", "bwrap", "env"].map((name) => findOnHost(name, pathVar)),
+  const [unshare, mount, sh, bwrap, env] = ["unshare", "mount", "sh", "bwrap", "env"].map((name) =>
+    findOnHost(name, pathVar),
   );
   if (!unshare || !mount || !sh || !bwrap || !env) return undefined;
   const tools: OverlayTools = { unshare, mount, sh, bwrap, env, userns: process.getuid?.() !== 0 };
   try {
-    for (const d of ["lower", UPPER, OV_WORK, MERGED]) await mkdir(path.join(dir, d));
-    await writeFile(path.join(dir, "lower", "f"), "x");
-    const opts = mountOptions(tools, `lowerdir=lower,upperdir=${UPPER},workdir=${OV_WORK}`);
-    // Write through it and delete a lower file: the upper must then hold the copy and a whiteout.
-    const r = await inNamespace(
-      tools,
-      dir,
-      `${MOUNT} "$1" -t overlay -o "$2" overlay ${MERGED} && echo y > ${MERGED}/g && rm ${MERGED}/f && ` +
-        `[ -c ${UPPER}/f ] && [ -f ${UPPER}/g ]`,
-      [mount, opts],
-    );
-    return r.code === 0 ? tools : undefined;
+    for (const d of ["lower", UPPER, OV_WORK, MERGED]) mkdirSync(path.join(dir, d));
+    writeFileSync(path.join(dir, "lower", "f"), "x");
   } catch {
     return undefined;
-  } finally {
-    await removeTree(dir).catch(() => undefined);
   }
+  const opts = mountOptions(tools, `lowerdir=lower,upperdir=${UPPER},workdir=${OV_WORK}`);
+  // Write through it and delete a lower file: the upper must then hold the copy and a whiteout.
+  const r = await inNamespace(
+    tools,
+    dir,
+    `${MOUNT} "$1" -t overlay -o "$2" overlay ${MERGED} && echo y > ${MERGED}/g && rm ${MERGED}/f && ` +
+      `[ -c ${UPPER}/f ] && [ -f ${UPPER}/g ]`,
+    [mount, opts],
+  );
+  return r.code === 0 ? tools : undefined;
 }
 
 /**

@@ -3,15 +3,24 @@ import type { ContentStore } from "../../store/content-store.js";
 import type { Tree } from "../../store/tree.js";
 import { createLimit } from "./limit.js";
 
-/** Copy into the store the blobs of `tree` it lacks, skipping digests `known` (an already persisted tree) names. */
+/**
+ * Copy into the store the blobs of `tree` it lacks, skipping digests `known` (an already persisted tree) names; small
+ * files at once, the rest a few at a time.
+ */
 export async function persistNewBlobs(tree: Tree, known: Tree, store: ContentStore): Promise<void> {
   const have = new Set<string>();
   for (const e of Object.values(known.entries)) if (e.type === "file") have.add(e.digest);
   const limit = createLimit(16);
   const jobs: Promise<void>[] = [];
+  let copied = 0;
   for (const e of Object.values(tree.entries)) {
     if (e.type !== "file" || have.has(e.digest)) continue;
     have.add(e.digest);
+    if (store.persistSmallBlobSync(e.digest)) {
+      // the event loop gets a turn now and then (output of running execs, a cancel)
+      if (++copied % 64 === 0) await new Promise((resolve) => setImmediate(resolve));
+      continue;
+    }
     jobs.push(limit(() => store.persistBlob(e.digest)));
   }
   await Promise.all(jobs);

@@ -2,7 +2,8 @@
 import { createHash } from "node:crypto";
 import path from "node:path";
 import type { ModuleLocation } from "./find-module.js";
-import { readLibrarySources } from "./library-entry.js";
+import { builtFile } from "./built-files.js";
+import { readLibrarySources, type LibrarySources } from "./library-entry.js";
 import fs from "node:fs";
 import { collectLocalFiles } from "./local-imports.js";
 import { readTsconfigPaths } from "./tsconfig-paths.js";
@@ -38,10 +39,29 @@ export function digestModule(
     h.update(`${name}\0${createHash("sha256").update(text).digest("hex")}\0`);
   }
   // the presets' source is part of the signature: a new Gantry with changed presets must not serve an old one
-  const library = readLibrarySources();
+  h.update(`gantry-library\0${libraryDigest()}\0`);
+  return { digest: h.digest("hex"), files };
+}
+
+/** The file `npm run build` writes the presets' digest to (scripts/library-digest.mjs), in dist/. */
+export const LIBRARY_DIGEST_FILE = "library.digest";
+
+/**
+ * The presets' part of every module's digest: the build's, when Gantry runs from its dist/ (reading and resolving
+ * their ~30 files cost ~12 ms of every run, cached or not), else read and hashed now (running from source).
+ */
+function libraryDigest(): string {
+  const built = builtFile(LIBRARY_DIGEST_FILE);
+  const text = built ? fs.readFileSync(built, "utf8").trim() : "";
+  return /^[0-9a-f]{64}$/.test(text) ? text : hashLibrary(readLibrarySources());
+}
+
+/** A digest of the presets' source files, by their path in the library and their contents. */
+export function hashLibrary(library: LibrarySources | undefined): string {
+  const h = createHash("sha256");
   for (const [file, text] of library?.files ?? []) {
     const name = path.relative(library?.dir ?? "", file);
     h.update(`gantry:${name}\0${createHash("sha256").update(text).digest("hex")}\0`);
   }
-  return { digest: h.digest("hex"), files };
+  return h.digest("hex");
 }

@@ -1,4 +1,5 @@
 // dist/ is bundled (scripts/bundle-dist.mjs): what a run depends on must survive it, checked on the built output.
+import { readFile } from "node:fs/promises";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -42,5 +43,26 @@ describe("the bundled dist/", () => {
     const r = await runCommand("node", ["--input-type=module", "-e", script], { cwd: ROOT });
     expect(r.status, r.out).toBe(0);
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
+  });
+
+  it("ships the presets' digest a module's digest uses, equal to the presets' source as it is", async () => {
+    const { hashLibrary } = await import("../../src/module/module-digest.js");
+    const { readLibrarySources } = await import("../../src/module/library-entry.js");
+    const built = (await readFile(path.join(ROOT, "dist/library.digest"), "utf8")).trim();
+    expect(built).toBe(hashLibrary(readLibrarySources()));
+    // and the built code keys modules by it: the same module digest from dist/ as from source
+    const mod = {
+      name: "node-mini",
+      rootDir: path.join(ROOT, "test/fixtures/toolchains/node-mini"),
+      entry: path.join(ROOT, "test/fixtures/toolchains/node-mini/.gantry/src/index.ts"),
+    };
+    const fromSource = (await import("../../src/module/module-digest.js")).digestModule(mod);
+    const script = `
+      const { digestModule } = await import(${JSON.stringify(path.join(ROOT, "dist/module/module-digest.js"))});
+      console.log(digestModule(${JSON.stringify(mod)}).digest);
+    `;
+    const r = await runCommand("node", ["--input-type=module", "-e", script], { cwd: ROOT });
+    expect(r.status, r.out).toBe(0);
+    expect(r.stdout.trim()).toBe(fromSource.digest);
   });
 });

@@ -3,9 +3,9 @@ import { createHash } from "node:crypto";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import vm from "node:vm";
 import type * as TS from "typescript";
+import { builtFile } from "../built-files.js";
 
 export type TsApi = typeof TS;
 
@@ -24,21 +24,10 @@ let loaded: TsApi | undefined;
 export function loadTypeScript(): TsApi {
   if (loaded) return loaded;
   const require = createRequire(import.meta.url);
-  const cache = codeCacheFile();
+  const cache = builtFile(TS_CODE_CACHE);
   loaded = cache ? withCodeCache(require.resolve("typescript"), cache) : undefined;
   loaded ??= require("typescript") as TsApi;
   return loaded;
-}
-
-// The cache file when this code runs from Gantry's built dist/ and the build made one; undefined from source.
-function codeCacheFile(): string | undefined {
-  for (let dir = path.dirname(fileURLToPath(import.meta.url)); ; dir = path.dirname(dir)) {
-    if (path.basename(dir) === "dist") {
-      const file = path.join(dir, TS_CODE_CACHE);
-      return fs.existsSync(file) ? file : undefined;
-    }
-    if (path.dirname(dir) === dir) return undefined;
-  }
 }
 
 /**

@@ -280,7 +280,10 @@ export class ContentStore {
     const dest = this.blobPath(digest);
     if (this.verified.has(digest)) return exists(dest);
     const src = this.sources.get(digest);
-    if (src?.size === undefined || src.size > SYNC_COPY_MAX || exists(dest)) return false;
+    // a copy under way (persistBlob) finishes and counts the bytes itself
+    if (src?.size === undefined || src.size > SYNC_COPY_MAX || this.persisting.has(digest))
+      return false;
+    if (exists(dest)) return false;
     const data = readExactly(src.path, src.size);
     if (!data || sha256(data) !== digest) return false;
     const tmp = this.tmpPath();

@@ -642,6 +642,23 @@ describe("host runtime (bubblewrap): an overlay or a copy, the same result", () 
     await expect(readdir(runDir)).rejects.toThrow();
   });
 
+  it("waits in close() for an overlay probe still running (an exec that failed before it needed the answer)", async () => {
+    // the probe starts beside the first exec's store copy; a copy that fails leaves it running into close()
+    for (let i = 0; i < 10; i++) {
+      const rt = runtime(true, `close-probe-${i}-${Math.random().toString(36).slice(2)}`);
+      const probing = rt as unknown as { overlay(entries: number): Promise<unknown> };
+      let answered = false;
+      const probe = probing.overlay(100).then((r) => {
+        answered = true;
+        return r;
+      });
+      await new Promise((resolve) => setTimeout(resolve, i % 4));
+      await rt.close();
+      expect(answered).toBe(true);
+      await probe;
+    }
+  });
+
   it.each([
     ["", "overlayfs"],
     ["0", "copied"],

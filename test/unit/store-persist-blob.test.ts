@@ -92,7 +92,7 @@ describe("persisting host files into the store", () => {
     await expect(persistNewBlobs(tree, EMPTY_TREE, store)).rejects.toThrow(
       /config\.txt changed after Gantry hashed it/,
     );
-    expect(await readdir(path.join(tmp, "store", "blobs"))).toHaveLength(0);
+    expect(await readdir(path.join(tmp, "store", "tmp"))).toEqual([]);
   });
 
   it("says an exec's file is missing when the host file is gone", async () => {
@@ -101,5 +101,27 @@ describe("persisting host files into the store", () => {
     const tree = await hashSettled();
     await rm(file);
     await expect(persistNewBlobs(tree, EMPTY_TREE, store)).rejects.toThrow(NotFoundError);
+  });
+
+  // A refusal of a file left to persistBlob can arrive while the loop waits for a turn between synchronous copies; it
+  // must reach the caller, not kill the process as an unhandled rejection (vitest fails the run on one).
+  it("reports a refusal that arrives while later files are still being copied", async () => {
+    const entries: Record<string, { type: "file"; digest: string; size: number; mode: number }> =
+      {};
+    for (let i = 0; i < 200; i++)
+      entries[`f${String(i).padStart(3, "0")}`] = {
+        type: "file",
+        digest: `sha256:${String(i).padStart(64, "0")}`,
+        size: 10,
+        mode: 0o644,
+      };
+    const refused = "sha256:" + "0".repeat(64);
+    const copier = {
+      persistSmallBlobSync: (d: string) => d !== refused,
+      persistBlob: () => Promise.reject(new Error("config.txt changed after Gantry hashed it")),
+    } as unknown as ContentStore;
+    await expect(persistNewBlobs({ entries }, EMPTY_TREE, copier)).rejects.toThrow(
+      /changed after Gantry hashed it/,
+    );
   });
 });

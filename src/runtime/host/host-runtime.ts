@@ -188,6 +188,8 @@ export class HostRuntime implements Runtime {
 
   /** Remove this run's scratch folder (waiting for background removals); cache volumes stay. */
   async close(): Promise<void> {
+    // a probe still running uses a folder of the run's; its answer does not matter any more
+    await this.overlayTools?.catch(() => undefined);
     await this.lowers.close();
     await this.temp.close();
   }
@@ -202,7 +204,8 @@ export class HostRuntime implements Runtime {
     entries: number,
   ): Promise<{ tools: OverlayTools; lowers: LowerDirs } | undefined> {
     if (entries < this.overlayFromEntries) return undefined;
-    // the probe's folder goes with the exec folders (close() waits for it), not before the first exec may start
+    // the probe's folder goes with the exec folders (close() waits for the probe, then for them), not before the
+    // first exec may start
     this.overlayTools ??= this.temp
       .newDir("probe")
       .then((dir) => probeOverlay(dir, (d) => this.temp.removeLater(d)));

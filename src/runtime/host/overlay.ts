@@ -80,6 +80,8 @@ export async function probeOverlay(
 ): Promise<OverlayTools | undefined> {
   try {
     return await probeIn(dir);
+  } catch {
+    return undefined; // the probe's process could not start (spawn fails at once for some errors): copies
   } finally {
     if (removeLater) removeLater(dir);
     else await removeTree(dir).catch(() => undefined);

@@ -1,6 +1,6 @@
 // The host runtime gives a process a directory it may change, so a Tree must become real files on disk.
 import { chmodSync, constants, linkSync, lstatSync, mkdirSync, symlinkSync } from "node:fs";
-import { chmod, copyFile, link, lstat, mkdir, symlink, unlink, writeFile } from "node:fs/promises";
+import { chmod, copyFile, lstat, mkdir, symlink, unlink, writeFile } from "node:fs/promises";
 import path from "node:path";
 import { CancelledError, NotFoundError, UnsupportedError } from "../errors.js";
 import type { ContentStore } from "./content-store.js";
@@ -178,13 +178,10 @@ async function linkBlob(
 ): Promise<boolean> {
   try {
     await store.verifyOwnBlob(entry.digest);
-    const blob = store.blobPath(entry.digest);
-    if (((await lstat(blob)).mode & 0o7777) !== entry.mode) return false;
-    await link(blob, dest);
-    return true;
   } catch {
-    return false; // not in the store itself (a host source), damaged, or another file system: copied
+    return false; // not in the store itself (a host source), or damaged: copied
   }
+  return linkSyncIfMode(store.blobPath(entry.digest), entry.mode, dest);
 }
 
 /**

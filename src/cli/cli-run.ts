@@ -1,5 +1,5 @@
 // One run as every command needs it: observers on the event bus, a session, Ctrl-C, run.start/end, a dry run's plan.
-import type { Session } from "../engine/api/index.js";
+import type { PreparedRuntime, Session } from "../engine/api/index.js";
 import { CancelledError, DryRunStop, ExecError, FunctionError, UsageError } from "../errors.js";
 import type { CliIo } from "./cli-io.js";
 import type { ErrorContext } from "./error-context.js";
@@ -23,6 +23,8 @@ export interface CliRunOptions {
   module?: string;
   /** The command line after `gantry`, for the run record. */
   argv?: readonly string[];
+  /** What was started for the runtime while the command read its module (prepareRuntime). */
+  prepared?: PreparedRuntime;
 }
 
 // The conventions' pipeline result from how the run ended.
@@ -55,6 +57,7 @@ export async function withCliRun(
     );
   const { session, note } = await openSession({
     runtime: globals.runtime,
+    ...(opts.prepared ? { prepared: opts.prepared } : {}),
     projectDir: opts.projectDir,
     cwd: io.cwd,
     events: bus,

@@ -5,17 +5,19 @@ import { mkdir, open, readFile } from "node:fs/promises";
 import type { GantryEnv } from "../env.js";
 import type { EventSink } from "./events.js";
 import type { TerminalHost } from "./session.js";
-import { openRuntime, type RuntimeChoice } from "../runtime/open-runtime.js";
+import { openRuntime, type PreparedRuntime, type RuntimeChoice } from "../runtime/open-runtime.js";
 import { ContentStore } from "../store/content-store.js";
 import { Session } from "./session.js";
 import type { BindingOps, ImageOps } from "./session-parts.js";
 import { holdRunLease } from "../store/cache/run-leases.js";
 import { enforceCacheLimit } from "./cache/cache-limit.js";
 
-export type { RuntimeChoice };
+export type { PreparedRuntime, RuntimeChoice };
 
 export interface OpenSessionOptions {
   runtime: RuntimeChoice;
+  /** What was started for the runtime ahead of the session (runtime/open-runtime.ts prepareRuntime). */
+  prepared?: PreparedRuntime;
   /** The project (module context) directory; host paths are relative to `cwd`. */
   projectDir: string;
   cwd?: string;
@@ -41,7 +43,13 @@ export async function openSession(
   const releaseLease = await holdRunLease(opts.env.stateDir, runId, started);
   let opened;
   try {
-    opened = await openRuntime({ choice: opts.runtime, store, runId, env: opts.env });
+    opened = await openRuntime({
+      choice: opts.runtime,
+      store,
+      runId,
+      env: opts.env,
+      ...(opts.prepared ? { prepared: opts.prepared } : {}),
+    });
   } catch (e) {
     await releaseLease();
     throw e;

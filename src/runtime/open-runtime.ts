@@ -4,6 +4,7 @@ import type { ContentStore } from "../store/content-store.js";
 import type { Runtime } from "./runtime.js";
 import { RuntimeUnavailableError, UsageError } from "../errors.js";
 import { stateOwner } from "../store/cache/state-owner.js";
+import { probeBubblewrap, type SandboxProbe } from "./host/sandbox-probe.js";
 
 export type RuntimeChoice = "docker" | "host" | "auto";
 
@@ -12,12 +13,31 @@ export interface OpenRuntimeOptions {
   store: ContentStore;
   runId: string;
   env: GantryEnv;
+  /** From prepareRuntime, for the same choice (the command line may have said otherwise in the end). */
+  prepared?: PreparedRuntime;
 }
 
 export interface OpenedRuntime {
   runtime: Runtime;
   /** Which runtime and why, for the first line a person sees. */
   note: string;
+}
+
+/** What prepareRuntime started for a runtime choice; openRuntime uses it when the choice is still the same. */
+export interface PreparedRuntime {
+  readonly choice: RuntimeChoice;
+  /** The host sandbox's probe, already running. */
+  readonly sandbox?: Promise<SandboxProbe>;
+}
+
+/**
+ * Start what opening `choice` will wait for and can run beside the caller's own work before the run opens: the host
+ * runtime's sandbox probe, a short process that runs while `gantry call` reads the module (whose TypeScript parser
+ * holds this thread for tens of milliseconds). Docker's connection is not started early: it is a socket that every
+ * path never opening a run would have to close.
+ */
+export function prepareRuntime(choice: RuntimeChoice): PreparedRuntime {
+  return choice === "host" ? { choice, sandbox: probeBubblewrap() } : { choice };
 }
 
 /** Open the chosen runtime; `auto` falls back to the host runtime only when no engine answers. */
@@ -66,7 +86,9 @@ async function openDocker(opts: OpenRuntimeOptions): Promise<OpenedRuntime> {
 // The host runtime, with the sandbox it could get (bubblewrap) or why it runs plain processes.
 async function openHost(opts: OpenRuntimeOptions): Promise<{ runtime: Runtime; mode: string }> {
   const { HostRuntime } = await import("./host/host-runtime.js");
+  const prepared = opts.prepared?.choice === opts.choice ? opts.prepared.sandbox : undefined;
   const runtime = await HostRuntime.create({
+    ...(prepared ? { sandboxProbe: prepared } : {}),
     store: opts.store,
     runId: opts.runId,
     stateDir: opts.env.stateDir,

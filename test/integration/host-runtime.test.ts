@@ -8,7 +8,11 @@ import { CancelledError, NotFoundError, UnsupportedError } from "../../src/error
 import type { ExecSpec, Snapshot } from "../../src/runtime/runtime.js";
 import { readEnv } from "../../src/env.js";
 import { HostRuntime } from "../../src/runtime/host/host-runtime.js";
-import { openRuntime } from "../../src/runtime/open-runtime.js";
+import {
+  openRuntime,
+  prepareRuntime,
+  type PreparedRuntime,
+} from "../../src/runtime/open-runtime.js";
 import { ContentStore } from "../../src/store/content-store.js";
 import type { FileEntry } from "../../src/store/tree.js";
 
@@ -657,6 +661,24 @@ describe("host runtime (bubblewrap): an overlay or a copy, the same result", () 
       expect(answered).toBe(true);
       await probe;
     }
+  });
+
+  it("opens with the sandbox probe prepareRuntime started, and only for the choice it was started for", async () => {
+    const env = readEnv({ PATH: HOST_PATH, GANTRY_STATE_DIR: path.join(root, "state") });
+    // a probe that answers "plain" where bubblewrap works: only a runtime that used it says so
+    const said = { mode: "plain", reason: "the prepared probe's answer" } as const;
+    const open = (prepared: PreparedRuntime) =>
+      openRuntime({ choice: "host", store, runId: `prep-${prepared.choice}`, env, prepared });
+    const used = await open({ choice: "host", sandbox: Promise.resolve(said) });
+    expect(used.note).toBe("runtime: host (plain processes: the prepared probe's answer)");
+    await used.runtime.close();
+    const other = await open({ choice: "auto", sandbox: Promise.resolve(said) });
+    expect(other.note).toBe("runtime: host (bubblewrap)");
+    await other.runtime.close();
+    // and what prepareRuntime starts for the host is the real probe
+    const real = prepareRuntime("host");
+    expect(await real.sandbox).toEqual({ mode: "bubblewrap" });
+    expect(prepareRuntime("docker").sandbox).toBeUndefined();
   });
 
   it.each([

@@ -14,7 +14,13 @@ import { formatResult } from "./format-result.js";
 import { planCall } from "./plan-call.js";
 import { timedFunctionStep } from "./function-step.js";
 import { withCliRun } from "../cli-run.js";
-import { checkUnsupportedCalls, prescanModFlag, printWarnings } from "./command-helpers.js";
+import {
+  checkUnsupportedCalls,
+  prescanModFlag,
+  printWarnings,
+  runtimeAhead,
+} from "./command-helpers.js";
+import { prepareRuntime } from "../../runtime/open-runtime.js";
 import { functionCliName, mainObjectOf } from "../../module/signature.js";
 import { toKebabCase } from "../../module/names.js";
 import { daggerCompat } from "../../module/dagger-compat.js";
@@ -31,6 +37,8 @@ export async function runCall(
   const onUnknown: UnknownFlagHook = (name, inline, tokens, i) =>
     consumeGlobalFlag(globals, name, inline, tokens, i);
   prescanModFlag(rest, globals);
+  // the host sandbox probe runs while the module is read
+  const runtimeStart = prepareRuntime(runtimeAhead(rest, globals));
   const mod = findModule({
     cwd: io.cwd,
     ...(globals.mod !== undefined ? { modDir: globals.mod } : {}),
@@ -87,6 +95,7 @@ export async function runCall(
       label: errors.fn ?? "call",
       module: sig.moduleName,
       argv: ["call", ...rest],
+      prepared: runtimeStart,
     },
     async (session) => {
       const deps = {

@@ -3,6 +3,7 @@ import type { CliIo } from "../cli-io.js";
 import type { GlobalOptions } from "../global-flags.js";
 import type { UnsupportedCall } from "../../module/signature.js";
 import { UnsupportedError } from "../../errors.js";
+import type { RuntimeChoice } from "../../runtime/open-runtime.js";
 
 /**
  * `-m DIR` may come after the command word (`gantry call -m ci test`), but the module must be found
@@ -19,6 +20,24 @@ export function prescanModFlag(tokens: readonly string[], globals: GlobalOptions
       globals.mod = tok.slice(tok.indexOf("=") + 1);
     }
   }
+}
+
+/**
+ * The runtime this command line asks for, read ahead like `-m` so that what opening it waits for can start while the
+ * module is read (prepareRuntime). A module parameter named `runtime` would make this a guess that only cost a probe.
+ */
+export function runtimeAhead(tokens: readonly string[], globals: GlobalOptions): RuntimeChoice {
+  for (let i = 0; i < tokens.length; i++) {
+    const tok = tokens[i] as string;
+    const value =
+      tok === "--runtime"
+        ? tokens[i + 1]
+        : tok.startsWith("--runtime=")
+          ? tok.slice(10)
+          : undefined;
+    if (value === "host" || value === "docker" || value === "auto") return value;
+  }
+  return globals.runtime;
 }
 
 /** Config and introspection warnings, on stderr, once per command. */

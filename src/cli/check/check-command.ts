@@ -10,7 +10,8 @@ import { loadSignature } from "../../module/signature-cache.js";
 import { mainObjectOf } from "../../module/signature.js";
 import type { RawValue } from "../../module/parse-flags.js";
 import { objectCallables } from "../call/callable.js";
-import { prescanModFlag, printWarnings } from "../call/command-helpers.js";
+import { prescanModFlag, printWarnings, runtimeAhead } from "../call/command-helpers.js";
+import { prepareRuntime } from "../../runtime/open-runtime.js";
 import type { CliIo } from "../cli-io.js";
 import { withCliRun } from "../cli-run.js";
 import type { ErrorContext } from "../error-context.js";
@@ -48,6 +49,8 @@ export async function runCheck(
     io.stdout.write(HELP);
     return 0;
   }
+  // the host sandbox probe runs while the module is read
+  const runtimeStart = prepareRuntime(runtimeAhead(rest, globals));
   const mod = findModule({
     cwd: io.cwd,
     ...(globals.mod !== undefined ? { modDir: globals.mod } : {}),
@@ -99,7 +102,7 @@ export async function runCheck(
   errors.fn = "check";
   let failed = 0;
   await withCliRun(
-    { globals, io, errors, projectDir: mod.rootDir, label: "check" },
+    { globals, io, errors, projectDir: mod.rootDir, label: "check", prepared: runtimeStart },
     async (session) => {
       const materialize = { dag: sdk.dag, cwd: io.cwd, hostEnv: io.hostEnv };
       const target = new loaded.mainClass(...(await materializeArgs(ctorArgs, materialize)));

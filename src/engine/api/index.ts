@@ -9,7 +9,12 @@ export type { RunEvent, EventSink, MissReason, StepKind, StepStatus } from "../e
 export { EventBus, EVENTS_VERSION } from "../events.js";
 export { describeReason, summarizeMiss } from "../cache/miss-summary.js";
 export { TEST_REPORTS_VAR } from "../evaluate/test-reports.js";
-export { openSession, type RuntimeChoice, type OpenSessionOptions } from "../open-session.js";
+export {
+  openSession,
+  type PreparedRuntime,
+  type RuntimeChoice,
+  type OpenSessionOptions,
+} from "../open-session.js";
 export { requireSession, currentSession, type Session, type TerminalHost } from "../session.js";
 export * from "./container-api.js";
 export * from "./directory-api.js";

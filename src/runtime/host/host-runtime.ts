@@ -34,6 +34,8 @@ export interface HostRuntimeOptions {
   stateDir: string;
   /** Sandbox each exec with bubblewrap (default on Linux); use HostRuntime.detect() to know whether it works. */
   useBubblewrap?: boolean;
+  /** The sandbox probe, already started (open-runtime.ts prepareRuntime); create() starts one otherwise. */
+  sandboxProbe?: Promise<SandboxProbe>;
   /**
    * A sandboxed exec over a tree of at least this many entries gets an overlay over a lower directory shared per
    * tree instead of a copy of its own, where the kernel allows it (probed at the first such exec; see
@@ -94,7 +96,7 @@ export class HostRuntime implements Runtime {
   /** A runtime in the best mode this host allows (unless `useBubblewrap` decides it). */
   static async create(opts: HostRuntimeOptions): Promise<HostRuntime> {
     if (opts.useBubblewrap !== undefined) return new HostRuntime(opts);
-    const probe = await probeBubblewrap();
+    const probe = await (opts.sandboxProbe ?? probeBubblewrap());
     const reason = probe.mode === "plain" ? probe.reason : undefined;
     return new HostRuntime({
       ...opts,

@@ -72,8 +72,10 @@ if [ -n "$CA_BUNDLE" ]; then
   ca_row="| pipeline, fully cached, with this machine's NODE_EXTRA_CA_CERTS set | ${g_ca} ms (${g_ca_min}–${g_ca_max}) | docker build (BuildKit, cached) ${d_warm} ms | $(ratio "$g_ca" "$d_warm")× | (≤ 2.0×) | for the record |"$'\n'
 fi
 echo "bench: host runtime vs sh" >&2
-m=$(median_ms "$RUNS" gantry_host_cold); read -r h_cold h_cold_min h_cold_max <<<"$m"
-m=$(median_ms "$RUNS" plain_sh); read -r sh_t sh_t_min sh_t_max <<<"$m"
+# alternating too: the docker rows before leave the engine (and this disk) busy for a while, and a drifting machine
+# should meet both sides alike
+m=$(pair_ms "$RUNS" gantry_host_cold -- plain_sh)
+read -r h_cold h_cold_min h_cold_max sh_t sh_t_min sh_t_max <<<"$m"
 echo "bench: gantry functions vs node -e 0" >&2
 $GANTRY functions -m bench/pipeline >/dev/null
 m=$(median_ms 10 $GANTRY functions -m bench/pipeline); read -r f_t f_t_min f_t_max <<<"$m"
@@ -98,7 +100,8 @@ generated=$(cat <<MD
 
 Measured by \`bash bench/run.sh\` on $(date -u +%Y-%m-%d) — $(nproc) cores, $(free -g | awk '/Mem:/ {print $2}') GiB, $(uname -sr), Docker $($DOCKER version --format '{{.Server.Version}}'), Node $(node --version).
 Median wall time of $RUNS runs, min–max in brackets (10 for \`gantry functions\`, 5 for hashing); the pipeline's
-Gantry and \`docker build\` runs alternate, so both meet the engine in the same state. Pipeline: copy a 200-file
+Gantry and \`docker build\` runs alternate, so both meet the engine in the same state (the host runtime's runs alternate with
+plain sh's likewise). Pipeline: copy a 200-file
 tree, three independent 1 s checks, then a 1 s build step (bench/pipeline), on image \`$IMAGE\`.
 
 | what | Gantry | peer | ratio | target | |

@@ -25,9 +25,17 @@ export async function probeBubblewrap(timeoutMs = 5000): Promise<SandboxProbe> {
   ];
   if (process.getuid?.() !== 0) args.unshift("--unshare-user");
   return new Promise((resolve) => {
-    const child = spawn("bwrap", args, { stdio: ["ignore", "ignore", "pipe"], timeout: timeoutMs });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn("bwrap", args, { stdio: ["ignore", "ignore", "pipe"], timeout: timeoutMs });
+    } catch (e) {
+      // spawn throws at once for some failures (ENOMEM, E2BIG): an answer like its "error" event's, never a
+      // rejection (a probe prepareRuntime started may have nobody awaiting it when the command fails first)
+      resolve({ mode: "plain", reason: `bwrap could not start: ${(e as Error).message}` });
+      return;
+    }
     let stderr = "";
-    child.stderr.on("data", (b: Buffer) => (stderr += b.toString()));
+    child.stderr?.on("data", (b: Buffer) => (stderr += b.toString()));
     child.on("error", (e: NodeJS.ErrnoException) =>
       resolve({
         mode: "plain",

@@ -670,11 +670,17 @@ describe("host runtime (bubblewrap): an overlay or a copy, the same result", () 
     const open = (prepared: PreparedRuntime) =>
       openRuntime({ choice: "host", store, runId: `prep-${prepared.choice}`, env, prepared });
     const used = await open({ choice: "host", sandbox: Promise.resolve(said) });
-    expect(used.note).toBe("runtime: host (plain processes: the prepared probe's answer)");
-    await used.runtime.close();
+    try {
+      expect(used.note).toBe("runtime: host (plain processes: the prepared probe's answer)");
+    } finally {
+      await used.runtime.close();
+    }
     const other = await open({ choice: "auto", sandbox: Promise.resolve(said) });
-    expect(other.note).toBe("runtime: host (bubblewrap)");
-    await other.runtime.close();
+    try {
+      expect(other.note).toBe("runtime: host (bubblewrap)");
+    } finally {
+      await other.runtime.close();
+    }
     // and what prepareRuntime starts for the host is the real probe
     const real = prepareRuntime("host");
     expect(await real.sandbox).toEqual({ mode: "bubblewrap" });

@@ -15,6 +15,9 @@ describe("runtimeAhead: the runtime a command line asks for, read before its mod
     // not a runtime's name: the command's own parsing says what is wrong with it, not this
     [["ci", "--runtime=podman"], "auto"],
     [["ci", "--runtime"], "auto"],
+    // the last one wins, as when the flags are parsed
+    [["ci", "--runtime=docker", "--runtime=host"], "host"],
+    [["--runtime", "host", "ci", "--runtime", "docker"], "docker"],
   ] as const)("%j → %s", (tokens, expected) => {
     expect(runtimeAhead(tokens, globals())).toBe(expected);
   });

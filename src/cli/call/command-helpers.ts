@@ -24,9 +24,12 @@ export function prescanModFlag(tokens: readonly string[], globals: GlobalOptions
 
 /**
  * The runtime this command line asks for, read ahead like `-m` so that what opening it waits for can start while the
- * module is read (prepareRuntime). A module parameter named `runtime` would make this a guess that only cost a probe.
+ * module is read (prepareRuntime): the last `--runtime` wins, as it does when the flags are parsed, else the global
+ * setting (a flag before the command, GANTRY_RUNTIME). A module parameter named `runtime` would make this a guess that
+ * only costs a probe: openRuntime uses what was started only for the runtime it was started for.
  */
 export function runtimeAhead(tokens: readonly string[], globals: GlobalOptions): RuntimeChoice {
+  let choice = globals.runtime;
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i] as string;
     const value =
@@ -35,9 +38,9 @@ export function runtimeAhead(tokens: readonly string[], globals: GlobalOptions):
         : tok.startsWith("--runtime=")
           ? tok.slice(10)
           : undefined;
-    if (value === "host" || value === "docker" || value === "auto") return value;
+    if (value === "host" || value === "docker" || value === "auto") choice = value;
   }
-  return globals.runtime;
+  return choice;
 }
 
 /** Config and introspection warnings, on stderr, once per command. */

@@ -82,7 +82,8 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): GantryEnv {
   const par = env.GANTRY_PARALLELISM ? Number.parseInt(env.GANTRY_PARALLELISM, 10) : undefined;
   return {
     dockerHost: env.DOCKER_HOST || undefined,
-    stateDir: env.GANTRY_STATE_DIR || path.join(xdgCache, "gantry"),
+    // absolute: a relative GANTRY_STATE_DIR reached bubblewrap as a relative mount source (it failed every host exec)
+    stateDir: path.resolve(env.GANTRY_STATE_DIR || path.join(xdgCache, "gantry")),
     cacheLimit: env.GANTRY_CACHE_LIMIT || undefined,
     ci: env.CI === "true" || env.CI === "1",
     runtime: env.GANTRY_RUNTIME || undefined,

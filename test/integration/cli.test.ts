@@ -294,6 +294,22 @@ describe("gantry CLI", () => {
     expect(r.stdout.trim()).toBe("3");
   });
 
+  it("takes a relative GANTRY_STATE_DIR from the working directory (host runtime, an exec over an overlay)", async () => {
+    // 70 files: over the host runtime's overlay threshold, whose mount sources must be absolute paths
+    const dir = await mkdtemp(path.join(os.tmpdir(), "gantry-cli-rel-"));
+    const fs = await import("node:fs/promises");
+    for (let i = 0; i < 70; i++) await fs.writeFile(path.join(dir, `f${i}`), `${i}`);
+    const cwd = await mkdtemp(path.join(os.tmpdir(), "gantry-cli-cwd-"));
+    const r = await gantry(
+      ["call", "-m", MOD, "--runtime=host", "count", `--source=${dir}`],
+      { GANTRY_STATE_DIR: "relative-state" },
+      cwd,
+    );
+    expect(r.stderr).not.toContain("Error");
+    expect(r.stdout.trim()).toBe("70");
+    expect((await readdir(path.join(cwd, "relative-state"))).sort()).toContain("store");
+  });
+
   it("chains calls on a returned container: file contents and export", async () => {
     const out = await mkdtemp(path.join(os.tmpdir(), "gantry-cli-out-"));
     const r = await gantry([

@@ -1,4 +1,5 @@
 // A package manager's `run` prepends its own bin folders to PATH; that is how Gantry was launched, not the machine.
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { readEnv, withoutRunScriptPath } from "../../src/env.js";
 
@@ -24,5 +25,12 @@ describe("withoutRunScriptPath", () => {
     );
     // Nothing but bin folders: leave it alone rather than hand execs an empty PATH.
     expect(withoutRunScriptPath("/p/node_modules/.bin", "test")).toBe("/p/node_modules/.bin");
+  });
+});
+
+describe("readEnv: the state dir", () => {
+  it("is absolute, a relative GANTRY_STATE_DIR taken from the working directory", () => {
+    expect(readEnv({ GANTRY_STATE_DIR: "rel/state" }).stateDir).toBe(path.resolve("rel/state"));
+    expect(readEnv({ GANTRY_STATE_DIR: "/abs/state" }).stateDir).toBe("/abs/state");
   });
 });

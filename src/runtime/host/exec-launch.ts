@@ -66,11 +66,23 @@ export async function launch(spec: ExecSpec, l: Launch): Promise<ProcessResult> 
 function sandboxExitCode(result: ProcessResult, step: string): number {
   const m = /"exit-code"\s*:\s*(\d+)/.exec(result.status);
   if (m) return Number(m[1]);
-  const lines = result.stderr.trim().split("\n");
+  throw sandboxFailure(result.stderr, step);
+}
+
+/**
+ * Why bwrap could not make the sandbox, with what to do: a path it was to mount that is not there is not the
+ * kernel's doing (a folder removed while the step started, or Gantry's own mistake), anything else most often is.
+ */
+export function sandboxFailure(stderr: string, step: string): RuntimeUnavailableError {
+  const lines = stderr.trim().split("\n");
   const why = lines.filter((line) => line.startsWith("bwrap:")).join("; ") || lines.join("; ");
-  throw new RuntimeUnavailableError(
-    `bubblewrap could not set up the sandbox for step ${step}: ${why}: check that this kernel allows ` +
-      `user namespaces, or run with --runtime=docker`,
+  const missing = /Can't find source path|No such file or directory/.test(why);
+  const todo = missing
+    ? "a path the sandbox mounts is missing (removed while the step started?): run again, and if it stays, " +
+      "run with --debug and report it, or run with --runtime=docker"
+    : "check that this kernel allows user namespaces, or run with --runtime=docker";
+  return new RuntimeUnavailableError(
+    `bubblewrap could not set up the sandbox for step ${step}: ${why}: ${todo}`,
   );
 }
 

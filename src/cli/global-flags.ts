@@ -34,6 +34,11 @@ export interface ParsedArgv {
 }
 
 const RUNTIMES: readonly RuntimeChoice[] = ["docker", "host", "auto"];
+
+/** Whether `value` names a runtime (`--runtime`, GANTRY_RUNTIME). */
+export function isRuntimeChoice(value: string | undefined): value is RuntimeChoice {
+  return (RUNTIMES as readonly (string | undefined)[]).includes(value);
+}
 const PROGRESS: readonly ProgressMode[] = ["auto", "tty", "plain", "json"];
 
 // A flag whose value must be one of a few words; the message lists them.

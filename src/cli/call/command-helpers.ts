@@ -1,6 +1,6 @@
 // Small steps `functions` and `call` share: finding -m early, and printing config warnings.
 import type { CliIo } from "../cli-io.js";
-import type { GlobalOptions } from "../global-flags.js";
+import { isRuntimeChoice, splitFlagToken, type GlobalOptions } from "../global-flags.js";
 import type { UnsupportedCall } from "../../module/signature.js";
 import { UnsupportedError } from "../../errors.js";
 import type { RuntimeChoice } from "../../runtime/open-runtime.js";
@@ -32,13 +32,10 @@ export function runtimeAhead(tokens: readonly string[], globals: GlobalOptions):
   let choice = globals.runtime;
   for (let i = 0; i < tokens.length; i++) {
     const tok = tokens[i] as string;
-    const value =
-      tok === "--runtime"
-        ? tokens[i + 1]
-        : tok.startsWith("--runtime=")
-          ? tok.slice(10)
-          : undefined;
-    if (value === "host" || value === "docker" || value === "auto") choice = value;
+    const [name, inline] = splitFlagToken(tok);
+    if (!tok.startsWith("--") || name !== "runtime") continue;
+    const value = inline ?? tokens[i + 1];
+    if (isRuntimeChoice(value)) choice = value;
   }
   return choice;
 }

@@ -81,7 +81,7 @@ export async function probeOverlay(
   try {
     return await probeIn(dir);
   } catch {
-    return undefined; // the probe's process could not start (spawn fails at once for some errors): copies
+    return undefined; // its files could not be made, or its process could not start (spawn fails at once): copies
   } finally {
     if (removeLater) removeLater(dir);
     else await removeTree(dir).catch(() => undefined);
@@ -97,12 +97,9 @@ async function probeIn(dir: string): Promise<OverlayTools | undefined> {
   );
   if (!unshare || !mount || !sh || !bwrap || !env) return undefined;
   const tools: OverlayTools = { unshare, mount, sh, bwrap, env, userns: process.getuid?.() !== 0 };
-  try {
-    for (const d of ["lower", UPPER, OV_WORK, MERGED]) mkdirSync(path.join(dir, d));
-    writeFileSync(path.join(dir, "lower", "f"), "x");
-  } catch {
-    return undefined;
-  }
+  // a failure here is probeOverlay's "no overlay", as for the process below
+  for (const d of ["lower", UPPER, OV_WORK, MERGED]) mkdirSync(path.join(dir, d));
+  writeFileSync(path.join(dir, "lower", "f"), "x");
   const opts = mountOptions(tools, `lowerdir=lower,upperdir=${UPPER},workdir=${OV_WORK}`);
   // Write through it and delete a lower file: the upper must then hold the copy and a whiteout.
   const r = await inNamespace(

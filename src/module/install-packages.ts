@@ -35,15 +35,21 @@ function resolvable(name: string, fromDir: string): boolean {
   }
 }
 
-/**
- * Make the module's packages importable; the folders to resolve them from (none when nothing is needed).
- * `npm ci` when the lockfile matches the dependencies as written, else `npm install` honouring the lockfile.
- */
-export async function installModulePackages(
-  mod: Pick<ModuleLocation, "sourceDir" | "name">,
+/** The folders to resolve the module's packages from when nothing needs installing (none needed, or installed). */
+export function installedPackages(
+  mod: Pick<ModuleLocation, "sourceDir">,
   stateDir: string,
-  say: (line: string) => void,
-): Promise<string[]> {
+): string[] | undefined {
+  try {
+    const need = packagesNeeded(mod, stateDir);
+    return Array.isArray(need) ? need : undefined;
+  } catch {
+    return undefined; // a package.json that does not parse: installModulePackages says so, in its turn
+  }
+}
+
+// The folders to resolve from when nothing needs installing, else what an install needs to know.
+function packagesNeeded(mod: Pick<ModuleLocation, "sourceDir">, stateDir: string) {
   const deps = packagesToInstall(mod.sourceDir);
   const names = Object.keys(deps);
   if (names.length === 0 || names.every((n) => resolvable(n, mod.sourceDir))) return [];
@@ -57,6 +63,21 @@ export async function installModulePackages(
   const dir = path.join(stateDir, "packages", key);
   const nodeModules = path.join(dir, "node_modules");
   if (fs.existsSync(path.join(dir, ".complete"))) return [nodeModules];
+  return { deps, names, lock, dir, nodeModules };
+}
+
+/**
+ * Make the module's packages importable; the folders to resolve them from (none when nothing is needed).
+ * `npm ci` when the lockfile matches the dependencies as written, else `npm install` honouring the lockfile.
+ */
+export async function installModulePackages(
+  mod: Pick<ModuleLocation, "sourceDir" | "name">,
+  stateDir: string,
+  say: (line: string) => void,
+): Promise<string[]> {
+  const need = packagesNeeded(mod, stateDir);
+  if (Array.isArray(need)) return need;
+  const { deps, names, lock, dir, nodeModules } = need;
   const tmp = `${dir}.${process.pid}.tmp`;
   fs.rmSync(tmp, { recursive: true, force: true });
   fs.mkdirSync(tmp, { recursive: true });

@@ -12,6 +12,7 @@ import { displayPath } from "./display-path.js";
 import { readTsconfigPaths } from "./tsconfig-paths.js";
 import { pickMainObject } from "./pick-main-object.js";
 import { gantryVersion } from "./gantry-version.js";
+import { installedPackages } from "./install-packages.js";
 import type { ModuleSignature } from "./signature.js";
 import { userFrame } from "./user-frame.js";
 
@@ -42,11 +43,9 @@ function importFailure(e: unknown, mod: ModuleLocation, cwd: string): ModuleErro
   );
 }
 
-/** Bundle (or reuse the bundle of) the module, import it and find its main class, exported or not. */
-export async function loadModule(opts: {
+export interface BundleOptions {
   mod: ModuleLocation;
   digest: string;
-  signature: ModuleSignature;
   sdkEntry: string;
   sdk: Pick<SdkModule, "getObjectMetadata" | "collectObjects">;
   /** Gantry's state dir: the bundle goes to `<stateDir>/projects/<id>/bundles/`, never into the project. */
@@ -54,10 +53,17 @@ export async function loadModule(opts: {
   cwd: string;
   /** Folders of packages installed for the module (install-packages.ts). */
   nodePaths?: string[];
-}): Promise<LoadedModule> {
-  const { mod, sdk } = opts;
+}
+
+/**
+ * Bundle (or reuse the bundle of) the module. Started before the module's signature is read, esbuild bundles in its
+ * own process while TypeScript reads the signature on this one (the request goes out before this returns). Async, so
+ * that whatever fails (a state dir it cannot write to) waits in the promise for the caller's turn to report it.
+ */
+export async function bundleFor(opts: BundleOptions): Promise<string> {
+  const { mod } = opts;
   const aliases = readTsconfigPaths(mod.entry, mod.rootDir);
-  const bundle = await bundleModule({
+  return bundleModule({
     name: mod.name,
     entry: mod.entry,
     digest: opts.digest,
@@ -69,6 +75,30 @@ export async function loadModule(opts: {
     ...(aliases ? { aliases } : {}),
     ...(opts.nodePaths?.length ? { nodePaths: opts.nodePaths } : {}),
   });
+}
+
+/**
+ * The module's bundle, started before its signature is read, when its packages need no install (else undefined, and
+ * loadModule bundles after installModulePackages). Awaited by loadModule, which says what failed.
+ */
+export function bundleAhead(opts: Omit<BundleOptions, "nodePaths">): Promise<string> | undefined {
+  const nodePaths = installedPackages(opts.mod, opts.stateDir);
+  if (!nodePaths) return undefined;
+  const bundle = bundleFor({ ...opts, nodePaths });
+  bundle.catch(() => undefined);
+  return bundle;
+}
+
+/** Bundle the module (or take the bundle started ahead), import it and find its main class, exported or not. */
+export async function loadModule(
+  opts: BundleOptions & {
+    signature: ModuleSignature;
+    /** The bundle from `bundleFor`, started earlier with these options. */
+    bundle?: Promise<string>;
+  },
+): Promise<LoadedModule> {
+  const { mod, sdk } = opts;
+  const bundle = await (opts.bundle ?? bundleFor(opts));
   process.setSourceMapsEnabled(true);
   // A fresh URL per load, so the module's code (and its decorators) run for this load even if the
   // same bundle was imported before in this process (tests do).

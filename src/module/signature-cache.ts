@@ -58,9 +58,9 @@ async function defaultIntrospect(...args: Parameters<Introspect>): Promise<Modul
 /** The module's signature: from `<stateDir>/signatures/<digest>.json`, else introspected and stored there. */
 export async function loadSignature(
   mod: Pick<ModuleLocation, "name" | "rootDir" | "entry">,
-  opts: { stateDir: string; introspect?: Introspect },
+  opts: { stateDir: string; introspect?: Introspect; digest?: ModuleDigest },
 ): Promise<LoadedSignature> {
-  const digest = digestModule(mod);
+  const digest = opts.digest ?? digestModule(mod);
   const cacheFile = signatureCacheFile(opts.stateDir, digest.digest);
   const cached = readCached(cacheFile);
   if (cached) return { signature: cached, digest, fromCache: true, cacheFile };

@@ -5,7 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ModuleError } from "../../src/errors.js";
 import { bundleModule } from "../../src/module/bundle-module.js";
 import { findModule } from "../../src/module/find-module.js";
-import { importSdk, loadModule } from "../../src/module/load-module.js";
+import { bundleAhead, bundleFor, importSdk, loadModule } from "../../src/module/load-module.js";
 import { coreSdkEntry } from "../../src/module/sdk-facade.js";
 import { projectStateDir } from "../../src/store/project-state-dir.js";
 import { loadSignature } from "../../src/module/signature-cache.js";
@@ -178,6 +178,89 @@ describe("loadModule", () => {
       fileURLToPath(new URL((map.sourceRoot ?? "") + s, pathToFileURL(file))),
     );
     expect(resolved.sort()).toEqual([path.join(src, "index.ts"), path.join(src, "lib.ts")]);
+  });
+});
+
+describe("a bundle started ahead (while the signature is read)", () => {
+  const state = () => path.join(dir, "state");
+  async function ahead(root: string) {
+    const mod = findModule({ cwd: root });
+    const sdk = await importSdk(FAKE_SDK);
+    const { digestModule } = await import("../../src/module/module-digest.js");
+    const digest = digestModule(mod);
+    const opts = {
+      mod,
+      digest: digest.digest,
+      sdkEntry: FAKE_SDK,
+      sdk,
+      stateDir: state(),
+      cwd: root,
+    };
+    return { mod, sdk, digest, opts };
+  }
+
+  it("is the bundle loadModule would make, and loadModule takes it instead of bundling again", async () => {
+    const root = copyFixture("dagger-hello", dir);
+    const { mod, sdk, digest, opts } = await ahead(root);
+    const bundle = bundleAhead(opts);
+    expect(bundle).toBeDefined();
+    const file = await bundle!;
+    const { signature } = await loadSignature(mod, { stateDir: state(), digest });
+    const own = await loadModule({ ...opts, signature });
+    expect(own.bundle).toBe(file);
+    // given another module's bundle, loadModule loads that one: it did not bundle this module itself
+    writeTree(dir, {
+      "other/gantry.json": '{"name":"other"}',
+      "other/.gantry/index.ts":
+        'import { object } from "gantry";\n@object() export class Other {}\n',
+    });
+    const other = await bundleFor((await ahead(path.join(dir, "other"))).opts);
+    const loaded = await loadModule({
+      ...opts,
+      sdk,
+      signature: { ...signature, mainObject: "Other" },
+      bundle: Promise.resolve(other),
+    });
+    expect(loaded.bundle).toBe(other);
+    expect(loaded.mainClass.name).toBe("Other");
+  });
+
+  it("keeps a compile error for loadModule to report, in its turn", async () => {
+    writeTree(dir, {
+      "b/gantry.json": '{"name":"b"}',
+      // the signature reads it (TypeScript parses it), the bundle cannot (esbuild resolves the import)
+      "b/.gantry/index.ts":
+        'import { object } from "gantry";\nimport { y } from "./missing.js";\n@object() export class B {}\nexport const x = y;\n',
+    });
+    const { mod, digest, opts } = await ahead(path.join(dir, "b"));
+    const unhandled: unknown[] = [];
+    const onUnhandled = (e: unknown) => void unhandled.push(e);
+    process.on("unhandledRejection", onUnhandled);
+    try {
+      const bundle = bundleAhead(opts);
+      expect(bundle).toBeDefined();
+      // the failure waits, unobserved, while the signature is read (no unhandled rejection)
+      const { signature } = await loadSignature(mod, { stateDir: state(), digest });
+      await new Promise((r) => setTimeout(r, 50));
+      expect(unhandled).toEqual([]);
+      await expect(loadModule({ ...opts, signature, bundle })).rejects.toThrow(
+        /the module b does not compile:[\s\S]*index\.ts:2:[\s\S]*missing\.js/,
+      );
+    } finally {
+      process.off("unhandledRejection", onUnhandled);
+    }
+  });
+
+  it("is not started when the module's packages must be installed first", async () => {
+    writeTree(dir, {
+      "p/gantry.json": '{"name":"p"}',
+      "p/.gantry/package.json": JSON.stringify({
+        dependencies: { "left-pad-not-installed": "1.0.0" },
+      }),
+      "p/.gantry/index.ts": 'import { object } from "gantry";\n@object() export class P {}\n',
+    });
+    const { opts } = await ahead(path.join(dir, "p"));
+    expect(bundleAhead(opts)).toBeUndefined();
   });
 });
 

@@ -1,6 +1,7 @@
 // `gantry call`: check the command line against the signature, load the module, open a run, call, print.
 import { findModule } from "../../module/find-module.js";
-import { importSdk, loadModule } from "../../module/load-module.js";
+import { bundleAhead, importSdk, loadModule } from "../../module/load-module.js";
+import { digestModule } from "../../module/module-digest.js";
 import type { UnknownFlagHook } from "../../module/parse-flags.js";
 import { prepareArgs } from "../../module/prepare-args.js";
 import { resolveSdkEntry } from "../../module/sdk-entry.js";
@@ -43,7 +44,19 @@ export async function runCall(
     cwd: io.cwd,
     ...(globals.mod !== undefined ? { modDir: globals.mod } : {}),
   });
-  const { signature: sig, digest } = await loadSignature(mod, { stateDir: io.env.stateDir });
+  const digest = digestModule(mod);
+  const sdkEntry = resolveSdkEntry();
+  const sdk = await importSdk(sdkEntry);
+  // esbuild bundles in its own process while TypeScript reads the signature (when that is not cached) on this one
+  const bundle = bundleAhead({
+    mod,
+    digest: digest.digest,
+    sdkEntry,
+    sdk,
+    stateDir: io.env.stateDir,
+    cwd: io.cwd,
+  });
+  const { signature: sig } = await loadSignature(mod, { stateDir: io.env.stateDir, digest });
   printWarnings(io, [...mod.warnings, ...sig.warnings]);
   const plan = planCall(rest, sig, onUnknown);
   if (plan.help || globals.help) {
@@ -63,8 +76,6 @@ export async function runCall(
     ctor: prepareArgs(plan.main.constructorParams, plan.ctorValues, sig.moduleName, prepareCtx),
     steps: plan.steps.map((s) => prepareArgs(s.callable.params, s.values, s.owner, prepareCtx)),
   };
-  const sdkEntry = resolveSdkEntry();
-  const sdk = await importSdk(sdkEntry);
   const say = (line: string) => io.stderr.write(`${line}\n`);
   // the module's own packages, then its dagger.json dependencies, before any engine starts
   const nodePaths = await installModulePackages(mod, io.env.stateDir, say);
@@ -77,6 +88,7 @@ export async function runCall(
     stateDir: io.env.stateDir,
     cwd: io.cwd,
     nodePaths,
+    ...(bundle ? { bundle } : {}),
   });
   const dependencies = await loadDependencies(mod, {
     stateDir: io.env.stateDir,

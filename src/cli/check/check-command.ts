@@ -1,7 +1,8 @@
 // `gantry check`: every @check() function of the module in parallel, a table of results, non-zero if any failed.
 import { TaskError, UsageError } from "../../errors.js";
 import { findModule } from "../../module/find-module.js";
-import { importSdk, loadModule } from "../../module/load-module.js";
+import { bundleFor, importSdk, loadModule } from "../../module/load-module.js";
+import { digestModule } from "../../module/module-digest.js";
 import { materializeArgs } from "../../module/materialize-args.js";
 import type { UnknownFlagHook } from "../../module/parse-flags.js";
 import { prepareArgs } from "../../module/prepare-args.js";
@@ -55,7 +56,20 @@ export async function runCheck(
     cwd: io.cwd,
     ...(globals.mod !== undefined ? { modDir: globals.mod } : {}),
   });
-  const { signature: sig, digest } = await loadSignature(mod, { stateDir: io.env.stateDir });
+  const digest = digestModule(mod);
+  const sdkEntry = resolveSdkEntry();
+  const sdk = await importSdk(sdkEntry);
+  // esbuild bundles in its own process while TypeScript reads the signature (when that is not cached) on this one
+  const bundle = bundleFor({
+    mod,
+    digest: digest.digest,
+    sdkEntry,
+    sdk,
+    stateDir: io.env.stateDir,
+    cwd: io.cwd,
+  });
+  bundle.catch(() => undefined); // awaited by loadModule, after the flags are checked
+  const { signature: sig } = await loadSignature(mod, { stateDir: io.env.stateDir, digest });
   printWarnings(io, [...mod.warnings, ...sig.warnings]);
   const main = mainObjectOf(sig);
   const ctorValues = new Map<string, RawValue>();
@@ -88,8 +102,6 @@ export async function runCheck(
   const prepareCtx = { cwd: io.cwd, hostEnv: io.hostEnv, mod };
   const ctorArgs = prepareArgs(main.constructorParams, ctorValues, sig.moduleName, prepareCtx);
   for (const c of chosen) prepareArgs(c.params, new Map(), c.cliName, prepareCtx);
-  const sdkEntry = resolveSdkEntry();
-  const sdk = await importSdk(sdkEntry);
   const loaded = await loadModule({
     mod,
     digest: digest.digest,
@@ -98,6 +110,7 @@ export async function runCheck(
     sdk,
     stateDir: io.env.stateDir,
     cwd: io.cwd,
+    bundle,
   });
   errors.fn = "check";
   let failed = 0;

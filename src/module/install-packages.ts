@@ -44,7 +44,7 @@ export function installedPackages(
     const need = packagesNeeded(mod, stateDir);
     return Array.isArray(need) ? need : undefined;
   } catch {
-    return undefined; // a package.json that does not parse: installModulePackages says so, in its turn
+    return undefined; // e.g. a package.json that does not parse: installModulePackages says what, in its turn
   }
 }
 

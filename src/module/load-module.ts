@@ -78,15 +78,18 @@ export async function bundleFor(opts: BundleOptions): Promise<string> {
 }
 
 /**
- * The module's bundle, started before its signature is read, when its packages need no install (else undefined, and
- * loadModule bundles after installModulePackages). Awaited by loadModule, which says what failed.
+ * The module's bundle, started before its signature is read, and the package folders it resolves from, when the
+ * module's packages need no install (else undefined: installModulePackages first, then loadModule bundles). The
+ * bundle is awaited by loadModule, which says what failed.
  */
-export function bundleAhead(opts: Omit<BundleOptions, "nodePaths">): Promise<string> | undefined {
+export function bundleAhead(
+  opts: Omit<BundleOptions, "nodePaths">,
+): { bundle: Promise<string>; nodePaths: string[] } | undefined {
   const nodePaths = installedPackages(opts.mod, opts.stateDir);
   if (!nodePaths) return undefined;
   const bundle = bundleFor({ ...opts, nodePaths });
   bundle.catch(() => undefined);
-  return bundle;
+  return { bundle, nodePaths };
 }
 
 /** Bundle the module (or take the bundle started ahead), import it and find its main class, exported or not. */

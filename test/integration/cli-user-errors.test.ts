@@ -320,6 +320,31 @@ describe("mistakes in the module's code", () => {
     expect(r.stderr).not.toContain("top-level code");
   });
 
+  it("a module that does not bundle: an unknown function, a bad flag and --help still come first", async () => {
+    // the bundle starts before the signature is read (performance.md Decision 16); its failure waits its turn
+    const dir = await writeModule(
+      "bundles-late",
+      "late",
+      'import { object, func } from "@dagger.io/dagger";\nimport { gone } from "./missing.js";\n' +
+        "@object()\nexport class Late {\n  @func()\n  go(): string {\n    return String(gone);\n  }\n}\n",
+    );
+    const unknown = await gantry(["call", "nope"], 120_000, dir);
+    expectUserError(unknown, 2);
+    expect(unknown.stderr).toMatch(/nope/);
+    expect(unknown.stderr).not.toContain("does not compile");
+    const flag = await gantry(["call", "go", "--no-such-flag"], 120_000, dir);
+    expect(flag.status).toBe(2);
+    expect(flag.stderr).toContain("--no-such-flag");
+    expect(flag.stderr).not.toContain("does not compile");
+    const help = await gantry(["call", "go", "--help"], 120_000, dir);
+    expect(help.status).toBe(0);
+    expect(help.stderr).not.toContain("does not compile");
+    const run = await gantry(["call", "go"], 120_000, dir);
+    expectUserError(run);
+    expect(run.stderr).toContain("the module late does not compile");
+    expect(run.stderr).toContain("missing.js");
+  });
+
   it("a Dagger method Gantry lacks, reached by a computed name, names the module's line (dist/ is bundled)", async () => {
     const dir = await writeModule(
       "computed-unsupported",

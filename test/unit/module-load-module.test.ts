@@ -9,6 +9,7 @@ import { bundleAhead, bundleFor, importSdk, loadModule } from "../../src/module/
 import { coreSdkEntry } from "../../src/module/sdk-facade.js";
 import { projectStateDir } from "../../src/store/project-state-dir.js";
 import { loadSignature } from "../../src/module/signature-cache.js";
+import { digestModule } from "../../src/module/module-digest.js";
 import { FIXTURES, copyFixture, tempDir, writeTree } from "./module-test-helpers.js";
 
 const FAKE_SDK = path.join(FIXTURES, "fake-sdk/index.js");
@@ -186,7 +187,6 @@ describe("a bundle started ahead (while the signature is read)", () => {
   async function ahead(root: string) {
     const mod = findModule({ cwd: root });
     const sdk = await importSdk(FAKE_SDK);
-    const { digestModule } = await import("../../src/module/module-digest.js");
     const digest = digestModule(mod);
     const opts = {
       mod,
@@ -202,9 +202,9 @@ describe("a bundle started ahead (while the signature is read)", () => {
   it("is the bundle loadModule would make, and loadModule takes it instead of bundling again", async () => {
     const root = copyFixture("dagger-hello", dir);
     const { mod, sdk, digest, opts } = await ahead(root);
-    const bundle = bundleAhead(opts);
-    expect(bundle).toBeDefined();
-    const file = await bundle!;
+    const started = bundleAhead(opts);
+    expect(started?.nodePaths).toEqual([]); // no packages: none to resolve from
+    const file = await started!.bundle;
     const { signature } = await loadSignature(mod, { stateDir: state(), digest });
     const own = await loadModule({ ...opts, signature });
     expect(own.bundle).toBe(file);
@@ -237,7 +237,7 @@ describe("a bundle started ahead (while the signature is read)", () => {
     const onUnhandled = (e: unknown) => void unhandled.push(e);
     process.on("unhandledRejection", onUnhandled);
     try {
-      const bundle = bundleAhead(opts);
+      const bundle = bundleAhead(opts)?.bundle;
       expect(bundle).toBeDefined();
       // the failure waits, unobserved, while the signature is read (no unhandled rejection)
       const { signature } = await loadSignature(mod, { stateDir: state(), digest });

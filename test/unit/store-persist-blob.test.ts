@@ -130,7 +130,7 @@ describe("the store's temporary names", () => {
   it("never repeat, within one store object or between two on the same folder (two processes)", async () => {
     const { ContentStore } = await import("../../src/store/content-store.js");
     const other = new ContentStore(store.root);
-    const names = [...Array.from({ length: 500 }, () => store.tmpPath())];
+    const names = Array.from({ length: 500 }, () => store.tmpPath());
     names.push(...Array.from({ length: 500 }, () => other.tmpPath()));
     expect(new Set(names).size).toBe(1000);
     for (const n of names) expect(path.dirname(n)).toBe(path.join(store.root, "tmp"));

@@ -47,8 +47,9 @@ export async function runCall(
   const digest = digestModule(mod);
   const sdkEntry = resolveSdkEntry();
   const sdk = await importSdk(sdkEntry);
-  // esbuild bundles in its own process while TypeScript reads the signature (when that is not cached) on this one
-  const bundle = bundleAhead({
+  // started before TypeScript reads the signature (when that is not cached): esbuild starts and parses in its own
+  // process meanwhile, and finishes its imports, which it resolves through this thread, once TypeScript is done
+  const ahead = bundleAhead({
     mod,
     digest: digest.digest,
     sdkEntry,
@@ -78,7 +79,7 @@ export async function runCall(
   };
   const say = (line: string) => io.stderr.write(`${line}\n`);
   // the module's own packages, then its dagger.json dependencies, before any engine starts
-  const nodePaths = await installModulePackages(mod, io.env.stateDir, say);
+  const nodePaths = ahead?.nodePaths ?? (await installModulePackages(mod, io.env.stateDir, say));
   const loaded = await loadModule({
     mod,
     digest: digest.digest,
@@ -88,7 +89,7 @@ export async function runCall(
     stateDir: io.env.stateDir,
     cwd: io.cwd,
     nodePaths,
-    ...(bundle ? { bundle } : {}),
+    ...(ahead ? { bundle: ahead.bundle } : {}),
   });
   const dependencies = await loadDependencies(mod, {
     stateDir: io.env.stateDir,

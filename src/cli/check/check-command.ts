@@ -59,7 +59,8 @@ export async function runCheck(
   const digest = digestModule(mod);
   const sdkEntry = resolveSdkEntry();
   const sdk = await importSdk(sdkEntry);
-  // esbuild bundles in its own process while TypeScript reads the signature (when that is not cached) on this one
+  // started before TypeScript reads the signature (when that is not cached): esbuild starts and parses in its own
+  // process meanwhile, and finishes its imports, which it resolves through this thread, once TypeScript is done
   const bundle = bundleFor({
     mod,
     digest: digest.digest,

@@ -13,6 +13,8 @@ import { readTsconfigPaths } from "./tsconfig-paths.js";
 import { pickMainObject } from "./pick-main-object.js";
 import { gantryVersion } from "./gantry-version.js";
 import { installedPackages } from "./install-packages.js";
+import { digestModule, type ModuleDigest } from "./module-digest.js";
+import { resolveSdkEntry } from "./sdk-entry.js";
 import type { ModuleSignature } from "./signature.js";
 import { userFrame } from "./user-frame.js";
 
@@ -90,6 +92,39 @@ export function bundleAhead(
   const bundle = bundleFor({ ...opts, nodePaths });
   bundle.catch(() => undefined);
   return { bundle, nodePaths };
+}
+
+/**
+ * What `call` and `check` start before TypeScript reads the signature (performance.md Decision 16): the module's
+ * digest, the SDK, and its bundle, whose esbuild process starts and parses meanwhile and finishes its imports, which
+ * it resolves through this thread, once TypeScript is done. The bundle resolves the module's installed packages
+ * (`packages`, as `call` does; no bundle yet when they need an install first) or none (as `check` always has).
+ */
+export async function startModuleLoad(
+  mod: ModuleLocation,
+  opts: { stateDir: string; cwd: string; packages: boolean },
+): Promise<{
+  digest: ModuleDigest;
+  sdkEntry: string;
+  sdk: SdkModule;
+  bundle?: Promise<string>;
+  nodePaths?: string[];
+}> {
+  const digest = digestModule(mod);
+  const sdkEntry = resolveSdkEntry();
+  const sdk = await importSdk(sdkEntry);
+  const base = {
+    mod,
+    digest: digest.digest,
+    sdkEntry,
+    sdk,
+    stateDir: opts.stateDir,
+    cwd: opts.cwd,
+  };
+  if (opts.packages) return { digest, sdkEntry, sdk, ...bundleAhead(base) };
+  const bundle = bundleFor(base);
+  bundle.catch(() => undefined);
+  return { digest, sdkEntry, sdk, bundle };
 }
 
 /** Bundle the module (or take the bundle started ahead), import it and find its main class, exported or not. */

@@ -5,7 +5,13 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ModuleError } from "../../src/errors.js";
 import { bundleModule } from "../../src/module/bundle-module.js";
 import { findModule } from "../../src/module/find-module.js";
-import { bundleAhead, bundleFor, importSdk, loadModule } from "../../src/module/load-module.js";
+import {
+  bundleAhead,
+  bundleFor,
+  importSdk,
+  loadModule,
+  startModuleLoad,
+} from "../../src/module/load-module.js";
 import { coreSdkEntry } from "../../src/module/sdk-facade.js";
 import { projectStateDir } from "../../src/store/project-state-dir.js";
 import { loadSignature } from "../../src/module/signature-cache.js";
@@ -261,6 +267,14 @@ describe("a bundle started ahead (while the signature is read)", () => {
     });
     const { opts } = await ahead(path.join(dir, "p"));
     expect(bundleAhead(opts)).toBeUndefined();
+    // what the commands call: `call` (packages) waits for the install; `check` bundles without them, as it always has
+    const where = { stateDir: state(), cwd: path.join(dir, "p") };
+    const forCall = await startModuleLoad(opts.mod, { ...where, packages: true });
+    expect(forCall.bundle).toBeUndefined();
+    expect(forCall.digest.digest).toBe(opts.digest);
+    const forCheck = await startModuleLoad(opts.mod, { ...where, packages: false });
+    expect(forCheck.nodePaths).toBeUndefined();
+    expect(await forCheck.bundle).toMatch(/\.mjs$/);
   });
 });
 

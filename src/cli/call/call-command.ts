@@ -1,10 +1,8 @@
 // `gantry call`: check the command line against the signature, load the module, open a run, call, print.
 import { findModule } from "../../module/find-module.js";
-import { bundleAhead, importSdk, loadModule } from "../../module/load-module.js";
-import { digestModule } from "../../module/module-digest.js";
+import { loadModule, startModuleLoad } from "../../module/load-module.js";
 import type { UnknownFlagHook } from "../../module/parse-flags.js";
 import { prepareArgs } from "../../module/prepare-args.js";
-import { resolveSdkEntry } from "../../module/sdk-entry.js";
 import { loadSignature } from "../../module/signature-cache.js";
 import type { CliIo } from "../cli-io.js";
 import type { ErrorContext } from "../error-context.js";
@@ -44,19 +42,13 @@ export async function runCall(
     cwd: io.cwd,
     ...(globals.mod !== undefined ? { modDir: globals.mod } : {}),
   });
-  const digest = digestModule(mod);
-  const sdkEntry = resolveSdkEntry();
-  const sdk = await importSdk(sdkEntry);
-  // started before TypeScript reads the signature (when that is not cached): esbuild starts and parses in its own
-  // process meanwhile, and finishes its imports, which it resolves through this thread, once TypeScript is done
-  const ahead = bundleAhead({
-    mod,
-    digest: digest.digest,
-    sdkEntry,
-    sdk,
+  // the bundle starts before TypeScript reads the signature (when that is not cached): see startModuleLoad
+  const ahead = await startModuleLoad(mod, {
     stateDir: io.env.stateDir,
     cwd: io.cwd,
+    packages: true,
   });
+  const { digest, sdkEntry, sdk } = ahead;
   const { signature: sig } = await loadSignature(mod, { stateDir: io.env.stateDir, digest });
   printWarnings(io, [...mod.warnings, ...sig.warnings]);
   const plan = planCall(rest, sig, onUnknown);
@@ -79,7 +71,7 @@ export async function runCall(
   };
   const say = (line: string) => io.stderr.write(`${line}\n`);
   // the module's own packages, then its dagger.json dependencies, before any engine starts
-  const nodePaths = ahead?.nodePaths ?? (await installModulePackages(mod, io.env.stateDir, say));
+  const nodePaths = ahead.nodePaths ?? (await installModulePackages(mod, io.env.stateDir, say));
   const loaded = await loadModule({
     mod,
     digest: digest.digest,
@@ -89,7 +81,7 @@ export async function runCall(
     stateDir: io.env.stateDir,
     cwd: io.cwd,
     nodePaths,
-    ...(ahead ? { bundle: ahead.bundle } : {}),
+    ...(ahead.bundle ? { bundle: ahead.bundle } : {}),
   });
   const dependencies = await loadDependencies(mod, {
     stateDir: io.env.stateDir,

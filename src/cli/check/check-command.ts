@@ -1,12 +1,10 @@
 // `gantry check`: every @check() function of the module in parallel, a table of results, non-zero if any failed.
 import { TaskError, UsageError } from "../../errors.js";
 import { findModule } from "../../module/find-module.js";
-import { bundleFor, importSdk, loadModule } from "../../module/load-module.js";
-import { digestModule } from "../../module/module-digest.js";
+import { loadModule, startModuleLoad } from "../../module/load-module.js";
 import { materializeArgs } from "../../module/materialize-args.js";
 import type { UnknownFlagHook } from "../../module/parse-flags.js";
 import { prepareArgs } from "../../module/prepare-args.js";
-import { resolveSdkEntry } from "../../module/sdk-entry.js";
 import { loadSignature } from "../../module/signature-cache.js";
 import { mainObjectOf } from "../../module/signature.js";
 import type { RawValue } from "../../module/parse-flags.js";
@@ -56,20 +54,12 @@ export async function runCheck(
     cwd: io.cwd,
     ...(globals.mod !== undefined ? { modDir: globals.mod } : {}),
   });
-  const digest = digestModule(mod);
-  const sdkEntry = resolveSdkEntry();
-  const sdk = await importSdk(sdkEntry);
-  // started before TypeScript reads the signature (when that is not cached): esbuild starts and parses in its own
-  // process meanwhile, and finishes its imports, which it resolves through this thread, once TypeScript is done
-  const bundle = bundleFor({
-    mod,
-    digest: digest.digest,
-    sdkEntry,
-    sdk,
+  // the bundle starts before TypeScript reads the signature (when that is not cached): see startModuleLoad
+  const { digest, sdkEntry, sdk, bundle } = await startModuleLoad(mod, {
     stateDir: io.env.stateDir,
     cwd: io.cwd,
+    packages: false,
   });
-  bundle.catch(() => undefined); // awaited by loadModule, after the flags are checked
   const { signature: sig } = await loadSignature(mod, { stateDir: io.env.stateDir, digest });
   printWarnings(io, [...mod.warnings, ...sig.warnings]);
   const main = mainObjectOf(sig);
@@ -111,7 +101,7 @@ export async function runCheck(
     sdk,
     stateDir: io.env.stateDir,
     cwd: io.cwd,
-    bundle,
+    ...(bundle ? { bundle } : {}),
   });
   errors.fn = "check";
   let failed = 0;

@@ -58,9 +58,8 @@ export interface BundleOptions {
 }
 
 /**
- * Bundle (or reuse the bundle of) the module. Started before the module's signature is read, esbuild bundles in its
- * own process while TypeScript reads the signature on this one (the request goes out before this returns). Async, so
- * that whatever fails (a state dir it cannot write to) waits in the promise for the caller's turn to report it.
+ * Bundle (or reuse the bundle of) the module. Async, so that whatever fails (a state dir it cannot write to) waits in
+ * the promise for the caller's turn to report it (startModuleLoad starts it before the signature is read).
  */
 export async function bundleFor(opts: BundleOptions): Promise<string> {
   const { mod } = opts;
@@ -77,21 +76,6 @@ export async function bundleFor(opts: BundleOptions): Promise<string> {
     ...(aliases ? { aliases } : {}),
     ...(opts.nodePaths?.length ? { nodePaths: opts.nodePaths } : {}),
   });
-}
-
-/**
- * The module's bundle, started before its signature is read, and the package folders it resolves from, when the
- * module's packages need no install (else undefined: installModulePackages first, then loadModule bundles). The
- * bundle is awaited by loadModule, which says what failed.
- */
-export function bundleAhead(
-  opts: Omit<BundleOptions, "nodePaths">,
-): { bundle: Promise<string>; nodePaths: string[] } | undefined {
-  const nodePaths = installedPackages(opts.mod, opts.stateDir);
-  if (!nodePaths) return undefined;
-  const bundle = bundleFor({ ...opts, nodePaths });
-  bundle.catch(() => undefined);
-  return { bundle, nodePaths };
 }
 
 /**
@@ -121,10 +105,11 @@ export async function startModuleLoad(
     stateDir: opts.stateDir,
     cwd: opts.cwd,
   };
-  if (opts.packages) return { digest, sdkEntry, sdk, ...bundleAhead(base) };
-  const bundle = bundleFor(base);
-  bundle.catch(() => undefined);
-  return { digest, sdkEntry, sdk, bundle };
+  const nodePaths = opts.packages ? installedPackages(mod, opts.stateDir) : undefined;
+  if (opts.packages && !nodePaths) return { digest, sdkEntry, sdk }; // installModulePackages first
+  const bundle = bundleFor({ ...base, ...(nodePaths ? { nodePaths } : {}) });
+  bundle.catch(() => undefined); // loadModule awaits it, after the signature and the flags, and says what failed
+  return { digest, sdkEntry, sdk, bundle, ...(nodePaths ? { nodePaths } : {}) };
 }
 
 /** Bundle the module (or take the bundle started ahead), import it and find its main class, exported or not. */

@@ -5,13 +5,7 @@ import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { ModuleError } from "../../src/errors.js";
 import { bundleModule } from "../../src/module/bundle-module.js";
 import { findModule } from "../../src/module/find-module.js";
-import {
-  bundleAhead,
-  bundleFor,
-  importSdk,
-  loadModule,
-  startModuleLoad,
-} from "../../src/module/load-module.js";
+import { bundleFor, importSdk, loadModule, startModuleLoad } from "../../src/module/load-module.js";
 import { coreSdkEntry } from "../../src/module/sdk-facade.js";
 import { projectStateDir } from "../../src/store/project-state-dir.js";
 import { loadSignature } from "../../src/module/signature-cache.js";
@@ -208,11 +202,16 @@ describe("a bundle started ahead (while the signature is read)", () => {
   it("is the bundle loadModule would make, and loadModule takes it instead of bundling again", async () => {
     const root = copyFixture("dagger-hello", dir);
     const { mod, sdk, digest, opts } = await ahead(root);
-    const started = bundleAhead(opts);
-    expect(started?.nodePaths).toEqual([]); // no packages: none to resolve from
-    const file = await started!.bundle;
+    const started = await startModuleLoad(mod, { stateDir: state(), cwd: root, packages: true });
+    expect(started.nodePaths).toEqual([]); // no packages: none to resolve from
+    const file = await started.bundle!;
     const { signature } = await loadSignature(mod, { stateDir: state(), digest });
-    const own = await loadModule({ ...opts, signature });
+    const own = await loadModule({
+      ...opts,
+      sdkEntry: started.sdkEntry,
+      sdk: started.sdk,
+      signature,
+    });
     expect(own.bundle).toBe(file);
     // given another module's bundle, loadModule loads that one: it did not bundle this module itself
     writeTree(dir, {
@@ -243,7 +242,8 @@ describe("a bundle started ahead (while the signature is read)", () => {
     const onUnhandled = (e: unknown) => void unhandled.push(e);
     process.on("unhandledRejection", onUnhandled);
     try {
-      const bundle = bundleAhead(opts)?.bundle;
+      const where = { stateDir: state(), cwd: path.join(dir, "b"), packages: true };
+      const { bundle } = await startModuleLoad(mod, where);
       expect(bundle).toBeDefined();
       // the failure waits, unobserved, while the signature is read (no unhandled rejection)
       const { signature } = await loadSignature(mod, { stateDir: state(), digest });
@@ -266,7 +266,6 @@ describe("a bundle started ahead (while the signature is read)", () => {
       "p/.gantry/index.ts": 'import { object } from "gantry";\n@object() export class P {}\n',
     });
     const { opts } = await ahead(path.join(dir, "p"));
-    expect(bundleAhead(opts)).toBeUndefined();
     // what the commands call: `call` (packages) waits for the install; `check` bundles without them, as it always has
     const where = { stateDir: state(), cwd: path.join(dir, "p") };
     const forCall = await startModuleLoad(opts.mod, { ...where, packages: true });

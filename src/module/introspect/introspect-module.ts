@@ -11,7 +11,8 @@ import type { FileScope } from "./file-scope.js";
 import { inheritObjects, reachableLibrary } from "./inherit-objects.js";
 import { parseFiles, readObjects } from "./read-objects.js";
 import { readFileDoc } from "./read-docs.js";
-import { loadTypeScript, type TsApi } from "./ts-api.js";
+import { ModuleError } from "../../errors.js";
+import { loadTypeScript, loadTypeScriptParser, type TsApi } from "./ts-api.js";
 import { findUnsupportedCalls } from "./unsupported-calls.js";
 import { toCamelCase } from "../names.js";
 import { collectTypeObjects, readTypeObject } from "./read-type-objects.js";
@@ -95,13 +96,35 @@ function memberNames(ts: TsApi, scopes: Iterable<FileScope>): Set<string> {
   return names;
 }
 
-/** The module's signature, from the local files collected for its digest (path → text, entry first). */
+type IntrospectedModule = Pick<ModuleLocation, "name" | "rootDir" | "entry"> &
+  Partial<Pick<ModuleLocation, "dependencies">>;
+
+/**
+ * The module's signature, from the local files collected for its digest (path → text, entry first). Read with the
+ * parser-only slice of TypeScript when the build made one; anything but the module's own error (a syntax error, no
+ * main object) from the slice — a path of the parser that needs a section the slice left out — is read again with
+ * the whole of TypeScript, so the slice can make reading slower, never different.
+ */
 export async function introspectModule(
-  mod: Pick<ModuleLocation, "name" | "rootDir" | "entry"> &
-    Partial<Pick<ModuleLocation, "dependencies">>,
+  mod: IntrospectedModule,
   files: ReadonlyMap<string, string>,
+  parser: { ts: TsApi; isWhole: boolean } = loadTypeScriptParser(),
 ): Promise<ModuleSignature> {
-  const ts = loadTypeScript();
+  if (parser.isWhole) return introspectWith(parser.ts, mod, files);
+  try {
+    return introspectWith(parser.ts, mod, files);
+  } catch (err) {
+    if (err instanceof ModuleError) throw err;
+    return introspectWith(loadTypeScript(), mod, files);
+  }
+}
+
+/** The signature read with the given TypeScript (the whole package or its parser slice). */
+export function introspectWith(
+  ts: TsApi,
+  mod: IntrospectedModule,
+  files: ReadonlyMap<string, string>,
+): ModuleSignature {
   const warnings: string[] = [];
   const warn = (m: string): void => void warnings.push(m);
   const parsed = parseFiles(ts, files, mod.rootDir);

@@ -24,13 +24,24 @@ export interface ReadObjects {
 }
 
 // Parse errors stop introspection with file:line:col, the same shape esbuild's errors take.
-function assertParsed(ts: TsApi, sf: TS.SourceFile, shown: string): void {
+function assertParsed(sf: TS.SourceFile, shown: string): void {
   const diags = (sf as unknown as { parseDiagnostics?: TS.Diagnostic[] }).parseDiagnostics ?? [];
   const first = diags[0];
   if (!first) return;
   const { line, character } = sf.getLineAndCharacterOfPosition(first.start ?? 0);
-  const msg = ts.flattenDiagnosticMessageText(first.messageText, "\n").replace(/\.$/, "");
+  const msg = flatten(first.messageText).replace(/\.$/, "");
   throw new ModuleError(`${shown}:${line + 1}:${character + 1}: ${msg}: fix the syntax error`);
+}
+
+// A diagnostic's message with its chain, as ts.flattenDiagnosticMessageText(text, "\n") writes it; that function is
+// in program.ts, which the parser-only slice leaves out (a parse error's message is a plain string).
+function flatten(text: string | TS.DiagnosticMessageChain | undefined, indent = 0): string {
+  if (typeof text === "string") return text;
+  if (text === undefined) return "";
+  let out = indent ? `\n${"  ".repeat(indent)}` : "";
+  out += text.messageText;
+  for (const next of text.next ?? []) out += flatten(next, indent + 1);
+  return out;
 }
 
 /** Parse the TypeScript files and find the classes decorated @object(). */
@@ -43,7 +54,7 @@ export function parseFiles(
   for (const [file, text] of files) {
     if (!/\.[cm]?tsx?$/.test(file)) continue;
     const sf = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
-    assertParsed(ts, sf, path.relative(rootDir, file));
+    assertParsed(sf, path.relative(rootDir, file));
     scopes.set(file, readFileScope(ts, sf));
   }
   const classes: [NamedClass, FileScope][] = [];

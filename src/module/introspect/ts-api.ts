@@ -11,8 +11,26 @@ export type TsApi = typeof TS;
 
 /** The V8 code cache `npm run build` makes for typescript.js (scripts/typescript-code-cache.mjs), in dist/. */
 export const TS_CODE_CACHE = "typescript.v8-cache";
+/** typescript.js cut down to its parser (typescript-slice.ts) and its code cache, which the build makes in dist/. */
+export const TS_PARSER = "typescript-parser.js";
+export const TS_PARSER_CODE_CACHE = "typescript-parser.v8-cache";
 
 let loaded: TsApi | undefined;
+let parser: TsApi | undefined;
+
+/**
+ * What reading a signature needs of TypeScript — its parser — loaded from the slice the build made (about a quarter
+ * of typescript.js to read, compile and run); the whole of typescript.js when there is none (running from source)
+ * or V8 rejects its cache. `isWhole` tells the caller which it got: a slice that fails is retried with the whole.
+ */
+export function loadTypeScriptParser(): { ts: TsApi; isWhole: boolean } {
+  if (!parser) {
+    const file = builtFile(TS_PARSER);
+    const cache = builtFile(TS_PARSER_CODE_CACHE);
+    if (file) parser = (cache && withCodeCache(file, cache)) || runCommonJsFile(file);
+  }
+  return parser ? { ts: parser, isWhole: false } : { ts: loadTypeScript(), isWhole: true };
+}
 
 /**
  * Load the `typescript` package; called only on a signature cache miss.
@@ -47,6 +65,15 @@ export function withCodeCache(file: string, cacheFile: string): TsApi | undefine
   }
   if (!cache.subarray(0, 32).equals(createHash("sha256").update(source).digest())) return undefined;
   return runCommonJs(file, source, cache.subarray(32))?.exports as TsApi | undefined;
+}
+
+// A CommonJS file's exports, compiled without a cache; undefined when it cannot be read.
+function runCommonJsFile(file: string): TsApi | undefined {
+  try {
+    return runCommonJs(file, fs.readFileSync(file))?.exports as TsApi | undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

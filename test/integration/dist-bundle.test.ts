@@ -45,6 +45,18 @@ describe("the bundled dist/", () => {
     expect(r.stdout.trim()).toMatch(/^\d+\.\d+\.\d+$/);
   });
 
+  it("ships TypeScript's parser alone, which introspection from dist/ loads instead of the whole package", async () => {
+    const script = `
+      const { loadTypeScriptParser } = await import(${JSON.stringify(path.join(ROOT, "dist/module/introspect/ts-api.js"))});
+      const { ts, isWhole } = loadTypeScriptParser();
+      const sf = ts.createSourceFile("a.ts", "export class A { f(x: string) {} }", ts.ScriptTarget.Latest, true);
+      console.log(JSON.stringify({ isWhole, name: sf.statements[0].name.text, program: "createProgram" in ts }));
+    `;
+    const r = await runCommand("node", ["--input-type=module", "-e", script], { cwd: ROOT });
+    expect(r.status, r.out).toBe(0);
+    expect(JSON.parse(r.stdout)).toEqual({ isWhole: false, name: "A", program: false });
+  });
+
   it("ships the presets' digest a module's digest uses, equal to the presets' source as it is", async () => {
     const { hashLibrary } = await import("../../src/module/module-digest.js");
     const { readLibrarySources } = await import("../../src/module/library-entry.js");

@@ -3,7 +3,9 @@
 // Decision 9). Made by this Node: another Node (or another typescript) makes V8 reject it, and Gantry then loads
 // TypeScript as usual. The cache is made after parsing a sample module, so the parser's functions are in it too.
 // Then the same for typescript.js cut down to its parser (Decision 17): dist/typescript-parser.js and its cache,
-// which introspection loads instead; not made (and TypeScript loaded whole) when the cut or a check of it fails.
+// which introspection loads instead; not made (and TypeScript loaded whole) when the cut fails or the slice reads the
+// check's sample modules (slice-check.ts) differently from the whole. Its cache is made after that check, so the
+// parser's and the introspection's paths are in it.
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -14,6 +16,7 @@ import {
   TS_PARSER,
   TS_PARSER_CODE_CACHE,
 } from "../dist/module/introspect/ts-api.js";
+import { sliceDiffers } from "../dist/module/introspect/slice-check.js";
 import { typescriptParserSlice } from "../dist/module/introspect/typescript-slice.js";
 
 const ROOT = path.resolve(import.meta.dirname, "..");
@@ -40,33 +43,6 @@ fs.writeFileSync(
   codeCacheFor(source, script.createCachedData()),
 );
 
-// What a parse of the sample gives, as the introspection reads it: names, texts, positions, docs.
-function shape(api) {
-  const sf = api.createSourceFile(
-    "sample.ts",
-    sample,
-    api.ScriptTarget.Latest,
-    true,
-    api.ScriptKind.TS,
-  );
-  const out = [];
-  const visit = (node) => {
-    const name = node.name && api.isIdentifier(node.name) ? node.name.text : "";
-    const jsdoc = api
-      .getJSDocCommentsAndTags(node)
-      .map((d) => api.getTextOfJSDocComment(d.comment) ?? "");
-    const { line, character } = sf.getLineAndCharacterOfPosition(node.getStart(sf));
-    out.push(
-      [api.SyntaxKind[node.kind], name, node.getText(sf), line, character, jsdoc.join("|")].join(
-        " ",
-      ),
-    );
-    api.forEachChild(node, visit);
-  };
-  visit(sf);
-  return out.join("\n");
-}
-
 const sliceFile = path.join(ROOT, "dist", TS_PARSER);
 const sliceCache = path.join(ROOT, "dist", TS_PARSER_CODE_CACHE);
 const slice = typescriptParserSlice(source.toString("utf8"));
@@ -76,8 +52,8 @@ if (slice) {
   const bytes = fs.readFileSync(sliceFile);
   try {
     const { script: sliceScript, exports: parser } = runCommonJs(sliceFile, bytes);
-    if (shape(parser) !== shape(ts))
-      throw new Error("its parse of a sample module differs from typescript.js'");
+    const differs = sliceDiffers(parser, ts);
+    if (differs) throw new Error(`it reads a module differently from typescript.js: ${differs}`);
     fs.writeFileSync(sliceCache, codeCacheFor(bytes, sliceScript.createCachedData()));
     made = true;
   } catch (err) {

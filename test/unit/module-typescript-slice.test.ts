@@ -9,7 +9,18 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { ModuleError } from "../../src/errors.js";
 import { findModule } from "../../src/module/find-module.js";
 import { introspectModule, introspectWith } from "../../src/module/introspect/introspect-module.js";
-import { loadTypeScript, runCommonJs, type TsApi } from "../../src/module/introspect/ts-api.js";
+import {
+  codeCacheFor,
+  loadSlice,
+  loadTypeScript,
+  runCommonJs,
+  type TsApi,
+} from "../../src/module/introspect/ts-api.js";
+import {
+  readSample,
+  sliceDiffers,
+  SLICE_SAMPLES,
+} from "../../src/module/introspect/slice-check.js";
 import { typescriptParserSlice } from "../../src/module/introspect/typescript-slice.js";
 import { digestModule } from "../../src/module/module-digest.js";
 import type { ModuleSignature } from "../../src/module/signature.js";
@@ -55,68 +66,6 @@ function moduleDirs(): string[] {
   return out;
 }
 
-// Modules that reach the corners the introspection reads: docs, defaults' text, positions in warnings and
-// errors, private names, enums, type shapes, unsupported calls, syntax errors.
-const TRICKY: Record<string, string> = {
-  corners: `import { dag, Container, Directory, Secret, object, func, field, argument } from "@dagger.io/dagger";
-/** File doc. */
-
-/** Levels. */
-export enum Level { Low = "low", "High" = "high" }
-export type Shape = { name: string; size?: number };
-export interface Opts { /** Verbose? */ verbose: boolean; tags: string[] }
-/**
- * The main object.
- * Second line.
- */
-@object()
-export class Corners {
-  #hidden = 1;
-  private secretThing = "x";
-  @field() label: string = "a" + "b";
-  constructor(
-    /** The source. */ @argument({ defaultPath: "/", ignore: ["node_modules"] }) public source: Directory,
-    private image = \`node:\${22}\`,
-  ) {}
-  /**
-   * Does a thing.
-   * @param level how loud
-   * @param n - how many
-   */
-  @func()
-  async run(level: Level = Level.Low, n?: number, tags: string[] = ["a", 'b'], t: Secret | null = null): Promise<string> {
-    return dag.container().from(this.image).withExec(["echo", String(n)]).stdout();
-  }
-  @func() shape(s: Shape, o: Opts): Shape { return s; }
-  @func() get size(): number { return this.#hidden; }
-  @func() pair({ a, b }: { a: string; b: string }): Container { return dag.container(); }
-  @func() async up(): Promise<void> { await dag.host().directory(".").sync(); dag.currentModule().source(); }
-}
-`,
-  broken: `import { object, func } from "@dagger.io/dagger";
-@object()
-export class Broken {
-  @func() f(x: string { return x; }
-}
-`,
-  nomain: `export const x = 1;\n`,
-  tuple: `import { object, func } from "@dagger.io/dagger";
-@object()
-export class Tuple {
-  @func() pair(x: [string, number]): string { return x[0]; }
-  @func() fn(f: (x: number) => string): string { return f(1); }
-}
-`,
-  unicode: `import { object, func } from "@dagger.io/dagger";
-/** Ünïcödé — “quotes” and 😀 before the class, so positions are counted in UTF-16. */
-@object()
-export class Unicode {
-  /** Grüße 😀 */
-  @func() grüße(name = "wörld😀", { x }: { x: number } = { x: 1 }): string { return name; }
-}
-`,
-};
-
 describe("typescript.js cut down to its parser", () => {
   it("is a quarter of typescript.js or less, and leaves the checker, emitter and services out", () => {
     expect(sliceText.length).toBeLessThan(fs.statSync(TS_FILE).size / 4);
@@ -142,34 +91,36 @@ describe("typescript.js cut down to its parser", () => {
     expect(dirs.length).toBeGreaterThanOrEqual(15);
     for (const dir of dirs) {
       const got = read(slice, dir);
-      expect(typeof got === "string" ? got : got.objects.length, dir).not.toBe(0);
+      if (typeof got === "string") throw new Error(`${dir}: ${got}`); // every one of them has a signature
+      expect(got.objects.length, dir).toBeGreaterThan(0);
       expect(got, dir).toEqual(read(whole, dir));
     }
   });
 
-  it("reads docs, defaults, private names, enums, shapes, warnings and errors as the whole does", () => {
-    for (const [name, source] of Object.entries(TRICKY)) {
-      const dir = path.join(tmp.dir, name);
-      writeTree(dir, {
-        "gantry.json": JSON.stringify({ name, source: ".gantry" }),
-        ".gantry/src/index.ts": source,
-      });
-      const got = read(slice, dir);
-      expect(got, name).toEqual(read(whole, dir));
-      if (name === "corners") {
-        const sig = got as ModuleSignature;
-        expect(
-          sig.warnings.length,
-          "the destructured/function-typed parameters warn",
-        ).toBeGreaterThan(0);
-        expect(sig.objects.find((o) => o.name === "Corners")?.functions.length).toBeGreaterThan(3);
-      }
-      if (name === "broken")
-        expect(got).toMatch(/ModuleError: .*index\.ts:4:\d+: .*fix the syntax error/);
-      if (name === "nomain") expect(got).toMatch(/^ModuleError: /);
-      if (name === "tuple")
-        expect(got).toMatch(/index\.ts:4:\d+: parameter x .*\(\[string, number\]\)/);
-    }
+  it("reads the build's samples as the whole does: docs, defaults, private names, presets, warnings, errors", () => {
+    expect(sliceDiffers(slice, whole)).toBeUndefined();
+    const read = (name: string) => readSample(slice, name, SLICE_SAMPLES[name]!);
+    const corners = JSON.parse(read("corners")) as ModuleSignature;
+    expect(corners.warnings.length, "the destructured parameter warns").toBeGreaterThan(0);
+    expect(corners.objects.find((o) => o.name === "Corners")?.functions.length).toBeGreaterThan(3);
+    const presets = JSON.parse(read("presets")) as ModuleSignature;
+    expect(presets.objects.some((o) => o.name === "NodeToolchain" && o.library)).toBe(true);
+    expect(read("broken")).toMatch(/^ModuleError: .*index\.ts:4:\d+: .*fix the syntax error$/);
+    expect(read("nomain")).toMatch(/^ModuleError: /);
+    expect(read("tuple")).toMatch(/index\.ts:4:\d+: parameter x .*\(\[string, number\]\)/);
+  });
+
+  it("the build's check names a slice that reads a sample differently without throwing", () => {
+    // a slice whose identifiers have no text finds no main object: a ModuleError, not a fallback — the build's to catch
+    const broken = sliceText.replace(
+      'Object.defineProperty(objectAllocator.getIdentifierConstructor().prototype, "text", text);',
+      "",
+    );
+    expect(broken).not.toBe(sliceText);
+    const file = path.join(tmp.dir, "broken-parser.js");
+    fs.writeFileSync(file, broken);
+    const bad = runCommonJs(file, fs.readFileSync(file))!.exports as TsApi;
+    expect(sliceDiffers(bad, whole)).toMatch(/^sample "corners": ModuleError: .* instead of \{/);
   });
 
   it("gives a node the members services.ts would: an identifier's text, getStart/getText, line and column", () => {
@@ -190,12 +141,44 @@ describe("typescript.js cut down to its parser", () => {
   });
 });
 
+describe("loading the slice", () => {
+  it("loads it from its code cache, or from its text when there is none", () => {
+    const file = path.join(tmp.dir, "typescript-parser.js");
+    const bytes = fs.readFileSync(file);
+    const cache = path.join(tmp.dir, "typescript-parser.v8-cache");
+    fs.writeFileSync(
+      cache,
+      codeCacheFor(bytes, runCommonJs(file, bytes)!.script.createCachedData()),
+    );
+    for (const c of [cache, undefined]) {
+      const ts = loadSlice(file, c, () => whole.version);
+      expect(ts?.version).toBe(whole.version);
+      expect(typeof ts?.createSourceFile).toBe("function");
+    }
+  });
+
+  it("is not used when the typescript installed now is another version than it was made from", () => {
+    const file = path.join(tmp.dir, "typescript-parser.js");
+    expect(loadSlice(file, undefined, () => "5.0.0")).toBeUndefined();
+    expect(loadSlice(file, undefined, () => undefined)).toBeUndefined();
+  });
+
+  it("is not used when it cannot be read or throws while it loads", () => {
+    expect(
+      loadSlice(path.join(tmp.dir, "none.js"), undefined, () => whole.version),
+    ).toBeUndefined();
+    const throwing = path.join(tmp.dir, "throwing.js");
+    fs.writeFileSync(throwing, "exports.version = 'x'; throw new Error('half a slice');\n");
+    expect(loadSlice(throwing, undefined, () => "x")).toBeUndefined();
+  });
+});
+
 describe("introspecting with the slice", () => {
   const dir = path.join(tmp.dir, "fallback");
   beforeAll(() =>
     writeTree(dir, {
       "gantry.json": JSON.stringify({ name: "fallback", source: ".gantry" }),
-      ".gantry/src/index.ts": TRICKY.corners!,
+      ".gantry/src/index.ts": SLICE_SAMPLES.corners!,
     }),
   );
   const args = () => {

@@ -103,7 +103,8 @@ type IntrospectedModule = Pick<ModuleLocation, "name" | "rootDir" | "entry"> &
  * The module's signature, from the local files collected for its digest (path → text, entry first). Read with the
  * parser-only slice of TypeScript when the build made one; anything but the module's own error (a syntax error, no
  * main object) from the slice — a path of the parser that needs a section the slice left out — is read again with
- * the whole of TypeScript, so the slice can make reading slower, never different.
+ * the whole of TypeScript. A slice that would answer differently without throwing is the build's to keep out
+ * (slice-check.ts), not this function's.
  */
 export async function introspectModule(
   mod: IntrospectedModule,

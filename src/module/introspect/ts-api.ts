@@ -20,16 +20,41 @@ let parser: TsApi | undefined;
 
 /**
  * What reading a signature needs of TypeScript — its parser — loaded from the slice the build made (about a quarter
- * of typescript.js to read, compile and run); the whole of typescript.js when there is none (running from source)
- * or V8 rejects its cache. `isWhole` tells the caller which it got: a slice that fails is retried with the whole.
+ * of typescript.js to read, compile and run); the whole of typescript.js when there is none (running from source),
+ * it does not load, or it is not of the typescript installed now. `isWhole` tells the caller which it got: a slice
+ * that throws while reading is retried with the whole.
  */
 export function loadTypeScriptParser(): { ts: TsApi; isWhole: boolean } {
-  if (!parser) {
-    const file = builtFile(TS_PARSER);
-    const cache = builtFile(TS_PARSER_CODE_CACHE);
-    if (file) parser = (cache && withCodeCache(file, cache)) || runCommonJsFile(file);
-  }
+  const file = parser ? undefined : builtFile(TS_PARSER);
+  if (file) parser = loadSlice(file, builtFile(TS_PARSER_CODE_CACHE), installedTypeScriptVersion);
   return parser ? { ts: parser, isWhole: false } : { ts: loadTypeScript(), isWhole: true };
+}
+
+/**
+ * The slice in `file`, compiled from its code cache when V8 takes it (else from its text); undefined when it fails to
+ * load, or was made from another typescript than the one installed now (`npm install` since the build, or a newer
+ * 5.x beside a published dist/: the parser must be the one the whole package would be).
+ */
+export function loadSlice(
+  file: string,
+  cache: string | undefined,
+  installedVersion: () => string | undefined,
+): TsApi | undefined {
+  try {
+    const ts =
+      (cache && withCodeCache(file, cache)) ||
+      (runCommonJs(file, fs.readFileSync(file))?.exports as TsApi | undefined);
+    return ts && ts.version === installedVersion() ? ts : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+// The installed typescript's version, from its package.json (a millisecond, where hashing its 9 MB would take ~20).
+function installedTypeScriptVersion(): string | undefined {
+  const main = createRequire(import.meta.url).resolve("typescript");
+  const pkg = path.join(path.dirname(main), "..", "package.json");
+  return (JSON.parse(fs.readFileSync(pkg, "utf8")) as { version?: string }).version;
 }
 
 /**
@@ -65,15 +90,6 @@ export function withCodeCache(file: string, cacheFile: string): TsApi | undefine
   }
   if (!cache.subarray(0, 32).equals(createHash("sha256").update(source).digest())) return undefined;
   return runCommonJs(file, source, cache.subarray(32))?.exports as TsApi | undefined;
-}
-
-// A CommonJS file's exports, compiled without a cache; undefined when it cannot be read.
-function runCommonJsFile(file: string): TsApi | undefined {
-  try {
-    return runCommonJs(file, fs.readFileSync(file))?.exports as TsApi | undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**

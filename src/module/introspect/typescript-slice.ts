@@ -1,6 +1,7 @@
 // typescript.js cut down to what reading a module's signature needs: its parser (docs/design-notes/performance.md,
-// Decision 17). Made by `npm run build` (scripts/typescript-code-cache.mjs) from the installed typescript, never
-// committed; introspection falls back to the whole of typescript.js when the slice is absent or fails.
+// Decision 17). Made by `npm run build` (scripts/typescript-code-cache.mjs) from the typescript installed then, and
+// checked there (slice-check.ts), never committed; introspection loads the whole of typescript.js instead when the
+// slice is absent, fails to load, is of another typescript than the one installed, or throws while reading.
 
 /** Where typescript.js' parser section ends: the section that follows it. */
 const AFTER_PARSER = "// src/compiler/commandLineParser.ts";
@@ -8,7 +9,7 @@ const AFTER_PARSER = "// src/compiler/commandLineParser.ts";
 const LAST_SECTION = "// src/typescript/typescript.ts";
 const ANNOTATION = "// Annotate the CommonJS export names";
 const CLOSING = "})({ get exports() {";
-/** The export list at the top: `  name: () => name,` for each of typescript's 2,250 exports. */
+/** The export list at the top: `  name: () => name,` for each of typescript's ~2,240 exports. */
 const EXPORT_ENTRY = /^ {2}([A-Za-z_$][\w$]*): \(\) => ([A-Za-z_$][\w$]*),?$/;
 
 /** Functions of the kept sections the appendix below calls. */
@@ -81,7 +82,8 @@ export function typescriptParserSlice(source: string): string | undefined {
     ].map((m) => m[1]),
   );
   if (!APPENDIX_NEEDS.every((n) => declared.has(n))) return undefined;
-  // an export whose name the kept code never declares would throw on access anyway; defining its getter costs
+  // an export whose name the kept code never mentions would throw on access anyway (~630 of them; a few that are
+  // mentioned but declared only in a dropped section stay, and throw on access); defining a getter costs
   const mentioned = new Set(body.join("\n").match(/[A-Za-z_$][\w$]*/g));
   const exports = lines.slice(exportStart + 1, exportEnd).filter((l) => {
     const m = EXPORT_ENTRY.exec(l);

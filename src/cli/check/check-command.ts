@@ -92,7 +92,10 @@ export async function runCheck(
   if (chosen.length === 0) throw new UsageError("--skip left no checks to run");
   const prepareCtx = { cwd: io.cwd, hostEnv: io.hostEnv, mod };
   const ctorArgs = prepareArgs(main.constructorParams, ctorValues, sig.moduleName, prepareCtx);
-  for (const c of chosen) prepareArgs(c.params, new Map(), c.cliName, prepareCtx);
+  // a check takes no flags, but its parameters' defaults (a defaultPath directory, a value) are its arguments
+  const checkArgs = new Map(
+    chosen.map((c) => [c.cliName, prepareArgs(c.params, new Map(), c.cliName, prepareCtx)]),
+  );
   const loaded = await loadModule({
     mod,
     digest: digest.digest,
@@ -113,6 +116,7 @@ export async function runCheck(
       const results = await runChecks(session, target, chosen, {
         failfast: args.failfast,
         cwd: io.cwd,
+        args: (c) => materializeArgs(checkArgs.get(c.cliName) ?? [], materialize),
       });
       io.stdout.write(`${checkTable(results)}\n`);
       const bad = results.filter((r) => r.status === "failed" || r.status === "cancelled");

@@ -21,12 +21,15 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
-/** Run each check with no arguments; with `failfast`, the first failure cancels the run's other work. */
+/**
+ * Run each check with its parameters' defaults (`args`: a check takes no flags); with `failfast`, the first failure
+ * cancels the run's other work. A default that cannot be made (a defaultPath that is gone) fails that check.
+ */
 export async function runChecks(
   session: Session,
   target: object,
   checks: readonly Callable[],
-  opts: { failfast: boolean; cwd: string },
+  opts: { failfast: boolean; cwd: string; args: (check: Callable) => Promise<unknown[]> },
 ): Promise<CheckResult[]> {
   let stopped = false;
   return Promise.all(
@@ -36,7 +39,7 @@ export async function runChecks(
       const seconds = () => Math.round((Date.now() - t0) / 100) / 10;
       session.events.emit({ type: "step.start", id, name: c.cliName, kind: "function", time: t0 });
       try {
-        const value = await c.invoke(target, [], { cwd: opts.cwd });
+        const value = await c.invoke(target, await opts.args(c), { cwd: opts.cwd });
         const text = typeof value === "string" ? value : "";
         const notChecked = text.split("\n").filter((l) => l.startsWith("not checked:"));
         session.events.emit({ type: "step.end", id, status: "done", time: Date.now() });

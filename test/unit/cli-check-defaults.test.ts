@@ -1,0 +1,65 @@
+// `gantry check` runs each check with its parameters' defaults, as `gantry call` would with no flags: a defaultPath
+// directory and a plain default arrive (no containers: the host runtime, no Docker needed).
+import path from "node:path";
+import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { runGantry } from "./cli-test-helpers.js";
+import { tempDir, writeTree } from "./module-test-helpers.js";
+
+let dir: string;
+let root: string;
+let cleanup: () => void;
+const check = (args: string[] = []) =>
+  runGantry(["check", "--runtime=host", "--progress=plain", ...args], {
+    cwd: root,
+    stateDir: path.join(dir, "state"),
+  });
+
+beforeEach(() => {
+  ({ dir, cleanup } = tempDir());
+  root = path.join(dir, "project");
+  writeTree(root, {
+    "gantry.json": JSON.stringify({ name: "checked", source: ".gantry" }),
+    "a.txt": "a\n",
+    "b.txt": "b\n",
+    ".gantry/src/index.ts": `import { argument, check, Directory, object, func } from "gantry";
+@object()
+export class Checked {
+  /** The project's files, from the module's folder by default. */
+  @func() @check()
+  async files(
+    @argument({ defaultPath: ".", ignore: [".gantry"] }) source: Directory,
+    expected: number = 3,
+  ): Promise<string> {
+    const names = await source.entries();
+    if (names.length !== expected) throw new Error(\`expected \${expected} entries, got \${names.join(", ")}\`);
+    return "ok";
+  }
+  /** A plain default. */
+  @func() @check()
+  async greeting(word = "hello"): Promise<string> {
+    if (word !== "hello") throw new Error(\`word is \${word}\`);
+    return word;
+  }
+}
+`,
+  });
+});
+afterEach(() => cleanup());
+
+describe("gantry check", () => {
+  it("gives each check its parameters' defaults: a defaultPath directory and a value", async () => {
+    const r = await check();
+    expect(r.stderr).not.toMatch(/^Error/m);
+    expect(r.stdout).toMatch(/^files\s+passed/m);
+    expect(r.stdout).toMatch(/^greeting\s+passed/m);
+    expect(r.code).toBe(0);
+  });
+
+  it("still fails a check whose own assertion fails, with its message", async () => {
+    writeTree(root, { "c.txt": "c\n" });
+    const r = await check(["files"]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^files\s+failed/m);
+    expect(r.stderr).toMatch(/expected 3 entries, got a\.txt, b\.txt, c\.txt, gantry\.json/);
+  });
+});

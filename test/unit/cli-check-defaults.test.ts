@@ -62,4 +62,21 @@ describe("gantry check", () => {
     expect(r.stdout).toMatch(/^files\s+failed/m);
     expect(r.stderr).toMatch(/expected 3 entries, got a\.txt, b\.txt, c\.txt, gantry\.json/);
   });
+
+  it("refuses a check with a parameter that has no default, saying how to run it instead", async () => {
+    writeTree(root, {
+      ".gantry/src/index.ts": `import { check, object, func } from "gantry";
+@object()
+export class Checked {
+  @func() @check()
+  async needs(targetEnv: string): Promise<string> { return targetEnv; }
+}
+`,
+    });
+    const r = await check();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "check needs has a parameter --target-env (string) without a default, and a check runs with its parameters' defaults only: give it a default, or run it as `gantry call needs --target-env=VALUE`",
+    );
+  });
 });

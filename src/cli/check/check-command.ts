@@ -6,7 +6,8 @@ import { materializeArgs } from "../../module/materialize-args.js";
 import type { UnknownFlagHook } from "../../module/parse-flags.js";
 import { prepareArgs } from "../../module/prepare-args.js";
 import { loadSignature } from "../../module/signature-cache.js";
-import { mainObjectOf } from "../../module/signature.js";
+import { mainObjectOf, typeLabel } from "../../module/signature.js";
+import { toKebabCase } from "../../module/names.js";
 import type { RawValue } from "../../module/parse-flags.js";
 import { objectCallables } from "../call/callable.js";
 import { prescanModFlag, printWarnings, runtimeAhead } from "../call/command-helpers.js";
@@ -93,6 +94,15 @@ export async function runCheck(
   const prepareCtx = { cwd: io.cwd, hostEnv: io.hostEnv, mod };
   const ctorArgs = prepareArgs(main.constructorParams, ctorValues, sig.moduleName, prepareCtx);
   // a check takes no flags, but its parameters' defaults (a defaultPath directory, a value) are its arguments
+  for (const c of chosen) {
+    const needed = c.params.find((p) => p.defaultPath === undefined && !p.optional);
+    if (needed) {
+      const flag = toKebabCase(needed.name);
+      throw new UsageError(
+        `check ${c.cliName} has a parameter --${flag} (${typeLabel(needed.type)}) without a default, and a check runs with its parameters' defaults only: give it a default, or run it as \`gantry call ${c.cliName} --${flag}=VALUE\``,
+      );
+    }
+  }
   const checkArgs = new Map(
     chosen.map((c) => [c.cliName, prepareArgs(c.params, new Map(), c.cliName, prepareCtx)]),
   );

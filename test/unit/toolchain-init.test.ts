@@ -4,6 +4,10 @@ import fs from "node:fs";
 import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { runGantry } from "./cli-test-helpers.js";
+import { resolveDefaultPath } from "../../src/module/default-path.js";
+import { findModule } from "../../src/module/find-module.js";
+import { introspectModule } from "../../src/module/introspect/introspect-module.js";
+import { digestModule } from "../../src/module/module-digest.js";
 import { tempDir, writeTree } from "./module-test-helpers.js";
 
 const tmp = tempDir("gantry-init-");
@@ -254,5 +258,29 @@ describe("gantry init", () => {
     // in the project itself: plain relative names, no folder to name
     const here = await runGantry(["init", "--force"], { cwd: app, stateDir: state });
     expect(here.stdout).toContain("Wrote .gantry/src/index.ts and gantry.json.\nNext: gantry");
+  });
+
+  it("points the module's source at the project, also in a sub-folder of a git repository", async () => {
+    // "/" would be the repository's root there (Dagger's context): the whole monorepo as the service's source
+    const repo = project({
+      ".git/HEAD": "ref: refs/heads/main\n",
+      "svc/go.mod": "module svc\n",
+      "other/x.go": "",
+    });
+    const svc = path.join(repo, "svc");
+    const r = await init(svc);
+    expect(r.code, r.stderr).toBe(0);
+    const mod = findModule({ cwd: svc });
+    const sig = await introspectModule(mod, digestModule(mod).files);
+    const source = sig.objects
+      .find((o) => o.name === sig.mainObject)
+      ?.constructorParams.find((p) => p.name === "source");
+    expect(source?.defaultPath).toBe(".");
+    expect(resolveDefaultPath(mod, source!.defaultPath!)).toBe(svc);
+    const help = await runGantry(["call", "ci", "--help"], {
+      cwd: svc,
+      stateDir: path.join(tmp.dir, "state"),
+    });
+    expect(help.stdout).toMatch(/--source Directory .*default: the module's folder/);
   });
 });

@@ -198,7 +198,9 @@ export function renderModule(facts: ProjectFacts): string {
     "@object()",
     `export class ${className(facts.name)} extends ${base} {`,
     "  constructor(",
-    `    @argument({ defaultPath: "/", ignore: ${JSON.stringify(ignore).replace(/","/g, '", "')} }) source: Directory,`,
+    // "." is the folder holding gantry.json: the project, also when it sits in a sub-folder of a git repository
+    // (where "/" would be the repository's root, as in Dagger)
+    `    @argument({ defaultPath: ".", ignore: ${JSON.stringify(ignore).replace(/","/g, '", "')} }) source: Directory,`,
     ...(main ? [`    image = ${JSON.stringify(IMAGE[main.kind])},`] : []),
     "  ) {",
     "    super(source, {",

@@ -9,7 +9,7 @@ const extraCa = process.env.NODE_EXTRA_CA_CERTS;
 @object()
 export class BunCli extends BunToolchain {
   constructor(
-    @argument({ defaultPath: "/", ignore: [".git", "node_modules", "dist"] }) source: Directory,
+    @argument({ defaultPath: ".", ignore: [".git", "node_modules", "dist"] }) source: Directory,
     image = "oven/bun:1-debian",
   ) {
     super(source, {

@@ -19,7 +19,7 @@ export class DeployDocker {
 
   /** Run the tests; when they pass, record it so `deploy` of this same source passes the quality gate. */
   @func()
-  async ci(@argument({ defaultPath: "/", ignore: IGNORE }) source: Directory): Promise<string> {
+  async ci(@argument({ defaultPath: ".", ignore: IGNORE }) source: Directory): Promise<string> {
     await dag
       .container()
       .from(this.image)
@@ -47,7 +47,7 @@ export class DeployDocker {
    */
   @func()
   async deploy(
-    @argument({ defaultPath: "/", ignore: IGNORE }) source: Directory,
+    @argument({ defaultPath: ".", ignore: IGNORE }) source: Directory,
     target: string = "docker",
     app: string = "deploy-docker",
     port: number = 8080,

@@ -6,7 +6,7 @@ import { argument, object, Directory, ElixirToolchain } from "gantry";
 @object()
 export class Inventory extends ElixirToolchain {
   constructor(
-    @argument({ defaultPath: "/", ignore: [".git", "deps", "_build", "cover"] }) source: Directory,
+    @argument({ defaultPath: ".", ignore: [".git", "deps", "_build", "cover"] }) source: Directory,
     image = "elixir:1.17",
   ) {
     super(source, {

@@ -6,7 +6,7 @@ import { argument, object, Directory, GoToolchain } from "gantry";
 @object()
 export class GoService extends GoToolchain {
   constructor(
-    @argument({ defaultPath: "/", ignore: [".git", "dist"] }) source: Directory,
+    @argument({ defaultPath: ".", ignore: [".git", "dist"] }) source: Directory,
     image = "golang:1.22-bookworm",
   ) {
     super(source, {

@@ -6,7 +6,7 @@ import { argument, object, Directory, NodeToolchain } from "gantry";
 @object()
 export class NodeApiPostgres extends NodeToolchain {
   constructor(
-    @argument({ defaultPath: "/", ignore: [".git", "node_modules", "dist", "coverage"] })
+    @argument({ defaultPath: ".", ignore: [".git", "node_modules", "dist", "coverage"] })
     source: Directory,
     image = "node:22-bookworm-slim",
   ) {

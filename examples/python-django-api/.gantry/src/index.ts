@@ -7,7 +7,7 @@ import { argument, object, Directory, PythonToolchain } from "gantry";
 @object()
 export class PythonDjangoApi extends PythonToolchain {
   constructor(
-    @argument({ defaultPath: "/", ignore: [".git", "__pycache__", ".venv", ".coverage"] })
+    @argument({ defaultPath: ".", ignore: [".git", "__pycache__", ".venv", ".coverage"] })
     source: Directory,
     image = "python:3.12-slim-bookworm",
   ) {

@@ -237,6 +237,34 @@ describe("introspection errors and edge cases", () => {
     ]);
   });
 
+  it("warns about a parameter typed with a name it does not know, with the closest known type", async () => {
+    writeTree(dir, {
+      "gantry.json": '{"name":"u"}',
+      ".gantry/index.ts": [
+        'import { object, func, Directory } from "gantry";',
+        'export enum Level { Low = "low" }',
+        "@object() export class U {",
+        "  @func() go(src: Directroy, who: Persn[], level: Levle, ok: Directory, anything: any, n = DEFAULT_N): string { return '' }",
+        "}",
+      ].join("\n"),
+    });
+    const sig = await introspect(dir);
+    expect(sig.warnings).toEqual([
+      "U.go: parameter src has type Directroy, which Gantry does not know (not a core type, an @object() class, an enum or a type of this module), so it is given the flag's text as a string. Did you mean Directory?",
+      "U.go: parameter who has type Persn, which Gantry does not know (not a core type, an @object() class, an enum or a type of this module), so it is given the flag's text as a string.",
+      "U.go: parameter level has type Levle, which Gantry does not know (not a core type, an @object() class, an enum or a type of this module), so it is given the flag's text as a string. Did you mean Level?",
+    ]);
+    // as before, the function is still there and its unknown parameters are strings on the CLI
+    expect(sig.objects[0]?.functions[0]?.params.map((p) => p.type.kind)).toEqual([
+      "unknown",
+      "list",
+      "unknown",
+      "core",
+      "unknown",
+      "unknown",
+    ]);
+  });
+
   it("refuses a parameter typed as an object literal, naming it, its function, file:line and the supported types", async () => {
     writeTree(dir, {
       "gantry.json": '{"name":"o"}',

@@ -143,6 +143,7 @@ export function introspectWith(
         .concat([...typeObjects.keys()]),
     label: (f) => path.relative(mod.rootDir, f),
     warn,
+    warnUnknownTypes: true,
   });
   const byName = new Map([...library, ...own.objects.map((o) => [o.name, o] as const)]);
   const objects = inheritObjects(own.objects, byName, own.inheritCtor);

@@ -1,7 +1,14 @@
 // Turns one @object() class into its signature: constructor flags, functions, fields and their docs.
 import type * as TS from "typescript";
 import { ModuleError } from "../../errors.js";
-import type { FunctionSignature, ObjectSignature, ParamSignature } from "../signature.js";
+import {
+  CORE_TYPES,
+  type FunctionSignature,
+  type ObjectSignature,
+  type ParamSignature,
+  type TypeRef,
+} from "../signature.js";
+import { suggestion } from "../names.js";
 import { readArgumentOptions, readDecorators, literalString } from "./read-decorators.js";
 import { readDoc, readParamDoc } from "./read-docs.js";
 import { resolveName } from "./file-scope.js";
@@ -44,6 +51,8 @@ function readParam(
     : rest
       ? ({ kind: "list", of: { kind: "string" } } as const)
       : inferType(ctx, p.initializer);
+  if (ctx.warnUnknownTypes && p.type)
+    warnUnknownType(ctx, type, `${owner}: parameter ${p.name.text}`, warn);
   const sig: ParamSignature = {
     name: p.name.text,
     type,
@@ -60,6 +69,27 @@ function readParam(
     if (opts.ignore !== undefined) sig.ignore = opts.ignore;
   }
   return sig;
+}
+
+/** Written types that knowingly take anything: passed the flag's text, as said in modules.md, without a warning. */
+const ANY_TYPES = new Set(["any", "unknown", "object", "Object"]);
+
+// A parameter typed with a name Gantry cannot see (misspelt, or a type from another package) gets the flag's text as
+// a string while its code expects something else: said once per read, with the closest known type (Dagger refuses
+// such a module; Gantry runs it, as before, but not silently).
+function warnUnknownType(
+  ctx: TypeContext,
+  type: TypeRef,
+  what: string,
+  warn: (m: string) => void,
+): void {
+  const t = type.kind === "list" ? type.of : type;
+  if (t.kind !== "unknown" || ANY_TYPES.has(t.text)) return;
+  if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*(<.*>)?$/.test(t.text)) return;
+  const known = [...CORE_TYPES, ...ctx.objects, ...ctx.enums.keys()];
+  warn(
+    `${what} has type ${t.text}, which Gantry does not know (not a core type, an @object() class, an enum or a type of this module), so it is given the flag's text as a string.${suggestion(t.text.replace(/<.*$/, ""), known)}`,
+  );
 }
 
 const SUPPORTED =

@@ -80,6 +80,8 @@ export function readObjects(
     extraObjects: (scope: FileScope) => Iterable<string>;
     label: (file: string) => string;
     warn: (m: string) => void;
+    /** Warn about parameters typed with a name Gantry does not know (the module's own code; not the presets). */
+    warnUnknownTypes?: boolean;
   },
 ): ReadObjects {
   const own = new Set(parsed.classes.map(([c]) => c.name.text));
@@ -94,7 +96,13 @@ export function readObjects(
       continue;
     }
     const names = new Set([...own, ...opts.extraObjects(scope)]);
-    const ctx = { ts, scope, objects: names, enums: parsed.enums };
+    const ctx = {
+      ts,
+      scope,
+      objects: names,
+      enums: parsed.enums,
+      ...(opts.warnUnknownTypes ? { warnUnknownTypes: true } : {}),
+    };
     const sig = readClass(ctx, cls, opts.exported.has(cls.name.text), rel, opts.warn);
     objects.push(sig);
     if (sig.extends !== undefined && !hasOwnConstructor(ts, cls)) inheritCtor.add(sig.name);

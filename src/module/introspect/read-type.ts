@@ -11,6 +11,8 @@ export interface TypeContext {
   objects: ReadonlySet<string>;
   /** The module's enums by name. */
   enums: ReadonlyMap<string, { name: string; value: string }[]>;
+  /** Warn about a parameter whose written type names nothing Gantry knows (the module's own classes, not presets). */
+  warnUnknownTypes?: boolean;
 }
 
 // Types written as `T | undefined` or `T | null` mean an optional T on the CLI.

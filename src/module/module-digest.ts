@@ -9,7 +9,7 @@ import { collectLocalFiles } from "./local-imports.js";
 import { readTsconfigPaths } from "./tsconfig-paths.js";
 
 /** Bump when the signature or bundle format changes, so old cache entries stop matching. */
-export const MODULE_CACHE_SCHEMA = 8;
+export const MODULE_CACHE_SCHEMA = 9;
 
 export interface ModuleDigest {
   /** sha256 hex over the module name, the entry's place and every local file's path and contents. */

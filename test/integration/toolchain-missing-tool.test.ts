@@ -57,4 +57,25 @@ describe("a check whose tool is missing from the image", () => {
     expect(r.stderr).toContain('task lint failed: `LINT_LEVEL=1 test -d . "$@"` exited with code');
     expect(r.stderr.slice(r.stderr.indexOf("task lint failed"))).not.toContain("c=$?");
   });
+
+  it("names the secret scan's own image when that image cannot be had, and how to choose another or none", async () => {
+    const src = fs.readFileSync(mod, "utf8");
+    const scanning = src.replace(
+      "      secretScan: false,\n",
+      '      scanImage: "gantry-test/no-such-scanner:1",\n',
+    );
+    expect(scanning).not.toBe(src);
+    fs.writeFileSync(mod, scanning);
+    try {
+      const r = await gantry(["call", "security"]);
+      expect(r.code).not.toBe(0);
+      expect(r.stderr).toContain(
+        "the secret scan runs secretlint in its own image, gantry-test/no-such-scanner:1 (the toolchain's scanImage option), not the project's: image gantry-test/no-such-scanner:1 is not on this machine",
+      );
+      expect(r.stderr).toContain('give the toolchain scanImage: "<a Node image');
+      expect(r.stderr).toContain("or turn the scan off with secretScan: false");
+    } finally {
+      fs.writeFileSync(mod, src);
+    }
+  });
 });

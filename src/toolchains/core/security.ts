@@ -1,5 +1,12 @@
 // `security`: the ecosystem's dependency audit (or a plain "not checked") and an offline scan for committed secrets.
-import { dag, ExecError, ReturnType, type Container, type Directory } from "../../sdk/index.js";
+import {
+  dag,
+  ExecError,
+  ImageError,
+  ReturnType,
+  type Container,
+  type Directory,
+} from "../../sdk/index.js";
 import { commandArgv, showCommand } from "./command.js";
 import type { ToolchainPlan } from "./toolchain-plan.js";
 import { EXTRA_CA } from "./workspace.js";
@@ -81,7 +88,17 @@ export async function scanSecrets(plan: ToolchainPlan, source: Directory): Promi
       ],
       { expect: ReturnType.Any },
     );
-  const code = await ran.exitCode();
+  const code = await ran.exitCode().catch((err: unknown) => {
+    // the scan's image is not the project's: say whose it is and how to choose another or none
+    if (!(err instanceof ImageError)) throw err;
+    throw new ImageError(
+      `the secret scan runs secretlint in its own image, ${plan.scanImage} (the toolchain's scanImage option), not the project's: ${err.message}`,
+      {
+        cause: err,
+        hint: `give the toolchain scanImage: "<a Node image this machine has or can pull>", or turn the scan off with secretScan: false${err.hint ? `; ${err.hint}` : ""}`,
+      },
+    );
+  });
   if (code === 0) return "secret scan (secretlint): no committed secrets found";
   const output = await outputOf(ran);
   throw new ExecError({

@@ -99,7 +99,7 @@ export function findModule(opts: { cwd: string; modDir?: string }): ModuleLocati
     const bare = bareIn(dir);
     if (bare) return bare;
     throw new ModuleError(
-      `no module in ${displayPath(dir, cwd)}: it holds no gantry.json, dagger.json or .gantry/index.ts; pass -m with the folder that does`,
+      `no module in ${displayPath(dir, cwd)}: it holds no gantry.json, dagger.json or .gantry/src/index.ts (or .gantry/index.ts); pass -m with the folder that does`,
     );
   }
   for (let dir = cwd; ; dir = path.dirname(dir)) {
@@ -112,6 +112,6 @@ export function findModule(opts: { cwd: string; modDir?: string }): ModuleLocati
     if (path.dirname(dir) === dir) break;
   }
   throw new ModuleError(
-    `no module found: no gantry.json or dagger.json in ${cwd} or its parents, and no .gantry/index.ts in ${cwd}: run from your project, pass -m DIR, or make a module here with \`gantry init\``,
+    `no module found: no gantry.json or dagger.json in ${cwd} or its parents, and no .gantry/src/index.ts (or .gantry/index.ts) in ${cwd}: run from your project, pass -m DIR, or make a module here with \`gantry init\``,
   );
 }

@@ -43,7 +43,9 @@ function hostPath(flag: string, text: string, want: "directory" | "file", cwd: s
   const abs = path.resolve(cwd, text);
   const st = fs.statSync(abs, { throwIfNoEntry: false });
   if (!st)
-    throw new UsageError(`--${flag}: ${text} does not exist (${abs}): pass an existing ${want}`);
+    throw new UsageError(
+      `--${flag}: ${text} does not exist${abs === text ? "" : ` (${abs})`}: pass an existing ${want}`,
+    );
   if (want === "directory" ? !st.isDirectory() : !st.isFile()) {
     throw new UsageError(`--${flag}: ${text} is not a ${want}: pass a ${want} path`);
   }

@@ -41,7 +41,7 @@ export function parseSecretSource(
     }
     if (!st?.isFile()) {
       throw new UsageError(
-        `--${flag}: secret file ${rest} does not exist (${abs}): check the path`,
+        `--${flag}: secret file ${rest} does not exist${abs === rest ? "" : ` (${abs})`}: check the path`,
       );
     }
     return { from: "file", path: abs };

@@ -63,6 +63,14 @@ describe("gantry check", () => {
     expect(r.stderr).toMatch(/expected 3 entries, got a\.txt, b\.txt, c\.txt, gantry\.json/);
   });
 
+  it("suggests the check meant when a name matches none", async () => {
+    const r = await check(["greting"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      'no check matches "greting": the module\'s checks are files, greeting. Did you mean greeting?',
+    );
+  });
+
   it("refuses a check with a parameter that has no default, saying how to run it instead", async () => {
     writeTree(root, {
       ".gantry/src/index.ts": `import { check, object, func } from "gantry";

@@ -179,6 +179,11 @@ describe("gantry call: usage errors before anything runs", () => {
     expect(r.stderr).toMatch(
       /^Error: --source: nope does not exist \(.*\/nope\): pass an existing directory\n$/,
     );
+    // an absolute path is said once
+    const abs = await run(["call", "build", "--source=/no/such/dir"]);
+    expect(abs.stderr).toBe(
+      "Error: --source: /no/such/dir does not exist: pass an existing directory\n",
+    );
   });
 
   it("names the variable of an unset env: secret and never echoes a secret typed as a value", async () => {

@@ -1,4 +1,5 @@
 // `gantry check [PATTERN…] [--skip P] [--failfast] [-l] [constructor flags]`, read before anything runs.
+import { suggestion } from "../../module/names.js";
 import { UsageError } from "../../errors.js";
 import { globMatcher } from "../../store/glob.js";
 import { parseFlags, type FlagTarget, type UnknownFlagHook } from "../../module/parse-flags.js";
@@ -47,7 +48,7 @@ export function selectChecks(names: readonly string[], args: CheckArgs): string[
     for (const p of args.patterns) {
       if (!names.some((n) => matches(p)(n))) {
         throw new UsageError(
-          `no check matches "${p}": the module's checks are ${names.join(", ") || "(none)"}`,
+          `no check matches "${p}": the module's checks are ${names.join(", ") || "(none)"}.${suggestion(p, names)}`,
         );
       }
     }

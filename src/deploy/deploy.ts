@@ -20,7 +20,7 @@ import type { Release } from "./release-history.js";
  * removed; the error says which check failed how, with the release's last log lines.
  *
  * @example
- * \@func() async deploy(@argument({ defaultPath: "/" }) source: Directory, app: string, port: number,
+ * \@func() async deploy(@argument({ defaultPath: "." }) source: Directory, app: string, port: number,
  *                      health: string, force = false): Promise<string> {
  *   const r = await deploy({ target: "docker", app, source, port, health, force });
  *   return `release ${r.release.id} is live at ${r.url}`;

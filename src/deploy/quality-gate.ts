@@ -13,7 +13,7 @@ export type { ChecksRecord } from "../engine/api/index.js";
  * presets' own `ci` already records its full passes.
  *
  * @example
- * \@func() async ci(@argument({ defaultPath: "/" }) source: Directory): Promise<string> {
+ * \@func() async ci(@argument({ defaultPath: "." }) source: Directory): Promise<string> {
  *   await Promise.all([this.lint(source), this.test(source)]);
  *   await recordChecksPassed(source, "ci");
  *   return "checks passed";

@@ -87,4 +87,37 @@ export class Checked {
       "check needs has a parameter --target-env (string) without a default, and a check runs with its parameters' defaults only: give it a default, or run it as `gantry call needs --target-env=VALUE`",
     );
   });
+
+  it("refuses a check whose defaultPath is missing before the run, without suggesting a flag check does not take", async () => {
+    writeTree(root, {
+      ".gantry/src/index.ts": `import { argument, check, Directory, object, func, Secret } from "gantry";
+@object()
+export class Checked {
+  @func() @check()
+  async gone(@argument({ defaultPath: "./nope" }) dir: Directory): Promise<string> { return "x"; }
+}
+`,
+    });
+    const r = await check();
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(
+      /check gone: --dir of gone defaults to \.\/nope \(.*\/nope\), which is not a directory: fix its defaultPath\n/,
+    );
+    expect(r.stderr).not.toContain("pass --dir");
+  });
+
+  it("suggests env:NAME for a secret parameter without a default", async () => {
+    writeTree(root, {
+      ".gantry/src/index.ts": `import { check, object, func, Secret } from "gantry";
+@object()
+export class Checked {
+  @func() @check()
+  async signed(token: Secret): Promise<string> { return "x"; }
+}
+`,
+    });
+    const r = await check();
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("or run it as `gantry call signed --token=env:NAME`");
+  });
 });

@@ -118,7 +118,7 @@ describe("gantry call --help", () => {
     const r = await run(["call", "test", "--help"]);
     expect(r.stdout).toContain("Run the test suite.\n\nLong description");
     expect(r.stdout).toContain(
-      "--source Directory   the project to test (default: the module's context folder, its git repository's root; ignores node_modules, .git)",
+      "--source Directory   the project to test (default: the git repository's root (the module's folder outside git); ignores node_modules, .git)",
     );
     expect(r.stdout).toContain("--fast               skip the slow tests (default: false)");
     expect(r.stdout).toContain("Returns: string");

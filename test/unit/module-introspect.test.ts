@@ -240,11 +240,18 @@ describe("introspection errors and edge cases", () => {
   it("warns about a parameter typed with a name it does not know, with the closest known type", async () => {
     writeTree(dir, {
       "gantry.json": '{"name":"u"}',
+      ".gantry/types.ts": 'export type Mode = "a" | "b";\nexport type Name = string;\n',
       ".gantry/index.ts": [
-        'import { object, func, Directory } from "gantry";',
+        'import { object, func, Directory, Platform } from "@dagger.io/dagger";',
+        'import * as dagger from "@dagger.io/dagger";',
+        'import type { Mode, Name as N } from "./types.js";',
         'export enum Level { Low = "low" }',
-        "@object() export class U {",
+        "type Local = string;",
+        "@object() class Helper { constructor(private cfg: SomeConfig) {} }",
+        "@object() export class U<C> {",
         "  @func() go(src: Directroy, who: Persn[], level: Levle, ok: Directory, anything: any, n = DEFAULT_N): string { return '' }",
+        "  // known, so silent: the SDK's names, the module's own types, type parameters",
+        "  @func() fine<T>(p: Platform, q: dagger.Platform, m: Mode, nm: N, l: Local, t: T, c: C, ts: T[]): string { return '' }",
         "}",
       ].join("\n"),
     });
@@ -255,7 +262,8 @@ describe("introspection errors and edge cases", () => {
       "U.go: parameter level has type Levle, which Gantry does not know (not a core type, an @object() class, an enum or a type of this module), so it is given the flag's text as a string. Did you mean Level?",
     ]);
     // as before, the function is still there and its unknown parameters are strings on the CLI
-    expect(sig.objects[0]?.functions[0]?.params.map((p) => p.type.kind)).toEqual([
+    const go = sig.objects.find((o) => o.name === "U")?.functions.find((f) => f.name === "go");
+    expect(go?.params.map((p) => p.type.kind)).toEqual([
       "unknown",
       "list",
       "unknown",

@@ -82,7 +82,7 @@ export class Bare extends PythonToolchain {
     const { signature } = await loadSignature(mod, { stateDir: tmp.dir });
     const main = mainObjectOf(signature);
     expect(main.constructorParams.map((p) => p.name)).toEqual(["source", "options"]);
-    expect(main.constructorParams[0]?.defaultPath).toBe("/");
+    expect(main.constructorParams[0]?.defaultPath).toBe(".");
     const lint = main.functions.filter((f) => f.name === "lint");
     expect(lint).toHaveLength(1);
     expect(lint[0]?.doc).toBe("My own lint.");

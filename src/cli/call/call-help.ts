@@ -14,9 +14,9 @@ import { callablesOf, type CallPlan } from "./plan-call.js";
 
 // Where a defaultPath points, in words: absolute paths start at the context, relative ones at the module's folder.
 function describeDefaultPath(p: string): string {
-  if (p === "/") return "default: the module's context folder, its git repository's root";
+  if (p === "/") return "default: the git repository's root (the module's folder outside git)";
   if (p.startsWith("/"))
-    return `default: ${p.slice(1)} in the module's context folder, its git repository's root`;
+    return `default: ${p.slice(1)} from the git repository's root (the module's folder outside git)`;
   if (p === "." || p === "./") return "default: the module's folder";
   return `default: ${p} from the module's folder`;
 }

@@ -71,7 +71,7 @@ export async function runCi(globals: GlobalOptions, rest: string[], io: CliIo): 
     throw new UsageError(
       `module ${signature.moduleName} has no function that runs without values to make a ci job of`,
       {
-        hint: 'give a check function defaults for its parameters (e.g. @argument({ defaultPath: "/" }) source: Directory)',
+        hint: 'give a check function defaults for its parameters (e.g. @argument({ defaultPath: "." }) source: Directory)',
       },
     );
   const root = path.resolve(io.cwd, output ?? mod.rootDir);

@@ -51,8 +51,8 @@ function readParam(
     : rest
       ? ({ kind: "list", of: { kind: "string" } } as const)
       : inferType(ctx, p.initializer);
-  if (ctx.warnUnknownTypes && p.type)
-    warnUnknownType(ctx, type, `${owner}: parameter ${p.name.text}`, warn);
+  if (ctx.warnUnknownTypes && p.type && !ctx.ts.isConstructorDeclaration(p.parent))
+    warnUnknownType(ctx, p, type, `${owner}: parameter ${p.name.text}`, warn);
   const sig: ParamSignature = {
     name: p.name.text,
     type,
@@ -74,18 +74,31 @@ function readParam(
 /** Written types that knowingly take anything: passed the flag's text, as said in modules.md, without a warning. */
 const ANY_TYPES = new Set(["any", "unknown", "object", "Object"]);
 
-// A parameter typed with a name Gantry cannot see (misspelt, or a type from another package) gets the flag's text as
-// a string while its code expects something else: said once per read, with the closest known type (Dagger refuses
-// such a module; Gantry runs it, as before, but not silently).
+// A function parameter typed with a name Gantry cannot see (misspelt, or a type from another package) gets the flag's
+// text as a string while its code expects something else: said once per read, with the closest known type (Dagger
+// refuses such a module; Gantry runs it, as before, but not silently). Known, so silent: the SDK's own names (its
+// scalars and enums, such as Platform, are strings), the module's declared types, the method's and class's type
+// parameters. Constructor parameters are left out: only the main object's are flags, and a helper object's are not.
 function warnUnknownType(
   ctx: TypeContext,
+  p: TS.ParameterDeclaration,
   type: TypeRef,
   what: string,
   warn: (m: string) => void,
 ): void {
   const t = type.kind === "list" ? type.of : type;
   if (t.kind !== "unknown" || ANY_TYPES.has(t.text)) return;
-  if (!/^[A-Za-z_$][\w$]*(\.[A-Za-z_$][\w$]*)*(<.*>)?$/.test(t.text)) return;
+  const m = /^([A-Za-z_$][\w$]*)(\.[A-Za-z_$][\w$]*)*(<.*>)?$/.exec(t.text);
+  if (!m) return;
+  const head = m[1]!;
+  const sdkName = ctx.scope.sdkImports.has(head) || ctx.scope.sdkNamespaces.has(head);
+  const generic = [p.parent, p.parent.parent].some((d) =>
+    (d as { typeParameters?: TS.NodeArray<TS.TypeParameterDeclaration> }).typeParameters?.some(
+      (tp) => tp.name.text === head,
+    ),
+  );
+  const declared = ctx.warnUnknownTypes?.declared.has(ctx.scope.aliases.get(head) ?? head);
+  if (sdkName || generic || declared) return;
   const known = [...CORE_TYPES, ...ctx.objects, ...ctx.enums.keys()];
   warn(
     `${what} has type ${t.text}, which Gantry does not know (not a core type, an @object() class, an enum or a type of this module), so it is given the flag's text as a string.${suggestion(t.text.replace(/<.*$/, ""), known)}`,

@@ -85,6 +85,7 @@ export function readObjects(
   },
 ): ReadObjects {
   const own = new Set(parsed.classes.map(([c]) => c.name.text));
+  const declared = opts.warnUnknownTypes ? declaredTypeNames(ts, parsed) : undefined;
   const objects: ObjectSignature[] = [];
   const inheritCtor = new Set<string>();
   for (const [cls, scope] of parsed.classes) {
@@ -101,11 +102,30 @@ export function readObjects(
       scope,
       objects: names,
       enums: parsed.enums,
-      ...(opts.warnUnknownTypes ? { warnUnknownTypes: true } : {}),
+      ...(declared ? { warnUnknownTypes: { declared } } : {}),
     };
     const sig = readClass(ctx, cls, opts.exported.has(cls.name.text), rel, opts.warn);
     objects.push(sig);
     if (sig.extends !== undefined && !hasOwnConstructor(ts, cls)) inheritCtor.add(sig.name);
   }
   return { objects, inheritCtor };
+}
+
+// Every type name the module's files declare at their top level (type aliases, interfaces, classes, enums): a
+// parameter typed with one of them is the module's own choice, not a misspelling.
+function declaredTypeNames(ts: TsApi, parsed: ParsedFiles): Set<string> {
+  const names = new Set<string>();
+  for (const scope of parsed.scopes.values()) {
+    for (const st of scope.sf.statements) {
+      if (
+        (ts.isTypeAliasDeclaration(st) ||
+          ts.isInterfaceDeclaration(st) ||
+          ts.isClassDeclaration(st) ||
+          ts.isEnumDeclaration(st)) &&
+        st.name
+      )
+        names.add(st.name.text);
+    }
+  }
+  return names;
 }

@@ -11,8 +11,11 @@ export interface TypeContext {
   objects: ReadonlySet<string>;
   /** The module's enums by name. */
   enums: ReadonlyMap<string, { name: string; value: string }[]>;
-  /** Warn about a parameter whose written type names nothing Gantry knows (the module's own classes, not presets). */
-  warnUnknownTypes?: boolean;
+  /**
+   * Warn about a function parameter whose written type names nothing Gantry knows (the module's own classes, not
+   * the presets): every type name the module's files declare (aliases, interfaces, classes, enums) is known.
+   */
+  warnUnknownTypes?: { declared: ReadonlySet<string> };
 }
 
 // Types written as `T | undefined` or `T | null` mean an optional T on the CLI.

@@ -19,7 +19,7 @@ export type BunOptions = ToolchainOptions;
  */
 @object()
 export class BunToolchain extends Toolchain {
-  constructor(@argument({ defaultPath: "/" }) source: Directory, options: BunOptions = {}) {
+  constructor(@argument({ defaultPath: "." }) source: Directory, options: BunOptions = {}) {
     super(source, options);
   }
 

@@ -89,8 +89,10 @@ export async function scanSecrets(plan: ToolchainPlan, source: Directory): Promi
       { expect: ReturnType.Any },
     );
   const code = await ran.exitCode().catch((err: unknown) => {
-    // the scan's image is not the project's: say whose it is and how to choose another or none
-    if (!(err instanceof ImageError)) throw err;
+    // the scan's own image (not the project's) could not be had: say whose it is and how to choose another or none
+    const ownImage = plan.scanImage !== plan.image;
+    if (!(err instanceof ImageError) || !ownImage || !err.message.includes(plan.scanImage))
+      throw err;
     throw new ImageError(
       `the secret scan runs secretlint in its own image, ${plan.scanImage} (the toolchain's scanImage option), not the project's: ${err.message}`,
       {

@@ -39,7 +39,7 @@ async function outputOf(c: Container): Promise<string> {
  * @example
  * @object()
  * export class App extends NodeToolchain {
- *   constructor(@argument({ defaultPath: "/" }) source: Directory) {
+ *   constructor(@argument({ defaultPath: "." }) source: Directory) {
  *     super(source, { name: "app", lint: "npm run lint", postgres: true })
  *   }
  * }
@@ -54,7 +54,7 @@ export class Toolchain {
   /** `ci --env=NAME`: the environment's variables, over the plan's. */
   private envOverlay?: Record<string, string>;
 
-  constructor(@argument({ defaultPath: "/" }) source: Directory, options: ToolchainOptions = {}) {
+  constructor(@argument({ defaultPath: "." }) source: Directory, options: ToolchainOptions = {}) {
     this.source = source;
     this.options = options;
   }

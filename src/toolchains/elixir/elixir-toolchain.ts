@@ -47,7 +47,7 @@ export const HEX_AUDIT =
  */
 @object()
 export class ElixirToolchain extends Toolchain {
-  constructor(@argument({ defaultPath: "/" }) source: Directory, options: ElixirOptions = {}) {
+  constructor(@argument({ defaultPath: "." }) source: Directory, options: ElixirOptions = {}) {
     super(source, options);
   }
 

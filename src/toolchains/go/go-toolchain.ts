@@ -34,7 +34,7 @@ export function goBuildCommand(platforms: readonly string[]): string {
  */
 @object()
 export class GoToolchain extends Toolchain {
-  constructor(@argument({ defaultPath: "/" }) source: Directory, options: GoOptions = {}) {
+  constructor(@argument({ defaultPath: "." }) source: Directory, options: GoOptions = {}) {
     super(source, options);
   }
 

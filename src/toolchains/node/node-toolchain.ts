@@ -50,7 +50,7 @@ const AUDIT: Record<PackageManager, string> = {
  */
 @object()
 export class NodeToolchain extends Toolchain {
-  constructor(@argument({ defaultPath: "/" }) source: Directory, options: NodeOptions = {}) {
+  constructor(@argument({ defaultPath: "." }) source: Directory, options: NodeOptions = {}) {
     super(source, options);
   }
 

@@ -20,7 +20,7 @@ export type PythonOptions = ToolchainOptions;
  */
 @object()
 export class PythonToolchain extends Toolchain {
-  constructor(@argument({ defaultPath: "/" }) source: Directory, options: PythonOptions = {}) {
+  constructor(@argument({ defaultPath: "." }) source: Directory, options: PythonOptions = {}) {
     super(source, options);
   }
 

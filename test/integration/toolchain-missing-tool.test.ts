@@ -19,15 +19,21 @@ beforeAll(() => {
   stateDir = path.join(tmp.dir, "state");
   fs.mkdirSync(stateDir);
   mod = path.join(project, ".gantry/src/index.ts");
-  const src = fs.readFileSync(mod, "utf8");
-  const changed = src.replace(
+  editModule(
     "      secretScan: false,\n",
     '      secretScan: false,\n      format: "ruff format --check .",\n      lint: "LINT_LEVEL=1 test -d .",\n',
   );
-  expect(changed).not.toBe(src);
-  fs.writeFileSync(mod, changed);
 });
 afterAll(() => tmp.cleanup());
+
+// Replace a line of the copied module (it must be there); returns the text before, to put back.
+function editModule(from: string, to: string): string {
+  const src = fs.readFileSync(mod, "utf8");
+  const changed = src.replace(from, to);
+  expect(changed).not.toBe(src);
+  fs.writeFileSync(mod, changed);
+  return src;
+}
 
 const gantry = (args: string[]) =>
   runGantry(["--progress=plain", ...args], { cwd: project, stateDir });
@@ -59,13 +65,10 @@ describe("a check whose tool is missing from the image", () => {
   });
 
   it("names the secret scan's own image when that image cannot be had, and how to choose another or none", async () => {
-    const src = fs.readFileSync(mod, "utf8");
-    const scanning = src.replace(
+    const src = editModule(
       "      secretScan: false,\n",
       '      scanImage: "gantry-test/no-such-scanner:1",\n',
     );
-    expect(scanning).not.toBe(src);
-    fs.writeFileSync(mod, scanning);
     try {
       const r = await gantry(["call", "security"]);
       expect(r.code).not.toBe(0);

@@ -6,6 +6,7 @@
 // which introspection loads instead; not made (and TypeScript loaded whole) when the cut fails or the slice reads the
 // check's sample modules (slice-check.ts) differently from the whole. Its cache is made after that check, so the
 // parser's and the introspection's paths are in it.
+import { Buffer } from "node:buffer";
 import fs from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
@@ -48,8 +49,8 @@ const sliceCache = path.join(ROOT, "dist", TS_PARSER_CODE_CACHE);
 const slice = typescriptParserSlice(source.toString("utf8"));
 let made = false;
 if (slice) {
-  fs.writeFileSync(sliceFile, slice);
-  const bytes = fs.readFileSync(sliceFile);
+  const bytes = Buffer.from(slice);
+  fs.writeFileSync(sliceFile, bytes);
   try {
     const { script: sliceScript, exports: parser } = runCommonJs(sliceFile, bytes);
     const differs = sliceDiffers(parser, ts);

@@ -25,6 +25,11 @@ export interface PrepareContext {
   cwd: string;
   hostEnv: Readonly<Record<string, string | undefined>>;
   mod: Pick<ModuleLocation, "rootDir">;
+  /**
+   * The parameters take no flags: the command (`check`) runs the function with its defaults only, so a parameter
+   * without one, or a defaultPath that is missing, is refused in words that do not offer a flag.
+   */
+  defaultsOnly?: { command: string };
 }
 
 // A host path that must exist with the right kind; the message names the flag and the path.
@@ -133,8 +138,12 @@ function prepareDefault(param: ParamSignature, owner: string, ctx: PrepareContex
     const want = param.type.name === "File" ? "file" : "directory";
     const st = fs.statSync(abs, { throwIfNoEntry: false });
     if (!st || (want === "file" ? !st.isFile() : !st.isDirectory())) {
+      const fix = ctx.defaultsOnly
+        ? "fix its defaultPath"
+        : `pass --${flag} or fix its defaultPath`;
+      const text = `--${flag} of ${owner} defaults to ${param.defaultPath} (${abs}), which is not a ${want}: ${fix}`;
       throw new ModuleError(
-        `--${flag} of ${owner} defaults to ${param.defaultPath} (${abs}), which is not a ${want}: pass --${flag} or fix its defaultPath`,
+        ctx.defaultsOnly ? `${ctx.defaultsOnly.command} ${owner}: ${text}` : text,
       );
     }
     return want === "file"
@@ -142,6 +151,13 @@ function prepareDefault(param: ParamSignature, owner: string, ctx: PrepareContex
       : { kind: "directory", path: abs, ...(param.ignore ? { exclude: param.ignore } : {}) };
   }
   if (param.optional) return { kind: "absent" };
+  if (ctx.defaultsOnly) {
+    const { command } = ctx.defaultsOnly;
+    const value = param.type.kind === "core" && param.type.name === "Secret" ? "env:NAME" : "VALUE";
+    throw new UsageError(
+      `${command} ${owner} has a parameter --${flag} (${typeLabel(param.type)}) without a default, and a ${command} runs with its parameters' defaults only: give it a default, or run it as \`gantry call ${owner} --${flag}=${value}\``,
+    );
+  }
   const doc = param.doc ? ` (${param.doc.split("\n")[0]})` : "";
   throw new UsageError(
     `${owner} needs --${flag} (${typeLabel(param.type)})${doc}: add --${flag}=VALUE`,

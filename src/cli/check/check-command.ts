@@ -1,15 +1,14 @@
 // `gantry check`: every @check() function of the module in parallel, a table of results, non-zero if any failed.
-import { ModuleError, TaskError, UsageError } from "../../errors.js";
+import { TaskError, UsageError } from "../../errors.js";
 import { findModule } from "../../module/find-module.js";
 import { loadModule, startModuleLoad } from "../../module/load-module.js";
 import { materializeArgs } from "../../module/materialize-args.js";
 import type { UnknownFlagHook } from "../../module/parse-flags.js";
-import { prepareArgs, type PreparedArg } from "../../module/prepare-args.js";
+import { prepareArgs } from "../../module/prepare-args.js";
 import { loadSignature } from "../../module/signature-cache.js";
-import { mainObjectOf, typeLabel } from "../../module/signature.js";
-import { toKebabCase } from "../../module/names.js";
+import { mainObjectOf } from "../../module/signature.js";
 import type { RawValue } from "../../module/parse-flags.js";
-import { objectCallables, type Callable } from "../call/callable.js";
+import { objectCallables } from "../call/callable.js";
 import { prescanModFlag, printWarnings, runtimeAhead } from "../call/command-helpers.js";
 import { prepareRuntime } from "../../runtime/open-runtime.js";
 import type { CliIo } from "../cli-io.js";
@@ -94,18 +93,10 @@ export async function runCheck(
   const prepareCtx = { cwd: io.cwd, hostEnv: io.hostEnv, mod };
   const ctorArgs = prepareArgs(main.constructorParams, ctorValues, sig.moduleName, prepareCtx);
   // a check takes no flags, but its parameters' defaults (a defaultPath directory, a value) are its arguments
-  for (const c of chosen) {
-    const needed = c.params.find((p) => p.defaultPath === undefined && !p.optional);
-    if (needed) {
-      const flag = toKebabCase(needed.name);
-      const value =
-        needed.type.kind === "core" && needed.type.name === "Secret" ? "env:NAME" : "VALUE";
-      throw new UsageError(
-        `check ${c.cliName} has a parameter --${flag} (${typeLabel(needed.type)}) without a default, and a check runs with its parameters' defaults only: give it a default, or run it as \`gantry call ${c.cliName} --${flag}=${value}\``,
-      );
-    }
-  }
-  const checkArgs = new Map(chosen.map((c) => [c.cliName, prepareCheckArgs(c, prepareCtx)]));
+  const defaultsOnly = { ...prepareCtx, defaultsOnly: { command: "check" } };
+  const checkArgs = new Map(
+    chosen.map((c) => [c.cliName, prepareArgs(c.params, new Map(), c.cliName, defaultsOnly)]),
+  );
   const loaded = await loadModule({
     mod,
     digest: digest.digest,
@@ -141,19 +132,4 @@ export async function runCheck(
     },
   );
   return failed > 0 ? 1 : 0;
-}
-
-// A check's arguments: its parameters' defaults. A defaultPath that is missing is refused before the run, in words for
-// a command that takes no flags for it (prepareArgs suggests passing the flag, which `check` does not accept).
-function prepareCheckArgs(c: Callable, ctx: Parameters<typeof prepareArgs>[3]): PreparedArg[] {
-  try {
-    return prepareArgs(c.params, new Map(), c.cliName, ctx);
-  } catch (err) {
-    if (!(err instanceof ModuleError)) throw err;
-    const message = err.message.replace(
-      /: pass --[\w-]+ or fix its defaultPath$/,
-      ": fix its defaultPath",
-    );
-    throw new ModuleError(`check ${c.cliName}: ${message}`, { cause: err });
-  }
 }

@@ -24,7 +24,7 @@ function describe(e: unknown): string {
 /**
  * Run each check with its parameters' defaults (`args`: a check takes no flags); with `failfast`, the first failure
  * cancels the run's other work. A default that cannot be made while the check runs fails that check (a missing
- * defaultPath is refused before the run, by check-command.ts).
+ * defaultPath is refused before the run, by prepareArgs in check-command.ts).
  */
 export async function runChecks(
   session: Session,

@@ -111,11 +111,10 @@ export async function introspectModule(
   files: ReadonlyMap<string, string>,
   parser: { ts: TsApi; isWhole: boolean } = loadTypeScriptParser(),
 ): Promise<ModuleSignature> {
-  if (parser.isWhole) return introspectWith(parser.ts, mod, files);
   try {
     return introspectWith(parser.ts, mod, files);
   } catch (err) {
-    if (err instanceof ModuleError) throw err;
+    if (parser.isWhole || err instanceof ModuleError) throw err;
     return introspectWith(loadTypeScript(), mod, files);
   }
 }

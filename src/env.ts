@@ -17,6 +17,8 @@ export interface GantryEnv {
   parallelism?: number;
   /** GANTRY_HOST_OVERLAY=0 (or false/off): host-runtime execs get copies of their files, never an overlay. */
   hostOverlay: boolean;
+  /** GANTRY_BUILDKIT_EXEC=1: experimental, the docker runtime runs the execs it can through the engine's BuildKit. */
+  buildkitExec: boolean;
   /** GANTRY_PROGRESS: auto | tty | plain | json. */
   progress?: string;
   /** GANTRY_SERVICE_TIMEOUT: seconds a service may take to become ready. */
@@ -89,6 +91,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): GantryEnv {
     runtime: env.GANTRY_RUNTIME || undefined,
     parallelism: par && par > 0 ? par : undefined,
     hostOverlay: !/^(0|false|off|no)$/i.test(env.GANTRY_HOST_OVERLAY ?? ""),
+    buildkitExec: /^(1|true|on|yes)$/i.test(env.GANTRY_BUILDKIT_EXEC ?? ""),
     progress: env.GANTRY_PROGRESS || undefined,
     serviceTimeoutSec: env.GANTRY_SERVICE_TIMEOUT
       ? Number(env.GANTRY_SERVICE_TIMEOUT) || undefined

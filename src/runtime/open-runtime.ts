@@ -79,8 +79,12 @@ async function openDocker(opts: OpenRuntimeOptions): Promise<OpenedRuntime> {
     isLocalEngine: conn.isLocal,
     address: conn.address,
     owner: await stateOwner(opts.env.stateDir),
+    buildkitExec: opts.env.buildkitExec,
   });
-  return { runtime, note: `runtime: docker (engine at ${conn.address})` };
+  const how = opts.env.buildkitExec
+    ? ", execs through its BuildKit where they can (experimental)"
+    : "";
+  return { runtime, note: `runtime: docker (engine at ${conn.address}${how})` };
 }
 
 // The host runtime, with the sandbox it could get (bubblewrap) or why it runs plain processes.

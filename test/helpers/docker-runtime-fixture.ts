@@ -21,7 +21,7 @@ export interface DockerRuntimeFixture {
   readonly store: ContentStore;
   readonly stateDir: string;
   /** A runtime with a run id of its own (`<prefix>-<hex>`), closed after the file. */
-  newRuntime(opts?: { isLocalEngine?: boolean }): DockerRuntime;
+  newRuntime(opts?: { isLocalEngine?: boolean; buildkitExec?: boolean }): DockerRuntime;
   runIdOf(rt: DockerRuntime): string;
   /** Removed after the file: volumes, and images (tags or ids). */
   removeVolumeAfter(name: string): void;
@@ -73,6 +73,7 @@ export function useDockerRuntimeFixture(prefix: string): DockerRuntimeFixture {
         store: ready(store, "store"),
         runId: `${prefix}-${randomBytes(5).toString("hex")}`,
         isLocalEngine: opts.isLocalEngine ?? true,
+        buildkitExec: opts.buildkitExec ?? process.env["GANTRY_BUILDKIT_EXEC"] === "1",
       });
       runtimes.push(rt);
       return rt;

@@ -26,6 +26,7 @@ import {
 } from "./connection/run-context.js";
 import type { DockerEndpoint } from "./connection/socket-discovery.js";
 import type { SharedLayers } from "./exec/shared-layers.js";
+import type { BuildkitExecs } from "./buildkit/buildkit-exec.js";
 import { DockerServices } from "./services/docker-services.js";
 import { DockerImages } from "./images/docker-images.js";
 import { DockerDeployments } from "./deploy/docker-deployments.js";
@@ -47,6 +48,11 @@ export interface DockerRuntimeOptions {
   owner?: StateOwner;
   /** Work started beside the run (the reaper of dead runs' leftovers) that close() waits for. */
   background?: Promise<unknown>;
+  /**
+   * Experimental: run the execs BuildKit can run as the container API would through the engine's BuildKit (LLB),
+   * the rest as containers (GANTRY_BUILDKIT_EXEC=1). Default: off.
+   */
+  buildkitExec?: boolean;
 }
 
 export class DockerRuntime implements Runtime {
@@ -54,6 +60,8 @@ export class DockerRuntime implements Runtime {
   private readonly ctx: DockerRunContext;
   private cacheVolumes?: Promise<CacheVolumes>;
   private layers?: Promise<SharedLayers>;
+  private buildkit?: Promise<BuildkitExecs | undefined>;
+  private readonly buildkitExec: boolean;
   private scratchId?: Promise<string>;
   /** Whether anything read the run's labels: every container, volume and network of the run is made with them, so a
    * run that never read them (every step cached) has nothing to remove at close. */
@@ -72,6 +80,7 @@ export class DockerRuntime implements Runtime {
       );
     }
     this.background = opts.background;
+    this.buildkitExec = opts.buildkitExec ?? false;
     const labels = runLabels(opts.runId);
     const markLabelled = (): void => void (this.labelled = true);
     let client: Dockerode | undefined;
@@ -126,8 +135,20 @@ export class DockerRuntime implements Runtime {
       const { runTerminalContainer } = await import("./exec/terminal-container.js");
       return runTerminalContainer(this.ctx, await this.caches(), { ...spec, terminal });
     }
+    const bk = await this.buildkitExecs();
+    const solved = bk ? await bk.run(spec) : undefined;
+    if (solved) return solved;
     const { runExecContainer } = await import("./exec/exec-container.js");
     return runExecContainer(this.ctx, await this.caches(), await this.sharedLayers(), spec);
+  }
+
+  // Experimental (GANTRY_BUILDKIT_EXEC=1): execs BuildKit can run as the container API would go through it.
+  private buildkitExecs(): Promise<BuildkitExecs | undefined> {
+    if (!this.buildkitExec) return Promise.resolve(undefined);
+    this.buildkit ??= import("./buildkit/buildkit-exec.js").then(
+      (m) => new m.BuildkitExecs(this.ctx),
+    );
+    return this.buildkit;
   }
 
   // The run's cache volumes (and their locks' code), loaded by the first exec or service: a cached run mounts none.
@@ -191,6 +212,7 @@ export class DockerRuntime implements Runtime {
   async close(): Promise<void> {
     await this.background;
     await this.ctx.later.settle();
+    await (await this.buildkit)?.close();
     await this.services.close();
     if (!this.labelled) return;
     try {

@@ -2,26 +2,24 @@
 import type Dockerode from "dockerode";
 import path from "node:path/posix";
 import type { ExecOutcome, ExecSpec } from "../../runtime.js";
-import { digestHex } from "../../../store/digest.js";
 import { CancelledError, UnsupportedError, UsageError } from "../../../errors.js";
 import { applyOpsToImage, applyPuts, splitAtLastRm } from "./apply-ops.js";
 import { runAttached, type RunResult } from "./attach-run.js";
 import type { CacheVolumes } from "./cache-volumes.js";
 import { commitContainer } from "./commit.js";
+import { execCommitOptions } from "./exec-snapshot.js";
 import { statPath } from "./container-archive.js";
 import { createRunContainer, removeContainer } from "./containers.js";
 import { buildExecWrapper } from "./exec-wrapper.js";
 import { engineFailure } from "../connection/docker-errors.js";
-import { createOptions, removedImageEnv, stdinFor, userOf, workdirOf } from "./exec-config.js";
+import { createOptions, removedImageEnv, stdinFor, workdirOf } from "./exec-config.js";
 import { prepareMounts, type PreparedMounts } from "./exec-mounts.js";
-import { LABELS } from "../cleanup/labels.js";
 import { ROOT_OWNER } from "./owner.js";
 import { putBytes } from "./put-archive.js";
 import { SharedLayers } from "./shared-layers.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 
-/** Committed exec snapshots are tagged `gantry-cache:<digest hex>`. */
-export const SNAPSHOT_REPO = "gantry-cache";
+export { SNAPSHOT_REPO } from "./exec-snapshot.js";
 
 // Run one exec end to end; whatever happens, its container, temporary volumes and secret files are gone after.
 export async function runExecContainer(
@@ -99,20 +97,7 @@ function commitExec(
   container: Dockerode.Container,
   spec: ExecSpec,
 ): () => Promise<string> {
-  return () =>
-    commitContainer(container, {
-      repo: SNAPSHOT_REPO,
-      tag: digestHex(spec.digest),
-      comment: `gantry: ${spec.step}`.slice(0, 200),
-      config: {
-        Env: spec.env,
-        WorkingDir: workdirOf(spec),
-        User: userOf(spec),
-        Entrypoint: [],
-        Cmd: spec.args,
-        Labels: { ...ctx.ownerLabels, [LABELS.managed]: "true", [LABELS.digest]: spec.digest },
-      },
-    });
+  return () => commitContainer(container, execCommitOptions(ctx, spec));
 }
 
 // The wrapper (secret variables, unset variables) is a shell script: without /bin/sh, say so instead of failing oddly.

@@ -2,11 +2,11 @@
 // context, the build arguments or an image. POST /session upgrades to h2c and the engine becomes a gRPC client of
 // ours over that connection; we answer Secrets/GetSecret from memory and the health checks it makes meanwhile.
 import { randomBytes } from "node:crypto";
-import http from "node:http";
 import http2 from "node:http2";
 import type { Duplex } from "node:stream";
 import type Dockerode from "dockerode";
 import { ImageError } from "../../../errors.js";
+import { frame, upgradeH2c } from "../buildkit/h2c.js";
 import { decodeFields, encodeBytesField, encodeVarintField, fieldString } from "./protobuf-lite.js";
 
 const GET_SECRET = "/moby.buildkit.secrets.v1.Secrets/GetSecret";
@@ -44,44 +44,22 @@ export async function openBuildSession(
 
 // POST /session with Upgrade: h2c; the engine answers 101 and hands us the raw connection.
 function upgrade(docker: Dockerode, id: string): Promise<Duplex> {
-  const modem = docker.modem as unknown as { socketPath?: string; host?: string; port?: number };
-  return new Promise((resolve, reject) => {
-    const req = http.request({
-      ...(modem.socketPath
-        ? { socketPath: modem.socketPath }
-        : { host: modem.host, port: modem.port }),
-      method: "POST",
-      path: "/session",
-      headers: {
-        Connection: "Upgrade",
-        Upgrade: "h2c",
-        "X-Docker-Expose-Session-Uuid": id,
-        "X-Docker-Expose-Session-Name": "gantry",
-        "X-Docker-Expose-Session-Sharedkey": "",
-        "X-Docker-Expose-Session-Grpc-Method": [GET_SECRET, HEALTH_CHECK],
-      },
-    });
-    req.on("upgrade", (_res, socket, head) => {
-      if (head.length > 0) socket.unshift(head);
-      resolve(socket);
-    });
-    req.on("response", (res) => {
-      let body = "";
-      res.on("data", (d: Buffer) => (body += d.toString()));
-      res.on("end", () =>
-        reject(
-          new ImageError(
-            `the engine refused a build session (HTTP ${res.statusCode}): ${body.trim() || "no reason given"}`,
-            { hint: "build secrets need an engine with BuildKit (Docker 18.09 or newer)" },
-          ),
-        ),
-      );
-    });
-    req.on("error", (err) =>
-      reject(new ImageError(`could not open a build session: ${err.message}`, { cause: err })),
-    );
-    req.end();
-  });
+  return upgradeH2c(
+    docker,
+    "/session",
+    {
+      "X-Docker-Expose-Session-Uuid": id,
+      "X-Docker-Expose-Session-Name": "gantry",
+      "X-Docker-Expose-Session-Sharedkey": "",
+      "X-Docker-Expose-Session-Grpc-Method": [GET_SECRET, HEALTH_CHECK],
+    },
+    (status, body) =>
+      new ImageError(
+        `the engine refused a build session (HTTP ${status}): ${body || "no reason given"}`,
+        { hint: "build secrets need an engine with BuildKit (Docker 18.09 or newer)" },
+      ),
+    (err) => new ImageError(`could not open a build session: ${err.message}`, { cause: err }),
+  );
 }
 
 // One unary gRPC call: read the framed request, answer with a framed message and a grpc-status trailer.
@@ -128,13 +106,6 @@ function answer(
   if (value === undefined)
     return { status: NOT_FOUND, message: `secret ${id} was not given to the build` };
   return { status: OK, body: encodeBytesField(1, Buffer.from(value, "utf8")) };
-}
-
-// gRPC length-prefixed messages: 1 byte "compressed" flag, 4 bytes big-endian length, the message.
-function frame(msg: Buffer): Buffer {
-  const head = Buffer.alloc(5);
-  head.writeUInt32BE(msg.length, 1);
-  return Buffer.concat([head, msg]);
 }
 
 function unframe(data: Buffer): Buffer {

@@ -1,0 +1,134 @@
+// BuildKit's control API on dockerd (POST /grpc upgraded to h2c, the way `docker buildx`'s docker driver talks):
+// Solve a Definition with Status streamed beside it. One HTTP/2 connection per runtime; many solves share it.
+import { randomBytes } from "node:crypto";
+import http2 from "node:http2";
+import type Dockerode from "dockerode";
+import { decodeFields, fieldBytes, fieldString } from "../images/protobuf-lite.js";
+import { deframer, frame, upgradeH2c } from "./h2c.js";
+import { msg, str, strMap } from "./pb-write.js";
+
+export interface SolveOptions {
+  exporter?: string;
+  exporterAttrs?: Readonly<Record<string, string>>;
+  session: string;
+  signal: AbortSignal;
+}
+
+export interface SolveResult {
+  /** gRPC status: 0 is success. */
+  status: number;
+  message: string;
+  exporterResponse: Record<string, string>;
+  /** Vertices by digest: whether BuildKit answered it from its cache, whether it started, and its error. */
+  vertices: Map<string, VertexState>;
+}
+
+export interface VertexState {
+  cached: boolean;
+  started: boolean;
+  error?: string;
+}
+
+export class BuildkitControl {
+  private client?: Promise<http2.ClientHttp2Session>;
+
+  constructor(private readonly docker: Dockerode) {}
+
+  private connect(): Promise<http2.ClientHttp2Session> {
+    if (!this.client || this.closedOrDestroyed) {
+      this.client = upgradeH2c(
+        this.docker,
+        "/grpc",
+        {},
+        (status, body) => new Error(`the engine has no BuildKit API (HTTP ${status}): ${body}`),
+        (err) => err,
+      ).then((socket) => {
+        const client = http2.connect("http://docker", { createConnection: () => socket });
+        client.on("error", () => undefined);
+        return client;
+      });
+      this.client.catch(() => (this.client = undefined));
+    }
+    return this.client;
+  }
+
+  private closedOrDestroyed = false;
+
+  /** SolveRequest{Ref=1, Definition=2, Exporter=3, ExporterAttrs=4, Session=5}, with Status for the vertices. */
+  async solve(definition: Buffer, opts: SolveOptions): Promise<SolveResult> {
+    const client = await this.connect();
+    const ref = `gantry-${randomBytes(10).toString("hex")}`;
+    const vertices = new Map<string, VertexState>();
+    // StatusResponse{vertexes=1}; Vertex{digest=1, cached=4, started=5, error=7}
+    const status = this.call(client, "Status", str(1, ref), opts.signal, (m) => {
+      for (const v of fieldBytes(decodeFields(m), 1)) {
+        const f = decodeFields(v);
+        const digest = fieldString(f, 1) ?? "";
+        const seen = vertices.get(digest) ?? { cached: false, started: false };
+        if (f.some((x) => x.no === 4 && x.value === 1)) seen.cached = true;
+        if (f.some((x) => x.no === 5)) seen.started = true;
+        const error = fieldString(f, 7);
+        if (error) seen.error = error;
+        vertices.set(digest, seen);
+      }
+    });
+    const request = Buffer.concat([
+      str(1, ref),
+      msg(2, definition),
+      str(3, opts.exporter),
+      strMap(4, opts.exporterAttrs ?? {}),
+      str(5, opts.session),
+    ]);
+    const exporterResponse: Record<string, string> = {};
+    // SolveResponse{ExporterResponse=1 map<string,string>}
+    const solved = await this.call(client, "Solve", request, opts.signal, (m) => {
+      for (const e of fieldBytes(decodeFields(m), 1)) {
+        const f = decodeFields(e);
+        exporterResponse[fieldString(f, 1) ?? ""] = fieldString(f, 2) ?? "";
+      }
+    });
+    await status.catch(() => undefined);
+    return { ...solved, exporterResponse, vertices };
+  }
+
+  // One Control call (unary or server-streaming); every response message goes to onMessage.
+  private call(
+    client: http2.ClientHttp2Session,
+    method: string,
+    body: Buffer,
+    signal: AbortSignal,
+    onMessage: (m: Buffer) => void,
+  ): Promise<{ status: number; message: string }> {
+    return new Promise((resolve, reject) => {
+      const req = client.request({
+        ":method": "POST",
+        ":path": `/moby.buildkit.v1.Control/${method}`,
+        "content-type": "application/grpc",
+        te: "trailers",
+      });
+      const cancel = () => req.close(http2.constants.NGHTTP2_CANCEL);
+      signal.addEventListener("abort", cancel, { once: true });
+      let status: number | undefined;
+      let message = "";
+      const take = (h: http2.IncomingHttpHeaders) => {
+        if (h["grpc-status"] === undefined) return;
+        status = Number(h["grpc-status"]);
+        message = decodeURIComponent(String(h["grpc-message"] ?? ""));
+      };
+      req.on("response", take);
+      req.on("trailers", take);
+      req.on("data", deframer(onMessage));
+      req.on("error", reject);
+      req.on("close", () => {
+        signal.removeEventListener("abort", cancel);
+        resolve({ status: status ?? -1, message });
+      });
+      req.end(frame(body));
+    });
+  }
+
+  close(): void {
+    this.closedOrDestroyed = true;
+    void this.client?.then((c) => c.close()).catch(() => undefined);
+  }
+}

@@ -1,0 +1,124 @@
+// LLB as dockerd's BuildKit (v0.8 in Docker 20.10, and later) reads it: solver/pb/ops.proto's field numbers. An op's
+// digest is sha256 of its marshalled bytes; a Definition lists the ops and names the result with a last op that
+// has only an input.
+import { createHash } from "node:crypto";
+import { bytes, msg, num, str, strMap, strs } from "./pb-write.js";
+
+/** LLB's "none" for an input or output index. */
+export const NONE = -1;
+
+const PLATFORM = msg(10, str(1, "amd64"), str(2, "linux"));
+
+/** An edge to output `index` of the op with `digest`. */
+export interface Ref {
+  digest: string;
+  index: number;
+}
+
+function input(ref: Ref): Buffer {
+  return msg(1, str(1, ref.digest), num(2, ref.index));
+}
+
+/** Ops in dependency order, each once, with per-op metadata (a name, whether to ignore BuildKit's cache). */
+export class Graph {
+  private readonly ops: { digest: string; op: Buffer }[] = [];
+  private readonly meta = new Map<string, { name?: string; ignoreCache?: boolean }>();
+
+  add(op: Buffer, meta?: { name?: string; ignoreCache?: boolean }): Ref {
+    const digest = `sha256:${createHash("sha256").update(op).digest("hex")}`;
+    if (!this.ops.some((o) => o.digest === digest)) this.ops.push({ digest, op });
+    if (meta) this.meta.set(digest, { ...this.meta.get(digest), ...meta });
+    return { digest, index: 0 };
+  }
+
+  /** Definition{def=1, metadata=2} with `result` as what the solve makes; `ignoreCache` only where asked. */
+  definition(result: Ref, opts: { honourIgnoreCache: boolean }): Buffer {
+    const defs = [...this.ops.map((o) => o.op), input(result)];
+    const metadata = [...this.meta].map(([digest, m]) =>
+      msg(
+        2,
+        str(1, digest),
+        msg(
+          2,
+          num(1, opts.honourIgnoreCache && m.ignoreCache === true),
+          m.name ? strMap(2, { "llb.customname": m.name }) : Buffer.alloc(0),
+        ),
+      ),
+    );
+    return Buffer.concat([...defs.map((d) => bytes(1, d)), ...metadata]);
+  }
+}
+
+/** A source: `docker-image://NAME` or `local://NAME`, with its attrs. */
+export function sourceOp(identifier: string, attrs: Readonly<Record<string, string>> = {}): Buffer {
+  return Buffer.concat([msg(3, str(1, identifier), strMap(2, attrs)), PLATFORM]);
+}
+
+/** `uid[:gid]` as a FileOp owner; undefined keeps the source's (root, as Gantry sends files). */
+function chown(owner: { uid: number; gid: number } | undefined): Buffer {
+  if (!owner || (owner.uid === 0 && owner.gid === 0)) return Buffer.alloc(0);
+  // UserOpt's byID is in a oneof: written even when 0
+  const byId = (id: number) => Buffer.concat([Buffer.from([2 << 3]), uvarint(id)]);
+  return msg(3, msg(1, byId(owner.uid)), msg(2, byId(owner.gid)));
+}
+
+function uvarint(n: number): Buffer {
+  const out: number[] = [];
+  for (; n > 0x7f; n = Math.floor(n / 128)) out.push((n % 128) | 0x80);
+  out.push(n);
+  return Buffer.from(out);
+}
+
+/** Copy the whole of `src` into directory `dest` of `base` (created if missing), as `docker cp` merges. */
+export function copyIntoOp(
+  base: Ref,
+  src: Ref,
+  dest: string,
+  owner?: { uid: number; gid: number },
+): Buffer {
+  const copy = msg(
+    4,
+    str(1, "/"),
+    str(2, dest),
+    chown(owner),
+    num(4, NONE), // keep the source's modes
+    num(5, true), // follow a symlink given as src (the root is none)
+    num(6, true), // the directory's contents, not the directory
+    num(8, true), // make dest and its parents
+    num(11, NONE), // keep the source's times
+  );
+  const action = msg(2, num(1, 0), num(2, 1), num(3, 0), copy);
+  return Buffer.concat([input(base), input(src), msg(4, action), PLATFORM]);
+}
+
+/** Remove `path` of `base`; missing is fine. */
+export function rmOp(base: Ref, path: string): Buffer {
+  const rm = msg(7, str(1, path), num(2, true));
+  const action = msg(2, num(1, 0), num(2, NONE), num(3, 0), rm);
+  return Buffer.concat([input(base), msg(4, action), PLATFORM]);
+}
+
+export type ExecMount =
+  { kind: "scratch"; dest: string; output: number } | { kind: "tmpfs"; dest: string };
+
+/** Run `args` on `root` (output 0 is the root after); extra mounts after it, a scratch mount as a further output. */
+export function execOp(
+  root: Ref,
+  meta: { args: string[]; env: string[]; cwd: string; user: string },
+  mounts: readonly ExecMount[],
+): Buffer {
+  const rootMount = msg(2, num(1, 0), str(3, "/"), num(4, 0));
+  const more = mounts.map((m) =>
+    m.kind === "scratch"
+      ? msg(2, num(1, NONE), str(3, m.dest), num(4, m.output))
+      : msg(2, num(1, NONE), str(3, m.dest), num(4, NONE), num(6, 4)),
+  );
+  const metaMsg = msg(
+    1,
+    strs(1, meta.args),
+    strs(2, meta.env),
+    str(3, meta.cwd),
+    str(4, meta.user),
+  );
+  return Buffer.concat([input(root), msg(2, metaMsg, rootMount, ...more), PLATFORM]);
+}

@@ -141,6 +141,22 @@ describe("BuildKit execs", () => {
     expect(next.stdout).toBe("buildkit\nmade\nX\n");
   });
 
+  it("sends a file whose contents changed but not its size (the engine's incremental copy compares stats)", async () => {
+    const rt = newRuntime();
+    const read = async (content: string) =>
+      (
+        await rt.exec(
+          spec(["sh", "-c", `${WHERE}; cat /src/same.txt; stat -c %Y /src/same.txt`], {
+            ops: [{ op: "put", path: "/src", tree: await tree({ "same.txt": content }) }],
+          }),
+        )
+      ).stdout;
+    // the files get Gantry's fixed time (1985-10-26T08:15:00Z), as the container API's puts do
+    expect(await read("aaaa")).toBe("buildkit\naaaa499162500\n");
+    expect(await read("bbbb")).toBe("buildkit\nbbbb499162500\n");
+    expect(await read("aaaa")).toBe("buildkit\naaaa499162500\n");
+  });
+
   it("leaves the image's variables the exec no longer has unset, and gives tmpfs mounts", async () => {
     const rt = newRuntime();
     const first = await rt.exec(spec(["true"], { env: [...busybox.config.env, "FOO=1"] }));

@@ -14,7 +14,7 @@ import { commitContainer } from "../exec/commit.js";
 import { createFileContainer, removeContainer } from "../exec/containers.js";
 import { execCommitOptions } from "../exec/exec-snapshot.js";
 import { BuildkitControl } from "./control.js";
-import { openExecSession } from "./exec-session.js";
+import { MTIME_NS, openExecSession } from "./exec-session.js";
 import { copyIntoOp, execOp, Graph, rmOp, sourceOp, type ExecMount, type Ref } from "./llb.js";
 import { DEFAULT_PATH } from "../../runtime.js";
 
@@ -185,7 +185,7 @@ export class BuildkitExecs {
           "local.sharedkeyhint": dest,
         }),
       );
-      root = graph.add(copyIntoOp(root, local, dest, ownerIds(op.owner) ?? undefined));
+      root = graph.add(copyIntoOp(root, local, dest, MTIME_NS, ownerIds(op.owner) ?? undefined));
     });
     const env = [
       ...spec.env,

@@ -1,7 +1,7 @@
 // The BuildKit session of one exec's solve: dockerd calls back over POST /session for the exec's source trees
 // (FileSync/DiffCopy, fsutil's protocol, sent from Gantry's content store without writing them out) and for the tar
 // the exporter streams back (FileSend/DiffCopy).
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import http2 from "node:http2";
 import type Dockerode from "dockerode";
 import type { ContentStore } from "../../../store/content-store.js";
@@ -22,7 +22,8 @@ const PACKET_FIN = 3;
 const PACKET_ERR = 4;
 
 const CHUNK = 32 * 1024;
-const MTIME_NS = BigInt(PACK_MTIME.getTime()) * 1_000_000n;
+/** Gantry's fixed file time (tree-tar.ts), in ns. */
+export const MTIME_NS = BigInt(PACK_MTIME.getTime()) * 1_000_000n;
 
 export interface ExecSession {
   id: string;
@@ -183,15 +184,24 @@ function statOf(path: string, entry: TreeEntry): Buffer {
     return Buffer.concat([
       str(1, path),
       num(2, 2 ** 27 + 0o777),
-      num(6, MTIME_NS),
+      num(6, contentTime(createHash("sha256").update(entry.target).digest("hex"))),
       str(7, entry.target),
     ]);
   return Buffer.concat([
     str(1, path),
     num(2, goPerm(entry.mode)),
     num(5, entry.size),
-    num(6, MTIME_NS),
+    num(6, contentTime(entry.digest.slice(7))),
   ]);
+}
+
+/**
+ * The engine keeps its last copy of a source and asks only for entries whose stat changed (fsutil compares mode,
+ * size and time, never contents), so a file's time must change with its contents: one fixed instant plus up to ~3
+ * days taken from the content digest. The copy into the exec's root sets Gantry's fixed time on every file.
+ */
+function contentTime(hex: string): bigint {
+  return MTIME_NS + BigInt(`0x${hex.slice(0, 12)}`);
 }
 
 // Unix setuid/setgid/sticky bits sit elsewhere in Go's FileMode.

@@ -74,6 +74,7 @@ export function copyIntoOp(
   base: Ref,
   src: Ref,
   dest: string,
+  timeNs: bigint,
   owner?: { uid: number; gid: number },
 ): Buffer {
   const copy = msg(
@@ -85,7 +86,7 @@ export function copyIntoOp(
     num(5, true), // follow a symlink given as src (the root is none)
     num(6, true), // the directory's contents, not the directory
     num(8, true), // make dest and its parents
-    num(11, NONE), // keep the source's times
+    num(11, timeNs), // every file's time
   );
   const action = msg(2, num(1, 0), num(2, 1), num(3, 0), copy);
   return Buffer.concat([input(base), input(src), msg(4, action), PLATFORM]);

@@ -1,6 +1,7 @@
 // Execs through the engine's BuildKit (experimental, DockerRuntimeOptions.buildkitExec): the real engine, no mocks.
 // Each exec can tell where it ran: BuildKit's execs see the shim's scratch mount at /dev/.gantry-exec.
 import { execFile } from "node:child_process";
+import { randomBytes } from "node:crypto";
 import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
 import {
@@ -185,13 +186,31 @@ describe("BuildKit execs", () => {
     expect(outcome.stdout).toBe("container\ns3cret\n");
   });
 
-  it("stops a cancelled exec", async () => {
+  it("stops a cancelled exec: the solve is cancelled and its process killed", async () => {
     const controller = new AbortController();
+    const marker = `gantry-bk-cancel-${randomBytes(6).toString("hex")}`;
+    const running = () =>
+      run("pgrep", ["-f", marker]).then(
+        () => true,
+        () => false,
+      );
     const started = Date.now();
-    const pending = newRuntime().exec(spec(["sleep", "30"], { signal: controller.signal }));
-    setTimeout(() => controller.abort(), 1500);
+    const pending = newRuntime().exec(
+      spec(["sh", "-c", `sleep 30; echo ${marker}`], { signal: controller.signal }),
+    );
+    while (!(await running())) {
+      if (Date.now() - started > 10_000) throw new Error("the exec never started");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    controller.abort();
     await expect(pending).rejects.toBeInstanceOf(CancelledError);
-    expect(Date.now() - started).toBeLessThan(10_000);
+    const gone = Date.now();
+    while (await running()) {
+      if (Date.now() - gone > 10_000)
+        throw new Error("the cancelled exec's process is still running");
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   it("removes the run's tags of its base images when it closes, and the images stay", async () => {

@@ -8,7 +8,7 @@ import { CancelledError, InternalError } from "../../../errors.js";
 import { digestHex } from "../../../store/digest.js";
 import { treeDigest, type Tree } from "../../../store/tree.js";
 import type { DockerRunContext } from "../connection/run-context.js";
-import { ignoreGone } from "../connection/docker-errors.js";
+import { engineFailure, ignoreGone } from "../connection/docker-errors.js";
 import { userOf, workdirOf } from "../exec/exec-config.js";
 import { commitContainer } from "../exec/commit.js";
 import { createFileContainer, removeContainer } from "../exec/containers.js";
@@ -109,6 +109,8 @@ export class BuildkitExecs {
         throw new Error("the exec's shim left no exit code");
     } catch (err) {
       if (signal.aborted) throw cancelled(err);
+      if ((err as { code?: unknown }).code === "ECONNRESET")
+        throw engineFailure(`running exec ${spec.step}`, err);
       if (started)
         throw new InternalError(
           `exec ${spec.step} ran in BuildKit, but its result was lost: ${errorText(err)}`,

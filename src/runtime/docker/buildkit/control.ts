@@ -118,10 +118,23 @@ export class BuildkitControl {
       req.on("response", take);
       req.on("trailers", take);
       req.on("data", deframer(onMessage));
-      req.on("error", reject);
+      req.on("error", (err) =>
+        reject(
+          Object.assign(new Error(`BuildKit's ${method}: ${err.message}`, { cause: err }), {
+            code: "ECONNRESET",
+          }),
+        ),
+      );
       req.on("close", () => {
         signal.removeEventListener("abort", cancel);
-        resolve({ status: status ?? -1, message });
+        if (status !== undefined || signal.aborted) resolve({ status: status ?? -1, message });
+        // no gRPC status at all: the connection went (the engine stopped, or its socket was cut)
+        else
+          reject(
+            Object.assign(new Error(`BuildKit's ${method} ended without an answer`), {
+              code: "ECONNRESET",
+            }),
+          );
       });
       req.end(frame(body));
     });

@@ -93,7 +93,7 @@ describe("BuildKit execs", () => {
       [
         "sh",
         "-c",
-        `${WHERE}; cat /src/a/x.txt; readlink /src/link; /src/run.sh; stat -c %u:%g /etc/gantry-motd; ` +
+        `${WHERE}; cat /src/a/x.txt /src/a-b.txt /src/a.c/y; readlink /src/link; /src/run.sh; stat -c %u:%g /etc/gantry-motd; ` +
           "cat /etc/gantry-motd; ls /home 2>/dev/null || echo no-home; echo made > /made",
       ],
       {
@@ -101,7 +101,13 @@ describe("BuildKit execs", () => {
           {
             op: "put",
             path: "/src",
-            tree: await tree({ "a/x.txt": "X\n", "run.sh": "#!/bin/sh\necho ran\n" }),
+            tree: await tree({
+              "a/x.txt": "X\n",
+              // in the engine's walk order, not a string sort's ("a-b.txt" < "a/x.txt" as strings)
+              "a-b.txt": "dash\n",
+              "a.c/y": "dot\n",
+              "run.sh": "#!/bin/sh\necho ran\n",
+            }),
           },
           {
             op: "putFile",
@@ -116,7 +122,7 @@ describe("BuildKit execs", () => {
     const outcome = await rt.exec(s);
     expect(outcome).toMatchObject({
       exitCode: 0,
-      stdout: "buildkit\nX\na/x.txt\nran\n1000:1001\nmotd\nno-home\n",
+      stdout: "buildkit\nX\ndash\ndot\na/x.txt\nran\n1000:1001\nmotd\nno-home\n",
     });
     const snapshot = await snapshotOf(outcome);
     const made = await rt.readFile(snapshot, "/made", never);

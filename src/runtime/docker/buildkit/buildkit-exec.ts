@@ -69,7 +69,7 @@ export class BuildkitExecs {
 
   /** Run `spec` through BuildKit; undefined when it must run on the container API instead. */
   async run(spec: ExecSpec): Promise<ExecOutcome | undefined> {
-    if (whyNotBuildkit(spec) !== undefined) return undefined;
+    if (whyNotBuildkit(spec) !== undefined || this.control.unavailable) return undefined;
     const { signal } = spec;
     const cancelled = (cause?: unknown) =>
       new CancelledError(`exec ${spec.step} was cancelled`, { cause });

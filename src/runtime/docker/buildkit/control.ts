@@ -34,25 +34,33 @@ export class BuildkitControl {
 
   constructor(private readonly docker: Dockerode) {}
 
-  private connect(): Promise<http2.ClientHttp2Session> {
-    if (!this.client || this.closedOrDestroyed) {
-      this.client = upgradeH2c(
-        this.docker,
-        "/grpc",
-        {},
-        (status, body) => new Error(`the engine has no BuildKit API (HTTP ${status}): ${body}`),
-        (err) => err,
-      ).then((socket) => {
-        const client = http2.connect("http://docker", { createConnection: () => socket });
-        client.on("error", () => undefined);
-        return client;
-      });
-      this.client.catch(() => (this.client = undefined));
-    }
+  // One connection, made again when the engine closed it; an engine that refuses the API (Podman, BuildKit off)
+  // is not asked again by this runtime.
+  private async connect(): Promise<http2.ClientHttp2Session> {
+    if (this.refused) throw this.refused;
+    const current = await this.client?.catch(() => undefined);
+    if (current && !current.closed && !current.destroyed) return current;
+    this.client = upgradeH2c(
+      this.docker,
+      "/grpc",
+      {},
+      (status, body) =>
+        (this.refused = new Error(`the engine has no BuildKit API (HTTP ${status}): ${body}`)),
+      (err) => err,
+    ).then((socket) => {
+      const client = http2.connect("http://docker", { createConnection: () => socket });
+      client.on("error", () => undefined);
+      return client;
+    });
     return this.client;
   }
 
-  private closedOrDestroyed = false;
+  private refused?: Error;
+
+  /** The engine answered that it has no BuildKit API. */
+  get unavailable(): boolean {
+    return this.refused !== undefined;
+  }
 
   /** SolveRequest{Ref=1, Definition=2, Exporter=3, ExporterAttrs=4, Session=5}, with Status for the vertices. */
   async solve(definition: Buffer, opts: SolveOptions): Promise<SolveResult> {
@@ -141,7 +149,7 @@ export class BuildkitControl {
   }
 
   close(): void {
-    this.closedOrDestroyed = true;
     void this.client?.then((c) => c.close()).catch(() => undefined);
+    this.client = undefined;
   }
 }

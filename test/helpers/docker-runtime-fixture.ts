@@ -13,6 +13,7 @@ import { connectDocker } from "../../src/runtime/docker/connection/connect-docke
 import { DockerRuntime } from "../../src/runtime/docker/docker-runtime.js";
 import type { ExecOutcome, ExecSpec, ResolvedImage } from "../../src/runtime/runtime.js";
 import { ContentStore } from "../../src/store/content-store.js";
+import type { FileEntry, Tree, TreeEntry } from "../../src/store/tree.js";
 
 const run = promisify(execFile);
 
@@ -26,6 +27,10 @@ export interface DockerRuntimeFixture {
   /** Removed after the file: volumes, and images (tags or ids). */
   removeVolumeAfter(name: string): void;
   removeImageAfter(ref: string): void;
+  /** A file of `content`, its blob in the fixture's store. */
+  fileEntry(content: string, mode?: number): Promise<FileEntry>;
+  /** A tree of text files by path (their parent directories made too), blobs in the fixture's store. */
+  tree(files: Record<string, string>): Promise<Tree>;
 }
 
 /** Register beforeAll/afterAll for the calling test file; the fixture's fields are ready inside tests. */
@@ -81,7 +86,29 @@ export function useDockerRuntimeFixture(prefix: string): DockerRuntimeFixture {
     runIdOf: (rt) => (rt as unknown as { ctx: { runId: string } }).ctx.runId,
     removeVolumeAfter: (name) => void volumes.push(name),
     removeImageAfter: (ref) => void images.push(ref),
+    fileEntry,
+    tree,
   };
+
+  async function fileEntry(content: string, mode = 0o644): Promise<FileEntry> {
+    return {
+      type: "file",
+      mode,
+      digest: await ready(store, "store").putBytes(content),
+      size: Buffer.byteLength(content),
+    };
+  }
+
+  async function tree(files: Record<string, string>): Promise<Tree> {
+    const entries: Record<string, TreeEntry> = {};
+    for (const [name, content] of Object.entries(files)) {
+      const parts = name.split("/");
+      for (let i = 1; i < parts.length; i++)
+        entries[parts.slice(0, i).join("/")] = { type: "dir", mode: 0o755 };
+      entries[name] = await fileEntry(content);
+    }
+    return { entries };
+  }
 }
 
 /** An exec on `image` with everything else defaulted (no ops, no mounts, the image's env, root in /). */

@@ -1,20 +1,27 @@
 // Execs through the engine's BuildKit (experimental, DockerRuntimeOptions.buildkitExec): the real engine, no mocks.
 // Each exec can tell where it ran: BuildKit's execs see the shim's scratch mount at /dev/.gantry-exec.
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import os from "node:os";
+import path from "node:path";
 import { promisify } from "node:util";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   defaultExecSpec,
   snapshotOf,
   useDockerRuntimeFixture,
 } from "../helpers/docker-runtime-fixture.js";
-import { CancelledError } from "../../src/errors.js";
+import Dockerode from "dockerode";
+import { CancelledError, RuntimeUnavailableError } from "../../src/errors.js";
+import { DockerRuntime } from "../../src/runtime/docker/docker-runtime.js";
+import { startEngineProxy } from "../helpers/engine-proxy.js";
 import type { ExecSpec, ResolvedImage } from "../../src/runtime/runtime.js";
-import type { FileEntry, Tree, TreeEntry } from "../../src/store/tree.js";
+import type { Tree, TreeEntry } from "../../src/store/tree.js";
+import { BUSYBOX, makeStateDir, runCommand } from "../helpers/test-session.js";
 
 const run = promisify(execFile);
-const BUSYBOX = "gantry-test/busybox:latest";
+const BIN = path.resolve(import.meta.dirname, "../../bin/gantry.js");
 const never = new AbortController().signal;
 const WHERE = "if [ -d /dev/.gantry-exec ]; then echo buildkit; else echo container; fi";
 
@@ -33,23 +40,13 @@ function spec(args: string[], more: Partial<ExecSpec> = {}): ExecSpec {
   return { ...base, ...more };
 }
 
-async function fileEntry(content: string, mode = 0o644): Promise<FileEntry> {
-  return {
-    type: "file",
-    mode,
-    digest: await fx.store.putBytes(content),
-    size: Buffer.byteLength(content),
-  };
-}
+const { fileEntry } = fx;
 
+// fx.tree's files, run.sh executable, and a symlink at "link".
 async function tree(files: Record<string, string>): Promise<Tree> {
-  const entries: Record<string, TreeEntry> = {};
-  for (const [name, content] of Object.entries(files)) {
-    const parts = name.split("/");
-    for (let i = 1; i < parts.length; i++)
-      entries[parts.slice(0, i).join("/")] = { type: "dir", mode: 0o755 };
-    entries[name] = await fileEntry(content, name.endsWith(".sh") ? 0o755 : 0o644);
-  }
+  const made = await fx.tree(files);
+  const entries: Record<string, TreeEntry> = { ...made.entries };
+  if (files["run.sh"] !== undefined) entries["run.sh"] = await fileEntry(files["run.sh"], 0o755);
   entries["link"] = { type: "symlink", target: "a/x.txt" };
   return { entries };
 }
@@ -219,6 +216,41 @@ describe("BuildKit execs", () => {
     expect(Date.now() - started).toBeLessThan(20_000);
   });
 
+  it("says the engine stopped answering when it goes mid-exec, as on containers", async () => {
+    const dir = await mkdtemp(path.join(os.tmpdir(), "gantry-bk-cut-"));
+    const proxy = await startEngineProxy(path.join(dir, "engine.sock"));
+    const rt = new DockerRuntime({
+      docker: new Dockerode({ socketPath: proxy.dockerHost.slice("unix://".length) }),
+      store: fx.store,
+      runId: `bk-cut-${randomBytes(4).toString("hex")}`,
+      isLocalEngine: true,
+      buildkitExec: true,
+    });
+    const marker = `gantry-bk-cut-${randomBytes(6).toString("hex")}`;
+    const running = () =>
+      run("pgrep", ["-f", marker]).then(
+        () => true,
+        () => false,
+      );
+    try {
+      const pending = rt.exec(spec(["sh", "-c", `sleep 20; echo ${marker}`]));
+      pending.catch(() => undefined);
+      const t0 = Date.now();
+      while (!(await running())) {
+        if (Date.now() - t0 > 10_000) throw new Error("the exec never started");
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      await proxy.cut();
+      await expect(pending).rejects.toBeInstanceOf(RuntimeUnavailableError);
+      await expect(pending).rejects.toThrow(
+        /the Docker engine stopped answering while running exec/,
+      );
+    } finally {
+      await rt.close().catch(() => undefined);
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("removes the run's tags of its base images when it closes, and the images stay", async () => {
     const rt = newRuntime();
     const outcome = await rt.exec(spec(["sh", "-c", WHERE]));
@@ -231,5 +263,89 @@ describe("BuildKit execs", () => {
     await rt.close();
     expect(await tags()).toEqual([]);
     await run("docker", ["image", "inspect", busybox.id]);
+  });
+});
+
+describe("gantry with GANTRY_BUILDKIT_EXEC=1", () => {
+  let project: string;
+  beforeAll(async () => {
+    project = await mkdtemp(path.join(os.tmpdir(), "gantry-bk-cli-"));
+    await mkdir(path.join(project, ".gantry/src"), { recursive: true });
+    await writeFile(path.join(project, "hello.txt"), "hello\n");
+    const from = `dag.container().from(${JSON.stringify(BUSYBOX)})`;
+    await writeFile(
+      path.join(project, ".gantry/src/index.ts"),
+      [
+        'import { argument, dag, Directory, func, object } from "@dagger.io/dagger";',
+        "@object()",
+        "export class Where {",
+        "  @func()",
+        '  async where(@argument({ defaultPath: "." }) source: Directory): Promise<string> {',
+        `    const base = ${from}.withDirectory("/src", source).withWorkdir("/src");`,
+        `    const plain = await base.withExec(["sh", "-c", ${JSON.stringify(`${WHERE}; cat hello.txt`)}]).stdout();`,
+        '    const secret = dag.setSecret("token", "s3cret");',
+        `    const withSecret = await base.withSecretVariable("TOKEN", secret).withExec(["sh", "-c", ${JSON.stringify(`${WHERE}; test "$TOKEN" = s3cret && echo same`)}]).stdout();`,
+        "    return plain + withSecret;",
+        "  }",
+        "  @func()",
+        "  async slow(marker: string): Promise<string> {",
+        // the exec's command line holds marker + "-done", which gantry's own does not
+        `    return ${from}.withExec(["sh", "-c", "sleep 60; echo " + marker + "-done"]).stdout();`,
+        "  }",
+        "}",
+        "",
+      ].join("\n"),
+    );
+  });
+  afterAll(async () => {
+    await rm(project, { recursive: true, force: true });
+  });
+
+  it("says so in its first line and runs a module's execs through BuildKit, a secret's as a container", async () => {
+    const r = await runCommand("node", [BIN, "call", "where"], {
+      cwd: project,
+      env: { GANTRY_STATE_DIR: await makeStateDir(), GANTRY_BUILDKIT_EXEC: "1" },
+    });
+    expect(r.status, r.out).toBe(0);
+    expect(r.stderr.split("\n")[0]).toMatch(
+      /runtime: docker \(engine at .*, execs through its BuildKit where they can \(experimental\)\)/,
+    );
+    expect(r.stdout).toBe("buildkit\nhello\ncontainer\nsame\n");
+  });
+
+  it("stops on Ctrl-C: exit 130, the exec's process killed", async () => {
+    const marker = `gantry-bk-sigint-${randomBytes(6).toString("hex")}`;
+    const running = () =>
+      run("pgrep", ["-f", `${marker}-done`]).then(
+        () => true,
+        () => false,
+      );
+    const child = spawn("node", [BIN, "call", "slow", `--marker=${marker}`], {
+      cwd: project,
+      env: {
+        ...process.env,
+        CI: "true",
+        GANTRY_STATE_DIR: await makeStateDir(),
+        GANTRY_BUILDKIT_EXEC: "1",
+      },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+    const t0 = Date.now();
+    while (!(await running())) {
+      if (Date.now() - t0 > 60_000) throw new Error(`the exec never started:\n${out}`);
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    child.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(out).toContain("Interrupted");
+    const t1 = Date.now();
+    while (await running()) {
+      if (Date.now() - t1 > 10_000) throw new Error("the exec's process outlived the run");
+      await new Promise((r) => setTimeout(r, 200));
+    }
   });
 });

@@ -15,7 +15,7 @@ import { CancelledError, NotFoundError, UnsupportedError } from "../../src/error
 import { cacheVolumeName } from "../../src/runtime/docker/exec/cache-volumes.js";
 import { runLabels } from "../../src/runtime/docker/cleanup/labels.js";
 import type { ExecSpec, ResolvedImage } from "../../src/runtime/runtime.js";
-import type { FileEntry, Tree, TreeEntry } from "../../src/store/tree.js";
+import type { FileEntry } from "../../src/store/tree.js";
 
 const run = promisify(execFile);
 const BUSYBOX = "gantry-test/busybox:latest";
@@ -28,33 +28,13 @@ beforeAll(async () => {
   busybox = await fx.newRuntime().resolveImage(BUSYBOX, never);
 });
 
-const { newRuntime, runIdOf } = fx;
+const { newRuntime, runIdOf, fileEntry, tree } = fx;
 
 // An exec on busybox with everything defaulted; a fresh digest each time.
 function spec(args: string[], more: Partial<ExecSpec> = {}): ExecSpec {
   const base = defaultExecSpec(busybox, args, `test ${args.join(" ")}`);
   fx.removeImageAfter(`gantry-cache:${base.digest.slice(7)}`);
   return { ...base, ...more };
-}
-
-async function fileEntry(content: string, mode = 0o644): Promise<FileEntry> {
-  return {
-    type: "file",
-    mode,
-    digest: await fx.store.putBytes(content),
-    size: Buffer.byteLength(content),
-  };
-}
-
-async function tree(files: Record<string, string>): Promise<Tree> {
-  const entries: Record<string, TreeEntry> = {};
-  for (const [name, content] of Object.entries(files)) {
-    const parts = name.split("/");
-    for (let i = 1; i < parts.length; i++)
-      entries[parts.slice(0, i).join("/")] = { type: "dir", mode: 0o755 };
-    entries[name] = await fileEntry(content);
-  }
-  return { entries };
 }
 
 async function text(entry: FileEntry): Promise<string> {

@@ -13,6 +13,8 @@ import { copyIntoOp, Graph, rmOp, sourceOp } from "../../src/runtime/docker/buil
 import type { ExecSpec } from "../../src/runtime/runtime.js";
 import { decodeFields } from "../../src/runtime/docker/images/protobuf-lite.js";
 
+const entry = { type: "file" as const, mode: 0o644, digest: "sha256:" + "2".repeat(64), size: 1 };
+
 const spec = (more: Partial<ExecSpec> = {}): ExecSpec => ({
   step: "s",
   digest: "sha256:" + "0".repeat(64),
@@ -34,12 +36,6 @@ describe("which execs BuildKit runs", () => {
     expect(
       whyNotBuildkit(spec({ user: "0:0", mounts: [{ kind: "tmp", target: "/t" }] })),
     ).toBeUndefined();
-    const entry = {
-      type: "file" as const,
-      mode: 0o644,
-      digest: "sha256:" + "2".repeat(64),
-      size: 1,
-    };
     expect(
       whyNotBuildkit(spec({ ops: [{ op: "putFile", path: "/f", entry, owner: "1000:1000" }] })),
     ).toBeUndefined();
@@ -59,12 +55,6 @@ describe("which execs BuildKit runs", () => {
         spec({ mounts: [{ kind: "cache", target: "/c", volume: "v", sharing: "SHARED" }] }),
       ),
     ).toBe("mounts");
-    const entry = {
-      type: "file" as const,
-      mode: 0o644,
-      digest: "sha256:" + "2".repeat(64),
-      size: 1,
-    };
     expect(
       whyNotBuildkit(spec({ ops: [{ op: "putFile", path: "/f", entry, owner: "node" }] })),
     ).toBe("a named owner");

@@ -80,6 +80,7 @@ export class BuildkitControl {
         vertices.set(digest, seen);
       }
     });
+    status.catch(() => undefined); // a lost connection fails the Solve too, which says so
     const request = Buffer.concat([
       str(1, ref),
       msg(2, definition),

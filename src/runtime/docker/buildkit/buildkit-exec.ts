@@ -1,9 +1,10 @@
-// Execs through dockerd's BuildKit (experimental: DockerRuntimeOptions.buildkitExec, GANTRY_BUILDKIT_EXEC=1): the exec and its pending file ops are
-// solved as LLB by the solver `docker build` uses, so no container is created, started, committed or removed
-// through the container API. An exec BuildKit cannot run as the container API would is left to it (undefined);
-// so is one whose solve fails for any reason but the command's own exit code, which the shim reports instead.
+// Execs through dockerd's BuildKit (experimental: DockerRuntimeOptions.buildkitExec, GANTRY_BUILDKIT_EXEC=1): the
+// exec and its pending file ops are solved as LLB by the solver `docker build` uses, so no container is created,
+// started, committed or removed through the container API. An exec BuildKit cannot run as the container API would
+// is left to it (undefined); so is one whose solve fails before its command starts. The command's own exit code is
+// a value the shim reports, never a failed solve. Design and measurements: performance.md, Decision 18.
 import path from "node:path/posix";
-import type { ExecOutcome, ExecSpec, FsOp } from "../../runtime.js";
+import { DEFAULT_PATH, type ExecOutcome, type ExecSpec, type FsOp } from "../../runtime.js";
 import { CancelledError, InternalError } from "../../../errors.js";
 import { digestHex } from "../../../store/digest.js";
 import { treeDigest, type Tree } from "../../../store/tree.js";
@@ -16,17 +17,18 @@ import { execCommitOptions } from "../exec/exec-snapshot.js";
 import { BuildkitControl } from "./control.js";
 import { MTIME_NS, openExecSession } from "./exec-session.js";
 import { copyIntoOp, execOp, Graph, rmOp, sourceOp, type ExecMount, type Ref } from "./llb.js";
-import { DEFAULT_PATH } from "../../runtime.js";
 
 /** Where the shim writes the command's stdout, stderr and exit code: a scratch mount, the exec's output 1. */
 const META = "/dev/.gantry-exec";
+const NOT_FOUND = `printf 'exec: "%s": executable file not found in $PATH\\n' "$1" >${META}/stderr`;
 /**
  * The exec's command runs as docker would run it: only an executable file (never a shell builtin, through `exec`),
  * one missing from PATH is exit 127 with docker's words, the output into META whatever the command does.
  */
 const SHIM = [
-  'case "$1" in */*) ;; *) f=; IFS=:; for d in $PATH; do [ -f "$d/$1" ] && [ -x "$d/$1" ] && f=1 && break; done; unset IFS',
-  `[ -n "$f" ] || { printf 'exec: "%s": executable file not found in $PATH\\n' "$1" >${META}/stderr; echo 127 >${META}/exit; exit 0; } ;; esac`,
+  'case "$1" in */*) ;; *) f=; IFS=:',
+  'for d in $PATH; do [ -f "$d/$1" ] && [ -x "$d/$1" ] && f=1 && break; done; unset IFS',
+  `[ -n "$f" ] || { ${NOT_FOUND}; echo 127 >${META}/exit; exit 0; } ;; esac`,
   `(exec "$@") >${META}/stdout 2>${META}/stderr; echo $? >${META}/exit`,
 ].join("\n");
 

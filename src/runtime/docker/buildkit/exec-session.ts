@@ -214,7 +214,7 @@ function goPerm(mode: number): number {
   );
 }
 
-/** Entries as Go's filepath.Walk visits them: names in byte order within each directory, a directory before its contents. */
+/** Entries as Go's filepath.Walk visits them: names in byte order within a directory, a directory before its contents. */
 export function walkOrder(tree: Tree): Walked[] {
   const split = Object.keys(tree.entries).map((path) => ({ path, parts: path.split("/") }));
   split.sort((a, b) => {

@@ -42,6 +42,19 @@ function spec(args: string[], more: Partial<ExecSpec> = {}): ExecSpec {
 
 const { fileEntry } = fx;
 
+// busybox with Dockerfile-style config changes (docker commit --change), removed after the file; its id.
+async function derivedImage(changes: string[]): Promise<string> {
+  const ref = `gantry-test/bk-derived:${randomBytes(6).toString("hex")}`;
+  const { stdout: id } = await run("docker", ["create", BUSYBOX, "true"]);
+  try {
+    await run("docker", ["commit", ...changes.flatMap((c) => ["--change", c]), id.trim(), ref]);
+  } finally {
+    await run("docker", ["rm", "-f", id.trim()]);
+  }
+  fx.removeImageAfter(ref);
+  return (await fx.newRuntime().resolveImage(ref, never)).id;
+}
+
 // fx.tree's files, run.sh executable, and a symlink at "link".
 async function tree(files: Record<string, string>): Promise<Tree> {
   const made = await fx.tree(files);
@@ -91,7 +104,8 @@ describe("BuildKit execs", () => {
         "sh",
         "-c",
         `${WHERE}; cat /src/a/x.txt /src/a-b.txt /src/a.c/y; readlink /src/link; /src/run.sh; stat -c %u:%g /etc/gantry-motd; ` +
-          "cat /etc/gantry-motd; ls /home 2>/dev/null || echo no-home; echo made > /made",
+          "cat /etc/gantry-motd; ls /home 2>/dev/null || echo no-home; " +
+          "cat /proc/sys/kernel/random/uuid | tee /made",
       ],
       {
         ops: [
@@ -117,13 +131,16 @@ describe("BuildKit execs", () => {
       },
     );
     const outcome = await rt.exec(s);
-    expect(outcome).toMatchObject({
-      exitCode: 0,
-      stdout: "buildkit\nX\ndash\ndot\na/x.txt\nran\n1000:1001\nmotd\nno-home\n",
-    });
+    expect(outcome.exitCode).toBe(0);
+    expect(outcome.stdout).toMatch(
+      /^buildkit\nX\ndash\ndot\na\/x.txt\nran\n1000:1001\nmotd\nno-home\n[0-9a-f-]{36}\n$/,
+    );
     const snapshot = await snapshotOf(outcome);
     const made = await rt.readFile(snapshot, "/made", never);
-    expect((await fx.store.readBlob(made.digest)).toString()).toBe("made\n");
+    // the kept filesystem is the one the reported output came from, not a second run's
+    const uuid = outcome.stdout.split("\n").at(-2)!;
+    expect(uuid).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await fx.store.readBlob(made.digest)).toString()).toBe(`${uuid}\n`);
     // the shim's mount point left nothing in the filesystem
     const dev = await rt.readDirectory(snapshot, "/dev", never).catch(() => ({ entries: {} }));
     expect(Object.keys(dev.entries)).not.toContain(".gantry-exec");
@@ -142,7 +159,7 @@ describe("BuildKit execs", () => {
     const next = await rt.exec(
       spec(["sh", "-c", `${WHERE}; cat /made /src/a/x.txt`], { base: snapshot }),
     );
-    expect(next.stdout).toBe("buildkit\nmade\nX\n");
+    expect(next.stdout).toBe(`buildkit\n${uuid}\nX\n`);
   });
 
   it("sends a file whose contents changed but not its size (the engine's incremental copy compares stats)", async () => {
@@ -161,16 +178,57 @@ describe("BuildKit execs", () => {
     expect(await read("aaaa")).toBe("buildkit\naaaa499162500\n");
   });
 
-  it("leaves the image's variables the exec no longer has unset, and gives tmpfs mounts", async () => {
+  it("leaves the image's variables the exec no longer has unset, and takes the image's PATH when it sets none", async () => {
     const rt = newRuntime();
     const first = await rt.exec(spec(["true"], { env: [...busybox.config.env, "FOO=1"] }));
     const second = await rt.exec(
-      spec(["sh", "-c", `${WHERE}; echo \${FOO-unset}; grep -c ' /scratch tmpfs' /proc/mounts`], {
-        base: await snapshotOf(first),
+      spec(["sh", "-c", `${WHERE}; echo \${FOO-unset}`], { base: await snapshotOf(first) }),
+    );
+    expect(second.stdout).toBe("buildkit\nunset\n");
+    const custom = await derivedImage(["ENV PATH=/opt/bin:/bin"]);
+    const noPath = await rt.exec(
+      spec(["sh", "-c", `${WHERE}; echo "$PATH"`], { base: custom, env: [] }),
+    );
+    expect(noPath.stdout).toBe("buildkit\n/opt/bin:/bin\n");
+  });
+
+  it("keeps the base image's config (exposed ports, labels) in a kept snapshot, as a container's commit does", async () => {
+    const rt = newRuntime();
+    const base = await derivedImage(["EXPOSE 8080", "LABEL base.label=kept"]);
+    const s = spec(["sh", "-c", `${WHERE}; true`], { base });
+    const outcome = await rt.exec(s);
+    expect(outcome.stdout).toBe("buildkit\n");
+    const { stdout } = await run("docker", [
+      "image",
+      "inspect",
+      "--format",
+      '{{json .Config.ExposedPorts}} {{index .Config.Labels "base.label"}} {{index .Config.Labels "gantry.managed"}}',
+      await snapshotOf(outcome),
+    ]);
+    expect(stdout.trim()).toBe('{"8080/tcp":{}} kept true');
+  });
+
+  it("leaves to containers an image that declares a VOLUME, a tmpfs mount, and an image without /bin/sh", async () => {
+    const rt = newRuntime();
+    const withVolume = await derivedImage(["VOLUME /data"]);
+    expect((await rt.exec(spec(["sh", "-c", WHERE], { base: withVolume }))).stdout).toBe(
+      "container\n",
+    );
+    const tmp = await rt.exec(
+      spec(["sh", "-c", `${WHERE}; grep -c ' /scratch tmpfs' /proc/mounts`], {
         mounts: [{ kind: "tmp", target: "/scratch" }],
       }),
     );
-    expect(second.stdout).toBe("buildkit\nunset\n1\n");
+    expect(tmp.stdout).toBe("container\n1\n");
+    // no shell at all: busybox's binary alone, on an empty image
+    const binary = await rt.readFile(busybox.id, "/bin/busybox", never);
+    const bare = await rt.applyOps(
+      await rt.scratch(),
+      [{ op: "putFile", path: "/busybox", entry: { ...binary, mode: 0o755 } }],
+      never,
+    );
+    const outcome = await rt.exec(spec(["/busybox", "echo", "no shell needed"], { base: bare }));
+    expect(outcome).toMatchObject({ exitCode: 0, stdout: "no shell needed\n" });
   });
 
   it("says what docker says for a command that cannot start, and never runs a shell builtin", async () => {
@@ -256,9 +314,9 @@ describe("BuildKit execs", () => {
     const outcome = await rt.exec(spec(["sh", "-c", WHERE]));
     expect(outcome.stdout).toBe("buildkit\n");
     const tags = async () =>
-      (await run("docker", ["images", "--format", "{{.Tag}}", "gantry-buildkit-base"])).stdout
+      (await run("docker", ["images", "--format", "{{.Tag}}", "gantry-cache"])).stdout
         .split("\n")
-        .filter((t) => t.endsWith(fx.runIdOf(rt)));
+        .filter((t) => t.startsWith("bk-base-") && t.endsWith(fx.runIdOf(rt)));
     expect(await tags()).toHaveLength(1);
     await rt.close();
     expect(await tags()).toEqual([]);

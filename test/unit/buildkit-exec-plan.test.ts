@@ -9,7 +9,13 @@ import { afterAll, describe, expect, it } from "vitest";
 import { whyNotBuildkit } from "../../src/runtime/docker/buildkit/buildkit-exec.js";
 import { BuildkitControl } from "../../src/runtime/docker/buildkit/control.js";
 import { walkOrder } from "../../src/runtime/docker/buildkit/exec-session.js";
-import { copyIntoOp, Graph, rmOp, sourceOp } from "../../src/runtime/docker/buildkit/llb.js";
+import {
+  copyIntoOp,
+  Graph,
+  platformMessage,
+  rmOp,
+  sourceOp,
+} from "../../src/runtime/docker/buildkit/llb.js";
 import type { ExecSpec } from "../../src/runtime/runtime.js";
 import { decodeFields } from "../../src/runtime/docker/images/protobuf-lite.js";
 
@@ -31,11 +37,9 @@ const spec = (more: Partial<ExecSpec> = {}): ExecSpec => ({
 });
 
 describe("which execs BuildKit runs", () => {
-  it("takes plain execs, tmpfs mounts, root and numeric owners", () => {
+  it("takes plain execs, root and numeric owners", () => {
     expect(whyNotBuildkit(spec())).toBeUndefined();
-    expect(
-      whyNotBuildkit(spec({ user: "0:0", mounts: [{ kind: "tmp", target: "/t" }] })),
-    ).toBeUndefined();
+    expect(whyNotBuildkit(spec({ user: "0:0" }))).toBeUndefined();
     expect(
       whyNotBuildkit(spec({ ops: [{ op: "putFile", path: "/f", entry, owner: "1000:1000" }] })),
     ).toBeUndefined();
@@ -50,6 +54,8 @@ describe("which execs BuildKit runs", () => {
     expect(whyNotBuildkit(spec({ user: "node" }))).toBe("a non-root user");
     expect(whyNotBuildkit(spec({ memoryLimit: 1 << 20 }))).toBe("a memory limit");
     expect(whyNotBuildkit(spec({ redirectStdout: "out" }))).toBe("redirects");
+    // docker's tmpfs is noexec and sized, BuildKit's is neither
+    expect(whyNotBuildkit(spec({ mounts: [{ kind: "tmp", target: "/t" }] }))).toBe("mounts");
     expect(
       whyNotBuildkit(
         spec({ mounts: [{ kind: "cache", target: "/c", volume: "v", sharing: "SHARED" }] }),
@@ -74,31 +80,65 @@ describe("fsutil's walk order", () => {
 
 describe("LLB", () => {
   it("gives an op the same digest for the same bytes, and a definition ending in the result", () => {
-    const g = new Graph();
+    const g = new Graph(platformMessage({ os: "linux", architecture: "amd64" }));
     const base = g.add(sourceOp("docker-image://docker.io/library/x:1"));
     const again = g.add(sourceOp("docker-image://docker.io/library/x:1"));
     expect(again).toEqual(base);
     const local = g.add(sourceOp("local://op0", { "local.unique": "u" }));
     const copied = g.add(copyIntoOp(base, local, "/src", 1n));
-    const removed = g.add(rmOp(copied, "/home"), { name: "rm", ignoreCache: true });
-    const def = decodeFields(g.definition(removed, { honourIgnoreCache: true }));
+    const removed = g.add(rmOp(copied, "/home"), "rm");
+    const def = decodeFields(g.definition(removed));
     const ops = def.filter((f) => f.no === 1);
     expect(ops).toHaveLength(5); // four ops and the result's
+    // metadata: the named op's digest and its llb.customname
     const metadata = def
       .filter((f) => f.no === 2)
       .map((f) => (f.value as Buffer).toString("latin1"));
-    expect(metadata.join()).toContain(removed.digest);
-    expect(metadata.join()).toContain("llb.customname");
-    // ignore_cache (OpMetadata field 1) only when asked for
-    const without = decodeFields(g.definition(removed, { honourIgnoreCache: false })).filter(
-      (f) => f.no === 2,
+    expect(metadata).toHaveLength(1);
+    expect(metadata[0]).toContain(removed.digest);
+    expect(metadata[0]).toContain("llb.customname");
+  });
+});
+
+describe("LLB field by field", () => {
+  const fields = (b: Buffer | number) => decodeFields(b as Buffer);
+  const one = (b: Buffer | number, no: number) => fields(b).find((f) => f.no === no)?.value;
+
+  it("writes a copy as ops.proto says: inputs, FileOp.actions, FileActionCopy, -1 as 64-bit two's complement", () => {
+    const base = { digest: "sha256:" + "a".repeat(64), index: 0 };
+    const src = { digest: "sha256:" + "b".repeat(64), index: 0 };
+    const op = fields(
+      copyIntoOp(base, src, "/src", 499162500n * 1_000_000_000n, { uid: 1000, gid: 0 }),
     );
-    const opMeta = (f: { value: number | Buffer }) =>
-      decodeFields(decodeFields(f.value as Buffer).find((x) => x.no === 2)!.value as Buffer);
-    expect(opMeta(def.find((f) => f.no === 2)!).some((x) => x.no === 1 && x.value === 1)).toBe(
-      true,
-    );
-    expect(opMeta(without[0]!).some((x) => x.no === 1)).toBe(false);
+    // Op{inputs=1 (twice), file=4}
+    expect(op.filter((f) => f.no === 1).map((f) => String(one(f.value, 1)))).toEqual([
+      base.digest,
+      src.digest,
+    ]);
+    const action = one(one(op.find((f) => f.no === 4)!.value, 2)!, 4)!; // FileOp.actions[0].copy
+    expect(String(one(action, 1))).toBe("/");
+    expect(String(one(action, 2))).toBe("/src");
+    expect(one(action, 4)).toBe(2 ** 64 - 1); // mode -1: keep the source's
+    expect(one(action, 6)).toBe(1); // dirCopyContents
+    expect(one(action, 8)).toBe(1); // createDestPath
+    expect(one(action, 11)).toBe(499162500 * 1e9); // Gantry's fixed time, in ns
+    // ChownOpt{user=1{byID=2: 1000}, group=2{byID=2: 0}}: a zero inside the oneof is still written
+    const owner = one(action, 3)!;
+    expect(fields(one(owner, 1)!)).toEqual([{ no: 2, value: 1000 }]);
+    expect(fields(one(owner, 2)!)).toEqual([{ no: 2, value: 0 }]);
+    // the action reads input 0 and secondary input 1 and makes output 0
+    const act = fields(one(op.find((f) => f.no === 4)!.value, 2)!);
+    expect(act.find((f) => f.no === 2)?.value).toBe(1);
+    expect(act.some((f) => f.no === 1 || f.no === 3)).toBe(false);
+  });
+
+  it("writes a removal with no secondary input (-1) and allowNotFound", () => {
+    const op = fields(rmOp({ digest: "sha256:" + "a".repeat(64), index: 0 }, "/home"));
+    const act = fields(one(op.find((f) => f.no === 4)!.value, 2)!);
+    expect(act.find((f) => f.no === 2)?.value).toBe(2 ** 64 - 1);
+    const rm = act.find((f) => f.no === 7)!.value;
+    expect(String(one(rm, 1))).toBe("/home");
+    expect(one(rm, 2)).toBe(1);
   });
 });
 

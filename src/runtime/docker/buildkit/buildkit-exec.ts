@@ -3,6 +3,7 @@
 // started, committed or removed through the container API. An exec BuildKit cannot run as the container API would
 // is left to it (undefined); so is one whose solve fails before its command starts. The command's own exit code is
 // a value the shim reports, never a failed solve. Design and measurements: performance.md, Decision 18.
+import { randomBytes } from "node:crypto";
 import path from "node:path/posix";
 import { DEFAULT_PATH, type ExecOutcome, type ExecSpec, type FsOp } from "../../runtime.js";
 import { CancelledError, InternalError } from "../../../errors.js";
@@ -10,13 +11,23 @@ import { digestHex } from "../../../store/digest.js";
 import { treeDigest, type Tree } from "../../../store/tree.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 import { engineFailure, ignoreGone } from "../connection/docker-errors.js";
-import { userOf, workdirOf } from "../exec/exec-config.js";
+import { workdirOf } from "../exec/exec-config.js";
 import { commitContainer } from "../exec/commit.js";
 import { createFileContainer, removeContainer } from "../exec/containers.js";
 import { execCommitOptions } from "../exec/exec-snapshot.js";
 import { BuildkitControl } from "./control.js";
 import { MTIME_NS, openExecSession } from "./exec-session.js";
-import { copyIntoOp, execOp, Graph, rmOp, sourceOp, type ExecMount, type Ref } from "./llb.js";
+import {
+  alsoKeepOp,
+  copyIntoOp,
+  execOp,
+  Graph,
+  mkdirOp,
+  platformMessage,
+  rmOp,
+  sourceOp,
+  type Ref,
+} from "./llb.js";
 
 /** Where the shim writes the command's stdout, stderr and exit code: a scratch mount, the exec's output 1. */
 const META = "/dev/.gantry-exec";
@@ -32,8 +43,12 @@ const SHIM = [
   `(exec "$@") >${META}/stdout 2>${META}/stderr; echo $? >${META}/exit`,
 ].join("\n");
 
+/** How runc says the shim's /bin/sh is missing (`exec: "/bin/sh": stat /bin/sh: no such file or directory`). */
+const NO_SHELL =
+  /"\/bin\/sh": (stat \/bin\/sh: no such file or directory|executable file not found)/;
+
 /** BuildKit names images, so each base gets a tag of this run's for the solve; removed when the run closes. */
-const BASE_REPO = "gantry-buildkit-base";
+const BASE_REPO = "gantry-cache";
 
 /** Why this exec stays on the container API; undefined when BuildKit can run it as the container API would. */
 export function whyNotBuildkit(spec: ExecSpec): string | undefined {
@@ -44,7 +59,8 @@ export function whyNotBuildkit(spec: ExecSpec): string | undefined {
   if ((spec.services ?? []).length > 0 || spec.network) return "service bindings";
   if (spec.memoryLimit !== undefined) return "a memory limit";
   if (spec.redirectStdout !== undefined || spec.redirectStderr !== undefined) return "redirects";
-  if (spec.mounts.some((m) => m.kind !== "tmp")) return "mounts";
+  // tmpfs too: docker's are noexec with a size, BuildKit's neither
+  if (spec.mounts.length > 0) return "mounts";
   // the shim writes into a root-owned mount
   if (!["", "0", "root", "0:0", "root:root"].includes(spec.user)) return "a non-root user";
   if (spec.ops.some((op) => op.op !== "rm" && ownerIds(op.owner) === null)) return "a named owner";
@@ -63,7 +79,7 @@ function ownerIds(owner: string | undefined): { uid: number; gid: number } | und
 
 export class BuildkitExecs {
   private readonly control: BuildkitControl;
-  private readonly baseTags = new Map<string, Promise<string>>();
+  private readonly bases = new Map<string, Promise<BaseImage>>();
 
   constructor(private readonly ctx: DockerRunContext) {
     this.control = new BuildkitControl(ctx.docker);
@@ -78,11 +94,20 @@ export class BuildkitExecs {
     if (signal.aborted) throw cancelled();
     let plan: Plan;
     try {
-      plan = this.plan(spec, await this.baseName(spec.base));
+      // an engine without the API is known before anything else is asked of it
+      await this.control.ready();
+      const base = await this.baseOf(spec.base);
+      if (Object.keys(base.config.Volumes ?? {}).length > 0) {
+        // a container writes under an image's VOLUME into an anonymous volume, never into its snapshot
+        fellBack(spec, "its image declares volumes");
+        return undefined;
+      }
+      plan = this.plan(spec, base);
     } catch (e) {
-      fellBack(spec, `its base could not be named for BuildKit: ${String(e)}`);
+      fellBack(spec, `BuildKit cannot start it: ${errorText(e)}`);
       return undefined;
     }
+    if (signal.aborted) throw cancelled();
     const session = await openExecSession(
       this.ctx.docker,
       this.ctx.store,
@@ -95,17 +120,18 @@ export class BuildkitExecs {
     let started = false;
     let files: Record<string, Buffer>;
     try {
-      const solved = await this.control.solve(
-        plan.graph.definition(plan.meta, { honourIgnoreCache: true }),
-        {
-          exporter: "tar",
-          session: session.id,
-          signal,
-        },
-      );
-      started = solved.vertices.get(plan.meta.digest)?.started === true;
+      const solved = await this.control.solve(plan.graph.definition(plan.meta), {
+        exporter: "tar",
+        session: session.id,
+        signal,
+      });
+      const vertex = solved.vertices.get(plan.exec);
+      started = vertex?.started === true;
       if (signal.aborted) throw cancelled();
-      if (solved.status !== 0) throw new Error(solved.message || `gRPC status ${solved.status}`);
+      if (solved.status !== 0)
+        throw new Error(
+          `${solved.message || `gRPC status ${solved.status}`}${vertex?.log ? `\n${vertex.log}` : ""}`,
+        );
       files = untar(await session.exported());
       if (!/^\d+\n?$/.test(files["exit"]?.toString() ?? ""))
         throw new Error("the exec's shim left no exit code");
@@ -113,7 +139,8 @@ export class BuildkitExecs {
       if (signal.aborted) throw cancelled(err);
       if ((err as { code?: unknown }).code === "ECONNRESET")
         throw engineFailure(`running exec ${spec.step}`, err);
-      if (started)
+      // the shim itself could not start (an image without /bin/sh): the command never ran
+      if (started && !NO_SHELL.test(errorText(err)))
         throw new InternalError(
           `exec ${spec.step} ran in BuildKit, but its result was lost: ${errorText(err)}`,
           {
@@ -138,43 +165,67 @@ export class BuildkitExecs {
 
   // The root after the exec (BuildKit has it cached) exported into the image store, then committed with the exec's
   // config and labels as the container API's commit would: dockerd's BuildKit (20.10) ignores a config given to its
-  // image exporter, so the export is only the filesystem.
-  private async keep(spec: ExecSpec, plan: Plan): Promise<string> {
+  // image exporter, so the export is only the filesystem, and the rest of the base image's config is given here.
+  private keep(spec: ExecSpec, plan: Plan): Promise<string> {
+    const kept = this.exportAndCommit(spec, plan).catch((err: unknown) => {
+      throw engineFailure(`keeping the filesystem of exec ${spec.step}`, err);
+    });
+    this.ctx.later.add(kept); // close() waits for it before untagging the bases
+    return kept;
+  }
+
+  private async exportAndCommit(spec: ExecSpec, plan: Plan): Promise<string> {
     const session = await openExecSession(this.ctx.docker, this.ctx.store, plan.sources, "gantry");
     let exported: string | undefined;
     try {
-      const solved = await this.control.solve(
-        plan.graph.definition(plan.root, { honourIgnoreCache: false }),
-        {
-          exporter: "moby",
-          session: session.id,
-          signal: new AbortController().signal,
-        },
-      );
+      const solved = await this.control.solve(plan.graph.definition(plan.root), {
+        exporter: "moby",
+        session: session.id,
+        signal: new AbortController().signal,
+      });
       exported = solved.exporterResponse["containerimage.digest"];
       if (solved.status !== 0 || !exported)
         throw new Error(
           `BuildKit could not export the filesystem of exec ${spec.step}: ${solved.message}`,
+        );
+      // BuildKit no longer had the exec's result (its cache pruned meanwhile) and ran the command again: what it
+      // left need not be what the reported output came from (the nonce keeps any other exec's result out)
+      if (solved.vertices.get(plan.exec)?.cached !== true)
+        throw new InternalError(
+          `exec ${spec.step}: BuildKit had dropped its result from its cache and ran it again, so its filesystem ` +
+            "cannot be kept as the run saw it",
+          {
+            hint: "run again (or without GANTRY_BUILDKIT_EXEC); `docker builder prune` during a run causes this",
+          },
         );
     } finally {
       session.close();
     }
     const container = await createFileContainer(this.ctx, exported);
     try {
-      return await commitContainer(container, execCommitOptions(this.ctx, spec));
+      const own = execCommitOptions(this.ctx, spec);
+      const base = plan.base.config;
+      return await commitContainer(container, {
+        ...own,
+        config: {
+          ...pick(base, ["ExposedPorts", "Healthcheck", "StopSignal", "Shell", "OnBuild"]),
+          ...own.config,
+          Labels: { ...(base.Labels ?? {}), ...own.config.Labels },
+        },
+      });
     } finally {
       await removeContainer(container);
     }
   }
 
   // The LLB: the base image, each file op, the exec through the shim.
-  private plan(spec: ExecSpec, base: string): Plan {
-    const graph = new Graph();
+  private plan(spec: ExecSpec, base: BaseImage): Plan {
+    const graph = new Graph(platformMessage(base.platform));
     const sources = new Map<string, Tree>();
-    let root: Ref = graph.add(sourceOp(`docker-image://docker.io/library/${base}`));
+    let top: Ref = graph.add(sourceOp(`docker-image://docker.io/library/${base.name}`));
     spec.ops.forEach((op: FsOp, i) => {
       if (op.op === "rm") {
-        root = graph.add(rmOp(root, absolute(op.path)));
+        top = graph.add(rmOp(top, absolute(op.path)));
         return;
       }
       const name = `op${i}`;
@@ -189,69 +240,94 @@ export class BuildkitExecs {
           "local.sharedkeyhint": dest,
         }),
       );
-      root = graph.add(copyIntoOp(root, local, dest, MTIME_NS, ownerIds(op.owner) ?? undefined));
+      const owner = ownerIds(op.owner) ?? undefined;
+      // the copy would give the folders it makes the files' owner; a container's are top's
+      if (owner) top = graph.add(mkdirOp(top, dest));
+      top = graph.add(copyIntoOp(top, local, dest, MTIME_NS, owner));
     });
     const env = [
       ...spec.env,
       ...Object.entries(spec.volatileEnv ?? {}).map(([k, v]) => `${k}=${v}`),
     ];
-    if (!env.some((e) => e.startsWith("PATH="))) env.push(`PATH=${DEFAULT_PATH}`);
-    const mounts: ExecMount[] = [
-      { kind: "scratch", dest: META, output: 1 },
-      ...spec.mounts.flatMap((m) =>
-        m.kind === "tmp" ? [{ kind: "tmpfs" as const, dest: m.target }] : [],
-      ),
-    ];
+    // docker takes the image's PATH when the exec sets none (and its default when neither does)
+    const imagePath = (base.config.Env ?? []).find((e) => e.startsWith("PATH="));
+    if (!env.some((e) => e.startsWith("PATH="))) env.push(imagePath ?? `PATH=${DEFAULT_PATH}`);
     const exec = graph.add(
       execOp(
-        root,
+        top,
         {
-          args: ["/bin/sh", "-c", SHIM, "gantry-exec", ...spec.args],
+          // a nonce of this call's: BuildKit never answers it from an earlier exec's result (whether a step runs
+          // is Gantry's records' decision; a failure must run again), while keep() re-solving it finds this one's
+          args: [
+            "/bin/sh",
+            "-c",
+            `${SHIM}\n: ${randomBytes(8).toString("hex")}`,
+            "gantry-exec",
+            ...spec.args,
+          ],
           env,
           cwd: workdirOf(spec),
-          user: userOf(spec),
+          // only top gets here; BuildKit looks even "0" up in /etc/passwd, which an image may not have
+          user: "",
         },
-        mounts,
+        [{ kind: "scratch", dest: META, output: 1 }],
       ),
-      { name: spec.step, ignoreCache: true },
+      spec.step,
     );
-    return {
-      graph,
-      sources,
-      root: { digest: exec.digest, index: 0 },
-      meta: { digest: exec.digest, index: 1 },
-    };
+    const root: Ref = { digest: exec.digest, index: 0 };
+    const meta = graph.add(alsoKeepOp({ digest: exec.digest, index: 1 }, root));
+    return { base, graph, sources, root, exec: exec.digest, meta };
   }
 
-  // A name BuildKit resolves from the engine's own store: a tag of this run's on the base image's id.
-  private baseName(id: string): Promise<string> {
-    let name = this.baseTags.get(id);
-    if (!name) {
-      const tag = `${digestHex(id).slice(0, 40)}-${this.ctx.runId}`.replace(
-        /[^A-Za-z0-9_.-]/g,
-        "-",
-      );
-      name = this.ctx.docker
-        .getImage(id)
-        .tag({ repo: BASE_REPO, tag })
-        .then(() => `${BASE_REPO}:${tag}`);
-      this.baseTags.set(id, name);
-      name.catch(() => this.baseTags.delete(id));
+  // The base image's config and platform, and a name BuildKit resolves from the engine's own store: a tag on its id,
+  // in gantry-cache (so `cache prune` may remove it with a Gantry image), asked once per run.
+  private baseOf(id: string): Promise<BaseImage> {
+    let base = this.bases.get(id);
+    if (!base) {
+      base = (async () => {
+        const info = await this.ctx.docker.getImage(id).inspect();
+        const tag = `bk-base-${digestHex(id).slice(0, 40)}-${this.ctx.runId}`
+          .replace(/[^A-Za-z0-9_.-]/g, "-")
+          .slice(0, 128);
+        await this.ctx.docker.getImage(id).tag({ repo: BASE_REPO, tag });
+        return {
+          id,
+          name: `${BASE_REPO}:${tag}`,
+          config: (info.Config ?? {}) as BaseConfig,
+          platform: {
+            os: info.Os || "linux",
+            architecture: info.Architecture || "amd64",
+            variant: (info as { Variant?: string }).Variant,
+          },
+        };
+      })();
+      this.bases.set(id, base);
+      base.catch(() => this.bases.delete(id));
     }
-    return name;
+    return base;
   }
 
-  /** Remove this run's base tags (the images stay) and the control connection. */
+  /**
+   * Remove this run's base tags where the image has another name (a user's image, an exec's snapshot); an image whose
+   * only name is ours (a file-ops snapshot, untagged) keeps it, or docker would delete the image with the tag.
+   */
   async close(): Promise<void> {
     this.control.close();
-    const names = await Promise.all(
-      [...this.baseTags.values()].map((p) => p.catch(() => undefined)),
-    );
-    for (const name of names)
-      if (name)
-        await ignoreGone(this.ctx.docker.getImage(name).remove({ noprune: true })).catch(
+    const bases = await Promise.all([...this.bases.values()].map((p) => p.catch(() => undefined)));
+    for (const base of bases) {
+      if (!base) continue;
+      const tags =
+        (
+          await this.ctx.docker
+            .getImage(base.id)
+            .inspect()
+            .catch(() => undefined)
+        )?.RepoTags ?? [];
+      if (tags.some((t) => t !== base.name))
+        await ignoreGone(this.ctx.docker.getImage(base.name).remove({ noprune: true })).catch(
           () => undefined,
         );
+    }
   }
 }
 
@@ -265,8 +341,36 @@ function fellBack(spec: ExecSpec, why: string): void {
     process.stderr.write(`gantry: exec ${spec.step} runs as a container: ${why}\n`);
 }
 
+/** The base image's config fields a commit keeps (Docker's names). */
+interface BaseConfig {
+  Env?: string[];
+  Volumes?: Record<string, object>;
+  Labels?: Record<string, string>;
+  ExposedPorts?: Record<string, object>;
+  Healthcheck?: object;
+  StopSignal?: string;
+  Shell?: string[];
+  OnBuild?: string[];
+}
+
+interface BaseImage {
+  id: string;
+  name: string;
+  config: BaseConfig;
+  platform: { os: string; architecture: string; variant?: string };
+}
+
+function pick<T extends object, K extends keyof T>(from: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (from[k] !== undefined && from[k] !== null) out[k] = from[k];
+  return out;
+}
+
 interface Plan {
+  base: BaseImage;
   graph: Graph;
+  /** The exec op's digest. */
+  exec: string;
   sources: Map<string, Tree>;
   root: Ref;
   meta: Ref;

@@ -27,6 +27,9 @@ export interface VertexState {
   cached: boolean;
   started: boolean;
   error?: string;
+  name?: string;
+  /** The first few KiB the vertex logged (runc's own complaints land here too). */
+  log: string;
 }
 
 export class BuildkitControl {
@@ -35,11 +38,21 @@ export class BuildkitControl {
   constructor(private readonly docker: Dockerode) {}
 
   // One connection, made again when the engine closed it; an engine that refuses the API (Podman, BuildKit off)
-  // is not asked again by this runtime.
-  private async connect(): Promise<http2.ClientHttp2Session> {
-    if (this.refused) throw this.refused;
-    const current = await this.client?.catch(() => undefined);
-    if (current && !current.closed && !current.destroyed) return current;
+  // is not asked again by this runtime. Solves starting together share one attempt.
+  private connect(): Promise<http2.ClientHttp2Session> {
+    if (this.refused) return Promise.reject(this.refused);
+    const current = this.client;
+    if (!current) return this.reconnect(undefined);
+    return current.then(
+      (c) => (c.closed || c.destroyed ? this.reconnect(current) : c),
+      () => this.reconnect(current),
+    );
+  }
+
+  private reconnect(
+    stale: Promise<http2.ClientHttp2Session> | undefined,
+  ): Promise<http2.ClientHttp2Session> {
+    if (this.client !== stale) return this.connect(); // another solve made a new one meanwhile
     this.client = upgradeH2c(
       this.docker,
       "/grpc",
@@ -53,6 +66,11 @@ export class BuildkitControl {
       return client;
     });
     return this.client;
+  }
+
+  /** Connected, or rejected with why not (an engine without the API is then `unavailable`). */
+  async ready(): Promise<void> {
+    await this.connect();
   }
 
   private refused?: Error;
@@ -72,11 +90,21 @@ export class BuildkitControl {
       for (const v of fieldBytes(decodeFields(m), 1)) {
         const f = decodeFields(v);
         const digest = fieldString(f, 1) ?? "";
-        const seen = vertices.get(digest) ?? { cached: false, started: false };
+        const seen = vertices.get(digest) ?? { cached: false, started: false, log: "" };
         if (f.some((x) => x.no === 4 && x.value === 1)) seen.cached = true;
         if (f.some((x) => x.no === 5)) seen.started = true;
+        seen.name ??= fieldString(f, 3);
         const error = fieldString(f, 7);
         if (error) seen.error = error;
+        vertices.set(digest, seen);
+      }
+      // StatusResponse{logs=3}; VertexLog{vertex=1, msg=4}
+      for (const l of fieldBytes(decodeFields(m), 3)) {
+        const f = decodeFields(l);
+        const digest = fieldString(f, 1) ?? "";
+        const seen = vertices.get(digest) ?? { cached: false, started: false, log: "" };
+        if (seen.log.length < 4096)
+          seen.log += (fieldBytes(f, 4)[0] ?? Buffer.alloc(0)).toString("utf8");
         vertices.set(digest, seen);
       }
     });
@@ -117,16 +145,25 @@ export class BuildkitControl {
       });
       const cancel = () => req.close(http2.constants.NGHTTP2_CANCEL);
       signal.addEventListener("abort", cancel, { once: true });
+      if (signal.aborted) cancel(); // aborted while connecting: the listener would never fire
       let status: number | undefined;
       let message = "";
       const take = (h: http2.IncomingHttpHeaders) => {
         if (h["grpc-status"] === undefined) return;
         status = Number(h["grpc-status"]);
-        message = decodeURIComponent(String(h["grpc-message"] ?? ""));
+        message = safeDecode(String(h["grpc-message"] ?? ""));
       };
       req.on("response", take);
       req.on("trailers", take);
-      req.on("data", deframer(onMessage));
+      const take2 = deframer(onMessage);
+      req.on("data", (chunk: Buffer) => {
+        try {
+          take2(chunk);
+        } catch (err) {
+          req.close(http2.constants.NGHTTP2_CANCEL);
+          reject(err instanceof Error ? err : new Error(String(err)));
+        }
+      });
       req.on("error", (err) =>
         reject(
           Object.assign(new Error(`BuildKit's ${method}: ${err.message}`, { cause: err }), {
@@ -152,5 +189,14 @@ export class BuildkitControl {
   close(): void {
     void this.client?.then((c) => c.close()).catch(() => undefined);
     this.client = undefined;
+  }
+}
+
+// grpc-message is percent-encoded; a malformed one is shown as it came.
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
   }
 }

@@ -104,13 +104,18 @@ function receive(
   settle: { resolve: (b: Buffer) => void; reject: (e: Error) => void },
 ): void {
   const chunks: Buffer[] = [];
-  stream.on(
-    "data",
-    deframer((m) => {
-      for (const f of decodeFields(m))
-        if (f.no === 1 && Buffer.isBuffer(f.value)) chunks.push(f.value);
-    }),
-  );
+  const take = deframer((m) => {
+    for (const f of decodeFields(m))
+      if (f.no === 1 && Buffer.isBuffer(f.value)) chunks.push(f.value);
+  });
+  stream.on("data", (chunk: Buffer) => {
+    try {
+      take(chunk);
+    } catch (err) {
+      settle.reject(err instanceof Error ? err : new Error(String(err)));
+      stream.close();
+    }
+  });
   stream.on("end", () => {
     settle.resolve(Buffer.concat(chunks));
     stream.end();
@@ -136,24 +141,28 @@ async function sendTree(
   let queue = Promise.resolve();
   await new Promise<void>((resolve, reject) => {
     stream.on("close", resolve);
-    stream.on(
-      "data",
-      deframer((m) => {
-        const fields = decodeFields(m);
-        const type = varintField(fields, 1);
-        if (type === PACKET_REQ) {
-          const id = varintField(fields, 3);
-          queue = queue.then(() => sendFile(send, store, id, walked[id])).catch(reject);
-        } else if (type === PACKET_FIN) {
-          void queue.then(() => {
-            send(num(1, PACKET_FIN));
-            stream.end();
-          });
-        } else if (type === PACKET_ERR) {
+    const take = deframer((m) => {
+      const fields = decodeFields(m);
+      const type = varintField(fields, 1);
+      if (type === PACKET_REQ) {
+        const id = varintField(fields, 3);
+        queue = queue.then(() => sendFile(send, store, id, walked[id])).catch(reject);
+      } else if (type === PACKET_FIN) {
+        void queue.then(() => {
+          send(num(1, PACKET_FIN));
           stream.end();
-        }
-      }),
-    );
+        });
+      } else if (type === PACKET_ERR) {
+        stream.end();
+      }
+    });
+    stream.on("data", (chunk: Buffer) => {
+      try {
+        take(chunk);
+      } catch (err) {
+        reject(err instanceof Error ? err : new Error(String(err)));
+      }
+    });
   });
 }
 

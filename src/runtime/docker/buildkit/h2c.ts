@@ -5,19 +5,24 @@ import type { Duplex } from "node:stream";
 import type Dockerode from "dockerode";
 
 /** POST `path` with `Upgrade: h2c` (and `headers`); the raw connection once the engine answered 101. */
-export function upgradeH2c(
+export async function upgradeH2c(
   docker: Dockerode,
   path: string,
   headers: Record<string, string | string[]>,
   refused: (status: number | undefined, body: string) => Error,
   failed: (err: Error) => Error,
 ): Promise<Duplex> {
-  const modem = docker.modem as unknown as { socketPath?: string; host?: string; port?: number };
+  const modem = docker.modem as unknown as {
+    socketPath?: string | (() => Promise<string>);
+    host?: string;
+    port?: number;
+  };
+  // docker-modem left to find the socket itself holds a function that does
+  const socketPath =
+    typeof modem.socketPath === "function" ? await modem.socketPath() : modem.socketPath;
   return new Promise((resolve, reject) => {
     const req = http.request({
-      ...(modem.socketPath
-        ? { socketPath: modem.socketPath }
-        : { host: modem.host, port: modem.port }),
+      ...(socketPath ? { socketPath } : { host: modem.host, port: modem.port }),
       method: "POST",
       path,
       headers: { Connection: "Upgrade", Upgrade: "h2c", ...headers },

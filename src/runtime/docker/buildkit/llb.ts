@@ -7,7 +7,10 @@ import { bytes, msg, num, str, strMap, strs } from "./pb-write.js";
 /** LLB's "none" for an input or output index. */
 export const NONE = -1;
 
-const PLATFORM = msg(10, str(1, "amd64"), str(2, "linux"));
+/** Op.platform (field 10): the base image's, set on every op as the Dockerfile frontend does. */
+export function platformMessage(p: { os: string; architecture: string; variant?: string }): Buffer {
+  return msg(10, str(1, p.architecture), str(2, p.os), str(3, p.variant));
+}
 
 /** An edge to output `index` of the op with `digest`. */
 export interface Ref {
@@ -19,31 +22,27 @@ function input(ref: Ref): Buffer {
   return msg(1, str(1, ref.digest), num(2, ref.index));
 }
 
-/** Ops in dependency order, each once, with per-op metadata (a name, whether to ignore BuildKit's cache). */
+/** Ops in dependency order, each once, with a name per op where given (OpMetadata's description). */
 export class Graph {
   private readonly ops: { digest: string; op: Buffer }[] = [];
-  private readonly meta = new Map<string, { name?: string; ignoreCache?: boolean }>();
 
-  add(op: Buffer, meta?: { name?: string; ignoreCache?: boolean }): Ref {
+  /** `platform` (platformMessage) is appended to every op added. */
+  constructor(private readonly platform: Buffer) {}
+  private readonly names = new Map<string, string>();
+
+  add(body: Buffer, name?: string): Ref {
+    const op = Buffer.concat([body, this.platform]);
     const digest = `sha256:${createHash("sha256").update(op).digest("hex")}`;
     if (!this.ops.some((o) => o.digest === digest)) this.ops.push({ digest, op });
-    if (meta) this.meta.set(digest, { ...this.meta.get(digest), ...meta });
+    if (name) this.names.set(digest, name);
     return { digest, index: 0 };
   }
 
-  /** Definition{def=1, metadata=2} with `result` as what the solve makes; `ignoreCache` only where asked. */
-  definition(result: Ref, opts: { honourIgnoreCache: boolean }): Buffer {
+  /** Definition{def=1, metadata=2} with `result` as what the solve makes. */
+  definition(result: Ref): Buffer {
     const defs = [...this.ops.map((o) => o.op), input(result)];
-    const metadata = [...this.meta].map(([digest, m]) =>
-      msg(
-        2,
-        str(1, digest),
-        msg(
-          2,
-          num(1, opts.honourIgnoreCache && m.ignoreCache === true),
-          m.name ? strMap(2, { "llb.customname": m.name }) : Buffer.alloc(0),
-        ),
-      ),
+    const metadata = [...this.names].map(([digest, name]) =>
+      msg(2, str(1, digest), msg(2, strMap(2, { "llb.customname": name }))),
     );
     return Buffer.concat([...defs.map((d) => bytes(1, d)), ...metadata]);
   }
@@ -51,7 +50,7 @@ export class Graph {
 
 /** A source: `docker-image://NAME` or `local://NAME`, with its attrs. */
 export function sourceOp(identifier: string, attrs: Readonly<Record<string, string>> = {}): Buffer {
-  return Buffer.concat([msg(3, str(1, identifier), strMap(2, attrs)), PLATFORM]);
+  return Buffer.concat([msg(3, str(1, identifier), strMap(2, attrs))]);
 }
 
 /** `uid[:gid]` as a FileOp owner; undefined keeps the source's (root, as Gantry sends files). */
@@ -89,14 +88,40 @@ export function copyIntoOp(
     num(11, timeNs), // every file's time
   );
   const action = msg(2, num(1, 0), num(2, 1), num(3, 0), copy);
-  return Buffer.concat([input(base), input(src), msg(4, action), PLATFORM]);
+  return Buffer.concat([input(base), input(src), msg(4, action)]);
+}
+
+/**
+ * `meta` with nothing added, but reading `other` too: BuildKit keeps in its cache only the outputs a solve asked for,
+ * so a solve for an exec's output 1 that must also keep its output 0 asks for this (a copy of a wildcard that
+ * matches nothing).
+ */
+export function alsoKeepOp(meta: Ref, other: Ref): Buffer {
+  const copy = msg(
+    4,
+    str(1, "/.gantry-nothing-*"),
+    str(2, "/"),
+    num(4, NONE),
+    num(9, true), // allowWildcard
+    num(10, true), // allowEmptyWildcard
+    num(11, NONE),
+  );
+  const action = msg(2, num(1, 0), num(2, 1), num(3, 0), copy);
+  return Buffer.concat([input(meta), input(other), msg(4, action)]);
+}
+
+/** Make directory `path` of `base` and its parents, root's with mode 0755 where missing. */
+export function mkdirOp(base: Ref, path: string): Buffer {
+  const mkdir = msg(6, str(1, path), num(2, 0o755), num(3, true), num(5, NONE));
+  const action = msg(2, num(1, 0), num(2, NONE), num(3, 0), mkdir);
+  return Buffer.concat([input(base), msg(4, action)]);
 }
 
 /** Remove `path` of `base`; missing is fine. */
 export function rmOp(base: Ref, path: string): Buffer {
   const rm = msg(7, str(1, path), num(2, true));
   const action = msg(2, num(1, 0), num(2, NONE), num(3, 0), rm);
-  return Buffer.concat([input(base), msg(4, action), PLATFORM]);
+  return Buffer.concat([input(base), msg(4, action)]);
 }
 
 export type ExecMount =
@@ -121,5 +146,5 @@ export function execOp(
     str(3, meta.cwd),
     str(4, meta.user),
   );
-  return Buffer.concat([input(root), msg(2, metaMsg, rootMount, ...more), PLATFORM]);
+  return Buffer.concat([input(root), msg(2, metaMsg, rootMount, ...more)]);
 }

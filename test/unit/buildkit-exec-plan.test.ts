@@ -54,7 +54,7 @@ describe("which execs BuildKit runs", () => {
     expect(whyNotBuildkit(spec({ user: "node" }))).toBe("a non-root user");
     expect(whyNotBuildkit(spec({ memoryLimit: 1 << 20 }))).toBe("a memory limit");
     expect(whyNotBuildkit(spec({ redirectStdout: "out" }))).toBe("redirects");
-    // docker's tmpfs is noexec and sized, BuildKit's is neither
+    // BuildKit v0.8's tmpfs takes no size, and its flags need not be docker's
     expect(whyNotBuildkit(spec({ mounts: [{ kind: "tmp", target: "/t" }] }))).toBe("mounts");
     expect(
       whyNotBuildkit(

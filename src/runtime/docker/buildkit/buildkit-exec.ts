@@ -59,7 +59,7 @@ export function whyNotBuildkit(spec: ExecSpec): string | undefined {
   if ((spec.services ?? []).length > 0 || spec.network) return "service bindings";
   if (spec.memoryLimit !== undefined) return "a memory limit";
   if (spec.redirectStdout !== undefined || spec.redirectStderr !== undefined) return "redirects";
-  // tmpfs too: docker's are noexec with a size, BuildKit's neither
+  // tmpfs too: BuildKit v0.8's take no size, and their flags need not be docker's
   if (spec.mounts.length > 0) return "mounts";
   // the shim writes into a root-owned mount
   if (!["", "0", "root", "0:0", "root:root"].includes(spec.user)) return "a non-root user";

@@ -18,6 +18,7 @@ unset NODE_EXTRA_CA_CERTS
 rm -rf "$WORK" && mkdir -p "$WORK/ctx"
 node bench/gen-tree.mjs "$WORK/ctx/src" 200
 cp bench/pipeline/Dockerfile "$WORK/ctx/Dockerfile"
+mkdir -p "$WORK/ctx-bk" && cp -r "$WORK/ctx/src" "$WORK/ctx-bk/src"
 
 now_ms() { date +%s%3N; }
 # median_ms N cmd... : run cmd N times, print "median min max" wall time in ms (stdout/stderr of cmd discarded)
@@ -50,10 +51,11 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'
 
 gantry_cold() { GANTRY_STATE_DIR=$(mktemp -d "$WORK/state-XXXX") $GANTRY call -m bench/pipeline --progress=plain ci --source="$WORK/ctx/src" --image="$IMAGE"; }
 # Execs through the engine's BuildKit (experimental). BuildKit keeps what it copied across runs, so each cold run
-# first changes one file of the source: its copy cannot come from BuildKit's cache (docker build --no-cache never does)
+# first changes one file of its own copy of the source (the cached rows must meet theirs unchanged): its copy cannot
+# come from BuildKit's cache (docker build --no-cache never does)
 gantry_bk_cold() {
-  head -c 16 /dev/urandom | od -An -tx1 > "$WORK/ctx/src/bust.txt"
-  GANTRY_BUILDKIT_EXEC=1 GANTRY_STATE_DIR=$(mktemp -d "$WORK/state-XXXX") $GANTRY call -m bench/pipeline --progress=plain ci --source="$WORK/ctx/src" --image="$IMAGE"
+  head -c 16 /dev/urandom | od -An -tx1 > "$WORK/ctx-bk/src/bust.txt"
+  GANTRY_BUILDKIT_EXEC=1 GANTRY_STATE_DIR=$(mktemp -d "$WORK/state-XXXX") $GANTRY call -m bench/pipeline --progress=plain ci --source="$WORK/ctx-bk/src" --image="$IMAGE"
 }
 gantry_warm() { GANTRY_STATE_DIR=$WORK/state-warm $GANTRY call -m bench/pipeline --progress=plain ci --source="$WORK/ctx/src" --image="$IMAGE"; }
 gantry_host_cold() { GANTRY_STATE_DIR=$(mktemp -d "$WORK/state-XXXX") $GANTRY call -m bench/pipeline --runtime=host --progress=plain ci --source="$WORK/ctx/src" --image="$IMAGE"; }

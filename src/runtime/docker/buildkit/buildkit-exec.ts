@@ -5,6 +5,7 @@
 // a value the shim reports, never a failed solve. Design and measurements: performance.md, Decision 18.
 import { randomBytes } from "node:crypto";
 import path from "node:path/posix";
+import { Readable } from "node:stream";
 import { DEFAULT_PATH, type ExecOutcome, type ExecSpec, type FsOp } from "../../runtime.js";
 import { CancelledError, InternalError } from "../../../errors.js";
 import { digestHex } from "../../../store/digest.js";
@@ -13,6 +14,7 @@ import type { DockerRunContext } from "../connection/run-context.js";
 import { engineFailure, ignoreGone } from "../connection/docker-errors.js";
 import { workdirOf } from "../exec/exec-config.js";
 import { commitContainer } from "../exec/commit.js";
+import { tarFiles } from "../exec/container-archive.js";
 import { createFileContainer, removeContainer } from "../exec/containers.js";
 import { execCommitOptions } from "../exec/exec-snapshot.js";
 import { BuildkitControl } from "./control.js";
@@ -125,14 +127,14 @@ export class BuildkitExecs {
         session: session.id,
         signal,
       });
-      const vertex = solved.vertices.get(plan.exec);
+      const vertex = solved.vertices.get(plan.root.digest);
       started = vertex?.started === true;
       if (signal.aborted) throw cancelled();
       if (solved.status !== 0)
         throw new Error(
           `${solved.message || `gRPC status ${solved.status}`}${vertex?.log ? `\n${vertex.log}` : ""}`,
         );
-      files = untar(await session.exported());
+      files = await tarFiles(Readable.from([await session.exported()]));
       if (!/^\d+\n?$/.test(files["exit"]?.toString() ?? ""))
         throw new Error("the exec's shim left no exit code");
     } catch (err) {
@@ -190,7 +192,7 @@ export class BuildkitExecs {
         );
       // BuildKit no longer had the exec's result (its cache pruned meanwhile) and ran the command again: what it
       // left need not be what the reported output came from (the nonce keeps any other exec's result out)
-      if (solved.vertices.get(plan.exec)?.cached !== true)
+      if (solved.vertices.get(plan.root.digest)?.cached !== true)
         throw new InternalError(
           `exec ${spec.step}: BuildKit had dropped its result from its cache and ran it again, so its filesystem ` +
             "cannot be kept as the run saw it",
@@ -276,7 +278,7 @@ export class BuildkitExecs {
     );
     const root: Ref = { digest: exec.digest, index: 0 };
     const meta = graph.add(alsoKeepOp({ digest: exec.digest, index: 1 }, root));
-    return { base, graph, sources, root, exec: exec.digest, meta };
+    return { base, graph, sources, root, meta };
   }
 
   // The base image's config and platform, and a name BuildKit resolves from the engine's own store: a tag on its id,
@@ -369,38 +371,12 @@ function pick<T extends object, K extends keyof T>(from: T, keys: K[]): Partial<
 interface Plan {
   base: BaseImage;
   graph: Graph;
-  /** The exec op's digest. */
-  exec: string;
   sources: Map<string, Tree>;
+  /** The exec's output 0, its root after it (the exec op's digest is this ref's). */
   root: Ref;
   meta: Ref;
 }
 
 function absolute(p: string): string {
   return path.resolve("/", p);
-}
-
-// The regular files of a tar (ustar headers), by name.
-function untar(buf: Buffer): Record<string, Buffer> {
-  const files: Record<string, Buffer> = {};
-  for (let o = 0; o + 512 <= buf.length;) {
-    const name = buf
-      .subarray(o, o + 100)
-      .toString("utf8")
-      .replace(/\0.*$/s, "");
-    if (!name) break;
-    const size = parseInt(
-      buf
-        .subarray(o + 124, o + 136)
-        .toString("latin1")
-        .replace(/\0.*$/s, "")
-        .trim() || "0",
-      8,
-    );
-    const type = buf[o + 156];
-    if (type === 48 || type === 0)
-      files[name.replace(/^\.?\//, "")] = buf.subarray(o + 512, o + 512 + size);
-    o += 512 + Math.ceil(size / 512) * 512;
-  }
-  return files;
 }

@@ -54,15 +54,21 @@ export async function readSmallFile(
 ): Promise<Buffer | undefined> {
   const archive = await getArchive(container, path);
   if (!archive) return undefined;
+  return Object.values(await tarFiles(archive.stream))[0];
+}
+
+/** The regular files of a small tar, in memory, by name (the first of a name); other entries are skipped. */
+export async function tarFiles(stream: NodeJS.ReadableStream): Promise<Record<string, Buffer>> {
   const extract = tar.extract();
-  archive.stream.pipe(extract);
-  let content: Buffer | undefined;
+  stream.pipe(extract);
+  const files: Record<string, Buffer> = {};
   for await (const entry of extract) {
     const chunks: Buffer[] = [];
     for await (const chunk of entry) chunks.push(chunk as Buffer);
-    if (content === undefined && entry.header.type === "file") content = Buffer.concat(chunks);
+    if (entry.header.type === "file" && !(entry.header.name in files))
+      files[entry.header.name] = Buffer.concat(chunks);
   }
-  return content;
+  return files;
 }
 
 // Go's FileMode sets its top bit for directories.

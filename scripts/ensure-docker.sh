@@ -17,6 +17,7 @@
 #   chromium         headless browser for the HTML report tests
 #   golang-go        Go on the host: the go-service example on the host runtime (--runtime=host)
 #   tmux             a real pseudo-terminal for the interactive shell tests (gantry call -i, terminal())
+#   musl-tools       musl-gcc, for the build's static exec shim (native/exec-shim.c; BuildKit execs' live output)
 #
 # Env:
 #   GANTRY_DOCKERD_LOG   dockerd log file (default /tmp/gantry-dockerd.log)
@@ -25,7 +26,7 @@ set -euo pipefail
 
 LOG=${GANTRY_DOCKERD_LOG:-/tmp/gantry-dockerd.log}
 WAIT=${GANTRY_DOCKER_WAIT:-60}
-PACKAGES=(docker.io mmdebstrap busybox-static bubblewrap docker-registry docker-compose curl chromium golang-go tmux)
+PACKAGES=(docker.io mmdebstrap busybox-static bubblewrap docker-registry docker-compose curl chromium golang-go tmux musl-tools)
 
 say() { echo "[ensure-docker] $*"; }
 die() { echo "[ensure-docker] ERROR: $*" >&2; exit 1; }

@@ -22,7 +22,11 @@ export interface DockerRuntimeFixture {
   readonly store: ContentStore;
   readonly stateDir: string;
   /** A runtime with a run id of its own (`<prefix>-<hex>`), closed after the file. */
-  newRuntime(opts?: { isLocalEngine?: boolean; buildkitExec?: boolean }): DockerRuntime;
+  newRuntime(opts?: {
+    isLocalEngine?: boolean;
+    buildkitExec?: boolean;
+    buildkitShim?: "shell";
+  }): DockerRuntime;
   runIdOf(rt: DockerRuntime): string;
   /** Removed after the file: volumes, and images (tags or ids). */
   removeVolumeAfter(name: string): void;
@@ -79,6 +83,7 @@ export function useDockerRuntimeFixture(prefix: string): DockerRuntimeFixture {
         runId: `${prefix}-${randomBytes(5).toString("hex")}`,
         isLocalEngine: opts.isLocalEngine ?? true,
         buildkitExec: opts.buildkitExec ?? process.env["GANTRY_BUILDKIT_EXEC"] === "1",
+        buildkitShim: opts.buildkitShim,
       });
       runtimes.push(rt);
       return rt;

@@ -19,6 +19,7 @@ import { startEngineProxy } from "../helpers/engine-proxy.js";
 import type { ExecSpec, ResolvedImage } from "../../src/runtime/runtime.js";
 import type { Tree, TreeEntry } from "../../src/store/tree.js";
 import { BUSYBOX, makeStateDir, runCommand } from "../helpers/test-session.js";
+import { shimFile } from "../../src/runtime/docker/buildkit/shim-file.js";
 
 const run = promisify(execFile);
 const BIN = path.resolve(import.meta.dirname, "../../bin/gantry.js");
@@ -41,6 +42,12 @@ function spec(args: string[], more: Partial<ExecSpec> = {}): ExecSpec {
 }
 
 const { fileEntry } = fx;
+
+const pickOutcome = (o: { exitCode: number; stdout: string; stderr: string }) => ({
+  exitCode: o.exitCode,
+  stdout: o.stdout,
+  stderr: o.stderr,
+});
 
 // busybox with Dockerfile-style config changes (docker commit --change), removed after the file; its id.
 async function derivedImage(changes: string[]): Promise<string> {
@@ -208,7 +215,7 @@ describe("BuildKit execs", () => {
     expect(stdout.trim()).toBe('{"8080/tcp":{}} kept true');
   });
 
-  it("leaves to containers an image that declares a VOLUME, a tmpfs mount, and an image without /bin/sh", async () => {
+  it("leaves to containers an image that declares a VOLUME and a tmpfs mount", async () => {
     const rt = newRuntime();
     const withVolume = await derivedImage(["VOLUME /data"]);
     expect((await rt.exec(spec(["sh", "-c", WHERE], { base: withVolume }))).stdout).toBe(
@@ -220,19 +227,103 @@ describe("BuildKit execs", () => {
       }),
     );
     expect(tmp.stdout).toBe("container\n1\n");
-    // no shell at all: busybox's binary alone, on an empty image
+  });
+
+  it("runs an image without a shell through BuildKit with the build's shim, and on containers with the shell shim", async () => {
+    // busybox's binary alone, on an empty image: `/busybox sh` is its applet, no /bin/sh exists
+    const rt = newRuntime();
     const binary = await rt.readFile(busybox.id, "/bin/busybox", never);
     const bare = await rt.applyOps(
       await rt.scratch(),
       [{ op: "putFile", path: "/busybox", entry: { ...binary, mode: 0o755 } }],
       never,
     );
-    const outcome = await rt.exec(spec(["/busybox", "echo", "no shell needed"], { base: bare }));
-    expect(outcome).toMatchObject({ exitCode: 0, stdout: "no shell needed\n" });
+    const args = ["/busybox", "sh", "-c", `${WHERE}; echo no shell needed`];
+    expect(await rt.exec(spec(args, { base: bare }))).toMatchObject({
+      exitCode: 0,
+      stdout: "buildkit\nno shell needed\n",
+    });
+    const shellShim = fx.newRuntime({ buildkitExec: true, buildkitShim: "shell" });
+    expect(await shellShim.exec(spec(args, { base: bare }))).toMatchObject({
+      exitCode: 0,
+      stdout: "container\nno shell needed\n",
+    });
+  });
+
+  it("delivers output while the exec runs (the build's shim), the whole of it by the end however loud", async () => {
+    // the build made the shim for the engine's architecture (else this would test the shell shim)
+    const arch = (await run("docker", ["image", "inspect", "-f", "{{.Architecture}}", BUSYBOX]))
+      .stdout;
+    expect(shimFile(arch.trim())).toBeDefined();
+    const arrivals: { stream: string; chunk: string; at: number }[] = [];
+    const onOutput = (stream: string, chunk: string) =>
+      arrivals.push({ stream, chunk, at: Date.now() });
+    const outcome = await newRuntime().exec(
+      spec(["sh", "-c", `${WHERE}; echo first; sleep 2; echo last; echo err >&2`], { onOutput }),
+    );
+    expect(outcome).toMatchObject({ stdout: "buildkit\nfirst\nlast\n", stderr: "err\n" });
+    const first = arrivals.find((a) => a.chunk.includes("first"));
+    const last = arrivals.find((a) => a.chunk.includes("last"));
+    // "first" came while the command slept: output kept until the end would bring both together
+    expect(last!.at - first!.at).toBeGreaterThanOrEqual(1500);
+    const joined = (stream: string) =>
+      arrivals
+        .filter((a) => a.stream === stream)
+        .map((a) => a.chunk)
+        .join("");
+    expect([joined("stdout"), joined("stderr")]).toEqual([outcome.stdout, outcome.stderr]);
+    // 3 MB at once: BuildKit's log stream clips (and says so), what was passed on is still exactly the output
+    arrivals.length = 0;
+    const loud = await newRuntime().exec(
+      spec(["sh", "-c", "head -c 3000000 /dev/zero | tr '\\0' x; echo; echo done >&2"], {
+        onOutput,
+      }),
+    );
+    expect(loud.stdout).toBe("x".repeat(3_000_000) + "\n");
+    expect(joined("stdout")).toBe(loud.stdout);
+    expect(joined("stderr")).toBe("done\n");
   });
 
   it("says what docker says for a command that cannot start, and never runs a shell builtin", async () => {
     const rt = newRuntime();
+    const missing = await rt.exec(spec(["no-such-command", "arg"]));
+    expect(missing).toMatchObject({ exitCode: 127, stdout: "" });
+    expect(missing.stderr).toMatch(/"no-such-command": executable file not found/);
+    expect((await rt.exec(spec(["cd", "/"]))).exitCode).toBe(127);
+    expect((await rt.exec(spec(["/etc/passwd"]))).exitCode).toBe(126);
+    // the same outcome, word for word, as the container API's for each way a command cannot start
+    const script = await rt.applyOps(
+      busybox.id,
+      [
+        { op: "putFile", path: "/no-hashbang", entry: await fileEntry("echo hi\n", 0o755) },
+        { op: "putFile", path: "/bad-interp", entry: await fileEntry("#!/nowhere\n", 0o755) },
+      ],
+      never,
+    );
+    const containers = fx.newRuntime({ buildkitExec: false });
+    for (const args of [
+      ["no-such-command"],
+      ["./no-such-file"],
+      ["/etc/passwd"],
+      ["/tmp"],
+      ["/no-hashbang"],
+      ["/bad-interp"],
+      ["sh", "-c", "exit 7"],
+    ]) {
+      const s = spec(args, { base: script });
+      const [bk, docker] = [await rt.exec({ ...s }), await containers.exec({ ...s })];
+      expect({ args, ...pickOutcome(bk) }).toEqual({ args, ...pickOutcome(docker) });
+    }
+  });
+
+  it("with the shell shim (no binary for the image's architecture): the same results, the output at the end", async () => {
+    const rt = fx.newRuntime({ buildkitExec: true, buildkitShim: "shell" });
+    const outcome = await rt.exec(
+      spec(["sh", "-c", `${WHERE}; echo "$GREETING"; echo err >&2; exit 3`], {
+        env: [...busybox.config.env, "GREETING=hi"],
+      }),
+    );
+    expect(outcome).toMatchObject({ exitCode: 3, stdout: "buildkit\nhi\n", stderr: "err\n" });
     const missing = await rt.exec(spec(["no-such-command", "arg"]));
     expect(missing).toMatchObject({ exitCode: 127, stdout: "" });
     expect(missing.stderr).toMatch(/"no-such-command": executable file not found/);

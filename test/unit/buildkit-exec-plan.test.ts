@@ -11,6 +11,7 @@ import { BuildkitControl } from "../../src/runtime/docker/buildkit/control.js";
 import { walkOrder } from "../../src/runtime/docker/buildkit/exec-session.js";
 import {
   copyIntoOp,
+  execOp,
   Graph,
   platformMessage,
   rmOp,
@@ -139,6 +140,35 @@ describe("LLB field by field", () => {
     const rm = act.find((f) => f.no === 7)!.value;
     expect(String(one(rm, 1))).toBe("/home");
     expect(one(rm, 2)).toBe(1);
+  });
+
+  it("mounts the shim read-only from a further input, beside the scratch mount that is output 1", () => {
+    const root = { digest: "sha256:" + "a".repeat(64), index: 0 };
+    const shim = { digest: "sha256:" + "c".repeat(64), index: 0 };
+    const op = fields(
+      execOp(root, { args: ["/dev/.gantry-shim/exec-shim"], env: [], cwd: "/", user: "" }, [
+        { kind: "scratch", dest: "/dev/.gantry-exec", output: 1 },
+        { kind: "readonly", dest: "/dev/.gantry-shim", ref: shim },
+      ]),
+    );
+    // Op{inputs=1: root, then the shim}
+    expect(op.filter((f) => f.no === 1).map((f) => String(one(f.value, 1)))).toEqual([
+      root.digest,
+      shim.digest,
+    ]);
+    // ExecOp{mounts=2}: Mount{input=1, dest=3, output=4, readonly=5}
+    const mounts = fields(op.find((f) => f.no === 2)!.value)
+      .filter((f) => f.no === 2)
+      .map((m) => fields(m.value));
+    const field = (m: ReturnType<typeof fields>, no: number) => m.find((f) => f.no === no)?.value;
+    expect(mounts.map((m) => String(field(m, 3)))).toEqual([
+      "/",
+      "/dev/.gantry-exec",
+      "/dev/.gantry-shim",
+    ]);
+    expect(mounts.map((m) => field(m, 1))).toEqual([undefined, 2 ** 64 - 1, 1]); // input 0 is not written
+    expect(mounts.map((m) => field(m, 4))).toEqual([undefined, 1, 2 ** 64 - 1]);
+    expect(mounts.map((m) => field(m, 5))).toEqual([undefined, undefined, 1]);
   });
 });
 

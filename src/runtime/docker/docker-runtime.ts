@@ -53,6 +53,11 @@ export interface DockerRuntimeOptions {
    * the rest as containers (GANTRY_BUILDKIT_EXEC=1). Default: off.
    */
   buildkitExec?: boolean;
+  /**
+   * BuildKit execs' shim: the build's static binary where it made one for the image's architecture (output as it
+   * comes), else a shell script (output when each exec ends). "shell" chooses the script always (its tests).
+   */
+  buildkitShim?: "shell";
 }
 
 export class DockerRuntime implements Runtime {
@@ -62,6 +67,7 @@ export class DockerRuntime implements Runtime {
   private layers?: Promise<SharedLayers>;
   private buildkit?: Promise<BuildkitExecs | undefined>;
   private readonly buildkitExec: boolean;
+  private readonly buildkitShim?: "shell";
   private scratchId?: Promise<string>;
   /** Whether anything read the run's labels: every container, volume and network of the run is made with them, so a
    * run that never read them (every step cached) has nothing to remove at close. */
@@ -81,6 +87,7 @@ export class DockerRuntime implements Runtime {
     }
     this.background = opts.background;
     this.buildkitExec = opts.buildkitExec ?? false;
+    this.buildkitShim = opts.buildkitShim;
     const labels = runLabels(opts.runId);
     const markLabelled = (): void => void (this.labelled = true);
     let client: Dockerode | undefined;
@@ -146,7 +153,7 @@ export class DockerRuntime implements Runtime {
   private buildkitExecs(): Promise<BuildkitExecs | undefined> {
     if (!this.buildkitExec) return Promise.resolve(undefined);
     this.buildkit ??= import("./buildkit/buildkit-exec.js").then(
-      (m) => new m.BuildkitExecs(this.ctx),
+      (m) => new m.BuildkitExecs(this.ctx, { shellShim: this.buildkitShim === "shell" }),
     );
     return this.buildkit;
   }

@@ -4,8 +4,10 @@
 // is left to it (undefined); so is one whose solve fails before its command starts. The command's own exit code is
 // a value the shim reports, never a failed solve. Design and measurements: performance.md, Decision 18.
 import { randomBytes } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import path from "node:path/posix";
 import { Readable } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
 import { DEFAULT_PATH, type ExecOutcome, type ExecSpec, type FsOp } from "../../runtime.js";
 import { CancelledError, InternalError } from "../../../errors.js";
 import { digestHex } from "../../../store/digest.js";
@@ -19,6 +21,7 @@ import { createFileContainer, removeContainer } from "../exec/containers.js";
 import { execCommitOptions } from "../exec/exec-snapshot.js";
 import { BuildkitControl } from "./control.js";
 import { MTIME_NS, openExecSession } from "./exec-session.js";
+import { shimFile } from "./shim-file.js";
 import {
   alsoKeepOp,
   copyIntoOp,
@@ -28,11 +31,24 @@ import {
   platformMessage,
   rmOp,
   sourceOp,
+  type ExecMount,
   type Ref,
 } from "./llb.js";
 
 /** Where the shim writes the command's stdout, stderr and exit code: a scratch mount, the exec's output 1. */
 const META = "/dev/.gantry-exec";
+/**
+ * Where the build's static shim (native/exec-shim.c) is mounted read-only: it passes the output on as it comes
+ * (BuildKit streams it as the exec's log) and needs nothing of the image. Without it for the image's architecture
+ * the shell script below is the shim, and the output is shown when the exec ends.
+ */
+const SHIM_DIR = "/dev/.gantry-shim";
+const SHIM_FILE = "exec-shim";
+/**
+ * BuildKit's note in a log stream it holds back ("\n[output clipped, log limit 200KiB/s reached]\n"), within a log
+ * chunk (the Status stream joins them): not the command's, and what follows may have lost some of it.
+ */
+const CLIPPED = Buffer.from("\n[output clipped, log limit ");
 const NOT_FOUND = `printf 'exec: "%s": executable file not found in $PATH\\n' "$1" >${META}/stderr`;
 /**
  * The exec's command runs as docker would run it: only an executable file (never a shell builtin, through `exec`),
@@ -45,7 +61,7 @@ const SHIM = [
   `(exec "$@") >${META}/stdout 2>${META}/stderr; echo $? >${META}/exit`,
 ].join("\n");
 
-/** How runc says the shim's /bin/sh is missing (`exec: "/bin/sh": stat /bin/sh: no such file or directory`). */
+/** How runc says the shell shim's /bin/sh is missing (`exec: "/bin/sh": stat /bin/sh: no such file or directory`). */
 const NO_SHELL =
   /"\/bin\/sh": (stat \/bin\/sh: no such file or directory|executable file not found)/;
 
@@ -82,8 +98,12 @@ function ownerIds(owner: string | undefined): { uid: number; gid: number } | und
 export class BuildkitExecs {
   private readonly control: BuildkitControl;
   private readonly bases = new Map<string, Promise<BaseImage>>();
+  private readonly shims = new Map<string, Promise<Tree | undefined>>();
 
-  constructor(private readonly ctx: DockerRunContext) {
+  constructor(
+    private readonly ctx: DockerRunContext,
+    private readonly opts: { shellShim?: boolean } = {},
+  ) {
     this.control = new BuildkitControl(ctx.docker);
   }
 
@@ -104,7 +124,8 @@ export class BuildkitExecs {
         fellBack(spec, "its image declares volumes");
         return undefined;
       }
-      plan = this.plan(spec, base);
+      const shim = this.opts.shellShim ? undefined : await this.shimOf(base.platform.architecture);
+      plan = this.plan(spec, base, shim);
     } catch (e) {
       fellBack(spec, `BuildKit cannot start it: ${errorText(e)}`);
       return undefined;
@@ -121,11 +142,15 @@ export class BuildkitExecs {
     // could repeat what it did (a deploy, a migration), so it is an error of its own.
     let started = false;
     let files: Record<string, Buffer>;
+    const live = plan.liveOutput ? new LiveOutput(spec.onOutput) : undefined;
     try {
       const solved = await this.control.solve(plan.graph.definition(plan.meta), {
         exporter: "tar",
         session: session.id,
         signal,
+        onLog:
+          live &&
+          ((vertex, stream, data) => vertex === plan.root.digest && live.take(stream, data)),
       });
       const vertex = solved.vertices.get(plan.root.digest);
       started = vertex?.started === true;
@@ -156,10 +181,16 @@ export class BuildkitExecs {
       session.close();
     }
     const exit = Number(String(files["exit"]).trim());
-    const stdout = (files["stdout"] ?? Buffer.alloc(0)).toString("utf8");
-    const stderr = (files["stderr"] ?? Buffer.alloc(0)).toString("utf8");
-    if (stdout) spec.onOutput?.("stdout", stdout);
-    if (stderr) spec.onOutput?.("stderr", stderr);
+    const out = {
+      stdout: files["stdout"] ?? Buffer.alloc(0),
+      stderr: files["stderr"] ?? Buffer.alloc(0),
+    };
+    for (const name of ["stdout", "stderr"] as const) {
+      if (live) live.finish(name, out[name]);
+      else if (out[name].length > 0) spec.onOutput?.(name, out[name].toString("utf8"));
+    }
+    const stdout = out.stdout.toString("utf8");
+    const stderr = out.stderr.toString("utf8");
     let kept: Promise<string> | undefined;
     const keep = () => (kept ??= this.keep(spec, plan));
     return { keep, exitCode: exit, stdout, stderr };
@@ -221,7 +252,7 @@ export class BuildkitExecs {
   }
 
   // The LLB: the base image, each file op, the exec through the shim.
-  private plan(spec: ExecSpec, base: BaseImage): Plan {
+  private plan(spec: ExecSpec, base: BaseImage, shim: Tree | undefined): Plan {
     const graph = new Graph(platformMessage(base.platform));
     const sources = new Map<string, Tree>();
     let top: Ref = graph.add(sourceOp(`docker-image://docker.io/library/${base.name}`));
@@ -254,31 +285,59 @@ export class BuildkitExecs {
     // docker takes the image's PATH when the exec sets none (and its default when neither does)
     const imagePath = (base.config.Env ?? []).find((e) => e.startsWith("PATH="));
     if (!env.some((e) => e.startsWith("PATH="))) env.push(imagePath ?? `PATH=${DEFAULT_PATH}`);
+    // a nonce of this call's: BuildKit never answers it from an earlier exec's result (whether a step runs is
+    // Gantry's records' decision; a failure must run again), while keep() re-solving it finds this one's
+    const nonce = randomBytes(8).toString("hex");
+    const mounts: ExecMount[] = [{ kind: "scratch", dest: META, output: 1 }];
+    let args: string[];
+    if (shim) {
+      sources.set(SHIM_SOURCE, shim);
+      const local = graph.add(
+        sourceOp(`local://${SHIM_SOURCE}`, {
+          "local.unique": treeDigest(shim),
+          "local.sharedkeyhint": SHIM_SOURCE,
+        }),
+      );
+      mounts.push({ kind: "readonly", dest: SHIM_DIR, ref: local });
+      args = [`${SHIM_DIR}/${SHIM_FILE}`, META, nonce, ...spec.args];
+    } else args = ["/bin/sh", "-c", `${SHIM}\n: ${nonce}`, "gantry-exec", ...spec.args];
     const exec = graph.add(
       execOp(
         top,
         {
-          // a nonce of this call's: BuildKit never answers it from an earlier exec's result (whether a step runs
-          // is Gantry's records' decision; a failure must run again), while keep() re-solving it finds this one's
-          args: [
-            "/bin/sh",
-            "-c",
-            `${SHIM}\n: ${randomBytes(8).toString("hex")}`,
-            "gantry-exec",
-            ...spec.args,
-          ],
+          args,
           env,
           cwd: workdirOf(spec),
           // only top gets here; BuildKit looks even "0" up in /etc/passwd, which an image may not have
           user: "",
         },
-        [{ kind: "scratch", dest: META, output: 1 }],
+        mounts,
       ),
       spec.step,
     );
     const root: Ref = { digest: exec.digest, index: 0 };
     const meta = graph.add(alsoKeepOp({ digest: exec.digest, index: 1 }, root));
-    return { base, graph, sources, root, meta };
+    return { base, graph, sources, root, meta, liveOutput: shim !== undefined };
+  }
+
+  // The build's shim for `arch` as a tree in the content store (the session serves it like any source; BuildKit
+  // keeps its copy, so a run sends it once); undefined where the build made none.
+  private shimOf(arch: string): Promise<Tree | undefined> {
+    let shim = this.shims.get(arch);
+    if (!shim) {
+      shim = (async () => {
+        const file = shimFile(arch);
+        if (!file) return undefined;
+        const data = await readFile(file);
+        const digest = await this.ctx.store.putBytes(data);
+        return {
+          entries: { [SHIM_FILE]: { type: "file", mode: 0o755, digest, size: data.length } },
+        } satisfies Tree;
+      })();
+      this.shims.set(arch, shim);
+      shim.catch(() => this.shims.delete(arch));
+    }
+    return shim;
   }
 
   // The base image's config and platform, and a name BuildKit resolves from the engine's own store: a tag on its id,
@@ -375,6 +434,47 @@ interface Plan {
   /** The exec's output 0, its root after it (the exec op's digest is this ref's). */
   root: Ref;
   meta: Ref;
+  /** The binary shim passes the output on as it comes (the shell shim only writes the files). */
+  liveOutput: boolean;
+}
+
+/** The session's name for the shim's tree (the exec's puts are op0, op1, …). */
+const SHIM_SOURCE = "gantry-shim";
+
+// The output BuildKit streams as the exec's log, passed on as it comes. The shim's files are the record: once BuildKit
+// clips a stream (over 200 KiB/s, saying so) the rest of it is passed on from them when the exec ends, and so is
+// anything the log stream left out.
+class LiveOutput {
+  private readonly sent = { stdout: [] as Buffer[], stderr: [] as Buffer[] };
+  private readonly decoders = {
+    stdout: new StringDecoder("utf8"),
+    stderr: new StringDecoder("utf8"),
+  };
+  private readonly clipped = { stdout: false, stderr: false };
+
+  constructor(private readonly onOutput: ExecSpec["onOutput"]) {}
+
+  take(stream: number, data: Buffer): void {
+    const name = stream === 1 ? "stdout" : stream === 2 ? "stderr" : undefined;
+    if (!name || this.clipped[name]) return;
+    const clip = data.indexOf(CLIPPED);
+    if (clip >= 0) {
+      this.clipped[name] = true;
+      data = data.subarray(0, clip);
+    }
+    this.sent[name].push(data);
+    const text = this.decoders[name].write(data);
+    if (text) this.onOutput?.(name, text);
+  }
+
+  /** Pass on what `exact` (the stream's whole record) holds beyond what was passed on. */
+  finish(name: "stdout" | "stderr", exact: Buffer): void {
+    const sent = Buffer.concat(this.sent[name]);
+    let same = exact.subarray(0, sent.length).equals(sent) ? sent.length : 0;
+    while (same < sent.length && same < exact.length && sent[same] === exact[same]) same++;
+    const text = this.decoders[name].write(exact.subarray(same)) + this.decoders[name].end();
+    if (text) this.onOutput?.(name, text);
+  }
 }
 
 function absolute(p: string): string {

@@ -12,6 +12,8 @@ export interface SolveOptions {
   exporterAttrs?: Readonly<Record<string, string>>;
   session: string;
   signal: AbortSignal;
+  /** Each log chunk as it comes: the vertex's digest, its stream (1 stdout, 2 stderr) and the bytes. */
+  onLog?: (vertex: string, stream: number, data: Buffer) => void;
 }
 
 export interface SolveResult {
@@ -98,14 +100,16 @@ export class BuildkitControl {
         if (error) seen.error = error;
         vertices.set(digest, seen);
       }
-      // StatusResponse{logs=3}; VertexLog{vertex=1, msg=4}
+      // StatusResponse{logs=3}; VertexLog{vertex=1, stream=3, msg=4}
       for (const l of fieldBytes(decodeFields(m), 3)) {
         const f = decodeFields(l);
         const digest = fieldString(f, 1) ?? "";
+        const data = fieldBytes(f, 4)[0] ?? Buffer.alloc(0);
         const seen = vertices.get(digest) ?? { cached: false, started: false, log: "" };
-        if (seen.log.length < 4096)
-          seen.log += (fieldBytes(f, 4)[0] ?? Buffer.alloc(0)).toString("utf8");
+        if (seen.log.length < 4096) seen.log += data.toString("utf8");
         vertices.set(digest, seen);
+        const stream = f.find((x) => x.no === 3)?.value;
+        opts.onLog?.(digest, typeof stream === "number" ? stream : 0, data);
       }
     });
     status.catch(() => undefined); // a lost connection fails the Solve too, which says so

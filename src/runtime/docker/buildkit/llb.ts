@@ -125,7 +125,10 @@ export function rmOp(base: Ref, path: string): Buffer {
 }
 
 export type ExecMount =
-  { kind: "scratch"; dest: string; output: number } | { kind: "tmpfs"; dest: string };
+  | { kind: "scratch"; dest: string; output: number }
+  | { kind: "tmpfs"; dest: string }
+  /** `ref` read-only at `dest` (a further input of the exec). */
+  | { kind: "readonly"; dest: string; ref: Ref };
 
 /** Run `args` on `root` (output 0 is the root after); extra mounts after it, a scratch mount as a further output. */
 export function execOp(
@@ -134,11 +137,14 @@ export function execOp(
   mounts: readonly ExecMount[],
 ): Buffer {
   const rootMount = msg(2, num(1, 0), str(3, "/"), num(4, 0));
-  const more = mounts.map((m) =>
-    m.kind === "scratch"
-      ? msg(2, num(1, NONE), str(3, m.dest), num(4, m.output))
-      : msg(2, num(1, NONE), str(3, m.dest), num(4, NONE), num(6, 4)),
-  );
+  const inputs = [input(root)];
+  const more = mounts.map((m) => {
+    if (m.kind === "scratch") return msg(2, num(1, NONE), str(3, m.dest), num(4, m.output));
+    if (m.kind === "tmpfs") return msg(2, num(1, NONE), str(3, m.dest), num(4, NONE), num(6, 4));
+    inputs.push(input(m.ref));
+    // Mount{input=1, selector=2, dest=3, output=4, readonly=5}
+    return msg(2, num(1, inputs.length - 1), str(3, m.dest), num(4, NONE), num(5, true));
+  });
   const metaMsg = msg(
     1,
     strs(1, meta.args),
@@ -146,5 +152,5 @@ export function execOp(
     str(3, meta.cwd),
     str(4, meta.user),
   );
-  return Buffer.concat([input(root), msg(2, metaMsg, rootMount, ...more)]);
+  return Buffer.concat([...inputs, msg(2, metaMsg, rootMount, ...more)]);
 }

@@ -20,6 +20,8 @@ import type { ExecSpec, ResolvedImage } from "../../src/runtime/runtime.js";
 import type { Tree, TreeEntry } from "../../src/store/tree.js";
 import { BUSYBOX, makeStateDir, runCommand } from "../helpers/test-session.js";
 import { shimFile } from "../../src/runtime/docker/buildkit/shim-file.js";
+import { BASE_REPO, baseTag } from "../../src/runtime/docker/cleanup/base-tags.js";
+import { reapStale } from "../../src/runtime/docker/cleanup/reaper.js";
 
 const run = promisify(execFile);
 const BIN = path.resolve(import.meta.dirname, "../../bin/gantry.js");
@@ -167,6 +169,31 @@ describe("BuildKit execs", () => {
       spec(["sh", "-c", `${WHERE}; cat /made /src/a/x.txt`], { base: snapshot }),
     );
     expect(next.stdout).toBe(`buildkit\n${uuid}\nX\n`);
+  });
+
+  it("counts what a kept snapshot adds (cache ls, the after-run estimate): over its base, not the whole export", async () => {
+    const rt = newRuntime();
+    const since = Date.now();
+    const big = await rt.exec(spec(["sh", "-c", `${WHERE}; head -c 2000000 /dev/urandom > /big`]));
+    expect(big.stdout).toBe("buildkit\n");
+    const snapshot = await snapshotOf(big);
+    // a container's snapshot on top of it (a tmpfs mount keeps it off BuildKit) inherits its labels
+    const child = await rt.exec(
+      spec(["sh", "-c", `${WHERE}; head -c 1000000 /dev/urandom > /small`], {
+        base: snapshot,
+        mounts: [{ kind: "tmp", target: "/scratch" }],
+      }),
+    );
+    expect(child.stdout).toBe("container\n");
+    const childSnapshot = await snapshotOf(child);
+    const sizes = new Map((await rt.cacheObjects.images()).map((i) => [i.id, i.size]));
+    expect(sizes.get(snapshot)).toBeGreaterThanOrEqual(2_000_000);
+    expect(sizes.get(snapshot)).toBeLessThan(2_200_000);
+    expect(sizes.get(childSnapshot)).toBeGreaterThanOrEqual(1_000_000);
+    expect(sizes.get(childSnapshot)).toBeLessThan(1_200_000);
+    const added = await rt.cacheObjects.addedBytes([snapshot, childSnapshot], since);
+    expect(added).toBeGreaterThanOrEqual(3_000_000);
+    expect(added).toBeLessThan(3_400_000);
   });
 
   it("sends a file whose contents changed but not its size (the engine's incremental copy compares stats)", async () => {
@@ -412,6 +439,42 @@ describe("BuildKit execs", () => {
     await rt.close();
     expect(await tags()).toEqual([]);
     await run("docker", ["image", "inspect", busybox.id]);
+  });
+
+  it("has a killed run's base tags removed by the next run's reaper; a tag that is its image's only name stays", async () => {
+    const gone = spawn("true");
+    await new Promise((r) => gone.on("exit", r));
+    const deadTag = (idHex: string, runId: string) =>
+      baseTag(idHex, runId).replace(`-p${process.pid}-`, `-p${gone.pid}-`);
+    const idHex = busybox.id.slice(7);
+    const { stdout: made } = await run("docker", ["create", BUSYBOX, "true"]);
+    const { stdout: only } = await run("docker", ["commit", made.trim()]);
+    await run("docker", ["rm", made.trim()]);
+    const tags = {
+      dead: `${BASE_REPO}:${deadTag(idHex, "killed-run")}`,
+      live: `${BASE_REPO}:${baseTag(idHex, "live-run")}`,
+      only: `${BASE_REPO}:${deadTag(only.trim().slice(7), "killed-run")}`,
+    };
+    await run("docker", ["tag", busybox.id, tags.dead]);
+    await run("docker", ["tag", busybox.id, tags.live]);
+    await run("docker", ["tag", only.trim(), tags.only]);
+    fx.removeImageAfter(tags.live);
+    fx.removeImageAfter(tags.only);
+    const exists = (ref: string) =>
+      run("docker", ["image", "inspect", ref]).then(
+        () => true,
+        () => false,
+      );
+    const tmpDir = await mkdtemp(path.join(os.tmpdir(), "gantry-bk-reap-"));
+    try {
+      await reapStale(new Dockerode(), { tmpDir });
+    } finally {
+      await rm(tmpDir, { recursive: true, force: true });
+    }
+    expect(await exists(tags.dead)).toBe(false);
+    expect(await exists(tags.live)).toBe(true); // this process is alive
+    expect(await exists(tags.only)).toBe(true);
+    expect(await exists(busybox.id)).toBe(true);
   });
 });
 

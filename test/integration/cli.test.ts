@@ -7,7 +7,6 @@ import os from "node:os";
 import path from "node:path";
 import {
   closeServer,
-  docker,
   freePort,
   listenLoopback,
   makeStateDir,
@@ -16,6 +15,7 @@ import {
 import { projectStateDir } from "../../src/store/project-state-dir.js";
 import { processIsAlive } from "../../src/process-alive.js";
 import { hasTmux, startTmux } from "../helpers/tmux-session.js";
+import { execProcesses, leftovers } from "../helpers/run-leftovers.js";
 
 const ROOT = path.resolve(import.meta.dirname, "../..");
 const BIN = path.join(ROOT, "bin/gantry.js");
@@ -33,25 +33,23 @@ function gantry(args: string[], env: Record<string, string> = {}, cwd?: string) 
   });
 }
 
-function leftovers(pid: number): string {
-  const c = docker(["ps", "-aq", "--filter", `label=gantry.pid=${pid}`]).trim();
-  const n = docker(["network", "ls", "-q", "--filter", `label=gantry.pid=${pid}`]).trim();
-  return c + n;
-}
-
-/** Start a slow call and resolve once its containers are running. */
+/** Start a slow call and resolve once both of its execs' processes are running. */
 function startSlow(state: string) {
-  const child = spawn("node", [BIN, "call", "-m", MOD, "slow", `--nonce=${Math.random()}`], {
+  const nonce = String(Math.random());
+  const child = spawn("node", [BIN, "call", "-m", MOD, "slow", `--nonce=${nonce}`], {
     env: { ...process.env, CI: "true", GANTRY_STATE_DIR: state },
     stdio: ["ignore", "pipe", "pipe"],
   });
   let stderr = "";
+  child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   const started = new Promise<void>((resolve, reject) => {
-    child.stderr.on("data", (d: Buffer) => {
-      stderr += d.toString();
-      if ((stderr.match(/▶ withExec sleep/g) ?? []).length >= 2) setTimeout(resolve, 1500);
-    });
     child.on("exit", () => reject(new Error(`gantry exited early:\n${stderr}`)));
+    const poll = setInterval(() => {
+      if (execProcesses(nonce).length < 2) return;
+      clearInterval(poll);
+      resolve();
+    }, 100);
+    child.on("exit", () => clearInterval(poll));
   });
   // as a shell reports it: the exit code, or 128 + the number of the signal that ended the process
   const exited = new Promise<number | null>((resolve) =>
@@ -59,20 +57,20 @@ function startSlow(state: string) {
       resolve(code ?? (signal ? 128 + os.constants.signals[signal] : null)),
     ),
   );
-  return { child, started, exited, stderr: () => stderr };
+  return { child, nonce, started, exited, stderr: () => stderr };
 }
 
 describe("gantry CLI", () => {
-  it("Ctrl-C mid-run stops, removes every container and network, and exits 130", async () => {
+  it("Ctrl-C mid-run stops, leaves no container, network, base tag or exec process, and exits 130", async () => {
     const run = startSlow(await makeStateDir());
     await run.started;
-    expect(leftovers(run.child.pid!)).not.toBe("");
+    expect(leftovers(run.child.pid!, run.nonce)).not.toBe("");
     const t0 = Date.now();
     run.child.kill("SIGINT");
     const code = await run.exited;
     expect(code).toBe(130);
     expect(Date.now() - t0).toBeLessThan(20_000);
-    expect(leftovers(run.child.pid!)).toBe("");
+    expect(leftovers(run.child.pid!, run.nonce)).toBe("");
   });
 
   it.each([
@@ -83,20 +81,21 @@ describe("gantry CLI", () => {
     async (signal, exitCode, said) => {
       const run = startSlow(await makeStateDir());
       await run.started;
-      expect(leftovers(run.child.pid!)).not.toBe("");
+      expect(leftovers(run.child.pid!, run.nonce)).not.toBe("");
       run.child.kill(signal);
       expect(await run.exited).toBe(exitCode);
       expect(run.stderr()).toContain(said);
-      expect(leftovers(run.child.pid!)).toBe("");
+      expect(leftovers(run.child.pid!, run.nonce)).toBe("");
     },
   );
 
   it.skipIf(!hasTmux())(
-    "closing the terminal mid-run (its tty gone) still removes every container and network",
+    "closing the terminal mid-run (its tty gone) still leaves nothing behind",
     async () => {
       const state = await makeStateDir();
       const pidFile = path.join(state, "gantry.pid");
       const statusFile = path.join(state, "gantry.status");
+      const nonce = String(Math.random());
       // gantry's parent ignores the hang-up (gantry itself does not: the default is restored for it), so it outlives
       // the terminal and writes down how gantry ended: its exit code, or minus the signal that ended it
       const parent = [
@@ -119,7 +118,7 @@ describe("gantry CLI", () => {
           "-m",
           MOD,
           "slow",
-          `--nonce=${Math.random()}`,
+          `--nonce=${nonce}`,
         ],
         {
           cwd: ROOT,
@@ -127,11 +126,10 @@ describe("gantry CLI", () => {
         },
       );
       try {
-        // the live view redraws in place: wait for the run's two exec containers instead of its lines
+        // the live view redraws in place: wait for the run's two execs' processes instead of its lines
         const running = async (): Promise<number | undefined> => {
           const pid = Number((await readFile(pidFile, "utf8").catch(() => "")).trim());
-          const ids = pid ? docker(["ps", "-q", "--filter", `label=gantry.pid=${pid}`]).trim() : "";
-          return ids.split("\n").filter(Boolean).length >= 2 ? pid : undefined;
+          return pid && execProcesses(nonce).length >= 2 ? pid : undefined;
         };
         let pid: number | undefined;
         for (let i = 0; i < 300 && pid === undefined; i++) {
@@ -139,14 +137,14 @@ describe("gantry CLI", () => {
           if (pid === undefined) await new Promise((r) => setTimeout(r, 200));
         }
         if (pid === undefined)
-          throw new Error(`the run did not start its containers:\n${tmux.screen()}`);
-        expect(leftovers(pid)).not.toBe("");
+          throw new Error(`the run did not start its execs:\n${tmux.screen()}`);
+        expect(leftovers(pid, nonce)).not.toBe("");
         tmux.kill(); // the tmux server goes: the pane's tty closes, gantry gets SIGHUP and writes to a dead terminal
         const t0 = Date.now();
         while (processIsAlive(pid) && Date.now() - t0 < 30_000)
           await new Promise((r) => setTimeout(r, 200));
         expect(processIsAlive(pid)).toBe(false);
-        expect(leftovers(pid)).toBe("");
+        expect(leftovers(pid, nonce)).toBe("");
         // ended by the hang-up (-1) or exit code 129; Node 20's exit on a dead terminal would abort instead (-6)
         let status = "";
         for (let i = 0; i < 50 && status === ""; i++) {
@@ -166,10 +164,10 @@ describe("gantry CLI", () => {
     await run.started;
     run.child.kill("SIGKILL");
     await run.exited;
-    expect(leftovers(run.child.pid!)).not.toBe("");
+    expect(leftovers(run.child.pid!, run.nonce)).not.toBe("");
     const next = await gantry(["call", "-m", MOD, "hello"], { GANTRY_STATE_DIR: state });
     expect(next.status).toBe(0);
-    expect(leftovers(run.child.pid!)).toBe("");
+    expect(leftovers(run.child.pid!, run.nonce)).toBe("");
   });
 
   it("takes a secret from env: and masks it everywhere it prints", async () => {

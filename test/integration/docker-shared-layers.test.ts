@@ -14,6 +14,8 @@ import type { Tree, TreeEntry } from "../../src/store/tree.js";
 const run = promisify(execFile);
 const never = new AbortController().signal;
 const fx = useDockerRuntimeFixture("layers");
+// The container API's layering (execs through BuildKit get their layers from BuildKit's snapshotter instead)
+const containers = () => fx.newRuntime({ buildkitExec: false });
 let busybox: ResolvedImage;
 
 beforeAll(async () => {
@@ -53,7 +55,7 @@ describe("shared source layers (docker runtime)", () => {
   it("bakes a big put once for parallel execs, which then commit only their own changes", async () => {
     const tree = await sourceTree(SHARE_FROM_ENTRIES + 8, String(Date.now()));
     const ops: FsOp[] = [{ op: "put", path: "/work", tree }];
-    const rt = fx.newRuntime();
+    const rt = containers();
     const outcomes = await Promise.all(
       [1, 2, 3].map((i) =>
         rt.exec(execSpec(["sh", "-c", `ls src | wc -l; echo ${i} > mine`], ops)),
@@ -73,9 +75,9 @@ describe("shared source layers (docker runtime)", () => {
 
   it("keeps small puts in the exec's own container (no extra layer)", async () => {
     const tree = await sourceTree(3, String(Date.now()));
-    const o = await fx
-      .newRuntime()
-      .exec(execSpec(["sh", "-c", "cat src/f0.txt"], [{ op: "put", path: "/work", tree }]));
+    const o = await containers().exec(
+      execSpec(["sh", "-c", "cat src/f0.txt"], [{ op: "put", path: "/work", tree }]),
+    );
     expect(o.stdout).toMatch(/^file 0 /);
     expect(await layersOf(await snapshotOf(o))).toHaveLength(
       (await layersOf(busybox.id)).length + 1,

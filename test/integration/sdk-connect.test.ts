@@ -5,16 +5,11 @@ import { mkdtemp, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { BUSYBOX, docker, makeStateDir } from "../helpers/test-session.js";
+import { BUSYBOX, makeStateDir } from "../helpers/test-session.js";
+import { execProcesses, leftovers } from "../helpers/run-leftovers.js";
 import { dag, openRun } from "../../src/index.js";
 
 const ENTRY = pathToFileURL(path.resolve(import.meta.dirname, "../../dist/index.js")).href;
-
-function leftovers(pid: number): string {
-  const c = docker(["ps", "-aq", "--filter", `label=gantry.pid=${pid}`]).trim();
-  const n = docker(["network", "ls", "-q", "--filter", `label=gantry.pid=${pid}`]).trim();
-  return c + n;
-}
 
 describe("SDK scripts", () => {
   it("`await using` a run removes its service containers and network when the block ends", async () => {
@@ -45,15 +40,16 @@ describe("SDK scripts", () => {
     expect(leftovers(process.pid)).toBe("");
   });
 
-  it("a script using connect() stops on Ctrl-C, removes its containers and exits 130", async () => {
+  it("a script using connect() stops on Ctrl-C, leaves nothing behind and exits 130", async () => {
+    const nonce = String(Math.random());
     const dir = await mkdtemp(path.join(os.tmpdir(), "gantry-sdk-script-"));
     const script = path.join(dir, "script.mjs");
     await writeFile(
       script,
       `import { connect, dag } from ${JSON.stringify(ENTRY)};
 await connect(async () => {
-  await dag.container().from(${JSON.stringify(BUSYBOX)})
-    .withExec(["sh", "-c", "echo started-${Math.random()}; sleep 60"]).sync();
+  await dag.container().from(${JSON.stringify(BUSYBOX)}).withEnvVariable("NONCE", ${JSON.stringify(nonce)})
+    .withExec(["sh", "-c", "echo started; sleep 60"]).sync();
 }, { runtime: "docker" });
 console.log("finished");
 `,
@@ -66,15 +62,15 @@ console.log("finished");
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
     const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-    // running once its container exists
+    // running once its exec's process is (a container's, or BuildKit's)
     const t0 = Date.now();
-    while (leftovers(child.pid!) === "" && Date.now() - t0 < 60_000)
+    while (execProcesses(nonce).length === 0 && Date.now() - t0 < 60_000)
       await new Promise((r) => setTimeout(r, 250));
-    expect(leftovers(child.pid!)).not.toBe("");
+    expect(leftovers(child.pid!, nonce)).not.toBe("");
     child.kill("SIGINT");
     expect(await exited).toBe(130);
     expect(out).toContain("Interrupted");
     expect(out).not.toContain("finished");
-    expect(leftovers(child.pid!)).toBe("");
+    expect(leftovers(child.pid!, nonce)).toBe("");
   });
 });

@@ -3,7 +3,7 @@
 // started, committed or removed through the container API. An exec BuildKit cannot run as the container API would
 // is left to it (undefined); so is one whose solve fails before its command starts. The command's own exit code is
 // a value the shim reports, never a failed solve. Design and measurements: performance.md, Decision 18.
-import { randomBytes } from "node:crypto";
+import { createHash, randomBytes } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import path from "node:path/posix";
 import { Readable } from "node:stream";
@@ -14,13 +14,15 @@ import { digestHex } from "../../../store/digest.js";
 import { treeDigest, type Tree } from "../../../store/tree.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 import { engineFailure, ignoreGone } from "../connection/docker-errors.js";
+import { LABELS } from "../cleanup/labels.js";
+import { BASE_REPO, baseTag } from "../cleanup/base-tags.js";
 import { workdirOf } from "../exec/exec-config.js";
 import { commitContainer } from "../exec/commit.js";
 import { tarFiles } from "../exec/container-archive.js";
 import { createFileContainer, removeContainer } from "../exec/containers.js";
 import { execCommitOptions } from "../exec/exec-snapshot.js";
 import { BuildkitControl } from "./control.js";
-import { MTIME_NS, openExecSession } from "./exec-session.js";
+import { MTIME_NS, openExecSession, type BlobSource } from "./exec-session.js";
 import { shimFile } from "./shim-file.js";
 import {
   alsoKeepOp,
@@ -65,9 +67,6 @@ const SHIM = [
 const NO_SHELL =
   /"\/bin\/sh": (stat \/bin\/sh: no such file or directory|executable file not found)/;
 
-/** BuildKit names images, so each base gets a tag of this run's for the solve; removed when the run closes. */
-const BASE_REPO = "gantry-cache";
-
 /** Why this exec stays on the container API; undefined when BuildKit can run it as the container API would. */
 export function whyNotBuildkit(spec: ExecSpec): string | undefined {
   if (spec.args.length === 0) return "no command";
@@ -99,6 +98,14 @@ export class BuildkitExecs {
   private readonly control: BuildkitControl;
   private readonly bases = new Map<string, Promise<BaseImage>>();
   private readonly shims = new Map<string, Promise<Tree | undefined>>();
+  /** The shims' bytes by digest: sent from memory, never put in the content store (they are not cache). */
+  private readonly shimBlobs = new Map<string, Buffer>();
+  private readonly blobs: BlobSource = {
+    readBlob: (digest) => {
+      const shim = this.shimBlobs.get(digest);
+      return shim ? Promise.resolve(shim) : this.ctx.store.readBlob(digest);
+    },
+  };
 
   constructor(
     private readonly ctx: DockerRunContext,
@@ -133,7 +140,7 @@ export class BuildkitExecs {
     if (signal.aborted) throw cancelled();
     const session = await openExecSession(
       this.ctx.docker,
-      this.ctx.store,
+      this.blobs,
       plan.sources,
       "gantry",
     ).catch((err: unknown) => void fellBack(spec, `no BuildKit session: ${String(err)}`));
@@ -208,7 +215,7 @@ export class BuildkitExecs {
   }
 
   private async exportAndCommit(spec: ExecSpec, plan: Plan): Promise<string> {
-    const session = await openExecSession(this.ctx.docker, this.ctx.store, plan.sources, "gantry");
+    const session = await openExecSession(this.ctx.docker, this.blobs, plan.sources, "gantry");
     let exported: string | undefined;
     try {
       const solved = await this.control.solve(plan.graph.definition(plan.root), {
@@ -243,7 +250,12 @@ export class BuildkitExecs {
         config: {
           ...pick(base, ["ExposedPorts", "Healthcheck", "StopSignal", "Shell", "OnBuild"]),
           ...own.config,
-          Labels: { ...(base.Labels ?? {}), ...own.config.Labels },
+          Labels: {
+            ...(base.Labels ?? {}),
+            ...own.config.Labels,
+            // the export holds the whole filesystem: `cache ls` measures this snapshot over the base instead
+            [LABELS.sizeOver]: `${exported} ${plan.base.id}`,
+          },
         },
       });
     } finally {
@@ -320,8 +332,8 @@ export class BuildkitExecs {
     return { base, graph, sources, root, meta, liveOutput: shim !== undefined };
   }
 
-  // The build's shim for `arch` as a tree in the content store (the session serves it like any source; BuildKit
-  // keeps its copy, so a run sends it once); undefined where the build made none.
+  // The build's shim for `arch` as a tree the session serves like any source (from memory; BuildKit keeps its copy, so
+  // it is sent once); undefined where the build made none.
   private shimOf(arch: string): Promise<Tree | undefined> {
     let shim = this.shims.get(arch);
     if (!shim) {
@@ -329,7 +341,8 @@ export class BuildkitExecs {
         const file = shimFile(arch);
         if (!file) return undefined;
         const data = await readFile(file);
-        const digest = await this.ctx.store.putBytes(data);
+        const digest = `sha256:${createHash("sha256").update(data).digest("hex")}`;
+        this.shimBlobs.set(digest, data);
         return {
           entries: { [SHIM_FILE]: { type: "file", mode: 0o755, digest, size: data.length } },
         } satisfies Tree;
@@ -347,9 +360,9 @@ export class BuildkitExecs {
     if (!base) {
       base = (async () => {
         const info = await this.ctx.docker.getImage(id).inspect();
-        const tag = `bk-base-${digestHex(id).slice(0, 40)}-${this.ctx.runId}`
-          .replace(/[^A-Za-z0-9_.-]/g, "-")
-          .slice(0, 128);
+        // BuildKit names images, so each base gets a tag of this run's: removed when the run closes, or by the
+        // next run's reaper when this process is killed
+        const tag = baseTag(digestHex(id), this.ctx.runId);
         await this.ctx.docker.getImage(id).tag({ repo: BASE_REPO, tag });
         return {
           id,

@@ -25,6 +25,9 @@ const CHUNK = 32 * 1024;
 /** Gantry's fixed file time (tree-tar.ts), in ns. */
 export const MTIME_NS = BigInt(PACK_MTIME.getTime()) * 1_000_000n;
 
+/** Where a session reads the files it sends: the content store, or anything else with its `readBlob`. */
+export type BlobSource = Pick<ContentStore, "readBlob">;
+
 export interface ExecSession {
   id: string;
   /** The bytes the tar exporter sent, once it has finished. */
@@ -35,7 +38,7 @@ export interface ExecSession {
 /** Open a session serving `sources` (name → tree) and taking one exported tar. */
 export async function openExecSession(
   docker: Dockerode,
-  store: ContentStore,
+  store: BlobSource,
   sources: ReadonlyMap<string, Tree>,
   sharedKey: string,
 ): Promise<ExecSession> {
@@ -131,7 +134,7 @@ interface Walked {
 // index among the STATs; FIN answered with FIN. Owners are root's, times one fixed instant (Gantry's trees have none).
 async function sendTree(
   stream: http2.ServerHttp2Stream,
-  store: ContentStore,
+  store: BlobSource,
   tree: Tree,
 ): Promise<void> {
   const walked = walkOrder(tree);
@@ -168,7 +171,7 @@ async function sendTree(
 
 async function sendFile(
   send: (p: Buffer) => void,
-  store: ContentStore,
+  store: BlobSource,
   id: number,
   walked: Walked | undefined,
 ): Promise<void> {

@@ -15,7 +15,22 @@ export const LABELS = {
   state: "gantry.state",
   stateDir: "gantry.state-dir",
   stateHost: "gantry.state-host",
+  /**
+   * On a BuildKit exec's snapshot: "<export id> <base id>". Its parent is BuildKit's export of the whole filesystem,
+   * so what it adds is measured over the base image instead (only while that export is its parent: children inherit
+   * labels).
+   */
+  sizeOver: "gantry.size-over",
 } as const;
+
+/** The image to measure `image`'s size over: its parent, or the base a BuildKit snapshot names (LABELS.sizeOver). */
+export function sizeParent(
+  parent: string | undefined,
+  labels: Record<string, string> | undefined,
+): string | undefined {
+  const [exported, base] = (labels?.[LABELS.sizeOver] ?? "").split(" ");
+  return parent && exported === parent && base ? base : parent;
+}
 
 // The labels of a run's throwaway resources: who made them, so a later run can reap them if this one dies.
 export function runLabels(runId: string): Record<string, string> {

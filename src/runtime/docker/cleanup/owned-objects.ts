@@ -3,7 +3,7 @@
 import type Dockerode from "dockerode";
 import type { CacheObjects, OwnedImage, OwnedVolume } from "../../cache-objects.js";
 import { dockerStatus } from "../connection/docker-errors.js";
-import { LABELS, labelFilter, ownerOf } from "./labels.js";
+import { LABELS, labelFilter, ownerOf, sizeParent } from "./labels.js";
 import { cacheVolumeName } from "../exec/cache-volume-name.js";
 import { IMPORT_REPO } from "../images/image-load.js";
 import { measureDir } from "../../../store/cache/state-dir-usage.js";
@@ -43,7 +43,9 @@ async function listOwnedImages(docker: Dockerode): Promise<OwnedImage[]> {
   const imported = await docker.listImages({ filters: { reference: [`${IMPORT_REPO}:*`] } });
   const owned = [...new Map([...labelled, ...imported].map((i) => [i.Id, i])).values()];
   const sizes = new Map<string, number>(owned.map((i) => [i.Id, i.Size]));
-  const parents = new Set(owned.map((i) => i.ParentId).filter(Boolean));
+  const parents = new Set(
+    owned.map((i) => sizeParent(i.ParentId, i.Labels)).filter((p): p is string => !!p),
+  );
   // children: an owned image is a parent of some image (owned or not); one list of all images answers it
   const all = await docker.listImages({ all: true });
   const hasChild = new Set(all.map((i) => i.ParentId).filter(Boolean));
@@ -65,7 +67,8 @@ async function addedBytes(
   for (const id of made) {
     const img = await inspected(docker, id);
     if (!img) continue;
-    let parent = img.Parent ? await inspected(docker, img.Parent) : undefined;
+    const over = sizeParent(img.Parent, img.Config?.Labels ?? undefined);
+    let parent = over ? await inspected(docker, over) : undefined;
     for (let hops = 0; parent?.Parent && !made.has(parent.Id) && hops < 200; hops++) {
       if (Date.parse(parent.Created) < since - 1000) break; // the engine dates images to the second
       parent = await inspected(docker, parent.Parent);
@@ -99,7 +102,8 @@ function toOwnedImage(
   hasChild: Set<string>,
 ): OwnedImage {
   const tags = (i.RepoTags ?? []).filter((t) => t !== "<none>:<none>");
-  const parent = i.ParentId ? (sizes.get(i.ParentId) ?? 0) : 0;
+  const over = sizeParent(i.ParentId, i.Labels);
+  const parent = over ? (sizes.get(over) ?? 0) : 0;
   const digest = i.Labels?.[LABELS.digest];
   return {
     id: i.Id,

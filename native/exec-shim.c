@@ -209,7 +209,7 @@ int main(int argc, char **argv) {
   while (!exited) {
     if (poll(fds, 3, -1) < 0) {
       if (errno == EINTR) continue;
-      break;
+      break; /* then the command's exit is waited for below */
     }
     for (int i = 0; i < 2; i++) {
       if (fds[i].fd < 0 || !(fds[i].revents & (POLLIN | POLLHUP | POLLERR))) continue;
@@ -236,6 +236,10 @@ int main(int argc, char **argv) {
         exited = 1;
       }
     }
+  }
+  while (!exited) {
+    pid_t w = waitpid(pid, &status, 0);
+    if (w == pid || (w < 0 && errno != EINTR)) exited = 1;
   }
   for (int i = 0; i < 2; i++) {
     if (fds[i].fd < 0) continue;

@@ -31,14 +31,23 @@ const targets = [
   ...(native === "arm64" ? [["amd64", ["x86_64-linux-musl-gcc", "x86_64-linux-gnu-gcc"]]] : []),
 ].filter(([arch]) => arch !== undefined);
 
+// Linux binaries only: elsewhere (macOS) a compiler makes the host's own format, which no engine's Linux could run
 mkdirSync(OUT, { recursive: true });
 const built = [];
-for (const [arch, compilers] of targets) {
-  const cc = compilers.find(works);
-  if (!cc) continue;
+for (const [arch, compilers] of process.platform === "linux" ? targets : []) {
   const out = path.join(OUT, `exec-shim-linux-${arch}`);
-  execFileSync(cc, [...FLAGS, "-o", out, SOURCE], { stdio: "inherit" });
-  built.push(`${arch} (${cc})`);
+  // the first compiler that exists and links statically (a libc without its static part fails: try the next)
+  for (const cc of compilers.filter(works)) {
+    try {
+      execFileSync(cc, [...FLAGS, "-o", out, SOURCE], { stdio: ["ignore", "ignore", "pipe"] });
+      built.push(`${arch} (${cc})`);
+      break;
+    } catch (err) {
+      console.warn(
+        `build-native: ${cc} could not build the ${arch} shim: ${String(err.stderr ?? err).trim()}`,
+      );
+    }
+  }
 }
 if (built.length === 0)
   console.warn(

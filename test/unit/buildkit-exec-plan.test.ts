@@ -8,6 +8,7 @@ import path from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { whyNotBuildkit } from "../../src/runtime/docker/buildkit/buildkit-exec.js";
 import { BuildkitControl } from "../../src/runtime/docker/buildkit/control.js";
+import { removableBaseTags } from "../../src/runtime/docker/cleanup/base-tags.js";
 import { walkOrder } from "../../src/runtime/docker/buildkit/exec-session.js";
 import {
   copyIntoOp,
@@ -98,6 +99,19 @@ describe("LLB", () => {
     expect(metadata).toHaveLength(1);
     expect(metadata[0]).toContain(removed.digest);
     expect(metadata[0]).toContain("llb.customname");
+  });
+});
+
+describe("base tags that may go", () => {
+  const a = "gantry-cache:bk-base-aa-11111111-p1-r1";
+  const b = "gantry-cache:bk-base-aa-11111111-p2-r2";
+  it("all of them where the image has a name of its own, all but the same one where it has none", () => {
+    expect(removableBaseTags([a, b, "busybox:latest"], [a, b])).toEqual([a, b]);
+    expect(removableBaseTags([a, "gantry-cache:0123"], [a])).toEqual([a]);
+    // a closing run (removing b) and a reaper (removing a) deciding at once keep the same last name
+    expect(removableBaseTags([a, b], [b])).toEqual([b]);
+    expect(removableBaseTags([a, b], [a])).toEqual([]);
+    expect(removableBaseTags([a], [a])).toEqual([]);
   });
 });
 

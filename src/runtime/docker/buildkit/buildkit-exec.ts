@@ -15,7 +15,7 @@ import { treeDigest, type Tree } from "../../../store/tree.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 import { engineFailure, ignoreGone } from "../connection/docker-errors.js";
 import { LABELS } from "../cleanup/labels.js";
-import { BASE_REPO, baseTag } from "../cleanup/base-tags.js";
+import { BASE_REPO, baseTag, removableBaseTags } from "../cleanup/base-tags.js";
 import { workdirOf } from "../exec/exec-config.js";
 import { commitContainer } from "../exec/commit.js";
 import { tarFiles } from "../exec/container-archive.js";
@@ -173,8 +173,9 @@ export class BuildkitExecs {
       if (signal.aborted) throw cancelled(err);
       if ((err as { code?: unknown }).code === "ECONNRESET")
         throw engineFailure(`running exec ${spec.step}`, err);
-      // the shim itself could not start (an image without /bin/sh): the command never ran
-      if (started && !NO_SHELL.test(errorText(err)))
+      // the shell shim itself could not start (an image without /bin/sh): the command never ran (the binary shim's
+      // log is the command's own output, which may say anything)
+      if (started && (plan.liveOutput || !NO_SHELL.test(errorText(err))))
         throw new InternalError(
           `exec ${spec.step} ran in BuildKit, but its result was lost: ${errorText(err)}`,
           {
@@ -383,7 +384,7 @@ export class BuildkitExecs {
 
   /**
    * Remove this run's base tags where the image has another name (a user's image, an exec's snapshot); an image whose
-   * only name is ours (a file-ops snapshot, untagged) keeps it, or docker would delete the image with the tag.
+   * only names are base tags (a file-ops snapshot, untagged) keeps one, or docker would delete the image with the tag.
    */
   async close(): Promise<void> {
     this.control.close();
@@ -397,7 +398,7 @@ export class BuildkitExecs {
             .inspect()
             .catch(() => undefined)
         )?.RepoTags ?? [];
-      if (tags.some((t) => t !== base.name))
+      if (removableBaseTags(tags, [base.name]).length > 0)
         await ignoreGone(this.ctx.docker.getImage(base.name).remove({ noprune: true })).catch(
           () => undefined,
         );

@@ -26,8 +26,20 @@ export function baseTag(idHex: string, runId: string): string {
 type Listed = { Id: string; RepoTags?: string[] | null };
 
 /**
- * The base tags of processes of this machine that are gone, each with whether it may go: a tag that is its image's only
- * name stays (removing it would delete the image: an untagged file-ops snapshot, which a record may still name).
+ * Which of `going` (base tags of an image whose names are `tags`) may be removed without deleting the image: all of
+ * them when it has a name that is no base tag; else all but one, the same one whoever asks (the smallest base tag), so
+ * a closing run and a reaper deciding at once never take the last two names between them.
+ */
+export function removableBaseTags(tags: readonly string[], going: readonly string[]): string[] {
+  const isBase = (t: string) => t.startsWith(`${BASE_REPO}:${PREFIX}`);
+  if (tags.some((t) => !isBase(t))) return [...going];
+  const keeper = [...tags].sort()[0];
+  return going.filter((t) => t !== keeper);
+}
+
+/**
+ * The base tags of processes of this machine that are gone and may go: never an image's last name (removing it would
+ * delete the image: an untagged file-ops snapshot, which a record may still name).
  */
 export async function staleBaseTags(
   engine: { endpoint: DockerEndpoint } | { docker: Dockerode },
@@ -51,8 +63,7 @@ export async function staleBaseTags(
       const pid = Number(m?.[2]);
       return m?.[1] === host && pid !== process.pid && !isAlive(pid);
     });
-    if (dead.length > 0 && tags.some((t) => !dead.includes(t))) stale.push(...dead);
-    else if (dead.length > 1) stale.push(...dead.slice(1)); // keep one name
+    stale.push(...removableBaseTags(tags, dead));
   }
   return stale;
 }

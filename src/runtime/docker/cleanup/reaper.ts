@@ -35,7 +35,7 @@ export async function reapStale(docker: LazyDocker, opts: ReapOptions = {}): Pro
       opts.endpoint ? { endpoint: opts.endpoint } : { docker: clientOf(docker) },
       hostname,
       isAlive,
-    ),
+    ).catch(() => []), // never in the way of the rest
   ]);
   if (tags.length > 0) await removeBaseTags(clientOf(docker), tags);
   if (!any) return { containers: 0, volumes: 0, networks: 0 };

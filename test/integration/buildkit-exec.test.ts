@@ -2,7 +2,7 @@
 // Each exec can tell where it ran: BuildKit's execs see the shim's scratch mount at /dev/.gantry-exec.
 import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
-import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { mkdir, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -20,7 +20,7 @@ import type { ExecSpec, ResolvedImage } from "../../src/runtime/runtime.js";
 import type { Tree, TreeEntry } from "../../src/store/tree.js";
 import { BUSYBOX, makeStateDir, runCommand } from "../helpers/test-session.js";
 import { shimFile } from "../../src/runtime/docker/buildkit/shim-file.js";
-import { BASE_REPO, baseTag } from "../../src/runtime/docker/cleanup/base-tags.js";
+import { BASE_REPO, baseTag, tagRecordPath } from "../../src/runtime/docker/cleanup/base-tags.js";
 import { reapStale } from "../../src/runtime/docker/cleanup/reaper.js";
 
 const run = promisify(execFile);
@@ -436,8 +436,12 @@ describe("BuildKit execs", () => {
         .split("\n")
         .filter((t) => t.startsWith("bk-base-") && t.endsWith(fx.runIdOf(rt)));
     expect(await tags()).toHaveLength(1);
+    // noted for the reaper, should this process be killed; the note goes with the tags
+    const record = tagRecordPath(fx.runIdOf(rt));
+    expect((await readFile(record, "utf8")).trim()).toMatch(/^gantry-cache:bk-base-/);
     await rt.close();
     expect(await tags()).toEqual([]);
+    await expect(readFile(record, "utf8")).rejects.toThrow(/ENOENT/);
     await run("docker", ["image", "inspect", busybox.id]);
   });
 
@@ -460,21 +464,30 @@ describe("BuildKit execs", () => {
     await run("docker", ["tag", only.trim(), tags.only]);
     fx.removeImageAfter(tags.live);
     fx.removeImageAfter(tags.only);
+    // the records runs leave in the temp dir: the killed one's, and this (live) process's
+    const tmpDir = await mkdtemp(path.join(os.tmpdir(), "gantry-bk-reap-"));
+    const deadRecord = tagRecordPath("killed-run", tmpDir).replace(
+      `-${process.pid}-`,
+      `-${gone.pid}-`,
+    );
+    await writeFile(deadRecord, `${tags.dead}\n${tags.only}\n`);
+    await writeFile(tagRecordPath("live-run", tmpDir), `${tags.live}\n`);
     const exists = (ref: string) =>
       run("docker", ["image", "inspect", ref]).then(
         () => true,
         () => false,
       );
-    const tmpDir = await mkdtemp(path.join(os.tmpdir(), "gantry-bk-reap-"));
     try {
       await reapStale(new Dockerode(), { tmpDir });
+      expect(await exists(tags.dead)).toBe(false);
+      expect(await exists(tags.live)).toBe(true); // this process is alive
+      expect(await exists(tags.only)).toBe(true);
+      expect(await exists(busybox.id)).toBe(true);
+      const { readdir } = await import("node:fs/promises");
+      expect(await readdir(tmpDir)).toEqual([path.basename(tagRecordPath("live-run", tmpDir))]);
     } finally {
       await rm(tmpDir, { recursive: true, force: true });
     }
-    expect(await exists(tags.dead)).toBe(false);
-    expect(await exists(tags.live)).toBe(true); // this process is alive
-    expect(await exists(tags.only)).toBe(true);
-    expect(await exists(busybox.id)).toBe(true);
   });
 });
 

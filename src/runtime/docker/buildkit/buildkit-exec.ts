@@ -4,7 +4,7 @@
 // is left to it (undefined); so is one whose solve fails before its command starts. The command's own exit code is
 // a value the shim reports, never a failed solve. Design and measurements: performance.md, Decision 18.
 import { createHash, randomBytes } from "node:crypto";
-import { readFile } from "node:fs/promises";
+import { readFile, rm } from "node:fs/promises";
 import path from "node:path/posix";
 import { Readable } from "node:stream";
 import { StringDecoder } from "node:string_decoder";
@@ -15,7 +15,13 @@ import { treeDigest, type Tree } from "../../../store/tree.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 import { engineFailure, ignoreGone } from "../connection/docker-errors.js";
 import { LABELS } from "../cleanup/labels.js";
-import { BASE_REPO, baseTag, removableBaseTags } from "../cleanup/base-tags.js";
+import {
+  BASE_REPO,
+  baseTag,
+  recordBaseTag,
+  removableBaseTags,
+  tagRecordPath,
+} from "../cleanup/base-tags.js";
 import { workdirOf } from "../exec/exec-config.js";
 import { commitContainer } from "../exec/commit.js";
 import { tarFiles } from "../exec/container-archive.js";
@@ -98,6 +104,8 @@ export class BuildkitExecs {
   private readonly control: BuildkitControl;
   private readonly bases = new Map<string, Promise<BaseImage>>();
   private readonly shims = new Map<string, Promise<Tree | undefined>>();
+  /** The run's record of its base tags, for the reaper should this process be killed (cleanup/base-tags.ts). */
+  private readonly tagRecord: string;
   /** The shims' bytes by digest: sent from memory, never put in the content store (they are not cache). */
   private readonly shimBlobs = new Map<string, Buffer>();
   private readonly blobs: BlobSource = {
@@ -112,6 +120,7 @@ export class BuildkitExecs {
     private readonly opts: { shellShim?: boolean } = {},
   ) {
     this.control = new BuildkitControl(ctx.docker);
+    this.tagRecord = tagRecordPath(ctx.runId);
   }
 
   /** Run `spec` through BuildKit; undefined when it must run on the container API instead. */
@@ -364,6 +373,7 @@ export class BuildkitExecs {
         // BuildKit names images, so each base gets a tag of this run's: removed when the run closes, or by the
         // next run's reaper when this process is killed
         const tag = baseTag(digestHex(id), this.ctx.runId);
+        await recordBaseTag(this.tagRecord, `${BASE_REPO}:${tag}`);
         await this.ctx.docker.getImage(id).tag({ repo: BASE_REPO, tag });
         return {
           id,
@@ -403,6 +413,7 @@ export class BuildkitExecs {
           () => undefined,
         );
     }
+    await rm(this.tagRecord, { force: true });
   }
 }
 

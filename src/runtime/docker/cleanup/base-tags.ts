@@ -1,16 +1,16 @@
 // BuildKit execs name their base images with tags of the run's (buildkit/buildkit-exec.ts: BuildKit resolves names,
-// not ids, from the engine's store). A run removes its own when it closes; a run that was killed cannot, so a tag says
-// whose it is — this machine (a hash of its name) and the process — and the next run's reaper removes a dead one's.
+// not ids, from the engine's store). A run removes its own when it closes; a run that was killed cannot, so each run
+// notes its tags in a file of this machine's temp dir and the next run's reaper removes a dead process's. A tag also
+// says whose it is (a hash of the machine's name, the pid), for a person reading `docker images`.
 import { createHash } from "node:crypto";
+import { appendFile, readdir, readFile, rm } from "node:fs/promises";
 import os from "node:os";
+import path from "node:path";
 import type Dockerode from "dockerode";
 import { ignoreGone } from "../connection/docker-errors.js";
-import { engineJson } from "../connection/engine-http.js";
-import type { DockerEndpoint } from "../connection/socket-discovery.js";
 
 export const BASE_REPO = "gantry-cache";
 const PREFIX = "bk-base-";
-const TAG = /^gantry-cache:bk-base-[0-9a-f]+-([0-9a-f]{8})-p(\d+)-/;
 
 function hostHash(hostname: string): string {
   return createHash("sha256").update(hostname).digest("hex").slice(0, 8);
@@ -22,8 +22,6 @@ export function baseTag(idHex: string, runId: string): string {
     .replace(/[^A-Za-z0-9_.-]/g, "-")
     .slice(0, 128);
 }
-
-type Listed = { Id: string; RepoTags?: string[] | null };
 
 /**
  * Which of `going` (base tags of an image whose names are `tags`) may be removed without deleting the image: all of
@@ -38,34 +36,49 @@ export function removableBaseTags(tags: readonly string[], going: readonly strin
 }
 
 /**
- * The base tags of processes of this machine that are gone and may go: never an image's last name (removing it would
- * delete the image: an untagged file-ops snapshot, which a record may still name).
+ * A run's record of the base tags it made, in this machine's temp dir (`gantry-bk-tags-<pid>-<run>`): a tag is written
+ * there before it is made, and the file goes when the run has removed them. The reaper reads the files of dead
+ * processes instead of listing the engine's images (a filtered listing took ~0.5 s on an engine with 2,000 images).
  */
-export async function staleBaseTags(
-  engine: { endpoint: DockerEndpoint } | { docker: Dockerode },
-  hostname: string,
+export function tagRecordPath(runId: string, tmpDir = os.tmpdir()): string {
+  return path.join(tmpDir, `gantry-bk-tags-${process.pid}-${runId}`);
+}
+
+/** Note `tag` in the run's record before making it. */
+export async function recordBaseTag(record: string, tag: string): Promise<void> {
+  await appendFile(record, `${tag}\n`);
+}
+
+/**
+ * Remove the base tags dead processes of this machine recorded (never an image's last name: that would delete the
+ * image, an untagged file-ops snapshot a record may still name), then their records.
+ */
+export async function reapBaseTags(
+  docker: () => Dockerode,
   isAlive: (pid: number) => boolean,
-): Promise<string[]> {
-  const filters = { reference: [`${BASE_REPO}:${PREFIX}*`] };
-  const images: Listed[] =
-    "endpoint" in engine
-      ? ((await engineJson<Listed[]>(
-          engine.endpoint,
-          `/images/json?filters=${encodeURIComponent(JSON.stringify(filters))}`,
-        )) ?? [])
-      : await engine.docker.listImages({ filters });
-  const host = hostHash(hostname);
-  const stale: string[] = [];
-  for (const image of images) {
-    const tags = image.RepoTags ?? [];
-    const dead = tags.filter((t) => {
-      const m = TAG.exec(t);
-      const pid = Number(m?.[2]);
-      return m?.[1] === host && pid !== process.pid && !isAlive(pid);
-    });
-    stale.push(...removableBaseTags(tags, dead));
+  tmpDir = os.tmpdir(),
+): Promise<number> {
+  let removed = 0;
+  for (const name of await readdir(tmpDir).catch(() => [])) {
+    const pid = Number(/^gantry-bk-tags-(\d+)-/.exec(name)?.[1]);
+    if (!pid || pid === process.pid || isAlive(pid)) continue;
+    const file = path.join(tmpDir, name);
+    const tags = (await readFile(file, "utf8").catch(() => "")).split("\n").filter(Boolean);
+    for (const tag of tags) {
+      const names = (
+        await docker()
+          .getImage(tag)
+          .inspect()
+          .catch(() => undefined)
+      )?.RepoTags;
+      if (!names?.includes(tag)) continue; // gone already
+      if (removableBaseTags(names, [tag]).length === 0) continue;
+      await removeBaseTags(docker(), [tag]);
+      removed++;
+    }
+    await rm(file, { force: true });
   }
-  return stale;
+  return removed;
 }
 
 /** Untag (never delete: noprune, and only tags staleBaseTags found). */

@@ -5,7 +5,7 @@ import { anyLabelled, removeLabelled, type Removed } from "./run-cleanup.js";
 import type { DockerEndpoint } from "../connection/socket-discovery.js";
 import { clientOf, type LazyDocker } from "../connection/run-context.js";
 import { reapSecretDirs } from "../exec/secret-files.js";
-import { removeBaseTags, staleBaseTags } from "./base-tags.js";
+import { reapBaseTags } from "./base-tags.js";
 import { processIsAlive } from "../../../process-alive.js";
 
 export interface ReapOptions {
@@ -28,16 +28,9 @@ export async function reapStale(docker: LazyDocker, opts: ReapOptions = {}): Pro
     const pid = Number(l[LABELS.pid]);
     return Number.isInteger(pid) && pid > 0 && pid !== process.pid && !isAlive(pid);
   };
-  // BuildKit execs' base tags of dead runs (no labels on a tag: its name says whose it is)
-  const [any, tags] = await Promise.all([
-    opts.endpoint ? anyLabelled(opts.endpoint, labels, stale) : true,
-    staleBaseTags(
-      opts.endpoint ? { endpoint: opts.endpoint } : { docker: clientOf(docker) },
-      hostname,
-      isAlive,
-    ).catch(() => []), // never in the way of the rest
-  ]);
-  if (tags.length > 0) await removeBaseTags(clientOf(docker), tags);
-  if (!any) return { containers: 0, volumes: 0, networks: 0 };
+  // BuildKit execs' base tags of dead runs, from the records they left in the temp dir (never in the way of the rest)
+  await reapBaseTags(() => clientOf(docker), isAlive, opts.tmpDir).catch(() => 0);
+  if (opts.endpoint && !(await anyLabelled(opts.endpoint, labels, stale)))
+    return { containers: 0, volumes: 0, networks: 0 };
   return removeLabelled(clientOf(docker), labels, stale);
 }

@@ -13,13 +13,13 @@ import { CancelledError, InternalError } from "../../../errors.js";
 import { digestHex } from "../../../store/digest.js";
 import { treeDigest, type Tree } from "../../../store/tree.js";
 import type { DockerRunContext } from "../connection/run-context.js";
-import { engineFailure, ignoreGone } from "../connection/docker-errors.js";
+import { engineFailure } from "../connection/docker-errors.js";
 import { LABELS } from "../cleanup/labels.js";
 import {
   BASE_REPO,
   baseTag,
   recordBaseTag,
-  removableBaseTags,
+  removeBaseTag,
   tagRecordPath,
 } from "../cleanup/base-tags.js";
 import { workdirOf } from "../exec/exec-config.js";
@@ -399,20 +399,7 @@ export class BuildkitExecs {
   async close(): Promise<void> {
     this.control.close();
     const bases = await Promise.all([...this.bases.values()].map((p) => p.catch(() => undefined)));
-    for (const base of bases) {
-      if (!base) continue;
-      const tags =
-        (
-          await this.ctx.docker
-            .getImage(base.id)
-            .inspect()
-            .catch(() => undefined)
-        )?.RepoTags ?? [];
-      if (removableBaseTags(tags, [base.name]).length > 0)
-        await ignoreGone(this.ctx.docker.getImage(base.name).remove({ noprune: true })).catch(
-          () => undefined,
-        );
-    }
+    for (const base of bases) if (base) await removeBaseTag(this.ctx.docker, base.name);
     await rm(this.tagRecord, { force: true });
   }
 }

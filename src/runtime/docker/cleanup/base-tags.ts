@@ -64,25 +64,24 @@ export async function reapBaseTags(
     if (!pid || pid === process.pid || isAlive(pid)) continue;
     const file = path.join(tmpDir, name);
     const tags = (await readFile(file, "utf8").catch(() => "")).split("\n").filter(Boolean);
-    for (const tag of tags) {
-      const names = (
-        await docker()
-          .getImage(tag)
-          .inspect()
-          .catch(() => undefined)
-      )?.RepoTags;
-      if (!names?.includes(tag)) continue; // gone already
-      if (removableBaseTags(names, [tag]).length === 0) continue;
-      await removeBaseTags(docker(), [tag]);
-      removed++;
-    }
+    for (const tag of tags) if (await removeBaseTag(docker(), tag)) removed++;
     await rm(file, { force: true });
   }
   return removed;
 }
 
-/** Untag (never delete: noprune, and only tags staleBaseTags found). */
-export async function removeBaseTags(docker: Dockerode, tags: readonly string[]): Promise<void> {
-  for (const tag of tags)
-    await ignoreGone(docker.getImage(tag).remove({ noprune: true })).catch(() => undefined);
+/**
+ * Untag `tag` (never delete: noprune) unless it is its image's last name (removableBaseTags); whether it went. The
+ * closing run and the reaper both untag through this.
+ */
+export async function removeBaseTag(docker: Dockerode, tag: string): Promise<boolean> {
+  const names = (
+    await docker
+      .getImage(tag)
+      .inspect()
+      .catch(() => undefined)
+  )?.RepoTags;
+  if (!names?.includes(tag) || removableBaseTags(names, [tag]).length === 0) return false;
+  await ignoreGone(docker.getImage(tag).remove({ noprune: true })).catch(() => undefined);
+  return true;
 }

@@ -26,6 +26,7 @@ export interface DockerRuntimeFixture {
     isLocalEngine?: boolean;
     buildkitExec?: boolean;
     buildkitShim?: "shell";
+    sourceLayers?: "commit";
   }): DockerRuntime;
   runIdOf(rt: DockerRuntime): string;
   /** Removed after the file: volumes, and images (tags or ids). */
@@ -84,6 +85,7 @@ export function useDockerRuntimeFixture(prefix: string): DockerRuntimeFixture {
         isLocalEngine: opts.isLocalEngine ?? true,
         buildkitExec: opts.buildkitExec ?? process.env["GANTRY_BUILDKIT_EXEC"] === "1",
         buildkitShim: opts.buildkitShim,
+        sourceLayers: opts.sourceLayers,
       });
       runtimes.push(rt);
       return rt;

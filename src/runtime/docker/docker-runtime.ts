@@ -58,6 +58,11 @@ export interface DockerRuntimeOptions {
    * comes), else a shell script (output when each exec ends). "shell" chooses the script always (its tests).
    */
   buildkitShim?: "shell";
+  /**
+   * How a big put shared by execs becomes an image: loaded as a layer where that gives the same files (the default),
+   * or "commit": always a container's put and commit (its tests compare the two).
+   */
+  sourceLayers?: "commit";
 }
 
 export class DockerRuntime implements Runtime {
@@ -68,6 +73,7 @@ export class DockerRuntime implements Runtime {
   private buildkit?: Promise<BuildkitExecs | undefined>;
   private readonly buildkitExec: boolean;
   private readonly buildkitShim?: "shell";
+  private readonly sourceLayers?: "commit";
   private scratchId?: Promise<string>;
   /** Whether anything read the run's labels: every container, volume and network of the run is made with them, so a
    * run that never read them (every step cached) has nothing to remove at close. */
@@ -88,6 +94,7 @@ export class DockerRuntime implements Runtime {
     this.background = opts.background;
     this.buildkitExec = opts.buildkitExec ?? false;
     this.buildkitShim = opts.buildkitShim;
+    this.sourceLayers = opts.sourceLayers;
     const labels = runLabels(opts.runId);
     const markLabelled = (): void => void (this.labelled = true);
     let client: Dockerode | undefined;
@@ -168,7 +175,9 @@ export class DockerRuntime implements Runtime {
 
   // The run's shared source layers, made on the first exec that needs them.
   private sharedLayers(): Promise<SharedLayers> {
-    this.layers ??= import("./exec/shared-layers.js").then((m) => new m.SharedLayers(this.ctx));
+    this.layers ??= import("./exec/shared-layers.js").then(
+      (m) => new m.SharedLayers(this.ctx, { bake: this.sourceLayers }),
+    );
     return this.layers;
   }
 

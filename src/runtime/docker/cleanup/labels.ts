@@ -18,18 +18,21 @@ export const LABELS = {
   /**
    * On a BuildKit exec's snapshot: "<export id> <base id>". Its parent is BuildKit's export of the whole filesystem,
    * so what it adds is measured over the base image instead (only while that export is its parent: children inherit
-   * labels).
+   * labels). On a source layer loaded over its base (exec/layer-load.ts), which has no parent: " <base id>".
    */
   sizeOver: "gantry.size-over",
 } as const;
 
-/** The image to measure `image`'s size over: its parent, or the base a BuildKit snapshot names (LABELS.sizeOver). */
+/**
+ * The image to measure `image`'s size over: its parent, or the base a BuildKit snapshot or a loaded source layer names
+ * (LABELS.sizeOver) while its parent is still the one the label names (none, for a loaded layer).
+ */
 export function sizeParent(
   parent: string | undefined,
   labels: Record<string, string> | undefined,
 ): string | undefined {
   const [exported, base] = (labels?.[LABELS.sizeOver] ?? "").split(" ");
-  return parent && exported === parent && base ? base : parent;
+  return base && exported === (parent ?? "") ? base : parent;
 }
 
 // The labels of a run's throwaway resources: who made them, so a later run can reap them if this one dies.

@@ -69,9 +69,12 @@ async function addedBytes(
     if (!img) continue;
     const over = sizeParent(img.Parent, img.Config?.Labels ?? undefined);
     let parent = over ? await inspected(docker, over) : undefined;
-    for (let hops = 0; parent?.Parent && !made.has(parent.Id) && hops < 200; hops++) {
+    for (let hops = 0; parent && !made.has(parent.Id) && hops < 200; hops++) {
       if (Date.parse(parent.Created) < since - 1000) break; // the engine dates images to the second
-      parent = await inspected(docker, parent.Parent);
+      // a loaded source layer or a BuildKit snapshot of the run goes on to the base its label names
+      const next = sizeParent(parent.Parent, parent.Config?.Labels ?? undefined);
+      if (!next) break;
+      parent = await inspected(docker, next);
     }
     total += Math.max(0, img.Size - (parent?.Size ?? 0));
   }

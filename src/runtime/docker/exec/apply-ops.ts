@@ -35,12 +35,23 @@ export async function applyPuts(
   }
 }
 
+/**
+ * Another way to make a stage without removals: given the stage's created (never started) container, its base image and
+ * its puts, the image, or undefined to put and commit as usual.
+ */
+export type PutsShortcut = (
+  container: Dockerode.Container,
+  image: string,
+  puts: readonly PutOp[],
+) => Promise<string | undefined>;
+
 // Apply ops to an image and commit the result: one container per run of removals (rm needs a shell), puts around them.
 export async function applyOpsToImage(
   ctx: DockerRunContext,
   base: string,
   ops: readonly FsOp[],
   signal: AbortSignal,
+  shortcut?: PutsShortcut,
 ): Promise<string> {
   let image = base;
   let i = 0;
@@ -49,7 +60,7 @@ export async function applyOpsToImage(
     const rms = takeWhile(ops, i + before.length, (op) => op.op === "rm") as RmOp[];
     const after = takeWhile(ops, i + before.length + rms.length, (op) => op.op !== "rm") as PutOp[];
     i += before.length + rms.length + after.length;
-    image = await applyStage(ctx, image, before, rms, after, signal);
+    image = await applyStage(ctx, image, before, rms, after, signal, shortcut);
   }
   return image;
 }
@@ -62,11 +73,14 @@ async function applyStage(
   rms: RmOp[],
   after: PutOp[],
   signal: AbortSignal,
+  shortcut: PutsShortcut | undefined,
 ): Promise<string> {
   const paths = rms.map((op) => op.path);
   const cmd = paths.length > 0 ? ["/bin/sh", "-c", 'rm -rf -- "$@"', "rm", ...paths] : undefined;
   const container = await createFileContainer(ctx, image, cmd);
   try {
+    const made = paths.length === 0 ? await shortcut?.(container, image, before) : undefined;
+    if (made) return made;
     await applyPuts(ctx, container, before, signal);
     if (paths.length > 0) await removePaths(container, image, paths, signal);
     await applyPuts(ctx, container, after, signal);

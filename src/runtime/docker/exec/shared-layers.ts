@@ -1,10 +1,15 @@
 // A source tree copied in before an exec becomes an image once per run, so parallel steps over the same source share
 // one upload and commit only their own changes (as BuildKit's COPY makes one snapshot that every RUN builds on).
+import type Dockerode from "dockerode";
 import type { FsOp } from "../../runtime.js";
+import { CancelledError } from "../../../errors.js";
 import { digestOf } from "../../../store/digest.js";
 import { treeDigest } from "../../../store/tree.js";
+import { engineMessage } from "../connection/docker-errors.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 import { applyOpsToImage } from "./apply-ops.js";
+import { statPath } from "./container-archive.js";
+import { loadableTargets, loadPutsAsLayer } from "./layer-load.js";
 
 type PutOp = Exclude<FsOp, { op: "rm" }>;
 
@@ -14,10 +19,22 @@ type PutOp = Exclude<FsOp, { op: "rm" }>;
  */
 export const SHARE_FROM_ENTRIES = 32;
 
+export interface SharedLayersOptions {
+  /** "commit": always put and commit, never load a layer (tests compare the two ways). */
+  bake?: "commit";
+}
+
 export class SharedLayers {
   private readonly layers = new Map<string, Promise<string>>();
+  /** Set when the engine would not load a layer (an engine other than Docker's): the run puts and commits after. */
+  private loadRefused: boolean;
 
-  constructor(private readonly ctx: DockerRunContext) {}
+  constructor(
+    private readonly ctx: DockerRunContext,
+    opts: SharedLayersOptions = {},
+  ) {
+    this.loadRefused = opts.bake === "commit";
+  }
 
   // Whether the puts are big enough to be worth an image of their own.
   static worthSharing(ops: readonly PutOp[]): boolean {
@@ -31,12 +48,38 @@ export class SharedLayers {
     const key = digestOf({ base, ops: ops.map(opKey) });
     let image = this.layers.get(key);
     if (!image) {
-      image = applyOpsToImage(this.ctx, base, ops, signal);
+      image = applyOpsToImage(this.ctx, base, ops, signal, (container, from, puts) =>
+        this.loaded(container, from, puts, signal),
+      );
       this.layers.set(key, image);
       // a failed or cancelled bake is not remembered: the next exec tries again (and fails with its own error)
       image.catch(() => this.layers.delete(key));
     }
     return image;
+  }
+
+  // The puts as a layer loaded over `image` where that gives the same files (layer-load.ts), else undefined.
+  private async loaded(
+    container: Dockerode.Container,
+    image: string,
+    puts: readonly PutOp[],
+    signal: AbortSignal,
+  ): Promise<string | undefined> {
+    const targets = this.loadRefused ? undefined : loadableTargets(puts);
+    if (!targets) return undefined;
+    for (const target of targets) if (await statPath(container, `/${target}`)) return undefined;
+    try {
+      return await loadPutsAsLayer(this.ctx, image, puts, signal);
+    } catch (err) {
+      if (signal.aborted || err instanceof CancelledError) throw err;
+      this.loadRefused = true;
+      if (process.env["GANTRY_DEBUG"] && process.env["GANTRY_DEBUG"] !== "0") {
+        process.stderr.write(
+          `gantry: source layers are put and committed from now on: the engine did not load one (${engineMessage(err)})\n`,
+        );
+      }
+      return undefined;
+    }
   }
 }
 

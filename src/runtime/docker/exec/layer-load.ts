@@ -1,0 +1,160 @@
+// A big put baked as a layer loaded over its base (`POST /images/load`): the engine writes the files once, where a
+// container's put and commit write them twice and removing that container deletes a copy (performance.md Decision 20).
+// Only where both ways give the same files; everything else stays put + commit.
+import type Dockerode from "dockerode";
+import { createHash } from "node:crypto";
+import { createReadStream, createWriteStream } from "node:fs";
+import { rm } from "node:fs/promises";
+import { PassThrough, Transform, type Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import tar from "tar-stream";
+import type { FsOp } from "../../runtime.js";
+import { normalizeTreePath, type Tree, type TreeEntry } from "../../../store/tree.js";
+import { packTree, PACK_MTIME } from "../../../store/tree-tar.js";
+import { LABELS } from "../cleanup/labels.js";
+import type { DockerRunContext } from "../connection/run-context.js";
+import { loadArchive } from "../images/image-load.js";
+
+type PutOp = Exclude<FsOp, { op: "rm" }>;
+
+/**
+ * The top-level directories these puts create, when a loaded layer gives exactly what a container's puts and commit
+ * would: trees put as root's, each at its own path right under `/`, not itself named as a layer marks a deletion
+ * (`/.wh.etc` would hide `/etc`). The caller must also find every target missing from the base: a layer's directory
+ * there would replace an existing one's owner and mode, and a symlink with it, where a put merges into them. Entries
+ * named `.wh.…` inside a new folder can delete nothing below it; any docker layer loses them, a commit's too.
+ */
+export function loadableTargets(ops: readonly PutOp[]): string[] | undefined {
+  const targets: string[] = [];
+  for (const op of ops) {
+    if (op.op !== "put" || op.owner !== undefined) return undefined;
+    const dir = normalizeTreePath(op.path);
+    if (dir === "" || dir.includes("/") || targets.includes(dir) || isWhiteout(dir))
+      return undefined;
+    targets.push(dir);
+  }
+  return targets.length > 0 ? targets : undefined;
+}
+
+function isWhiteout(name: string): boolean {
+  return name.startsWith(".wh.");
+}
+
+/**
+ * Load the puts (checked by loadableTargets, targets missing from `base`) as one layer over `base`; returns the new
+ * image's id. The image has no parent in the engine's eyes, so it carries `gantry.size-over: " <base id>"` and is
+ * measured over its base as a commit would be.
+ */
+export async function loadPutsAsLayer(
+  ctx: DockerRunContext,
+  base: string,
+  ops: readonly PutOp[],
+  signal: AbortSignal,
+): Promise<string> {
+  const info = await ctx.docker.getImage(base).inspect();
+  // in the state dir, beside the blobs it is made of, not a temp dir that may be a small tmpfs
+  const spool = ctx.store.tmpPath();
+  let archive: Readable | undefined;
+  try {
+    const layer = await spoolLayer(ctx, ops, spool, signal);
+    const config = Buffer.from(JSON.stringify(imageConfig(ctx, info, layer.diffId)));
+    archive = imageArchive(spool, layer.size, config, info.RootFS?.Layers?.length ?? 0);
+    return await loadArchive(ctx, archive, `the source layer over ${base}`, signal);
+  } finally {
+    archive?.destroy();
+    await rm(spool, { force: true });
+  }
+}
+
+// The layer's tar, written to `file` while its digest (the engine's diff id) is taken: the archive needs its size first.
+async function spoolLayer(
+  ctx: DockerRunContext,
+  ops: readonly PutOp[],
+  file: string,
+  signal: AbortSignal,
+): Promise<{ diffId: string; size: number }> {
+  const entries: Record<string, TreeEntry> = {};
+  for (const op of ops) {
+    if (op.op !== "put") throw new TypeError("only tree puts are loaded as a layer");
+    const dir = normalizeTreePath(op.path);
+    // as putTree makes a missing target: the folder as root's 0755, the tree inside it
+    entries[dir] = { type: "dir", mode: 0o755 };
+    for (const [rel, entry] of Object.entries(op.tree.entries)) entries[`${dir}/${rel}`] = entry;
+  }
+  const tree: Tree = { entries };
+  const hash = createHash("sha256");
+  let size = 0;
+  const count = new Transform({
+    transform(chunk: Buffer, _enc, done) {
+      hash.update(chunk);
+      size += chunk.length;
+      done(null, chunk);
+    },
+  });
+  await pipeline(packTree(tree, ctx.store, { uid: 0, gid: 0 }), count, createWriteStream(file), {
+    signal,
+  });
+  return { diffId: `sha256:${hash.digest("hex")}`, size };
+}
+
+// The base's config with Gantry's labels, and the base's layers plus the new one.
+function imageConfig(
+  ctx: DockerRunContext,
+  info: Dockerode.ImageInspectInfo,
+  diffId: string,
+): Record<string, unknown> {
+  const baseConfig = (info.Config ?? {}) as unknown as Record<string, unknown>;
+  const baseLabels = (baseConfig["Labels"] ?? {}) as Record<string, string>;
+  return {
+    architecture: info.Architecture,
+    os: info.Os,
+    ...((info as { Variant?: string }).Variant
+      ? { variant: (info as { Variant?: string }).Variant }
+      : {}),
+    created: new Date().toISOString(),
+    config: {
+      ...baseConfig,
+      Labels: {
+        ...baseLabels,
+        ...ctx.ownerLabels,
+        [LABELS.managed]: "true",
+        [LABELS.sizeOver]: ` ${info.Id}`,
+      },
+    },
+    rootfs: { type: "layers", diff_ids: [...(info.RootFS?.Layers ?? []), diffId] },
+  };
+}
+
+// A docker-archive with the config, a manifest naming the base's layers (which the engine has, so never reads: it
+// skips a layer whose chain it already holds) and the new layer's tar.
+function imageArchive(
+  layerFile: string,
+  layerSize: number,
+  config: Buffer,
+  baseLayers: number,
+): Readable {
+  const configName = `${createHash("sha256").update(config).digest("hex")}.json`;
+  const layers = Array.from({ length: baseLayers }, (_, i) => `base-${i}/layer.tar`);
+  const manifest = Buffer.from(
+    JSON.stringify([{ Config: configName, RepoTags: null, Layers: [...layers, "layer.tar"] }]),
+  );
+  const pack = tar.pack();
+  const out = new PassThrough();
+  const fail = (err: Error) => {
+    out.destroy(err);
+    pack.destroy();
+  };
+  pack.on("error", fail);
+  pack.pipe(out);
+  const header = (name: string, size: number) => ({ name, size, mode: 0o644, mtime: PACK_MTIME });
+  pack.entry(header("manifest.json", manifest.length), manifest);
+  pack.entry(header(configName, config.length), config);
+  const sink = pack.entry(header("layer.tar", layerSize), (err) =>
+    err ? fail(err) : pack.finalize(),
+  );
+  sink.on("error", fail);
+  const layer = createReadStream(layerFile);
+  layer.on("error", fail);
+  layer.pipe(sink);
+  return out;
+}

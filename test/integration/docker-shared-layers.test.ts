@@ -58,6 +58,12 @@ async function inspectOf(
   };
 }
 
+// `docker history` as lines of what made each layer, its comment and size.
+async function historyOf(image: string): Promise<string> {
+  const format = "{{.CreatedBy}}|{{.Comment}}|{{.Size}}";
+  return (await run("docker", ["history", "--no-trunc", "--format", format, image])).stdout;
+}
+
 // The baked source layer's image under an exec's snapshot.
 async function bakedUnder(outcome: ExecOutcome): Promise<string> {
   return (await inspectOf(await snapshotOf(outcome))).parent;
@@ -150,6 +156,10 @@ describe("shared source layers (docker runtime)", () => {
     expect(loaded.stdout).toContain("work/empty 700 0 0");
     expect(loaded.stdout).toMatch(/^a\/b0\/f0\.txt$/m);
     expect(loaded.stdout).toBe(committed.stdout);
+    // the same history (`docker history` pairs its entries with the layers), down from the exec's own entry
+    expect(await historyOf(await snapshotOf(loaded))).toBe(
+      await historyOf(await snapshotOf(committed)),
+    );
     // the way each was made: a loaded image has no parent and is measured over the base; a commit's parent is the base
     const viaLoad = await inspectOf(await bakedUnder(loaded));
     expect(viaLoad.parent).toBe("");

@@ -14,6 +14,7 @@ import { packTree, PACK_MTIME } from "../../../store/tree-tar.js";
 import { LABELS } from "../cleanup/labels.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 import { loadArchive } from "../images/image-load.js";
+import { NEVER_STARTED_CMD } from "./containers.js";
 
 type PutOp = Exclude<FsOp, { op: "rm" }>;
 
@@ -40,30 +41,87 @@ function isWhiteout(name: string): boolean {
   return name.startsWith(".wh.");
 }
 
+/** Docker's graph drivers: their image store loads a layer over base layers it holds without their tars. */
+const GRAPH_DRIVERS = new Set(["overlay2", "fuse-overlayfs", "btrfs", "zfs", "vfs", "aufs"]);
+
+/**
+ * Whether the engine loads a layer over base layers left out of the archive: Docker's own image store does (it skips
+ * a layer whose chain it holds); containerd's image store (Docker's default on new installs from 29) and Podman want
+ * every layer's tar, and would refuse only after taking in the whole archive.
+ */
+export async function engineLoadsLayers(docker: Dockerode): Promise<boolean> {
+  const info = (await docker.info()) as { Driver?: string; DriverStatus?: [string, string][] };
+  const containerd = (info.DriverStatus ?? []).some(
+    ([key, value]) => key === "driver-type" && value.includes("containerd"),
+  );
+  return GRAPH_DRIVERS.has(info.Driver ?? "") && !containerd;
+}
+
 /**
  * Load the puts (checked by loadableTargets, targets missing from `base`) as one layer over `base`; returns the new
- * image's id. The image has no parent in the engine's eyes, so it carries `gantry.size-over: " <base id>"` and is
- * measured over its base as a commit would be.
+ * image's id, or undefined where the base's history cannot be carried over (then put and commit). The image has no
+ * parent in the engine's eyes, so it carries `gantry.size-over: " <base id>"` and is measured over its base as a
+ * commit would be.
  */
 export async function loadPutsAsLayer(
   ctx: DockerRunContext,
   base: string,
   ops: readonly PutOp[],
   signal: AbortSignal,
-): Promise<string> {
-  const info = await ctx.docker.getImage(base).inspect();
+): Promise<string | undefined> {
+  const image = ctx.docker.getImage(base);
+  const [info, entries] = await Promise.all([
+    image.inspect(),
+    image.history() as Promise<HistoryEntry[]>,
+  ]);
+  const history = configHistory(entries, info.RootFS?.Layers?.length ?? 0);
+  if (!history) return undefined;
   // in the state dir, beside the blobs it is made of, not a temp dir that may be a small tmpfs
   const spool = ctx.store.tmpPath();
   let archive: Readable | undefined;
   try {
     const layer = await spoolLayer(ctx, ops, spool, signal);
-    const config = Buffer.from(JSON.stringify(imageConfig(ctx, info, layer.diffId)));
+    const config = Buffer.from(JSON.stringify(imageConfig(ctx, info, history, layer.diffId)));
     archive = imageArchive(spool, layer.size, config, info.RootFS?.Layers?.length ?? 0);
     return await loadArchive(ctx, archive, `the source layer over ${base}`, signal);
   } finally {
     archive?.destroy();
     await rm(spool, { force: true });
   }
+}
+
+/** One entry of `GET /images/{id}/history` (newest first). */
+interface HistoryEntry {
+  Created: number;
+  CreatedBy?: string;
+  Comment?: string;
+  Size: number;
+}
+
+/**
+ * The base's history as an image config holds it (oldest first, an entry that made no layer marked so), plus the
+ * entry a commit would add; undefined when the API's answer cannot say which entries made the base's layers (it gives
+ * sizes only, and a layer that added nothing has size 0 too) — `docker history` pairs entries with layers by that mark.
+ */
+function configHistory(
+  entries: readonly HistoryEntry[],
+  layers: number,
+): Record<string, unknown>[] | undefined {
+  const oldestFirst = [...entries].reverse();
+  if (oldestFirst.filter((e) => e.Size > 0).length !== layers) return undefined;
+  return [
+    ...oldestFirst.map((e) => ({
+      created: new Date(e.Created * 1000).toISOString(),
+      ...(e.CreatedBy ? { created_by: e.CreatedBy } : {}),
+      ...(e.Comment ? { comment: e.Comment } : {}),
+      ...(e.Size > 0 ? {} : { empty_layer: true }),
+    })),
+    {
+      created: new Date().toISOString(),
+      created_by: NEVER_STARTED_CMD.join(" "),
+      comment: "gantry: file operations",
+    },
+  ];
 }
 
 // The layer's tar, written to `file` while its digest (the engine's diff id) is taken: the archive needs its size first.
@@ -101,6 +159,7 @@ async function spoolLayer(
 function imageConfig(
   ctx: DockerRunContext,
   info: Dockerode.ImageInspectInfo,
+  history: Record<string, unknown>[],
   diffId: string,
 ): Record<string, unknown> {
   const baseConfig = (info.Config ?? {}) as unknown as Record<string, unknown>;
@@ -122,12 +181,13 @@ function imageConfig(
       },
     },
     rootfs: { type: "layers", diff_ids: [...(info.RootFS?.Layers ?? []), diffId] },
+    history,
   };
 }
 
 // A docker-archive with the config, a manifest naming the base's layers (which the engine has, so never reads: it
-// skips a layer whose chain it already holds) and the new layer's tar.
-function imageArchive(
+// skips a layer whose chain it already holds) and the new layer's tar. Exported for its tests.
+export function imageArchive(
   layerFile: string,
   layerSize: number,
   config: Buffer,
@@ -140,10 +200,14 @@ function imageArchive(
   );
   const pack = tar.pack();
   const out = new PassThrough();
+  const layer = createReadStream(layerFile);
   const fail = (err: Error) => {
     out.destroy(err);
     pack.destroy();
+    layer.destroy();
   };
+  // a load that ends early (cancelled, refused) destroys `out`: the spool's file must close with it
+  out.once("close", () => layer.destroy());
   pack.on("error", fail);
   pack.pipe(out);
   const header = (name: string, size: number) => ({ name, size, mode: 0o644, mtime: PACK_MTIME });
@@ -153,7 +217,6 @@ function imageArchive(
     err ? fail(err) : pack.finalize(),
   );
   sink.on("error", fail);
-  const layer = createReadStream(layerFile);
   layer.on("error", fail);
   layer.pipe(sink);
   return out;

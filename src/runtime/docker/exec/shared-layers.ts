@@ -2,14 +2,13 @@
 // one upload and commit only their own changes (as BuildKit's COPY makes one snapshot that every RUN builds on).
 import type Dockerode from "dockerode";
 import type { FsOp } from "../../runtime.js";
-import { CancelledError } from "../../../errors.js";
+import { CancelledError, ImageError } from "../../../errors.js";
 import { digestOf } from "../../../store/digest.js";
 import { treeDigest } from "../../../store/tree.js";
-import { engineMessage } from "../connection/docker-errors.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 import { applyOpsToImage } from "./apply-ops.js";
 import { statPath } from "./container-archive.js";
-import { loadableTargets, loadPutsAsLayer } from "./layer-load.js";
+import { engineLoadsLayers, loadableTargets, loadPutsAsLayer } from "./layer-load.js";
 
 type PutOp = Exclude<FsOp, { op: "rm" }>;
 
@@ -26,14 +25,18 @@ export interface SharedLayersOptions {
 
 export class SharedLayers {
   private readonly layers = new Map<string, Promise<string>>();
-  /** Set when the engine would not load a layer (an engine other than Docker's): the run puts and commits after. */
-  private loadRefused: boolean;
+  /** Whether layers may be loaded: the engine's image store takes them (asked once, beside the first exec), and
+   * none was refused yet. */
+  private loads: Promise<boolean>;
 
   constructor(
     private readonly ctx: DockerRunContext,
     opts: SharedLayersOptions = {},
   ) {
-    this.loadRefused = opts.bake === "commit";
+    this.loads =
+      opts.bake === "commit"
+        ? Promise.resolve(false)
+        : engineLoadsLayers(ctx.docker).catch(() => false);
   }
 
   // Whether the puts are big enough to be worth an image of their own.
@@ -65,22 +68,29 @@ export class SharedLayers {
     puts: readonly PutOp[],
     signal: AbortSignal,
   ): Promise<string | undefined> {
-    const targets = this.loadRefused ? undefined : loadableTargets(puts);
-    if (!targets) return undefined;
+    const targets = loadableTargets(puts);
+    if (!targets || !(await this.loads)) return undefined;
     for (const target of targets) if (await statPath(container, `/${target}`)) return undefined;
     try {
       return await loadPutsAsLayer(this.ctx, image, puts, signal);
     } catch (err) {
       if (signal.aborted || err instanceof CancelledError) throw err;
-      this.loadRefused = true;
-      if (process.env["GANTRY_DEBUG"] && process.env["GANTRY_DEBUG"] !== "0") {
-        process.stderr.write(
-          `gantry: source layers are put and committed from now on: the engine did not load one (${engineMessage(err)})\n`,
-        );
-      }
+      // the engine refusing the archive: not again this run; anything else (the spool's disk full): this one put
+      const refused = err instanceof ImageError;
+      if (refused) this.loads = Promise.resolve(false);
+      debugNote(
+        `${refused ? "source layers are put and committed from now on" : "a source layer is put and committed"}: ` +
+          `loading it failed (${err instanceof Error ? err.message : String(err)})`,
+      );
       return undefined;
     }
   }
+}
+
+// A fallback is not an error (the put and commit make the same image), but with GANTRY_DEBUG it is said.
+function debugNote(text: string): void {
+  if (process.env["GANTRY_DEBUG"] && process.env["GANTRY_DEBUG"] !== "0")
+    process.stderr.write(`gantry: ${text}\n`);
 }
 
 // What makes two puts the same: where, what (by content digest) and whose.

@@ -151,16 +151,17 @@ function prepareDefault(param: ParamSignature, owner: string, ctx: PrepareContex
       : { kind: "directory", path: abs, ...(param.ignore ? { exclude: param.ignore } : {}) };
   }
   if (param.optional) return { kind: "absent" };
+  // what to write after the flag: a secret is never given as a plain value, so its example is a source
+  const value = param.type.kind === "core" && param.type.name === "Secret" ? "env:NAME" : "VALUE";
   if (ctx.defaultsOnly) {
     const { command } = ctx.defaultsOnly;
-    const value = param.type.kind === "core" && param.type.name === "Secret" ? "env:NAME" : "VALUE";
     throw new UsageError(
       `${command} ${owner} has a parameter --${flag} (${typeLabel(param.type)}) without a default, and a ${command} runs with its parameters' defaults only: give it a default, or run it as \`gantry call ${owner} --${flag}=${value}\``,
     );
   }
   const doc = param.doc ? ` (${param.doc.split("\n")[0]})` : "";
   throw new UsageError(
-    `${owner} needs --${flag} (${typeLabel(param.type)})${doc}: add --${flag}=VALUE`,
+    `${owner} needs --${flag} (${typeLabel(param.type)})${doc}: add --${flag}=${value}`,
   );
 }
 

@@ -213,6 +213,12 @@ describe("prepareArgs: scalars and other objects", () => {
       kind: "absent",
     });
   });
+
+  it("shows a missing secret's flag with a source, since a plain value is refused", () => {
+    expect(() => one(param("token", core("Secret")), undefined)).toThrow(
+      "function test needs --token (Secret): add --token=env:NAME",
+    );
+  });
 });
 
 describe("materializeArgs", () => {

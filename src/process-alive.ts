@@ -2,6 +2,8 @@
 // parent, e.g. an orphan under an init that reaps slowly) also exists, so /proc is asked whether it really runs.
 import { execFileSync } from "node:child_process";
 import { readFileSync } from "node:fs";
+import { readdir } from "node:fs/promises";
+import path from "node:path";
 
 export function processIsAlive(pid: number): boolean {
   try {
@@ -52,4 +54,22 @@ export function processStartTime(pid: number): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The entries of `dir` named `<prefix><pid>-…` whose process (never this one) is gone: what a killed run left in the
+ * temp dir for the next run to remove. A folder that cannot be read has none.
+ */
+export async function entriesOfDeadProcesses(
+  dir: string,
+  prefix: string,
+  isAlive: (pid: number) => boolean = processIsAlive,
+): Promise<string[]> {
+  const dead: string[] = [];
+  for (const name of await readdir(dir).catch(() => [] as string[])) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(/^(\d+)-/.exec(name.slice(prefix.length))?.[1]);
+    if (pid && pid !== process.pid && !isAlive(pid)) dead.push(path.join(dir, name));
+  }
+  return dead;
 }

@@ -13,6 +13,7 @@ import { CancelledError, InternalError } from "../../../errors.js";
 import { digestHex } from "../../../store/digest.js";
 import { treeDigest, type Tree } from "../../../store/tree.js";
 import type { DockerRunContext } from "../connection/run-context.js";
+import { debugNote } from "../debug-note.js";
 import { engineFailure } from "../connection/docker-errors.js";
 import { LABELS } from "../cleanup/labels.js";
 import {
@@ -410,8 +411,7 @@ function errorText(err: unknown): string {
 
 // A fallback is not an error (the container API runs the exec), but with GANTRY_DEBUG it is said.
 function fellBack(spec: ExecSpec, why: string): void {
-  if (process.env["GANTRY_DEBUG"] && process.env["GANTRY_DEBUG"] !== "0")
-    process.stderr.write(`gantry: exec ${spec.step} runs as a container: ${why}\n`);
+  debugNote(`exec ${spec.step} runs as a container: ${why}`);
 }
 
 /** The base image's config fields a commit keeps (Docker's names). */

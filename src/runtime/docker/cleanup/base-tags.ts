@@ -3,14 +3,16 @@
 // notes its tags in a file of this machine's temp dir and the next run's reaper removes a dead process's. A tag also
 // says whose it is (a hash of the machine's name, the pid), for a person reading `docker images`.
 import { createHash } from "node:crypto";
-import { appendFile, readdir, readFile, rm } from "node:fs/promises";
+import { appendFile, readFile, rm } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import type Dockerode from "dockerode";
 import { ignoreGone } from "../connection/docker-errors.js";
+import { entriesOfDeadProcesses } from "../../../process-alive.js";
 
 export const BASE_REPO = "gantry-cache";
 const PREFIX = "bk-base-";
+const RECORD_PREFIX = "gantry-bk-tags-";
 
 function hostHash(hostname: string): string {
   return createHash("sha256").update(hostname).digest("hex").slice(0, 8);
@@ -41,7 +43,7 @@ export function removableBaseTags(tags: readonly string[], going: readonly strin
  * processes instead of listing the engine's images (a filtered listing took ~0.5 s on an engine with 2,000 images).
  */
 export function tagRecordPath(runId: string, tmpDir = os.tmpdir()): string {
-  return path.join(tmpDir, `gantry-bk-tags-${process.pid}-${runId}`);
+  return path.join(tmpDir, `${RECORD_PREFIX}${process.pid}-${runId}`);
 }
 
 /** Note `tag` in the run's record before making it. */
@@ -59,10 +61,7 @@ export async function reapBaseTags(
   tmpDir = os.tmpdir(),
 ): Promise<number> {
   let removed = 0;
-  for (const name of await readdir(tmpDir).catch(() => [])) {
-    const pid = Number(/^gantry-bk-tags-(\d+)-/.exec(name)?.[1]);
-    if (!pid || pid === process.pid || isAlive(pid)) continue;
-    const file = path.join(tmpDir, name);
+  for (const file of await entriesOfDeadProcesses(tmpDir, RECORD_PREFIX, isAlive)) {
     const tags = (await readFile(file, "utf8").catch(() => "")).split("\n").filter(Boolean);
     for (const tag of tags) if (await removeBaseTag(docker(), tag)) removed++;
     await rm(file, { force: true });

@@ -15,6 +15,7 @@ import { LABELS } from "../cleanup/labels.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 import { loadArchive } from "../images/image-load.js";
 import { NEVER_STARTED_CMD } from "./containers.js";
+import { underRoot } from "./put-archive.js";
 
 type PutOp = Exclude<FsOp, { op: "rm" }>;
 
@@ -74,15 +75,17 @@ export async function loadPutsAsLayer(
     image.inspect(),
     image.history() as Promise<HistoryEntry[]>,
   ]);
-  const history = configHistory(entries, info.RootFS?.Layers?.length ?? 0);
+  const baseLayers = info.RootFS?.Layers ?? [];
+  const history = configHistory(entries, baseLayers.length);
   if (!history) return undefined;
   // in the state dir, beside the blobs it is made of, not a temp dir that may be a small tmpfs
   const spool = ctx.store.tmpPath();
   let archive: Readable | undefined;
   try {
     const layer = await spoolLayer(ctx, ops, spool, signal);
-    const config = Buffer.from(JSON.stringify(imageConfig(ctx, info, history, layer.diffId)));
-    archive = imageArchive(spool, layer.size, config, info.RootFS?.Layers?.length ?? 0);
+    const diffIds = [...baseLayers, layer.diffId];
+    const config = Buffer.from(JSON.stringify(imageConfig(ctx, info, history, diffIds)));
+    archive = imageArchive(spool, layer.size, config, baseLayers.length);
     return await loadArchive(ctx, archive, `the source layer over ${base}`, signal);
   } finally {
     archive?.destroy();
@@ -134,10 +137,8 @@ async function spoolLayer(
   const entries: Record<string, TreeEntry> = {};
   for (const op of ops) {
     if (op.op !== "put") throw new TypeError("only tree puts are loaded as a layer");
-    const dir = normalizeTreePath(op.path);
-    // as putTree makes a missing target: the folder as root's 0755, the tree inside it
-    entries[dir] = { type: "dir", mode: 0o755 };
-    for (const [rel, entry] of Object.entries(op.tree.entries)) entries[`${dir}/${rel}`] = entry;
+    // as putTree makes a missing target
+    Object.assign(entries, underRoot(op.tree, normalizeTreePath(op.path)).entries);
   }
   const tree: Tree = { entries };
   const hash = createHash("sha256");
@@ -155,21 +156,20 @@ async function spoolLayer(
   return { diffId: `sha256:${hash.digest("hex")}`, size };
 }
 
-// The base's config with Gantry's labels, and the base's layers plus the new one.
+// The base's config with Gantry's labels, over the layers `diffIds` (the base's and the new one).
 function imageConfig(
   ctx: DockerRunContext,
   info: Dockerode.ImageInspectInfo,
   history: Record<string, unknown>[],
-  diffId: string,
+  diffIds: string[],
 ): Record<string, unknown> {
   const baseConfig = (info.Config ?? {}) as unknown as Record<string, unknown>;
   const baseLabels = (baseConfig["Labels"] ?? {}) as Record<string, string>;
+  const { Variant: variant } = info as { Variant?: string };
   return {
     architecture: info.Architecture,
     os: info.Os,
-    ...((info as { Variant?: string }).Variant
-      ? { variant: (info as { Variant?: string }).Variant }
-      : {}),
+    ...(variant ? { variant } : {}),
     created: new Date().toISOString(),
     config: {
       ...baseConfig,
@@ -180,7 +180,7 @@ function imageConfig(
         [LABELS.sizeOver]: ` ${info.Id}`,
       },
     },
-    rootfs: { type: "layers", diff_ids: [...(info.RootFS?.Layers ?? []), diffId] },
+    rootfs: { type: "layers", diff_ids: diffIds },
     history,
   };
 }

@@ -96,7 +96,7 @@ async function put(
 }
 
 // The same tree one level down, under a directory entry of its own (for a target that does not exist yet).
-function underRoot(tree: Tree, name: string): Tree {
+export function underRoot(tree: Tree, name: string): Tree {
   const entries: Record<string, TreeEntry> = { [name]: { type: "dir", mode: 0o755 } };
   for (const [key, entry] of Object.entries(tree.entries)) entries[`${name}/${key}`] = entry;
   return { entries };

@@ -1,7 +1,8 @@
 // A mounted secret reaches the container as a bind-mounted host file that lives only for one exec.
-import { chmod, chown, copyFile, mkdtemp, readdir, rm, writeFile } from "node:fs/promises";
+import { chmod, chown, copyFile, mkdtemp, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
+import { entriesOfDeadProcesses } from "../../../process-alive.js";
 
 /** A private (0700) directory for one exec's secret files; remove() deletes it and them. */
 export interface SecretDir {
@@ -47,12 +48,7 @@ export async function reapSecretDirs(
   isAlive: (pid: number) => boolean,
   tmpDir = os.tmpdir(),
 ): Promise<number> {
-  let removed = 0;
-  for (const name of await readdir(tmpDir).catch(() => [])) {
-    const pid = Number(/^gantry-secret-(\d+)-/.exec(name)?.[1]);
-    if (!pid || pid === process.pid || isAlive(pid)) continue;
-    await rm(path.join(tmpDir, name), { recursive: true, force: true });
-    removed++;
-  }
-  return removed;
+  const dead = await entriesOfDeadProcesses(tmpDir, PREFIX, isAlive);
+  for (const dir of dead) await rm(dir, { recursive: true, force: true });
+  return dead.length;
 }

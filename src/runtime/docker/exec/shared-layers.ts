@@ -6,6 +6,7 @@ import { CancelledError, ImageError } from "../../../errors.js";
 import { digestOf } from "../../../store/digest.js";
 import { treeDigest } from "../../../store/tree.js";
 import type { DockerRunContext } from "../connection/run-context.js";
+import { debugNote } from "../debug-note.js";
 import { applyOpsToImage } from "./apply-ops.js";
 import { statPath } from "./container-archive.js";
 import { engineLoadsLayers, loadableTargets, loadPutsAsLayer } from "./layer-load.js";
@@ -85,12 +86,6 @@ export class SharedLayers {
       return undefined;
     }
   }
-}
-
-// A fallback is not an error (the put and commit make the same image), but with GANTRY_DEBUG it is said.
-function debugNote(text: string): void {
-  if (process.env["GANTRY_DEBUG"] && process.env["GANTRY_DEBUG"] !== "0")
-    process.stderr.write(`gantry: ${text}\n`);
 }
 
 // What makes two puts the same: where, what (by content digest) and whose.

@@ -62,6 +62,12 @@ export class NotFoundError extends GantryError {
 /** An image could not be pulled, built, imported or published. */
 export class ImageError extends GantryError {
   readonly code = ErrorCodes.IMAGE;
+  /** The image reference that could not be had, when the error is about one (a failed pull). */
+  readonly ref?: string;
+  constructor(message: string, options?: { cause?: unknown; hint?: string; ref?: string }) {
+    super(message, options);
+    if (options?.ref !== undefined) this.ref = options.ref;
+  }
 }
 
 /** The run was interrupted (Ctrl-C, a failed sibling). */

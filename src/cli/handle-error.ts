@@ -3,6 +3,7 @@ import { CancelledError, ExecError, GantryError, shellJoin, UsageError } from ".
 import { SIGNAL_EXIT, STOPPING } from "../process-exit.js";
 import { DISK_REFUSALS } from "../store/state-dir-write.js";
 import type { ErrorContext } from "./error-context.js";
+import { imageDefaultHint } from "./image-default-hint.js";
 import type { TextSink } from "./progress/progress-renderer.js";
 
 const TAIL = 20;
@@ -63,7 +64,9 @@ export function handleError(e: unknown, err: TextSink, ctx: ErrorContext): numbe
     return 1;
   }
   if (e instanceof GantryError) {
-    err.write(`Error: ${scrub(e.message)}\n${e.hint ? `Hint: ${scrub(e.hint)}\n` : ""}`);
+    const more = imageDefaultHint(e, ctx.imageDefaults);
+    const hint = [e.hint, more].filter(Boolean).join("; ");
+    err.write(`Error: ${scrub(e.message)}\n${hint ? `Hint: ${scrub(hint)}\n` : ""}`);
     if (ctx.debug) err.write(`${scrub(e.stack ?? "")}\n`);
     return e instanceof UsageError ? 2 : 1;
   }

@@ -3,6 +3,9 @@ import type Dockerode from "dockerode";
 import { describe, expect, it } from "vitest";
 import { ImageError } from "../../src/errors.js";
 import { pullImage } from "../../src/runtime/docker/images/image-resolver.js";
+import { handleError } from "../../src/cli/handle-error.js";
+import { imageDefaults, imageDefaultHint } from "../../src/cli/image-default-hint.js";
+import type { ParamSignature } from "../../src/module/signature.js";
 
 // A client whose pull fails as the engine's does: an error with the engine's message.
 function failingPull(message: string): Dockerode {
@@ -30,6 +33,7 @@ describe("a failed pull", () => {
       'image acme/app:1 is not on this machine, and pulling it failed (its registry could not be reached): Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io: no such host',
     );
     expect(err.hint).toMatch(/^connect to the registry/);
+    expect(err.ref).toBe("acme/app:1");
   });
 
   it("points at the name, the tag and docker login when the registry answered no", async () => {
@@ -38,5 +42,43 @@ describe("a failed pull", () => {
       "image acme/app:1 is not on this machine, and pulling it failed: pull access denied for acme/app, repository does not exist",
     );
     expect(err.hint).toMatch(/check the name and tag, run `docker login`/);
+  });
+});
+
+describe("a failed pull of an image a flag names by default", () => {
+  const params: ParamSignature[] = [
+    { name: "baseImage", type: { kind: "string" }, optional: true, default: '"acme/app:1"' },
+    { name: "tag", type: { kind: "string" }, optional: true, default: "`v${1}`" },
+    { name: "count", type: { kind: "number" }, optional: true, default: "3" },
+    { name: "other", type: { kind: "string" }, optional: true, default: "'busybox'" },
+    { name: "required", type: { kind: "string" }, optional: false },
+  ];
+
+  it("finds string defaults and their flags, not templates with ${} or other types", () => {
+    expect(imageDefaults(params)).toEqual([
+      { ref: "acme/app:1", flag: "--base-image" },
+      { ref: "busybox", flag: "--other" },
+    ]);
+  });
+
+  it("tells which flag picks another image, after the pull's own hint; other images get no such hint", async () => {
+    const err = await pullError("dial tcp: lookup registry-1.docker.io: no such host");
+    let text = "";
+    expect(
+      handleError(
+        err,
+        { write: (t: string) => (text += t) },
+        { imageDefaults: imageDefaults(params) },
+      ),
+    ).toBe(1);
+    expect(text).toMatch(
+      /^Hint: connect to the registry .*; or give this call an image this machine has: `--base-image=REF` \(acme\/app:1 is --base-image's default\)\n$/m,
+    );
+    // wrapped as a cause too
+    expect(
+      imageDefaultHint(new Error("function failed", { cause: err }), imageDefaults(params)),
+    ).toMatch(/--base-image=REF/);
+    expect(imageDefaultHint(err, imageDefaults(params.slice(1)))).toBeUndefined();
+    expect(imageDefaultHint(new ImageError("x"), imageDefaults(params))).toBeUndefined();
   });
 });

@@ -174,11 +174,18 @@ describe("progress detail and colour", () => {
     expect(text).toMatch(
       /#1 {3}why: withDirectory \/src changed \(2 files: ~a, \+b\)\n.*#1 {3}why: environment variable CI is new\n$/s,
     );
+    // the reasons are said once: the end line leaves out its summary when they follow it
+    expect(text).toMatch(/#1 ✔ withExec make 1\.0s\n/);
+    expect(text.split("withDirectory /src changed").length - 1).toBe(1);
     let plain = "";
     const p = new PlainRenderer({ write: (t: string) => (plain += t) }, false);
     p.emit(start);
     p.emit(why);
     expect(plain).not.toContain("why:");
+    // without --explain the end line keeps the summary
+    expect(plain).toMatch(
+      /#1 ✔ withExec make 1\.0s \(withDirectory \/src changed \(2 files: ~a, \+b\)\)\n/,
+    );
     expect(plain).not.toContain("[s1");
   });
 
@@ -192,7 +199,8 @@ describe("progress detail and colour", () => {
       m.apply({ type: "step.end", id: "f", status: "done", time: 1000 });
       return m.takeCommitted().join("\n");
     };
-    expect(run(true)).toContain("✔ withExec make 1.0s");
+    expect(run(true)).toContain("✔ withExec make 1.0s\n");
+    expect(run(true).split("withDirectory /src changed").length - 1).toBe(1);
     expect(run(true)).toMatch(/│ line 1\n.*│ line 2/s);
     expect(run(false)).not.toContain("line 1");
   });

@@ -43,7 +43,7 @@ function explainStep(s: StepModel, maxFiles: number): string {
     status: s.status === "running" ? ("cancelled" as const) : s.status,
     time: s.end ?? s.start,
   };
-  let text = `#${s.n} ${MARKS[end.status]} ${s.name} ${endDetail({ ...end, ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}) }, s.start)}\n`;
+  let text = `#${s.n} ${MARKS[end.status]} ${s.name} ${endDetail({ ...end, ...(s.exitCode !== undefined ? { exitCode: s.exitCode } : {}) }, s.start, true)}\n`;
   if (s.status === "cached")
     return text + "   came from cache: every input was as in the run that produced it\n";
   if (!s.why?.length)

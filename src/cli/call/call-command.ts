@@ -13,6 +13,7 @@ import { formatResult } from "./format-result.js";
 import { planCall } from "./plan-call.js";
 import { timedFunctionStep } from "./function-step.js";
 import { withCliRun } from "../cli-run.js";
+import { imageDefaults } from "../image-default-hint.js";
 import {
   checkUnsupportedCalls,
   prescanModFlag,
@@ -59,6 +60,10 @@ export async function runCall(
     return 0;
   }
   errors.fn = plan.steps[0]?.callable.cliName;
+  errors.imageDefaults = [
+    plan.main.constructorParams,
+    ...plan.steps.map((s) => s.callable.params),
+  ].flatMap(imageDefaults);
   const fnName = mainObjectOf(sig).functions.find(
     (f) => toKebabCase(functionCliName(f)) === errors.fn,
   )?.name;

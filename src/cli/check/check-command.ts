@@ -14,6 +14,7 @@ import { prepareRuntime } from "../../runtime/open-runtime.js";
 import type { CliIo } from "../cli-io.js";
 import { withCliRun } from "../cli-run.js";
 import type { ErrorContext } from "../error-context.js";
+import { imageDefaults } from "../image-default-hint.js";
 import { firstLine, formatTable } from "../format-table.js";
 import { consumeGlobalFlag, type GlobalOptions } from "../global-flags.js";
 import { GLOBAL_FLAGS_HELP } from "../help-text.js";
@@ -91,6 +92,7 @@ export async function runCheck(
   const chosen = checkNames.filter((c) => selected.includes(c.cliName));
   if (chosen.length === 0) throw new UsageError("--skip left no checks to run");
   const prepareCtx = { cwd: io.cwd, hostEnv: io.hostEnv, mod };
+  errors.imageDefaults = imageDefaults(main.constructorParams);
   const ctorArgs = prepareArgs(main.constructorParams, ctorValues, sig.moduleName, prepareCtx);
   // a check takes no flags, but its parameters' defaults (a defaultPath directory, a value) are its arguments
   const defaultsOnly = { ...prepareCtx, defaultsOnly: { command: "check" } };

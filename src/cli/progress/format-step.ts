@@ -74,20 +74,22 @@ function took(end: StepEnd, startedAt: number | undefined): string {
 }
 
 /** What follows a finished step's name: its time, `(cached)`, the exit code or error, the cache-miss reason. */
-export function endDetail(end: StepEnd, startedAt: number | undefined): string {
+export function endDetail(end: StepEnd, startedAt: number | undefined, whyFollows = false): string {
+  // with --explain the reasons follow one a line, so the line's one-line summary would say the first again
+  const miss = whyFollows && explainLines(end).length > 0 ? undefined : end.miss;
   switch (end.status) {
     case "cached":
       return "(cached)";
     case "cancelled":
       return "cancelled";
     case "would-run":
-      return end.miss ? `would run (${end.miss})` : "would run";
+      return miss ? `would run (${miss})` : "would run";
     case "failed":
       if (end.exitCode !== undefined) return `exit ${end.exitCode}`;
       return end.error?.split("\n")[0] ?? took(end, startedAt);
     default: {
       const t = took(end, startedAt);
-      return end.miss ? `${t} (${end.miss})`.trim() : t;
+      return miss ? `${t} (${miss})`.trim() : t;
     }
   }
 }

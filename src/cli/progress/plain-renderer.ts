@@ -74,13 +74,14 @@ export class PlainRenderer implements ProgressRenderer {
     if (!info) return;
     if (info.pending) this.line(e.time, info.n, `│ ${info.pending}`);
     info.pending = "";
-    const detail = endDetail(e, info.start);
+    const withWhy = this.detail.explain || this.detail.verbose;
+    const detail = endDetail(e, info.start, withWhy);
     this.line(
       e.time,
       info.n,
       `${paint(e.status, MARKS[e.status], this.color)} ${info.name}${detail ? ` ${detail}` : ""}`,
     );
-    if (this.detail.explain || this.detail.verbose)
+    if (withWhy)
       for (const l of explainLines(e)) this.line(e.time, info.n, dim(`  ${l}`, this.color));
   }
 

@@ -118,7 +118,7 @@ export class TtyModel {
     const failed = s.end.status === "failed";
     const ran = s.end.status === "done" || failed || s.end.status === "would-run";
     if (top || failed || verbose || (explain && ran)) {
-      const detail = endDetail(s.end, s.start);
+      const detail = endDetail(s.end, s.start, explain || verbose);
       const tag = debug ? ` ${dim(debugTag(s.id, s.digest), this.color)}` : "";
       this.commit(
         `${indent}${paint(s.end.status, MARKS[s.end.status], this.color)} ${s.name}${detail ? ` ${detail}` : ""}${tag}`,

@@ -105,8 +105,26 @@ async function sortEngineObjects(
   for (const r of usage.store.records)
     for (const d of r.refs) lastUse.set(d, Math.max(lastUse.get(d) ?? 0, r.lastUsed));
   const owners = new Owners(usage.owner);
-  const images = await objects.images();
+  // the images' listing is the slow one on a big engine: volumes are listed, and sized if need be, beside it
+  const listing = objects.images();
+  listing.catch(() => undefined); // awaited below; not an unhandled rejection meanwhile
   const listed = await objects.volumes({ sizes: false });
+  // sizing volumes measures every volume on the engine: only when some are this state dir's to count (an owner known
+  // only from an image is learnt later, so this may size volumes that turn out to be a live state dir's: never fewer)
+  const ours = async (v: OwnedVolume) =>
+    v.kind === "cache" &&
+    v.cache !== undefined &&
+    (marks.has(v.cache) || (await owners.orphan(v.owner, v.cache)) !== undefined);
+  let sizing: Promise<OwnedVolume[]> | undefined;
+  if (volumeSizes) {
+    for (const v of listed)
+      if (await ours(v)) {
+        sizing = objects.volumes({ sizes: true });
+        sizing.catch(() => undefined);
+        break;
+      }
+  }
+  const images = await listing;
   // learn every owner first: a live state dir known from any of its objects keeps the cache volumes it used
   for (const o of [...images, ...listed]) await owners.orphan(o.owner);
   for (const img of images) {
@@ -119,19 +137,7 @@ async function sortEngineObjects(
       else usage.otherImages.push(img);
     }
   }
-  // sizing volumes measures every volume on the engine: only when some are this state dir's to count
-  const ours = async (v: OwnedVolume) =>
-    v.kind === "cache" &&
-    v.cache !== undefined &&
-    (marks.has(v.cache) || (await owners.orphan(v.owner, v.cache)) !== undefined);
-  let sized = listed;
-  if (volumeSizes) {
-    for (const v of listed)
-      if (await ours(v)) {
-        sized = await objects.volumes({ sizes: true });
-        break;
-      }
-  }
+  const sized = sizing ? await sizing : listed;
   for (const v of sized) {
     const used = v.kind === "cache" && v.cache !== undefined ? marks.get(v.cache) : undefined;
     const orphan = v.kind === "cache" ? await owners.orphan(v.owner, v.cache) : undefined;

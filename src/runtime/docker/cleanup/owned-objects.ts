@@ -34,23 +34,22 @@ export function dockerCacheObjects(
   };
 }
 
-// Every image with Gantry's label, and the imports it tagged: sizes are what each adds over its parent.
+// Every image with Gantry's label, and the imports it tagged: sizes are what each adds over its parent. One listing
+// of all images answers all three questions (which are Gantry's, their parents' sizes, which have children): on an
+// engine with thousands of images each listing takes ~0.5 s, filtered by label or reference or not.
 async function listOwnedImages(docker: Dockerode): Promise<OwnedImage[]> {
-  const labelled = await docker.listImages({
-    all: true,
-    filters: labelFilter({ [LABELS.managed]: "true" }),
-  });
-  const imported = await docker.listImages({ filters: { reference: [`${IMPORT_REPO}:*`] } });
-  const owned = [...new Map([...labelled, ...imported].map((i) => [i.Id, i])).values()];
-  const sizes = new Map<string, number>(owned.map((i) => [i.Id, i.Size]));
-  const parents = new Set(
-    owned.map((i) => sizeParent(i.ParentId, i.Labels)).filter((p): p is string => !!p),
-  );
-  // children: an owned image is a parent of some image (owned or not); one list of all images answers it
   const all = await docker.listImages({ all: true });
+  const owned = all.filter(
+    (i) =>
+      i.Labels?.[LABELS.managed] === "true" ||
+      (i.RepoTags ?? []).some((t) => t.startsWith(`${IMPORT_REPO}:`)),
+  );
+  const sizes = new Map<string, number>(all.map((i) => [i.Id, i.Size]));
   const hasChild = new Set(all.map((i) => i.ParentId).filter(Boolean));
-  for (const i of all) sizes.set(i.Id, i.Size);
-  for (const p of parents) if (!sizes.has(p)) sizes.set(p, await parentSize(docker, p));
+  for (const i of owned) {
+    const p = sizeParent(i.ParentId, i.Labels);
+    if (p && !sizes.has(p)) sizes.set(p, await parentSize(docker, p));
+  }
   return owned.map((i) => toOwnedImage(i, sizes, hasChild));
 }
 

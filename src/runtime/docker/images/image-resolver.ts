@@ -78,6 +78,7 @@ export async function pullImage(
         `: ${why}`,
       {
         cause: err,
+        ref,
         hint: unreachable
           ? "connect to the registry (a proxy? offline?), or `docker load` / `docker build` the image on this machine first"
           : "check the name and tag, run `docker login` for a private registry, " +

@@ -29,7 +29,11 @@ const put = (path: string, t: Tree = tree("a.txt"), owner?: string): FsOp => ({
   ...(owner === undefined ? {} : { owner }),
 });
 type PutOp = Exclude<FsOp, { op: "rm" }>;
-const targets = (...ops: FsOp[]) => loadableTargets(ops as PutOp[]);
+const targets = (...ops: FsOp[]) => {
+  const loadable = loadableTargets(ops as PutOp[]);
+  if (loadable) expect(loadable.puts).toEqual(ops); // each target with its put, in order
+  return loadable?.dirs;
+};
 
 describe("loadableTargets", () => {
   it("takes trees put as root's at distinct folders right under /", () => {

@@ -18,6 +18,8 @@ import { NEVER_STARTED_CMD } from "./containers.js";
 import { underRoot } from "./put-archive.js";
 
 type PutOp = Exclude<FsOp, { op: "rm" }>;
+/** A tree put: the only kind a layer is loaded for. */
+export type TreePut = Extract<FsOp, { op: "put" }>;
 
 /**
  * The top-level directories these puts create, when a loaded layer gives exactly what a container's puts and commit
@@ -26,16 +28,19 @@ type PutOp = Exclude<FsOp, { op: "rm" }>;
  * there would replace an existing one's owner and mode, and a symlink with it, where a put merges into them. Entries
  * named `.wh.…` inside a new folder can delete nothing below it; any docker layer loses them, a commit's too.
  */
-export function loadableTargets(ops: readonly PutOp[]): string[] | undefined {
-  const targets: string[] = [];
+export function loadableTargets(
+  ops: readonly PutOp[],
+): { dirs: string[]; puts: TreePut[] } | undefined {
+  const dirs: string[] = [];
+  const puts: TreePut[] = [];
   for (const op of ops) {
     if (op.op !== "put" || op.owner !== undefined) return undefined;
     const dir = normalizeTreePath(op.path);
-    if (dir === "" || dir.includes("/") || targets.includes(dir) || isWhiteout(dir))
-      return undefined;
-    targets.push(dir);
+    if (dir === "" || dir.includes("/") || dirs.includes(dir) || isWhiteout(dir)) return undefined;
+    dirs.push(dir);
+    puts.push(op);
   }
-  return targets.length > 0 ? targets : undefined;
+  return dirs.length > 0 ? { dirs, puts } : undefined;
 }
 
 function isWhiteout(name: string): boolean {
@@ -67,7 +72,7 @@ export async function engineLoadsLayers(docker: Dockerode): Promise<boolean> {
 export async function loadPutsAsLayer(
   ctx: DockerRunContext,
   base: string,
-  ops: readonly PutOp[],
+  puts: readonly TreePut[],
   signal: AbortSignal,
 ): Promise<string | undefined> {
   const image = ctx.docker.getImage(base);
@@ -82,7 +87,7 @@ export async function loadPutsAsLayer(
   const spool = ctx.store.tmpPath();
   let archive: Readable | undefined;
   try {
-    const layer = await spoolLayer(ctx, ops, spool, signal);
+    const layer = await spoolLayer(ctx, puts, spool, signal);
     const diffIds = [...baseLayers, layer.diffId];
     const config = Buffer.from(JSON.stringify(imageConfig(ctx, info, history, diffIds)));
     archive = imageArchive(spool, layer.size, config, baseLayers.length);
@@ -130,13 +135,12 @@ function configHistory(
 // The layer's tar, written to `file` while its digest (the engine's diff id) is taken: the archive needs its size first.
 async function spoolLayer(
   ctx: DockerRunContext,
-  ops: readonly PutOp[],
+  puts: readonly TreePut[],
   file: string,
   signal: AbortSignal,
 ): Promise<{ diffId: string; size: number }> {
   const entries: Record<string, TreeEntry> = {};
-  for (const op of ops) {
-    if (op.op !== "put") throw new TypeError("only tree puts are loaded as a layer");
+  for (const op of puts) {
     // as putTree makes a missing target
     Object.assign(entries, underRoot(op.tree, normalizeTreePath(op.path)).entries);
   }

@@ -69,11 +69,11 @@ export class SharedLayers {
     puts: readonly PutOp[],
     signal: AbortSignal,
   ): Promise<string | undefined> {
-    const targets = loadableTargets(puts);
-    if (!targets || !(await this.loads)) return undefined;
-    for (const target of targets) if (await statPath(container, `/${target}`)) return undefined;
+    const loadable = loadableTargets(puts);
+    if (!loadable || !(await this.loads)) return undefined;
+    for (const dir of loadable.dirs) if (await statPath(container, `/${dir}`)) return undefined;
     try {
-      return await loadPutsAsLayer(this.ctx, image, puts, signal);
+      return await loadPutsAsLayer(this.ctx, image, loadable.puts, signal);
     } catch (err) {
       if (signal.aborted || err instanceof CancelledError) throw err;
       // the engine refusing the archive: not again this run; anything else (the spool's disk full): this one put

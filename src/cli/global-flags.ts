@@ -1,6 +1,7 @@
 // Flags every command understands (-m, --runtime, --progress, --verbose, --debug, --help…), wherever they appear.
 import type { GantryEnv } from "../env.js";
 import { UsageError } from "../errors.js";
+import { parseBoolean } from "../module/parse-flags.js";
 
 export type RuntimeChoice = "docker" | "host" | "auto";
 export type ProgressMode = "auto" | "tty" | "plain" | "json";
@@ -83,14 +84,17 @@ export function consumeGlobalFlag(
 ): number | undefined {
   const takesValue = ["mod", "-m", "runtime", "progress"].includes(name);
   if (!takesValue) {
-    if (name === "version") g.version = true;
-    else if (name === "help" || name === "-h") g.help = true;
-    else if (name === "verbose" || name === "-v") g.verbose = true;
-    else if (name === "debug") g.debug = true;
-    else if (name === "no-color") g.noColor = true;
-    else if (name === "explain") g.explain = true;
-    else if (name === "dry-run") g.dryRun = true;
-    else if (name === "interactive" || name === "-i") g.interactive = true;
+    const on = (): boolean => (inline === undefined ? true : parseBoolean(name, inline));
+    // `--dry-run=false` is off, as a function's boolean flag would be (a script passing `--dry-run=$DRY` must not
+    // get a dry run from DRY=false); `--dry-run=maybe` is refused
+    if (name === "version") g.version = on();
+    else if (name === "help" || name === "-h") g.help = on();
+    else if (name === "verbose" || name === "-v") g.verbose = on();
+    else if (name === "debug") g.debug = on();
+    else if (name === "no-color") g.noColor = on();
+    else if (name === "explain") g.explain = on();
+    else if (name === "dry-run") g.dryRun = on();
+    else if (name === "interactive" || name === "-i") g.interactive = on();
     else return undefined;
     return i + 1;
   }

@@ -35,12 +35,16 @@ function splitFlag(token: string): [string, string | undefined] {
   return [head.startsWith("--") ? head.slice(2) : head, eq < 0 ? undefined : token.slice(eq + 1)];
 }
 
-// `true`/`false` (and 1/0, yes/no) for `--fast=…`; anything else is a usage error naming the flag.
-function parseBoolean(flag: string, text: string): boolean {
+/**
+ * `true`/`false` (and 1/0, yes/no) for `--fast=…`; anything else is a usage error naming the flag. `flag` is a long
+ * flag's name without its dashes, or a short flag with its dash (`-v`).
+ */
+export function parseBoolean(flag: string, text: string): boolean {
   if (/^(true|1|yes)$/i.test(text)) return true;
   if (/^(false|0|no)$/i.test(text)) return false;
+  const shown = flag.startsWith("-") ? flag : `--${flag}`;
   throw new UsageError(
-    `--${flag} is a boolean flag: write --${flag} or --${flag}=false, not --${flag}=${text}`,
+    `${shown} is a boolean flag: write ${shown} or ${shown}=false, not ${shown}=${text}`,
   );
 }
 

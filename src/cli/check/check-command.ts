@@ -124,6 +124,9 @@ export async function runCheck(
       io.stdout.write(`${checkTable(results)}\n`);
       const bad = results.filter((r) => r.status === "failed" || r.status === "cancelled");
       failed = bad.length;
+      // --dry-run: checks that would run end the run as a dry run's stop (the ○ steps, exit 0) when none failed
+      const stop = results.find((r) => r.stop)?.stop;
+      if (failed === 0 && stop) throw stop;
       if (failed > 0) {
         const sections = bad.map((r) => `── ${r.name} ──\n${r.detail}`).join("\n\n");
         throw new TaskError(`${failed} of ${results.length} checks failed\n\n${sections}`, {

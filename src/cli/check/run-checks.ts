@@ -1,14 +1,16 @@
 // Runs the selected checks concurrently in one run, each as its own step, and keeps every outcome.
 import type { Session } from "../../engine/api/index.js";
-import { GantryError } from "../../errors.js";
+import { ErrorCodes, GantryError } from "../../errors.js";
 import type { Callable } from "../call/callable.js";
 
 export interface CheckResult {
   name: string;
-  status: "passed" | "failed" | "not checked" | "cancelled";
+  status: "passed" | "failed" | "not checked" | "cancelled" | "would run";
   seconds: number;
   /** The failure's message, or the "not checked:" lines. */
   detail: string;
+  /** `--dry-run`: the stop of a check that would run (status "would run"). */
+  stop?: Error;
 }
 
 // The message of a failure: a Gantry error's own text, an exec's command and output.
@@ -51,6 +53,17 @@ export async function runChecks(
           detail: notChecked.join("\n"),
         } satisfies CheckResult;
       } catch (e) {
+        if ((e as { code?: unknown } | undefined)?.code === ErrorCodes.DRY_RUN) {
+          // a dry run reached a step that would run: the check is planned, not failed
+          session.events.emit({ type: "step.end", id, status: "would-run", time: Date.now() });
+          return {
+            name: c.cliName,
+            status: "would run",
+            seconds: seconds(),
+            detail: "",
+            stop: e as Error,
+          };
+        }
         const cancelled = stopped;
         session.events.emit({
           type: "step.end",

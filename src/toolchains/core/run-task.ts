@@ -1,5 +1,5 @@
 // A task's failure names the task, the command, and the tool's own last lines, so nobody digs through a trace.
-import { ExecError, GantryError, TaskError } from "../../sdk/index.js";
+import { ErrorCodes, ExecError, GantryError, TaskError } from "../../sdk/index.js";
 import { showCommand } from "./command.js";
 import { AFTER } from "./missing-tool.js";
 
@@ -44,23 +44,33 @@ export function taskFailure(task: string, e: unknown): TaskError {
   });
 }
 
+/**
+ * A dry run's stop (`--dry-run`: a step that would run, whose result nothing can plan past): not a failure of the
+ * task. It is passed on as it is, so the CLI reports the dry run (steps marked ○, exit 0), not a failed task.
+ */
+export function isDryRunStop(e: unknown): boolean {
+  return (e as { code?: unknown } | undefined)?.code === ErrorCodes.DRY_RUN;
+}
+
 /** Run one task; a failure becomes a TaskError naming it. */
 export async function runTask<T>(task: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();
   } catch (e) {
-    throw taskFailure(task, e);
+    throw isDryRunStop(e) ? e : taskFailure(task, e);
   }
 }
 
 /** What a task left, for a workflow's summary. */
 export interface TaskOutcome {
   task: string;
-  status: "passed" | "failed" | "not checked" | "skipped";
+  status: "passed" | "failed" | "not checked" | "skipped" | "would run";
   seconds: number;
   /** The task's result text (passed) or its failure. */
   output: string;
   error?: TaskError;
+  /** A dry run's stop (status "would run"), passed on by `passOnDryRun`. */
+  stop?: unknown;
 }
 
 /** `not checked:` at the start of a line marks a result that looked at nothing it could vouch for. */
@@ -85,7 +95,16 @@ export async function settleTask(
       output,
     };
   } catch (e) {
+    if (isDryRunStop(e))
+      return { task, status: "would run", seconds: seconds(), output: "", stop: e };
     const error = taskFailure(task, e);
     return { task, status: "failed", seconds: seconds(), output: error.message, error };
   }
+}
+
+/** In a dry run, a stage where no task failed but some would run ends there, as the dry run's stop. */
+export function passOnDryRun(outcomes: readonly TaskOutcome[]): void {
+  if (outcomes.some((o) => o.status === "failed")) return;
+  const stopped = outcomes.find((o) => o.status === "would run");
+  if (stopped) throw stopped.stop;
 }

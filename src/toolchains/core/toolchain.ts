@@ -15,7 +15,7 @@ import { formatChanges, hostPathOf } from "./format-fix.js";
 import { postgresOf, postgresService, withPostgres } from "./postgres.js";
 import { environmentVars } from "./environments.js";
 import { withRecipes } from "./recipes.js";
-import { runTask, settleTask, type TaskOutcome } from "./run-task.js";
+import { passOnDryRun, runTask, settleTask, type TaskOutcome } from "./run-task.js";
 import { auditDependencies, scanSecrets } from "./security.js";
 import { projectImage, smokeRun } from "./smoke.js";
 import { notes, stageFailure, summaryTable } from "./summary.js";
@@ -261,6 +261,7 @@ export class Toolchain {
       settleTask("lint", () => this.lint()),
       settleTask("security", () => this.security()),
     ]);
+    passOnDryRun(outcomes);
     if (outcomes.some((o) => o.status === "failed")) throw stageFailure("quality", outcomes);
     const n = notes(outcomes);
     return `${summaryTable(outcomes)}${n ? `\n\n${n}` : ""}`;

@@ -1,7 +1,7 @@
 // `ci`: setup → (format ∥ lint ∥ security ∥ test) → (build ∥ image) → smoke → export, every outcome in one table.
 import path from "node:path";
 import { UsageError, type Container, type Directory } from "../../sdk/index.js";
-import { settleTask, type TaskOutcome } from "./run-task.js";
+import { passOnDryRun, settleTask, type TaskOutcome } from "./run-task.js";
 import { notes, stageFailure, summaryTable } from "./summary.js";
 import type { ToolchainPlan } from "./toolchain-plan.js";
 
@@ -77,6 +77,7 @@ export async function runCi(host: CiHost, plan: ToolchainPlan, steps: CiSteps): 
       tasks.filter(([t]) => steps.run.has(t)).map(([t, fn]) => settleTask(t, fn)),
     );
     outcomes.push(...ran);
+    passOnDryRun(ran);
     if (ran.some((o) => o.status === "failed")) {
       outcomes.push(...steps.skipped.map(skippedRow));
       throw stageFailure("ci", outcomes);
@@ -104,6 +105,7 @@ export async function runCi(host: CiHost, plan: ToolchainPlan, steps: CiSteps): 
         exported.push(await (await host.testReports()).export(path.join(dir, "reports")));
     });
     outcomes.push(done);
+    passOnDryRun([done]);
     if (done.status === "failed") throw stageFailure("ci", outcomes);
   }
   outcomes.push(...steps.skipped.map(skippedRow));

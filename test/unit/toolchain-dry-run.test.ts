@@ -67,3 +67,18 @@ describe("runCi in a dry run", () => {
     expect((err as TaskError).message).toMatch(/test\s+would run/);
   });
 });
+
+describe("runCi's table after a failure", () => {
+  it("lists the later stages' tasks as not run, beside those left out by --skip", async () => {
+    const plan = { reports: [] } as unknown as ToolchainPlan;
+    const host = { setup: () => Promise.reject(new Error("no image")) } as unknown as CiHost;
+    const steps: CiSteps = {
+      run: new Set(["setup", "lint", "test", "build"]),
+      skipped: ["format"],
+    };
+    const err = (await runCi(host, plan, steps).catch((e: unknown) => e)) as TaskError;
+    expect(err.message).toMatch(
+      /task\s+result\s+time\nsetup\s+failed\s+[\d.]+s\nlint\s+not run\ntest\s+not run\nbuild\s+not run\nformat\s+skipped\n/,
+    );
+  });
+});

@@ -64,7 +64,7 @@ export async function runTask<T>(task: string, fn: () => Promise<T>): Promise<T>
 /** What a task left, for a workflow's summary. */
 export interface TaskOutcome {
   task: string;
-  status: "passed" | "failed" | "not checked" | "skipped" | "would run";
+  status: "passed" | "failed" | "not checked" | "skipped" | "not run" | "would run";
   seconds: number;
   /** The task's result text (passed) or its failure. */
   output: string;

@@ -9,7 +9,7 @@ export function summaryTable(outcomes: readonly TaskOutcome[]): string {
     ...outcomes.map((o) => [
       o.task,
       o.status,
-      o.status === "skipped" ? "" : `${o.seconds.toFixed(1)}s`,
+      o.status === "skipped" || o.status === "not run" ? "" : `${o.seconds.toFixed(1)}s`,
     ]),
   ];
   const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => (r[i] ?? "").length)));
@@ -34,13 +34,21 @@ export function notes(outcomes: readonly TaskOutcome[]): string {
   return lines.join("\n");
 }
 
-/** One error for a stage where several tasks failed: the table, then each failure with its tool's output. */
+/**
+ * One error for a stage where several tasks failed: the table, then each failure with its tool's output. The failed
+ * tasks' hints come with it (an image that cannot be pulled says what to do), and the first failure is its cause.
+ */
 export function stageFailure(workflow: string, outcomes: readonly TaskOutcome[]): TaskError {
   const failed = outcomes.filter((o) => o.status === "failed");
   const names = failed.map((o) => o.task);
   const sections = failed.map((o) => o.error?.message ?? o.output);
+  const hints = [...new Set(failed.flatMap((o) => (o.error?.hint ? [o.error.hint] : [])))];
   return new TaskError(
     `${workflow} failed: ${names.join(", ")} failed\n\n${summaryTable(outcomes)}\n\n${sections.join("\n\n")}`,
-    { tasks: names },
+    {
+      tasks: names,
+      ...(failed[0]?.error ? { cause: failed[0].error } : {}),
+      ...(hints.length > 0 ? { hint: hints.join("; ") } : {}),
+    },
   );
 }

@@ -69,6 +69,11 @@ function skippedRow(task: string): TaskOutcome {
   return { task, status: "skipped", seconds: 0, output: "" };
 }
 
+// A task an earlier stage's failure kept from running.
+function notRunRow(task: string): TaskOutcome {
+  return { task, status: "not run", seconds: 0, output: "" };
+}
+
 /** Run the pipeline; throws one TaskError naming every failed task of the first stage that failed. */
 export async function runCi(host: CiHost, plan: ToolchainPlan, steps: CiSteps): Promise<string> {
   const outcomes: TaskOutcome[] = [];
@@ -79,7 +84,12 @@ export async function runCi(host: CiHost, plan: ToolchainPlan, steps: CiSteps): 
     outcomes.push(...ran);
     passOnDryRun(ran);
     if (ran.some((o) => o.status === "failed")) {
-      outcomes.push(...steps.skipped.map(skippedRow));
+      // the later stages' tasks are listed too: not run because of this failure, or left out by --skip/--fast
+      const reached = new Set(outcomes.map((o) => o.task));
+      outcomes.push(
+        ...CI_TASKS.filter((t) => steps.run.has(t) && !reached.has(t)).map(notRunRow),
+        ...steps.skipped.map(skippedRow),
+      );
       throw stageFailure("ci", outcomes);
     }
   };

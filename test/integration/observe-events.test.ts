@@ -286,4 +286,17 @@ describe("why did this run", () => {
       docker(["rmi", tag]);
     }
   });
+
+  it("counts an image build as a step that ran or came from cache", async () => {
+    const f = observeFixture();
+    const args = ["call", "--runtime=docker", "built", `--nonce=built-${Date.now()}`];
+    expect((await f.gantry(args)).code).toBe(0);
+    const first = await f.gantry(["cache", "explain"]);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.stdout).toMatch(/#\d+ ✔ .*\n {3}why: /);
+    expect(first.stdout).not.toContain("every step came from cache");
+    expect((await f.gantry(args)).code).toBe(0);
+    const again = await f.gantry(["cache", "explain"]);
+    expect(again.stdout).toContain("every step came from cache (1 step)");
+  });
 });

@@ -87,14 +87,20 @@ export function runCacheExplain(globals: GlobalOptions, args: string[], io: CliI
     io.stdout.write(explainStep(pickStep(run, stepQuery), 50));
     return 0;
   }
-  const ran = run.steps.filter(
-    (s) =>
-      s.kind === "exec" &&
-      (s.status === "done" || s.status === "failed" || s.status === "would-run"),
+  // the steps with a cache decision: execs and image builds (a build runs when its context or Dockerfile changed)
+  const decided = run.steps.filter((s) => s.kind === "exec" || s.kind === "build");
+  const ran = decided.filter(
+    (s) => s.status === "done" || s.status === "failed" || s.status === "would-run",
   );
-  const cached = run.steps.filter((s) => s.kind === "exec" && s.status === "cached").length;
-  if (ran.length === 0) io.stdout.write(`every step came from cache (${cached} steps)\n`);
+  const cached = decided.filter((s) => s.status === "cached").length;
+  if (ran.length === 0)
+    io.stdout.write(
+      cached > 0
+        ? `every step came from cache (${cached} ${cached === 1 ? "step" : "steps"})\n`
+        : "no exec or build step in this run: nothing that could come from cache\n",
+    );
   for (const s of ran) io.stdout.write(explainStep(s, 20));
-  if (ran.length > 0 && cached > 0) io.stdout.write(`${cached} other steps came from cache\n`);
+  if (ran.length > 0 && cached > 0)
+    io.stdout.write(`${cached} other ${cached === 1 ? "step" : "steps"} came from cache\n`);
   return 0;
 }

@@ -25,6 +25,18 @@ const init = (dir: string, args: string[] = []) =>
 const moduleOf = (dir: string) => fs.readFileSync(path.join(dir, ".gantry/src/index.ts"), "utf8");
 
 describe("gantry init", () => {
+  it("refuses a package.json that is not JSON, naming it, and writes nothing", async () => {
+    const dir = project({ "package.json": '{ "name": "bad", scripts: }' });
+    const r = await init(dir);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(
+      /^Error: gantry init: .*\/package\.json is not valid JSON \(.+\); nothing was written\n/,
+    );
+    expect(r.stderr).toMatch(/Hint: fix package\.json/);
+    expect(fs.existsSync(path.join(dir, ".gantry"))).toBe(false);
+    expect(fs.existsSync(path.join(dir, "gantry.json"))).toBe(false);
+  });
+
   it("writes a Node module that names only the scripts the project has, and lists the catalog", async () => {
     const dir = project({
       "package.json": JSON.stringify({

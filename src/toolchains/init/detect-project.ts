@@ -1,6 +1,7 @@
 // What `gantry init` learns from a project's files: its stacks, their scripts and tools, and its task runners.
 import fs from "node:fs";
 import path from "node:path";
+import { UsageError } from "../../sdk/index.js";
 import { justRecipes, makeTargets } from "../core/recipes.js";
 import { detectPackageManager, readScripts, type PackageManager } from "../node/package-json.js";
 import { declaredPythonTools, TOOL_FILES, type PythonTools } from "../python/python-tools.js";
@@ -60,12 +61,18 @@ export function detectProject(dir: string): ProjectFacts {
   let name: string | undefined;
   const pkg = read(dir, "package.json");
   if (pkg !== undefined) {
+    let parsed: { name?: unknown };
     try {
-      const n = (JSON.parse(pkg) as { name?: unknown }).name;
-      if (typeof n === "string" && n !== "") name = n;
-    } catch {
-      // a broken package.json still says this is a Node project
+      parsed = JSON.parse(pkg) as { name?: unknown };
+    } catch (e) {
+      // npm, and then the module's own bundle, would refuse it too: said here, before anything is written
+      throw new UsageError(
+        `gantry init: ${path.join(dir, "package.json")} is not valid JSON (${(e as Error).message}); nothing was written`,
+        { hint: "fix package.json (npm install would fail on it too), then run gantry init again" },
+      );
     }
+    const n = parsed.name;
+    if (typeof n === "string" && n !== "") name = n;
     const scripts = readScripts(pkg);
     const postgres = PG_NODE.test(pkg);
     if (has("bun.lock") || has("bun.lockb") || has("bunfig.toml"))

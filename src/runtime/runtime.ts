@@ -182,6 +182,8 @@ export interface ServiceSpec extends Omit<
   publish?: { backend: number; frontend?: number; protocol: "tcp" | "udp"; hostIp?: string }[];
   /** Named volumes and bind mounts (compose `volumes:`). */
   volumes?: { type: "volume" | "bind"; source: string; target: string; readOnly: boolean }[];
+  /** The service as messages name it after "service" (its compose name, else image and command); default: `step`. */
+  label?: string;
   /** A readable name for the container (compose: project-service). */
   name?: string;
   /** Labels for the container, besides the run's own. */
@@ -194,6 +196,8 @@ export interface RunningService {
   ip: string;
   /** Where the host reaches each exposed port ("5432/tcp" → host:port). */
   hostPorts: Record<string, { host: string; port: number }>;
+  /** Each published port's binding as the engine reports it ("5432/tcp" → "0.0.0.0:15432"), for people to read. */
+  boundPorts?: Record<string, string>;
   /** Whether `ip` can be dialled from the machine running Gantry (a local Linux engine). */
   ipReachable: boolean;
 }
@@ -202,6 +206,8 @@ export interface ServiceState {
   running: boolean;
   exitCode?: number;
   health?: "starting" | "healthy" | "unhealthy";
+  /** The health command's last run when it failed, as the engine keeps it: why a service is not healthy. */
+  failedHealthCheck?: { exitCode: number; output: string };
 }
 
 /** What a runtime needs to give for services; optional, a runtime without it says so clearly. */

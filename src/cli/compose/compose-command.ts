@@ -83,9 +83,11 @@ async function up(
         const published = new Set(
           (project.services[name]?.ports ?? []).map((p) => `${p.target}/${p.protocol}`),
         );
+        // Where the engine really bound them (0.0.0.0 for all interfaces), as `docker ps` shows, not where Gantry dials.
+        const bound = svc.running.boundPorts ?? {};
         const ports = Object.entries(svc.running.hostPorts)
           .filter(([p]) => published.has(p))
-          .map(([p, hp]) => `${hp.host}:${hp.port}→${p}`);
+          .map(([p, hp]) => `${bound[p] ?? `${hp.host}:${hp.port}`}→${p}`);
         return `${name}: up${ports.length ? ` (${ports.join(", ")})` : ""}`;
       });
       for (const j of jobs) lines.push(`${j.name}: exited with code ${j.result.exitCode}`);

@@ -49,9 +49,16 @@ export interface StartedServiceInfo {
   running: RunningService;
 }
 
-/** Start a service (shared by digest within the run) and wait until it is ready. */
+/**
+ * Start a compose service (shared by digest within the run) and wait until it is ready: healthy when it has a health
+ * command, else started, as docker compose's service_started (a one-shot that already exited counts).
+ */
 export async function startLongRunning(n: ServiceNode): Promise<StartedServiceInfo> {
-  const r = await (await manager()).startService(requireSession("compose service"), n);
+  const r = await (
+    await manager()
+  ).startService(requireSession("compose service"), n, {
+    startedIsReady: true,
+  });
   return { name: r.name, running: r.running };
 }
 

@@ -1,6 +1,6 @@
 // Is a service ready? Its ports accept connections (dialled from outside, so no tool inside the image is needed) or it is healthy.
 import net from "node:net";
-import type { RunningService, ServiceRuntime } from "../../runtime/runtime.js";
+import type { RunningService, ServiceRuntime, ServiceState } from "../../runtime/runtime.js";
 import { ServiceError, CancelledError } from "../../errors.js";
 
 export interface ReadinessInit {
@@ -11,46 +11,74 @@ export interface ReadinessInit {
   useHealthcheck: boolean;
   timeoutMs: number;
   signal: AbortSignal;
+  /**
+   * Compose `up`'s "started" (docker compose's service_started): with no checked port and no health command, the
+   * container having started is all there is to wait for, so one that already exited (a one-shot) is not a failure.
+   * Pipelines' services leave it unset: a service that exits before it is ready is an error there.
+   */
+  startedIsReady?: boolean;
 }
 
 /** Wait until every port accepts a connection (or the health command passes); fail with the service's own last log lines. */
 export async function waitReady(init: ReadinessInit): Promise<void> {
   const deadline = Date.now() + init.timeoutMs;
   const pending = new Set(init.useHealthcheck ? [] : init.ports.filter((p) => p.endsWith("/tcp")));
+  if (init.startedIsReady && !init.useHealthcheck && pending.size === 0) return;
   for (let attempt = 0; ; attempt++) {
     if (init.signal.aborted)
       throw new CancelledError(`service ${init.name}: cancelled while starting`);
     const st = await init.services.serviceState(init.svc.id);
     if (!st.running)
-      throw await failure(init, `exited with code ${st.exitCode ?? "?"} before it was ready`);
+      throw await failure(init, `exited with code ${st.exitCode ?? "?"} before it was ready`, {
+        hint: "its output above says why it stopped: fix its command, or what it needs (variables, files, services)",
+      });
     if (init.useHealthcheck) {
       if (st.health === "healthy") return;
-      if (st.health === "unhealthy") throw await failure(init, "its health check failed");
+      if (st.health === "unhealthy")
+        throw await failure(init, "is unhealthy: its health check failed", {
+          check: st.failedHealthCheck,
+          hint: "the health check runs inside the container: check that its command exists there and that what it tests is up",
+        });
     } else {
       for (const p of [...pending]) if (await probe(init.svc, p)) pending.delete(p);
       if (pending.size === 0) return;
     }
     if (Date.now() > deadline) {
-      const what = init.useHealthcheck
-        ? "its health check did not pass"
-        : `port${pending.size > 1 ? "s" : ""} ${[...pending].join(", ")} did not accept connections`;
-      throw await failure(
-        init,
-        `was not ready after ${Math.round(init.timeoutMs / 1000)} s: ${what}`,
-      );
+      const secs = Math.round(init.timeoutMs / 1000);
+      throw await (init.useHealthcheck
+        ? failure(init, `was not ready after ${secs} s: its health check had not passed`, {
+            check: st.failedHealthCheck,
+            hint: "if it only needs longer, raise the timeout with GANTRY_SERVICE_TIMEOUT (seconds); else fix the health check",
+          })
+        : failure(
+            init,
+            `was not ready after ${secs} s: port${pending.size > 1 ? "s" : ""} ${[...pending].join(", ")} did not accept connections`,
+            {
+              hint: "check that the service listens on those ports (on all interfaces, not only localhost); raise the timeout with GANTRY_SERVICE_TIMEOUT (seconds)",
+            },
+          ));
     }
     await sleep(Math.min(50 * 2 ** attempt, 500));
   }
 }
 
-async function failure(init: ReadinessInit, what: string): Promise<ServiceError> {
-  const logs = await init.services.serviceLogs(init.svc.id, 20).catch(() => "");
+// The service's last lines (docker may log a fast exit a moment after reporting it, so an empty log is read twice),
+// and the health check's own last output when there is one.
+async function failure(
+  init: ReadinessInit,
+  what: string,
+  more: { hint: string; check?: ServiceState["failedHealthCheck"] },
+): Promise<ServiceError> {
+  const read = () => init.services.serviceLogs(init.svc.id, 20).catch(() => "");
+  let logs = await read();
+  if (!logs.trim()) logs = await sleep(300).then(read);
   const body = logs.trim()
-    ? `\n--- last lines of ${init.name} ---\n${logs.trimEnd()}`
-    : " (it printed nothing)";
-  return new ServiceError(`service ${init.name} ${what}${body}`, {
-    hint: "check the service's command and exposed ports; raise the timeout with GANTRY_SERVICE_TIMEOUT (seconds)",
-  });
+    ? `\n--- last lines of service ${init.name} ---\n${logs.trimEnd()}`
+    : " (no output was logged)";
+  const check = more.check
+    ? `\n--- last health check (exit code ${more.check.exitCode}) ---\n${more.check.output.trimEnd() || "(no output)"}`
+    : "";
+  return new ServiceError(`service ${init.name} ${what}${body}${check}`, { hint: more.hint });
 }
 
 // Docker's userland proxy accepts on a published port even when nothing listens behind it, then hangs up at once;

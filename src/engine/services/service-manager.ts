@@ -11,7 +11,10 @@ import { waitHostReady, waitReady } from "./readiness.js";
 export interface StartedService {
   digest: string;
   running: RunningService;
+  /** The step's name: the service and its command. */
   name: string;
+  /** The service as messages name it after "service": its compose name, else its image and command. */
+  label: string;
   ports: string[];
 }
 
@@ -127,7 +130,7 @@ export async function stopStartedService(
 export async function startService(
   s: Session,
   node: ServiceNode,
-  opts: { aliases?: string[]; timeoutMs?: number } = {},
+  opts: { aliases?: string[]; timeoutMs?: number; startedIsReady?: boolean } = {},
 ): Promise<StartedService> {
   const { exec, plan, digest } = await planServiceStart(s, node);
   return s.flights.run(flightKey(digest), async () => {
@@ -135,7 +138,9 @@ export async function startService(
     const cfgPorts = exposedPorts(exec);
     // Compose services are known by their names; others by image and command.
     const what = node.aliases?.[0] ?? plan.spec.image ?? "container";
-    const name = `service ${what}${node.aliases?.[0] ? ":" : ""} ${plan.spec.args.join(" ").slice(0, 60)}`;
+    const command = plan.spec.args.join(" ").slice(0, 60);
+    const name = `service ${what}${node.aliases?.[0] ? ":" : ""} ${command}`;
+    const label = s.scrub(node.aliases?.[0] ?? (command ? `${what} (${command})` : what));
     stopIfDryRun(s, { name, kind: "service" });
     return inStep(s, name, digest, async (step) => {
       await services.network(s.signal);
@@ -143,6 +148,7 @@ export async function startService(
       const running = await services.startService({
         ...(await withStartedBindings(s, exec, plan)),
         step: name,
+        label,
         digest,
         signal: s.signal,
         ports: cfgPorts.all,
@@ -155,14 +161,15 @@ export async function startService(
       await waitReady({
         services,
         svc: running,
-        name: s.scrub(name),
+        name: label,
         ports: cfgPorts.checked,
         useHealthcheck: hc !== undefined,
         timeoutMs: opts.timeoutMs ?? s.serviceTimeoutMs ?? DEFAULT_TIMEOUT_MS,
         signal: s.signal,
+        startedIsReady: opts.startedIsReady,
       });
       step.end("done");
-      return { digest, running, name, ports: cfgPorts.all };
+      return { digest, running, name, label, ports: cfgPorts.all };
     });
   }) as Promise<StartedService>;
 }
@@ -257,6 +264,7 @@ export async function runJob(
       const running = await services.startService({
         ...(await withStartedBindings(s, exec, plan)),
         step: name,
+        label: s.scrub(node.aliases?.[0] ?? plan.spec.image ?? "container"),
         digest,
         signal: s.signal,
         ports: [],

@@ -25,9 +25,11 @@ export async function describeGoneServices(
       if (!st || st.running) continue;
       const logs = await services.serviceLogs(svc.running.id, LOG_LINES).catch(() => "");
       const body = logs.trim()
-        ? `\n--- last lines of ${svc.name} ---\n${logs.trimEnd()}`
-        : " (it printed nothing)";
-      notes.push(`${svc.name} exited with code ${st.exitCode ?? "?"} while the step ran${body}`);
+        ? `\n--- last lines of service ${svc.label} ---\n${logs.trimEnd()}`
+        : " (no output was logged)";
+      notes.push(
+        `service ${svc.label} exited with code ${st.exitCode ?? "?"} while the step ran${body}`,
+      );
     }
     if (notes.length > 0) return s.scrub(notes.join("\n"));
     if (check >= CHECKS || s.signal.aborted) return undefined;

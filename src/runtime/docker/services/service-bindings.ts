@@ -27,7 +27,7 @@ async function ipOf(
   network: string,
   binding: { alias: string; target: string },
 ): Promise<string> {
-  const what = `service ${spec.step}: the service bound as ${binding.alias}`;
+  const what = `service ${spec.label ?? spec.step}: the service bound as ${binding.alias}`;
   if (binding.target === "") {
     throw new ServiceError(`${what} has no address: it is not running`, {
       hint: "start the bound service first and check its logs",

@@ -53,7 +53,7 @@ function secretEnvLines(spec: ServiceSpec): string[] {
   return Object.entries(spec.secretEnv).map(([name, value]) => {
     if (name === "" || name.includes("=") || name.includes("\0") || value.includes("\0")) {
       throw new UsageError(
-        `service ${spec.step}: secret variable ${JSON.stringify(name)} cannot be passed to a container: use a name without = and a value without NUL bytes`,
+        `service ${spec.label ?? spec.step}: secret variable ${JSON.stringify(name)} cannot be passed to a container: use a name without = and a value without NUL bytes`,
       );
     }
     return `${name}=${value}`;

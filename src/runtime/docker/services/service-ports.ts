@@ -37,6 +37,22 @@ export function planPorts(ctx: DockerRunContext, spec: ServiceSpec): PortConfig 
   return config;
 }
 
+// The binding shown for a port: the IPv4 one when there is one (as hostPortsOf dials it).
+const chosenBinding = (bindings: Binding[] | null | undefined): Binding | undefined =>
+  (bindings ?? []).find((b) => !b.HostIp.includes(":")) ?? bindings?.[0];
+
+/** The ports the engine bound, as `docker ps` shows them: "0.0.0.0:18095" for a port published on all interfaces. */
+export function boundPortsOf(info: Dockerode.ContainerInspectInfo): Record<string, string> {
+  const bound: Record<string, string> = {};
+  for (const [port, bindings] of Object.entries(info.NetworkSettings.Ports ?? {})) {
+    const b = chosenBinding(bindings);
+    if (!b?.HostPort) continue;
+    const ip = b.HostIp === "" ? "0.0.0.0" : b.HostIp;
+    bound[port] = `${ip.includes(":") ? `[${ip}]` : ip}:${b.HostPort}`;
+  }
+  return bound;
+}
+
 // Read the ports the engine bound; an address of "all interfaces" is dialled on the engine's own host.
 export function hostPortsOf(
   ctx: DockerRunContext,
@@ -45,7 +61,7 @@ export function hostPortsOf(
   const hostPorts: RunningService["hostPorts"] = {};
   const engineHost = ctx.isLocalEngine ? "127.0.0.1" : remoteHost(ctx);
   for (const [port, bindings] of Object.entries(info.NetworkSettings.Ports ?? {})) {
-    const chosen = (bindings ?? []).find((b) => !b.HostIp.includes(":")) ?? bindings?.[0];
+    const chosen = chosenBinding(bindings);
     if (!chosen?.HostPort) continue;
     const wildcard = chosen.HostIp === "" || chosen.HostIp === "0.0.0.0" || chosen.HostIp === "::";
     hostPorts[port] = {

@@ -13,7 +13,7 @@ import { buildExecWrapper } from "../exec/exec-wrapper.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 import { serviceCreateOptions } from "./service-config.js";
 import { resolveBindingHosts } from "./service-bindings.js";
-import { hostPortsOf } from "./service-ports.js";
+import { boundPortsOf, hostPortsOf } from "./service-ports.js";
 import { composeMounts } from "./service-volumes.js";
 
 /** A started service and how to take it down with everything made for it (volumes, secret files, cache locks). */
@@ -32,7 +32,9 @@ export async function startServiceContainer(
 ): Promise<StartedServiceContainer> {
   const { signal } = spec;
   const cancelled = (cause?: unknown) =>
-    new CancelledError(`service ${spec.step} was cancelled while starting`, { cause });
+    new CancelledError(`service ${spec.label ?? spec.step} was cancelled while starting`, {
+      cause,
+    });
   if (signal.aborted) throw cancelled();
   // What exists so far; an abort may take it down while later steps are still in flight, which then throw.
   const owned: { container?: Dockerode.Container; mounts?: PreparedMounts } = {};
@@ -75,6 +77,7 @@ export async function startServiceContainer(
       id: info.Id,
       ip: info.NetworkSettings.Networks[network]?.IPAddress ?? "",
       hostPorts: hostPortsOf(ctx, info),
+      boundPorts: boundPortsOf(info),
       ipReachable: ctx.isLocalEngine && process.platform === "linux",
     };
     return { running, dispose };
@@ -95,7 +98,7 @@ async function createOrExplain(
     return await createRunContainer(ctx, options);
   } catch (err) {
     throw new ServiceError(
-      `could not create the container of service ${spec.step}: ${engineMessage(err)}`,
+      `could not create the container of service ${spec.label ?? spec.step}: ${engineMessage(err)}`,
       {
         cause: err,
         hint: spec.name
@@ -106,7 +109,8 @@ async function createOrExplain(
   }
 }
 
-// A command that cannot start (not found, not executable) fails the service here, with the runtime's reason.
+// A command that cannot start (not found, not executable) fails the service here, with the runtime's reason; so does
+// a published port another program holds, which needs another hint.
 async function startOrExplain(container: Dockerode.Container, spec: ServiceSpec): Promise<void> {
   try {
     await container.start();
@@ -114,18 +118,30 @@ async function startOrExplain(container: Dockerode.Container, spec: ServiceSpec)
     const reason = engineMessage(err)
       .replace(/^.*unable to start container process: /, "")
       .replace(/: unknown$/, "");
-    throw new ServiceError(`service ${spec.step} could not start: ${reason}`, {
+    throw new ServiceError(`service ${spec.label ?? spec.step} could not start: ${reason}`, {
       cause: err,
-      hint: `check that ${spec.args[0] ?? "the command"} exists in the image and is executable`,
+      hint: startHint(reason, spec),
     });
   }
+}
+
+/** What to do about a container that would not start, from the engine's reason. */
+export function startHint(reason: string, spec: Pick<ServiceSpec, "args">): string {
+  // docker's "Bind for 0.0.0.0:18090 failed: port is already allocated", the kernel's "listen tcp4 0.0.0.0:18090: bind:
+  // address already in use": another program or container holds a port the service publishes.
+  if (/port is already allocated|address already in use/.test(reason)) {
+    const port = /(?:Bind for|listen \w+) \[?[\w.:]*?\]?:(\d+)/.exec(reason)?.[1];
+    const which = port ? `host port ${port} is` : "a published host port is";
+    return `${which} already in use (by another program or container): free it (ss -ltnp, docker ps show who holds it) or publish another host port`;
+  }
+  return `check that ${spec.args[0] ?? "the command"} exists in the image and is executable`;
 }
 
 // Copied from exec-container.ts (private there): unsetting image variables runs through /bin/sh.
 async function requireShell(container: Dockerode.Container, spec: ServiceSpec, image: string) {
   if (await statPath(container, "/bin/sh")) return;
   throw new UnsupportedError(
-    `service ${spec.step}: unsetting variables the image sets needs a /bin/sh wrapper, and image ${spec.image ?? image} has no /bin/sh`,
+    `service ${spec.label ?? spec.step}: unsetting variables the image sets needs a /bin/sh wrapper, and image ${spec.image ?? image} has no /bin/sh`,
     {
       hint: "keep the image's variables (set them to an empty value instead), or use an image with a shell",
     },

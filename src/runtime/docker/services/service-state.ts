@@ -10,10 +10,13 @@ const HEALTH = new Set(["starting", "healthy", "unhealthy"]);
 export async function readServiceState(docker: Dockerode, id: string): Promise<ServiceState> {
   const info = await inspectService(docker, id);
   const health = info.State.Health?.Status;
+  const last = info.State.Health?.Log?.at(-1);
+  const failed = last && last.ExitCode !== 0 ? last : undefined;
   return {
     running: info.State.Running,
     exitCode: info.State.Running ? undefined : info.State.ExitCode,
     health: health && HEALTH.has(health) ? (health as ServiceState["health"]) : undefined,
+    ...(failed ? { failedHealthCheck: { exitCode: failed.ExitCode, output: failed.Output } } : {}),
   };
 }
 

@@ -1,6 +1,7 @@
 // Loads a compose project the way `docker compose` does: find the files, read `.env` from the
 // project directory (the shell's variables win over it), interpolate and type-check each file,
 // merge them in order, name the project and normalise. Warnings come back instead of being printed.
+import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { ComposeError } from "../errors.js";
@@ -26,7 +27,7 @@ export interface LoadComposeOptions {
    * followed by its override file (`compose.override.yaml`, `docker-compose.override.yml`, ...).
    */
   files: string[];
-  /** Defaults to the first file's directory. */
+  /** Defaults to the first file's directory; without files, they are looked for here (as docker compose does). */
   projectDir?: string;
   projectName?: string;
   /** Active profiles; defaults to COMPOSE_PROFILES (comma-separated). */
@@ -61,10 +62,11 @@ function composeFiles(opts: LoadComposeOptions, cwd: string, warnings: string[])
       .filter((f) => f !== "")
       .map((f) => path.resolve(cwd, f));
   }
-  const found = findComposeFile(cwd);
+  const from = opts.projectDir ? path.resolve(cwd, opts.projectDir) : cwd;
+  const found = findComposeFile(from);
   if (!found) {
     throw new ComposeError(
-      `no compose file found in ${cwd} or its parents (looked for ${COMPOSE_FILE_NAMES.join(", ")}): pass one with -f`,
+      `no compose file found in ${from} or its parents (looked for ${COMPOSE_FILE_NAMES.join(", ")}): pass one with -f`,
     );
   }
   const all = composeFilesIn(path.dirname(found));
@@ -81,6 +83,17 @@ export async function loadComposeProject(opts: LoadComposeOptions): Promise<Load
   const cwd = opts.cwd ?? process.cwd();
   const warnings: string[] = [];
   const display = displayFrom(cwd);
+  // Checked first: files are looked for from it, and a missing one must not find a parent's file instead.
+  if (opts.projectDir !== undefined) {
+    const given = path.resolve(cwd, opts.projectDir);
+    if (!fs.statSync(given, { throwIfNoEntry: false })?.isDirectory())
+      throw new ComposeError(
+        `project directory ${display(given)} is not a directory (or does not exist)`,
+        {
+          hint: "pass an existing folder to --project-directory",
+        },
+      );
+  }
   const files = composeFiles(opts, cwd, warnings);
   const dir = path.resolve(cwd, opts.projectDir ?? path.dirname(files[0] as string));
   const dotenvPath = path.join(dir, ".env");

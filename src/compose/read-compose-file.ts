@@ -14,8 +14,13 @@ export async function readComposeFile(
   try {
     text = await readTextBounded(file);
   } catch (e) {
-    const why =
-      (e as NodeJS.ErrnoException).code === "ENOENT" ? "no such file" : (e as Error).message;
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === "EISDIR")
+      throw new ComposeError(`cannot read compose file ${shown}: it is a directory`, {
+        cause: e,
+        hint: "pass the compose file in it with -f (e.g. -f DIR/compose.yaml), or use --project-directory DIR",
+      });
+    const why = code === "ENOENT" ? "no such file" : (e as Error).message;
     throw new ComposeError(`cannot read compose file ${shown}: ${why}`, { cause: e });
   }
   const lines = new LineCounter();

@@ -6,6 +6,8 @@ export interface ComposeArgs {
   sub: "up" | "run" | "down" | "config";
   files: string[];
   projectName?: string;
+  /** --project-directory: where relative paths in the files and `.env` are read from, and files are looked for. */
+  projectDirectory?: string;
   profiles: string[];
   detach: boolean;
   services: string[];
@@ -56,6 +58,7 @@ export function parseComposeArgs(rest: readonly string[], globals?: GlobalOption
     };
     if (flag === "-f" || flag === "--file") out.files.push(value());
     else if (flag === "-p" || flag === "--project-name") out.projectName = value();
+    else if (flag === "--project-directory") out.projectDirectory = value();
     else if (flag === "--profile") out.profiles.push(value());
     else if (flag === "-d" || flag === "--detach") out.detach = true;
     else if (flag === "-h" || flag === "--help") out.help = true;
@@ -67,7 +70,7 @@ export function parseComposeArgs(rest: readonly string[], globals?: GlobalOption
         continue;
       }
       throw new UsageError(
-        `unknown flag ${flag} for gantry compose: flags are -f/--file, -p/--project-name, --profile, -d/--detach, --help (and the global --runtime, --progress)`,
+        `unknown flag ${flag} for gantry compose: flags are -f/--file, -p/--project-name, --project-directory, --profile, -d/--detach, --help (and the global --runtime, --progress)`,
       );
     } else if (sub === undefined) sub = t;
     else out.services.push(t);
@@ -88,7 +91,7 @@ export function parseComposeArgs(rest: readonly string[], globals?: GlobalOption
   return out;
 }
 
-export const COMPOSE_HELP = `Usage: gantry compose [-f FILE]... [-p NAME] [--profile P] SUBCOMMAND
+export const COMPOSE_HELP = `Usage: gantry compose [-f FILE]... [-p NAME] [--project-directory DIR] [--profile P] SUBCOMMAND
 
 Run a docker-compose project on Gantry's engine (no docker-compose needed).
 
@@ -97,5 +100,6 @@ Run a docker-compose project on Gantry's engine (no docker-compose needed).
   down                         remove what a detached 'up' of this project left running
   config                       print the normalised model (after interpolation, env_file, merging)
 
-Flags: -f/--file FILE (repeatable), -p/--project-name NAME, --profile NAME (repeatable), -d/--detach.
+Flags: -f/--file FILE (repeatable), -p/--project-name NAME, --profile NAME (repeatable), -d/--detach,
+  --project-directory DIR (relative paths in the files and .env start there; default: the first file's folder).
 `;

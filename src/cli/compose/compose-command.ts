@@ -29,6 +29,7 @@ export async function runCompose(
   const { project, warnings } = await loadComposeProject({
     files: args.files,
     projectName: args.projectName,
+    projectDir: args.projectDirectory,
     profiles: args.profiles.length ? args.profiles : undefined,
     env: io.hostEnv,
     cwd: io.cwd,

@@ -1,8 +1,9 @@
 // One compose service as Gantry objects: a Container built from its definition and the Service it runs as.
+import fs from "node:fs";
 import path from "node:path";
 import type { ComposeProject, ComposeService } from "../compose-types.js";
 import { dag, Service, type Container } from "../../sdk/index.js";
-import { UsageError } from "../../errors.js";
+import { ComposeError, UsageError } from "../../errors.js";
 import { isHostService, type ServiceNode } from "../../engine/api/index.js";
 
 /** The container a compose service describes (image or build, env, workdir, user, entrypoint, command, mounts, health). */
@@ -13,6 +14,7 @@ export function serviceContainer(
 ): Container {
   let c: Container;
   if (svc.build) {
+    requireBuildContext(project, svc, svc.build.context);
     const ctx = dag.host().directory(svc.build.context);
     c = ctx.dockerBuild({
       dockerfile: svc.build.dockerfile,
@@ -63,6 +65,17 @@ export function serviceContainer(
   const ports = new Set([...svc.expose, ...svc.ports.map((p) => p.target)]);
   for (const p of ports) c = c.withExposedPort(p, { experimentalSkipHealthcheck: true });
   return c;
+}
+
+// Checked here, where the project is known: a relative context starts at the project folder, not the current directory.
+function requireBuildContext(project: ComposeProject, svc: ComposeService, context: string): void {
+  if (fs.statSync(context, { throwIfNoEntry: false })?.isDirectory()) return;
+  throw new ComposeError(
+    `service ${svc.name}: build context ${context} is not a directory (or does not exist)`,
+    {
+      hint: `a relative build.context starts at the project folder ${project.dir} (--project-directory, else the first compose file's folder): fix the path`,
+    },
+  );
 }
 
 /** The service as run on the project network: reachable by its name and its aliases from every container there. */

@@ -3,10 +3,12 @@
 // each fail with a message that names the service once and a hint that fits; published ports print as bound.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import net from "node:net";
+import { spawn } from "node:child_process";
 import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { projectStateDir } from "../../src/store/project-state-dir.js";
+import { processIsAlive } from "../../src/process-alive.js";
 import { BUSYBOX, closeServer, docker, freePort, runCommand } from "../helpers/test-session.js";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/gantry.js");
@@ -138,5 +140,41 @@ describe("compose up", () => {
     } finally {
       await closeServer(holder);
     }
+  });
+
+  it("Ctrl-C on up -d while it waits stops the background up, which removes its containers", async () => {
+    // never healthy within the test: up -d waits until interrupted
+    await writeFile(
+      path.join(dir, "slow.yml"),
+      "services:\n" +
+        service(
+          "slow",
+          "echo slow; sleep 3600",
+          '    healthcheck:\n      test: ["CMD", "false"]\n      interval: 1s\n      retries: 1000\n',
+        ),
+    );
+    const parent = spawn("node", [BIN, "compose", "-f", "slow.yml", "-p", "upslow", "up", "-d"], {
+      cwd: dir,
+      env: { ...process.env, CI: "true", GANTRY_STATE_DIR: state },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let out = "";
+    parent.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    parent.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((r) => parent.on("exit", (code) => r(code)));
+    const containers = (): string[] =>
+      docker(["ps", "-aq", "--filter", "label=gantry.compose.project=upslow"])
+        .split("\n")
+        .filter(Boolean);
+    for (let i = 0; i < 300 && containers().length === 0; i++)
+      await new Promise((r) => setTimeout(r, 100));
+    expect(containers()).toHaveLength(1);
+    const pidFile = path.join(projectStateDir(state, dir), "compose", "upslow.pid");
+    const background = Number(await readFile(pidFile, "utf8"));
+    parent.kill("SIGINT");
+    expect(await exited).toBe(130);
+    expect(out).toContain("Interrupted: stopping the run");
+    expect(processIsAlive(background)).toBe(false);
+    expect(containers()).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 // `up --detach` runs a background `up` that owns the project's containers; `down` stops it, and it cleans up as on Ctrl-C.
 import path from "node:path";
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { open, readFile, rm, stat, writeFile } from "node:fs/promises";
 import type { ComposeProject } from "../../compose/index.js";
 import type { CliIo } from "../cli-io.js";
@@ -9,6 +9,7 @@ import { processArgs, processIsAlive } from "../../process-alive.js";
 import type { GantryEnv } from "../../env.js";
 import { openEngineResources, type EngineResources } from "../../runtime/engine-resources.js";
 import { composeLabels } from "../../compose/run/service-container.js";
+import { installInterrupts } from "../../engine/api/index.js";
 import { ensureProjectDir, projectStateDir } from "../../store/project-state-dir.js";
 
 // The background `up`'s pid, log and ready marker: in Gantry's state dir for the project, never in the project.
@@ -53,8 +54,37 @@ export async function detachUp(
   await log.close();
   child.unref();
   await writeFile(f.pid, String(child.pid));
+  let stopping = false;
+  // The background `up` is in its own process group, so Ctrl-C here does not reach it: while it is coming up it is
+  // this command's work, and stopping the command stops it (it removes its containers and network as on Ctrl-C).
+  const uninstall = installInterrupts({
+    signals: io.signals,
+    exit: io.exit,
+    say: (t) => io.stderr.write(t),
+    shutdown: () => {
+      stopping = true;
+      return stopBackgroundUp(f, child.pid);
+    },
+  });
+  try {
+    await waitUntilUp(project, f, child, () => stopping);
+  } finally {
+    uninstall();
+  }
+  return `compose project ${project.name} is up in the background (pid ${child.pid}); logs: ${f.log}; stop it with: gantry compose down`;
+}
+
+// Until the background `up` writes its ready file; its log's last lines when it exits first.
+async function waitUntilUp(
+  project: ComposeProject,
+  f: ReturnType<typeof files>,
+  child: ChildProcess,
+  stopping: () => boolean,
+): Promise<void> {
   for (;;) {
-    if (await exists(f.ready)) break;
+    // Interrupted: the background `up` ends because it was told to, not as a failure; the interrupt exits.
+    if (stopping()) return new Promise<never>(() => undefined);
+    if (await exists(f.ready)) return;
     if (child.exitCode !== null || !(await runningUp(f))) {
       await rm(f.pid, { force: true });
       const tail = (await readFile(f.log, "utf8").catch(() => ""))
@@ -66,7 +96,23 @@ export async function detachUp(
     }
     await new Promise((r) => setTimeout(r, 200));
   }
-  return `compose project ${project.name} is up in the background (pid ${child.pid}); logs: ${f.log}; stop it with: gantry compose down`;
+}
+
+// SIGTERM, then wait (as `down` does, up to 60 s) for it to clean up and exit.
+async function stopBackgroundUp(
+  f: ReturnType<typeof files>,
+  pid: number | undefined,
+): Promise<void> {
+  if (pid === undefined) return;
+  try {
+    process.kill(pid, "SIGTERM");
+  } catch {
+    return; // it ended on its own meanwhile
+  }
+  const deadline = Date.now() + 60_000;
+  while (Date.now() < deadline && processIsAlive(pid)) await new Promise((r) => setTimeout(r, 200));
+  await rm(f.pid, { force: true });
+  await rm(f.ready, { force: true });
 }
 
 /**

@@ -348,6 +348,22 @@ describe("DockerServices", () => {
     await rt.close();
     expect(await leftovers(runIdOf(rt))).toBe("");
   });
+
+  it("leaves nothing when Ctrl-C comes while a service is still being created", async () => {
+    // Interrupted at several moments of the start: creating the network, the container, starting it.
+    for (const delayMs of [0, 10, 30, 60, 100, 150, 250]) {
+      const rt = newRuntime();
+      const ctl = new AbortController();
+      const starting = servicesOf(rt).startService(
+        busyboxService(["sleep", "300"], { signal: ctl.signal }),
+      );
+      await new Promise((r) => setTimeout(r, delayMs));
+      ctl.abort(); // what Ctrl-C does first; closing the run follows at once
+      await rt.close();
+      await starting.catch(() => undefined);
+      expect(await leftovers(runIdOf(rt)), `interrupted after ${delayMs} ms`).toBe("");
+    }
+  });
 });
 
 // A TCP port nobody listens on right now.

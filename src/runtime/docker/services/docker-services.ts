@@ -26,6 +26,8 @@ export class DockerServices implements ServiceRuntime {
     { target: string; refs: number; ready: Promise<Relay | "direct"> }
   >();
   private relayNetwork?: Promise<RelayNetwork>;
+  /** Starts in flight: close() lets them finish (an aborted one removes what it made) before the run's sweep. */
+  private readonly starting = new Set<Promise<unknown>>();
   private closed = false;
 
   constructor(
@@ -45,11 +47,20 @@ export class DockerServices implements ServiceRuntime {
 
   // Start on the run network and remember what to clean when it stops.
   async startService(spec: ServiceSpec): Promise<RunningService> {
-    const network = await this.network(spec.signal);
-    const { startServiceContainer } = await import("./service-start.js");
-    const started = await startServiceContainer(this.ctx, await this.caches(), spec, network);
-    this.started.set(started.running.id, started);
-    return started.running;
+    if (this.closed) throw new CancelledError("the run is closing: no service starts now");
+    const starting = (async () => {
+      const network = await this.network(spec.signal);
+      const { startServiceContainer } = await import("./service-start.js");
+      const started = await startServiceContainer(this.ctx, await this.caches(), spec, network);
+      this.started.set(started.running.id, started);
+      return started.running;
+    })();
+    this.starting.add(starting);
+    try {
+      return await starting;
+    } finally {
+      this.starting.delete(starting);
+    }
   }
 
   // Running or exited, with the health docker tracks for the health command.
@@ -153,6 +164,10 @@ export class DockerServices implements ServiceRuntime {
   // Kill every service still running; DockerRuntime.close calls it before removing what carries the run's labels.
   async close(): Promise<void> {
     this.closed = true;
+    // A container (or the network) still being created when Ctrl-C came would appear after the sweep of the run's
+    // labels has listed what to remove: then the network, still in use, stayed behind, and a container started
+    // after the process had gone could stay running. The run's signal is aborted by now, so starts end quickly.
+    await Promise.allSettled([...this.starting, this.networkName]);
     const ids = [...this.started.keys()];
     const relays = [...this.relays.values()];
     this.relays.clear();

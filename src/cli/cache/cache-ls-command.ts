@@ -110,15 +110,15 @@ export async function runCacheLs(
       const vols = usage.orphanVolumes.filter((v) => v.orphan === orphan);
       if (imgs.length + vols.length)
         out.push(
-          `  ${says}: ${imgs.length} images (${formatBytes(sum(imgs.map((i) => i.size)))}), ` +
-            `${vols.length} cache volumes (${formatBytes(sum(vols.map((v) => v.size ?? 0)))})`,
+          `  ${says}: ${count(imgs.length, "image")} (${formatBytes(sum(imgs.map((i) => i.size)))}), ` +
+            `${count(vols.length, "cache volume")} (${formatBytes(sum(vols.map((v) => v.size ?? 0)))})`,
         );
     }
     const other = usage.otherImages;
     const others = usage.otherVolumes;
     out.push(
-      `  not counted: ${other.length} other Gantry-labelled images (${formatBytes(sum(other.map((i) => i.size)))}) and ` +
-        `${others.length} volumes (${formatBytes(sum(others.map((v) => v.size ?? 0)))}) — other state dirs' on this engine, ` +
+      `  not counted: ${count(other.length, "other Gantry-labelled image")} (${formatBytes(sum(other.map((i) => i.size)))}) and ` +
+        `${count(others.length, "volume")} (${formatBytes(sum(others.map((v) => v.size ?? 0)))}) — other state dirs' on this engine, ` +
         `services' named volumes, images tagged for a release, or made before objects named their state dir; ` +
         `this state dir never removes them`,
     );
@@ -200,4 +200,9 @@ function shortRef(ref: string): string {
 
 function sum(ns: number[]): number {
   return ns.reduce((a, b) => a + b, 0);
+}
+
+// "1 image", "2 images"
+function count(n: number, noun: string): string {
+  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -63,7 +63,10 @@ export interface DeployResult {
   previous?: string;
   /** Where the app answers (docker: http://host:port). */
   url?: string;
-  /** Milliseconds of each phase (build, release-command, start, health, switch, drain, total). */
+  /**
+   * Milliseconds of each phase (build, release-command, start, health, switch, drain, stop, total); a first deploy
+   * has no drain (it starts the proxy: no old workers to wait for).
+   */
   timings: Record<string, number>;
   /** fly: each flyctl command run, with its output (the token never appears in either). */
   flyctl?: { args: string[]; stdout: string }[];

@@ -65,6 +65,11 @@ export interface DeploymentRuntime {
     ref: string,
     signal: AbortSignal,
   ): Promise<string>;
+  /**
+   * Remove the tag `ref` (the image goes with it when no other tag or container holds it); a tag already gone is
+   * fine. A release that never served cannot be rolled back to, so its tag would only pile up.
+   */
+  removeImageTag(ref: string): Promise<void>;
   /** The id of a local image, or undefined when the engine has none by that name (never pulls). */
   imageId(ref: string): Promise<string | undefined>;
   /** Find a local image, pulling it when missing; its id. */

@@ -2,7 +2,7 @@
 // config and `nginx -s reload`: new workers take new connections while the old ones finish theirs, so no request is
 // dropped; the switch is done once the old workers have exited.
 import type { DeployedContainer, DeploymentRuntime } from "../../engine/api/index.js";
-import { DeployError } from "../../errors.js";
+import { DeployError, ImageError, NotFoundError } from "../../errors.js";
 import { probe } from "../health-check.js";
 import { DEPLOY_LABELS, networkName, proxyName } from "./docker-names.js";
 import {
@@ -36,6 +36,30 @@ export class DockerProxy {
     private readonly s: ProxySettings,
   ) {}
 
+  /** The proxy's image reference. */
+  get image(): string {
+    return this.s.image;
+  }
+
+  /**
+   * The proxy's image on the engine, pulled when missing. Its failure says how to name another image: offline,
+   * nginx:stable cannot be pulled, and the pull's own hint knows nothing of the proxy.
+   */
+  async ensureImage(): Promise<void> {
+    try {
+      await this.rt.ensureImage(this.s.image, this.s.signal);
+    } catch (e) {
+      if (!(e instanceof ImageError || e instanceof NotFoundError)) throw e;
+      throw new DeployError(`cannot get the proxy image of app ${this.s.app}: ${e.message}`, {
+        cause: e,
+        hint:
+          `name an nginx image this engine has (docker images): set GANTRY_DEPLOY_PROXY_IMAGE=REF, or pass ` +
+          `--proxy-image=REF where the deploy function has that flag; or make ${this.s.image} available ` +
+          `(docker pull / docker load)`,
+      });
+    }
+  }
+
   /** The proxy container, when the app has one. */
   async find(): Promise<DeployedContainer | undefined> {
     const found = await this.rt.list({ ...this.s.labels, [DEPLOY_LABELS.role]: "proxy" });
@@ -56,7 +80,7 @@ export class DockerProxy {
 
   /** First deploy: start nginx already pointing at the release, and wait until its port accepts connections. */
   async create(release: string, upstream: string): Promise<DeployedContainer> {
-    await this.rt.ensureImage(this.s.image, this.s.signal);
+    await this.ensureImage();
     const proxy = await this.rt.start({
       name: proxyName(this.s.app),
       image: this.s.image,
@@ -78,16 +102,22 @@ export class DockerProxy {
     return proxy;
   }
 
-  /** Point the proxy at `upstream`; `previous` is restored when nginx refuses the new config. */
+  /**
+   * Point the proxy at `upstream`; `previous` is restored when nginx refuses the new config. A switch once begun is
+   * not cut short by the run's cancellation (it is bounded by the old workers' shutdown timeout instead): cut
+   * between the reload and its end, nobody would know which release serves, and a Ctrl-C during a public health
+   * check must still move traffic back to the live release.
+   */
   async switchTo(
     proxy: DeployedContainer,
     next: { release: string; upstream: string },
     previous: { release: string; upstream: string } | undefined,
   ): Promise<SwitchTiming> {
+    const signal = AbortSignal.timeout((WORKER_SHUTDOWN_SEC + 30) * 1000);
     await this.rt.putFiles(proxy.id, [
       { path: NGINX_CONF, contents: nginxConfig({ app: this.s.app, ...next }) },
     ]);
-    const test = await this.rt.exec(proxy.id, NGINX_TEST, this.s.signal);
+    const test = await this.rt.exec(proxy.id, NGINX_TEST, signal);
     if (test.exitCode !== 0) {
       if (previous)
         await this.rt.putFiles(proxy.id, [
@@ -100,7 +130,7 @@ export class DockerProxy {
         },
       );
     }
-    const r = await this.rt.exec(proxy.id, reloadAndWatch(WORKER_SHUTDOWN_SEC + 10), this.s.signal);
+    const r = await this.rt.exec(proxy.id, reloadAndWatch(WORKER_SHUTDOWN_SEC + 10), signal);
     const [t0, up, gone] = r.stdout.trim().split(" ").map(Number);
     if (r.exitCode === 10)
       throw new DeployError(

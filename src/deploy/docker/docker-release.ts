@@ -2,7 +2,7 @@
 // one, and the health gate it must pass before any traffic reaches it.
 import type { DeployedContainer, DeploymentRuntime } from "../../engine/api/index.js";
 import { deployStep, scrubText } from "../../engine/api/index.js";
-import { DeployError } from "../../errors.js";
+import { DeployError, shellJoin } from "../../errors.js";
 import type { HealthSettings } from "../deploy-options.js";
 import type { Release } from "../release-history.js";
 import { healthError, waitHealthy } from "../wait-healthy.js";
@@ -23,7 +23,7 @@ export async function runReleaseCommand(
   rel: Release,
   args: string[],
 ): Promise<void> {
-  await deployStep(`release command ${args.join(" ")}`, async (log) => {
+  await deployStep(`release command ${shellJoin(args)}`, async (log) => {
     const name = `${releaseContainerName(c.app, rel.id)}-release-command`;
     await removeByName(c, name);
     const ctr = await c.rt.start({
@@ -47,7 +47,7 @@ export async function runReleaseCommand(
       for (const line of logs.trimEnd().split("\n")) if (line) log(line);
       if (code !== 0)
         throw new DeployError(
-          `release command ${JSON.stringify(args.join(" "))} of release ${rel.id} exited with code ${code}; the deploy stopped and traffic did not move\n  ── last lines ──\n${indent(logs)}`,
+          `release command \`${shellJoin(args)}\` of release ${rel.id} exited with code ${code}; the deploy stopped and traffic did not move\n  ── last lines ──\n${indent(logs)}`,
           { hint: "fix the release command (or what it talks to) and deploy again" },
         );
     } finally {

@@ -2,6 +2,7 @@
 // proxy, then the old release stops. Any failure before the switch leaves traffic where it was; a failure of the
 // public URLs after it moves traffic back. Rollback is the same path from an older release's image.
 import {
+  closeAfter,
   deploymentRuntime,
   deployRunContext,
   deployStep,
@@ -51,17 +52,30 @@ export interface DockerDeployInput {
 
 const DEFAULT_PROXY_IMAGE = "nginx:stable";
 
-/** An app's history, runtime and labels on this engine, with its lock held while `fn` runs. */
-async function withApp<T>(
-  app: string,
-  fn: (a: {
-    rt: DeploymentRuntime;
-    store: ReleaseHistory;
-    h: AppHistory;
-    ctx: ReleaseContext;
-    proxyImage?: string;
-  }) => Promise<T>,
-): Promise<T> {
+// How long an interrupted run's close waits for the deploy to take its unfinished release down: a container stop
+// with no grace period and a few engine calls, or a switch back that lets the proxy's old workers finish.
+const CLEANUP_CAP_MS = 60_000;
+
+type AppWork<T> = (a: {
+  rt: DeploymentRuntime;
+  store: ReleaseHistory;
+  h: AppHistory;
+  ctx: ReleaseContext;
+  proxyImage?: string;
+}) => Promise<T>;
+
+/**
+ * An app's history, runtime and labels on this engine, with its lock held while `fn` runs. Ctrl-C closes the run
+ * without waiting for the function it runs; the close waits for this one, so its failure path (removing a release
+ * that never served, recording it failed) finishes before the CLI exits.
+ */
+function withApp<T>(app: string, fn: AppWork<T>): Promise<T> {
+  const work = lockedApp(app, fn);
+  closeAfter(work, CLEANUP_CAP_MS);
+  return work;
+}
+
+async function lockedApp<T>(app: string, fn: AppWork<T>): Promise<T> {
   const run = deployRunContext("deploy");
   const rt = deploymentRuntime("deploy");
   if (!run.stateDir)
@@ -95,6 +109,19 @@ export async function deployDocker(o: DockerDeployInput): Promise<DeployResult> 
   return withApp(o.app, async ({ rt, store, h, ctx, proxyImage }) => {
     const t0 = Date.now();
     const timings: Record<string, number> = {};
+    const proxy = new DockerProxy(rt, {
+      app: o.app,
+      image: o.proxyImage ?? proxyImage ?? DEFAULT_PROXY_IMAGE,
+      port: o.port,
+      hostIp: o.hostIp,
+      labels: ctx.labels,
+      signal: ctx.signal,
+    });
+    // Before anything is built or started: a proxy serving another port, or a proxy image this engine cannot get
+    // (offline, no nginx:stable), fails in a second instead of after the build and the health checks.
+    const existing = await proxy.find();
+    if (existing) proxy.checkPort(existing);
+    else await deployStep(`proxy image ${proxy.image}`, () => proxy.ensureImage());
     const id = nextReleaseId(h);
     const rel: Release = {
       id,
@@ -127,16 +154,6 @@ export async function deployDocker(o: DockerDeployInput): Promise<DeployResult> 
         await runReleaseCommand(ctx, rel, o.releaseCommand);
         timings["release-command"] = Date.now() - t;
       }
-      const proxy = new DockerProxy(rt, {
-        app: o.app,
-        image: o.proxyImage ?? proxyImage ?? DEFAULT_PROXY_IMAGE,
-        port: o.port,
-        hostIp: o.hostIp,
-        labels: ctx.labels,
-        signal: ctx.signal,
-      });
-      const existing = await proxy.find();
-      if (existing) proxy.checkPort(existing);
       const r = await promote(ctx, store, h, rel, proxy, o.health, "deploy", timings);
       timings.total = Date.now() - t0;
       return {
@@ -148,14 +165,48 @@ export async function deployDocker(o: DockerDeployInput): Promise<DeployResult> 
         timings,
       };
     } catch (e) {
-      if (rel.state === "deploying") {
-        rel.state = "failed";
-        rel.reason = firstLine(e);
-        store.write(h);
-      }
+      await discardRelease(ctx, store, h, rel, e);
       throw e;
     }
   });
+}
+
+/**
+ * A deploy that failed, or was interrupted, before its release served: the release is recorded failed and goes
+ * entirely — its containers, its image tag (nothing can roll back to a release that never served, so tags would only
+ * pile up), and on a first deploy the proxy and network made for it. A live release is never touched.
+ */
+async function discardRelease(
+  ctx: ReleaseContext,
+  store: ReleaseHistory,
+  h: AppHistory,
+  rel: Release,
+  e: unknown,
+): Promise<void> {
+  if (rel.state === "live") return; // it served: what failed came after (stopping the old release)
+  if (ctx.signal.aborted) {
+    rel.state = "failed";
+    rel.reason = `the deploy was cancelled (${firstLine(ctx.signal.reason)})`;
+  } else if (rel.state === "deploying") {
+    rel.state = "failed";
+    rel.reason = firstLine(e);
+  }
+  store.write(h);
+  // Best effort, each on its own: the deploy's own error is what the person needs, and the next deploy's reconcile
+  // removes any container left here.
+  const quietly = (p: Promise<unknown>) => p.catch(() => undefined);
+  for (const role of ["release", "release-command"])
+    for (const c of await ctx.rt
+      .list({ ...ctx.labels, [DEPLOY_LABELS.role]: role, [DEPLOY_LABELS.release]: rel.id })
+      .catch(() => []))
+      await quietly(ctx.rt.remove(c.id, 0));
+  await quietly(ctx.rt.removeImageTag(rel.image));
+  if (liveRelease(h)) return;
+  for (const c of await ctx.rt
+    .list({ ...ctx.labels, [DEPLOY_LABELS.role]: "proxy" })
+    .catch(() => []))
+    await quietly(ctx.rt.remove(c.id, 0));
+  await quietly(ctx.rt.removeNetwork(networkName(ctx.app)));
 }
 
 /** Go back to an older release (the previous good one, or `to`) through the same health-checked switch. */
@@ -174,7 +225,9 @@ export async function rollbackDocker(o: {
         o.to
           ? `app ${o.app} has no release ${o.to}`
           : `app ${o.app} has no earlier good release to roll back to`,
-        { hint: `releases: ${known}` },
+        {
+          hint: `releases: ${known}; --to=rN goes back to a release that served (superseded or rolled-back)`,
+        },
       );
     if (target.state === "live")
       throw new DeployError(`release ${target.id} of ${o.app} is already live`);
@@ -253,93 +306,102 @@ async function promote(
   const stays = live
     ? `traffic stays on release ${live.id}`
     : "nothing was serving, and nothing serves now";
-  let t = Date.now();
+  const t0 = Date.now();
   const ctr = await startRelease(ctx, rel);
-  timings.start = Date.now() - t;
+  timings.start = Date.now() - t0;
+  // Whatever fails from here (the proxy's start, a taken port, an interruption), a release that does not serve goes.
   try {
-    timings.health = await checkRelease(
-      ctx,
-      rel,
-      ctr,
-      health,
-      `${stays}; the new release was removed`,
-    );
-  } catch (e) {
-    if (mode === "deploy") {
-      rel.state = "failed-health";
-      rel.reason = firstLine(e);
-      store.write(h);
-    }
-    throw e;
-  }
-  const upstream = {
-    release: rel.id,
-    upstream: `${releaseContainerName(ctx.app, rel.id)}:${rel.appPort}`,
-  };
-  const back = live
-    ? { release: live.id, upstream: `${releaseContainerName(ctx.app, live.id)}:${live.appPort}` }
-    : undefined;
-  const existing = await proxy.find();
-  t = Date.now();
-  let timing: SwitchTiming | undefined;
-  await deployStep(`switch traffic to release ${rel.id}`, async () => {
-    if (existing) timing = await proxy.switchTo(existing, upstream, back);
-    else await proxy.create(rel.id, upstream.upstream);
-  });
-  timings.switch = timing?.switchMs ?? Date.now() - t;
-  timings.drain = timing?.drainMs ?? Date.now() - t;
-  if (health.urls.length > 0) {
-    const res = await deployStep(`health check ${health.urls.join(", ")}`, () =>
-      waitHealthy(
-        health.urls.map((u) => ({ label: u, url: u })),
-        {
-          timeoutMs: health.timeoutMs,
-          retries: health.retries,
-          bodyMatch: health.bodyMatch,
-          signal: ctx.signal,
-        },
-      ),
-    );
-    if (!res.ok) {
-      const logs = await ctx.rt.logs(ctr.id, 30).catch(() => "");
-      const proxyCtr = existing ?? (await proxy.find());
-      if (back && proxyCtr) await proxy.switchTo(proxyCtr, back, undefined);
-      await ctx.rt.remove(ctr.id, 0);
+    try {
+      timings.health = await checkRelease(
+        ctx,
+        rel,
+        ctr,
+        health,
+        `${stays}; the new release was removed`,
+      );
+    } catch (e) {
       if (mode === "deploy") {
         rel.state = "failed-health";
-        rel.reason = `public health check failed after the switch; traffic moved back`;
+        rel.reason = firstLine(e);
         store.write(h);
       }
-      throw healthError(
-        `release ${rel.id} of ${ctx.app}`,
-        res,
-        health.bodyMatch,
-        logs,
-        back
-          ? `traffic moved back to release ${back.release}; the new release was removed`
-          : "the new release was removed",
-      );
+      throw e;
     }
+    const upstream = {
+      release: rel.id,
+      upstream: `${releaseContainerName(ctx.app, rel.id)}:${rel.appPort}`,
+    };
+    const back = live
+      ? { release: live.id, upstream: `${releaseContainerName(ctx.app, live.id)}:${live.appPort}` }
+      : undefined;
+    const existing = await proxy.find();
+    let t = Date.now();
+    let timing: SwitchTiming | undefined;
+    await deployStep(`switch traffic to release ${rel.id}`, async () => {
+      if (existing) timing = await proxy.switchTo(existing, upstream, back);
+      else await proxy.create(rel.id, upstream.upstream);
+    });
+    timings.switch = timing?.switchMs ?? Date.now() - t;
+    // A first deploy starts the proxy: no old workers, nothing drained, so no drain time to report.
+    if (timing) timings.drain = timing.drainMs;
+    if (health.urls.length > 0)
+      // The failure is thrown inside the step, after traffic moved back, so the step ends failed (✘), not done.
+      await deployStep(`health check ${health.urls.join(", ")}`, async () => {
+        const res = await waitHealthy(
+          health.urls.map((u) => ({ label: u, url: u })),
+          {
+            timeoutMs: health.timeoutMs,
+            retries: health.retries,
+            bodyMatch: health.bodyMatch,
+            signal: ctx.signal,
+          },
+        );
+        if (res.ok) return;
+        const logs = await ctx.rt.logs(ctr.id, 30).catch(() => "");
+        const proxyCtr = existing ?? (await proxy.find());
+        if (back && proxyCtr) await proxy.switchTo(proxyCtr, back, undefined);
+        await ctx.rt.remove(ctr.id, 0);
+        if (mode === "deploy") {
+          rel.state = "failed-health";
+          rel.reason = `public health check failed after the switch; traffic moved back`;
+          store.write(h);
+        }
+        throw healthError(
+          `release ${rel.id} of ${ctx.app}`,
+          res,
+          health.bodyMatch,
+          logs,
+          back
+            ? `traffic moved back to release ${back.release}; the new release was removed`
+            : "the new release was removed",
+        );
+      });
+    await ctx.rt.keepRunning(ctr.id);
+    if (live) {
+      live.state = mode === "deploy" ? "superseded" : "rolled-back";
+      live.reason = mode === "rollback" ? `replaced by a rollback to ${rel.id}` : undefined;
+    }
+    rel.state = "live";
+    // The note said why it stopped serving before (a rollback replaced it); serving again, that no longer holds.
+    rel.reason =
+      mode === "rollback" && live ? `live again by a rollback from ${live.id}` : undefined;
+    rel.liveSince = new Date().toISOString();
+    store.write(h);
+    if (live) {
+      t = Date.now();
+      for (const c of await ctx.rt.list({
+        ...ctx.labels,
+        [DEPLOY_LABELS.role]: "release",
+        [DEPLOY_LABELS.release]: live.id,
+      }))
+        await ctx.rt.remove(c.id, 10);
+      timings.stop = Date.now() - t;
+    }
+    return { previous: live?.id };
+  } catch (e) {
+    if (rel.state !== "live") await ctx.rt.remove(ctr.id, 0).catch(() => undefined);
+    throw e;
   }
-  await ctx.rt.keepRunning(ctr.id);
-  if (live) {
-    live.state = mode === "deploy" ? "superseded" : "rolled-back";
-    if (mode === "rollback") live.reason = `rolled back to ${rel.id}`;
-  }
-  rel.state = "live";
-  rel.liveSince = new Date().toISOString();
-  store.write(h);
-  if (live) {
-    t = Date.now();
-    for (const c of await ctx.rt.list({
-      ...ctx.labels,
-      [DEPLOY_LABELS.role]: "release",
-      [DEPLOY_LABELS.release]: live.id,
-    }))
-      await ctx.rt.remove(c.id, 10);
-    timings.stop = Date.now() - t;
-  }
-  return { previous: live?.id };
 }
 
 // Leftovers of an interrupted deploy: a "deploying" release is failed, containers of releases not live are removed.
@@ -355,17 +417,19 @@ async function reconcile(ctx: ReleaseContext, store: ReleaseHistory, h: AppHisto
         hint: "choose another --app, or remove that app's containers if it is yours from another checkout",
       },
     );
-  let changed = false;
+  const interrupted: Release[] = [];
   for (const r of h.releases)
     if (r.state === "deploying") {
       r.state = "failed";
       r.reason = "the deploy was interrupted";
-      changed = true;
+      interrupted.push(r);
     }
-  if (changed) store.write(h);
+  if (interrupted.length > 0) store.write(h);
   const live = liveRelease(h);
   for (const c of await ctx.rt.list({ ...ctx.labels, [DEPLOY_LABELS.role]: "release" }))
     if (c.labels[DEPLOY_LABELS.release] !== live?.id) await ctx.rt.remove(c.id, 0);
+  // A release that never served cannot be rolled back to: its image tag goes too (after its container, which holds it).
+  for (const r of interrupted) await ctx.rt.removeImageTag(r.image).catch(() => undefined);
 }
 
 // The app's port inside the container: given, or the image's only EXPOSEd port.

@@ -98,6 +98,21 @@ export async function deployStep<T>(
   }
 }
 
+/**
+ * Have the run's close wait for `work` (at most `capMs`). An interrupted run closes without waiting for the function
+ * it runs, so a deploy's own failure path (taking down a release that never served) would race the process's exit.
+ */
+export function closeAfter(work: Promise<unknown>, capMs: number): void {
+  requireSession("deploy").onClose(async () => {
+    let timer: NodeJS.Timeout | undefined;
+    const cap = new Promise<void>((r) => (timer = setTimeout(r, capMs)));
+    await Promise.race([work.then(noop, noop), cap]);
+    clearTimeout(timer);
+  });
+}
+
+function noop(): void {}
+
 /** Text with every secret of the run masked (a release's logs may echo one). */
 export function scrubText(text: string): string {
   return requireSession("deploy").scrub(text);

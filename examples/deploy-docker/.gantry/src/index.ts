@@ -75,7 +75,9 @@ export class DeployDocker {
       proxyImage,
     });
     const t = r.timings;
-    return `release ${r.release.id} of ${app} is live at ${r.url} (switch ${t.switch} ms, drain ${t.drain} ms)`;
+    // A first deploy starts the proxy: nothing is drained, and no drain time is given.
+    const drain = t.drain === undefined ? "" : `, drain ${t.drain} ms`;
+    return `release ${r.release.id} of ${app} is live at ${r.url} (switch ${t.switch} ms${drain})`;
   }
 
   /** The app's releases, newest first. */

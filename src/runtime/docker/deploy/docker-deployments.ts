@@ -77,6 +77,18 @@ export class DockerDeployments implements DeploymentRuntime {
     return image.id;
   }
 
+  // The engine deletes the image itself only when this was its last tag; one a container still uses stays (409).
+  async removeImageTag(ref: string): Promise<void> {
+    try {
+      await this.ctx.docker.getImage(ref).remove();
+    } catch (err) {
+      if (isNotFound(err) || dockerStatus(err) === 409) return;
+      throw new ImageError(`could not remove the image tag ${ref}: ${engineMessage(err)}`, {
+        cause: err,
+      });
+    }
+  }
+
   async imageId(ref: string): Promise<string | undefined> {
     return (await inspectImage(this.ctx.docker, ref))?.Id;
   }

@@ -65,6 +65,7 @@ describe("deploy on docker (example module, real CLI, nginx proxy)", () => {
     const v1 = await ciThenDeploy();
     expect(v1.status, v1.out).toBe(0);
     expect(v1.stdout).toContain(`release r1 of ${APP} is live at http://127.0.0.1:${PORT}`);
+    expect(v1.stdout).not.toContain("drain"); // a first deploy starts the proxy: nothing was drained
     expect(await served()).toBe("hello from v1");
 
     const marks = { v3Start: 0, v3End: 0, backStart: 0, backEnd: 0 };
@@ -94,6 +95,7 @@ describe("deploy on docker (example module, real CLI, nginx proxy)", () => {
     expect(v3.status, v3.out).toBe(0);
     expect(v3.out).toContain("migrations: nothing to do");
     expect(v3.stdout).toContain(`release r3 of ${APP} is live`);
+    expect(v3.stdout).toMatch(/\(switch \d+ ms, drain \d+ ms\)/);
     await load.waitRequests(50);
     expect(await served()).toBe("hello from v3");
 
@@ -142,6 +144,9 @@ describe("deploy on docker (example module, real CLI, nginx proxy)", () => {
       .map((l) => l.split(/\s+/).slice(0, 2).join(" "));
     expect(rows).toEqual(["r4 failed", "r3 rolled-back", "r2 failed-health", "r1 live"]);
     expect(rel.stdout).toMatch(/r1\s+live\s+\S+ \S+\s+sha256:[0-9a-f]{12}\s+sha256:[0-9a-f]{12}/);
+    // The notes say who replaced whom: the live release's is not a leftover of an earlier rollback.
+    expect(rel.stdout).toMatch(/r3\s+rolled-back\s.*replaced by a rollback to r1/);
+    expect(rel.stdout).toMatch(/r1\s+live\s.*live again by a rollback from r3/);
 
     // Every container and the network carry the app's label; what serves restarts with the engine.
     const names = docker([

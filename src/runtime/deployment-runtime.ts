@@ -70,6 +70,8 @@ export interface DeploymentRuntime {
    * fine. A release that never served cannot be rolled back to, so its tag would only pile up.
    */
   removeImageTag(ref: string): Promise<void>;
+  /** The local tags of repository `repo` (`gantry-deploy/shop` → `["gantry-deploy/shop:r1", …]`), in one listing. */
+  imageTags(repo: string): Promise<string[]>;
   /** The id of a local image, or undefined when the engine has none by that name (never pulls). */
   imageId(ref: string): Promise<string | undefined>;
   /** Find a local image, pulling it when missing; its id. */

@@ -213,4 +213,22 @@ describe("deploy on docker: failed and interrupted deploys clean up", () => {
       "r1 live",
     ]);
   }, 300_000);
+
+  it("the next deploy removes the image tags an older Gantry kept for releases that never served", async () => {
+    // r2 (cancelled) and r3 (failed-health) failed above; an older Gantry left their tags behind.
+    for (const id of ["r2", "r3"])
+      docker(["tag", `gantry-deploy/${APP}:r1`, `gantry-deploy/${APP}:${id}`]);
+    expect(leftovers(APP).tags).toEqual(["r1", "r2", "r3"]);
+    // Refused at once (another public port), after the app's leftovers were reconciled.
+    const r = await gantry([
+      "deploy",
+      `--app=${APP}`,
+      `--port=${PORT + 1}`,
+      "--health=/healthz",
+      "--force",
+    ]);
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain(`app ${APP} is served on port ${PORT}`);
+    expect(leftovers(APP).tags).toEqual(["r1"]);
+  }, 120_000);
 });

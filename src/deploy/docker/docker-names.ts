@@ -27,7 +27,12 @@ export function releaseContainerName(app: string, release: string): string {
 
 /** The release's image, tagged on the engine so a rollback finds it after the build cache moved on. */
 export function releaseImageRef(app: string, release: string): string {
-  return `gantry-deploy/${app}:${release}`;
+  return `${releaseImageRepo(app)}:${release}`;
+}
+
+/** The repository every release image of the app is a tag of. */
+export function releaseImageRepo(app: string): string {
+  return `gantry-deploy/${app}`;
 }
 
 export function projectKey(projectDir: string): string {

@@ -29,6 +29,7 @@ import {
   networkName,
   releaseContainerName,
   releaseImageRef,
+  releaseImageRepo,
 } from "./docker-names.js";
 import { DockerProxy, type SwitchTiming } from "./docker-proxy.js";
 import {
@@ -428,8 +429,16 @@ async function reconcile(ctx: ReleaseContext, store: ReleaseHistory, h: AppHisto
   const live = liveRelease(h);
   for (const c of await ctx.rt.list({ ...ctx.labels, [DEPLOY_LABELS.role]: "release" }))
     if (c.labels[DEPLOY_LABELS.release] !== live?.id) await ctx.rt.remove(c.id, 0);
-  // A release that never served cannot be rolled back to: its image tag goes too (after its container, which holds it).
-  for (const r of interrupted) await ctx.rt.removeImageTag(r.image).catch(() => undefined);
+  // A release that never served cannot be rolled back to: its image tag goes too (after its container, which holds
+  // it). That includes the tags of failed releases an older Gantry kept: one listing finds them.
+  const neverServed = new Set(
+    h.releases
+      .filter((r) => r.state === "failed" || r.state === "failed-health")
+      .map((r) => r.image),
+  );
+  const tags = await ctx.rt.imageTags(releaseImageRepo(ctx.app)).catch(() => []);
+  for (const tag of tags)
+    if (neverServed.has(tag)) await ctx.rt.removeImageTag(tag).catch(() => undefined);
 }
 
 // The app's port inside the container: given, or the image's only EXPOSEd port.

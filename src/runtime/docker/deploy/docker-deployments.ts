@@ -89,6 +89,11 @@ export class DockerDeployments implements DeploymentRuntime {
     }
   }
 
+  async imageTags(repo: string): Promise<string[]> {
+    const found = await this.ctx.docker.listImages({ filters: { reference: [repo] } });
+    return found.flatMap((i) => i.RepoTags ?? []).filter((t) => t.startsWith(`${repo}:`));
+  }
+
   async imageId(ref: string): Promise<string | undefined> {
     return (await inspectImage(this.ctx.docker, ref))?.Id;
   }

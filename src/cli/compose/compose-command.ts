@@ -77,7 +77,7 @@ async function up(
   await withCliRun(
     { globals, io, errors, projectDir: project.dir, label: `compose up ${project.name}` },
     async (session) => {
-      const runner = new ComposeRunner(project, { publish: true });
+      const runner = new ComposeRunner(project, { publish: true, startedIsReady: true });
       const { services, jobs } = await runner.up(args.services);
       const lines = services.map(({ name, svc }) => {
         // What the file publishes (`ports:`); `expose:` ports stay private, as in docker compose.
@@ -132,7 +132,7 @@ async function run(
   await withCliRun(
     { globals, io, errors, projectDir: project.dir, label: `compose run ${name}` },
     async () => {
-      const r = await new ComposeRunner(project, { publish: false }).run(
+      const r = await new ComposeRunner(project, { publish: false, startedIsReady: true }).run(
         name,
         args.command?.length ? args.command : undefined,
       );

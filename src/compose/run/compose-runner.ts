@@ -19,9 +19,14 @@ export class ComposeRunner {
   private readonly started = new Map<string, Promise<StartedService>>();
   private readonly jobs = new Map<string, Promise<JobResult>>();
 
+  /**
+   * `publish`: host ports as the file says. `startedIsReady`: docker compose's own semantics for the `gantry compose`
+   * commands — a service without a health check or ports is ready once started, even if it already exited (a
+   * one-shot); a pipeline's ComposeStack leaves it off, so such a service's early exit fails the step.
+   */
   constructor(
     private readonly project: ComposeProject,
-    private readonly opts: { publish: boolean },
+    private readonly opts: { publish: boolean; startedIsReady?: boolean },
   ) {}
 
   private service(name: string): ComposeService {
@@ -66,7 +71,9 @@ export class ComposeRunner {
       p = (async () => {
         const svc = this.service(name);
         await this.dependencies(svc);
-        return startLongRunning(serviceNodeOf(this.project, svc, this.opts));
+        return startLongRunning(serviceNodeOf(this.project, svc, { publish: this.opts.publish }), {
+          startedIsReady: this.opts.startedIsReady === true,
+        });
       })();
       this.started.set(name, p);
     }

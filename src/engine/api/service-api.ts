@@ -51,13 +51,18 @@ export interface StartedServiceInfo {
 
 /**
  * Start a compose service (shared by digest within the run) and wait until it is ready: healthy when it has a health
- * command, else started, as docker compose's service_started (a one-shot that already exited counts).
+ * command, its ports accepting connections when it has some, else — with `startedIsReady`, the `gantry compose`
+ * commands' docker-compose semantics (service_started) — started, a one-shot that already exited counting. Without it
+ * (a pipeline's `ComposeStack`), a service that exits before it is ready is an error, as any pipeline service's is.
  */
-export async function startLongRunning(n: ServiceNode): Promise<StartedServiceInfo> {
+export async function startLongRunning(
+  n: ServiceNode,
+  opts: { startedIsReady?: boolean } = {},
+): Promise<StartedServiceInfo> {
   const r = await (
     await manager()
   ).startService(requireSession("compose service"), n, {
-    startedIsReady: true,
+    startedIsReady: opts.startedIsReady === true,
   });
   return { name: r.name, running: r.running };
 }

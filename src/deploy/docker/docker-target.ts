@@ -71,8 +71,11 @@ type AppWork<T> = (a: {
  * that never served, recording it failed) finishes before the CLI exits.
  */
 function withApp<T>(app: string, fn: AppWork<T>): Promise<T> {
+  // registered before the work starts: outside a session closeAfter throws, and must not leave `work` unobserved
+  let done!: (p: Promise<T>) => void;
+  closeAfter(new Promise<T>((r) => (done = r)), CLEANUP_CAP_MS);
   const work = lockedApp(app, fn);
-  closeAfter(work, CLEANUP_CAP_MS);
+  done(work);
   return work;
 }
 
@@ -173,6 +176,12 @@ export async function deployDocker(o: DockerDeployInput): Promise<DeployResult> 
 }
 
 /**
+ * Releases a failed deploy could not take traffic back from (the switch back failed): the proxy may still route to
+ * them, so their containers stay, recorded failed, for the next deploy's switch and reconcile.
+ */
+const stillRouted = new WeakSet<Release>();
+
+/**
  * A deploy that failed, or was interrupted, before its release served: the release is recorded failed and goes
  * entirely — its containers, its image tag (nothing can roll back to a release that never served, so tags would only
  * pile up), and on a first deploy the proxy and network made for it. A live release is never touched.
@@ -185,6 +194,7 @@ async function discardRelease(
   e: unknown,
 ): Promise<void> {
   if (rel.state === "live") return; // it served: what failed came after (stopping the old release)
+  // cancelled: said so, also over the health gate's "failed-health" (its checks were cut short, not failed)
   if (ctx.signal.aborted) {
     rel.state = "failed";
     rel.reason = `the deploy was cancelled (${firstLine(ctx.signal.reason)})`;
@@ -192,10 +202,14 @@ async function discardRelease(
     rel.state = "failed";
     rel.reason = firstLine(e);
   }
-  store.write(h);
-  // Best effort, each on its own: the deploy's own error is what the person needs, and the next deploy's reconcile
-  // removes any container left here.
+  const routed = stillRouted.has(rel);
+  if (routed)
+    rel.reason = `${rel.reason ?? "failed"}; traffic could not be moved back, so it was left running`;
+  // Best effort, each on its own: the deploy's own error is what the person needs (a full disk refusing the history
+  // must not hide it, nor stop the removals), and the next deploy's reconcile removes any container left here.
   const quietly = (p: Promise<unknown>) => p.catch(() => undefined);
+  await quietly(Promise.resolve().then(() => store.write(h)));
+  if (routed) return;
   for (const role of ["release", "release-command"])
     for (const c of await ctx.rt
       .list({ ...ctx.labels, [DEPLOY_LABELS.role]: role, [DEPLOY_LABELS.release]: rel.id })
@@ -310,6 +324,11 @@ async function promote(
   const t0 = Date.now();
   const ctr = await startRelease(ctx, rel);
   timings.start = Date.now() - t0;
+  const back = live
+    ? { release: live.id, upstream: `${releaseContainerName(ctx.app, live.id)}:${live.appPort}` }
+    : undefined;
+  /** Whether the proxy may route to the new release (a switch began and traffic was not moved back). */
+  let routed = false;
   // Whatever fails from here (the proxy's start, a taken port, an interruption), a release that does not serve goes.
   try {
     try {
@@ -332,12 +351,10 @@ async function promote(
       release: rel.id,
       upstream: `${releaseContainerName(ctx.app, rel.id)}:${rel.appPort}`,
     };
-    const back = live
-      ? { release: live.id, upstream: `${releaseContainerName(ctx.app, live.id)}:${live.appPort}` }
-      : undefined;
     const existing = await proxy.find();
     let t = Date.now();
     let timing: SwitchTiming | undefined;
+    routed = true; // from the switch's first write on, the proxy may send traffic to the new release
     await deployStep(`switch traffic to release ${rel.id}`, async () => {
       if (existing) timing = await proxy.switchTo(existing, upstream, back);
       else await proxy.create(rel.id, upstream.upstream);
@@ -360,7 +377,10 @@ async function promote(
         if (res.ok) return;
         const logs = await ctx.rt.logs(ctr.id, 30).catch(() => "");
         const proxyCtr = existing ?? (await proxy.find());
-        if (back && proxyCtr) await proxy.switchTo(proxyCtr, back, undefined);
+        if (back && proxyCtr) {
+          await proxy.switchTo(proxyCtr, back, undefined);
+          routed = false;
+        }
         await ctx.rt.remove(ctr.id, 0);
         if (mode === "deploy") {
           rel.state = "failed-health";
@@ -400,7 +420,22 @@ async function promote(
     }
     return { previous: live?.id };
   } catch (e) {
-    if (rel.state !== "live") await ctx.rt.remove(ctr.id, 0).catch(() => undefined);
+    if (rel.state !== "live") {
+      // Traffic goes back to the live release before the new one is removed (a switch that failed halfway, a
+      // keepRunning that failed after it): removing what the proxy routes to would leave nothing serving. With no
+      // live release (a first deploy) the proxy goes with it (discardRelease). If moving back fails, it stays.
+      if (routed && back) {
+        const proxyCtr = await proxy.find().catch(() => undefined);
+        const moved =
+          proxyCtr !== undefined &&
+          (await proxy.switchTo(proxyCtr, back, undefined).then(
+            () => true,
+            () => false,
+          ));
+        if (!moved) stillRouted.add(rel);
+      }
+      if (!stillRouted.has(rel)) await ctx.rt.remove(ctr.id, 0).catch(() => undefined);
+    }
     throw e;
   }
 }

@@ -35,6 +35,20 @@ describe("gantry init", () => {
     expect(r.stderr).toMatch(/Hint: fix package\.json/);
     expect(fs.existsSync(path.join(dir, ".gantry"))).toBe(false);
     expect(fs.existsSync(path.join(dir, "gantry.json"))).toBe(false);
+    const notObject = await init(project({ "package.json": "null" }));
+    expect(notObject.code).toBe(2);
+    expect(notObject.stderr).toMatch(/package\.json is not a JSON object; nothing was written/);
+  });
+
+  it("reads a package.json that starts with a byte-order mark, as npm does", async () => {
+    const dir = project({
+      "package.json":
+        "\uFEFF" + JSON.stringify({ name: "bom-app", scripts: { test: "node --test" } }),
+    });
+    const r = await init(dir);
+    expect(r.code, r.stderr).toBe(0);
+    expect(moduleOf(dir)).toContain("export class BomApp extends NodeToolchain");
+    expect(moduleOf(dir)).toContain('test: "npm test"');
   });
 
   it("writes a Node module that names only the scripts the project has, and lists the catalog", async () => {

@@ -61,9 +61,10 @@ export function detectProject(dir: string): ProjectFacts {
   let name: string | undefined;
   const pkg = read(dir, "package.json");
   if (pkg !== undefined) {
-    let parsed: { name?: unknown };
+    let parsed: unknown;
     try {
-      parsed = JSON.parse(pkg) as { name?: unknown };
+      // a byte-order mark (editors on Windows write one) is not JSON, but npm reads past it
+      parsed = JSON.parse(pkg.replace(/^\uFEFF/, ""));
     } catch (e) {
       // npm, and then the module's own bundle, would refuse it too: said here, before anything is written
       throw new UsageError(
@@ -71,7 +72,12 @@ export function detectProject(dir: string): ProjectFacts {
         { hint: "fix package.json (npm install would fail on it too), then run gantry init again" },
       );
     }
-    const n = parsed.name;
+    if (parsed === null || typeof parsed !== "object" || Array.isArray(parsed))
+      throw new UsageError(
+        `gantry init: ${path.join(dir, "package.json")} is not a JSON object; nothing was written`,
+        { hint: 'a package.json is an object: { "name": "…", "scripts": { … } }' },
+      );
+    const n = (parsed as { name?: unknown }).name;
     if (typeof n === "string" && n !== "") name = n;
     const scripts = readScripts(pkg);
     const postgres = PG_NODE.test(pkg);

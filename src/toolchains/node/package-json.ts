@@ -13,8 +13,9 @@ export function detectPackageManager(entries: readonly string[]): PackageManager
 export function readScripts(text: string | undefined): Record<string, string> {
   if (text === undefined) return {};
   try {
-    const pkg = JSON.parse(text) as { scripts?: unknown };
-    const s = pkg.scripts;
+    // a leading byte-order mark is not JSON; npm reads past it
+    const pkg = JSON.parse(text.replace(/^\uFEFF/, "")) as { scripts?: unknown } | null;
+    const s = pkg?.scripts;
     if (typeof s !== "object" || s === null) return {};
     return Object.fromEntries(
       Object.entries(s).filter((e): e is [string, string] => typeof e[1] === "string"),

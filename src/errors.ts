@@ -130,6 +130,14 @@ export class DryRunStop extends GantryError {
   }
 }
 
+/**
+ * Whether `e` is a dry run's stop, also one raised by another copy of the SDK (a module bundled with its own): it is
+ * told by its code, and is passed on as it is wherever a failure would be wrapped or counted.
+ */
+export function isDryRunStop(e: unknown): boolean {
+  return (e as { code?: unknown } | undefined)?.code === ErrorCodes.DRY_RUN;
+}
+
 /** Gantry's state dir cannot be written (full, read-only, no permission). */
 export class StateDirError extends GantryError {
   readonly code = ErrorCodes.STATE_DIR;

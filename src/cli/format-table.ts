@@ -12,3 +12,8 @@ export function formatTable(rows: readonly (readonly [string, string])[], indent
     .map(([l, r]) => (r ? `${indent}${l.padEnd(width)}   ${r}` : `${indent}${l}`).trimEnd())
     .join("\n");
 }
+
+/** `1 image`, `2 images` (`suffix` for nouns like "process": `es`). */
+export function plural(n: number, word: string, suffix = "s"): string {
+  return `${n} ${word}${n === 1 ? "" : suffix}`;
+}

@@ -15,6 +15,7 @@ import type { GlobalOptions } from "../global-flags.js";
 import { splitPositionals } from "../positional-args.js";
 import { openCacheObjects } from "./cache-engine.js";
 import { formatWhen, table } from "./cache-format.js";
+import { plural } from "../format-table.js";
 
 export const LS_HELP = `Show what Gantry's cache takes: the state dir's parts and the engine objects it owns.
 
@@ -110,15 +111,15 @@ export async function runCacheLs(
       const vols = usage.orphanVolumes.filter((v) => v.orphan === orphan);
       if (imgs.length + vols.length)
         out.push(
-          `  ${says}: ${count(imgs.length, "image")} (${formatBytes(sum(imgs.map((i) => i.size)))}), ` +
-            `${count(vols.length, "cache volume")} (${formatBytes(sum(vols.map((v) => v.size ?? 0)))})`,
+          `  ${says}: ${plural(imgs.length, "image")} (${formatBytes(sum(imgs.map((i) => i.size)))}), ` +
+            `${plural(vols.length, "cache volume")} (${formatBytes(sum(vols.map((v) => v.size ?? 0)))})`,
         );
     }
     const other = usage.otherImages;
     const others = usage.otherVolumes;
     out.push(
-      `  not counted: ${count(other.length, "other Gantry-labelled image")} (${formatBytes(sum(other.map((i) => i.size)))}) and ` +
-        `${count(others.length, "volume")} (${formatBytes(sum(others.map((v) => v.size ?? 0)))}) — other state dirs' on this engine, ` +
+      `  not counted: ${plural(other.length, "other Gantry-labelled image")} (${formatBytes(sum(other.map((i) => i.size)))}) and ` +
+        `${plural(others.length, "volume")} (${formatBytes(sum(others.map((v) => v.size ?? 0)))}) — other state dirs' on this engine, ` +
         `services' named volumes, images tagged for a release, or made before objects named their state dir; ` +
         `this state dir never removes them`,
     );
@@ -200,9 +201,4 @@ function shortRef(ref: string): string {
 
 function sum(ns: number[]): number {
   return ns.reduce((a, b) => a + b, 0);
-}
-
-// "1 image", "2 images"
-function count(n: number, noun: string): string {
-  return `${n} ${noun}${n === 1 ? "" : "s"}`;
 }

@@ -6,6 +6,7 @@ import { findRunRecord, loadRun } from "../../observe/run-records.js";
 import type { CliIo } from "../cli-io.js";
 import type { GlobalOptions } from "../global-flags.js";
 import { endDetail, MARKS } from "../progress/format-step.js";
+import { plural } from "../format-table.js";
 import { projectRunsDir } from "../project-runs.js";
 
 export const EXPLAIN_HELP = `Say why the steps of a run did not come from cache, from the run's record.
@@ -96,11 +97,11 @@ export function runCacheExplain(globals: GlobalOptions, args: string[], io: CliI
   if (ran.length === 0)
     io.stdout.write(
       cached > 0
-        ? `every step came from cache (${cached} ${cached === 1 ? "step" : "steps"})\n`
+        ? `every step came from cache (${plural(cached, "step")})\n`
         : "no exec or build step in this run: nothing that could come from cache\n",
     );
   for (const s of ran) io.stdout.write(explainStep(s, 20));
   if (ran.length > 0 && cached > 0)
-    io.stdout.write(`${cached} other ${cached === 1 ? "step" : "steps"} came from cache\n`);
+    io.stdout.write(`${plural(cached, "other step")} came from cache\n`);
   return 0;
 }

@@ -1,6 +1,6 @@
 // Runs the selected checks concurrently in one run, each as its own step, and keeps every outcome.
 import type { Session } from "../../engine/api/index.js";
-import { ErrorCodes, GantryError } from "../../errors.js";
+import { GantryError, isDryRunStop } from "../../errors.js";
 import type { Callable } from "../call/callable.js";
 
 export interface CheckResult {
@@ -53,7 +53,7 @@ export async function runChecks(
           detail: notChecked.join("\n"),
         } satisfies CheckResult;
       } catch (e) {
-        if ((e as { code?: unknown } | undefined)?.code === ErrorCodes.DRY_RUN) {
+        if (isDryRunStop(e)) {
           // a dry run reached a step that would run: the check is planned, not failed
           session.events.emit({ type: "step.end", id, status: "would-run", time: Date.now() });
           return {

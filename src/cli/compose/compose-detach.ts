@@ -10,6 +10,7 @@ import type { GantryEnv } from "../../env.js";
 import { openEngineResources, type EngineResources } from "../../runtime/engine-resources.js";
 import { composeLabels } from "../../compose/run/service-container.js";
 import { installInterrupts } from "../../engine/api/index.js";
+import { plural } from "../format-table.js";
 import { ensureProjectDir, projectStateDir } from "../../store/project-state-dir.js";
 
 // The background `up`'s pid, log and ready marker: in Gantry's state dir for the project, never in the project.
@@ -177,9 +178,6 @@ export async function composeDown(project: ComposeProject, env: GantryEnv): Prom
     ? `compose project ${project.name} is not running`
     : `compose project ${project.name} stopped and removed: ${parts.join("; ")}`;
 }
-
-const plural = (n: number, word: string, suffix = "s"): string =>
-  `${n} ${word}${n === 1 ? "" : suffix}`;
 
 // Containers on this machine labelled with this project (by name and directory).
 function projectContainers(engine: EngineResources, project: ComposeProject) {

@@ -1,5 +1,6 @@
 // A task's failure names the task, the command, and the tool's own last lines, so nobody digs through a trace.
-import { ErrorCodes, ExecError, GantryError, TaskError } from "../../sdk/index.js";
+import { ExecError, GantryError, TaskError } from "../../sdk/index.js";
+import { isDryRunStop } from "../../errors.js";
 import { showCommand } from "./command.js";
 import { AFTER } from "./missing-tool.js";
 
@@ -45,14 +46,9 @@ export function taskFailure(task: string, e: unknown): TaskError {
 }
 
 /**
- * A dry run's stop (`--dry-run`: a step that would run, whose result nothing can plan past): not a failure of the
- * task. It is passed on as it is, so the CLI reports the dry run (steps marked ○, exit 0), not a failed task.
+ * Run one task; a failure becomes a TaskError naming it. A dry run's stop (a step that would run, whose result
+ * nothing can plan past) is not a failure of the task: it is passed on as it is, so the CLI reports the dry run.
  */
-export function isDryRunStop(e: unknown): boolean {
-  return (e as { code?: unknown } | undefined)?.code === ErrorCodes.DRY_RUN;
-}
-
-/** Run one task; a failure becomes a TaskError naming it. */
 export async function runTask<T>(task: string, fn: () => Promise<T>): Promise<T> {
   try {
     return await fn();

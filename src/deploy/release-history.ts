@@ -6,6 +6,7 @@ import path from "node:path";
 import { ensureProjectDir } from "../store/project-state-dir.js";
 import { processIsAlive } from "../process-alive.js";
 import { DeployError } from "../errors.js";
+import type { HealthSettings } from "./deploy-options.js";
 
 export type ReleaseState =
   /** Being deployed now (or the deploy was interrupted: the next deploy marks it failed). */
@@ -42,7 +43,7 @@ export interface AppHistory {
   target: string;
   /** Oldest first. */
   releases: Release[];
-  /** The health checks of the last deploy: a rollback without its own runs the same ones. */
+  /** The health checks of the last deploy that went live: a rollback without its own runs the same ones. */
   health?: { checks: string[]; timeout: number; retries?: number; body?: string };
 }
 
@@ -132,4 +133,30 @@ export function previousGood(h: AppHistory): Release | undefined {
 export function findRelease(h: AppHistory, id: string): Release | undefined {
   const want = /^\d+$/.test(id) ? `r${id}` : id;
   return h.releases.find((r) => r.id === want);
+}
+
+/**
+ * Keep a deploy's health checks for later rollbacks — called once its release is live: a deploy that failed its
+ * checks (a wrong path, a typo'd URL) must not become what a rollback without `--health` is judged by.
+ */
+export function rememberHealth(h: AppHistory, s: HealthSettings): void {
+  h.health = {
+    checks: [...s.paths, ...s.urls],
+    timeout: s.timeoutMs,
+    retries: s.retries,
+    body: s.bodyMatch,
+  };
+}
+
+/** The health checks of the last deploy that went live, as settings; undefined when none is known. */
+export function savedHealth(h: AppHistory): HealthSettings | undefined {
+  const s = h.health;
+  if (!s) return undefined;
+  return {
+    paths: s.checks.filter((c) => c.startsWith("/")),
+    urls: s.checks.filter((c) => !c.startsWith("/")),
+    timeoutMs: s.timeout,
+    retries: s.retries,
+    bodyMatch: s.body,
+  };
 }

@@ -231,4 +231,34 @@ describe("deploy on docker: failed and interrupted deploys clean up", () => {
     expect(r.stderr).toContain(`app ${APP} is served on port ${PORT}`);
     expect(leftovers(APP).tags).toEqual(["r1"]);
   }, 120_000);
+
+  it("a rollback without --health runs the checks of the last deploy that went live, not of one that failed them", async () => {
+    setVersion("v5");
+    const v5 = await gantry([
+      "deploy",
+      `--app=${APP}`,
+      `--port=${PORT}`,
+      "--health=/healthz",
+      "--force",
+    ]);
+    expect(v5.status, v5.out).toBe(0);
+    // Its checks cannot pass anywhere: every /healthz answers "ok".
+    setVersion("v6");
+    const bad = await gantry([
+      "deploy",
+      `--app=${APP}`,
+      `--port=${PORT}`,
+      "--health=/healthz",
+      "--health-body=never-there",
+      "--health-timeout=3s",
+      "--force",
+    ]);
+    expect(bad.status).toBe(1);
+    expect(bad.stderr).toContain("failed its health check");
+    // Back to r1 (superseded by v5's release), judged by v5's checks; with v6's it would fail as v6 did.
+    const back = await gantry(["rollback", `--app=${APP}`]);
+    expect(back.status, back.out).toBe(0);
+    expect(back.stdout).toContain(`release r1 of ${APP} is live again`);
+    expect((await (await fetch(`http://127.0.0.1:${PORT}/`)).text()).trim()).toBe("hello from v1");
+  }, 300_000);
 });

@@ -19,6 +19,8 @@ import {
   nextReleaseId,
   previousGood,
   ReleaseHistory,
+  rememberHealth,
+  savedHealth,
   type AppHistory,
   type Release,
 } from "../release-history.js";
@@ -136,12 +138,6 @@ export async function deployDocker(o: DockerDeployInput): Promise<DeployResult> 
       state: "deploying",
     };
     h.releases.push(rel);
-    h.health = {
-      checks: [...o.health.paths, ...o.health.urls],
-      timeout: o.health.timeoutMs,
-      retries: o.health.retries,
-      body: o.health.bodyMatch,
-    };
     store.write(h);
     try {
       let t = Date.now();
@@ -261,6 +257,10 @@ export async function rollbackDocker(o: {
         },
       );
     const health = o.health ?? savedHealth(h);
+    if (!health)
+      throw new DeployError("no health checks are known for this app", {
+        hint: "pass --health=/PATH",
+      });
     const proxy = new DockerProxy(rt, {
       app: o.app,
       image: o.proxyImage ?? proxyImage ?? DEFAULT_PROXY_IMAGE,
@@ -403,6 +403,7 @@ async function promote(
       live.reason = mode === "rollback" ? `replaced by a rollback to ${rel.id}` : undefined;
     }
     rel.state = "live";
+    if (mode === "deploy") rememberHealth(h, health);
     // The note said why it stopped serving before (a rollback replaced it); serving again, that no longer holds.
     rel.reason =
       mode === "rollback" && live ? `live again by a rollback from ${live.id}` : undefined;
@@ -491,21 +492,6 @@ function appPortOf(given: number | undefined, config: ImageConfig): number {
       hint: "pass --app-port=PORT (the port the app listens on inside its container), or EXPOSE it in the Dockerfile",
     },
   );
-}
-
-function savedHealth(h: AppHistory): HealthSettings {
-  const s = h.health;
-  if (!s)
-    throw new DeployError("no health checks are known for this app", {
-      hint: "pass --health=/PATH",
-    });
-  return {
-    paths: s.checks.filter((c) => c.startsWith("/")),
-    urls: s.checks.filter((c) => !c.startsWith("/")),
-    timeoutMs: s.timeout,
-    retries: s.retries,
-    bodyMatch: s.body,
-  };
 }
 
 function urlOf(hostIp: string, port: number): string {

@@ -13,6 +13,8 @@ import {
   nextReleaseId,
   previousGood,
   ReleaseHistory,
+  rememberHealth,
+  savedHealth,
   type Release,
 } from "../release-history.js";
 import { healthError, waitHealthy } from "../wait-healthy.js";
@@ -103,12 +105,6 @@ export async function deployFly(o: FlyInput): Promise<DeployResult> {
       state: "deploying",
     };
     h.releases.push(rel);
-    h.health = {
-      checks: [...o.health.paths, ...o.health.urls],
-      timeout: o.health.timeoutMs,
-      retries: o.health.retries,
-      body: o.health.bodyMatch,
-    };
     store.write(h);
     try {
       const ref = `${registry}/${o.app}:gantry-${id}`;
@@ -133,6 +129,7 @@ export async function deployFly(o: FlyInput): Promise<DeployResult> {
       if (live) live.state = "superseded";
       rel.state = "live";
       rel.liveSince = new Date().toISOString();
+      rememberHealth(h, o.health);
       store.write(h);
       return {
         app: o.app,
@@ -214,17 +211,7 @@ export async function rollbackFly(
       );
     const live = liveRelease(h);
     await fly.run(["deploy", "--app", o.app, "--image", target.image, "--strategy", "bluegreen"]);
-    const health =
-      o.health ??
-      (h.health
-        ? {
-            paths: h.health.checks.filter((c) => c.startsWith("/")),
-            urls: h.health.checks.filter((c) => !c.startsWith("/")),
-            timeoutMs: h.health.timeout,
-            retries: h.health.retries,
-            bodyMatch: h.health.body,
-          }
-        : undefined);
+    const health = o.health ?? savedHealth(h);
     if (health) await checkOrRevert(fly, o.app, target, health, live?.image);
     if (live) {
       live.state = "rolled-back";

@@ -242,6 +242,16 @@ describe("deploy on docker: failed and interrupted deploys clean up", () => {
       "--force",
     ]);
     expect(v5.status, v5.out).toBe(0);
+    // The release is the image `docker build` made, tagged: not saved and loaded again to drop Gantry's labels.
+    const id = /release (r\d+) of/.exec(v5.stdout)?.[1];
+    const tags = docker([
+      "image",
+      "inspect",
+      `gantry-deploy/${APP}:${id}`,
+      "--format",
+      "{{json .RepoTags}}",
+    ]);
+    expect(JSON.parse(tags)).toContainEqual(expect.stringMatching(/^gantry-build:/));
     // Its checks cannot pass anywhere: every /healthz answers "ok".
     setVersion("v6");
     const bad = await gantry([

@@ -2,6 +2,9 @@
 import os from "node:os";
 import type { StateOwner } from "../../../store/cache/state-owner.js";
 
+/** What every label of Gantry's own bookkeeping begins with. */
+export const LABEL_PREFIX = "gantry.";
+
 export const LABELS = {
   managed: "gantry.managed",
   run: "gantry.run",

@@ -15,7 +15,7 @@ import {
   isNotFound,
 } from "../connection/docker-errors.js";
 import type { DockerRunContext } from "../connection/run-context.js";
-import { LABELS, labelFilter } from "../cleanup/labels.js";
+import { LABEL_PREFIX, labelFilter } from "../cleanup/labels.js";
 import { inspectImage, resolveImage } from "../images/image-resolver.js";
 import { cacheVolumeName } from "../exec/cache-volume-name.js";
 
@@ -52,7 +52,9 @@ export class DockerDeployments implements DeploymentRuntime {
   }
 
   // The snapshot with its config as a real image, tagged `ref`. Gantry's own bookkeeping labels on the snapshot (a
-  // build's `gantry.managed`) are kept rather than removed: removing one would rewrite the whole image (save + load).
+  // build's `gantry.managed` and the state dir that made it) are kept rather than removed: removing one rewrites the
+  // whole image (save + load: 7–8 s for a Node image here, where a tag takes milliseconds). The tag is a person's
+  // (not one of Gantry's repositories), so `cache gc` never takes the image for it.
   async tagImage(
     snapshot: Snapshot,
     config: ImageConfig,
@@ -60,7 +62,9 @@ export class DockerDeployments implements DeploymentRuntime {
     signal: AbortSignal,
   ): Promise<string> {
     const own = (await inspectImage(this.ctx.docker, snapshot))?.Config?.Labels ?? {};
-    const kept = Object.fromEntries(Object.entries(own).filter(([k]) => k === LABELS.managed));
+    const kept = Object.fromEntries(
+      Object.entries(own).filter(([k]) => k.startsWith(LABEL_PREFIX)),
+    );
     const wanted = { ...config, labels: { ...kept, ...config.labels } };
     const { imageWithConfig } = await import("../images/image-with-config.js");
     const image = await imageWithConfig(this.ctx, snapshot, wanted, signal);

@@ -9,9 +9,28 @@ export type Command = string | readonly string[];
  */
 export function commandArgv(cmd: Command, extra: readonly string[] = []): string[] {
   if (typeof cmd === "string") {
-    return extra.length === 0 ? ["sh", "-c", cmd] : ["sh", "-c", `${cmd} "$@"`, "sh", ...extra];
+    return extra.length === 0 ? ["sh", "-c", cmd] : ["sh", "-c", lineWithArgs(cmd), "sh", ...extra];
   }
-  return [...cmd, ...extra];
+  const separator = extra.length > 0 && needsNpmSeparator(cmd) ? ["--"] : [];
+  return [...cmd, ...separator, ...extra];
+}
+
+/**
+ * A shell line with the arguments a person passed through appended as `"$@"` — after `--` when the line runs an npm
+ * script: npm takes `--grep=slow` before `--` as its own config and the script never sees it (pnpm, yarn and bun pass
+ * a script's arguments on as they are).
+ */
+export function lineWithArgs(cmd: string): string {
+  return `${cmd}${needsNpmSeparator(cmd.trim().split(/\s+/)) ? " --" : ""} "$@"`;
+}
+
+// Whether the words run an npm script (`npm run lint`, `npm test`) without a `--` of their own.
+function needsNpmSeparator(words: readonly string[]): boolean {
+  return (
+    words[0] === "npm" &&
+    /^(run|run-script|rum|urn|test|tst|t|start)$/.test(words[1] ?? "") &&
+    !words.includes("--")
+  );
 }
 
 /** A command as a person would type it, for messages and the catalog's docs. */

@@ -1,7 +1,7 @@
 // A check whose tool is not in the image (exit 127: the shell found no such command) checked nothing: it says
 // "not checked", never passed and never a failure of the project's code. The exit is turned into 0 with a marker
 // line so the engine (which never caches a non-zero exit) keeps it: a warm ci runs nothing.
-import { commandArgv, showCommand, type Command } from "./command.js";
+import { commandArgv, lineWithArgs, showCommand, type Command } from "./command.js";
 
 /** The line a wrapped command prints (last, on stderr) when its tool was not found. */
 export const MISSING = "gantry: tool not found (exit 127)";
@@ -11,7 +11,7 @@ export const AFTER = `c=$?; if [ "$c" = 127 ]; then echo '${MISSING}' >&2; exit 
 /** The argv of a shell-line check with the missing-tool marker; an argv command runs as given. */
 export function checkArgv(cmd: Command, extra: readonly string[] = []): string[] {
   if (typeof cmd !== "string") return commandArgv(cmd, extra);
-  const line = extra.length === 0 ? cmd : `${cmd} "$@"`;
+  const line = extra.length === 0 ? cmd : lineWithArgs(cmd);
   return ["sh", "-c", `${line}\n${AFTER}`, ...(extra.length === 0 ? [] : ["sh", ...extra])];
 }
 

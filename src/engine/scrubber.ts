@@ -21,7 +21,10 @@ export class Scrubber {
    */
   add(value: string): void {
     const lines = value.split(/\r?\n/).map((l) => l.trim());
-    const candidates = [value, ...lines, ...[value, ...lines].flatMap(encodedForms)];
+    // A secret read from a file usually ends with its line break (`echo tok > file`): masking the break with the
+    // value would join the line after it to the masked one. The value is masked without it; encoded, with it too.
+    const bare = value.replace(/(\r?\n)+$/, "");
+    const candidates = [bare, ...lines, ...[value, bare, ...lines].flatMap(encodedForms)];
     let changed = false;
     for (const v of candidates) {
       // Very short values would blank ordinary words; a 1–2 character secret is not protectable by masking.

@@ -40,6 +40,15 @@ describe("Scrubber", () => {
     expect(s.scrub(JSON.stringify({ key: lines }))).toBe('{"key":"***"}');
   });
 
+  it("masks a value that ends in a line break (a file's) without joining the next line to it", () => {
+    const s = new Scrubber();
+    s.add("fileTok3n77\n");
+    expect(s.scrub("token is fileTok3n77\nlen 12\n")).toBe("token is ***\nlen 12\n");
+    expect(s.scrub("token is fileTok3n77")).toBe("token is ***");
+    expect(s.scrub(Buffer.from("fileTok3n77\n").toString("base64"))).toBe("***");
+    expect(s.scrub(JSON.stringify({ key: "fileTok3n77\n" }))).toBe('{"key":"***"}');
+  });
+
   it("masks a value written in two pieces on one line", () => {
     const s = new Scrubber();
     s.add(VALUE);

@@ -15,6 +15,7 @@ import {
 } from "../../src/runtime/open-runtime.js";
 import { ContentStore } from "../../src/store/content-store.js";
 import type { FileEntry } from "../../src/store/tree.js";
+import { aptInstallCommand } from "../../src/toolchains/core/system-packages.js";
 
 const HOST_PATH = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
@@ -320,6 +321,22 @@ describe.each([
     // The process itself gets the kernel's answer.
     const out = await rt.exec(spec(base, sh("touch /usr/x 2>&1; echo $?")));
     expect(out.stdout).toMatch(/Read-only file system\n1\n/);
+  });
+
+  it("answers dpkg from the host's package database; a system package it lacks is named, to install on the host", async () => {
+    const rt = runtime();
+    const base = await rt.scratch();
+    const have = await rt.exec(spec(base, sh(aptInstallCommand(["coreutils", "bash"]))));
+    expect(have.stderr).toBe("");
+    expect(have.stdout).toBe("already installed: coreutils bash\n");
+    expect(have.exitCode).toBe(0);
+    const lacks = await rt.exec(
+      spec(base, sh(aptInstallCommand(["coreutils", "gantry-no-such-pkg"]))),
+    );
+    expect(lacks.exitCode).toBe(100);
+    expect(lacks.stderr).toContain(
+      "system packages not installed: gantry-no-such-pkg (this system is read-only here: on the host runtime, install them on the host with apt-get install gantry-no-such-pkg, or run with --runtime=docker)",
+    );
   });
 
   it("refuses another user instead of silently running as root", async () => {

@@ -24,8 +24,8 @@ fs.writeFileSync(
 );
 
 // The arguments the script printed, from the last line of its output.
-function scriptArgs(argv: string[]): unknown {
-  const r = spawnSync(argv[0], argv.slice(1), { cwd: project, encoding: "utf8" });
+function scriptArgs([program, ...args]: string[]): unknown {
+  const r = spawnSync(program ?? "", args, { cwd: project, encoding: "utf8" });
   expect(r.status, r.stderr).toBe(0);
   return JSON.parse(r.stdout.trim().split("\n").at(-1) ?? "");
 }

@@ -18,6 +18,8 @@ export interface SystemView {
 
 /** The host's system directories; merged-usr hosts have bin/lib/sbin as symlinks into usr. */
 const SYSTEM_DIRS = ["usr", "bin", "sbin", "lib", "lib32", "lib64", "libx32", "etc", "sys"];
+/** Shown read-only where the host has them: Debian's package database, so `dpkg-query` answers what the host has. */
+const SYSTEM_DATA = ["/var/lib/dpkg"];
 /** Made by the sandbox itself, never by the pipeline. */
 const SANDBOX_DIRS = ["dev", "proc"];
 
@@ -30,7 +32,7 @@ export async function scanSystemView(readOnlyPaths: readonly string[]): Promise<
     if (st?.isSymbolicLink()) mounts.push({ kind: "symlink", path: p, target: await readlink(p) });
     else if (st?.isDirectory()) mounts.push({ kind: "ro-bind", path: p });
   }
-  for (const p of [...(await resolverDirs()), ...readOnlyPaths]) {
+  for (const p of [...SYSTEM_DATA, ...(await resolverDirs()), ...readOnlyPaths]) {
     if ((await lstat(p).catch(() => undefined))?.isDirectory())
       mounts.push({ kind: "ro-bind", path: p });
   }

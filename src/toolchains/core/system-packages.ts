@@ -7,14 +7,19 @@ const APT_LISTS = "/var/lib/apt/lists";
 /**
  * The shell line that installs `packages` unless dpkg already has them all, so an image that ships them needs
  * no network. Official images delete apt's downloads after each install (docker-clean); that file is removed so
- * the downloads stay in the cache volume.
+ * the downloads stay in the cache volume. Where the system is read-only (the host runtime shows the host's own
+ * `/etc` and package database), the packages missing are named, to install on the host.
  */
 export function aptInstallCommand(packages: readonly string[]): string {
   const list = packages.map((p) => `'${p.replace(/'/g, "'\\''")}'`).join(" ");
-  const installed = `dpkg-query -W -f='\${Status}\\n' ${list} 2>/dev/null | grep -c '^install ok installed$'`;
+  const missing =
+    `for p in ${list}; do dpkg-query -W -f='\${Status}\\n' "$p" 2>/dev/null | grep -q '^install ok installed$'` +
+    ` || printf '%s ' "$p"; done`;
   return (
-    `if [ "$(${installed})" = ${packages.length} ]; then echo "already installed: ${packages.join(" ")}"; else` +
-    ` rm -f /etc/apt/apt.conf.d/docker-clean && apt-get update -q &&` +
+    `missing=$(${missing}); missing=\${missing% }; if [ -z "$missing" ]; then echo "already installed: ${packages.join(" ")}";` +
+    ` elif [ ! -w /etc ]; then echo "system packages not installed: $missing (this system is read-only here:` +
+    ` on the host runtime, install them on the host with apt-get install $missing, or run with --runtime=docker)" >&2;` +
+    ` exit 100; else rm -f /etc/apt/apt.conf.d/docker-clean && apt-get update -q &&` +
     ` DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${list}; fi`
   );
 }

@@ -15,7 +15,8 @@ const DIR = path.join(WORK, "shop");
 const APP = `init-${process.pid}-${Date.now().toString(36)}`;
 
 function gantry(args: string[]) {
-  return runCommand("node", [BIN, ...args], {
+  const call = args[0] === "call" ? ["call", `--image=${DEBIAN}`, ...args.slice(1)] : args;
+  return runCommand("node", [BIN, ...call], {
     cwd: DIR,
     env: {
       GANTRY_STATE_DIR: path.join(WORK, "state"),
@@ -44,12 +45,10 @@ describe("gantry init with a Dockerfile: deploy, releases, rollback", () => {
     expect(init.stdout).toContain("Detected: Dockerfile");
     const entry = path.join(DIR, ".gantry/src/index.ts");
     const mod = readFileSync(entry, "utf8");
-    expect(mod).toContain('image: "debian:bookworm-slim"');
-    // No registry here: the checks' image is a local one, and the secret scan (it installs secretlint) is off.
-    writeFileSync(
-      entry,
-      mod.replace('"debian:bookworm-slim",', `${JSON.stringify(DEBIAN)}, secretScan: false,`),
-    );
+    expect(mod).toContain('image = "debian:bookworm-slim"');
+    // No registry here: the checks' image is a local one (--image, below), and the secret scan (it installs
+    // secretlint) is off.
+    writeFileSync(entry, mod.replace("image, //", "image, secretScan: false, //"));
     const port = await freePort();
     const deploy = () =>
       gantry(["call", "deploy", `--app=${APP}`, `--port=${port}`, "--health-timeout=20s"]);

@@ -259,9 +259,30 @@ describe("gantry init", () => {
     expect(r.stderr).toMatch(/no known project files in \. \(looked for/);
     expect(r.stderr).toMatch(/Wrote a minimal module with a generic toolchain/);
     expect(moduleOf(dir)).toContain("extends Toolchain");
+    // as the presets' modules: another image by flag, and a proxy's CA trusted by its tasks
+    expect(moduleOf(dir)).toContain('image = "debian:bookworm-slim",');
+    expect(moduleOf(dir)).toContain("...(extraCa ? { caCerts: dag.host().file(extraCa) } : {}),");
     const fns = await runGantry(["functions"], { cwd: dir, stateDir: path.join(tmp.dir, "state") });
     expect(fns.stderr).toBe("");
     expect(fns.stdout).toMatch(/^test\s/m);
+    const help = await runGantry(["call", "--image=debian:trixie", "test", "--help"], {
+      cwd: dir,
+      stateDir: path.join(tmp.dir, "state"),
+    });
+    expect(help.code, help.stderr).toBe(0);
+  });
+
+  it("runs a Makefile-only project's recipes, saying it found the Makefile (not that it found nothing)", async () => {
+    const dir = project({
+      Makefile: "build:\n\tcc -o app app.c\ntest:\n\t./app --test\nlint:\n\tcppcheck .\n",
+    });
+    const r = await init(dir);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe("");
+    expect(r.stdout).toContain("Detected: Makefile\n");
+    expect(r.stdout).toContain("The checks run the Makefile's recipes with a generic toolchain");
+    expect(moduleOf(dir)).toContain('image = "buildpack-deps:bookworm",');
+    expect(moduleOf(dir)).toContain('test: "make test",');
   });
 
   it("names the files it writes as a person would type them from the current folder", async () => {

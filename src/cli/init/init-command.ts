@@ -91,18 +91,27 @@ export async function runInit(globals: GlobalOptions, rest: string[], io: CliIo)
   fs.writeFileSync(entry, renderModule(facts));
   fs.writeFileSync(config, renderConfig(facts));
   const rel = (f: string): string => shownPath(io.cwd, f);
-  if (facts.stacks.length === 0 && !facts.dockerfile) {
+  // a Makefile's or justfile's recipes are what a generic toolchain runs: detected, not "no known project files"
+  const runner = facts.make?.length ? "Makefile" : facts.just?.length ? "justfile" : undefined;
+  if (facts.stacks.length === 0 && !facts.dockerfile && !runner) {
     io.stderr.write(
       `gantry init: no known project files in ${rel(args.dir)} (looked for package.json, bun.lock, ` +
         `pyproject.toml, requirements.txt, manage.py, mix.exs, go.mod, Dockerfile${facts.make ? "" : ", Makefile, justfile"}).\n` +
         `Wrote a minimal module with a generic toolchain: set its image and commands in ${rel(entry)}.\n`,
     );
   } else {
-    const kinds = [...facts.stacks.map((s) => s.kind), ...(facts.dockerfile ? ["Dockerfile"] : [])];
+    const generic = facts.stacks.length === 0;
+    const kinds = [
+      ...facts.stacks.map((s) => s.kind),
+      ...(facts.dockerfile ? ["Dockerfile"] : []),
+      ...(generic && runner ? [runner] : []),
+    ];
     io.stdout.write(`Detected: ${kinds.join(", ")}\n`);
-    if (facts.stacks.length === 0)
+    if (generic)
       io.stdout.write(
-        `The checks use a generic toolchain: set its image and commands in ${rel(entry)}.\n`,
+        runner
+          ? `The checks run the ${runner}'s recipes with a generic toolchain: check its image and commands in ${rel(entry)}.\n`
+          : `The checks use a generic toolchain: set its image and commands in ${rel(entry)}.\n`,
       );
   }
   const deploy = facts.dockerfile ? " · gantry call deploy --port=8080 --health=/" : "";

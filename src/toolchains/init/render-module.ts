@@ -127,11 +127,14 @@ function options(facts: ProjectFacts, stack: Stack): string[] {
 
 // The generic toolchain for a project whose stack is unknown: its Makefile's or justfile's recipes, if any.
 function genericOptions(facts: ProjectFacts): string[] {
-  const lines = [`name: ${JSON.stringify(facts.name)},`];
+  const lines = [
+    `name: ${JSON.stringify(facts.name)},`,
+    `image, // ${genericImage(facts).note}: gantry call --image=REF ci`,
+    "...(extraCa ? { caCerts: dag.host().file(extraCa) } : {}),",
+  ];
   const runner = facts.make?.length ? "make" : facts.just?.length ? "just" : undefined;
   const recipes = facts.make?.length ? facts.make : (facts.just ?? []);
   if (runner) {
-    lines.push(`image: "buildpack-deps:bookworm", // an image with ${runner} and your tools`);
     for (const [key, names] of [
       ["format", ["fmt-check", "format-check", "check-format"]],
       ["lint", ["lint"]],
@@ -142,10 +145,17 @@ function genericOptions(facts: ProjectFacts): string[] {
       if (r) lines.push(`${key}: "${runner} ${r}",`);
     }
   } else {
-    lines.push(`image: "debian:bookworm-slim", // the image your tools are in`);
     lines.push(`// test: "./run-tests.sh",`, `// build: "make", buildOutput: "out",`);
   }
   return lines;
+}
+
+// The generic toolchain's image: one with make or just when the project has their recipes, else a plain Debian.
+function genericImage(facts: ProjectFacts): { ref: string; note: string } {
+  const runner = facts.make?.length ? "make" : facts.just?.length ? "just" : undefined;
+  return runner
+    ? { ref: "buildpack-deps:bookworm", note: `an image with ${runner} and your tools` }
+    : { ref: "debian:bookworm-slim", note: "the image your tools are in" };
 }
 
 /** The module's entry file. */
@@ -153,8 +163,7 @@ export function renderModule(facts: ProjectFacts): string {
   const [main, ...others] = facts.stacks;
   const base = main ? CLASS[main.kind] : "Toolchain";
   const ignore = [".git", ...(main ? IGNORE[main.kind] : [])];
-  const imports = new Set(["argument", "object", "Directory", base]);
-  if (main) imports.add("dag");
+  const imports = new Set(["argument", "dag", "object", "Directory", base]);
   const extra: string[] = [];
   for (const s of others) {
     imports.add("func").add(CLASS[s.kind]);
@@ -187,13 +196,9 @@ export function renderModule(facts: ProjectFacts): string {
     "// gantry functions: the tasks · gantry call ci: the pipeline · gantry check: the checks",
     `import { ${sorted.join(", ")} } from "gantry";`,
     "",
-    ...(main
-      ? [
-          "// Behind a TLS-intercepting proxy, the tasks (npm, bun, the secret scan) trust its CA as the host does.",
-          "const extraCa = process.env.NODE_EXTRA_CA_CERTS;",
-          "",
-        ]
-      : []),
+    "// Behind a TLS-intercepting proxy, the tasks (npm, bun, the secret scan) trust its CA as the host does.",
+    "const extraCa = process.env.NODE_EXTRA_CA_CERTS;",
+    "",
     `/** ${facts.name}: ${main ? `the ${main.kind} toolchain's tasks` : "a toolchain running the commands below"}. */`,
     "@object()",
     `export class ${className(facts.name)} extends ${base} {`,
@@ -201,7 +206,7 @@ export function renderModule(facts: ProjectFacts): string {
     // "." is the folder holding gantry.json: the project, also when it sits in a sub-folder of a git repository
     // (where "/" would be the repository's root, as in Dagger)
     `    @argument({ defaultPath: ".", ignore: ${JSON.stringify(ignore).replace(/","/g, '", "')} }) source: Directory,`,
-    ...(main ? [`    image = ${JSON.stringify(IMAGE[main.kind])},`] : []),
+    `    image = ${JSON.stringify(main ? IMAGE[main.kind] : genericImage(facts).ref)},`,
     "  ) {",
     "    super(source, {",
     ...opts,

@@ -1,3 +1,4 @@
+import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { copyFixture, tempDir } from "./module-test-helpers.js";
@@ -112,6 +113,32 @@ describe("gantry call --help", () => {
     );
     expect(r.stdout).toContain("  deploy-app   Publish with a token.");
     expect(r.stdout).toContain('  --node string   Node version used by every step (default: "20")');
+  });
+
+  it("answers outside a module too: the usage, and why no functions are listed", async () => {
+    const nowhere = path.join(dir, "empty");
+    fs.mkdirSync(nowhere);
+    for (const args of [
+      ["call", "--help"],
+      ["call", "-h"],
+      ["--help", "call"],
+    ]) {
+      const r = await runGantry(args, { cwd: nowhere, stateDir: path.join(dir, "state") });
+      expect(r.code, r.stderr).toBe(0);
+      expect(r.stderr).toBe("");
+      expect(r.stdout).toContain(
+        "Usage: gantry call [CONSTRUCTOR FLAGS] FUNCTION [FLAGS] [CHAIN...]",
+      );
+      expect(r.stdout).toContain("No functions to list: no module found");
+      expect(r.stdout).toContain("--runtime MODE");
+    }
+    // a call that is not asking for help still fails on the missing module
+    const call = await runGantry(["call", "test"], {
+      cwd: nowhere,
+      stateDir: path.join(dir, "state"),
+    });
+    expect(call.code).toBe(1);
+    expect(call.stderr).toContain("no module found");
   });
 
   it("lists a function's flags with types, defaults and docs", async () => {

@@ -7,7 +7,7 @@ import { loadSignature } from "../../module/signature-cache.js";
 import type { CliIo } from "../cli-io.js";
 import type { ErrorContext } from "../error-context.js";
 import { consumeGlobalFlag, type GlobalOptions } from "../global-flags.js";
-import { callableHelp, functionsHelp } from "./call-help.js";
+import { callableHelp, functionsHelp, noModuleHelp } from "./call-help.js";
 import { executeCall } from "./execute-call.js";
 import { formatResult } from "./format-result.js";
 import { planCall } from "./plan-call.js";
@@ -39,10 +39,18 @@ export async function runCall(
   prescanModFlag(rest, globals);
   // the host sandbox probe runs while the module is read
   const runtimeStart = prepareRuntime(runtimeAhead(rest, globals));
-  const mod = findModule({
-    cwd: io.cwd,
-    ...(globals.mod !== undefined ? { modDir: globals.mod } : {}),
-  });
+  let mod: ReturnType<typeof findModule>;
+  try {
+    mod = findModule({
+      cwd: io.cwd,
+      ...(globals.mod !== undefined ? { modDir: globals.mod } : {}),
+    });
+  } catch (e) {
+    // --help answers anywhere, as every other command's does; without a module it has no functions to list
+    if (!(globals.help || rest.includes("--help") || rest.includes("-h"))) throw e;
+    io.stdout.write(noModuleHelp(e instanceof Error ? e.message : String(e)));
+    return 0;
+  }
   // the bundle starts before TypeScript reads the signature (when that is not cached): see startModuleLoad
   const ahead = await startModuleLoad(mod, {
     stateDir: io.env.stateDir,

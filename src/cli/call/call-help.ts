@@ -70,6 +70,17 @@ export function functionsHelp(sig: ModuleSignature, main: ObjectSignature): stri
     .join("\n");
 }
 
+/** `gantry call --help` where no module is found: the command's usage, and why no functions are listed. */
+export function noModuleHelp(why: string): string {
+  return [
+    "Call a function of a module and print its result.\n",
+    "Usage: gantry call [CONSTRUCTOR FLAGS] FUNCTION [FLAGS] [CHAIN...]\n",
+    `No functions to list: ${why}\n`,
+    GLOBAL_FLAGS_HELP,
+    'In a project (or with -m DIR), "gantry call --help" lists its functions and "gantry call FUNCTION --help" a function\'s flags.\n',
+  ].join("\n");
+}
+
 /** `gantry call FN [CHAIN…] --help`: the last named step's flags and what its result offers. */
 export function callableHelp(plan: CallPlan, sig: ModuleSignature): string {
   const last = plan.steps[plan.steps.length - 1];

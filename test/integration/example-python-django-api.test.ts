@@ -137,5 +137,11 @@ describe("examples/python-django-api", () => {
       "SELECT count(*) FROM items_item",
     ]);
     expect(tables.stdout.trim()).toBe("0");
+    // the example sets no rollback: the message gives a Django command to set, not an npm script
+    const rollback = await gantry(["call", "db", "rollback"]);
+    expect(rollback.code).toBe(1);
+    expect(rollback.stderr).toContain(
+      'no rollback command is configured: set db.rollback in the module (e.g. "python3 manage.py migrate APP PREVIOUS_MIGRATION")',
+    );
   });
 });

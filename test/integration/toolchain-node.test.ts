@@ -104,6 +104,17 @@ describe("node preset", () => {
     expect(fs.existsSync(path.join(project, "node_modules"))).toBe(false);
   });
 
+  it("passes --args through npm to the script, and says when --strict has no strict variant to run", async () => {
+    const r = await gantry(["call", "lint", "--strict", "--args=--max-warnings=0,-q"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('lint args: ["--max-warnings=0","-q"]');
+    expect(r.stdout).toContain(
+      "note: no lintStrict command is configured for node (npm): ran the plain lint, whose warnings may pass",
+    );
+    const plain = await gantry(["call", "lint"]);
+    expect(plain.stdout).not.toContain("note:");
+  });
+
   it("says which --skip names exist when one is wrong", async () => {
     const r = await gantry(["call", "ci", "--skip=lnt"]);
     expect(r.code).toBe(2);

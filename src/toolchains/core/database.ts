@@ -41,7 +41,7 @@ export class Database {
     const { plan, pg, db } = await this.target();
     if (!cmd) {
       throw new Error(
-        `no ${what} command is configured: set db.${what} in the module (e.g. "npm run ${what}")`,
+        `no ${what} command is configured: set db.${what} in the module (e.g. ${JSON.stringify(exampleCommand(plan.language, what))})`,
       );
     }
     const service = await devDatabase(plan);
@@ -143,4 +143,24 @@ export class Database {
       `reset:    ${show(plan.db.reset, "drop, create, migrate, seed")}`,
     ].join("\n");
   }
+}
+
+// What a project of this language would typically give as its database command, for the "not configured" message.
+function exampleCommand(language: string, what: string): string {
+  const python: Record<string, string> = {
+    migrate: "python3 manage.py migrate --noinput",
+    rollback: "python3 manage.py migrate APP PREVIOUS_MIGRATION",
+    seed: "python3 manage.py loaddata seed.json",
+  };
+  const elixir: Record<string, string> = {
+    migrate: "mix ecto.migrate",
+    rollback: "mix ecto.rollback --step {step}",
+    seed: "mix run priv/repo/seeds.exs",
+  };
+  if (language === "python") return python[what] ?? `python3 manage.py ${what}`;
+  if (language === "elixir") return elixir[what] ?? `mix ecto.${what}`;
+  if (language === "go") return `go run ./cmd/${what}`;
+  if (language === "bun") return `bun run ${what}`;
+  if (language === "node") return `npm run ${what}`;
+  return `./scripts/${what}.sh`;
 }

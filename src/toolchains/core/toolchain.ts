@@ -159,10 +159,15 @@ export class Toolchain {
     const plan = await this.plan();
     const cmd = strict ? (plan.lintStrict ?? plan.lint) : plan.lint;
     if (!cmd) return `not checked: no lint command is configured for ${plan.language}`;
+    // --strict without a strict variant runs the plain lint, and says so rather than pass as if warnings failed
+    const plain =
+      strict && plan.lintStrict === undefined
+        ? `\nnote: no lintStrict command is configured for ${plan.language}: ran the plain lint, whose warnings may pass`
+        : "";
     const ws = await this.workspace();
     return runTask(strict ? "lint --strict" : "lint", async () => {
       const out = await outputOf(ws.withExec(checkArgv(cmd, args)));
-      return missingToolNote(out, cmd, plan.image) ?? out;
+      return (missingToolNote(out, cmd, plan.image) ?? out) + plain;
     });
   }
 

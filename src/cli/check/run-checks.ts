@@ -64,7 +64,9 @@ export async function runChecks(
             stop: e as Error,
           };
         }
-        const cancelled = stopped;
+        // stopped by --failfast, or by Ctrl-C (the run's signal): the check did not fail, it was cut short
+        const interrupted = !stopped && session.signal.aborted;
+        const cancelled = stopped || interrupted;
         session.events.emit({
           type: "step.end",
           id,
@@ -79,7 +81,11 @@ export async function runChecks(
           name: c.cliName,
           status: cancelled ? "cancelled" : "failed",
           seconds: seconds(),
-          detail: cancelled ? "cancelled: another check failed first (--failfast)" : describe(e),
+          detail: interrupted
+            ? `cancelled: ${(session.signal.reason as Error).message}`
+            : cancelled
+              ? "cancelled: another check failed first (--failfast)"
+              : describe(e),
         } satisfies CheckResult;
       }
     }),

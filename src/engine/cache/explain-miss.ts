@@ -111,10 +111,52 @@ function shapeOf(inputs: ExecInput[]): string {
   return `${programOf(cmd)}\n${[...new Set(names)].sort().join("\n")}`;
 }
 
-// The first word a command runs: past `sh -c`/`bash -c`, a subshell's `(`, and `VAR=value` assignments.
-function programOf(command: string): string {
-  const words = command.replace(/^(\S*\/)?(ba|da|z)?sh\s+(-\w+\s+)*-c\s+/, "").split(/[\s()]+/);
-  return words.find((w) => w !== "" && !/^\w+=/.test(w)) ?? "";
+/** Programs whose next word names what they run (`npm test`, `go vet`, `make lint`): part of the program. */
+const DISPATCHERS = new Set([
+  "npm",
+  "pnpm",
+  "yarn",
+  "bun",
+  "npx",
+  "bunx",
+  "go",
+  "mix",
+  "cargo",
+  "make",
+  "just",
+  "poetry",
+  "uv",
+  "pipenv",
+  "bundle",
+  "rake",
+  "gradle",
+  "mvn",
+  "dotnet",
+  "deno",
+]);
+/** Their words that run something named next (`npm run lint`, `poetry run pytest`). */
+const RUN_WORDS = new Set(["run", "run-script", "exec", "x"]);
+
+/**
+ * The program a command runs: its first word past `sh -c`/`bash -c`, a subshell's `(` and `VAR=value` assignments;
+ * for a dispatcher, with what it dispatches to (`npm run lint`, `npm test`, `go vet`), so every task of a project
+ * whose tasks all start with `npm` is not taken for an edit of another.
+ */
+export function programOf(command: string): string {
+  const words = command
+    .replace(/^(\S*\/)?(ba|da|z)?sh\s+(-\w+\s+)*-c\s+/, "")
+    .split(/[\s();&|]+/)
+    .filter((w) => w !== "");
+  const at = words.findIndex((w) => !/^\w+=/.test(w));
+  if (at < 0) return "";
+  const program = [words[at] as string];
+  if (!DISPATCHERS.has(program[0] as string)) return program[0] as string;
+  for (const w of words.slice(at + 1)) {
+    if (w.startsWith("-")) continue;
+    program.push(w);
+    if (!RUN_WORDS.has(w)) break;
+  }
+  return program.join(" ");
 }
 
 // Every input that is new, gone or different, with files for directories and safe details.

@@ -145,22 +145,31 @@ export class Database {
   }
 }
 
-// What a project of this language would typically give as its database command, for the "not configured" message.
+// What a project of this language would typically give as its database command, for the "not configured" message
+// (`language` as the plan names it: "python (django)", "node (npm)").
 function exampleCommand(language: string, what: string): string {
-  const python: Record<string, string> = {
-    migrate: "python3 manage.py migrate --noinput",
-    rollback: "python3 manage.py migrate APP PREVIOUS_MIGRATION",
-    seed: "python3 manage.py loaddata seed.json",
+  const examples: Record<string, Record<string, string>> = {
+    django: {
+      migrate: "python3 manage.py migrate --noinput",
+      rollback: "python3 manage.py migrate APP PREVIOUS_MIGRATION",
+      seed: "python3 manage.py loaddata seed.json",
+    },
+    python: {
+      migrate: "alembic upgrade head",
+      rollback: "alembic downgrade -{step}",
+      seed: "python3 scripts/seed.py",
+    },
+    elixir: {
+      migrate: "mix ecto.migrate",
+      rollback: "mix ecto.rollback --step {step}",
+      seed: "mix run priv/repo/seeds.exs",
+    },
   };
-  const elixir: Record<string, string> = {
-    migrate: "mix ecto.migrate",
-    rollback: "mix ecto.rollback --step {step}",
-    seed: "mix run priv/repo/seeds.exs",
-  };
-  if (language === "python") return python[what] ?? `python3 manage.py ${what}`;
-  if (language === "elixir") return elixir[what] ?? `mix ecto.${what}`;
-  if (language === "go") return `go run ./cmd/${what}`;
-  if (language === "bun") return `bun run ${what}`;
-  if (language === "node") return `npm run ${what}`;
+  const kind = language.includes("django") ? "django" : (language.split(" ")[0] ?? "");
+  const known = examples[kind]?.[what];
+  if (known) return known;
+  if (kind === "go") return `go run ./cmd/${what}`;
+  if (kind === "bun") return `bun run ${what}`;
+  if (kind === "node") return `${/\((\w+)\)/.exec(language)?.[1] ?? "npm"} run ${what}`;
   return `./scripts/${what}.sh`;
 }

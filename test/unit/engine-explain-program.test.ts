@@ -1,0 +1,29 @@
+// Which program a command runs, for "why did this run": a project whose tasks all start with `npm` (or go, make, …)
+// must not have each new task explained as an edit of another ("command changed (earlier: npm run build)").
+import { describe, expect, it } from "vitest";
+import { programOf } from "../../src/engine/cache/explain-miss.js";
+
+describe("programOf", () => {
+  it("keeps what a dispatcher runs: npm's scripts, go's and make's commands are different programs", () => {
+    expect(programOf("sh -c npm test")).toBe("npm test");
+    expect(programOf("sh -c npm run build")).toBe("npm run build");
+    expect(programOf("sh -c npm run lint")).toBe("npm run lint");
+    expect(programOf("sh -c npm --silent run lint -- --fix")).toBe("npm run lint");
+    expect(programOf("go vet ./...")).toBe("go vet");
+    expect(programOf("sh -c CI=1 make -k lint")).toBe("make lint");
+    expect(programOf("poetry run pytest -x")).toBe("poetry run pytest");
+  });
+
+  it("an edit of the same task is still the same program", () => {
+    expect(programOf("sh -c npm test -- --grep slow")).toBe(programOf("sh -c npm test"));
+    expect(programOf("go test -race ./...")).toBe(programOf("go test ./..."));
+  });
+
+  it("other programs are their first word, past sh -c, a subshell and assignments", () => {
+    expect(programOf("sh -c cat /b; echo c")).toBe("cat");
+    expect(programOf("sh -c (npm audit --json || true)")).toBe("npm audit");
+    expect(programOf("bash -c FOO=1 pytest -q")).toBe("pytest");
+    expect(programOf("node --test test/")).toBe("node");
+    expect(programOf("")).toBe("");
+  });
+});

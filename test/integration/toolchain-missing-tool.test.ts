@@ -64,6 +64,34 @@ describe("a check whose tool is missing from the image", () => {
     expect(r.stderr.slice(r.stderr.indexOf("task lint failed"))).not.toContain("c=$?");
   });
 
+  it("on the host runtime, names the tool as missing on this host, for a check and for a task", async () => {
+    const format = await gantry(["--runtime=host", "call", "format"]);
+    expect(format.code).toBe(0);
+    expect(format.stdout).toContain(
+      "not checked: ruff format --check . could not run on this host (sh: 1: ruff: not found): install it on this host, or run with --runtime=docker (the task's image: gantry-test/busybox:latest)",
+    );
+    const src = editModule(
+      '      format: "ruff',
+      '      build: "no-such-tool-gantry --all",\n      format: "ruff',
+    );
+    try {
+      const build = await gantry(["--runtime=host", "call", "build"]);
+      expect(build.code).toBe(1);
+      expect(build.stderr).toContain(
+        "task build failed: `no-such-tool-gantry --all` exited with code 127",
+      );
+      expect(build.stderr).toContain(
+        "Hint: no-such-tool-gantry is not installed on this host: install it on this host, or run with --runtime=docker",
+      );
+      const docker = await gantry(["call", "build"]);
+      expect(docker.stderr).toContain(
+        "Hint: no-such-tool-gantry is not installed in the task's image: add the tool to the project's dependencies or the image",
+      );
+    } finally {
+      fs.writeFileSync(mod, src);
+    }
+  });
+
   it("names the secret scan's own image when that image cannot be had, and how to choose another or none", async () => {
     const src = editModule(
       "      secretScan: false,\n",

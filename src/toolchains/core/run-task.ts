@@ -2,7 +2,7 @@
 import { ExecError, GantryError, TaskError } from "../../sdk/index.js";
 import { isDryRunStop } from "../../errors.js";
 import { showCommand } from "./command.js";
-import { AFTER } from "./missing-tool.js";
+import { AFTER, notFoundLine, toolPlace } from "./missing-tool.js";
 
 const TAIL = 30;
 
@@ -33,7 +33,7 @@ export function taskFailure(task: string, e: unknown): TaskError {
       `task ${task} failed: \`${showCommand(cmd)}\` exited with code ${exec.exitCode}` +
         tail("output", exec.stdout) +
         tail("errors", exec.stderr),
-      { tasks: [task], cause: e },
+      { tasks: [task], cause: e, ...missingToolHint(exec) },
     );
   }
   const msg = e instanceof Error ? e.message : String(e);
@@ -43,6 +43,16 @@ export function taskFailure(task: string, e: unknown): TaskError {
     cause: e,
     ...(hint ? { hint } : {}),
   });
+}
+
+// Exit 127 is the shell's "command not found": say which tool, and where it should have been.
+function missingToolHint(exec: ExecError): { hint?: string } {
+  if (exec.exitCode !== 127) return {};
+  const said = notFoundLine(exec.stderr);
+  const tool = said && /(?:^|: )([^\s:]+): (?:command )?not found/.exec(said)?.[1];
+  if (!tool) return {};
+  const place = toolPlace();
+  return { hint: `${tool} is not installed ${place.where}: ${place.fix}` };
 }
 
 /**

@@ -7,10 +7,10 @@ import {
   type Container,
   type Directory,
 } from "../../sdk/index.js";
-import { commandArgv, showCommand } from "./command.js";
+import { commandArgv, showCommand, type Command } from "./command.js";
 import type { ToolchainPlan } from "./toolchain-plan.js";
 import { EXTRA_CA } from "./workspace.js";
-import { AFTER, MISSING } from "./missing-tool.js";
+import { AFTER, MISSING, notFoundLine, toolPlace } from "./missing-tool.js";
 
 const SECRETLINT = "9.3.4"; // the last release that runs on Node 16–20 as well as 22
 
@@ -47,13 +47,21 @@ export async function auditDependencies(plan: ToolchainPlan, ws: Container): Pro
   const [code, stdout, stderr] = await Promise.all([ran.exitCode(), ran.stdout(), ran.stderr()]);
   const output = [stdout, stderr].filter((s) => s.trim() !== "").join("\n");
   if (code === 0 && stderr.trimEnd().endsWith(MISSING)) {
-    return `not checked: dependency audit (${showCommand(plan.audit)}) is not installed in the image ${plan.image}`;
+    const said = notFoundLine(stderr);
+    return `not checked: dependency audit (${auditName(plan.audit)}) is not installed ${toolPlace(plan.image).where}${said ? ` (${said})` : ""}`;
   }
-  if (code === 0) return `dependency audit (${showCommand(plan.audit)}): no known vulnerabilities`;
+  if (code === 0) return `dependency audit (${auditName(plan.audit)}): no known vulnerabilities`;
   if (plan.auditUnreachable.test(output)) {
-    return `not checked: dependency audit (${showCommand(plan.audit)}) could not reach its advisory service: ${reason(output, plan.auditUnreachable)}`;
+    return `not checked: dependency audit (${auditName(plan.audit)}) could not reach its advisory service: ${reason(output, plan.auditUnreachable)}`;
   }
   throw new ExecError({ cmd: argv, exitCode: code, stdout, stderr });
+}
+
+// The audit as a person would name it: the command a guarded shell line runs (`if mix help hex.audit …; then mix
+// hex.audit; else …; fi` is `mix hex.audit`), else the command as written.
+function auditName(cmd: Command): string {
+  const line = showCommand(cmd);
+  return /^if .*?; then (.+?); else .*; fi$/s.exec(line)?.[1] ?? line;
 }
 
 /** The source scanned by secretlint's recommended rules (AWS, GCP, GitHub, Slack, npm tokens, private keys…). */

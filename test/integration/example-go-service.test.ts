@@ -100,6 +100,16 @@ describe("examples/go-service", () => {
     }
   });
 
+  it("passes --args to go test and go vet, before the package pattern, not to go tool cover", async () => {
+    const r = await gantry(["call", "test", "--args=-run=TestGreeting,-v"]);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain("=== RUN   TestGreeting");
+    expect(r.stdout).not.toContain("=== RUN   TestEndpoints");
+    expect(r.stdout).toMatch(/total:\s+\(statements\)/); // go tool cover ran after it, without the arguments
+    const lint = await gantry(["call", "lint", "--args=-composites=false"]);
+    expect(lint.code, lint.stderr).toBe(0);
+  });
+
   it("fails a file gofmt would change, naming format and the file", async () => {
     const file = path.join(project, "handler.go");
     const good = fs.readFileSync(file, "utf8");

@@ -210,7 +210,10 @@ describe("gantry init", () => {
     expect((await init(ruff)).code).toBe(0);
     expect(moduleOf(ruff)).toContain('format: "ruff format --check .",');
     expect(moduleOf(ruff)).toContain('lint: "ruff check .",');
-    expect(moduleOf(ruff)).toContain("python3 -m coverage run -m unittest discover");
+    // --args reach the runner, not the report after it; written as a person would quote it
+    expect(moduleOf(ruff)).toContain(
+      `test: 'python3 -m coverage run -m unittest discover "$@" && python3 -m coverage report && python3 -m coverage xml -o coverage.xml',`,
+    );
   });
 
   it("takes an Elixir project's db commands from its db.* mix aliases", async () => {

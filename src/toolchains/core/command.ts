@@ -18,9 +18,12 @@ export function commandArgv(cmd: Command, extra: readonly string[] = []): string
 /**
  * A shell line with the arguments a person passed through appended as `"$@"` — after `--` when the line runs an npm
  * script: npm takes `--grep=slow` before `--` as its own config and the script never sees it (pnpm, yarn and bun pass
- * a script's arguments on as they are).
+ * a script's arguments on as they are). A line with `"$@"` of its own gets them there: a recipe of several commands
+ * (`go test "$@" ./... && go tool cover …`) says which command takes them.
  */
 export function lineWithArgs(cmd: string): string {
+  // a line that places them itself (`go test "$@" ./... && go tool cover …`): there, not after its last command
+  if (cmd.includes('"$@"')) return cmd;
   return `${cmd}${needsNpmSeparator(cmd.trim().split(/\s+/)) ? " --" : ""} "$@"`;
 }
 

@@ -56,8 +56,9 @@ export class GoToolchain extends Toolchain {
       format:
         'out=$(gofmt -l .); if [ -n "$out" ]; then echo "not gofmt-ed:"; echo "$out"; exit 1; fi',
       formatFix: "gofmt -w .",
-      lint: "go vet ./...",
-      test: "go test -coverprofile=coverage.out ./... && go tool cover -func=coverage.out",
+      // --args reach go vet and go test, before the package pattern (Go's flags must come first)
+      lint: 'go vet "$@" ./...',
+      test: 'go test -coverprofile=coverage.out "$@" ./... && go tool cover -func=coverage.out',
       reports: ["coverage.out"],
       build: goBuildCommand(platforms),
       buildOutput: "dist",

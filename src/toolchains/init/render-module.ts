@@ -33,6 +33,11 @@ const IGNORE: Record<Stack["kind"], string[]> = {
   elixir: ["deps", "_build", "cover"],
 };
 
+// A string as a person writes it in TypeScript: single-quoted when it holds double quotes (`"$@"`) and no single ones.
+function quoted(text: string): string {
+  return text.includes('"') && !/['\\]/.test(text) ? `'${text}'` : JSON.stringify(text);
+}
+
 /** `my-app` → `MyApp`, the class name Gantry picks as the module's main object. */
 export function className(name: string): string {
   return name
@@ -104,7 +109,7 @@ function options(facts: ProjectFacts, stack: Stack): string[] {
     lines.push(
       cmd.lint ? `lint: ${JSON.stringify(cmd.lint)},` : `lint: false, // no Flake8 or Ruff ${none}`,
     );
-    lines.push(`test: ${JSON.stringify(cmd.test)},`);
+    lines.push(`test: ${quoted(cmd.test)},`);
     if (stack.postgres) lines.push("postgres: true, // the tests get postgres:5432");
     if (stack.django) lines.push(`db: { migrate: "python3 manage.py migrate --noinput" },`);
   } else if (stack.kind === "go") {

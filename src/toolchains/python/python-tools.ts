@@ -48,8 +48,9 @@ export function pythonCommands(
     : tools.pytest
       ? "-m pytest --junitxml=junit.xml"
       : "-m unittest discover";
+  // --args reach the runner (`manage.py test items.tests`), not the coverage report after it
   const test = tools.coverage
-    ? `python3 -m coverage run ${runner} && python3 -m coverage report && python3 -m coverage xml -o coverage.xml`
+    ? `python3 -m coverage run ${runner} "$@" && python3 -m coverage report && python3 -m coverage xml -o coverage.xml`
     : `python3 ${runner}`;
   const out: { format?: string; formatFix?: string; lint?: string; test: string } = { test };
   if (check.length > 0) out.format = check.join(" && ");

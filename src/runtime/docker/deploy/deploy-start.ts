@@ -6,6 +6,12 @@ import { dockerStatus, engineMessage, ignoreGone } from "../connection/docker-er
 import type { DockerRunContext } from "../connection/run-context.js";
 import { hostPortsOf } from "../services/service-ports.js";
 import { putTextFiles } from "./put-text-files.js";
+import { LABELS } from "../cleanup/labels.js";
+
+// A release image tagged from a run's snapshot keeps that run's labels (tagImage: dropping one rewrites the image), and
+// a container inherits its image's labels: blanked here, or the run's close and the next run's reaper, which find the
+// run's throwaway containers by them, would remove a container that is to outlive the run.
+const NOT_A_RUNS = { [LABELS.run]: "", [LABELS.pid]: "", [LABELS.host]: "" };
 
 // Create, put files, start, inspect; on any failure the container is removed and the engine's reason is named.
 export async function startDeployContainer(
@@ -64,7 +70,7 @@ function createOptions(
   return {
     name: spec.name,
     Image: spec.image,
-    Labels: { ...spec.labels, ...(spec.oneOff ? ctx.labels : {}) },
+    Labels: { ...NOT_A_RUNS, ...spec.labels, ...(spec.oneOff ? ctx.labels : {}) },
     Env: spec.env,
     Entrypoint: spec.entrypoint,
     Cmd: spec.cmd,

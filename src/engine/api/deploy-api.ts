@@ -5,7 +5,8 @@ import { requireSession } from "../session.js";
 import { containerSnapshot, resolveConfig } from "../evaluate/container.js";
 import { startStep } from "../evaluate/steps.js";
 import type { ImageConfig } from "../../runtime/runtime.js";
-import type { DeploymentRuntime } from "../../runtime/deployment-runtime.js";
+import type { DeployedContainer, DeploymentRuntime } from "../../runtime/deployment-runtime.js";
+import { waitReady } from "../services/readiness.js";
 import { UnsupportedError, UsageError } from "../../errors.js";
 
 /** Where the run's deploy state goes and which images to run the proxy and flyctl from. */
@@ -116,4 +117,36 @@ function noop(): void {}
 /** Text with every secret of the run masked (a release's logs may echo one). */
 export function scrubText(text: string): string {
   return requireSession("deploy").scrub(text);
+}
+
+/**
+ * Wait as a run's services are waited for (running, and `port` accepting connections through its published host
+ * port), on a deployment container that outlives the run: a dev server is up when `dev start` returns. Fails with a
+ * ServiceError naming `subject`, with its last log lines scrubbed, when it exits first or `port` never answers.
+ */
+export async function waitDeploymentReady(
+  c: DeployedContainer,
+  o: {
+    subject: string;
+    port?: number;
+    timeoutMs: number;
+    hints: { exited: string; notListening: string };
+  },
+): Promise<void> {
+  const s = requireSession("deploy");
+  const rt = deploymentRuntime("deploy");
+  await waitReady({
+    services: {
+      serviceState: (id) => rt.state(id),
+      serviceLogs: async (id, tail) => s.scrub(await rt.logs(id, tail)),
+    },
+    svc: { id: c.id, ip: "", hostPorts: c.hostPorts, ipReachable: false },
+    name: c.name,
+    subject: o.subject,
+    ports: o.port === undefined ? [] : [`${o.port}/tcp`],
+    useHealthcheck: false,
+    timeoutMs: o.timeoutMs,
+    signal: s.signal,
+    hints: o.hints,
+  });
 }

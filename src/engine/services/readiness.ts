@@ -4,9 +4,14 @@ import type { RunningService, ServiceRuntime, ServiceState } from "../../runtime
 import { ServiceError, CancelledError } from "../../errors.js";
 
 export interface ReadinessInit {
-  services: ServiceRuntime;
+  /** Where its state and logs come from (a run's service, or a container that outlives the run: deploy-api). */
+  services: Pick<ServiceRuntime, "serviceState" | "serviceLogs">;
   svc: RunningService;
   name: string;
+  /** How messages name it (default `service <name>`), e.g. a dev server by its command. */
+  subject?: string;
+  /** What to do next, instead of the services' hints (which name GANTRY_SERVICE_TIMEOUT). */
+  hints?: { exited?: string; notListening?: string };
   ports: string[];
   useHealthcheck: boolean;
   timeoutMs: number;
@@ -26,11 +31,15 @@ export async function waitReady(init: ReadinessInit): Promise<void> {
   if (init.startedIsReady && !init.useHealthcheck && pending.size === 0) return;
   for (let attempt = 0; ; attempt++) {
     if (init.signal.aborted)
-      throw new CancelledError(`service ${init.name}: cancelled while starting`);
+      throw new CancelledError(
+        `${init.subject ?? `service ${init.name}`}: cancelled while starting`,
+      );
     const st = await init.services.serviceState(init.svc.id);
     if (!st.running)
       throw await failure(init, `exited with code ${st.exitCode ?? "?"} before it was ready`, {
-        hint: "its output above says why it stopped: fix its command, or what it needs (variables, files, services)",
+        hint:
+          init.hints?.exited ??
+          "its output above says why it stopped: fix its command, or what it needs (variables, files, services)",
       });
     if (init.useHealthcheck) {
       if (st.health === "healthy") return;
@@ -52,9 +61,11 @@ export async function waitReady(init: ReadinessInit): Promise<void> {
           })
         : failure(
             init,
-            `was not ready after ${secs} s: port${pending.size > 1 ? "s" : ""} ${[...pending].join(", ")} did not accept connections`,
+            `was not ready after ${secs} s: port${pending.size > 1 ? "s" : ""} ${[...pending].join(", ")} did not accept connections (its process is still running)`,
             {
-              hint: "check that the service listens on those ports (on all interfaces, not only localhost); raise the timeout with GANTRY_SERVICE_TIMEOUT (seconds)",
+              hint:
+                init.hints?.notListening ??
+                "check that the service listens on those ports (on all interfaces, not only localhost); raise the timeout with GANTRY_SERVICE_TIMEOUT (seconds)",
             },
           ));
     }
@@ -72,13 +83,14 @@ async function failure(
   const read = () => init.services.serviceLogs(init.svc.id, 20).catch(() => "");
   let logs = await read();
   if (!logs.trim()) logs = await sleep(300).then(read);
+  const subject = init.subject ?? `service ${init.name}`;
   const body = logs.trim()
-    ? `\n--- last lines of service ${init.name} ---\n${logs.trimEnd()}`
+    ? `\n--- last lines of ${subject} ---\n${logs.trimEnd()}`
     : " (no output was logged)";
   const check = more.check
     ? `\n--- last health check (exit code ${more.check.exitCode}) ---\n${more.check.output.trimEnd() || "(no output)"}`
     : "";
-  return new ServiceError(`service ${init.name} ${what}${body}${check}`, { hint: more.hint });
+  return new ServiceError(`${subject} ${what}${body}${check}`, { hint: more.hint });
 }
 
 // Docker's userland proxy accepts on a published port even when nothing listens behind it, then hangs up at once;

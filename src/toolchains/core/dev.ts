@@ -2,10 +2,13 @@
 import path from "node:path";
 import { func, object, UsageError, type Container, type Directory } from "../../sdk/index.js";
 import {
+  closeAfter,
   deploymentRuntime,
   deployRunContext,
   deployStep,
   releaseImage,
+  waitDeploymentReady,
+  type DeployedContainer,
   type DeploymentRuntime,
 } from "../../engine/api/index.js";
 import { commandArgv, showCommand } from "./command.js";
@@ -20,6 +23,28 @@ export interface DevHost {
   workspace(): Promise<Container>;
   clean(): Promise<string>;
   setup(): Promise<Container>;
+}
+
+const DEFAULT_READY_TIMEOUT_S = 60;
+// The cleanup of a failed or interrupted start (stopping the containers) is waited for at most this long.
+const CLEANUP_CAP_MS = 30_000;
+
+// How long dev start waits for the server: the flag, else the module's dev.readyTimeout, else 60 s.
+function readyTimeoutMs(flag: number, option: number | undefined): number {
+  const s = flag === -1 ? (option ?? DEFAULT_READY_TIMEOUT_S) : flag;
+  if (!Number.isFinite(s) || s <= 0)
+    throw new UsageError(
+      `the dev server's ready timeout must be a number of seconds above 0, got ${String(s)}`,
+      { hint: "set --ready-timeout=N or dev.readyTimeout (default 60)" },
+    );
+  return s * 1000;
+}
+
+// What to try when the process runs but nothing answers on its first port: it listens elsewhere, or on loopback only.
+function notListeningHint(c: DeployedContainer, port: number | undefined): string {
+  const at = c.hostPorts[`${port}/tcp`];
+  const url = at ? ` (published at http://${at.host}:${at.port})` : "";
+  return `nothing answered on container port ${port}${url}: make the server listen there on all interfaces (0.0.0.0, not localhost), e.g. with PORT=${port}, or set dev.ports to the port it listens on; if it only starts slowly, raise dev.readyTimeout or --ready-timeout (seconds)`;
 }
 
 // The host folder the source came from: it is bind-mounted so edits reach the running server.
@@ -42,21 +67,51 @@ export class Dev {
 
   /**
    * Start the dev server (and PostgreSQL when configured) and leave them running, the source mounted for hot reload.
+   * Returns once the server runs and its first port accepts connections; one that exits first, or does not listen
+   * in time, fails and nothing is left running.
    * @param hostPort the host port for the server's first port (default: the same number; 0: any free port)
+   * @param readyTimeout seconds to wait for the server to listen (default: dev.readyTimeout, else 60)
    */
   @func()
-  async start(hostPort = -1): Promise<string> {
+  async start(hostPort = -1, readyTimeout = -1): Promise<string> {
     const plan = await this.host.plan();
     const cmd = plan.dev.command;
     if (!cmd)
       throw new UsageError(`no dev server is configured for ${plan.language}`, {
         hint: 'set dev: { command: "…", ports: [3000] } in the module (e.g. "bun --watch src/server.ts")',
       });
+    const timeoutMs = readyTimeoutMs(readyTimeout, plan.dev.readyTimeout);
     const ctx = deployRunContext("dev start");
     const engine = deploymentRuntime("dev start");
     const ids = devIds(plan, ctx.projectDir);
     const folder = hostFolder(this.host.source, ctx.projectDir);
     await this.removeAll(engine, ids.labels);
+    // a start that fails (or is interrupted: the run's close waits for this) leaves nothing running
+    let started!: (p: Promise<unknown>) => void;
+    closeAfter(new Promise((r) => (started = r)), CLEANUP_CAP_MS);
+    const work = this.startAll(engine, plan, ids, folder, hostPort, timeoutMs).catch(
+      async (e: unknown) => {
+        // killed at once: nothing of a server that never came up needs a graceful stop
+        await this.removeAll(engine, ids.labels, 0).catch(() => undefined);
+        await engine.removeNetwork(ids.network).catch(() => undefined);
+        throw e;
+      },
+    );
+    started(work);
+    return work;
+  }
+
+  // PostgreSQL (when configured), then the server, each waited for before the next; the lines to print.
+  private async startAll(
+    engine: DeploymentRuntime,
+    plan: ToolchainPlan,
+    ids: ReturnType<typeof devIds>,
+    folder: string,
+    hostPort: number,
+    timeoutMs: number,
+  ): Promise<string> {
+    const cmd = plan.dev.command as NonNullable<ToolchainPlan["dev"]["command"]>;
+    const ctx = deployRunContext("dev start");
     const env: string[] = Object.entries(plan.env).map(([k, v]) => `${k}=${v}`);
     await engine.ensureNetwork(ids.network, ids.labels);
     const lines: string[] = [];
@@ -82,6 +137,18 @@ export class Dev {
           mounts: [{ type: "volume", source: volume, target: "/var/lib/postgresql/data" }],
           publish: [{ backend: 5432, hostIp: "127.0.0.1" }],
           signal: ctx.signal,
+        });
+        // an app that connects at boot would crash on a database still initialising
+        await waitDeploymentReady(c, {
+          subject: `the dev database ${pg.image}`,
+          port: 5432,
+          timeoutMs,
+          hints: {
+            exited:
+              "its output above says why it stopped (a data volume from another PostgreSQL version?)",
+            notListening:
+              "if it only needs longer, raise dev.readyTimeout or --ready-timeout (seconds)",
+          },
         });
         await engine.keepRunning(c.id);
       });
@@ -118,13 +185,26 @@ export class Dev {
           source: path.join(folder, e),
           target: path.posix.join(plan.workdir, e),
         })),
+        // loopback, as the database: dev start needs a local engine (bind mounts), and a dev server is not for the LAN
         publish: ports.map((p, i) => ({
           backend: p,
+          hostIp: "127.0.0.1",
           ...(i === 0 && hostPort === 0
             ? {}
             : { frontend: i === 0 && hostPort > 0 ? hostPort : p }),
         })),
         signal: ctx.signal,
+      });
+      // no restart policy until it is up: a crash shows as an exit (with its code), not as restarts forever
+      await waitDeploymentReady(c, {
+        subject: `the dev server \`${showCommand(cmd)}\``,
+        port: ports[0],
+        timeoutMs,
+        hints: {
+          exited:
+            "its output above says why it stopped: fix dev.command (or what it needs), then dev start again",
+          notListening: notListeningHint(c, ports[0]),
+        },
       });
       await engine.keepRunning(c.id);
       return c;
@@ -170,19 +250,20 @@ export class Dev {
 
   /** The dev workflow: clean, set up again, start. */
   @func()
-  async up(hostPort = -1): Promise<string> {
+  async up(hostPort = -1, readyTimeout = -1): Promise<string> {
     await this.host.clean();
     await this.host.setup();
-    return this.start(hostPort);
+    return this.start(hostPort, readyTimeout);
   }
 
   // Every container of this dev environment, stopped and removed; their names.
   private async removeAll(
     engine: DeploymentRuntime,
     labels: Record<string, string>,
+    stopTimeoutSec = 5,
   ): Promise<string[]> {
     const found = await engine.list(labels);
-    await Promise.all(found.map((c) => engine.remove(c.id, 5)));
+    await Promise.all(found.map((c) => engine.remove(c.id, stopTimeoutSec)));
     return found.map((c) => c.name);
   }
 }

@@ -33,6 +33,11 @@ export interface DevOptions {
   command?: Command;
   /** Ports the server listens on; each is published on the same host port unless `dev start --host-port` says. */
   ports?: number[];
+  /**
+   * Seconds `dev start` waits for the server to run and its first port to accept connections (default 60); a
+   * server that exits first, or does not listen in time, fails the task and is removed.
+   */
+  readyTimeout?: number;
 }
 
 /** `smoke`: the project's image started (with its PostgreSQL when configured) and its HTTP paths called. */

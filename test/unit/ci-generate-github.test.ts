@@ -1,5 +1,6 @@
 // `gantry ci generate github` writes workflows GitHub's own parser (@actions/workflow-parser) accepts, calling the
 // module's functions: one job per check, the state dir cached, and the deploy chain (gate, deploy, health, rollback).
+import { spawnSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
@@ -53,10 +54,29 @@ describe("gantry ci generate github", () => {
     // test (its source has a default path) and report need no values; build needs --source; deploy-app deploys
     expect(Object.keys(wf.jobs)).toEqual(["test", "report"]);
     const test = wf.jobs.test!.steps;
-    expect(test.map((s) => s.run).filter(Boolean)).toEqual([
-      "npm install --global gantry@0.1.0",
-      "gantry call test",
-    ]);
+    const install = test.find((s) => s.name === "install gantry");
+    expect(test.map((s) => s.run).filter(Boolean)).toEqual([install?.run, "gantry call test"]);
+    // from what the repository says (Gantry is not on the public registry: a name anyone could take), else a clear stop
+    expect(install?.env).toEqual({ GANTRY_INSTALL: "${{ vars.GANTRY_INSTALL }}" });
+    expect(String(install?.run)).not.toMatch(/gantry@/);
+    const fakeNpm = path.join(dir, "fake-bin");
+    fs.mkdirSync(fakeNpm);
+    fs.writeFileSync(path.join(fakeNpm, "npm"), '#!/bin/sh\necho "npm $*"\n', { mode: 0o755 });
+    const sh = (vars: Record<string, string>) =>
+      spawnSync("/bin/sh", ["-c", String(install?.run)], {
+        encoding: "utf8",
+        env: { PATH: fakeNpm, ...vars },
+      });
+    const unset = sh({ GANTRY_INSTALL: "" });
+    expect(unset.status).toBe(1);
+    expect(unset.stdout).toMatch(
+      /^::error::Gantry is not on the public npm registry: set the repository variable GANTRY_INSTALL/,
+    );
+    const set = sh({ GANTRY_INSTALL: "git+https://git.example/acme/gantry.git#v0.1.0" });
+    expect(set.status, set.stderr).toBe(0);
+    expect(set.stdout).toBe(
+      "npm install --global git+https://git.example/acme/gantry.git#v0.1.0\n",
+    );
     const cache = test.find((s) => s.uses === "actions/cache@v4")?.with as Record<string, string>;
     expect(cache.path).toBe("~/.cache/gantry");
     expect(cache.key).toBe("gantry-${{ runner.os }}-test-${{ github.sha }}");
@@ -106,7 +126,8 @@ describe("gantry ci generate github", () => {
         with: { key: string; "restore-keys"?: string };
       }[];
     // gate: ci again on the commit ci passed on, which records the pass in the state it saves for deploy
-    expect(runs(gate!)).toEqual(["npm install --global gantry@0.1.0", "gantry call ci"]);
+    expect(runs(gate!).slice(1)).toEqual(["gantry call ci"]);
+    expect(gate!.steps.find((s) => s.name === "install gantry")).toBeDefined();
     const [gateIn, gateOut] = caches(gate!);
     expect(gateIn!.with["restore-keys"]).toMatch(/^gantry-\$\{\{ runner\.os \}\}-deploy-\n/);
     // deploy: in the approved environment, after gate, from the gate's state, the token from the secrets

@@ -62,11 +62,28 @@ export function setupSteps(input: WorkflowInput, job: string): Record<string, un
   return steps;
 }
 
-/** Gantry itself: the project's own (`npm ci`) or installed for the job. */
+/** The repository variable naming what npm installs Gantry from, when the project does not list it. */
+export const INSTALL_VARIABLE = "GANTRY_INSTALL";
+
+/**
+ * Gantry itself: the project's own (`npm ci`), or installed for the job from what the repository variable
+ * GANTRY_INSTALL names (a git or tarball URL, a package of the team's registry). Never `gantry@VERSION` from the
+ * public registry: Gantry is not published there, and whoever took the name would run code in every job, the
+ * deploy job's token included. Without the variable the step fails saying what to set.
+ */
 export function installStep(input: WorkflowInput): Record<string, unknown> {
-  return input.install === "project"
-    ? { run: "npm ci" }
-    : { run: `npm install --global gantry@${input.gantryVersion}` };
+  if (input.install === "project") return { run: "npm ci" };
+  const unset =
+    `Gantry is not on the public npm registry: set the repository variable ${INSTALL_VARIABLE} to what npm installs ` +
+    `it from (a git URL, a tarball URL, or a package of your registry; generated with Gantry ${input.gantryVersion}), ` +
+    "or list it in package.json's devDependencies and generate again";
+  return {
+    name: "install gantry",
+    env: { [INSTALL_VARIABLE]: `\${{ vars.${INSTALL_VARIABLE} }}` },
+    run:
+      `if [ -z "$${INSTALL_VARIABLE}" ]; then echo "::error::${unset}"; exit 1; fi\n` +
+      `npm install --global "$${INSTALL_VARIABLE}"\n`,
+  };
 }
 
 /** `gantry call FN --secret=env:SECRET` with the secrets (`secrets`, or the function's required ones) in its env. */

@@ -75,6 +75,15 @@ export function docker(args: string[]): string {
   return execFileSync("docker", args, { encoding: "utf8", maxBuffer: 256 * 1024 * 1024 });
 }
 
+/** Remove a project's development database volumes (`gantry-cache-<name>-postgres-data-<project id>`), every checkout's. */
+export function removeDevDataVolumes(name: string): void {
+  const prefix = `gantry-cache-${name}-postgres-data`;
+  const found = docker(["volume", "ls", "-q", "--filter", `name=${prefix}`])
+    .split("\n")
+    .filter((v) => v.startsWith(prefix));
+  if (found.length > 0) docker(["volume", "rm", "-f", ...found]);
+}
+
 /** Run a command without blocking the test worker (a long spawnSync starves vitest's RPC); status and all output. */
 export function runCommand(
   cmd: string,

@@ -5,7 +5,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker } from "../helpers/test-session.js";
+import { removeDevDataVolumes } from "../helpers/test-session.js";
 import { runGantry } from "../unit/cli-test-helpers.js";
 import { tempDir } from "../unit/module-test-helpers.js";
 import { copyExample } from "../helpers/example-project.mjs";
@@ -29,7 +29,7 @@ beforeAll(() => {
 });
 afterAll(() => {
   try {
-    docker(["volume", "rm", "-f", "gantry-cache-inventory-postgres-data"]);
+    removeDevDataVolumes("inventory");
   } catch {
     // already gone
   }

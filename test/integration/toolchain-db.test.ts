@@ -5,7 +5,7 @@ import { randomBytes } from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { docker } from "../helpers/test-session.js";
+import { removeDevDataVolumes } from "../helpers/test-session.js";
 import { runGantry } from "../unit/cli-test-helpers.js";
 import { tempDir } from "../unit/module-test-helpers.js";
 import { copyToolchainFixture } from "../helpers/toolchain-fixture.js";
@@ -22,7 +22,7 @@ beforeAll(() => {
 afterAll(() => {
   delete process.env.NODE_DB_NAME;
   try {
-    docker(["volume", "rm", "-f", `gantry-cache-${name}-postgres-data`]);
+    removeDevDataVolumes(name);
   } catch {
     // already gone
   }
@@ -78,6 +78,26 @@ describe("database tasks", () => {
     expect(stray.stderr).toMatch(/task db shell failed/);
     expect(stray.stderr).toMatch(/relation "stray" does not exist/);
   }, 900_000);
+
+  it("gives a second checkout of the project its own development database", async () => {
+    const second = path.join(tmp.dir, "second-checkout");
+    fs.cpSync(project, second, { recursive: true });
+    await gantry(["call", "db", "shell", "--command", "CREATE TABLE only_first (x int)"]);
+    const other = await runGantry(
+      ["--progress=plain", "call", "db", "shell", "--command", "SELECT count(*) FROM only_first"],
+      { cwd: second, stateDir },
+    );
+    expect(other.code).toBe(1);
+    expect(other.stderr).toMatch(/relation "only_first" does not exist/);
+    const mine = await gantry([
+      "call",
+      "db",
+      "shell",
+      "--command",
+      "SELECT count(*) FROM only_first",
+    ]);
+    expect(mine.stdout.trim()).toBe("0");
+  }, 600_000);
 
   it("reports an unreachable audit as not checked, and fails on a committed secret with the scanner's output", async () => {
     const ok = await gantry(["call", "security"]);

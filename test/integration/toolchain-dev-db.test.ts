@@ -2,12 +2,12 @@
 // seed before, then the server sees them); while it runs, db tasks talk to that server instead of starting a second
 // one on the same data; `db shell` is psql on a real terminal (tmux); `dev stop` keeps the data.
 import { randomBytes } from "node:crypto";
-import { execFileSync } from "node:child_process";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { runGantry } from "../unit/cli-test-helpers.js";
 import { tempDir } from "../unit/module-test-helpers.js";
 import { hasTmux, startTmux } from "../helpers/tmux-session.js";
+import { removeDevDataVolumes } from "../helpers/test-session.js";
 import { copyToolchainFixture } from "../helpers/toolchain-fixture.js";
 
 const BIN = path.resolve(import.meta.dirname, "../../bin/gantry.js");
@@ -19,8 +19,6 @@ let stateDir: string;
 /** A container service started by the run, in plain progress (a host service is `host service …`). */
 const SERVER_STEP = /[▶✔] service /;
 
-const docker = (...args: string[]) => execFileSync("docker", args, { encoding: "utf8" }).trim();
-
 beforeAll(() => {
   process.env.NODE_DB_NAME = name;
   ({ project, stateDir } = copyToolchainFixture(tmp.dir, "node-db"));
@@ -29,7 +27,7 @@ afterAll(async () => {
   await gantry(["call", "dev", "stop"]).catch(() => undefined);
   delete process.env.NODE_DB_NAME;
   try {
-    docker("volume", "rm", "-f", `gantry-cache-${name}-postgres-data`);
+    removeDevDataVolumes(name);
   } catch {
     // already gone
   }
@@ -74,7 +72,9 @@ describe("the development database shared by dev start and the db tasks", () => 
     const up = await gantry(["call", "dev", "start", "--host-port=0"]);
     expect(up.code).toBe(0);
     expect(up.stdout).toMatch(
-      new RegExp(`data in volume gantry-cache-${name}-postgres-data, shared with the db tasks`),
+      new RegExp(
+        `data in volume gantry-cache-${name}-postgres-data-[0-9a-f]{12}, shared with the db tasks`,
+      ),
     );
     const url = /3000\/tcp → (http:\/\/[\d.]+:\d+)/.exec(up.stdout)?.[1];
     expect(url).toBeDefined();

@@ -8,16 +8,21 @@ import {
   deploymentRuntimeIfAny,
   type DeploymentRuntime,
 } from "../../engine/api/index.js";
-import { devVolumeName, postgresOf, postgresService } from "./postgres.js";
+import { postgresOf, postgresService } from "./postgres.js";
 import type { ToolchainPlan } from "./toolchain-plan.js";
 
 /** Every dev container carries it: `dev stop` removes what has it, and nothing else. */
 export const DEV_LABEL = "gantry.dev";
 const ROLE_LABEL = "gantry.dev.role";
 
+// A project folder's id in the names of its dev environment and database.
+function projectId(projectDir: string): string {
+  return createHash("sha256").update(projectDir).digest("hex").slice(0, 12);
+}
+
 /** One dev environment per project folder: the label value and the names of its network and containers. */
 export function devIds(plan: ToolchainPlan, projectDir: string) {
-  const id = createHash("sha256").update(projectDir).digest("hex").slice(0, 12);
+  const id = projectId(projectDir);
   const base = `gantry-dev-${plan.name}-${id}`;
   const labels = { [DEV_LABEL]: id, "gantry.dev.project": plan.name };
   return {
@@ -28,6 +33,15 @@ export function devIds(plan: ToolchainPlan, projectDir: string) {
     postgres: `${base}-postgres`,
     image: `gantry-dev/${plan.name}:${id}`,
   };
+}
+
+/**
+ * The development database's volume: it outlives every run until `db reset` drops the database in it. One per project
+ * folder, as the dev environment is: a cache volume's name is global (shared by every project), and two checkouts of
+ * one project (a second clone, a git worktree) sharing it would see, and `db reset`, each other's data.
+ */
+export function devVolumeName(plan: ToolchainPlan): string {
+  return `${plan.name}-postgres-data-${projectId(deployRunContext("the development database").projectDir)}`;
 }
 
 /** The engine volume of the development database: the db tasks' cache volume, mounted by `dev start` too. */

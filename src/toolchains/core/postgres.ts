@@ -17,11 +17,6 @@ export function postgresOf(plan: ToolchainPlan): PostgresPlan {
   );
 }
 
-/** The development database's volume: it outlives every run until `db reset` drops the database in it. */
-export function devVolumeName(plan: ToolchainPlan): string {
-  return `${plan.name}-postgres-data`;
-}
-
 /**
  * A PostgreSQL server creating `database` on first start; with `volume`, its data lives in that named volume
  * (locked: two servers never share one data directory), else it starts empty and is thrown away with the run.

@@ -85,7 +85,7 @@ export async function withCliRun(
     fn: opts.label,
     v: EVENTS_VERSION,
     ...(opts.module ? { module: opts.module } : {}),
-    ...(opts.argv ? { argv: opts.argv.map((a) => session.scrub(a)) } : {}),
+    ...(opts.argv ? { argv: opts.argv.map((a) => session.scrub(withoutSecretCommand(a))) } : {}),
     ...(globals.dryRun ? { dryRun: true } : {}),
   });
   let closing: Promise<string[]> | undefined;
@@ -153,4 +153,10 @@ async function endDryRun(
       : "dry run: the steps marked ○ would run; what depends on their results cannot be planned without running them",
   );
   return undefined;
+}
+
+// A `cmd:` secret's command line may hold what it prints (`cmd:echo $TOKEN`, a literal): the record keeps only that
+// the flag was a command, as it keeps an env: or file: secret's name (which is no secret).
+function withoutSecretCommand(arg: string): string {
+  return arg.replace(/^((?:--[\w-]+=)?cmd:(?:\/\/)?).+$/s, "$1***");
 }

@@ -7,6 +7,8 @@ import { afterAll, describe, expect, it } from "vitest";
 import { aptInstallCommand } from "../../src/toolchains/core/system-packages.js";
 import { probeCommand } from "../../src/toolchains/core/smoke.js";
 import { ciSteps } from "../../src/toolchains/core/workflows.js";
+import { Database } from "../../src/toolchains/core/database.js";
+import { UsageError } from "../../src/errors.js";
 import { resolvePlan } from "../../src/toolchains/core/toolchain-plan.js";
 import { mixAliasDb } from "../../src/toolchains/elixir/elixir-toolchain.js";
 import { declaredPythonTools } from "../../src/toolchains/python/python-tools.js";
@@ -97,6 +99,16 @@ describe("ci with an image", () => {
     const noImage = ciSteps(plan, { fast: false, skip: "image", exportDir: "" });
     expect(noImage.skipped).toEqual(expect.arrayContaining(["image", "smoke"]));
   });
+
+  it("refuses --skip=setup (everything runs in it) and does not offer it", () => {
+    const plan = resolvePlan({}, defaults);
+    expect(() => ciSteps(plan, { fast: false, skip: "setup", exportDir: "" })).toThrow(
+      /--skip=setup: every other task runs in what setup installs, so it always runs; the tasks --skip takes are format, lint,/,
+    );
+    expect(() => ciSteps(plan, { fast: false, skip: "lnt", exportDir: "" })).toThrow(
+      /unknown task "lnt": the tasks --skip takes are format, lint, security, test, build, image, smoke$/,
+    );
+  });
 });
 
 describe("Elixir db from mix aliases", () => {
@@ -126,5 +138,22 @@ describe("Python tools a project declares", () => {
       pytest: true,
       coverage: true,
     });
+  });
+});
+
+describe("db rollback --step", () => {
+  it("takes a whole number of migrations, 1 or more, before anything runs", async () => {
+    const host = {
+      plan: () => Promise.reject(new Error("must not be reached")),
+      workspace: () => Promise.reject(new Error("must not be reached")),
+    };
+    for (const step of [0, -1, 1.5]) {
+      const r = new Database(host).rollback(step);
+      await expect(r).rejects.toBeInstanceOf(UsageError);
+      await expect(r).rejects.toThrow(
+        `--step must be a whole number of migrations, 1 or more: got ${step}`,
+      );
+    }
+    await expect(new Database(host).rollback(2)).rejects.toThrow("must not be reached");
   });
 });

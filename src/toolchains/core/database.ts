@@ -1,6 +1,6 @@
 // `gantry call db migrate`: the project's own database commands against a PostgreSQL whose data outlives the run
 // (the dev environment's server while `dev start` runs one: dev-database.ts).
-import { dag, func, object, type Container } from "../../sdk/index.js";
+import { dag, func, object, UsageError, type Container } from "../../sdk/index.js";
 import { commandArgv, fillCommand, showCommand, type Command } from "./command.js";
 import { postgresOf, withPostgres, type PostgresPlan } from "./postgres.js";
 import { devDatabase } from "./dev-database.js";
@@ -91,6 +91,10 @@ export class Database {
    */
   @func()
   async rollback(step = 1): Promise<string> {
+    if (!Number.isInteger(step) || step < 1)
+      throw new UsageError(`--step must be a whole number of migrations, 1 or more: got ${step}`, {
+        hint: "e.g. gantry call db rollback --step=2",
+      });
     const { plan } = await this.target();
     const cmd = plan.db.rollback && fillCommand(plan.db.rollback, { step: String(step) });
     return this.runProject("db rollback", cmd, "rollback");

@@ -45,10 +45,16 @@ export function ciSteps(
     .split(",")
     .map((s) => s.trim())
     .filter((s) => s !== "");
+  // setup is what every other task runs in: it cannot be left out, so it is not offered
+  const skippable = CI_TASKS.filter((t) => t !== "setup");
   for (const s of skip) {
+    if (s === "setup")
+      throw new UsageError(
+        `--skip=setup: every other task runs in what setup installs, so it always runs; the tasks --skip takes are ${skippable.join(", ")}`,
+      );
     if (!(CI_TASKS as readonly string[]).includes(s)) {
       throw new UsageError(
-        `--skip names an unknown task "${s}": ci's tasks are ${CI_TASKS.join(", ")}`,
+        `--skip names an unknown task "${s}": the tasks --skip takes are ${skippable.join(", ")}`,
       );
     }
   }

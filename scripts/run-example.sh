@@ -5,7 +5,11 @@ set -euo pipefail
 here="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$here"
 [ -d node_modules ] || npm ci --no-audit --no-fund
-[ -f dist/cli/main.js ] || npm run build --silent
+# built when dist/ is missing or older than a source of it (an edit since the last build runs, not a stale copy)
+if [ ! -f dist/cli/main.js ] ||
+  [ -n "$(find src scripts package.json tsconfig.json tsconfig.build.json -newer dist/cli/main.js -print -quit 2>/dev/null)" ]; then
+  npm run build --silent
+fi
 args=()
 image="node:22-bookworm-slim"
 if docker version >/dev/null 2>&1; then

@@ -141,6 +141,33 @@ describe("gantry call --help", () => {
     expect(call.stderr).toContain("no module found");
   });
 
+  it("says a module without @func() methods has no functions, and how to mark them", async () => {
+    const bare = path.join(dir, "bare");
+    fs.mkdirSync(path.join(bare, ".gantry"), { recursive: true });
+    fs.writeFileSync(
+      path.join(bare, "gantry.json"),
+      JSON.stringify({ name: "bare", source: ".gantry" }),
+    );
+    fs.writeFileSync(
+      path.join(bare, ".gantry/index.ts"),
+      'import { object } from "gantry";\n@object()\nexport class Bare {\n  hello(): string {\n    return "x";\n  }\n}\n',
+    );
+    const opts = { cwd: bare, stateDir: path.join(dir, "state") };
+    const call = await runGantry(["call", "hello"], opts);
+    expect(call.code).toBe(2);
+    expect(call.stderr).toContain("bare has no functions: no method of Bare is marked @func()");
+    expect(call.stderr).toContain("mark each method to call with @func()");
+    const fns = await runGantry(["functions"], opts);
+    expect(fns.code).toBe(0);
+    expect(fns.stderr).toContain(
+      "warning: bare has no functions: no method of Bare is marked @func()",
+    );
+    const flag = await runGantry(["functions", "--bogus"], opts);
+    expect(flag.stderr).toContain(
+      "unknown flag --bogus for gantry functions: it takes only the global flags",
+    );
+  });
+
   it("lists a function's flags with types, defaults and docs", async () => {
     const r = await run(["call", "test", "--help"]);
     expect(r.stdout).toContain("Run the test suite.\n\nLong description");

@@ -74,6 +74,16 @@ function pick(word: string, callables: Callable[], what: string): Callable {
   );
 }
 
+/** A module whose main object has no function: most often methods written without `@func()`. */
+export function noFunctions(moduleName: string, className: string): UsageError {
+  return new UsageError(
+    `${moduleName} has no functions: no method of ${className} is marked @func()`,
+    {
+      hint: `mark each method to call with @func() (import { func } from "gantry" or "@dagger.io/dagger")`,
+    },
+  );
+}
+
 /** Plan chain words from `start`, given the type the previous step returns; stops where types are unknown. */
 export function planChain(
   tokens: readonly string[],
@@ -131,10 +141,12 @@ export function planCall(
         lastType: { kind: "object", name: main.name },
       };
     const names = objectCallables(main).map((c) => c.cliName);
+    if (names.length === 0) throw noFunctions(sig.moduleName, main.name);
     throw new UsageError(
       `name a function to call: gantry call FUNCTION; ${sig.moduleName} has ${names.join(", ")}`,
     );
   }
+  if (objectCallables(main).length === 0) throw noFunctions(sig.moduleName, main.name);
   const fn = pick(fnWord, objectCallables(main), sig.moduleName);
   const first: PlannedStep = { callable: fn, owner: `function ${fn.cliName}`, values: new Map() };
   const fnFlags = parseFlags(

@@ -1,4 +1,5 @@
 // `gantry functions`: the module's functions and their one-line docs, from the signature cache when warm.
+import { noFunctions } from "../call/plan-call.js";
 import { UsageError } from "../../errors.js";
 import { findModule } from "../../module/find-module.js";
 import { loadSignature } from "../../module/signature-cache.js";
@@ -33,7 +34,9 @@ export async function runFunctions(
       : undefined;
     if (next === undefined) {
       throw new UsageError(
-        `gantry functions takes no arguments, got ${JSON.stringify(tok)}: to call a function, run gantry call ${tok}`,
+        tok.startsWith("-")
+          ? `unknown flag ${tok} for gantry functions: it takes only the global flags (gantry functions --help)`
+          : `gantry functions takes no arguments, got ${JSON.stringify(tok)}: to call a function, run gantry call ${tok}`,
       );
     }
     i = next;
@@ -52,9 +55,12 @@ export async function runFunctions(
     ...signature.warnings,
     ...unsupportedWarnings(signature.unsupported ?? []),
   ]);
-  const rows = objectCallables(mainObjectOf(signature)).map(
-    (c) => [c.cliName, firstLine(c.doc)] as const,
-  );
+  const main = mainObjectOf(signature);
+  const rows = objectCallables(main).map((c) => [c.cliName, firstLine(c.doc)] as const);
+  if (rows.length === 0) {
+    const e = noFunctions(signature.moduleName, main.name);
+    io.stderr.write(`warning: ${e.message}: ${e.hint}\n`);
+  }
   io.stdout.write(`${formatTable([["Name", "Description"], ...rows], "")}\n`);
   return 0;
 }

@@ -79,6 +79,25 @@ describe("database tasks", () => {
     expect(stray.stderr).toMatch(/relation "stray" does not exist/);
   }, 900_000);
 
+  it("names the option that picks the tests' database image when that image cannot be had", async () => {
+    const mod = path.join(project, ".gantry/src/index.ts");
+    const src = fs.readFileSync(mod, "utf8");
+    fs.writeFileSync(
+      mod,
+      src.replace('"gantry-test/postgres:15"', '"gantry-test/no-such-postgres:1"'),
+    );
+    try {
+      const r = await runGantry(["--progress=plain", "call", "test"], { cwd: project, stateDir });
+      expect(r.code).toBe(1);
+      expect(r.stderr).toContain("gantry-test/no-such-postgres:1");
+      expect(r.stderr).toMatch(
+        /Hint: .*; or set the tests' database image in the module: postgres: \{ image: "REF" \}/,
+      );
+    } finally {
+      fs.writeFileSync(mod, src);
+    }
+  }, 300_000);
+
   it("gives a second checkout of the project its own development database", async () => {
     const second = path.join(tmp.dir, "second-checkout");
     fs.cpSync(project, second, { recursive: true });

@@ -1,5 +1,11 @@
 // The PostgreSQL a project's tests and database commands talk to, reachable as postgres:5432.
-import { CacheSharingMode, dag, type Container, type Service } from "../../sdk/index.js";
+import {
+  CacheSharingMode,
+  dag,
+  ImageError,
+  type Container,
+  type Service,
+} from "../../sdk/index.js";
 import type { PostgresOptions } from "./toolchain-options.js";
 import type { ToolchainPlan } from "./toolchain-plan.js";
 
@@ -69,4 +75,25 @@ export function withPostgres(
     .withEnvVariable("PGUSER", pg.user)
     .withEnvVariable("PGPASSWORD", pg.password)
     .withEnvVariable("PGDATABASE", database);
+}
+
+/**
+ * A failure to get the tests' PostgreSQL image, with the option that picks another added to its hint: the image is
+ * the preset's default (`postgres:16-bookworm`) or the module's, and `--image` changes only the app's.
+ */
+export function withDatabaseImageHint(e: unknown, plan: ToolchainPlan): unknown {
+  const image = postgresOf(plan).image;
+  // by its code, not instanceof: a module bundled with its own copy of the SDK has its own ImageError
+  for (let x: unknown = e, depth = 0; x instanceof Error && depth < 5; x = x.cause, depth++) {
+    const found = x as Partial<ImageError>;
+    if (found.code === new ImageError("").code && found.ref === image) {
+      const option = `set the tests' database image in the module: postgres: { image: "REF" }, a PostgreSQL image this machine has`;
+      return new ImageError(x.message, {
+        cause: e,
+        ref: image,
+        hint: found.hint ? `${found.hint}; or ${option}` : option,
+      });
+    }
+  }
+  return e;
 }

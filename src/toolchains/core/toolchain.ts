@@ -12,7 +12,7 @@ import { commandArgv } from "./command.js";
 import { Database } from "./database.js";
 import { Dev } from "./dev.js";
 import { formatChanges, hostPathOf } from "./format-fix.js";
-import { postgresOf, postgresService, withPostgres } from "./postgres.js";
+import { postgresOf, postgresService, withDatabaseImageHint, withPostgres } from "./postgres.js";
 import { environmentVars } from "./environments.js";
 import { withRecipes } from "./recipes.js";
 import { passOnDryRun, runTask, settleTask, type TaskOutcome } from "./run-task.js";
@@ -207,7 +207,13 @@ export class Toolchain {
   async test(args: string[] = []): Promise<string> {
     const plan = await this.plan();
     if (!plan.test) return `not checked: no test command is configured for ${plan.language}`;
-    return runTask("test", async () => outputOf(await this.testRun(args)));
+    return runTask("test", async () => {
+      try {
+        return await outputOf(await this.testRun(args));
+      } catch (e) {
+        throw withDatabaseImageHint(e, plan);
+      }
+    });
   }
 
   /** The reports the tests leave (coverage, JUnit XML), as configured in `reports`. */

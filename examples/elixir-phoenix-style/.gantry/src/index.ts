@@ -1,6 +1,9 @@
 // inventory's pipeline, written by `gantry init`, plus the image argument and psql for the db scripts.
 // gantry functions: the tasks · gantry call ci: the pipeline · gantry check: the checks
-import { argument, object, Directory, ElixirToolchain } from "gantry";
+import { argument, dag, object, Directory, ElixirToolchain } from "gantry";
+
+// Behind a TLS-intercepting proxy, the tasks (npm, bun, the secret scan) trust its CA as the host does.
+const extraCa = process.env.NODE_EXTRA_CA_CERTS;
 
 /** inventory: the elixir toolchain's tasks. */
 @object()
@@ -12,6 +15,7 @@ export class Inventory extends ElixirToolchain {
     super(source, {
       name: "inventory",
       image,
+      ...(extraCa ? { caCerts: dag.host().file(extraCa) } : {}),
       systemPackages: ["postgresql-client"], // psql, for the db scripts in priv/db
       postgres: { image: "postgres:16-bookworm" }, // the db tasks' server
       db: { migrate: "mix db.migrate", rollback: "mix db.rollback {step}", seed: "mix db.seed" }, // the mix aliases

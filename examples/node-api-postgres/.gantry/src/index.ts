@@ -1,6 +1,9 @@
 // node-api-postgres's pipeline, written by `gantry init`: edit it freely.
 // gantry functions: the tasks · gantry call ci: the pipeline · gantry check: the checks
-import { argument, object, Directory, NodeToolchain } from "gantry";
+import { argument, dag, object, Directory, NodeToolchain } from "gantry";
+
+// Behind a TLS-intercepting proxy, the tasks (npm, bun, the secret scan) trust its CA as the host does.
+const extraCa = process.env.NODE_EXTRA_CA_CERTS;
 
 /** node-api-postgres: the node toolchain's tasks. */
 @object()
@@ -13,6 +16,7 @@ export class NodeApiPostgres extends NodeToolchain {
     super(source, {
       name: "node-api-postgres",
       image,
+      ...(extraCa ? { caCerts: dag.host().file(extraCa) } : {}),
       packageManager: "npm",
       format: false, // no "format:check" or "format-check" or "check-format" script in package.json
       lint: "npm run lint",

@@ -1,7 +1,10 @@
 // python-django-api's pipeline, written by `gantry init` and then edited: the image, the system packages
 // psycopg2 builds against, the Dockerfile and its smoke test.
 // gantry functions: the tasks · gantry call ci: the pipeline · gantry check: the checks
-import { argument, object, Directory, PythonToolchain } from "gantry";
+import { argument, dag, object, Directory, PythonToolchain } from "gantry";
+
+// Behind a TLS-intercepting proxy, the tasks (npm, bun, the secret scan) trust its CA as the host does.
+const extraCa = process.env.NODE_EXTRA_CA_CERTS;
 
 /** python-django-api: the python toolchain's tasks. */
 @object()
@@ -14,6 +17,7 @@ export class PythonDjangoApi extends PythonToolchain {
     super(source, {
       name: "django_api",
       image,
+      ...(extraCa ? { caCerts: dag.host().file(extraCa) } : {}),
       systemPackages: ["gcc", "libpq-dev"], // pip builds psycopg2 against libpq
       format: "black --check --diff . && isort --check-only --diff .",
       lint: "flake8",

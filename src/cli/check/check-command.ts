@@ -19,7 +19,7 @@ import { firstLine, formatTable } from "../format-table.js";
 import { consumeGlobalFlag, type GlobalOptions } from "../global-flags.js";
 import { GLOBAL_FLAGS_HELP } from "../help-text.js";
 import { parseCheckArgs, selectChecks } from "./check-args.js";
-import { runChecks, checkTable } from "./run-checks.js";
+import { runChecks, checkTable, failureSections } from "./run-checks.js";
 
 const HELP = `Run the module's checks (functions marked @check()) in parallel and print a table of results.
 
@@ -128,7 +128,7 @@ export async function runCheck(
       const stop = results.find((r) => r.stop)?.stop;
       if (failed === 0 && stop) throw stop;
       if (failed > 0) {
-        const sections = bad.map((r) => `── ${r.name} ──\n${r.detail}`).join("\n\n");
+        const sections = failureSections(bad);
         throw new TaskError(`${failed} of ${results.length} checks failed\n\n${sections}`, {
           tasks: bad.map((r) => r.name),
         });

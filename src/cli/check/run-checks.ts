@@ -110,3 +110,24 @@ export function checkTable(results: readonly CheckResult[]): string {
     .map((r) => `${r.name}: ${r.detail}`);
   return [...table, ...(notes.length > 0 ? ["", ...notes] : [])].join("\n");
 }
+
+/**
+ * The failed checks' details, one section each — but once for checks that failed the same way (a setup they share:
+ * an install that failed fails format, lint and test alike), under all their names.
+ */
+export function failureSections(bad: readonly CheckResult[]): string {
+  const own = (detail: string) => detail.replace(/^task \S+ failed: /, "");
+  const groups = new Map<string, { names: string[]; detail: string }>();
+  for (const r of bad) {
+    const g = groups.get(own(r.detail));
+    if (g) g.names.push(r.name);
+    else groups.set(own(r.detail), { names: [r.name], detail: r.detail });
+  }
+  return [...groups.values()]
+    .map((g) =>
+      g.names.length === 1
+        ? `── ${g.names[0]} ──\n${g.detail}`
+        : `── ${g.names.join(", ")} (the same failure) ──\n${own(g.detail)}`,
+    )
+    .join("\n\n");
+}

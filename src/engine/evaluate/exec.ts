@@ -16,6 +16,7 @@ import type { MissReason } from "../events.js";
 import { isStandIn } from "../lazy-snapshots.js";
 import { describeReason } from "../cache/miss-summary.js";
 import { startStep, type StepHandle } from "./steps.js";
+import { withoutToolCheck } from "./tool-check-wrapper.js";
 import type { FailureContext } from "./exec-failure.js";
 import { collectTestReports, testReportsPath } from "./test-reports.js";
 import { InternalError } from "../../errors.js";
@@ -71,9 +72,11 @@ async function planOrSayWhy(s: Session, exec: ExecNode): Promise<ExecPlan> {
   }
 }
 
-/** A readable step name: `withExec npm test`. */
+/** A readable step name: `withExec npm test`; a check's `sh -c` script without its missing-tool wrapper. */
 export function execStepName(args: readonly string[]): string {
-  const cmd = args.map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(" ");
+  const shell = /^(\S*\/)?(ba|da)?sh$/.test(args[0] ?? "") && args[1] === "-c";
+  const shown = shell ? args.map((a, i) => (i === 2 ? withoutToolCheck(a) : a)) : args;
+  const cmd = shown.map((a) => (/[\s"']/.test(a) ? JSON.stringify(a) : a)).join(" ");
   return `withExec ${cmd.length > 100 ? cmd.slice(0, 97) + "…" : cmd}`;
 }
 

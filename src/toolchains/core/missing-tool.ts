@@ -1,13 +1,13 @@
 // A check whose tool is not in the image (exit 127: the shell found no such command) checked nothing: it says
 // "not checked", never passed and never a failure of the project's code. The exit is turned into 0 with a marker
 // line so the engine (which never caches a non-zero exit) keeps it: a warm ci runs nothing.
-import { deployRunContext } from "../../engine/api/index.js";
+import { AFTER_TOOL_CHECK, deployRunContext, MISSING_TOOL_MARKER } from "../../engine/api/index.js";
 import { commandArgv, lineWithArgs, showCommand, type Command } from "./command.js";
 
-/** The line a wrapped command prints (last, on stderr) when its tool was not found. */
-export const MISSING = "gantry: tool not found (exit 127)";
+/** The line a wrapped command prints (last, on stderr) when its tool was not found (the engine's: step names hide it). */
+export const MISSING = MISSING_TOOL_MARKER;
 /** Shell lines run after a command: exit 127 becomes the marker and exit 0, every other exit stays. */
-export const AFTER = `c=$?; if [ "$c" = 127 ]; then echo '${MISSING}' >&2; exit 0; fi; exit "$c"`;
+export const AFTER = AFTER_TOOL_CHECK;
 
 /** The argv of a shell-line check with the missing-tool marker; an argv command runs as given. */
 export function checkArgv(cmd: Command, extra: readonly string[] = []): string[] {

@@ -29,20 +29,38 @@ export async function removeLabelled(
   test: LabelTest = () => true,
 ): Promise<Removed> {
   const { filters, volumeFilters } = labelledFilters(labels);
-  const containers = (await docker.listContainers({ all: true, filters })).filter((c) =>
-    test(c.Labels),
-  );
-  await Promise.all(
-    containers.map((c) => ignoreGone(docker.getContainer(c.Id).remove({ force: true, v: true }))),
-  );
+  const sweep = async (): Promise<number> => {
+    const found = (await docker.listContainers({ all: true, filters })).filter((c) =>
+      test(c.Labels),
+    );
+    await Promise.all(
+      found.map((c) => ignoreGone(docker.getContainer(c.Id).remove({ force: true, v: true }))),
+    );
+    return found.length;
+  };
+  let containers = await sweep();
   const volumes = ((await docker.listVolumes({ filters: volumeFilters })).Volumes ?? []).filter(
     (v) => test(v.Labels ?? {}),
   );
   await Promise.all(volumes.map((v) => ignoreGone(docker.getVolume(v.Name).remove())));
   const networks = (await docker.listNetworks({ filters })).filter((n) => test(n.Labels ?? {}));
-  await Promise.all(networks.map((n) => ignoreGone(docker.getNetwork(n.Id).remove())));
-  return { containers: containers.length, volumes: volumes.length, networks: networks.length };
+  // A container created after the sweep listed them (an exec or a service start in flight when Ctrl-C came) keeps
+  // the network in use ("has active endpoints"), and the network stayed behind: sweep again and retry, a few times.
+  for (let attempt = 1; ; attempt++) {
+    const left = await Promise.allSettled(
+      networks.map((n) => ignoreGone(docker.getNetwork(n.Id).remove())),
+    );
+    const failed = left.find((r): r is PromiseRejectedResult => r.status === "rejected");
+    if (!failed) break;
+    if (attempt >= NETWORK_ATTEMPTS) throw failed.reason;
+    await new Promise((r) => setTimeout(r, 200 * attempt));
+    containers += await sweep();
+  }
+  return { containers, volumes: volumes.length, networks: networks.length };
 }
+
+/** How often a network still in use is retried after sweeping its late containers (~3 s in all). */
+const NETWORK_ATTEMPTS = 6;
 
 /**
  * Whether removeLabelled would find anything, asked with three plain requests (no dockerode): most runs' reaper

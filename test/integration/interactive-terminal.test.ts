@@ -69,7 +69,10 @@ describe.each(["docker", "host"] as const)("gantry call -i on the %s runtime", (
       ],
       { ITEST_TOKEN: token },
     );
-    await t.waitFor(/failed with exit code 3: opening sh in its (container|directory on the host)/);
+    // what the command said comes first (scrubbed), then the shell
+    await t.waitFor(
+      /failed with exit code 3; its last lines:\s+│ boom: something broke \(token \*\*\*\)\s+Opening sh in its (container|directory on the host)/,
+    );
     t.type(
       'echo "note=$(cat note.txt) cache=$(cat /cache/c.txt) marker=$MARKER tokenlen=${#TOKEN} pwd=$(pwd)"',
     );

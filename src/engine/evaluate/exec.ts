@@ -252,7 +252,7 @@ async function missed(
   if (!ok && s.terminals?.onFailure)
     await (
       await import("./terminal.js")
-    ).shellAtFailure(s, exec, spec, snapshot, name, result.exitCode);
+    ).shellAtFailure(s, exec, spec, snapshot, name, result.exitCode, result);
   // A non-zero exit is never cached, even when expected: a rerun must run a failing or flaky step again.
   if (result.exitCode === 0) {
     await record.write(result);

@@ -52,11 +52,16 @@ export async function shellAtFailure(
   after: Snapshot,
   step: string,
   exitCode: number,
+  output: { stdout: string; stderr: string } = { stdout: "", stderr: "" },
 ): Promise<void> {
   const cmd = exec.state.terminalCmd ?? DEFAULT_TERMINAL_CMD;
   const where = s.runtime.name === "host" ? "its directory on the host" : "its container";
+  // what the command said last, before the shell takes the screen (a terminal's progress shows it only at the end)
+  const said = lastLines(output.stderr.trim() ? output.stderr : output.stdout, FAILURE_TAIL);
   const intro =
-    `\n${step} failed with exit code ${exitCode}: opening ${cmd.join(" ")} in ${where} ` +
+    `\n${step} failed with exit code ${exitCode}` +
+    (said ? `; its last lines:\n${said}\n` : ": ") +
+    `${said ? "Opening" : "opening"} ${cmd.join(" ")} in ${where} ` +
     `(workdir ${spec.workdir || "/"}); exit the shell to continue\n`;
   await runOnTerminal(
     s,
@@ -65,6 +70,19 @@ export async function shellAtFailure(
     intro,
     "gantry call --interactive",
   );
+}
+
+/** How many of a failed command's last lines `gantry call -i` shows before its shell. */
+const FAILURE_TAIL = 20;
+
+// The last `n` lines of `text`, each indented as the failure's output is elsewhere; "" for none.
+function lastLines(text: string, n: number): string {
+  const lines = text.replace(/\n+$/, "").split("\n");
+  if (text.trim() === "") return "";
+  return lines
+    .slice(-n)
+    .map((l) => `  │ ${l}`)
+    .join("\n");
 }
 
 /** `Container.terminal()`: a shell at each point of the chain marked so, once per run, before what follows runs. */

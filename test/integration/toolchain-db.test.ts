@@ -98,6 +98,19 @@ describe("database tasks", () => {
     }
   }, 300_000);
 
+  it("db shell without a terminal says so and names --command, not Container.terminal()", async () => {
+    const r = await runGantry(["--progress=plain", "call", "db", "shell"], {
+      cwd: project,
+      stateDir,
+    });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "db shell (psql on the development database) needs an interactive terminal, and this run has none",
+    );
+    expect(r.stderr).toContain('run SQL with --command: gantry call db shell --command "SELECT 1"');
+    expect(r.stderr).not.toContain("Container.terminal()");
+  }, 300_000);
+
   it("gives a second checkout of the project its own development database", async () => {
     const second = path.join(tmp.dir, "second-checkout");
     fs.cpSync(project, second, { recursive: true });

@@ -4,7 +4,7 @@ import { dag, func, object, UsageError, type Container } from "../../sdk/index.j
 import { commandArgv, fillCommand, showCommand, type Command } from "./command.js";
 import { postgresOf, withPostgres, type PostgresPlan } from "./postgres.js";
 import { devDatabase } from "./dev-database.js";
-import { runTask } from "./run-task.js";
+import { onTerminal, runTask } from "./run-task.js";
 import type { ToolchainPlan } from "./toolchain-plan.js";
 import { uncached } from "./workspace.js";
 
@@ -129,7 +129,11 @@ export class Database {
     if (command !== "") return this.psql("db shell", command, db);
     const service = await devDatabase(plan);
     const c = withPostgres(dag.container().from(pg.image), pg, db, service);
-    await runTask("db shell", () => c.terminal({ cmd: ["psql"] }).sync());
+    await onTerminal(
+      "db shell (psql on the development database)",
+      'without one, run SQL with --command: gantry call db shell --command "SELECT 1"',
+      () => runTask("db shell", () => c.terminal({ cmd: ["psql"] }).sync()),
+    );
     return "psql closed";
   }
 

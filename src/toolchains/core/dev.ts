@@ -12,6 +12,7 @@ import {
   type DeploymentRuntime,
 } from "../../engine/api/index.js";
 import { commandArgv, showCommand } from "./command.js";
+import { onTerminal } from "./run-task.js";
 import { databaseUrl, postgresOf, withPostgres } from "./postgres.js";
 import { devDatabase, devDataVolume, devIds } from "./dev-database.js";
 import type { ToolchainPlan } from "./toolchain-plan.js";
@@ -244,7 +245,11 @@ export class Dev {
       const pg = postgresOf(plan);
       c = withPostgres(c, pg, plan.db.database, await devDatabase(plan));
     }
-    await c.terminal(cmd ? { cmd: ["sh", "-c", cmd] } : {}).sync();
+    await onTerminal(
+      "dev shell (a shell in the project's container)",
+      "without one, use a task of the module instead (gantry functions lists them)",
+      () => c.terminal(cmd ? { cmd: ["sh", "-c", cmd] } : {}).sync(),
+    );
     return "shell closed";
   }
 

@@ -1,5 +1,5 @@
 // A task's failure names the task, the command, and the tool's own last lines, so nobody digs through a trace.
-import { ExecError, GantryError, TaskError } from "../../sdk/index.js";
+import { ExecError, GantryError, TaskError, UsageError } from "../../sdk/index.js";
 import { isDryRunStop } from "../../errors.js";
 import { showCommand } from "./command.js";
 import { AFTER, notFoundLine, toolPlace } from "./missing-tool.js";
@@ -113,4 +113,30 @@ export function passOnDryRun(outcomes: readonly TaskOutcome[]): void {
   if (outcomes.some((o) => o.status === "failed")) return;
   const stopped = outcomes.find((o) => o.status === "would run");
   if (stopped) throw stopped.stop;
+}
+
+/**
+ * A shell a task opens on the person's terminal (`db shell`, `dev shell`): without one, the error names the task and
+ * what to do, not the `Container.terminal()` the task opens it with.
+ */
+export async function onTerminal<T>(
+  what: string,
+  instead: string,
+  open: () => Promise<T>,
+): Promise<T> {
+  try {
+    return await open();
+  } catch (e) {
+    // the terminal's error itself, or as the cause of the task's failure
+    const noTerminal = [e, (e as { cause?: unknown })?.cause].some((x) => {
+      const y = x as { code?: string; message?: string } | undefined;
+      return y?.code === "USAGE_ERROR" && /needs an interactive terminal/.test(y.message ?? "");
+    });
+    if (noTerminal)
+      throw new UsageError(
+        `${what} needs an interactive terminal, and this run has none (stdin is not a terminal, or CI=true)`,
+        { hint: `run it from a terminal; ${instead}`, cause: e },
+      );
+    throw e;
+  }
 }

@@ -47,6 +47,16 @@ export class Checked {
 afterEach(() => cleanup());
 
 describe("gantry check", () => {
+  it("names its own flags, not only the constructor's, for an unknown one", async () => {
+    const r = await check(["--bogus"]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(
+      "unknown flag --bogus for gantry check: it takes PATTERN…, --skip PATTERN, --failfast, -l.",
+    );
+    const typo = await check(["--failfst"]);
+    expect(typo.stderr).toContain("Did you mean --failfast?");
+  });
+
   it("gives each check its parameters' defaults: a defaultPath directory and a value", async () => {
     const r = await check();
     expect(r.stderr).not.toMatch(/^Error/m);

@@ -1,5 +1,5 @@
 // `gantry check [PATTERN…] [--skip P] [--failfast] [-l] [constructor flags]`, read before anything runs.
-import { suggestion } from "../../module/names.js";
+import { suggestion, toKebabCase } from "../../module/names.js";
 import { UsageError } from "../../errors.js";
 import { globMatcher } from "../../store/glob.js";
 import { parseFlags, type FlagTarget, type UnknownFlagHook } from "../../module/parse-flags.js";
@@ -30,7 +30,7 @@ export function parseCheckArgs(
       out.skip.push(...v.split(","));
     } else if (!tok.startsWith("-")) out.patterns.push(tok);
     else {
-      const r = parseFlags(tokens, i, [ctor], { onUnknown });
+      const r = parseCheckFlags(tokens, i, ctor, onUnknown);
       out.help ||= r.help;
       i = r.next;
       continue;
@@ -38,6 +38,30 @@ export function parseCheckArgs(
     i++;
   }
   return out;
+}
+
+// The constructor's flags at `i`; an unknown one is named with check's own flags too (check takes more than them).
+function parseCheckFlags(
+  tokens: readonly string[],
+  i: number,
+  ctor: FlagTarget,
+  onUnknown: UnknownFlagHook,
+): ReturnType<typeof parseFlags> {
+  try {
+    return parseFlags(tokens, i, [ctor], { onUnknown });
+  } catch (e) {
+    const m = e instanceof UsageError ? /^unknown flag (\S+) for /.exec(e.message) : null;
+    if (!m) throw e;
+    const own = "PATTERN…, --skip PATTERN, --failfast, -l";
+    const ctorNames = ctor.params.map((p) => toKebabCase(p.name));
+    const ctorFlags = ctorNames.map((n) => `--${n}`);
+    const typed = (m[1] ?? "").replace(/^-+/, "");
+    throw new UsageError(
+      `unknown flag ${m[1]} for gantry check: it takes ${own}${ctorFlags.length ? `, and ${ctor.owner}'s constructor flags ${ctorFlags.join(", ")}` : ""}.` +
+        suggestion(typed, [...ctorNames, "skip", "failfast", "list"], "--"),
+      { hint: "gantry check --help" },
+    );
+  }
 }
 
 /** The checks the patterns select (all when none), minus those --skip names; a pattern matching nothing is an error. */

@@ -45,6 +45,23 @@ describe("node preset", () => {
     expect(second.stderr).toMatch(/● withExec sh -c "npm test"/);
   });
 
+  it("says when ci's export went into the project's source, and not when the exclude hides it", async () => {
+    try {
+      const inside = await gantry(["call", "ci", "--skip=test", "--export=out"]);
+      expect(inside.code, inside.stderr).toBe(0);
+      expect(inside.stdout).toContain(
+        "note: the export went into the project's source (out/): the next ci sees it as changed source and runs again; export outside the project, or add \"out\" to the module's exclude",
+      );
+    } finally {
+      fs.rmSync(path.join(project, "out"), { recursive: true, force: true });
+    }
+    // dist is in the preset's exclude: new files there are no source
+    const ignored = await gantry(["call", "ci", "--skip=test", "--export=dist/ci"]);
+    expect(ignored.code, ignored.stderr).toBe(0);
+    expect(ignored.stdout).not.toContain("note: the export went into");
+    fs.rmSync(path.join(project, "dist"), { recursive: true, force: true });
+  });
+
   it("runs the checks in parallel with a summary table", async () => {
     const r = await gantry(["check"]);
     expect(r.code).toBe(0);

@@ -293,7 +293,10 @@ export class Toolchain {
       this.planned = undefined;
     }
     const plan = await this.plan();
-    const out = await runCi(this, plan, ciSteps(plan, { fast, skip, exportDir: export_ }));
+    const steps = ciSteps(plan, { fast, skip, exportDir: export_ });
+    const sourceDir = hostPathOf(this.source);
+    if (sourceDir) steps.sourceDir = sourceDir;
+    const out = await runCi(this, plan, steps);
     return `${out}\n\n${await recordCiPass(this.source, !fast && skip.trim() === "")}`;
   }
 

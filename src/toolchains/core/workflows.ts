@@ -21,6 +21,8 @@ export interface CiSteps {
   run: Set<CiTask>;
   skipped: CiTask[];
   exportDir?: string;
+  /** The project's folder on the host, when its source is one: an export into it is new source for the next run. */
+  sourceDir?: string;
 }
 
 /** The tasks a functions' catalog gives `ci` to run; `ci` calls them through the object, so overrides apply. */
@@ -127,5 +129,27 @@ export async function runCi(host: CiHost, plan: ToolchainPlan, steps: CiSteps): 
   outcomes.push(...steps.skipped.map(skippedRow));
   const n = notes(outcomes);
   const ex = exported.length > 0 ? `\n\nexported: ${exported.join(", ")}` : "";
-  return `${summaryTable(outcomes)}${n ? `\n\n${n}` : ""}${ex}`;
+  const inside = exportIntoSource(exported, steps.sourceDir, plan.exclude);
+  return `${summaryTable(outcomes)}${n ? `\n\n${n}` : ""}${ex}${inside ? `\n${inside}` : ""}`;
+}
+
+// A note when the export went into the project's source where no exclude pattern hides it: the next ci sees those
+// files as changed source and runs its tasks again.
+function exportIntoSource(
+  exported: readonly string[],
+  sourceDir: string | undefined,
+  exclude: readonly string[],
+): string | undefined {
+  if (!sourceDir) return undefined;
+  for (const p of exported) {
+    const rel = path.relative(sourceDir, path.resolve(p));
+    if (rel === "" || rel.startsWith("..") || path.isAbsolute(rel)) continue;
+    const top = rel.split(path.sep)[0] ?? rel;
+    const hidden = exclude.some(
+      (e) => e === top || e === `${top}/` || e.startsWith(`${top}/`) || e === `**/${top}`,
+    );
+    if (!hidden)
+      return `note: the export went into the project's source (${top}/): the next ci sees it as changed source and runs again; export outside the project, or add "${top}" to the module's exclude`;
+  }
+  return undefined;
 }

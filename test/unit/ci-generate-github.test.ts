@@ -163,6 +163,54 @@ describe("gantry ci generate github", () => {
     expect(text).not.toMatch(/FLY_TOKEN: [^$]/);
   });
 
+  it("passes the constructor's required values from repository variables and secrets, and warns of a module outside", async () => {
+    const root = path.join(dir, "needs-env");
+    fs.mkdirSync(path.join(root, ".gantry"), { recursive: true });
+    fs.writeFileSync(
+      path.join(root, "gantry.json"),
+      JSON.stringify({ name: "needs-env", source: ".gantry" }),
+    );
+    fs.writeFileSync(
+      path.join(root, ".gantry/index.ts"),
+      `import { check, func, object, Secret } from "gantry";
+@object()
+export class NeedsEnv {
+  env: string;
+  token: Secret;
+  constructor(env: string, token: Secret) {
+    this.env = env;
+    this.token = token;
+  }
+  @func() @check()
+  async fine(): Promise<string> {
+    return this.env;
+  }
+}
+`,
+    );
+    const state = path.join(dir, "state");
+    const r = await runGantry(["ci", "generate", "github"], { cwd: root, stateDir: state });
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toContain(
+      "note: needs-env's constructor needs --env: every job passes --env=${{ vars.ENV }}; set the repository variable ENV",
+    );
+    const ci = path.join(root, ".github/workflows/ci.yml");
+    expect(await githubErrors(ci)).toEqual([]);
+    const wf = parse(fs.readFileSync(ci, "utf8")) as Workflow;
+    const call = wf.jobs.fine!.steps.at(-1) as { run: string; env: Record<string, string> };
+    expect(call.run).toBe("gantry call fine --token=env:TOKEN --env=${{ vars.ENV }}");
+    expect(call.env).toEqual({ TOKEN: "${{ secrets.TOKEN }}" });
+
+    const elsewhere = path.join(dir, "other-repo");
+    fs.mkdirSync(elsewhere);
+    const out = await runGantry(["-m", root, "ci", "generate", "github", "--output", elsewhere], {
+      cwd: dir,
+      stateDir: state,
+    });
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stderr).toContain("warning: the module (../needs-env) is outside");
+  });
+
   it("does not overwrite workflows unless asked", async () => {
     const root = copyFixture("gantry-basic", dir);
     const state = path.join(dir, "state");

@@ -7,7 +7,12 @@ import { gantryVersion } from "../../module/gantry-version.js";
 import { toKebabCase } from "../../module/names.js";
 import { functionCliName, mainObjectOf } from "../../module/signature.js";
 import { loadSignature } from "../../module/signature-cache.js";
-import { ciWorkflow, pickChecks, type WorkflowFunction } from "../../observe/github/workflows.js";
+import {
+  ciWorkflow,
+  envName,
+  pickChecks,
+  type WorkflowFunction,
+} from "../../observe/github/workflows.js";
 import { deployWorkflow } from "../../observe/github/deploy-workflow.js";
 import type { CliIo } from "../cli-io.js";
 import type { GlobalOptions } from "../global-flags.js";
@@ -53,14 +58,21 @@ export async function runCi(globals: GlobalOptions, rest: string[], io: CliIo): 
   });
   const { signature } = await loadSignature(mod, { stateDir: io.env.stateDir });
   // fields are values, not checks
-  const methods = mainObjectOf(signature).functions.filter((fn) => fn.kind === "method");
+  const main = mainObjectOf(signature);
+  const methods = main.functions.filter((fn) => fn.kind === "method");
+  const requiredOf = (params: typeof main.constructorParams) =>
+    params.filter((p) => !p.optional && p.defaultPath === undefined);
+  const secret = (t: (typeof main.constructorParams)[number]) =>
+    t.type.kind === "core" && t.type.name === "Secret";
+  // the constructor's required values reach every call: secrets from the repository's secrets, others from its variables
+  const ctorRequired = requiredOf(main.constructorParams);
+  const ctorSecrets = ctorRequired.filter(secret).map((p) => toKebabCase(p.name));
+  const ctorVars = ctorRequired.filter((p) => !secret(p)).map((p) => toKebabCase(p.name));
   const functions: WorkflowFunction[] = methods.map((fn) => {
-    const required = fn.params.filter((p) => !p.optional && p.defaultPath === undefined);
-    const secret = (t: (typeof required)[number]) =>
-      t.type.kind === "core" && t.type.name === "Secret";
+    const required = requiredOf(fn.params);
     return {
       cliName: toKebabCase(functionCliName(fn)),
-      secrets: required.filter(secret).map((p) => toKebabCase(p.name)),
+      secrets: [...ctorSecrets, ...required.filter(secret).map((p) => toKebabCase(p.name))],
       optionalSecrets: fn.params
         .filter((p) => p.optional && secret(p))
         .map((p) => toKebabCase(p.name)),
@@ -81,6 +93,7 @@ export async function runCi(globals: GlobalOptions, rest: string[], io: CliIo): 
     moduleName: signature.moduleName,
     functions,
     ...(rel && rel !== "." ? { modDir: rel } : {}),
+    ...(ctorVars.length > 0 ? { ctorVars } : {}),
     install: dependsOnGantry(pkg) ? ("project" as const) : ("global" as const),
     gantryVersion: gantryVersion(),
     nodeVersion: "20",
@@ -93,6 +106,14 @@ export async function runCi(globals: GlobalOptions, rest: string[], io: CliIo): 
   const existing = files.filter(([f]) => fs.existsSync(f)).map(([f]) => path.relative(io.cwd, f));
   if (existing.length && !force)
     throw new UsageError(`${existing.join(" and ")} already exist: pass --force to overwrite them`);
+  for (const v of ctorVars)
+    io.stderr.write(
+      `note: ${signature.moduleName}'s constructor needs --${v}: every job passes --${v}=\${{ vars.${envName(v)} }}; set the repository variable ${envName(v)}\n`,
+    );
+  if (rel.startsWith(".."))
+    io.stderr.write(
+      `warning: the module (${rel}) is outside ${root}: the jobs call it with -m ${rel}, which a checkout of that repository does not have; generate from the repository that holds the module, or pass --output its root\n`,
+    );
   fs.mkdirSync(dir, { recursive: true });
   for (const [file, text] of files) {
     fs.writeFileSync(file, text);

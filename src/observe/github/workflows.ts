@@ -19,6 +19,8 @@ export interface WorkflowInput {
   functions: WorkflowFunction[];
   /** `-m DIR` when the module is not at the repository's root. */
   modDir?: string;
+  /** The constructor's required values (kebab-case): every call passes `--name=${{ vars.NAME }}`. */
+  ctorVars?: string[];
   /** How gantry is run: from the project's own devDependencies, or installed for the job. */
   install: "project" | "global";
   gantryVersion: string;
@@ -94,7 +96,9 @@ export function callStep(
 ): Record<string, unknown> {
   const gantry = input.install === "project" ? "npx gantry" : "gantry";
   const mod = input.modDir ? ` -m ${input.modDir}` : "";
-  const flags = secrets.map((s) => ` --${s}=env:${envName(s)}`).join("");
+  const flags =
+    secrets.map((s) => ` --${s}=env:${envName(s)}`).join("") +
+    (input.ctorVars ?? []).map((v) => ` --${v}=\${{ vars.${envName(v)} }}`).join("");
   const step: Record<string, unknown> = {
     name: `gantry call ${fn.cliName}`,
     run: `${gantry}${mod} call ${fn.cliName}${flags}`,

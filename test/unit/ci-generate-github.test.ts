@@ -192,14 +192,41 @@ export class NeedsEnv {
     const r = await runGantry(["ci", "generate", "github"], { cwd: root, stateDir: state });
     expect(r.code, r.stderr).toBe(0);
     expect(r.stderr).toContain(
-      "note: needs-env's constructor needs --env: every job passes --env=${{ vars.ENV }}; set the repository variable ENV",
+      "note: needs-env's constructor needs --env: every job passes the repository variable ENV as --env; set it",
     );
     const ci = path.join(root, ".github/workflows/ci.yml");
     expect(await githubErrors(ci)).toEqual([]);
     const wf = parse(fs.readFileSync(ci, "utf8")) as Workflow;
     const call = wf.jobs.fine!.steps.at(-1) as { run: string; env: Record<string, string> };
-    expect(call.run).toBe("gantry call fine --token=env:TOKEN --env=${{ vars.ENV }}");
-    expect(call.env).toEqual({ TOKEN: "${{ secrets.TOKEN }}" });
+    // the variable's value through the environment, quoted: never pasted into the script, where it would run
+    expect(call.run).not.toContain("${{");
+    expect(call.env).toEqual({
+      TOKEN: "${{ secrets.TOKEN }}",
+      GANTRY_VAR_ENV: "${{ vars.ENV }}",
+    });
+    const fakeBin = path.join(dir, "bin-gantry");
+    fs.mkdirSync(fakeBin);
+    fs.writeFileSync(
+      path.join(fakeBin, "gantry"),
+      '#!/bin/sh\nfor a in "$@"; do echo "[$a]"; done\n',
+      {
+        mode: 0o755,
+      },
+    );
+    const runStep = (value: string) =>
+      spawnSync("/bin/sh", ["-c", call.run], {
+        encoding: "utf8",
+        env: { PATH: `${fakeBin}:/usr/bin:/bin`, GANTRY_VAR_ENV: value, TOKEN: "t" },
+      });
+    const hostile = runStep("prod; echo INJECTED");
+    expect(hostile.status).toBe(0);
+    expect(hostile.stdout).toContain("[--env=prod; echo INJECTED]");
+    expect(hostile.stdout).not.toMatch(/^INJECTED$/m);
+    const unset = runStep("");
+    expect(unset.status).not.toBe(0);
+    expect(unset.stderr).toContain(
+      "set the repository variable ENV (--env of the module's constructor)",
+    );
 
     const elsewhere = path.join(dir, "other-repo");
     fs.mkdirSync(elsewhere);

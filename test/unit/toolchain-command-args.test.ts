@@ -40,6 +40,12 @@ describe("a task's passed-through arguments", () => {
     expect(scriptArgs(checkArgv("npm run lint", args))).toEqual(args);
   });
 
+  it("are separated for the line's last command, which is what they reach", () => {
+    expect(scriptArgs(commandArgv("cd . && CI=1 npm test", args))).toEqual(args);
+    // npm first, another program last: that program gets them as they are, without npm's `--`
+    expect(scriptArgs(commandArgv("npm run lint && node print.js", args))).toEqual(args);
+  });
+
   it("are not separated twice, and a line without arguments is left as it is", () => {
     expect(scriptArgs(commandArgv("npm run lint --", args))).toEqual(args);
     expect(commandArgv("npm run lint")).toEqual(["sh", "-c", "npm run lint"]);

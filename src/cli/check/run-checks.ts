@@ -73,7 +73,7 @@ export async function runChecks(
           status: cancelled ? "cancelled" : "failed",
           time: Date.now(),
         });
-        if (opts.failfast && !stopped) {
+        if (opts.failfast && !stopped && !interrupted) {
           stopped = true;
           session.cancel(`check ${c.cliName} failed (--failfast)`);
         }

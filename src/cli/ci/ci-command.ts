@@ -108,7 +108,7 @@ export async function runCi(globals: GlobalOptions, rest: string[], io: CliIo): 
     throw new UsageError(`${existing.join(" and ")} already exist: pass --force to overwrite them`);
   for (const v of ctorVars)
     io.stderr.write(
-      `note: ${signature.moduleName}'s constructor needs --${v}: every job passes --${v}=\${{ vars.${envName(v)} }}; set the repository variable ${envName(v)}\n`,
+      `note: ${signature.moduleName}'s constructor needs --${v}: every job passes the repository variable ${envName(v)} as --${v}; set it (Settings → Variables)\n`,
     );
   if (rel.startsWith(".."))
     io.stderr.write(

@@ -19,7 +19,7 @@ export interface WorkflowInput {
   functions: WorkflowFunction[];
   /** `-m DIR` when the module is not at the repository's root. */
   modDir?: string;
-  /** The constructor's required values (kebab-case): every call passes `--name=${{ vars.NAME }}`. */
+  /** The constructor's required values (kebab-case): every call passes the repository variable NAME as `--name`. */
   ctorVars?: string[];
   /** How gantry is run: from the project's own devDependencies, or installed for the job. */
   install: "project" | "global";
@@ -96,17 +96,26 @@ export function callStep(
 ): Record<string, unknown> {
   const gantry = input.install === "project" ? "npx gantry" : "gantry";
   const mod = input.modDir ? ` -m ${input.modDir}` : "";
+  const vars = input.ctorVars ?? [];
+  // a variable's value reaches the shell through the environment, quoted, never pasted into the script's text (where
+  // `x; curl …` would run); unset, the step stops saying which variable to set
+  const varEnv = (v: string) => `GANTRY_VAR_${envName(v)}`;
   const flags =
     secrets.map((s) => ` --${s}=env:${envName(s)}`).join("") +
-    (input.ctorVars ?? []).map((v) => ` --${v}=\${{ vars.${envName(v)} }}`).join("");
+    vars.map((v) => ` --${v}="$${varEnv(v)}"`).join("");
+  const checks = vars.map(
+    (v) =>
+      `: "\${${varEnv(v)}:?set the repository variable ${envName(v)} (--${v} of the module's constructor)}"\n`,
+  );
   const step: Record<string, unknown> = {
     name: `gantry call ${fn.cliName}`,
-    run: `${gantry}${mod} call ${fn.cliName}${flags}`,
+    run: `${checks.join("")}${gantry}${mod} call ${fn.cliName}${flags}`,
   };
-  if (secrets.length)
-    step.env = Object.fromEntries(
-      secrets.map((s) => [envName(s), `\${{ secrets.${envName(s)} }}`]),
-    );
+  if (secrets.length || vars.length)
+    step.env = Object.fromEntries([
+      ...secrets.map((s) => [envName(s), `\${{ secrets.${envName(s)} }}`]),
+      ...vars.map((v) => [varEnv(v), `\${{ vars.${envName(v)} }}`]),
+    ]);
   return step;
 }
 

@@ -24,7 +24,14 @@ export function commandArgv(cmd: Command, extra: readonly string[] = []): string
 export function lineWithArgs(cmd: string): string {
   // a line that places them itself (`go test "$@" ./... && go tool cover …`): there, not after its last command
   if (cmd.includes('"$@"')) return cmd;
-  return `${cmd}${needsNpmSeparator(cmd.trim().split(/\s+/)) ? " --" : ""} "$@"`;
+  return `${cmd}${needsNpmSeparator(lastCommand(cmd)) ? " --" : ""} "$@"`;
+}
+
+// The words of a shell line's last command (what appended arguments reach), without its `VAR=value` assignments.
+function lastCommand(line: string): string[] {
+  const last = line.split(/&&|\|\||;|\|/).at(-1) ?? "";
+  const words = last.trim().split(/\s+/);
+  return words.slice(words.findIndex((w) => !/^\w+=/.test(w)));
 }
 
 // Whether the words run an npm script (`npm run lint`, `npm test`) without a `--` of their own.

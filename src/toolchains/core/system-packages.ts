@@ -7,8 +7,9 @@ const APT_LISTS = "/var/lib/apt/lists";
 /**
  * The shell line that installs `packages` unless dpkg already has them all, so an image that ships them needs
  * no network. Official images delete apt's downloads after each install (docker-clean); that file is removed so
- * the downloads stay in the cache volume. Where the system is read-only (the host runtime shows the host's own
- * `/etc` and package database), the packages missing are named, to install on the host.
+ * the downloads stay in the cache volume. Where root cannot write /etc (the host runtime shows the host's own `/etc`
+ * and package database, read-only), the packages missing are named, to install on the host; a non-root image user
+ * gets apt's own error, as before.
  */
 export function aptInstallCommand(packages: readonly string[]): string {
   const list = packages.map((p) => `'${p.replace(/'/g, "'\\''")}'`).join(" ");
@@ -17,7 +18,7 @@ export function aptInstallCommand(packages: readonly string[]): string {
     ` || printf '%s ' "$p"; done`;
   return (
     `missing=$(${missing}); missing=\${missing% }; if [ -z "$missing" ]; then echo "already installed: ${packages.join(" ")}";` +
-    ` elif [ ! -w /etc ]; then echo "system packages not installed: $missing (this system is read-only here:` +
+    ` elif [ "$(id -u)" = 0 ] && [ ! -w /etc ]; then echo "system packages not installed: $missing (this system is read-only here:` +
     ` on the host runtime, install them on the host with apt-get install $missing, or run with --runtime=docker)" >&2;` +
     ` exit 100; else rm -f /etc/apt/apt.conf.d/docker-clean && apt-get update -q &&` +
     ` DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends ${list}; fi`

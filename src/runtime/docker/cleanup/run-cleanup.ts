@@ -52,7 +52,8 @@ export async function removeLabelled(
     );
     const failed = left.find((r): r is PromiseRejectedResult => r.status === "rejected");
     if (!failed) break;
-    if (attempt >= NETWORK_ATTEMPTS) throw failed.reason;
+    const inUse = /active endpoints/i.test(String((failed.reason as Error)?.message ?? ""));
+    if (!inUse || attempt >= NETWORK_ATTEMPTS) throw failed.reason;
     await new Promise((r) => setTimeout(r, 200 * attempt));
     containers += await sweep();
   }

@@ -1,5 +1,5 @@
 // A pull that failed for an image a flag's default names: the hint says which flag picks another image.
-import { ImageError } from "../errors.js";
+import { ImageError, UsageError } from "../errors.js";
 import type { ParamSignature } from "../module/signature.js";
 import { toKebabCase } from "../module/names.js";
 
@@ -36,4 +36,21 @@ export function imageDefaultHint(
       return `or give this call an image this machine has: \`${hit.flag}=REF\` (${hit.ref} is ${hit.flag}'s default)`;
   }
   return undefined;
+}
+
+/**
+ * `--image=` given empty for a string parameter named like an image (`image`, `baseImage`) whose default is an image
+ * reference: a usage error naming the flag, before anything runs (it failed later as Container.from's TypeError).
+ */
+export function checkImageValues(
+  targets: readonly { params: readonly ParamSignature[]; values: ReadonlyMap<string, unknown> }[],
+): void {
+  for (const t of targets)
+    for (const d of imageDefaults(t.params.filter((p) => /image$/i.test(p.name)))) {
+      const name = t.params.find((p) => `--${toKebabCase(p.name)}` === d.flag)?.name;
+      if (name !== undefined && t.values.get(name) === "")
+        throw new UsageError(`${d.flag} needs an image reference, got an empty value`, {
+          hint: `e.g. ${d.flag}=${d.ref} (its default), or leave the flag out`,
+        });
+    }
 }

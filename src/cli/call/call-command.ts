@@ -13,7 +13,7 @@ import { formatResult } from "./format-result.js";
 import { planCall } from "./plan-call.js";
 import { timedFunctionStep } from "./function-step.js";
 import { withCliRun } from "../cli-run.js";
-import { imageDefaults } from "../image-default-hint.js";
+import { checkImageValues, imageDefaults } from "../image-default-hint.js";
 import {
   checkUnsupportedCalls,
   prescanModFlag,
@@ -76,6 +76,10 @@ export async function runCall(
     (f) => toKebabCase(functionCliName(f)) === errors.fn,
   )?.name;
   checkUnsupportedCalls(io, sig.unsupported ?? [], fnName);
+  checkImageValues([
+    { params: plan.main.constructorParams, values: plan.ctorValues },
+    ...plan.steps.map((s) => ({ params: s.callable.params, values: s.values })),
+  ]);
   // every flag is checked, and the module compiled, before an engine is started
   const prepareCtx = { cwd: io.cwd, hostEnv: io.hostEnv, mod };
   const prepared = {

@@ -46,9 +46,9 @@ export function checkImageValues(
   targets: readonly { params: readonly ParamSignature[]; values: ReadonlyMap<string, unknown> }[],
 ): void {
   for (const t of targets)
-    for (const d of imageDefaults(t.params.filter((p) => /image$/i.test(p.name)))) {
-      const name = t.params.find((p) => `--${toKebabCase(p.name)}` === d.flag)?.name;
-      if (name !== undefined && t.values.get(name) === "")
+    for (const p of t.params) {
+      const d = /image$/i.test(p.name) ? imageDefaults([p])[0] : undefined;
+      if (d && t.values.get(p.name) === "")
         throw new UsageError(`${d.flag} needs an image reference, got an empty value`, {
           hint: `e.g. ${d.flag}=${d.ref} (its default), or leave the flag out`,
         });

@@ -2,6 +2,7 @@
 import {
   CacheSharingMode,
   dag,
+  ErrorCodes,
   ImageError,
   type Container,
   type Service,
@@ -86,7 +87,7 @@ export function withDatabaseImageHint(e: unknown, plan: ToolchainPlan): unknown 
   // by its code, not instanceof: a module bundled with its own copy of the SDK has its own ImageError
   for (let x: unknown = e, depth = 0; x instanceof Error && depth < 5; x = x.cause, depth++) {
     const found = x as Partial<ImageError>;
-    if (found.code === new ImageError("").code && found.ref === image) {
+    if (found.code === ErrorCodes.IMAGE && found.ref === image) {
       const option = `set the tests' database image in the module: postgres: { image: "REF" }, a PostgreSQL image this machine has`;
       return new ImageError(x.message, {
         cause: e,

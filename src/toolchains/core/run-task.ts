@@ -1,5 +1,5 @@
 // A task's failure names the task, the command, and the tool's own last lines, so nobody digs through a trace.
-import { ExecError, GantryError, TaskError, UsageError } from "../../sdk/index.js";
+import { ErrorCodes, ExecError, GantryError, TaskError, UsageError } from "../../sdk/index.js";
 import { isDryRunStop } from "../../errors.js";
 import { showCommand } from "./command.js";
 import { AFTER, notFoundLine, toolPlace } from "./missing-tool.js";
@@ -130,7 +130,7 @@ export async function onTerminal<T>(
     // the terminal's error itself, or as the cause of the task's failure
     const noTerminal = [e, (e as { cause?: unknown })?.cause].some((x) => {
       const y = x as { code?: string; message?: string } | undefined;
-      return y?.code === "USAGE_ERROR" && /needs an interactive terminal/.test(y.message ?? "");
+      return y?.code === ErrorCodes.USAGE && /needs an interactive terminal/.test(y.message ?? "");
     });
     if (noTerminal)
       throw new UsageError(

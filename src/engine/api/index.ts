@@ -9,7 +9,11 @@ export type { RunEvent, EventSink, MissReason, StepKind, StepStatus } from "../e
 export { EventBus, EVENTS_VERSION } from "../events.js";
 export { describeReason, summarizeMiss } from "../cache/miss-summary.js";
 export { TEST_REPORTS_VAR } from "../evaluate/test-reports.js";
-export { AFTER_TOOL_CHECK, MISSING_TOOL_MARKER } from "../evaluate/tool-check-wrapper.js";
+export {
+  AFTER_TOOL_CHECK,
+  MISSING_TOOL_MARKER,
+  withoutToolCheck,
+} from "../evaluate/tool-check-wrapper.js";
 export {
   openSession,
   type PreparedRuntime,

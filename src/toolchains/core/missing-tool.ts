@@ -4,21 +4,21 @@
 import { AFTER_TOOL_CHECK, deployRunContext, MISSING_TOOL_MARKER } from "../../engine/api/index.js";
 import { commandArgv, lineWithArgs, showCommand, type Command } from "./command.js";
 
-/** The line a wrapped command prints (last, on stderr) when its tool was not found (the engine's: step names hide it). */
-export const MISSING = MISSING_TOOL_MARKER;
-/** Shell lines run after a command: exit 127 becomes the marker and exit 0, every other exit stays. */
-export const AFTER = AFTER_TOOL_CHECK;
-
 /** The argv of a shell-line check with the missing-tool marker; an argv command runs as given. */
 export function checkArgv(cmd: Command, extra: readonly string[] = []): string[] {
   if (typeof cmd !== "string") return commandArgv(cmd, extra);
   const line = extra.length === 0 ? cmd : lineWithArgs(cmd);
-  return ["sh", "-c", `${line}\n${AFTER}`, ...(extra.length === 0 ? [] : ["sh", ...extra])];
+  return [
+    "sh",
+    "-c",
+    `${line}\n${AFTER_TOOL_CHECK}`,
+    ...(extra.length === 0 ? [] : ["sh", ...extra]),
+  ];
 }
 
 /** "not checked: …" when the check's output ends with the marker, else undefined. */
 export function missingToolNote(output: string, cmd: Command, image: string): string | undefined {
-  if (!output.trimEnd().endsWith(MISSING)) return undefined;
+  if (!output.trimEnd().endsWith(MISSING_TOOL_MARKER)) return undefined;
   const said = notFoundLine(output);
   const place = toolPlace(image);
   return (
@@ -31,7 +31,7 @@ export function missingToolNote(output: string, cmd: Command, image: string): st
 export function notFoundLine(output: string): string | undefined {
   return output
     .split("\n")
-    .find((l) => /not found|No such file|not installed/.test(l) && !l.includes(MISSING))
+    .find((l) => /not found|No such file|not installed/.test(l) && !l.includes(MISSING_TOOL_MARKER))
     ?.trim();
 }
 

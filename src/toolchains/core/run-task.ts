@@ -2,7 +2,8 @@
 import { ErrorCodes, ExecError, GantryError, TaskError, UsageError } from "../../sdk/index.js";
 import { isDryRunStop } from "../../errors.js";
 import { showCommand } from "./command.js";
-import { AFTER, notFoundLine, toolPlace } from "./missing-tool.js";
+import { withoutToolCheck } from "../../engine/api/index.js";
+import { notFoundLine, toolPlace } from "./missing-tool.js";
 
 const TAIL = 30;
 
@@ -28,7 +29,7 @@ export function taskFailure(task: string, e: unknown): TaskError {
   if (exec) {
     const line = exec.cmd[0] === "sh" && exec.cmd[1] === "-c" ? (exec.cmd[2] ?? "") : undefined;
     // the project's own command, without the missing-tool wrapper a check runs it in
-    const cmd = line === undefined ? exec.cmd : line.replace(`\n${AFTER}`, "");
+    const cmd = line === undefined ? exec.cmd : withoutToolCheck(line);
     return new TaskError(
       `task ${task} failed: \`${showCommand(cmd)}\` exited with code ${exec.exitCode}` +
         tail("output", exec.stdout) +

@@ -10,7 +10,8 @@ import {
 import { commandArgv, showCommand, type Command } from "./command.js";
 import type { ToolchainPlan } from "./toolchain-plan.js";
 import { EXTRA_CA } from "./workspace.js";
-import { AFTER, MISSING, notFoundLine, toolPlace } from "./missing-tool.js";
+import { AFTER_TOOL_CHECK, MISSING_TOOL_MARKER } from "../../engine/api/index.js";
+import { notFoundLine, toolPlace } from "./missing-tool.js";
 
 const SECRETLINT = "9.3.4"; // the last release that runs on Node 16–20 as well as 22
 
@@ -43,10 +44,12 @@ export async function auditDependencies(plan: ToolchainPlan, ws: Container): Pro
   const ran = ws
     .withEnvVariable("GANTRY_AUDIT_DAY", new Date().toISOString().slice(0, 10))
     // a subshell, so a command that says `exit 127` itself still reaches the check after it
-    .withExec(["sh", "-c", `(${showCommand(plan.audit)}\n)\n${AFTER}`], { expect: ReturnType.Any });
+    .withExec(["sh", "-c", `(${showCommand(plan.audit)}\n)\n${AFTER_TOOL_CHECK}`], {
+      expect: ReturnType.Any,
+    });
   const [code, stdout, stderr] = await Promise.all([ran.exitCode(), ran.stdout(), ran.stderr()]);
   const output = [stdout, stderr].filter((s) => s.trim() !== "").join("\n");
-  if (code === 0 && stderr.trimEnd().endsWith(MISSING)) {
+  if (code === 0 && stderr.trimEnd().endsWith(MISSING_TOOL_MARKER)) {
     const said = notFoundLine(stderr);
     return `not checked: dependency audit (${auditName(plan.audit)}) is not installed ${toolPlace(plan.image).where}${said ? ` (${said})` : ""}`;
   }

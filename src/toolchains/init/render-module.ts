@@ -33,6 +33,9 @@ const IGNORE: Record<Stack["kind"], string[]> = {
   elixir: ["deps", "_build", "cover"],
 };
 
+/** Every module init writes trusts a TLS-intercepting proxy's CA as the host does (`extraCa`, read at its top). */
+const CA_CERTS = "...(extraCa ? { caCerts: dag.host().file(extraCa) } : {}),";
+
 // A string as a person writes it in TypeScript: single-quoted when it holds double quotes (`"$@"`) and no single ones.
 function quoted(text: string): string {
   return text.includes('"') && !/['\\]/.test(text) ? `'${text}'` : JSON.stringify(text);
@@ -64,7 +67,7 @@ function options(facts: ProjectFacts, stack: Stack): string[] {
   const lines = [
     `name: ${JSON.stringify(facts.name)},`,
     "image, // another image (a mirror's, another version): gantry call --image=REF ci",
-    "...(extraCa ? { caCerts: dag.host().file(extraCa) } : {}),",
+    CA_CERTS,
   ];
   if (stack.kind === "node" || stack.kind === "bun") {
     const pm = stack.kind === "bun" ? "bun" : stack.packageManager;
@@ -135,7 +138,7 @@ function genericOptions(facts: ProjectFacts): string[] {
   const lines = [
     `name: ${JSON.stringify(facts.name)},`,
     `image, // ${genericImage(facts).note}: gantry call --image=REF ci`,
-    "...(extraCa ? { caCerts: dag.host().file(extraCa) } : {}),",
+    CA_CERTS,
   ];
   const runner = facts.make?.length ? "make" : facts.just?.length ? "just" : undefined;
   const recipes = facts.make?.length ? facts.make : (facts.just ?? []);

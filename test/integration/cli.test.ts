@@ -1,7 +1,7 @@
 // The CLI as a person uses it: real processes, a real engine, Ctrl-C, a killed run, secrets on the command line.
 import { describe, expect, it } from "vitest";
 import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync } from "node:fs";
+import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -329,6 +329,59 @@ describe("gantry CLI", () => {
     );
     expect(e.status).toBe(0);
     expect(await readFile(path.join(out, "exported/greeting"), "utf8")).toBe("hello\n");
+  });
+
+  it("chains Dagger's container words from the command line: a host folder, a new file, a secret, publish", async () => {
+    const src = await mkdtemp(path.join(os.tmpdir(), "gantry-cli-src-"));
+    writeFileSync(path.join(src, "a.txt"), "from the host\n");
+    const token = `tok-${Math.random().toString(36).slice(2)}`;
+    const r = await gantry(
+      [
+        "call",
+        "-m",
+        MOD,
+        "hello",
+        "with-directory",
+        "--path=/in",
+        `--directory=${src}`,
+        "with-new-file",
+        "--path=/n.txt",
+        "--contents=new",
+        "with-secret-variable",
+        "--name=TOKEN",
+        "--secret=env:ITEST_CHAIN_TOKEN",
+        "with-exec",
+        "--args=sh",
+        "--args=-c",
+        '--args=cat /in/a.txt /n.txt; echo; echo "len=${#TOKEN}"',
+        "stdout",
+      ],
+      { ITEST_CHAIN_TOKEN: token },
+    );
+    expect(r.stderr).not.toContain(token);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toBe(`from the host\nnew\nlen=${token.length}\n`);
+    // publish goes to the local registry and prints the pushed reference with its digest
+    const tag = `t${Math.random().toString(36).slice(2, 10)}`;
+    const p = await gantry([
+      "call",
+      "-m",
+      MOD,
+      "hello",
+      "publish",
+      `--address=127.0.0.1:5000/gantry-cli-chain:${tag}`,
+    ]);
+    expect(p.stderr).not.toContain("Error");
+    expect(p.status).toBe(0);
+    const digest = /127\.0\.0\.1:5000\/gantry-cli-chain:\w+@(sha256:[0-9a-f]{64})/.exec(
+      p.stdout,
+    )?.[1];
+    expect(digest).toBeDefined();
+    const res = await fetch(`http://127.0.0.1:5000/v2/gantry-cli-chain/manifests/${tag}`, {
+      headers: { Accept: "application/vnd.docker.distribution.manifest.v2+json" },
+    });
+    expect(res.status).toBe(200);
+    expect(res.headers.get("docker-content-digest")).toBe(digest);
   });
 
   it("reports an error a function throws itself as the pipeline failing, not as a Gantry bug", async () => {

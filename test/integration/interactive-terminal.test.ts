@@ -104,6 +104,28 @@ describe.each(["docker", "host"] as const)("gantry call -i on the %s runtime", (
     expect(screen).toContain("after the terminal: hello from the chain");
     expect(screen).toContain("[exited 0]");
   });
+
+  it("opens a shell at `terminal` in a chain typed on the command line, then runs the rest of the chain", async () => {
+    await using t = gantryOnTerminal([
+      `--runtime=${runtime}`,
+      "--progress=plain",
+      "call",
+      "base",
+      "terminal",
+      "with-exec",
+      "--args=sh",
+      "--args=-c",
+      "--args=echo after the chain terminal: $(cat hello.txt)",
+      "stdout",
+    ]);
+    await t.waitFor("terminal(): opening sh (workdir /work)");
+    t.type('echo "seen: $(cat hello.txt)"');
+    await t.waitFor("seen: hello from the chain");
+    t.type("exit");
+    const screen = await t.waitFor(/\[exited \d+\]/);
+    expect(screen).toContain("after the chain terminal: hello from the chain");
+    expect(screen).toContain("[exited 0]");
+  });
 });
 
 describe("without a terminal", () => {

@@ -52,6 +52,45 @@ describe("planCall", () => {
     expect(q.lastType).toEqual({ kind: "string" });
   });
 
+  it("chains Dagger's Container and Directory words: with-directory, publish, terminal, docker-build", () => {
+    const p = planCall(
+      [
+        "build",
+        "with-new-file",
+        "--path=a.txt",
+        "--contents=x",
+        "docker-build",
+        "with-directory",
+        "--path=/src",
+        "--directory=.",
+        "--exclude=node_modules",
+        "terminal",
+        "publish",
+        "--address=localhost:5000/app:1",
+      ],
+      sig,
+      noGlobals,
+    );
+    expect(p.steps.map((s) => s.callable.cliName)).toEqual([
+      "build",
+      "with-new-file",
+      "docker-build",
+      "with-directory",
+      "terminal",
+      "publish",
+    ]);
+    expect(Object.fromEntries(p.steps[3]?.values ?? [])).toEqual({
+      path: "/src",
+      directory: ".",
+      exclude: ["node_modules"],
+    });
+    expect(p.steps[3]?.callable.params.map((x) => x.type)).toContainEqual({
+      kind: "core",
+      name: "Directory",
+    });
+    expect(p.lastType).toEqual({ kind: "string" });
+  });
+
   it("takes constructor flags before the function or after it", () => {
     expect(planCall(["--node=22", "build"], sig, noGlobals).ctorValues.get("node")).toBe("22");
     expect(planCall(["build", "--node", "18"], sig, noGlobals).ctorValues.get("node")).toBe("18");

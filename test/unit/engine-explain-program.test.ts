@@ -14,6 +14,17 @@ describe("programOf", () => {
     expect(programOf("poetry run pytest -x")).toBe("poetry run pytest");
   });
 
+  it("skips an option's value before the task: make -C dir lint runs lint", () => {
+    expect(programOf("make -C dir lint")).toBe("make lint");
+    expect(programOf("sh -c make -j 4 -f ci.mk test")).toBe("make test");
+    expect(programOf("make --directory=dir lint")).toBe("make lint");
+    expect(programOf("npm --prefix app run build")).toBe("npm run build");
+    expect(programOf("pnpm -C packages/web test")).toBe("pnpm test");
+    expect(programOf("go -C cmd/tool vet ./...")).toBe("go vet");
+    expect(programOf("just -f ci.just lint")).toBe("just lint");
+    expect(programOf("yarn --cwd web lint")).toBe("yarn lint");
+  });
+
   it("an edit of the same task is still the same program", () => {
     expect(programOf("sh -c npm test -- --grep slow")).toBe(programOf("sh -c npm test"));
     expect(programOf("go test -race ./...")).toBe(programOf("go test ./..."));

@@ -136,6 +136,36 @@ const DISPATCHERS = new Set([
 ]);
 /** Their words that run something named next (`npm run lint`, `poetry run pytest`). */
 const RUN_WORDS = new Set(["run", "run-script", "exec", "x"]);
+/**
+ * Their options (before the task) whose value is the next word: `make -C dir lint` runs `lint`, not `dir`. Written
+ * `--opt=value` or `-Cdir` the value is in the same word, and a bare number (`make -j 4`) is never a task.
+ */
+const VALUE_FLAGS = new Set([
+  "-C", // make, go, pnpm, poetry: the folder
+  "-f", // make, just, rake, mvn: the file
+  "-I", // make
+  "-j", // make
+  "-o", // make
+  "-W", // make
+  "-d", // just
+  "-p", // gradle
+  "-b", // gradle
+  "-pl", // mvn
+  "-w", // npm's workspace
+  "--directory",
+  "--file",
+  "--makefile",
+  "--justfile",
+  "--working-directory",
+  "--prefix",
+  "--workspace",
+  "--filter",
+  "--cwd",
+  "--manifest-path",
+  "--project",
+  "--project-dir",
+  "--config",
+]);
 
 /**
  * The program a command runs: its first word past `sh -c`/`bash -c`, a subshell's `(` and `VAR=value` assignments;
@@ -151,8 +181,14 @@ export function programOf(command: string): string {
   if (at < 0) return "";
   const program = [words[at] as string];
   if (!DISPATCHERS.has(program[0] as string)) return program[0] as string;
-  for (const w of words.slice(at + 1)) {
-    if (w.startsWith("-")) continue;
+  const rest = words.slice(at + 1);
+  for (let i = 0; i < rest.length; i++) {
+    const w = rest[i] as string;
+    if (w.startsWith("-")) {
+      if (VALUE_FLAGS.has(w)) i++;
+      continue;
+    }
+    if (/^\d+$/.test(w)) continue;
     program.push(w);
     if (!RUN_WORDS.has(w)) break;
   }

@@ -62,12 +62,12 @@ describe("dev start waits for the dev server", () => {
   }, 600_000);
 
   it("fails after the wait when nothing listens on the declared port, and leaves nothing", async () => {
-    setDev('{ command: "node src/server.js", ports: [3001] }');
+    setDev('{ command: "node src/fixed-port.js", ports: [3001] }');
     const t0 = Date.now();
     const r = await gantry(["call", "dev", "start", "--host-port=0", "--ready-timeout=3"]);
     expect(r.code).not.toBe(0);
     expect(r.stderr).toContain(
-      "Error: the dev server `node src/server.js` was not ready after 3 s: port 3001/tcp did not accept connections (its process is still running)\n--- last lines of the dev server `node src/server.js` ---\nlistening on 3000\n",
+      "Error: the dev server `node src/fixed-port.js` was not ready after 3 s: port 3001/tcp did not accept connections (its process is still running)\n--- last lines of the dev server `node src/fixed-port.js` ---\nlistening on 3000 (PORT=3001 ignored)\n",
     );
     expect(r.stderr).toMatch(
       /Hint: nothing answered on container port 3001 .*PORT=3001.*dev\.ports/,
@@ -76,18 +76,19 @@ describe("dev start waits for the dev server", () => {
     expect(leftOver()).toBe("");
   }, 600_000);
 
-  it("returns once the server listens: the printed URL answers at once, on loopback, after the CLI returned", async () => {
-    setDev('{ command: "node src/server.js", ports: [3000], readyTimeout: 60 }');
+  it("returns once the server listens on the PORT it was given: the printed URL answers at once, on loopback", async () => {
+    // the server listens on $PORT (3000 without it): dev start gives it the first of dev.ports
+    setDev('{ command: "node src/server.js", ports: [3001], readyTimeout: 60 }');
     const r = await gantry(["call", "dev", "start", "--host-port=0"]);
     if (r.code !== 0) console.error(r.stderr.slice(-3000));
     expect(r.code).toBe(0);
-    const url = /3000\/tcp → (http:\/\/127\.0\.0\.1:\d+)/.exec(r.stdout)?.[1];
+    const url = /3001\/tcp → (http:\/\/127\.0\.0\.1:\d+)/.exec(r.stdout)?.[1];
     expect(url).toBeDefined();
     // no polling: dev start has already waited
     const res = await fetch(url!, { signal: AbortSignal.timeout(5_000) });
     expect(await res.text()).toBe("hello from dev\n");
     const app = /^app: (\S+) running/m.exec(r.stdout)?.[1];
-    expect(docker("port", app!, "3000/tcp")).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(docker("port", app!, "3001/tcp")).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(
       docker("inspect", "-f", "{{.State.Status}} {{.HostConfig.RestartPolicy.Name}}", app!),
     ).toBe("running unless-stopped");

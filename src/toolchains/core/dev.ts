@@ -45,7 +45,7 @@ function readyTimeoutMs(flag: number, option: number | undefined): number {
 function notListeningHint(c: DeployedContainer, port: number | undefined): string {
   const at = c.hostPorts[`${port}/tcp`];
   const url = at ? ` (published at http://${at.host}:${at.port})` : "";
-  return `nothing answered on container port ${port}${url}: make the server listen there on all interfaces (0.0.0.0, not localhost), e.g. with PORT=${port}, or set dev.ports to the port it listens on; if it only starts slowly, raise dev.readyTimeout or --ready-timeout (seconds)`;
+  return `nothing answered on container port ${port}${url}: make the server listen there on all interfaces (0.0.0.0, not localhost) — it is given PORT=${port} unless the module's env sets PORT — or set dev.ports to the port it listens on; if it only starts slowly, raise dev.readyTimeout or --ready-timeout (seconds)`;
 }
 
 // The host folder the source came from: it is bind-mounted so edits reach the running server.
@@ -172,12 +172,18 @@ export class Dev {
         (e) => !plan.exclude.some((x) => x === e || x === `${e}/`),
       );
       const ports = plan.dev.ports ?? [];
+      // PORT, as Heroku, Cloud Run and Fly give it: the server listens where readiness and the URL look, unless the
+      // module's env sets it
+      const appEnv =
+        ports[0] !== undefined && !env.some((e) => e.startsWith("PORT="))
+          ? [...env, `PORT=${ports[0]}`]
+          : env;
       const c = await engine.start({
         name: ids.app,
         image,
         network: ids.network,
         labels: ids.labels,
-        env,
+        env: appEnv,
         workdir: plan.workdir,
         entrypoint: [],
         cmd: commandArgv(cmd),

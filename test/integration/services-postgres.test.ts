@@ -64,6 +64,27 @@ describe("services: PostgreSQL", () => {
     expect(again.events.filter((e) => e.type === "step.start" && e.kind === "service")).toEqual([]);
   });
 
+  it("waits for a port exposed after the withExec a service runs (the older style), as Dagger does", async () => {
+    const state = await makeStateDir();
+    // the server listens only after 2 s: a consumer that is not held until the port answers is refused
+    const web = dag
+      .container()
+      .from(BUSYBOX)
+      .withNewFile("/www/index.html", "late but there\n")
+      .withExec(["sh", "-c", "sleep 2; exec httpd -f -p 8080 -h /www"])
+      .withExposedPort(8080)
+      .asService();
+    const r = await runIn("docker", state, () =>
+      dag
+        .container()
+        .from(BUSYBOX)
+        .withServiceBinding("web", web)
+        .withExec(["wget", "-qO-", "http://web:8080/"])
+        .stdout(),
+    );
+    expect(r.value).toBe("late but there\n");
+  });
+
   it("fails the consumer with the service's own last log lines when it dies", async () => {
     const state = await makeStateDir();
     const broken = dag

@@ -1,5 +1,11 @@
 // Starting services on demand, sharing them by digest within a run, and stopping them when the run ends.
-import { isHostService, type ExecNode, type HostServiceNode, type ServiceNode } from "../nodes.js";
+import {
+  isHostService,
+  type ContainerState,
+  type ExecNode,
+  type HostServiceNode,
+  type ServiceNode,
+} from "../nodes.js";
 import type { Session } from "../session.js";
 import type { RunningService, ServiceRuntime } from "../../runtime/runtime.js";
 import { planExec, withStartedBindings, type ExecPlan } from "../evaluate/exec-plan.js";
@@ -90,6 +96,15 @@ async function planServiceStart(s: Session, node: ServiceNode) {
     service: plan.digest,
     aliases: node.aliases ?? [],
     publish: node.publish ?? [],
+    // the older style runs the last withExec, and ports or a healthcheck set after it are the service's too
+    ...(exec.state !== node.container
+      ? {
+          after: {
+            ports: exposedPorts(node.container),
+            healthcheck: healthcheckOf(node.container),
+          },
+        }
+      : {}),
   });
   return { exec, plan, digest };
 }
@@ -135,7 +150,9 @@ export async function startService(
   const { exec, plan, digest } = await planServiceStart(s, node);
   return s.flights.run(flightKey(digest), async () => {
     const services = serviceRuntimeOf(s);
-    const cfgPorts = exposedPorts(exec);
+    // the container's config as the service was asked for: in the older style (the last withExec runs), ports
+    // exposed after that exec are waited for too, as Dagger does
+    const cfgPorts = exposedPorts(node.container);
     // Compose services are known by their names; others by image and command.
     const what = node.aliases?.[0] ?? plan.spec.image ?? "container";
     const command = plan.spec.args.join(" ").slice(0, 60);
@@ -144,7 +161,7 @@ export async function startService(
     stopIfDryRun(s, { name, kind: "service" });
     return inStep(s, name, digest, async (step) => {
       await services.network(s.signal);
-      const hc = healthcheckOf(exec);
+      const hc = healthcheckOf(node.container);
       const running = await services.startService({
         ...(await withStartedBindings(s, exec, plan)),
         step: name,
@@ -222,9 +239,9 @@ export async function startHostService(
 }
 
 // Which ports a service exposes, and which of them gate readiness (experimentalSkipHealthcheck opts out).
-function exposedPorts(exec: ExecNode): { all: string[]; checked: string[] } {
+function exposedPorts(state: ContainerState): { all: string[]; checked: string[] } {
   const all = new Map<string, boolean>();
-  for (const op of exec.state.config) {
+  for (const op of state.config) {
     if (op.op !== "expose") continue;
     const key = `${op.port}/${op.protocol.toLowerCase()}`;
     if (op.remove) all.delete(key);
@@ -233,7 +250,7 @@ function exposedPorts(exec: ExecNode): { all: string[]; checked: string[] } {
   return { all: [...all.keys()], checked: [...all].filter(([, c]) => c).map(([k]) => k) };
 }
 
-function healthcheckOf(exec: ExecNode) {
+function healthcheckOf(state: ContainerState) {
   let hc:
     | {
         test: string[];
@@ -243,7 +260,7 @@ function healthcheckOf(exec: ExecNode) {
         retries: number;
       }
     | undefined;
-  for (const op of exec.state.config) {
+  for (const op of state.config) {
     if (op.op === "healthcheck") hc = op.test === null ? undefined : { ...op, test: [...op.test] };
   }
   return hc;

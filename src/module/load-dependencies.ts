@@ -2,7 +2,7 @@
 // with Dagger's client calling convention (required constructor arguments in order, then an options object).
 import path from "node:path";
 import { GantryError, ModuleError } from "../errors.js";
-import type { ModuleInfo } from "../sdk/index.js";
+import type { DependencyType, DependencyTypes, ModuleInfo } from "../sdk/index.js";
 import { loadModule, type SdkModule } from "./load-module.js";
 import { resolveDefaultPath } from "./default-path.js";
 import { findModule, type ModuleLocation } from "./find-module.js";
@@ -11,7 +11,9 @@ import {
   mainObjectOf,
   spreadVariadic,
   type ModuleSignature,
+  type ObjectSignature,
   type ParamSignature,
+  type TypeRef,
 } from "./signature.js";
 import { installModulePackages } from "./install-packages.js";
 import { daggerCompat } from "./dagger-compat.js";
@@ -60,8 +62,9 @@ export async function loadDependencies(
       compat: daggerCompat(depMod),
       dependencies: await loadDependencies(depMod, ctx, [...chain, depMod.rootDir]),
     };
+    const types = dependencyTypes(signature);
     out.set(toCamelCase(dep.name), (...args) =>
-      construct(ctx.sdk, loaded.mainClass, signature, info, args, (p) =>
+      construct(ctx.sdk, loaded.mainClass, signature, info, types, args, (p) =>
         defaultFor(ctx.sdk, depMod, p),
       ),
     );
@@ -91,6 +94,7 @@ function construct(
   cls: new (...a: unknown[]) => unknown,
   sig: ModuleSignature,
   info: ModuleInfo,
+  types: DependencyTypes,
   args: unknown[],
   fallback: (p: ParamSignature) => unknown,
 ): unknown {
@@ -106,7 +110,7 @@ function construct(
         : (opts[p.name] ?? fallback(p)),
   );
   const instance = sdk.runInModule(info, () => new cls(...spreadVariadic(params, values)));
-  return sdk.dependencyObject(instance, info, fieldNames(sig));
+  return sdk.dependencyObject(instance, info, sig.mainObject, types);
 }
 
 // A Directory/File constructor argument with a defaultPath comes from the dependency's own folder, as in Dagger.
@@ -117,11 +121,31 @@ function defaultFor(sdk: SdkModule, mod: ModuleLocation, p: ParamSignature): unk
   return sdk.dag.host().directory(at, p.ignore ? { exclude: p.ignore } : {});
 }
 
-// A dependency's fields are read with a call in Dagger's client (`await dag.dep().version()`).
-function fieldNames(sig: ModuleSignature): Set<string> {
-  return new Set(
-    mainObjectOf(sig)
-      .functions.filter((f) => f.kind === "field")
-      .map((f) => f.name),
-  );
+// What the caller's wrappers need of each of the dependency's objects: which members are fields (read with a call in
+// Dagger's client, `await dag.dep().version()`) and which return its objects, to wrap those in turn.
+function dependencyTypes(sig: ModuleSignature): DependencyTypes {
+  return new Map(sig.objects.map((o) => [o.name, dependencyType(o)]));
+}
+
+function dependencyType(o: ObjectSignature): DependencyType {
+  const results = new Map<string, string>();
+  for (const f of o.functions) {
+    const name = objectTypeName(f.returns);
+    if (name) results.set(f.name, name);
+  }
+  return {
+    fields: new Set(o.functions.filter((f) => f.kind === "field").map((f) => f.name)),
+    results,
+    objects: new Set(
+      o.functions
+        .filter((f) => f.returns.kind === "object" || f.returns.kind === "core")
+        .map((f) => f.name),
+    ),
+  };
+}
+
+// The module object type a result is, or lists.
+function objectTypeName(t: TypeRef): string | undefined {
+  if (t.kind === "list") return objectTypeName(t.of);
+  return t.kind === "object" ? t.name : undefined;
 }

@@ -9,7 +9,11 @@ export { Host, type HostDirectoryOpts, type PortForward, type HostServiceOpts } 
 export { Service } from "./service.js";
 export { GitRepository, GitRef, type GitOpts } from "./git.js";
 export { CurrentModule, runInModule, type ModuleInfo } from "./current-module.js";
-export { dependencyObject } from "./dependency-object.js";
+export {
+  dependencyObject,
+  type DependencyType,
+  type DependencyTypes,
+} from "./dependency-object.js";
 export { ReturnType, CacheSharingMode, NetworkProtocol } from "./enums.js";
 export {
   object,

@@ -60,6 +60,25 @@ describe("a module with a dependency, an npm package and a paths alias", () => {
     expect(r.stdout).toBe("hey\n");
   });
 
+  it("chains through a dependency's custom objects as Dagger's client does", async () => {
+    // fields read with a call, a nested object and an object method chained without awaiting, a list of objects,
+    // an async function's object result chained, an object handed back to the dependency
+    const r = await call(["team"]);
+    expect(r.stderr).not.toMatch(/Error/);
+    expect(r.stdout).toBe(
+      [
+        "core",
+        "2",
+        "ann",
+        "hello, I am ann (greeter)",
+        "ann,bob",
+        "infra",
+        "hey, I am bob (greeter)",
+        "ops: ann,bob led by ann",
+      ].join("\n") + "\n",
+    );
+  });
+
   it("names a dag.<name>() that is neither core API nor a declared dependency", async () => {
     const r = await call(["missing"]);
     expect(r.code).not.toBe(0);

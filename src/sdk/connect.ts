@@ -1,8 +1,10 @@
 // Using the SDK from a plain script or test, without `gantry call`: open a run, do the work, clean up — also on Ctrl-C.
+import type { Writable } from "node:stream";
 import * as engine from "../engine/api/index.js";
 import type { EventSink, RuntimeChoice, Session } from "../engine/api/index.js";
 import { readEnv } from "../env.js";
 import { exitProcess, sayToStderr, stopReason } from "../process-exit.js";
+import { dag, type Client } from "./dag.js";
 
 export interface ConnectOptions {
   runtime?: RuntimeChoice;
@@ -14,6 +16,13 @@ export interface ConnectOptions {
    * handles signals itself.
    */
   handleSignals?: boolean;
+  /** Dagger's name for `cwd`, accepted so that a Dagger script runs unchanged; `cwd` wins when both are given. */
+  Workdir?: string;
+  /**
+   * Dagger's engine log stream, accepted so that a Dagger script runs unchanged. Gantry's SDK scripts print no
+   * progress; pass `events` to watch the run.
+   */
+  LogOutput?: Writable;
 }
 
 /**
@@ -68,10 +77,11 @@ export class Run {
 /** Open a run: Docker when an engine answers, else the host runtime (see `run.note`). */
 export async function openRun(opts: ConnectOptions = {}): Promise<Run> {
   const env = readEnv();
+  const cwd = opts.cwd ?? opts.Workdir;
   const { session, note } = await engine.openSession({
     runtime: opts.runtime ?? (env.runtime as RuntimeChoice | undefined) ?? "auto",
-    projectDir: opts.cwd ?? process.cwd(),
-    cwd: opts.cwd,
+    projectDir: cwd ?? process.cwd(),
+    cwd,
     events: opts.events ?? new engine.EventBus(),
     env,
   });
@@ -79,18 +89,35 @@ export async function openRun(opts: ConnectOptions = {}): Promise<Run> {
 }
 
 /**
- * Run `fn` inside a Gantry run; everything the run created is removed when it settles, or on Ctrl-C.
+ * Run `fn` inside a Gantry run; everything the run created is removed when it settles, or on Ctrl-C. `fn` is given
+ * the client, `dag`, as Dagger's `connect` gives its callback one.
  *
  * @example
- * await connect(async () => {
- *   console.log(await dag.container().from("alpine").withExec(["echo", "hi"]).stdout())
+ * await connect(async (client) => {
+ *   console.log(await client.container().from("alpine").withExec(["echo", "hi"]).stdout())
  * })
  */
-export async function connect<T>(fn: () => Promise<T>, opts: ConnectOptions = {}): Promise<T> {
+export async function connect<T>(
+  fn: (client: Client) => Promise<T>,
+  opts: ConnectOptions = {},
+): Promise<T> {
   const run = await openRun(opts);
   try {
-    return await run.do(fn);
+    return await run.do(() => fn(dag));
   } finally {
     await run.close();
   }
+}
+
+/**
+ * Dagger's `connection`: run `fn` with the global `dag` connected to a Gantry run, and close the run (removing
+ * what it created) when `fn` settles.
+ *
+ * @example
+ * await connection(async () => {
+ *   console.log(await dag.container().from("alpine").withExec(["echo", "hi"]).stdout())
+ * }, { LogOutput: process.stderr })
+ */
+export async function connection<T>(fn: () => Promise<T>, opts: ConnectOptions = {}): Promise<T> {
+  return connect(() => fn(), opts);
 }

@@ -27,7 +27,7 @@ export {
   type ObjectMetadata,
 } from "./decorators.js";
 export { collectObjects, type DeclaredClass } from "./object-registry.js";
-export { connect, openRun, Run, type ConnectOptions } from "./connect.js";
+export { connect, connection, openRun, Run, type ConnectOptions } from "./connect.js";
 export {
   ExecError,
   GantryError,

@@ -1,15 +1,48 @@
 // SDK scripts (no `gantry call`): connect() and `await using openRun()` clean up at the end and on Ctrl-C, like the CLI.
 import { describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
-import { mkdtemp, writeFile } from "node:fs/promises";
+import { execFile, spawn } from "node:child_process";
+import { mkdir, mkdtemp, symlink, writeFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
+import { promisify } from "node:util";
 import { BUSYBOX, makeStateDir } from "../helpers/test-session.js";
 import { execProcesses, leftovers } from "../helpers/run-leftovers.js";
 import { dag, openRun } from "../../src/index.js";
 
 const ENTRY = pathToFileURL(path.resolve(import.meta.dirname, "../../dist/index.js")).href;
+
+// A folder whose `@dagger.io/dagger` is this package, as a Dagger script's folder has it once pointed at Gantry.
+async function daggerScriptDir(): Promise<string> {
+  const dir = await mkdtemp(path.join(os.tmpdir(), "gantry-dagger-script-"));
+  await mkdir(path.join(dir, "node_modules/@dagger.io"), { recursive: true });
+  await symlink(
+    path.resolve(import.meta.dirname, "../.."),
+    path.join(dir, "node_modules/@dagger.io/dagger"),
+  );
+  await writeFile(path.join(dir, "package.json"), JSON.stringify({ type: "module" }));
+  return dir;
+}
+
+// Run a script with node against the real engine, as its author would.
+async function runScript(
+  dir: string,
+  name: string,
+  text: string,
+): Promise<{ stdout: string; pid: number }> {
+  await writeFile(path.join(dir, name), text);
+  const running = promisify(execFile)("node", [name], {
+    cwd: dir,
+    env: {
+      ...process.env,
+      CI: "true",
+      GANTRY_RUNTIME: "docker",
+      GANTRY_STATE_DIR: await makeStateDir(),
+    },
+  });
+  const { stdout } = await running;
+  return { stdout, pid: running.child.pid! };
+}
 
 describe("SDK scripts", () => {
   it("`await using` a run removes its service containers and network when the block ends", async () => {
@@ -38,6 +71,45 @@ describe("SDK scripts", () => {
       delete process.env.GANTRY_STATE_DIR;
     }
     expect(leftovers(process.pid)).toBe("");
+  });
+
+  it("Dagger's script styles run: connection() with the global dag, and connect() handing its callback a client", async () => {
+    const dir = await daggerScriptDir();
+    const nonce = String(Math.random());
+    const [viaConnection, viaConnect] = await Promise.all([
+      // Dagger's "custom application" page, as written
+      runScript(
+        dir,
+        "build.mjs",
+        `import { dag } from "@dagger.io/dagger";
+import * as dagger from "@dagger.io/dagger";
+const r = await dagger.connection(async () => {
+  const out = await dag.container().from(${JSON.stringify(BUSYBOX)}).withEnvVariable("NONCE", ${JSON.stringify(nonce)})
+    .withExec(["sh", "-c", "echo connection $NONCE"]).stdout();
+  console.log(out.trim());
+}, { LogOutput: process.stderr });
+console.log("returned", r);
+`,
+      ),
+      // Dagger's older style: the client comes as the callback's argument
+      runScript(
+        dir,
+        "build-connect.mjs",
+        `import { connect } from "@dagger.io/dagger";
+await connect(async (client) => {
+  const out = await client.container().from(${JSON.stringify(BUSYBOX)}).withEnvVariable("NONCE", ${JSON.stringify(nonce)})
+    .withExec(["sh", "-c", "echo connect $NONCE"]).stdout();
+  console.log(out.trim());
+}, { LogOutput: process.stderr });
+console.log("done");
+`,
+      ),
+    ]);
+    expect(viaConnection.stdout).toBe(`connection ${nonce}\nreturned undefined\n`);
+    expect(viaConnect.stdout).toBe(`connect ${nonce}\ndone\n`);
+    // each closed its run: nothing of either is left
+    expect(leftovers(viaConnection.pid, nonce)).toBe("");
+    expect(leftovers(viaConnect.pid)).toBe("");
   });
 
   it("a script using connect() stops on Ctrl-C, leaves nothing behind and exits 130", async () => {

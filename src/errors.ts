@@ -172,6 +172,8 @@ export class ExecError extends GantryError {
     oom?: { limit?: number };
     /** What happened meanwhile to services the exec was bound to (their exit and last log lines). */
     services?: string;
+    /** What to do, when the failure is the engine's rather than the command's. */
+    hint?: string;
   }) {
     const what = init.oom
       ? `was killed by the kernel: out of memory (exit code ${init.exitCode}${init.oom.limit ? `, over its memory limit of ${mebibytes(init.oom.limit)}` : ""})`
@@ -186,7 +188,9 @@ export class ExecError extends GantryError {
               ? "raise the step's memory limit (withExec's experimentalMemoryLimit), or make the command use less memory"
               : "give the machine (or Docker's VM) more memory, or make the command use less",
           }
-        : undefined,
+        : init.hint
+          ? { hint: init.hint }
+          : undefined,
     );
     this.cmd = init.cmd;
     this.exitCode = init.exitCode;

@@ -222,6 +222,8 @@ export interface ExecNode {
   readonly useEntrypoint: boolean;
   /** The most memory the exec may use, in bytes (withExec's experimentalMemoryLimit). */
   readonly memoryLimit?: number;
+  /** Every root capability (withExec's insecureRootCapabilities): docker's --privileged. */
+  readonly privileged?: boolean;
   /** Run the image's default args (Cmd) when args is empty (services started without args). */
   readonly useDefaultArgs?: boolean;
 }

@@ -122,6 +122,8 @@ export interface ExecSpec {
   redirectStderr?: string;
   /** The most memory the process may use, in bytes (swap included); past it the kernel kills it. */
   memoryLimit?: number;
+  /** Every root capability, as docker's --privileged (withExec's insecureRootCapabilities). */
+  privileged?: boolean;
   /** Extra /etc/hosts entries or network the exec joins for service bindings. */
   services?: ServiceBindingSpec[];
   network?: string;

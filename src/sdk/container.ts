@@ -10,6 +10,7 @@ import type {
   ReturnTypeValue,
 } from "../engine/api/index.js";
 import * as engine from "../engine/api/index.js";
+import { UnsupportedError } from "../errors.js";
 import { Directory } from "./directory.js";
 import { File } from "./file.js";
 import { Secret } from "./secret.js";
@@ -47,6 +48,13 @@ export interface ContainerWithExecOpts {
    * ctr.withExec(["npm", "test"], { experimentalMemoryLimit: 512 * 1024 * 1024 })
    */
   experimentalMemoryLimit?: number;
+  /**
+   * Run the command with every root capability, as `docker run --privileged` (for Docker-in-Docker and tools that
+   * mount or load modules). Docker runtime only; part of the step's cache key. Grants the step the host's kernel.
+   */
+  insecureRootCapabilities?: boolean;
+  /** Dagger's access to its engine from inside the exec: not in Gantry (the exec fails saying so). */
+  experimentalPrivilegedNesting?: boolean;
 }
 
 /**
@@ -159,6 +167,13 @@ export class Container {
 
   withExec(args: string[], opts: ContainerWithExecOpts = {}): Container {
     assertStringArray("Container.withExec", "args", args);
+    if (opts.experimentalPrivilegedNesting)
+      throw new UnsupportedError(
+        "Container.withExec: experimentalPrivilegedNesting (the Dagger engine's API inside the exec) is not in Gantry",
+        {
+          hint: "run gantry itself inside the step instead (install it in the image), or drop the option",
+        },
+      );
     const expect = (opts.expect ?? ReturnType.Success) as ReturnTypeValue;
     if (!["SUCCESS", "FAILURE", "ANY"].includes(expect))
       throw new TypeError(
@@ -173,6 +188,7 @@ export class Container {
       redirectStderr: opts.redirectStderr,
       useEntrypoint: useEntrypointFor(opts),
       memoryLimit: memoryLimitOf(opts.experimentalMemoryLimit),
+      ...(opts.insecureRootCapabilities ? { privileged: true } : {}),
     });
     // the exec opens the pending terminal() shells (its state holds them); the state after it starts with none
     const { terminals: _opened, ...state } = this._state;

@@ -34,6 +34,8 @@ export interface ExecKeyParts {
   redirectStderr?: string;
   /** Bytes: a step that fits under a limit may not fit under a smaller one. Absent (not in the key) when unset. */
   memoryLimit?: number;
+  /** Absent (not in the key) when unset, so every other step's key stays as it was. */
+  privileged?: boolean;
   /** What the runtime adds (the host runtime: the identity of the host tool the command resolves to). */
   runtimeInputs: ExecInput[];
 }

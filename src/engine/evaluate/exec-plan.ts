@@ -123,6 +123,7 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     inputs.push({ name: "output redirects", digest: digestOf([redirectStdout, redirectStderr]) });
   if (exec.memoryLimit !== undefined)
     inputs.push({ name: "memory limit", digest: digestOf(exec.memoryLimit) });
+  if (exec.privileged) inputs.push({ name: "root capabilities", digest: digestOf(true) });
   const digest = execKey({
     runtime: s.runtime.name,
     base: baseDigest,
@@ -138,6 +139,7 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     redirectStdout,
     redirectStderr,
     memoryLimit: exec.memoryLimit,
+    ...(exec.privileged ? { privileged: true } : {}),
     runtimeInputs,
   });
   return {
@@ -164,6 +166,7 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
       redirectStdout,
       redirectStderr,
       memoryLimit: exec.memoryLimit,
+      ...(exec.privileged ? { privileged: true } : {}),
     },
   };
 }

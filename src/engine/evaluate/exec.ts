@@ -402,5 +402,11 @@ function checkExpect(
     step,
     ...(why?.oom ? { oom: why.oom } : {}),
     ...(why?.services ? { services: why.services } : {}),
+    // runc's words when the engine itself lacks the capabilities it was asked to give (rootless, nested, sandboxed)
+    ...(exec.privileged && r.exitCode === 128 && /unable to apply caps/.test(r.stderr)
+      ? {
+          hint: "the engine could not give the step every root capability (insecureRootCapabilities): dockerd itself runs without them here (rootless Docker, or an engine in a container or sandbox); run it on an engine with full privileges, or drop the option",
+        }
+      : {}),
   });
 }

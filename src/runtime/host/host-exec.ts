@@ -51,6 +51,11 @@ export async function runHostExec(spec: ExecSpec, ctx: HostExecContext): Promise
       `exec ${spec.step} has a memory limit (experimentalMemoryLimit), which the host runtime cannot enforce`,
       { hint: "run with --runtime=docker, or remove the limit" },
     );
+  if (spec.privileged)
+    throw new UnsupportedError(
+      `exec ${spec.step} asks for every root capability (insecureRootCapabilities), which the host runtime cannot give: it runs as you`,
+      { hint: "run with --runtime=docker, or remove the option" },
+    );
   const plan = await planExec(spec, ctx);
   const visible = withoutPaths(plan.tree, plan.mountTargets);
   // the overlay probe (once per run, a short process) runs while the source goes into the store

@@ -82,6 +82,8 @@ export function whyNotBuildkit(spec: ExecSpec): string | undefined {
   if (Object.keys(spec.secretEnv).length > 0) return "secret variables";
   if ((spec.services ?? []).length > 0 || spec.network) return "service bindings";
   if (spec.memoryLimit !== undefined) return "a memory limit";
+  // BuildKit runs it only with the security.insecure entitlement, which dockerd's builder does not grant
+  if (spec.privileged) return "root capabilities";
   if (spec.redirectStdout !== undefined || spec.redirectStderr !== undefined) return "redirects";
   // tmpfs too: BuildKit v0.8's take no size, and their flags need not be docker's
   if (spec.mounts.length > 0) return "mounts";

@@ -36,6 +36,7 @@ export function createOptions(
       NetworkMode: spec.network,
       ExtraHosts: extraHosts.length > 0 ? extraHosts : undefined,
       ...memoryLimitConfig(spec.memoryLimit),
+      ...(spec.privileged ? { Privileged: true } : {}),
     },
   };
 }

@@ -41,6 +41,7 @@ export function serviceCreateOptions(
       PortBindings,
       ExtraHosts: parts.extraHosts.length > 0 ? parts.extraHosts : undefined,
       ...memoryLimitConfig(spec.memoryLimit),
+      ...(spec.privileged ? { Privileged: true } : {}),
     },
     NetworkingConfig: {
       EndpointsConfig: { [parts.network]: { Aliases: [...spec.aliases] } },

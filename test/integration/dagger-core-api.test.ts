@@ -135,6 +135,10 @@ describe("dag.currentModule, terminals, and what Gantry lacks", () => {
     );
     expect(r.stderr).toMatch(/Host\.unixSocket at \.dagger\/src\/index\.ts:\d+:\d+ \(in docker\)/);
     expect(r.stderr).not.toMatch(/is not a function/);
+    // a call on `dag` itself is Dagger's even when the module has a member of the same name
+    const llm = await call(["llm"]);
+    expect(llm.code).not.toBe(0);
+    expect(llm.stderr).toMatch(/dag\.llm at \.dagger\/src\/index\.ts:\d+:\d+ \(in llm\)/);
   });
 
   it("still calls the module's other functions, warning about the missing calls", async () => {

@@ -100,9 +100,11 @@ export function findUnsupportedCalls(
         const fromDag = isDag(ts, scope, chain.root);
         // `dag.dep()` itself, or a call on its result: the dependency's, not Dagger's
         const viaDependency = fromDag && opts.dependencies?.has(chain.first ?? name);
+        // the module's own names are its own, except on a chain from `dag`, which reaches only Dagger's API and
+        // dependencies (`dag.llm()` in a module with its own `llm` function)
         if (
           types &&
-          !opts.ownNames.has(name) &&
+          (!opts.ownNames.has(name) || (fromDag && !viaDependency)) &&
           !viaDependency &&
           (DISTINCT.test(name) || fromDag)
         ) {

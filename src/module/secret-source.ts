@@ -16,6 +16,21 @@ export function parseSecretSource(
   ctx: { cwd: string; hostEnv: Readonly<Record<string, string | undefined>> },
 ): SecretSource {
   const m = /^(env|file|cmd):(?:\/\/)?(.*)$/s.exec(text);
+  // Dagger's secret providers: named, with the way to the same value through their own command-line tools
+  const provider = /^(op|vault|libsecret|aws|gcp):\/\//.exec(text)?.[1];
+  if (provider) {
+    const tool: Record<string, string> = {
+      op: `cmd:"op read ${text}"`,
+      vault: 'cmd:"vault kv get -field=FIELD PATH"',
+      libsecret: 'cmd:"secret-tool lookup ATTRIBUTE VALUE"',
+      aws: 'cmd:"aws secretsmanager get-secret-value --secret-id ID --query SecretString --output text"',
+      gcp: 'cmd:"gcloud secrets versions access latest --secret=NAME"',
+    };
+    throw new UsageError(
+      `--${flag}: ${provider}:// secrets (a provider of Dagger's) are not read by Gantry; give the source as ${FORMS}`,
+      { hint: `read it with the provider's own tool, e.g. --${flag}=${tool[provider]}` },
+    );
+  }
   if (!m || !m[2]) {
     // never echo the value: a person who typed the secret itself must not see it printed back
     throw new UsageError(

@@ -115,6 +115,23 @@ describe("prepareArgs: secrets", () => {
     });
   });
 
+  it("names Dagger's secret providers (op://, vault://) as not read, pointing at cmd: with their tool", () => {
+    expect(() => one(token, "op://vault/item/field")).toThrow(
+      "--token: op:// secrets (a provider of Dagger's) are not read by Gantry; give the source as env:NAME, file:PATH or cmd:COMMAND",
+    );
+    const err = (() => {
+      try {
+        one(token, "op://vault/item/field");
+      } catch (e) {
+        return e as UsageError;
+      }
+    })();
+    expect(err?.hint).toBe(
+      'read it with the provider\'s own tool, e.g. --token=cmd:"op read op://vault/item/field"',
+    );
+    expect(() => one(token, "vault://secret/data/ci")).toThrow(/vault:\/\/ secrets/);
+  });
+
   it("says a file: source that is a directory is a directory, not that it is missing", () => {
     expect(() => one(token, "file:src")).toThrow(UsageError);
     expect(() => one(token, "file:src")).toThrow(

@@ -40,6 +40,19 @@ describe("gantry init", () => {
     expect(notObject.stderr).toMatch(/package\.json is not a JSON object; nothing was written/);
   });
 
+  it("takes Dagger's --sdk=typescript as it is, and refuses another SDK by name, writing nothing", async () => {
+    const dir = project({ Makefile: "test:\n\ttrue\n" });
+    const py = await init(dir, ["--sdk=python"]);
+    expect(py.code).toBe(2);
+    expect(py.stderr).toContain("--sdk=python: Gantry modules are written in TypeScript only");
+    expect(fs.existsSync(path.join(dir, "gantry.json"))).toBe(false);
+    const ts = await init(dir, ["--sdk", "typescript", "--name=my-module"]);
+    expect(ts.code, ts.stderr).toBe(0);
+    expect(JSON.parse(fs.readFileSync(path.join(dir, "gantry.json"), "utf8")).name).toBe(
+      "my-module",
+    );
+  });
+
   it("reads a package.json that starts with a byte-order mark, as npm does", async () => {
     const dir = project({
       "package.json":

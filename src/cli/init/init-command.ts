@@ -15,6 +15,7 @@ Usage: gantry init [DIR] [--force] [--name NAME]
   DIR           the project folder (default: the current folder)
   --force       replace an existing module and gantry.json
   --name NAME   the module's name (default: from package.json, mix.exs, go.mod or the folder)
+  --sdk typescript  accepted as Dagger's init takes it (modules are TypeScript; no other SDK)
 
 Looks at package.json and its lockfile (npm, pnpm, yarn, bun), pyproject.toml/requirements.txt/manage.py,
 mix.exs, go.mod, Dockerfile, Makefile and justfile. Then: gantry functions, gantry call ci, gantry check.
@@ -35,7 +36,14 @@ function parseInitArgs(rest: readonly string[], globals: GlobalOptions, cwd: str
     const tok = rest[i] as string;
     const [name, inline] = splitFlagToken(tok);
     if (tok === "--force" || tok === "-f") out.force = true;
-    else if (name === "name") {
+    else if (name === "sdk") {
+      // Dagger's `dagger init --sdk=typescript`: Gantry's modules are TypeScript, so that one is taken as it is
+      const v = inline ?? rest[++i];
+      if (!v || !/^(typescript|ts)$/i.test(v))
+        throw new UsageError(
+          `gantry init: --sdk=${v ?? ""}: Gantry modules are written in TypeScript only; leave --sdk out (or --sdk=typescript)`,
+        );
+    } else if (name === "name") {
       const v = inline ?? rest[++i];
       if (!v) throw new UsageError("--name needs a value: --name=my-app");
       out.name = v;

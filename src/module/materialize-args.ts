@@ -40,6 +40,12 @@ export async function materializeArg(arg: PreparedArg, ctx: MaterializeContext):
       return Promise.all(arg.items.map((a) => materializeArg(a, ctx)));
     case "directory":
       return dag.host().directory(arg.path, arg.exclude ? { exclude: arg.exclude } : {});
+    case "gitDirectory": {
+      const repo = dag.git(arg.url);
+      const tree = (arg.ref ? repo.ref(arg.ref) : repo.head()).tree();
+      const dir = arg.subdir ? tree.directory(arg.subdir) : tree;
+      return arg.exclude ? dir.filter({ exclude: arg.exclude }) : dir;
+    }
     case "file":
       return dag.host().file(arg.path);
     case "container":

@@ -14,6 +14,8 @@ export type PreparedArg =
   | { kind: "absent" }
   | { kind: "value"; value: unknown }
   | { kind: "directory"; path: string; exclude?: string[] }
+  /** A git address given for a Directory (`URL#REF:SUBDIR`, as `dagger call` takes it), read with the host's git. */
+  | { kind: "gitDirectory"; url: string; ref?: string; subdir?: string; exclude?: string[] }
   | { kind: "file"; path: string }
   | { kind: "secret"; name: string; source: SecretSource }
   | { kind: "container"; ref: string }
@@ -32,6 +34,39 @@ export interface PrepareContext {
   defaultsOnly?: { command: string };
 }
 
+const isAddress = (text: string): boolean =>
+  /^[a-z][a-z0-9+.-]*:\/\//i.test(text) || text.startsWith("git@");
+
+/**
+ * A git address for a Directory, as `dagger call` takes it: `https://host/repo[.git][#REF[:SUBDIR]]`, `git@host:repo`,
+ * `ssh://…`, `file:///path`; the ref is a branch, tag or commit (the remote's HEAD without one).
+ */
+function gitDirectory(flag: string, text: string, exclude?: string[]): PreparedArg | undefined {
+  if (!isAddress(text) || /^(https?|ssh|git|file):\/\/|^git@/i.exec(text) === null)
+    return undefined;
+  const hash = text.indexOf("#");
+  const url = hash < 0 ? text : text.slice(0, hash);
+  const fragment = hash < 0 ? "" : text.slice(hash + 1);
+  const colon = fragment.indexOf(":");
+  const ref = colon < 0 ? fragment : fragment.slice(0, colon);
+  const subdir = colon < 0 ? "" : fragment.slice(colon + 1).replace(/^\/+|\/+$/g, "");
+  if (url === "" || (hash >= 0 && ref === "" && subdir === ""))
+    throw new UsageError(
+      `--${flag}: ${JSON.stringify(text)} is not a git address: give URL, URL#REF or URL#REF:SUBDIR (e.g. https://github.com/org/repo#main:docs)`,
+    );
+  if (subdir.split("/").includes(".."))
+    throw new UsageError(
+      `--${flag}: the folder ${subdir} of ${url} must stay inside the repository`,
+    );
+  return {
+    kind: "gitDirectory",
+    url,
+    ...(ref ? { ref } : {}),
+    ...(subdir ? { subdir } : {}),
+    ...(exclude ? { exclude } : {}),
+  };
+}
+
 // A host path that must exist with the right kind; the message names the flag and the path.
 function hostPath(flag: string, text: string, want: "directory" | "file", cwd: string): string {
   // path.resolve(cwd, "") is cwd: an empty value (a shell variable that was not set) must not mean "."
@@ -40,9 +75,9 @@ function hostPath(flag: string, text: string, want: "directory" | "file", cwd: s
       `--${flag} is empty: give a ${want} path (--${flag}=${want === "directory" ? "." : "./FILE"} for the ${want === "directory" ? "current directory" : "file FILE"})`,
     );
   }
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(text) || text.startsWith("git@")) {
+  if (isAddress(text)) {
     throw new UsageError(
-      `--${flag}: ${text} is a URL; only local paths can be given as a ${want} for now`,
+      `--${flag}: ${text} is a URL; a ${want} is given as a local path${want === "directory" ? "" : " (a directory can also be a git address, URL#REF:SUBDIR)"}`,
     );
   }
   const abs = path.resolve(cwd, text);
@@ -92,11 +127,13 @@ function prepareOne(
     case "core":
       switch (type.name) {
         case "Directory":
-          return {
-            kind: "directory",
-            path: hostPath(flag, text, "directory", ctx.cwd),
-            ...(param.ignore ? { exclude: param.ignore } : {}),
-          };
+          return (
+            gitDirectory(flag, text, param.ignore) ?? {
+              kind: "directory",
+              path: hostPath(flag, text, "directory", ctx.cwd),
+              ...(param.ignore ? { exclude: param.ignore } : {}),
+            }
+          );
         case "File":
           return { kind: "file", path: hostPath(flag, text, "file", ctx.cwd) };
         case "Secret":

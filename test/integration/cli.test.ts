@@ -1,7 +1,7 @@
 // The CLI as a person uses it: real processes, a real engine, Ctrl-C, a killed run, secrets on the command line.
 import { describe, expect, it } from "vitest";
-import { spawn } from "node:child_process";
-import { cpSync, mkdtempSync, writeFileSync } from "node:fs";
+import { execFileSync, spawn } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { mkdtemp, readdir, readFile } from "node:fs/promises";
 import os from "node:os";
 import path from "node:path";
@@ -382,6 +382,32 @@ describe("gantry CLI", () => {
     });
     expect(res.status).toBe(200);
     expect(res.headers.get("docker-content-digest")).toBe(digest);
+  });
+
+  it("takes a git address for a Directory flag: URL#REF:SUBDIR, read with the host's git", async () => {
+    const repo = await mkdtemp(path.join(os.tmpdir(), "gantry-cli-repo-"));
+    const git = (...args: string[]) =>
+      execFileSync("git", ["-c", "user.name=t", "-c", "user.email=t@t", ...args], { cwd: repo });
+    git("init", "--quiet", "--initial-branch=main");
+    mkdirSync(path.join(repo, "sub"));
+    for (const f of ["a", "sub/b", "sub/c"]) writeFileSync(path.join(repo, f), f);
+    git("add", ".");
+    git("commit", "--quiet", "-m", "three files");
+    git("tag", "v1");
+    writeFileSync(path.join(repo, "sub/d"), "d");
+    git("add", ".");
+    git("commit", "--quiet", "-m", "a fourth");
+    const count = async (source: string) => {
+      const r = await gantry(["call", "-m", MOD, "count", `--source=${source}`]);
+      expect(r.stderr).not.toMatch(/^Error/m);
+      return r.stdout.trim();
+    };
+    expect(await count(`file://${repo}`)).toBe("4");
+    expect(await count(`file://${repo}#v1`)).toBe("3");
+    expect(await count(`file://${repo}#main:sub`)).toBe("3");
+    const bad = await gantry(["call", "-m", MOD, "count", `--source=file://${repo}#nope`]);
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toContain("nope");
   });
 
   it("reports an error a function throws itself as the pipeline failing, not as a Gantry bug", async () => {

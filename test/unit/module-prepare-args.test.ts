@@ -62,9 +62,32 @@ describe("prepareArgs: host paths", () => {
     expect(() => one(param("source", core("Directory")), "token.txt")).toThrow(
       "--source: token.txt is not a directory",
     );
-    expect(() => one(param("source", core("Directory")), "https://github.com/x/y")).toThrow(
-      /is a URL/,
+    expect(() => one(param("config", core("File")), "https://github.com/x/y")).toThrow(
+      "--config: https://github.com/x/y is a URL; a file is given as a local path (a directory can also be a git address, URL#REF:SUBDIR)",
     );
+    expect(() => one(param("source", core("Directory")), "s3://bucket/x")).toThrow(/is a URL/);
+  });
+
+  it("takes a git address for a Directory, as dagger call does: URL, URL#REF, URL#REF:SUBDIR", () => {
+    const dir = (text: string) => one(param("source", core("Directory")), text);
+    expect(dir("https://github.com/dagger/hello-dagger")).toEqual({
+      kind: "gitDirectory",
+      url: "https://github.com/dagger/hello-dagger",
+    });
+    expect(dir("https://github.com/dagger/dagger.git#v0.9.5:docs/")).toEqual({
+      kind: "gitDirectory",
+      url: "https://github.com/dagger/dagger.git",
+      ref: "v0.9.5",
+      subdir: "docs",
+    });
+    expect(dir("git@github.com:org/repo#main")).toEqual({
+      kind: "gitDirectory",
+      url: "git@github.com:org/repo",
+      ref: "main",
+    });
+    expect(dir("file:///srv/repo#main:sub/dir")).toMatchObject({ ref: "main", subdir: "sub/dir" });
+    expect(() => dir("https://github.com/x/y#")).toThrow(/is not a git address: give URL, URL#REF/);
+    expect(() => dir("file:///srv/repo#main:../etc")).toThrow(/must stay inside the repository/);
   });
 
   it("refuses an empty path instead of taking it as the current directory", () => {

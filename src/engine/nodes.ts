@@ -42,6 +42,7 @@ export type DirectoryNode =
       readonly dir: DirectoryNode;
       readonly include?: readonly string[];
       readonly exclude?: readonly string[];
+      readonly gitignore?: boolean;
     }
   | {
       readonly op: "withNewDirectory";
@@ -55,6 +56,7 @@ export type DirectoryNode =
       readonly base: DirectoryNode;
       readonly include?: readonly string[];
       readonly exclude?: readonly string[];
+      readonly gitignore?: boolean;
     }
   | { readonly op: "subdir"; readonly base: DirectoryNode; readonly path: string }
   | { readonly op: "diff"; readonly base: DirectoryNode; readonly other: DirectoryNode }
@@ -132,6 +134,7 @@ export type ContainerFsOp = FsOpMounts &
         readonly dir: DirectoryNode;
         readonly include?: readonly string[];
         readonly exclude?: readonly string[];
+        readonly gitignore?: boolean;
         readonly owner?: string;
         readonly configAt: number;
       }
@@ -180,6 +183,8 @@ export type MountNode = MountPlace &
         readonly volume: string;
         readonly sharing: CacheSharing;
         readonly source?: DirectoryNode;
+        /** Given to the volume's root and its `source` seed when the volume is made, never to an existing one. */
+        readonly owner?: string;
       }
     | { readonly kind: "tmp"; readonly size?: number }
     | {

@@ -65,9 +65,18 @@ export type FsOp =
 export type CacheSharing = "SHARED" | "PRIVATE" | "LOCKED";
 
 export type MountSpec =
-  | { kind: "dir"; target: string; tree: Tree; readOnly?: boolean }
-  | { kind: "file"; target: string; entry: FileEntry; readOnly?: boolean }
-  | { kind: "cache"; target: string; volume: string; sharing: CacheSharing; source?: Tree }
+  /** `owner` ("user[:group]", names looked up in the exec's root filesystem) is given to the mounted content. */
+  | { kind: "dir"; target: string; tree: Tree; readOnly?: boolean; owner?: string }
+  | { kind: "file"; target: string; entry: FileEntry; readOnly?: boolean; owner?: string }
+  | {
+      kind: "cache";
+      target: string;
+      volume: string;
+      sharing: CacheSharing;
+      source?: Tree;
+      /** Given to the volume's root and `source` when the volume is created (or a PRIVATE copy made), not after. */
+      owner?: string;
+    }
   | { kind: "tmp"; target: string; size?: number }
   | {
       kind: "secret";

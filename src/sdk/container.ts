@@ -348,7 +348,7 @@ export class Container {
   withDirectory(
     path: string,
     source: Directory,
-    opts: { include?: string[]; exclude?: string[]; owner?: string } = {},
+    opts: { include?: string[]; exclude?: string[]; gitignore?: boolean; owner?: string } = {},
   ): Container {
     assertString("Container.withDirectory", "path", path);
     if (!(source instanceof Directory))
@@ -359,6 +359,7 @@ export class Container {
       dir: source._node,
       include: opts.include,
       exclude: opts.exclude,
+      gitignore: opts.gitignore || undefined,
       owner: opts.owner,
       configAt: this._state.config.length,
     });
@@ -478,6 +479,7 @@ export class Container {
       volume: cache._name,
       sharing,
       source: opts.source?._node,
+      owner: opts.owner,
     });
   }
 

@@ -10,6 +10,11 @@ import { assertString, assertStringArray } from "./validate.js";
 export interface DirectoryFilterOpts {
   include?: string[];
   exclude?: string[];
+  /**
+   * Leave out what the directory's own .gitignore files ignore, and `.git` (default false, as in Dagger), with the
+   * rules `dag.host().directory(path, { gitignore: true })` uses. Applied before include/exclude.
+   */
+  gitignore?: boolean;
 }
 
 /**
@@ -70,6 +75,7 @@ export class Directory {
       dir: source._node,
       include: opts.include,
       exclude: opts.exclude,
+      gitignore: opts.gitignore || undefined,
     });
   }
 
@@ -133,12 +139,19 @@ export class Directory {
     return new Directory({ op: "without", base: this._node, paths: [p] });
   }
 
+  /**
+   * The same directory with fewer entries.
+   *
+   * @example
+   * const tracked = src.filter({ gitignore: true, exclude: ["*.md"] })
+   */
   filter(opts: DirectoryFilterOpts = {}): Directory {
     return new Directory({
       op: "filter",
       base: this._node,
       include: opts.include,
       exclude: opts.exclude,
+      gitignore: opts.gitignore || undefined,
     });
   }
 

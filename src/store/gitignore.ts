@@ -33,6 +33,11 @@ export class GitignoreRules {
     this.warn = warn;
   }
 
+  // A tree's walk (Directory.filter): no repository around it, so only the .gitignore files inside it count.
+  static none(warn: (message: string) => void = () => {}): GitignoreRules {
+    return new GitignoreRules([], "", warn);
+  }
+
   // Git applies the .gitignore files of the directories above a subfolder too, so load those first.
   static async forRoot(
     root: string,

@@ -97,6 +97,26 @@ function pipelines(): Record<string, Container> {
     "exec-cache-mount-other-volume": base
       .withMountedCache("/cache", dag.cacheVolume("c2"), { sharing: CacheSharingMode.Locked })
       .withExec(["ls"]),
+    "exec-cache-mount-owner": base
+      .withMountedCache("/cache", dag.cacheVolume("c1"), {
+        sharing: CacheSharingMode.Locked,
+        owner: "1000:1000",
+      })
+      .withExec(["ls"]),
+    "exec-dir-mount": base.withMountedDirectory("/src", src).withExec(["ls"]),
+    "exec-dir-mount-owner": base
+      .withMountedDirectory("/src", src, { owner: "1000:1000" })
+      .withExec(["ls"]),
+    "exec-file-mount": base.withMountedFile("/a.txt", src.file("a.txt")).withExec(["ls"]),
+    "exec-file-mount-owner": base
+      .withMountedFile("/a.txt", src.file("a.txt"), { owner: "1000:1000" })
+      .withExec(["ls"]),
+    "exec-with-directory-gitignore": base
+      .withDirectory("/src", src.withNewFile(".gitignore", "sub/\n"), { gitignore: true })
+      .withExec(["cat", "/src/a.txt"]),
+    "exec-with-directory-gitignore-off": base
+      .withDirectory("/src", src.withNewFile(".gitignore", "sub/\n"))
+      .withExec(["cat", "/src/a.txt"]),
     "exec-secret-env": base.withSecretVariable("TOKEN", secret).withExec(["env"]),
     "exec-secret-mount": base.withMountedSecret("/run/s", secret).withExec(["ls"]),
     "exec-secret-mount-mode": base
@@ -134,6 +154,10 @@ const DIFFERS_FROM: Record<string, string> = {
   "exec-cache-mount-shared": "exec-cache-mount",
   "exec-cache-mount-private": "exec-cache-mount-shared",
   "exec-cache-mount-other-volume": "exec-cache-mount",
+  "exec-cache-mount-owner": "exec-cache-mount",
+  "exec-dir-mount-owner": "exec-dir-mount",
+  "exec-file-mount-owner": "exec-file-mount",
+  "exec-with-directory-gitignore": "exec-with-directory-gitignore-off",
   "exec-secret-mount-mode": "exec-secret-mount",
   "exec-secret-mount-owner": "exec-secret-mount",
   "exec-service-binding": "exec-simple",

@@ -11,7 +11,7 @@ import {
   type Snapshot,
 } from "../../runtime/runtime.js";
 import { normalizeTreePath, treeDigest, type FileEntry, type Tree } from "../../store/tree.js";
-import { filterTree } from "../../store/tree-ops.js";
+import { selectTree } from "./select-tree.js";
 import { digestOf } from "../../store/digest.js";
 import { warnMalformedPatterns } from "./pattern-warnings.js";
 import { evaluateDirectory, evaluateFile } from "./directory.js";
@@ -206,13 +206,8 @@ async function materializeOp(
 ): Promise<{ op: FsOp; name: string; key: unknown; tree?: Tree }> {
   switch (op.op) {
     case "dir": {
-      let tree = await evaluateDirectory(s, op.dir);
       warnMalformedPatterns(s, op, `withDirectory ${abs}`);
-      if (op.include || op.exclude)
-        tree = filterTree(tree, {
-          include: op.include ? [...op.include] : undefined,
-          exclude: op.exclude ? [...op.exclude] : undefined,
-        });
+      const tree = await selectTree(s, await evaluateDirectory(s, op.dir), op);
       return {
         op: { op: "put", path: abs, tree, owner: op.owner },
         name: `withDirectory ${abs}`,

@@ -8,7 +8,6 @@ import { EMPTY_TREE, normalizeTreePath, type FileEntry, type Tree } from "../../
 import { hashHostDirectory } from "../../store/host-tree.js";
 import {
   diffTree,
-  filterTree,
   getEntry,
   subTree,
   withEntryAt,
@@ -22,6 +21,7 @@ import { emitWarnings, warnMalformedPatterns } from "./pattern-warnings.js";
 import { locatePath, mountSourceFile, mountSourceTree } from "./mounts.js";
 import { mountOutput } from "./exec.js";
 import { timedStep } from "./steps.js";
+import { selectTree } from "./select-tree.js";
 
 /** Evaluate a directory node to a Tree, once per node per run. */
 export function evaluateDirectory(s: Session, node: DirectoryNode): Promise<Tree> {
@@ -66,7 +66,7 @@ async function computeDirectory(s: Session, node: DirectoryNode): Promise<Tree> 
         evaluateDirectory(s, node.dir),
       ]);
       warnMalformedPatterns(s, node, `withDirectory ${node.path}`);
-      return withTreeAt(base, normalizeTreePath(node.path), dir, filterOf(node));
+      return withTreeAt(base, normalizeTreePath(node.path), await selectTree(s, dir, node));
     }
     case "withNewDirectory": {
       const base = await evaluateDirectory(s, node.base);
@@ -81,7 +81,7 @@ async function computeDirectory(s: Session, node: DirectoryNode): Promise<Tree> 
     }
     case "filter":
       warnMalformedPatterns(s, node, "Directory.filter");
-      return filterTree(await evaluateDirectory(s, node.base), filterOf(node) ?? {});
+      return selectTree(s, await evaluateDirectory(s, node.base), node);
     case "subdir": {
       const p = normalizeTreePath(node.path);
       const base = await evaluateDirectory(s, node.base);
@@ -129,14 +129,6 @@ function subTreeAt(tree: Tree, rel: string, abs: string): Tree {
       { hint: e ? "use file() to read it" : "check the path; it is inside a mounted directory" },
     );
   return subTree(tree, rel);
-}
-
-function filterOf(node: { include?: readonly string[]; exclude?: readonly string[] }) {
-  if (!node.include && !node.exclude) return undefined;
-  return {
-    include: node.include ? [...node.include] : undefined,
-    exclude: node.exclude ? [...node.exclude] : undefined,
-  };
 }
 
 // Hashing a host tree is the "upload" step users wait on; make it a visible, timed step.

@@ -244,7 +244,7 @@ async function planMount(
       // The mount's source with any writes routed into it (withNewFile below a mounted directory, as in Dagger).
       const tree = await mountSourceTree(s, state, index);
       return {
-        spec: { kind: "dir", target, tree, readOnly: m.readOnly },
+        spec: { kind: "dir", target, tree, readOnly: m.readOnly, owner: m.owner },
         key: { dir: target, tree: treeDigest(tree), owner: m.owner, readOnly: m.readOnly },
         tree,
       };
@@ -252,16 +252,23 @@ async function planMount(
     case "file": {
       const entry = await mountSourceFile(s, state, index);
       return {
-        spec: { kind: "file", target, entry, readOnly: m.readOnly },
+        spec: { kind: "file", target, entry, readOnly: m.readOnly, owner: m.owner },
         key: { file: target, entry, owner: m.owner, readOnly: m.readOnly },
       };
     }
     case "cache": {
       const source = m.source ? await evaluateDirectory(s, m.source) : undefined;
-      // A cache volume's contents are never part of a key: only where it is and which volume it is.
+      // A cache volume's contents are never part of a key: only where it is, which volume, and the owner asked for.
       return {
-        spec: { kind: "cache", target, volume: m.volume, sharing: m.sharing, source },
-        key: { cache: target, volume: m.volume, sharing: m.sharing },
+        spec: {
+          kind: "cache",
+          target,
+          volume: m.volume,
+          sharing: m.sharing,
+          source,
+          owner: m.owner,
+        },
+        key: { cache: target, volume: m.volume, sharing: m.sharing, owner: m.owner },
       };
     }
     case "tmp":

@@ -4,10 +4,11 @@ import type { ContainerFsOp, ContainerState, MountNode } from "../nodes.js";
 import type { Session } from "../session.js";
 import { NotFoundError, UsageError } from "../../errors.js";
 import { normalizeTreePath, type FileEntry, type Tree } from "../../store/tree.js";
-import { filterTree, withEntryAt, withTreeAt, withoutPath } from "../../store/tree-ops.js";
+import { withEntryAt, withTreeAt, withoutPath } from "../../store/tree-ops.js";
 import { containerPath } from "./container.js";
 import { evaluateDirectory, evaluateFile } from "./directory.js";
 import { newFileEntry } from "./new-file.js";
+import { selectTree } from "./select-tree.js";
 
 /** Where each pending file op of a state lands: the root filesystem, a mount's source, or nowhere. */
 export interface OpRouting {
@@ -138,13 +139,7 @@ export async function mountSourceFile(
 async function applyToTree(s: Session, tree: Tree, op: ContainerFsOp, rel: string): Promise<Tree> {
   switch (op.op) {
     case "dir": {
-      let sub = await evaluateDirectory(s, op.dir);
-      if (op.include || op.exclude)
-        sub = filterTree(sub, {
-          include: op.include ? [...op.include] : undefined,
-          exclude: op.exclude ? [...op.exclude] : undefined,
-        });
-      return withTreeAt(tree, rel, sub);
+      return withTreeAt(tree, rel, await selectTree(s, await evaluateDirectory(s, op.dir), op));
     }
     case "file": {
       const f = (await evaluateFile(s, op.file)).entry;

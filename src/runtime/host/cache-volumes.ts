@@ -7,6 +7,7 @@ import { materializeTree } from "../../store/tree-materialize.js";
 import type { Tree } from "../../store/tree.js";
 import { CacheSharingPolicy } from "../cache-sharing.js";
 import { volumeDirName } from "../../store/cache/host-volume-dirs.js";
+import { chownTree, type Ids } from "./mount-owner.js";
 
 export { volumeDirName };
 
@@ -20,6 +21,8 @@ export interface CacheRequest {
   volume: string;
   sharing: CacheSharing;
   source?: Tree;
+  /** Ids (resolved, allowed) given to a new volume's root and seed; an existing volume is left as it is. */
+  owner?: Ids;
   signal: AbortSignal;
   /** Makes a directory of the run (removed with it) for a PRIVATE user that finds the volume busy. */
   newTempDir: () => Promise<string>;
@@ -42,12 +45,13 @@ export class CacheVolumes {
     const dir = path.join(this.root, volumeDirName(req.volume));
     const use = await this.policy.acquire(req.volume, req.sharing, req.signal, {
       open: async () => {
-        await this.ensureCreated(req.volume, dir, req.source);
+        await this.ensureCreated(req.volume, dir, req.source, req.owner);
         return { handle: dir, fresh: false };
       },
       copy: async () => {
         const tmp = await req.newTempDir();
         if (req.source) await materializeTree(req.source, this.store, tmp, { signal: req.signal });
+        if (req.owner) await chownTree(tmp, req.owner);
         return tmp;
       },
     });
@@ -60,8 +64,16 @@ export class CacheVolumes {
     };
   }
 
-  /** Create a volume once, seeded from its source tree; built aside and renamed so a crash leaves no half seed. */
-  private ensureCreated(volume: string, dir: string, source: Tree | undefined): Promise<void> {
+  /**
+   * Create a volume once, seeded from its source tree and given its owner; built aside and renamed so a crash leaves
+   * no half seed. An existing volume keeps its files' owners (decision: docs/design-notes/host-runtime.md).
+   */
+  private ensureCreated(
+    volume: string,
+    dir: string,
+    source: Tree | undefined,
+    owner: Ids | undefined,
+  ): Promise<void> {
     let done = this.created.get(volume);
     if (!done) {
       done = (async () => {
@@ -70,6 +82,7 @@ export class CacheVolumes {
         await rm(staging, { recursive: true, force: true });
         await mkdir(staging, { recursive: true });
         if (source) await materializeTree(source, this.store, staging);
+        if (owner) await chownTree(staging, owner);
         await rename(staging, dir);
       })();
       done.catch(() => this.created.delete(volume));

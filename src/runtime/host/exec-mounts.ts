@@ -6,6 +6,7 @@ import type { ContentStore } from "../../store/content-store.js";
 import { materializeTree, type FileStamp } from "../../store/tree-materialize.js";
 import type { CacheVolumes } from "./cache-volumes.js";
 import { treePathOf } from "./system-view.js";
+import { chownTree, mountOwnerIds, type Ids } from "./mount-owner.js";
 
 export interface MountContext {
   mode: "bubblewrap" | "plain";
@@ -17,6 +18,9 @@ export interface MountContext {
   caches: CacheVolumes;
   newTempDir: () => Promise<string>;
   signal: AbortSignal;
+  /** Gantry's own ids: only root can honour a mount's `owner` that is not the caller (mount-owner.ts). */
+  uid: number;
+  gid: number;
 }
 
 /** Where a writable directory/file mount's contents live on the host while the exec runs, to read back after. */
@@ -53,14 +57,16 @@ export async function prepareMounts(
     for (const [i, m] of ordered.entries()) {
       const target = "/" + treePathOf(m.target);
       const stamps = new Map<string, FileStamp>();
+      const owner = ownable(m) ? await mountOwnerIds(m, ctx) : undefined;
       if (ctx.mode === "plain" && m.kind !== "cache") {
         const dest = path.join(ctx.upper, target);
         await placeInUpper(m, undefined, dest, { ...ctx, stamps }, undo);
+        if (owner) await chownTree(dest, owner);
         if (mountHasOutput(m)) placed.set(m, { spec: m, hostPath: dest, stamps });
         continue;
       }
       const scratch = path.join(ctx.scratch, String(i));
-      const source = await prepareSource(m, scratch, { ...ctx, stamps }, undo);
+      const source = await prepareSource(m, scratch, { ...ctx, stamps, owner }, undo);
       if (ctx.mode === "plain")
         await placeInUpper(m, source, path.join(ctx.upper, target), ctx, undo);
       else bwrapArgs.push(...bindArgs(m, source, target));
@@ -78,13 +84,14 @@ export async function prepareMounts(
 async function prepareSource(
   m: MountSpec,
   dir: string,
-  ctx: MountContext & { stamps?: Map<string, FileStamp> },
+  ctx: MountContext & { stamps?: Map<string, FileStamp>; owner?: Ids },
   undo: (() => Promise<void>)[],
 ): Promise<string | undefined> {
   switch (m.kind) {
     case "cache": {
       const lease = await ctx.caches.acquire({
         ...m,
+        owner: ctx.owner,
         signal: ctx.signal,
         newTempDir: ctx.newTempDir,
       });
@@ -93,9 +100,11 @@ async function prepareSource(
     }
     case "dir":
       await materializeTree(m.tree, ctx.store, dir, { signal: ctx.signal, stamps: ctx.stamps });
+      if (ctx.owner) await chownTree(dir, ctx.owner);
       return dir;
     case "file":
       await materializeTree({ entries: { f: m.entry } }, ctx.store, dir);
+      if (ctx.owner) await chownTree(path.join(dir, "f"), ctx.owner);
       return path.join(dir, "f");
     case "secret": {
       await mkdir(dir, { mode: 0o700 });
@@ -148,6 +157,11 @@ async function placeInUpper(
 async function writeSecret(file: string, value: string, mode: number): Promise<void> {
   await writeFile(file, value, { mode: 0o600 });
   await chmod(file, mode & 0o7777 || 0o400);
+}
+
+/** The mounts that take an `owner` here; a secret's stays the caller's (docs/design-notes/host-runtime.md). */
+function ownable(m: MountSpec): m is Extract<MountSpec, { kind: "dir" | "file" | "cache" }> {
+  return m.kind === "dir" || m.kind === "file" || m.kind === "cache";
 }
 
 /** Path depth, to order mounts parent-first. */

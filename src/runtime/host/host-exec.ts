@@ -37,6 +37,7 @@ export interface HostExecContext {
   caches: CacheVolumes;
   hostPath: string;
   uid: number;
+  gid: number;
   /** An overlay for an exec over a tree of this many entries (lower directories shared per tree), if it gets one. */
   overlay?: (entries: number) => Promise<{ tools: OverlayTools; lowers: LowerDirs } | undefined>;
 }

@@ -126,6 +126,7 @@ export class HostRuntime implements Runtime {
         caches: this.caches,
         hostPath: this.hostPath,
         uid: process.getuid?.() ?? 0,
+        gid: process.getgid?.() ?? 0,
         overlay: (entries) => this.overlay(entries),
       }),
     );

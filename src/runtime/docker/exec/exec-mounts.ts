@@ -3,15 +3,15 @@ import type Dockerode from "dockerode";
 import { randomBytes } from "node:crypto";
 import { mountHasOutput, type MountOutput, type MountSpec } from "../../runtime.js";
 import { readMountOutputs } from "./mount-outputs.js";
-import type { Tree } from "../../../store/tree.js";
+import { EMPTY_TREE, type Tree } from "../../../store/tree.js";
 import { UnsupportedError } from "../../../errors.js";
 import type { CacheVolumes } from "./cache-volumes.js";
 import { createRunContainer, removeContainer, NEVER_STARTED_CMD } from "./containers.js";
 import { ignoreGone } from "../connection/docker-errors.js";
 import { LABELS } from "../cleanup/labels.js";
-import { ROOT_OWNER, type Owner } from "./owner.js";
+import { ROOT_OWNER, resolveOwner, type Owner } from "./owner.js";
 import { imageOwners } from "./image-owners.js";
-import { putTree } from "./put-archive.js";
+import { putOwnedTree, putTree } from "./put-archive.js";
 import type { DockerRunContext } from "../connection/run-context.js";
 import { createSecretDir, type SecretDir } from "./secret-files.js";
 
@@ -28,6 +28,8 @@ export interface PreparedMounts {
 interface Fill {
   target: string;
   tree: Tree;
+  /** The mount's `owner`: given to the tree and the mount's root, names looked up in the exec's container. */
+  owner?: string;
 }
 
 // Build docker mounts for the specs; `image` is used to fill read-only volumes (which putArchive refuses).
@@ -61,16 +63,20 @@ export async function prepareMounts(
         const acquired = await caches.acquire(spec.volume, spec.sharing, signal);
         releases.push(acquired.release);
         mounts.push(volumeMount(acquired.volume, spec.target, false));
-        if (acquired.fresh && spec.source) fills.push({ target: spec.target, tree: spec.source });
+        // a volume is seeded and given its owner once, when made (decision: docs/design-notes/docker-runtime.md)
+        if (acquired.fresh && (spec.source || spec.owner))
+          fills.push({ target: spec.target, tree: spec.source ?? EMPTY_TREE, owner: spec.owner });
       } else if (spec.kind === "dir") {
         const volume = await createTempVolume(ctx);
         tempVolumes.push(volume);
         mounts.push(volumeMount(volume, spec.target, spec.readOnly ?? false));
-        if (spec.readOnly) await fillReadOnly(ctx, image, volume, spec.tree);
-        else fills.push({ target: spec.target, tree: spec.tree });
+        if (spec.readOnly) {
+          const owner = spec.owner === undefined ? undefined : await owners.of(spec.owner);
+          await fillReadOnly(ctx, image, volume, spec.tree, owner);
+        } else fills.push({ target: spec.target, tree: spec.tree, owner: spec.owner });
       } else {
         secrets ??= await createSecretDir();
-        const owner = spec.kind === "secret" ? await owners.of(spec.owner) : ROOT_OWNER;
+        const owner = await owners.of(spec.owner);
         const mount = await hostFileMount(ctx, secrets, spec, owner);
         mounts.push(mount);
         if (mountHasOutput(spec)) fileCopies.set(spec.target, mount.Source);
@@ -82,7 +88,12 @@ export async function prepareMounts(
   }
   const populate = async (container: Dockerode.Container, populateSignal: AbortSignal) => {
     for (const fill of fills) {
-      await putTree(container, ctx.store, fill.target, fill.tree, ROOT_OWNER, populateSignal);
+      if (fill.owner === undefined)
+        await putTree(container, ctx.store, fill.target, fill.tree, ROOT_OWNER, populateSignal);
+      else {
+        const owner = await resolveOwner(container, fill.owner);
+        await putOwnedTree(container, ctx.store, fill.target, fill.tree, owner, populateSignal);
+      }
     }
   };
   const readOutputs = (container: Dockerode.Container, readSignal: AbortSignal) =>
@@ -109,12 +120,26 @@ async function hostFileMount(
       },
     );
   }
+  if (spec.kind === "file" && spec.owner !== undefined) requireGiveAway(spec, owner);
   const source =
     spec.kind === "secret"
       ? await secrets.write(spec.value, spec.mode, owner.uid, owner.gid)
-      : await secrets.copy(await ctx.store.locateBlob(spec.entry.digest), spec.entry.mode);
+      : await secrets.copy(await ctx.store.locateBlob(spec.entry.digest), spec.entry.mode, owner);
   const readOnly = spec.kind === "secret" || spec.readOnly === true;
   return { Type: "bind", Source: source, Target: spec.target, ReadOnly: readOnly };
+}
+
+// A mounted file is a host copy: only root can give it to another user, so an owner that needs that is refused.
+function requireGiveAway(spec: Extract<MountSpec, { kind: "file" }>, owner: Owner): void {
+  const uid = process.getuid?.();
+  const gid = process.getgid?.();
+  if (uid === undefined || uid === 0 || (uid === owner.uid && gid === owner.gid)) return;
+  throw new UnsupportedError(
+    `withMountedFile ${spec.target}: owner ${JSON.stringify(spec.owner)} cannot be given: the file is bind-mounted from a host copy, and Gantry runs as uid ${uid}, not root`,
+    {
+      hint: "copy the file in with withFile(path, file, { owner }) instead, or run Gantry as root",
+    },
+  );
 }
 
 // A named volume mounted without docker's copy of the image's files at the target (mounts hide, as in Dagger).
@@ -136,7 +161,13 @@ async function createTempVolume(ctx: DockerRunContext): Promise<string> {
 }
 
 // The engine refuses to write into a read-only mount, so fill the volume through a second, throwaway container.
-async function fillReadOnly(ctx: DockerRunContext, image: string, volume: string, tree: Tree) {
+async function fillReadOnly(
+  ctx: DockerRunContext,
+  image: string,
+  volume: string,
+  tree: Tree,
+  owner: Owner | undefined,
+) {
   const loader = await createRunContainer(ctx, {
     Image: image,
     Entrypoint: [],
@@ -144,7 +175,8 @@ async function fillReadOnly(ctx: DockerRunContext, image: string, volume: string
     HostConfig: { NetworkMode: "none", Mounts: [volumeMount(volume, "/gantry-fill", false)] },
   });
   try {
-    await putTree(loader, ctx.store, "/gantry-fill", tree, ROOT_OWNER);
+    if (owner) await putOwnedTree(loader, ctx.store, "/gantry-fill", tree, owner);
+    else await putTree(loader, ctx.store, "/gantry-fill", tree, ROOT_OWNER);
   } finally {
     await removeContainer(loader);
   }

@@ -2,6 +2,7 @@
 import type Dockerode from "dockerode";
 import { NotFoundError } from "../../../errors.js";
 import { readSmallFile } from "./container-archive.js";
+import { idInDatabase, numericId, splitOwner } from "../../owner-spec.js";
 
 export interface Owner {
   uid: number;
@@ -16,7 +17,7 @@ export async function resolveOwner(
   owner: string | undefined,
 ): Promise<Owner> {
   if (!owner) return ROOT_OWNER;
-  const [user = "", group] = owner.split(":", 2);
+  const { user, group } = splitOwner(owner);
   const uid = await lookupId(container, "/etc/passwd", user, owner);
   const gid =
     group === undefined || group === ""
@@ -32,16 +33,13 @@ async function lookupId(
   name: string,
   owner: string,
 ): Promise<number> {
-  if (/^\d+$/.test(name)) return Number(name);
+  const numeric = numericId(name);
+  if (numeric !== undefined) return numeric;
   // a container is needed (and, given as a function, made) only for a name
   const from = typeof container === "function" ? await container() : container;
   const text = (await readSmallFile(from, file))?.toString("utf8") ?? "";
-  for (const line of text.split("\n")) {
-    const fields = line.split(":");
-    if (fields[0] === name && fields[2] !== undefined && /^\d+$/.test(fields[2])) {
-      return Number(fields[2]);
-    }
-  }
+  const id = idInDatabase(text, name);
+  if (id !== undefined) return id;
   throw new NotFoundError(
     `owner ${JSON.stringify(owner)}: no ${JSON.stringify(name)} in ${file} of the image`,
     {

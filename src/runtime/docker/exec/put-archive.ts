@@ -33,6 +33,21 @@ export async function putTree(
   await put(container, store, dir, tree, owner, target, signal);
 }
 
+// A mount's contents with its root directory given `owner` too (Dagger's owner on a mount chowns the directory itself).
+export async function putOwnedTree(
+  container: Dockerode.Container,
+  store: ContentStore,
+  target: string,
+  tree: Tree,
+  owner: Owner,
+  signal?: AbortSignal,
+): Promise<void> {
+  const dir = normalizeTreePath(target);
+  if (dir === "") return putTree(container, store, target, tree, owner, signal);
+  const rooted = underRoot(tree, path.basename(dir));
+  await put(container, store, path.dirname(dir), rooted, owner, target, signal);
+}
+
 // Write one file at `target`; missing parent directories are created, owned by root.
 export async function putFile(
   container: Dockerode.Container,

@@ -9,7 +9,7 @@ export interface SecretDir {
   readonly path: string;
   write(value: string, mode: number, uid?: number, gid?: number): Promise<string>;
   /** A private copy of a host file (a mounted file's blob), so the container cannot touch the store. */
-  copy(source: string, mode: number): Promise<string>;
+  copy(source: string, mode: number, owner?: { uid: number; gid: number }): Promise<string>;
   remove(): Promise<void>;
 }
 
@@ -30,11 +30,13 @@ export async function createSecretDir(tmpDir = os.tmpdir()): Promise<SecretDir> 
       if (process.getuid?.() === 0) await chown(file, uid, gid);
       return file;
     },
-    // The copy is made then given its mode; never a link to the store's blob, which must stay intact.
-    async copy(source, mode) {
+    // The copy is made then given its mode (and owner, which the caller checked root may give); never a link to the
+    // store's blob, which must stay intact.
+    async copy(source, mode, owner) {
       const file = path.join(dir, `file-${++count}`);
       await copyFile(source, file);
       await chmod(file, mode);
+      if (owner && process.getuid?.() === 0) await chown(file, owner.uid, owner.gid);
       return file;
     },
     async remove() {

@@ -25,6 +25,7 @@ Commands:
   call FUNCTION [CHAIN]  call a function and print its result, e.g. gantry call test --source=.
   check [PATTERN…]       run the module's checks in parallel and print a table of results
   init                   detect the project's toolchain and write a .gantry/ module using the presets
+  develop                write the module's editor types (sdk/ and tsconfig.json), as dagger develop
   install REF            add a module dependency (a folder or a git ref) to dagger.json
   compose SUBCOMMAND     run a docker-compose file: up, run SERVICE, down, config
   cache explain [RUN] [STEP]  why the steps of a run did not come from cache

@@ -17,6 +17,7 @@ const COMMANDS = [
   "install",
   "check",
   "init",
+  "develop",
   "compose",
   "cache",
   "report",
@@ -53,6 +54,10 @@ async function dispatch(argv: readonly string[], io: CliIo, errors: ErrorContext
     case "init": {
       const { runInit } = await import("./init/init-command.js");
       return runInit(globals, rest, io);
+    }
+    case "develop": {
+      const { runDevelop } = await import("./develop/develop-command.js");
+      return runDevelop(globals, rest, io);
     }
     case "install": {
       const { runInstall } = await import("./install/install-command.js");

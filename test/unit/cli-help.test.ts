@@ -36,7 +36,7 @@ describe("gantry (top level)", () => {
     const r = await run(["fuctions"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'Error: unknown command "fuctions": commands are functions, call, install, check, init, compose, cache, report, ci, doctor. Did you mean functions?\n',
+      'Error: unknown command "fuctions": commands are functions, call, install, check, init, develop, compose, cache, report, ci, doctor. Did you mean functions?\n',
     );
   });
 

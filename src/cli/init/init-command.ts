@@ -7,6 +7,7 @@ import { renderConfig, renderModule } from "../../toolchains/init/render-module.
 import type { CliIo } from "../cli-io.js";
 import { consumeGlobalFlag, splitFlagToken, type GlobalOptions } from "../global-flags.js";
 import { GLOBAL_FLAGS_HELP } from "../help-text.js";
+import { writeEditorTypes } from "../develop/editor-types.js";
 
 const HELP = `Detect the project's toolchain(s) and write a .gantry/ module that uses Gantry's presets.
 
@@ -122,11 +123,13 @@ export async function runInit(globals: GlobalOptions, rest: string[], io: CliIo)
           : `The checks use a generic toolchain: set its image and commands in ${rel(entry)}.\n`,
       );
   }
+  const types = writeEditorTypes(path.dirname(path.dirname(entry)));
   const deploy = facts.dockerfile ? " · gantry call deploy --port=8080 --health=/" : "";
   // the next commands run in the project's folder: say which when it is not this one
   const where = args.dir === path.resolve(io.cwd) ? "" : ` (in ${rel(args.dir)})`;
   io.stdout.write(
-    `Wrote ${rel(entry)} and ${rel(config)}.\nNext${where}: gantry functions · gantry call ci · gantry check${deploy}\n`,
+    `Wrote ${rel(entry)} and ${rel(config)}.\nNext${where}: gantry functions · gantry call ci · gantry check${deploy}\n` +
+      `Editor types: ${rel(types.tsconfig)} maps "gantry" to ${rel(types.sdkDir)}/ (gitignored; gantry develop refreshes it)\n`,
   );
   return 0;
 }

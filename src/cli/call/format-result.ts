@@ -34,7 +34,22 @@ export async function formatResult(
   if (value instanceof sdk.CacheVolume) return "CacheVolume";
   const name = (value as object).constructor?.name;
   const obj = sig.objects.find((o) => o.name === name);
-  if (obj)
-    return `${obj.name} (chain one of: ${obj.functions.map((f) => f.alias ?? f.name).join(", ")})`;
+  if (obj) {
+    const head = `${obj.name} (chain one of: ${obj.functions.map((f) => f.alias ?? f.name).join(", ")})`;
+    // its plain fields with their values, as Dagger's CLI prints an object (objects inside are chained to)
+    const plain = obj.functions.filter(
+      (f) =>
+        f.kind === "field" &&
+        (["string", "number", "boolean", "enum"].includes(f.returns.kind) ||
+          (f.returns.kind === "list" &&
+            ["string", "number", "boolean", "enum"].includes(f.returns.of.kind))),
+    );
+    const lines = plain.flatMap((f) => {
+      const v = (value as Record<string, unknown>)[f.name];
+      if (v === undefined || v === null) return [];
+      return [`${f.alias ?? f.name}: ${Array.isArray(v) ? v.join(", ") : String(v)}`];
+    });
+    return [head, ...lines].join("\n");
+  }
   return JSON.stringify(value, null, 2);
 }

@@ -34,6 +34,21 @@ export interface ParsedArgv {
   rest: string[];
 }
 
+/** The global flags as a person types them, for messages that list them. */
+export const GLOBAL_FLAG_NAMES = [
+  "-m/--mod",
+  "--runtime",
+  "--progress",
+  "-v/--verbose",
+  "--debug",
+  "--no-color",
+  "--explain",
+  "--dry-run",
+  "-i/--interactive",
+  "--help",
+  "--version",
+] as const;
+
 const RUNTIMES: readonly RuntimeChoice[] = ["docker", "host", "auto"];
 
 /** Whether `value` names a runtime (`--runtime`, GANTRY_RUNTIME). */
@@ -125,9 +140,7 @@ export function parseArgv(argv: readonly string[], env: GantryEnv): ParsedArgv {
     const [name, inline] = splitFlagToken(tok);
     const next = consumeGlobalFlag(globals, name, inline, argv, i);
     if (next === undefined) {
-      throw new UsageError(
-        `unknown flag ${tok}: global flags are -m/--mod, --runtime, --progress, -v/--verbose, --debug, --no-color, --explain, --dry-run, -i/--interactive, --help, --version`,
-      );
+      throw new UsageError(`unknown flag ${tok}: global flags are ${GLOBAL_FLAG_NAMES.join(", ")}`);
     }
     i = next;
   }

@@ -22,7 +22,8 @@ Usage: gantry [GLOBAL FLAGS] COMMAND [ARGS]
 
 Commands:
   functions              list the module's functions
-  call FUNCTION [CHAIN]  call a function and print its result, e.g. gantry call test --source=.
+  call FUNCTION [CHAIN]  call a function and print its result, e.g. gantry call test --source=. (-o PATH, --json)
+  core WORD [CHAIN]      call the core API without a module, e.g. gantry core container from --address=IMAGE
   check [PATTERN…]       run the module's checks in parallel and print a table of results
   init                   detect the project's toolchain and write a .gantry/ module using the presets
   develop                write the module's editor types (sdk/ and tsconfig.json), as dagger develop

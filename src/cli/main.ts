@@ -14,6 +14,7 @@ import { topHelp } from "./help-text.js";
 const COMMANDS = [
   "functions",
   "call",
+  "core",
   "install",
   "check",
   "init",
@@ -46,6 +47,10 @@ async function dispatch(argv: readonly string[], io: CliIo, errors: ErrorContext
     case "call": {
       const { runCall } = await import("./call/call-command.js");
       return runCall(globals, rest, io, errors);
+    }
+    case "core": {
+      const { runCore } = await import("./core/core-command.js");
+      return runCore(globals, rest, io, errors);
     }
     case "check": {
       const { runCheck } = await import("./check/check-command.js");

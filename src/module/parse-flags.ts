@@ -66,6 +66,51 @@ function lookup(
 }
 
 /**
+ * The command whose own flags `onUnknown` reads, for the message when a flag is neither the targets' nor the
+ * command's; `flags` are the command's as typed (`-o/--output`).
+ */
+export interface UnknownFlagContext {
+  /** What the targets are (`ci's constructor`); none when the command's flags are all there is. */
+  what?: string;
+  command: string;
+  flags: readonly string[];
+}
+
+// The usage error for a flag nobody knows: what the targets take, and the command's own flags when the hook reads some.
+function unknownFlag(
+  name: string,
+  targets: readonly FlagTarget[],
+  context: UnknownFlagContext | undefined,
+): UsageError {
+  const known = targets.flatMap((t) => flagNames(t.params));
+  const shown = name.startsWith("-") ? name : `--${name}`;
+  const list =
+    known.length > 0
+      ? `its flags are ${known.map((f) => `--${f}`).join(", ")}`
+      : "it takes no flags";
+  if (!context) {
+    const owner = targets[0]?.owner ?? "the command";
+    return new UsageError(
+      `unknown flag ${shown} for ${owner}: ${list}.${suggestion(name, known, "--")}`,
+    );
+  }
+  // long names only: a typo of `--jsn` is closest to `json`, and `-o` is one letter
+  const commandLong = context.flags.flatMap((f) =>
+    f
+      .split("/")
+      .filter((x) => x.startsWith("--"))
+      .map((x) => x.slice(2)),
+  );
+  const whose = `${context.command}, whose flags are ${context.flags.join(", ")}`;
+  const what = context.what
+    ? `neither a flag of ${context.what} (${list}) nor of`
+    : "not a flag of";
+  return new UsageError(
+    `unknown flag ${shown}: it is ${what} ${whose}.${suggestion(name, [...known, ...commandLong], "--")}`,
+  );
+}
+
+/**
  * Parse flags from `start` until a word that is not a flag; values go into the target owning each
  * flag. `lenient` skips unknown flags (used while showing help).
  */
@@ -73,7 +118,7 @@ export function parseFlags(
   tokens: readonly string[],
   start: number,
   targets: readonly FlagTarget[],
-  opts: { onUnknown?: UnknownFlagHook; lenient?: boolean } = {},
+  opts: { onUnknown?: UnknownFlagHook; lenient?: boolean; unknown?: UnknownFlagContext } = {},
 ): SegmentResult {
   let help = false;
   let i = start;
@@ -95,16 +140,7 @@ export function parseFlags(
       }
       // when help was asked for, a wrong flag must not hide the help that explains the right ones
       if (help || opts.lenient) continue;
-      const owner = targets[0]?.owner ?? "the command";
-      const known = targets.flatMap((t) => flagNames(t.params));
-      const list =
-        known.length > 0
-          ? `its flags are ${known.map((f) => `--${f}`).join(", ")}`
-          : "it takes no flags";
-      const shown = name.startsWith("-") ? name : `--${name}`;
-      throw new UsageError(
-        `unknown flag ${shown} for ${owner}: ${list}.${suggestion(name, known, "--")}`,
-      );
+      throw unknownFlag(name, targets, opts.unknown);
     }
     const [target, param] = found;
     const flag = toKebabCase(param.name);

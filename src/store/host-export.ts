@@ -15,10 +15,24 @@ export async function exportFile(
   entry: FileEntry,
   abs: string,
 ): Promise<void> {
+  await writeThroughTemp(abs, () => store.readBlob(entry.digest), entry.mode);
+}
+
+/** Write a result's text (`gantry call -o PATH` on a string, a list, JSON) to `abs`, as exportFile writes a file. */
+export async function exportText(abs: string, text: string): Promise<void> {
+  await writeThroughTemp(abs, async () => text, 0o644);
+}
+
+// The destination checked, then the data written to a temporary file beside it and renamed over it.
+async function writeThroughTemp(
+  abs: string,
+  data: () => Promise<string | Uint8Array>,
+  mode: number,
+): Promise<void> {
   await prepareExportDestination(abs, "file");
   const tmp = `${abs}.gantry-${randomBytes(6).toString("hex")}`;
   try {
-    await writeFile(tmp, await store.readBlob(entry.digest), { mode: entry.mode, flag: "wx" });
+    await writeFile(tmp, await data(), { mode, flag: "wx" });
     await rename(tmp, abs);
   } catch (err) {
     await rm(tmp, { force: true });

@@ -36,7 +36,7 @@ describe("gantry (top level)", () => {
     const r = await run(["fuctions"]);
     expect(r.code).toBe(2);
     expect(r.stderr).toBe(
-      'Error: unknown command "fuctions": commands are functions, call, install, check, init, develop, compose, cache, report, ci, doctor. Did you mean functions?\n',
+      'Error: unknown command "fuctions": commands are functions, call, core, install, check, init, develop, compose, cache, report, ci, doctor. Did you mean functions?\n',
     );
   });
 
@@ -254,7 +254,7 @@ describe("gantry call: usage errors before anything runs", () => {
     );
     const r = await run(["call", "build", "--source=.", "exprot"]);
     expect(r.stderr).toMatch(
-      /unknown function "exprot": build \(Container\) has sync, .*\. Did you mean export\?/,
+      /unknown function "exprot": build \(Container\) has from, sync, .*\. Did you mean export\?/,
     );
   });
 

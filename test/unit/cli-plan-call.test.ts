@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { planCall, planChain } from "../../src/cli/call/plan-call.js";
+import { callFlagHook, type ResultOptions } from "../../src/cli/call/call-flags.js";
+import { defaultGlobals } from "../../src/cli/global-flags.js";
+import { readEnv } from "../../src/env.js";
+import { prepareArgs } from "../../src/module/prepare-args.js";
 import type { ModuleSignature } from "../../src/module/signature.js";
 
 const sig: ModuleSignature = {
@@ -112,5 +116,93 @@ describe("planCall", () => {
       "name a function to call: gantry call FUNCTION; ci has build, untyped, sub",
     );
     expect(planCall(["--help"], sig, noGlobals).help).toBe(true);
+  });
+
+  it("plans with-exec's options (Dagger's withExec flags) and Directory's filter and with-new-directory", () => {
+    const p = planCall(
+      [
+        "build",
+        "docker-build",
+        "with-exec",
+        "--args=sh,-c,exit 3",
+        "--expect=ANY",
+        "--use-entrypoint",
+        "--stdin=input",
+        "--redirect-stdout=/out",
+        "--redirect-stderr=/err",
+        "--insecure-root-capabilities",
+        "exit-code",
+      ],
+      sig,
+      noGlobals,
+    );
+    const exec = p.steps[2];
+    expect(exec?.callable.cliName).toBe("with-exec");
+    expect(Object.fromEntries(exec?.values ?? [])).toEqual({
+      args: ["sh", "-c", "exit 3"],
+      expect: "ANY",
+      useEntrypoint: true,
+      stdin: "input",
+      redirectStdout: "/out",
+      redirectStderr: "/err",
+      insecureRootCapabilities: true,
+    });
+    expect(p.lastType).toEqual({ kind: "number" });
+    const ctx = { cwd: "/", hostEnv: {}, mod: { rootDir: "/" } };
+    const bad = new Map<string, string | string[]>([
+      ["args", ["true"]],
+      ["expect", "MAYBE"],
+    ]);
+    expect(() => prepareArgs(exec!.callable.params, bad, "with-exec", ctx)).toThrow(
+      '--expect must be one of SUCCESS, FAILURE, ANY, got "MAYBE"',
+    );
+    const d = planCall(
+      [
+        "build",
+        "with-new-directory",
+        "--path=sub",
+        "filter",
+        "--exclude=*.log",
+        "--include=src",
+        "entries",
+      ],
+      sig,
+      noGlobals,
+    );
+    expect(d.steps.map((s) => s.callable.cliName)).toEqual([
+      "build",
+      "with-new-directory",
+      "filter",
+      "entries",
+    ]);
+    expect(Object.fromEntries(d.steps[2]?.values ?? [])).toEqual({
+      exclude: ["*.log"],
+      include: ["src"],
+    });
+  });
+
+  it("reads gantry call's -o/--output and --json before the function, after it, and in the chain", () => {
+    const read = (tokens: string[]) => {
+      const result: ResultOptions = { json: false };
+      planCall(tokens, sig, callFlagHook(defaultGlobals(readEnv({ PATH: "/bin" })), result));
+      return result;
+    };
+    expect(read(["-o", "./out", "--json", "build"])).toEqual({ output: "./out", json: true });
+    expect(read(["build", "--output=dist", "entries", "--json=false"])).toEqual({
+      output: "dist",
+      json: false,
+    });
+    expect(() => read(["-o", "a", "build", "-o", "b"])).toThrow("-o was given twice");
+    expect(() => read(["build", "-o"])).toThrow("-o needs a path");
+  });
+
+  it("says an unknown flag before the function is neither the constructor's nor gantry call's, listing call's", () => {
+    expect(() => planCall(["--jsn", "build"], sig, noGlobals)).toThrow(
+      /^unknown flag --jsn: it is neither a flag of ci's constructor \(its flags are --node\) nor of gantry call, whose flags are -o\/--output, --json, -m\/--mod, --runtime.* Did you mean --json\?$/,
+    );
+    // after the function, the function's flags are what is listed, as before
+    expect(() => planCall(["build", "--jsn"], sig, noGlobals)).toThrow(
+      "unknown flag --jsn for function build: its flags are --node.",
+    );
   });
 });

@@ -6,10 +6,11 @@ import { prepareArgs } from "../../module/prepare-args.js";
 import { loadSignature } from "../../module/signature-cache.js";
 import type { CliIo } from "../cli-io.js";
 import type { ErrorContext } from "../error-context.js";
-import { consumeGlobalFlag, type GlobalOptions } from "../global-flags.js";
+import type { GlobalOptions } from "../global-flags.js";
+import { callFlagHook, type ResultOptions } from "./call-flags.js";
+import { checkOutputPath, deliverResult } from "./deliver-result.js";
 import { callableHelp, functionsHelp, noModuleHelp } from "./call-help.js";
 import { executeCall } from "./execute-call.js";
-import { formatResult } from "./format-result.js";
 import { planCall } from "./plan-call.js";
 import { timedFunctionStep } from "./function-step.js";
 import { withCliRun } from "../cli-run.js";
@@ -34,8 +35,8 @@ export async function runCall(
   io: CliIo,
   errors: ErrorContext,
 ): Promise<number> {
-  const onUnknown: UnknownFlagHook = (name, inline, tokens, i) =>
-    consumeGlobalFlag(globals, name, inline, tokens, i);
+  const result: ResultOptions = { json: false };
+  const onUnknown: UnknownFlagHook = callFlagHook(globals, result);
   prescanModFlag(rest, globals);
   // the host sandbox probe runs while the module is read
   const runtimeStart = prepareRuntime(runtimeAhead(rest, globals));
@@ -80,6 +81,7 @@ export async function runCall(
     { params: plan.main.constructorParams, values: plan.ctorValues },
     ...plan.steps.map((s) => ({ params: s.callable.params, values: s.values })),
   ]);
+  if (result.output !== undefined) checkOutputPath(result.output, io.cwd);
   // every flag is checked, and the module compiled, before an engine is started
   const prepareCtx = { cwd: io.cwd, hostEnv: io.hostEnv, mod };
   const prepared = {
@@ -108,6 +110,7 @@ export async function runCall(
     say,
   });
 
+  let saved: string | undefined;
   await withCliRun(
     {
       globals,
@@ -139,12 +142,20 @@ export async function runCall(
         compat: daggerCompat(mod),
         dependencies,
       };
-      return timedFunctionStep(session.events, errors.fn ?? "", () =>
+      const delivered = await timedFunctionStep(session.events, errors.fn ?? "", () =>
         sdk.runInModule(info, async () =>
-          formatResult(await executeCall(plan, prepared, deps), sdk, sig),
+          deliverResult(await executeCall(plan, prepared, deps), result, {
+            sdk,
+            sig,
+            cwd: io.cwd,
+            scrub: (t) => session.scrub(t),
+          }),
         ),
       );
+      saved = delivered.saved;
+      return delivered.stdout;
     },
   );
+  if (saved) io.stderr.write(`${saved}\n`);
   return 0;
 }

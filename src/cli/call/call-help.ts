@@ -9,6 +9,7 @@ import type {
 import { typeLabel } from "../../module/signature.js";
 import { firstLine, formatTable } from "../format-table.js";
 import { GLOBAL_FLAGS_HELP } from "../help-text.js";
+import { CALL_FLAGS_HELP } from "./call-flags.js";
 import { objectCallables, type Callable } from "./callable.js";
 import { callablesOf, type CallPlan } from "./plan-call.js";
 
@@ -63,11 +64,25 @@ export function functionsHelp(sig: ModuleSignature, main: ObjectSignature): stri
     doc ? `${doc}\n` : "",
     `Functions:\n${formatTable(callableRows(objectCallables(main)))}\n`,
     flagsSection("Constructor flags (before or after FUNCTION)", main.constructorParams),
+    CALL_FLAGS_HELP,
     GLOBAL_FLAGS_HELP,
     'Run "gantry call FUNCTION --help" for a function\'s flags.\n',
   ]
     .filter(Boolean)
     .join("\n");
+}
+
+/** `gantry core --help`: the words a chain starts with, and the command's flags. */
+export function coreHelp(roots: readonly Callable[]): string {
+  return [
+    "Call Gantry's core API (Dagger's) from the command line, without a module, and print the result.\n",
+    "Usage: gantry core WORD [FLAGS] [CHAIN...]\n",
+    "  e.g. gantry core container from --address=alpine:3.20 with-exec --args=echo,hi stdout\n",
+    `Words to start with:\n${formatTable(callableRows(roots))}\n`,
+    CALL_FLAGS_HELP.replace("before FUNCTION", "before WORD"),
+    GLOBAL_FLAGS_HELP,
+    'Run "gantry core WORD [CHAIN...] --help" for a word\'s flags and what can be chained on its result.\n',
+  ].join("\n");
 }
 
 /** `gantry call --help` where no module is found: the command's usage, and why no functions are listed. */
@@ -76,19 +91,20 @@ export function noModuleHelp(why: string): string {
     "Call a function of a module and print its result.\n",
     "Usage: gantry call [CONSTRUCTOR FLAGS] FUNCTION [FLAGS] [CHAIN...]\n",
     `No functions to list: ${why}\n`,
+    CALL_FLAGS_HELP,
     GLOBAL_FLAGS_HELP,
     'In a project (or with -m DIR), "gantry call --help" lists its functions and "gantry call FUNCTION --help" a function\'s flags.\n',
   ].join("\n");
 }
 
-/** `gantry call FN [CHAIN…] --help`: the last named step's flags and what its result offers. */
-export function callableHelp(plan: CallPlan, sig: ModuleSignature): string {
+/** `gantry call FN [CHAIN…] --help` (or `gantry core WORD …`): the last named step's flags and what its result offers. */
+export function callableHelp(plan: CallPlan, sig: ModuleSignature, command = "call"): string {
   const last = plan.steps[plan.steps.length - 1];
   if (!last) return functionsHelp(sig, plan.main);
   const path = plan.steps.map((s) => s.callable.cliName).join(" ");
   const c = last.callable;
   return [
-    `Usage: gantry call ${path} [FLAGS] [CHAIN...]\n`,
+    `Usage: gantry ${command} ${path} [FLAGS] [CHAIN...]\n`,
     c.doc ? `${c.doc}\n` : "",
     flagsSection("Flags", c.params),
     plan.steps.length === 1

@@ -6,7 +6,14 @@ import { UsageError } from "../../errors.js";
 const STRING: TypeRef = { kind: "string" };
 const NUMBER: TypeRef = { kind: "number" };
 const STRINGS: TypeRef = { kind: "list", of: STRING };
+const BOOLEAN: TypeRef = { kind: "boolean" };
 const VOID: TypeRef = { kind: "void" };
+// Dagger's ReturnType enum, as `--expect` reads it (the SDK's ReturnType.Success is "SUCCESS")
+const RETURN_TYPE: TypeRef = {
+  kind: "enum",
+  name: "ReturnType",
+  members: ["Success", "Failure", "Any"].map((n) => ({ name: n, value: n.toUpperCase() })),
+};
 const core = (name: CoreTypeName): TypeRef => ({ kind: "core", name });
 
 // A required or optional flag of an SDK method.
@@ -46,6 +53,13 @@ const call = (t: object, method: string, ...args: unknown[]): unknown =>
   (t as Any)[method]?.(...args);
 
 const CONTAINER: Callable[] = [
+  m(
+    "from",
+    "Start from an image",
+    [p("address", STRING, "image reference, e.g. gantry-test/busybox:latest")],
+    core("Container"),
+    (t, a) => call(t, "from", a[0]),
+  ),
   m("sync", "Run the container's steps", [], core("Container"), (t) => call(t, "sync")),
   m("stdout", "Output of the last exec", [], STRING, (t) => call(t, "stdout")),
   m("stderr", "Error output of the last exec", [], STRING, (t) => call(t, "stderr")),
@@ -82,9 +96,50 @@ const CONTAINER: Callable[] = [
   m(
     "with-exec",
     "Run a command",
-    [p("args", STRINGS, "command and arguments, comma-separated or repeated")],
+    [
+      p("args", STRINGS, "command and arguments, comma-separated or repeated"),
+      p(
+        "expect",
+        RETURN_TYPE,
+        "which exit codes succeed: SUCCESS (0), FAILURE (not 0) or ANY",
+        true,
+      ),
+      p("useEntrypoint", BOOLEAN, "run the command through the image's entrypoint", true),
+      p("stdin", STRING, "text written to the command's standard input", true),
+      p(
+        "redirectStdout",
+        STRING,
+        "file inside the container that takes the command's stdout",
+        true,
+      ),
+      p(
+        "redirectStderr",
+        STRING,
+        "file inside the container that takes the command's stderr",
+        true,
+      ),
+      p(
+        "insecureRootCapabilities",
+        BOOLEAN,
+        "every root capability, as docker run --privileged (Docker runtime only)",
+        true,
+      ),
+    ],
     core("Container"),
-    (t, a) => call(t, "withExec", a[0]),
+    (t, a) =>
+      call(
+        t,
+        "withExec",
+        a[0],
+        defined({
+          expect: a[1],
+          useEntrypoint: a[2],
+          stdin: a[3],
+          redirectStdout: a[4],
+          redirectStderr: a[5],
+          insecureRootCapabilities: a[6],
+        }),
+      ),
   ),
   m(
     "with-env-variable",
@@ -376,6 +431,23 @@ const DIRECTORY: Callable[] = [
     [p("path", STRING, "path inside the directory")],
     core("Directory"),
     (t, a) => call(t, "withoutDirectory", a[0]),
+  ),
+  m(
+    "with-new-directory",
+    "Add an empty sub-directory",
+    [p("path", STRING, "path inside the directory")],
+    core("Directory"),
+    (t, a) => call(t, "withNewDirectory", a[0]),
+  ),
+  m(
+    "filter",
+    "Keep only the entries that match",
+    [
+      p("exclude", STRINGS, "patterns to leave out", true),
+      p("include", STRINGS, "patterns to take (default: everything)", true),
+    ],
+    core("Directory"),
+    (t, a) => call(t, "filter", defined({ exclude: a[0], include: a[1] })),
   ),
   m(
     "docker-build",

@@ -6,7 +6,7 @@ import type { UnknownFlagHook } from "../../module/parse-flags.js";
 import { prepareArgs, type PrepareContext, type PreparedArg } from "../../module/prepare-args.js";
 import { spreadVariadic, type ModuleSignature, type TypeRef } from "../../module/signature.js";
 import type { InvokeContext } from "./callable.js";
-import { planChain, type CallPlan, type PlannedStep } from "./plan-call.js";
+import { planChain, type CallPlan, type ChainPlan, type PlannedStep } from "./plan-call.js";
 
 export interface ExecuteDeps {
   sdk: SdkModule;
@@ -47,7 +47,7 @@ async function runStep(
   value: unknown,
   step: PlannedStep,
   args: PreparedArg[],
-  deps: ExecuteDeps,
+  deps: Omit<ExecuteDeps, "loaded">,
 ): Promise<unknown> {
   if (value === null || (typeof value !== "object" && typeof value !== "function")) {
     throw new UsageError(
@@ -66,11 +66,25 @@ export async function executeCall(
 ): Promise<unknown> {
   const ctorArgs = await materializeArgs(prepared.ctor, deps.materialize);
   const main = deps.sig.objects.find((o) => o.name === deps.sig.mainObject);
-  let value: unknown = new deps.loaded.mainClass(
+  const value: unknown = new deps.loaded.mainClass(
     ...spreadVariadic(main?.constructorParams ?? [], ctorArgs),
   );
+  return followChain(value, plan, prepared.steps, deps);
+}
+
+/**
+ * Run the planned steps on `value` (the module's main object, or `dag` for `gantry core`), then plan and run the
+ * words whose target type only the running value tells.
+ */
+export async function followChain(
+  start: unknown,
+  plan: ChainPlan,
+  prepared: PreparedArg[][],
+  deps: Omit<ExecuteDeps, "loaded">,
+): Promise<unknown> {
+  let value = start;
   for (const [i, step] of plan.steps.entries()) {
-    value = await runStep(value, step, prepared.steps[i] ?? [], deps);
+    value = await runStep(value, step, prepared[i] ?? [], deps);
   }
   // words after a result whose type was not declared are planned now that the value exists
   for (let at = plan.deferredAt; at !== undefined;) {

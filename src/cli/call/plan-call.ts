@@ -16,6 +16,7 @@ import {
 } from "../../module/signature.js";
 import { objectCallables, type Callable } from "./callable.js";
 import { coreCallables } from "./core-callables.js";
+import { callFlagContext } from "./call-flags.js";
 
 export interface PlannedStep {
   callable: Callable;
@@ -61,8 +62,8 @@ function overEach(c: Callable): Callable {
   };
 }
 
-// The callable a chain word names, or a usage error that lists what exists and the nearest match.
-function pick(word: string, callables: Callable[], what: string): Callable {
+/** The callable a chain word names, or a usage error that lists what exists and the nearest match. */
+export function pick(word: string, callables: Callable[], what: string): Callable {
   const found = callables.find((c) => matchesName(word, c.cliName));
   if (found) return found;
   const names = callables.map((c) => c.cliName);
@@ -129,7 +130,12 @@ export function planCall(
     params: main.constructorParams,
     values: ctorValues,
   };
-  const head = parseFlags(tokens, 0, [ctor], { onUnknown, lenient });
+  // before the function a flag is the constructor's or the command's (-o, --json, --runtime…): say both
+  const head = parseFlags(tokens, 0, [ctor], {
+    onUnknown,
+    lenient,
+    unknown: callFlagContext("gantry call", `${sig.moduleName}'s constructor`),
+  });
   const fnWord = tokens[head.next];
   if (fnWord === undefined || fnWord === "--") {
     if (head.help)

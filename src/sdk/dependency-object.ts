@@ -37,7 +37,9 @@ export function dependencyObject(
     get(target, prop, receiver) {
       if (prop === TARGET) return target;
       const value = Reflect.get(target, prop, receiver) as unknown;
-      if (typeof prop !== "string") return value;
+      if (typeof prop !== "string" || prop === "constructor") return value;
+      // printed or sent as JSON (a function returning it, `--json`), it is the object's own fields, not calls
+      if (prop === "toJSON" && value === undefined) return () => target;
       if (type.fields.has(prop)) {
         const result = wrap(prop, value);
         return () => (type.objects.has(prop) ? result : Promise.resolve(result));

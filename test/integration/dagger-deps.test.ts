@@ -60,6 +60,14 @@ describe("a module with a dependency, an npm package and a paths alias", () => {
     expect(r.stdout).toBe("hey\n");
   });
 
+  it("prints a dependency's object returned as it is by its fields, not as calls", async () => {
+    const r = await call(["team-of"]);
+    expect(r.stderr).not.toMatch(/Error/);
+    const printed = JSON.parse(r.stdout) as { name: string; lead: { name: string } };
+    expect(printed.name).toBe("core");
+    expect(printed.lead.name).toBe("ann");
+  });
+
   it("chains through a dependency's custom objects as Dagger's client does", async () => {
     // fields read with a call, a nested object and an object method chained without awaiting, a list of objects,
     // an async function's object result chained, an object handed back to the dependency

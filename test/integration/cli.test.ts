@@ -242,32 +242,54 @@ describe("gantry CLI", () => {
     }
   });
 
-  it("serves a returned Service on the host with `up --ports` until Ctrl-C, then removes it", async () => {
-    const hostPort = await freePort();
-    const child = spawn("node", [BIN, "call", "-m", MOD, "web", "up", `--ports=${hostPort}:8080`], {
-      env: { ...process.env, CI: "true" },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stderr = "";
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
-    let body = "";
-    for (let i = 0; i < 150 && body === ""; i++) {
-      body = await fetch(`http://127.0.0.1:${hostPort}/`)
-        .then((res) => res.text())
-        .catch(() => "");
-      if (body === "") await new Promise((r) => setTimeout(r, 200));
-    }
-    expect(body).toBe("hello from web\n");
-    child.kill("SIGINT");
-    expect(await exited).toBe(130);
-    expect(leftovers(child.pid!)).toBe("");
-    const bad = await gantry(["call", "-m", MOD, "web", "up", "--ports=80:http"]);
-    expect(bad.status).toBe(2);
-    expect(bad.stderr).toContain(
-      '--ports expects HOST:SERVICE or PORT with ports 1–65535, like 8080:80, got "80:http"',
-    );
-  });
+  it.each([
+    ["a returned Service", ["call", "-m", MOD, "web"], "hello from web\n"],
+    [
+      "a Container built on the command line",
+      [
+        "core",
+        "container",
+        "from",
+        "--address=gantry-test/busybox:latest",
+        "with-new-file",
+        "--path=/www/index.html",
+        "--contents=hello from core",
+        "with-exposed-port",
+        "--port=8080",
+        "with-default-args",
+        "--args=httpd,-f,-p,8080,-h,/www",
+      ],
+      "hello from core",
+    ],
+  ])(
+    "serves %s on the host with `up --ports` until Ctrl-C, then removes it",
+    async (_, argv, page) => {
+      const hostPort = await freePort();
+      const child = spawn("node", [BIN, ...argv, "up", `--ports=${hostPort}:8080`], {
+        env: { ...process.env, CI: "true" },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stderr = "";
+      child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+      const exited = new Promise<number | null>((r) => child.on("exit", (code) => r(code)));
+      let body = "";
+      for (let i = 0; i < 150 && body === ""; i++) {
+        body = await fetch(`http://127.0.0.1:${hostPort}/`)
+          .then((res) => res.text())
+          .catch(() => "");
+        if (body === "") await new Promise((r) => setTimeout(r, 200));
+      }
+      expect(body, stderr).toBe(page);
+      child.kill("SIGINT");
+      expect(await exited).toBe(130);
+      expect(leftovers(child.pid!)).toBe("");
+      const bad = await gantry(["call", "-m", MOD, "web", "up", "--ports=80:http"]);
+      expect(bad.status).toBe(2);
+      expect(bad.stderr).toContain(
+        '--ports expects HOST:SERVICE or PORT with ports 1–65535, like 8080:80, got "80:http"',
+      );
+    },
+  );
 
   it("exits 1, saying so, when its result cannot be written (the reader of stdout went away)", async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), "gantry-cli-lost-"));

@@ -330,8 +330,13 @@ const CONTAINER: Callable[] = [
     "Run the container as a service and forward its ports to the host until interrupted",
     [p("ports", STRINGS, "ports to forward, HOST:SERVICE or PORT", true)],
     VOID,
+    // as Dagger's Container.up: the container's default command as a service (asService()), then up
     (t, a) =>
-      call(t, "up", a[0] === undefined ? {} : { ports: (a[0] as string[]).map(portForward) }),
+      call(
+        call(t, "asService") as object,
+        "up",
+        a[0] === undefined ? {} : { ports: (a[0] as string[]).map(portForward) },
+      ),
   ),
   m("user", "The user commands run as", [], STRING, (t) => call(t, "user")),
   m("entrypoint", "The image's entrypoint", [], STRINGS, (t) => call(t, "entrypoint")),

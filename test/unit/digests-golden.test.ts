@@ -65,8 +65,22 @@ function pipelines(): Record<string, Container> {
     .from("postgres:16")
     .withExposedPort(5432)
     .asService({ args: ["postgres"] });
+  // Dagger's older style: the service runs its last withExec
+  const older = (c: Container) => c.withExec(["postgres"]);
+  const pg = dag.container().from("postgres:15");
+  const dbOlder = older(pg.withExposedPort(5432)).asService();
+  const dbOlderNoPort = older(pg).asService();
+  const dbOlderPortAfter = older(pg).withExposedPort(5432).asService();
   const echo = ["echo", "hi"];
   return {
+    "exec-service-binding-older": base.withServiceBinding("db", dbOlder).withExec(echo),
+    "exec-service-binding-older-no-port": base
+      .withServiceBinding("db", dbOlderNoPort)
+      .withExec(echo),
+    "exec-service-binding-older-port-after": base
+      .withServiceBinding("db", dbOlderPortAfter)
+      .withExec(echo),
+    "exec-root-capabilities": base.withExec(echo, { insecureRootCapabilities: true }),
     "exec-simple": base.withExec(echo),
     "exec-env-workdir": base.withEnvVariable("A", "1").withWorkdir("/src").withExec(["ls"]),
     "exec-labels-do-not-count": base
@@ -168,6 +182,8 @@ const DIFFERS_FROM: Record<string, string> = {
   "exec-stdin": "exec-no-stdin",
   "exec-stdin-other": "exec-stdin",
   "exec-memory-limit": "exec-simple",
+  "exec-root-capabilities": "exec-simple",
+  "exec-service-binding-older-port-after": "exec-service-binding-older-no-port",
   "exec-memory-limit-other": "exec-memory-limit",
 };
 

@@ -97,7 +97,7 @@ async function planServiceStart(s: Session, node: ServiceNode) {
     aliases: node.aliases ?? [],
     publish: node.publish ?? [],
     // the older style runs the last withExec, and ports or a healthcheck set after it are the service's too
-    ...(exec.state !== node.container
+    ...(readinessChangedAfter(exec, node)
       ? {
           after: {
             ports: exposedPorts(node.container),
@@ -107,6 +107,16 @@ async function planServiceStart(s: Session, node: ServiceNode) {
       : {}),
   });
   return { exec, plan, digest };
+}
+
+// In the older style, ports or a healthcheck set after the exec that runs: only then does the service's identity
+// name them (every other service keeps the key it had).
+function readinessChangedAfter(exec: ExecNode, node: ServiceNode): boolean {
+  if (exec.state === node.container) return false;
+  return (
+    JSON.stringify([exposedPorts(exec.state), healthcheckOf(exec.state)]) !==
+    JSON.stringify([exposedPorts(node.container), healthcheckOf(node.container)])
+  );
 }
 
 /** The digest a consumer's cache key takes from a bound service, computed without starting it. */

@@ -20,7 +20,7 @@ export function parseSecretSource(
   const provider = /^(op|vault|libsecret|aws|gcp):\/\//.exec(text)?.[1];
   if (provider) {
     const tool: Record<string, string> = {
-      op: `cmd:"op read ${text}"`,
+      op: `cmd:"op read '${text}'"`,
       vault: 'cmd:"vault kv get -field=FIELD PATH"',
       libsecret: 'cmd:"secret-tool lookup ATTRIBUTE VALUE"',
       aws: 'cmd:"aws secretsmanager get-secret-value --secret-id ID --query SecretString --output text"',

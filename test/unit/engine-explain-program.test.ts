@@ -23,6 +23,12 @@ describe("programOf", () => {
     expect(programOf("go -C cmd/tool vet ./...")).toBe("go vet");
     expect(programOf("just -f ci.just lint")).toBe("just lint");
     expect(programOf("yarn --cwd web lint")).toBe("yarn lint");
+    // options without a value, or with an optional one, are not followed by one
+    expect(programOf("make -j lint")).toBe("make lint");
+    expect(programOf("make -d lint")).toBe("make lint");
+    expect(programOf("just -d sub lint")).toBe("just lint");
+    expect(programOf("mvn -o test")).toBe("mvn test");
+    expect(programOf("mvn -o package")).not.toBe(programOf("mvn -o test"));
   });
 
   it("an edit of the same task is still the same program", () => {

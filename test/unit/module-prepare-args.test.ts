@@ -150,7 +150,7 @@ describe("prepareArgs: secrets", () => {
       }
     })();
     expect(err?.hint).toBe(
-      'read it with the provider\'s own tool, e.g. --token=cmd:"op read op://vault/item/field"',
+      `read it with the provider's own tool, e.g. --token=cmd:"op read 'op://vault/item/field'"`,
     );
     expect(() => one(token, "vault://secret/data/ci")).toThrow(/vault:\/\/ secrets/);
   });

@@ -137,35 +137,25 @@ const DISPATCHERS = new Set([
 /** Their words that run something named next (`npm run lint`, `poetry run pytest`). */
 const RUN_WORDS = new Set(["run", "run-script", "exec", "x"]);
 /**
- * Their options (before the task) whose value is the next word: `make -C dir lint` runs `lint`, not `dir`. Written
- * `--opt=value` or `-Cdir` the value is in the same word, and a bare number (`make -j 4`) is never a task.
+ * Their options (before the task) that must take a value, as the next word: `make -C dir lint` runs `lint`, not `dir`.
+ * Per program, since a letter means different things (`make -d` is debug output, `just -d` a folder); options whose
+ * value is optional (`make -j`) are left out. Written `--opt=value` or `-Cdir`, the value is in the same word.
  */
-const VALUE_FLAGS = new Set([
-  "-C", // make, go, pnpm, poetry: the folder
-  "-f", // make, just, rake, mvn: the file
-  "-I", // make
-  "-j", // make
-  "-o", // make
-  "-W", // make
-  "-d", // just
-  "-p", // gradle
-  "-b", // gradle
-  "-pl", // mvn
-  "-w", // npm's workspace
-  "--directory",
-  "--file",
-  "--makefile",
-  "--justfile",
-  "--working-directory",
-  "--prefix",
-  "--workspace",
-  "--filter",
-  "--cwd",
-  "--manifest-path",
-  "--project",
-  "--project-dir",
-  "--config",
-]);
+const VALUE_FLAGS: Record<string, readonly string[]> = {
+  make: ["-C", "-f", "-I", "-o", "-W", "--directory", "--file", "--makefile", "--include-dir"],
+  just: ["-f", "-d", "--justfile", "--working-directory", "--set"],
+  npm: ["-w", "--prefix", "--workspace"],
+  pnpm: ["-C", "-F", "--dir", "--filter"],
+  yarn: ["--cwd"],
+  bun: ["--cwd"],
+  go: ["-C"],
+  poetry: ["-C", "-P", "--directory", "--project"],
+  uv: ["--directory", "--project"],
+  cargo: ["-C", "--manifest-path", "--config"],
+  gradle: ["-p", "-b", "--project-dir", "--build-file"],
+  mvn: ["-f", "-pl", "--file", "--projects"],
+  rake: ["-f", "--rakefile"],
+};
 
 /**
  * The program a command runs: its first word past `sh -c`/`bash -c`, a subshell's `(` and `VAR=value` assignments;
@@ -185,7 +175,7 @@ export function programOf(command: string): string {
   for (let i = 0; i < rest.length; i++) {
     const w = rest[i] as string;
     if (w.startsWith("-")) {
-      if (VALUE_FLAGS.has(w)) i++;
+      if (VALUE_FLAGS[program[0] as string]?.includes(w)) i++;
       continue;
     }
     if (/^\d+$/.test(w)) continue;

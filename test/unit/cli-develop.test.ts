@@ -73,6 +73,18 @@ describe("editor types", () => {
     expect(fs.readFileSync(path.join(dir, ".dagger/.gitignore"), "utf8")).toBe(
       "node_modules\n/sdk/\n",
     );
+    // a folder named sdk/ that Gantry did not write is never replaced
+    const own = path.join(tmp.dir, "own-sdk");
+    writeTree(own, {
+      "gantry.json": '{ "name": "x", "source": "." }',
+      "src/index.ts": fs.readFileSync(path.join(dir, ".dagger/src/index.ts"), "utf8"),
+      "sdk/mine.txt": "the project's own",
+    });
+    const refused = await runGantry(["develop"], { cwd: own, stateDir: state });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain("is not Gantry's copy of its SDK (no .gantry-sdk in it)");
+    expect(fs.readdirSync(path.join(own, "sdk"))).toEqual(["mine.txt"]);
+    expect(fs.existsSync(path.join(own, "tsconfig.json"))).toBe(false);
     const u = await runGantry(["develop", "--bogus"], { cwd: dir, stateDir: state });
     expect(u.code).toBe(2);
     expect(u.stderr).toContain("gantry develop: unknown argument --bogus");

@@ -77,10 +77,21 @@ function reachable(entry: string): string[] {
   return [...seen].map((f) => path.relative(root, f));
 }
 
-/** Write (or refresh) the module's editor types; an existing tsconfig.json is kept. */
+/** The file that says an `sdk/` folder is Gantry's copy, which develop may replace. */
+const MARKER = ".gantry-sdk";
+
+/** Write (or refresh) the module's editor types; an existing tsconfig.json is kept, a foreign sdk/ refused. */
 export function writeEditorTypes(sourceDir: string): EditorTypes {
   const entry = sdkTypesEntry();
   const sdkDir = path.join(sourceDir, "sdk");
+  const existing = fs.existsSync(sdkDir) ? fs.readdirSync(sdkDir) : [];
+  if (existing.length > 0 && !existing.includes(MARKER))
+    throw new UsageError(
+      `gantry develop: ${sdkDir} exists and is not Gantry's copy of its SDK (no ${MARKER} in it); nothing was written`,
+      {
+        hint: "move that folder, or keep the module's sources in a folder of their own (gantry.json's source)",
+      },
+    );
   const files = reachable(entry);
   fs.rmSync(sdkDir, { recursive: true, force: true });
   for (const rel of files) {
@@ -92,6 +103,10 @@ export function writeEditorTypes(sourceDir: string): EditorTypes {
   const ignored = fs.existsSync(ignore) ? fs.readFileSync(ignore, "utf8") : "";
   if (!/^\/?sdk\/?$/m.test(ignored))
     fs.writeFileSync(ignore, `${ignored}${ignored && !ignored.endsWith("\n") ? "\n" : ""}/sdk/\n`);
+  fs.writeFileSync(
+    path.join(sdkDir, MARKER),
+    "Written by gantry develop: Gantry's SDK declarations for editors. Replaced on every run; not to be edited.\n",
+  );
   const node = nodeTypesDir();
   if (node) fs.cpSync(node, path.join(sdkDir, "types", "node"), { recursive: true });
   const tsconfig = path.join(sourceDir, "tsconfig.json");

@@ -123,13 +123,24 @@ export async function runInit(globals: GlobalOptions, rest: string[], io: CliIo)
           : `The checks use a generic toolchain: set its image and commands in ${rel(entry)}.\n`,
       );
   }
-  const types = writeEditorTypes(path.dirname(path.dirname(entry)));
+  // the module is written; a folder in the way of its editor types is said, not an error
+  let types: ReturnType<typeof writeEditorTypes> | undefined;
+  try {
+    types = writeEditorTypes(path.dirname(path.dirname(entry)));
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    io.stderr.write(
+      `gantry init: no editor types: ${e.message.replace(/^gantry develop: /, "")}\n`,
+    );
+  }
   const deploy = facts.dockerfile ? " · gantry call deploy --port=8080 --health=/" : "";
   // the next commands run in the project's folder: say which when it is not this one
   const where = args.dir === path.resolve(io.cwd) ? "" : ` (in ${rel(args.dir)})`;
   io.stdout.write(
     `Wrote ${rel(entry)} and ${rel(config)}.\nNext${where}: gantry functions · gantry call ci · gantry check${deploy}\n` +
-      `Editor types: ${rel(types.tsconfig)} maps "gantry" to ${rel(types.sdkDir)}/ (gitignored; gantry develop refreshes it)\n`,
+      (types
+        ? `Editor types: ${rel(types.tsconfig)} maps "gantry" to ${rel(types.sdkDir)}/ (gitignored; gantry develop refreshes it)\n`
+        : ""),
   );
   return 0;
 }

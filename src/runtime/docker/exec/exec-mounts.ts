@@ -30,6 +30,8 @@ interface Fill {
   tree: Tree;
   /** The mount's `owner`: given to the tree and the mount's root, names looked up in the exec's container. */
   owner?: string;
+  /** A cache volume made for this exec: seeded and owned now or never, so it goes if that fails. */
+  freshVolume?: string;
 }
 
 // Build docker mounts for the specs; `image` is used to fill read-only volumes (which putArchive refuses).
@@ -48,7 +50,12 @@ export async function prepareMounts(
   /** Host copies of writable file mounts, by target: read back after the exec. */
   const fileCopies = new Map<string, string>();
   const owners = imageOwners(ctx, image);
+  // cache volumes made for this exec whose seed or owner did not go in (an owner name the image lacks)
+  const unfilled: string[] = [];
   const dispose = async () => {
+    // removed while still held, so no other exec takes one for a volume already seeded (the container is gone)
+    for (const volume of unfilled.splice(0))
+      await ignoreGone(ctx.docker.getVolume(volume).remove()).catch(() => undefined);
     releases.splice(0).forEach((release) => release());
     await secrets?.remove();
     for (const volume of tempVolumes.splice(0))
@@ -65,7 +72,12 @@ export async function prepareMounts(
         mounts.push(volumeMount(acquired.volume, spec.target, false));
         // a volume is seeded and given its owner once, when made (decision: docs/design-notes/docker-runtime.md)
         if (acquired.fresh && (spec.source || spec.owner))
-          fills.push({ target: spec.target, tree: spec.source ?? EMPTY_TREE, owner: spec.owner });
+          fills.push({
+            target: spec.target,
+            tree: spec.source ?? EMPTY_TREE,
+            owner: spec.owner,
+            freshVolume: acquired.volume,
+          });
       } else if (spec.kind === "dir") {
         const volume = await createTempVolume(ctx);
         tempVolumes.push(volume);
@@ -87,13 +99,18 @@ export async function prepareMounts(
     throw err;
   }
   const populate = async (container: Dockerode.Container, populateSignal: AbortSignal) => {
-    for (const fill of fills) {
-      if (fill.owner === undefined)
-        await putTree(container, ctx.store, fill.target, fill.tree, ROOT_OWNER, populateSignal);
-      else {
-        const owner = await resolveOwner(container, fill.owner);
-        await putOwnedTree(container, ctx.store, fill.target, fill.tree, owner, populateSignal);
+    try {
+      for (const fill of fills) {
+        if (fill.owner === undefined)
+          await putTree(container, ctx.store, fill.target, fill.tree, ROOT_OWNER, populateSignal);
+        else {
+          const owner = await resolveOwner(container, fill.owner);
+          await putOwnedTree(container, ctx.store, fill.target, fill.tree, owner, populateSignal);
+        }
       }
+    } catch (err) {
+      unfilled.push(...fills.flatMap((f) => (f.freshVolume ? [f.freshVolume] : [])));
+      throw err;
     }
   };
   const readOutputs = (container: Dockerode.Container, readSignal: AbortSignal) =>

@@ -15,10 +15,17 @@ import { Directory } from "./directory.js";
 import { File } from "./file.js";
 import { Secret } from "./secret.js";
 import { CacheVolume } from "./cache-volume.js";
-import { CacheSharingMode, ReturnType, NetworkProtocol } from "./enums.js";
+import {
+  CacheSharingMode,
+  ReturnType,
+  NetworkProtocol,
+  ImageLayerCompression,
+  ImageMediaTypes,
+} from "./enums.js";
 import { assertString, assertStringArray, parseDuration } from "./validate.js";
 import { Service } from "./service.js";
 import { hostPlatform } from "./platform.js";
+import { assertOwnPlatform } from "./platform-check.js";
 import { currentModuleInfo } from "./current-module.js";
 
 export interface ContainerBuildOpts {
@@ -27,6 +34,8 @@ export interface ContainerBuildOpts {
   buildArgs?: { name: string; value: string }[];
   target?: string;
   secrets?: Secret[];
+  /** Dagger's build platform: only this machine's is built (another is refused, not ignored). */
+  platform?: string;
 }
 
 export interface ContainerWithExecOpts {
@@ -120,6 +129,7 @@ export class Container {
   build(context: Directory, opts: ContainerBuildOpts = {}): Container {
     if (!(context instanceof Directory))
       throw new TypeError("Container.build: context must be a Directory");
+    if (opts.platform !== undefined) assertOwnPlatform("dockerBuild({ platform })", opts.platform);
     const payload: BuildPayload = {
       context: context._node,
       dockerfile: opts.dockerfile ?? "Dockerfile",
@@ -134,6 +144,11 @@ export class Container {
       payload,
     };
     return new Container(Object.freeze({ ...engine.EMPTY_CONTAINER, image: fs, fs }));
+  }
+
+  /** Dagger's TypeScript name for import (`import` is a keyword there). */
+  import_(source: File, opts: { tag?: string } = {}): Container {
+    return this.import(source, opts);
   }
 
   /** A container from an image tarball (docker-archive or OCI), e.g. one made by export() or asTarball(). */
@@ -612,19 +627,22 @@ export class Container {
   }
 
   /** Write the container as an image tarball (docker-archive) to a host path; returns the absolute path. */
-  async export(path: string): Promise<string> {
+  async export(path: string, opts: ImageOpts = {}): Promise<string> {
     assertString("Container.export", "path", path);
+    assertImageOpts("Container.export", opts);
     return engine.exportContainer(this._state, path);
   }
 
   /** Push the container as an image to `address`; returns the published ref with its digest. */
-  async publish(address: string): Promise<string> {
+  async publish(address: string, opts: ImageOpts = {}): Promise<string> {
     assertString("Container.publish", "address", address);
+    assertImageOpts("Container.publish", opts);
     return engine.publishContainer(this._state, address);
   }
 
   /** The container as an image tarball (docker-archive), as a File. */
-  asTarball(): File {
+  asTarball(opts: ImageOpts = {}): File {
+    assertImageOpts("Container.asTarball", opts);
     return new File({ op: "containerTarball", container: this._state });
   }
 
@@ -709,4 +727,35 @@ function memoryLimitOf(bytes: number | undefined): number | undefined {
       `Container.withExec: experimentalMemoryLimit must be a whole number of bytes, at least ${MIN_MEMORY_LIMIT} (6 MiB), got ${JSON.stringify(bytes)}`,
     );
   return bytes;
+}
+
+/** Dagger's options of export, publish and asTarball; Gantry writes one platform, gzip layers, Docker media types. */
+interface ImageOpts {
+  platformVariants?: Container[];
+  forcedCompression?: ImageLayerCompression | string;
+  mediaTypes?: ImageMediaTypes | string;
+}
+
+// What Gantry cannot write is refused where it was asked for, never dropped (a multi-arch publish that pushed one
+// empty image, found by a Dagger user's pass).
+function assertImageOpts(where: string, opts: ImageOpts): void {
+  if ((opts.platformVariants ?? []).length > 0)
+    throw new UnsupportedError(
+      `${where}({ platformVariants }): multi-platform images are not made by Gantry; it publishes this machine's platform only`,
+      {
+        hint: "publish each platform's image from a machine of that architecture, or leave platformVariants out",
+      },
+    );
+  const compression = opts.forcedCompression;
+  if (compression !== undefined && compression !== ImageLayerCompression.Gzip)
+    throw new UnsupportedError(
+      `${where}({ forcedCompression: ${JSON.stringify(compression)} }): Gantry writes gzip layers only`,
+      { hint: "leave forcedCompression out (or use ImageLayerCompression.Gzip)" },
+    );
+  const media = opts.mediaTypes;
+  if (media !== undefined && media !== ImageMediaTypes.DockerMediaTypes)
+    throw new UnsupportedError(
+      `${where}({ mediaTypes: ${JSON.stringify(media)} }): Gantry writes Docker's image media types only`,
+      { hint: "leave mediaTypes out (or use ImageMediaTypes.DockerMediaTypes)" },
+    );
 }

@@ -10,10 +10,13 @@ import { GitRepository, type GitOpts } from "./git.js";
 import { File } from "./file.js";
 import { CurrentModule, currentModuleInfo } from "./current-module.js";
 import { hostPlatform } from "./platform.js";
+import { assertOwnPlatform } from "./platform-check.js";
 
 /** Gantry's root object; stateless, so one shared instance is safe (objects are lazy, runs are found by context). */
 export class Client {
-  container(_opts: { platform?: string } = {}): Container {
+  container(opts: { platform?: string } = {}): Container {
+    if (opts.platform !== undefined)
+      assertOwnPlatform("dag.container({ platform })", opts.platform);
     return new Container();
   }
 

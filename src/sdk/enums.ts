@@ -14,6 +14,20 @@ export enum CacheSharingMode {
   Locked = "LOCKED",
 }
 
+/** Compression of an exported or published image's layers (Gantry writes gzip only). */
+export enum ImageLayerCompression {
+  Gzip = "Gzip",
+  Zstd = "Zstd",
+  EStarGZ = "EStarGZ",
+  Uncompressed = "Uncompressed",
+}
+
+/** Media types of an exported or published image (Gantry writes Docker's only). */
+export enum ImageMediaTypes {
+  OCIMediaTypes = "OCIMediaTypes",
+  DockerMediaTypes = "DockerMediaTypes",
+}
+
 /** Transport protocol of an exposed port. */
 export enum NetworkProtocol {
   Tcp = "TCP",

@@ -14,7 +14,13 @@ export {
   type DependencyType,
   type DependencyTypes,
 } from "./dependency-object.js";
-export { ReturnType, CacheSharingMode, NetworkProtocol } from "./enums.js";
+export {
+  ReturnType,
+  CacheSharingMode,
+  NetworkProtocol,
+  ImageLayerCompression,
+  ImageMediaTypes,
+} from "./enums.js";
 export {
   object,
   func,

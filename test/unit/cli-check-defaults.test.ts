@@ -73,6 +73,29 @@ describe("gantry check", () => {
     expect(r.stderr).toMatch(/expected 3 entries, got a\.txt, b\.txt, c\.txt, gantry\.json/);
   });
 
+  it("evaluates a Container a check returns: its failing exec fails the check, as gantry call does", async () => {
+    writeTree(root, {
+      ".gantry/src/index.ts": `import { check, dag, object, func } from "gantry";
+@object()
+export class Checked {
+  @func() @check()
+  ctr() {
+    return dag.container().withExec(["sh", "-c", "echo checking; exit 4"]);
+  }
+  @func() @check()
+  fine() {
+    return dag.container().withExec(["true"]);
+  }
+}
+`,
+    });
+    const r = await check();
+    expect(r.stdout).toMatch(/^ctr\s+failed/m);
+    expect(r.stdout).toMatch(/^fine\s+passed/m);
+    expect(r.stderr).toMatch(/exited with code 4/);
+    expect(r.code).toBe(1);
+  });
+
   it("suggests the check meant when a name matches none", async () => {
     const r = await check(["greting"]);
     expect(r.code).toBe(2);

@@ -23,6 +23,19 @@ function describe(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+// SDK objects whose steps a check's result stands for: evaluated, so a returned Container whose exec fails fails the
+// check, as `gantry call` of the same function does (a Service is not started: returning one checks nothing).
+const EVALUATED = new Set(["Container", "Directory", "File"]);
+
+async function evaluated(value: unknown): Promise<unknown> {
+  if (Array.isArray(value)) return Promise.all(value.map(evaluated));
+  const sync = (value as { sync?: unknown } | null)?.sync;
+  const kind = (value as object | null)?.constructor?.name;
+  if (typeof sync === "function" && kind !== undefined && EVALUATED.has(kind))
+    await (sync as () => Promise<unknown>).call(value);
+  return value;
+}
+
 /**
  * Run each check with its parameters' defaults (`args`: a check takes no flags); with `failfast`, the first failure
  * cancels the run's other work. A default that cannot be made while the check runs fails that check (a missing
@@ -42,7 +55,9 @@ export async function runChecks(
       const seconds = () => Math.round((Date.now() - t0) / 100) / 10;
       session.events.emit({ type: "step.start", id, name: c.cliName, kind: "function", time: t0 });
       try {
-        const value = await c.invoke(target, await opts.args(c), { cwd: opts.cwd });
+        const value = await evaluated(
+          await c.invoke(target, await opts.args(c), { cwd: opts.cwd }),
+        );
         const text = typeof value === "string" ? value : "";
         const notChecked = text.split("\n").filter((l) => l.startsWith("not checked:"));
         session.events.emit({ type: "step.end", id, status: "done", time: Date.now() });

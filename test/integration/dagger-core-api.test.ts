@@ -47,7 +47,15 @@ beforeAll(async () => {
   makeRepo();
   server = http.createServer((req, res) => {
     if (req.url === "/files/tool.sh") res.end("#!/bin/sh\necho tool\n");
-    else {
+    else if (req.url === "/moved") {
+      res.writeHead(302, { location: "/files/tool.sh" });
+      res.end();
+    } else if (req.url === "/hangup") req.socket.destroy();
+    else if (req.url === "/cut") {
+      // promises 100 bytes, sends 10, then drops the connection
+      res.writeHead(200, { "content-length": "100" });
+      res.write("0123456789", () => req.socket.destroy());
+    } else {
       res.statusCode = 404;
       res.end("no");
     }
@@ -104,6 +112,25 @@ describe("dag.http", () => {
       "#!/bin/sh\necho tool\n",
     );
     expect((await call(["download", `--url=${url}`, "name"])).stdout).toBe("tool.sh\n");
+  });
+
+  it("follows a redirect, as fetch does", async () => {
+    const r = await call(["download", `--url=http://127.0.0.1:${port}/moved`, "contents"]);
+    expect(r.stdout).toBe("#!/bin/sh\necho tool\n");
+  });
+
+  it("says the server hung up, or the download broke off, instead of an internal error", async () => {
+    const hangup = await call(["download", `--url=http://127.0.0.1:${port}/hangup`, "contents"]);
+    expect(hangup.code).not.toBe(0);
+    expect(hangup.stderr).toContain(
+      `dag.http: GET http://127.0.0.1:${port}/hangup failed: the server closed the connection before answering`,
+    );
+    expect(hangup.stderr).not.toContain("internal error");
+    const cut = await call(["download", `--url=http://127.0.0.1:${port}/cut`, "contents"]);
+    expect(cut.code).not.toBe(0);
+    expect(cut.stderr).toContain(
+      `dag.http: GET http://127.0.0.1:${port}/cut: the download broke off before its end`,
+    );
   });
 
   it("names the status of a failed download", async () => {

@@ -1,7 +1,7 @@
-// dag.http(url): a file downloaded by Gantry itself (Node's fetch, the machine's proxy CA settings), into the store.
+// dag.http(url): a file downloaded by Gantry itself (Node's http(s), the machine's CA settings), into the store.
 import path from "node:path/posix";
-import { Readable } from "node:stream";
-import type { ReadableStream as WebReadableStream } from "node:stream/web";
+import http, { type IncomingMessage } from "node:http";
+import https from "node:https";
 import type { Session } from "../session.js";
 import type { FileEntry } from "../../store/tree.js";
 import { NotFoundError, UsageError } from "../../errors.js";
@@ -34,28 +34,64 @@ export async function httpFile(
   return { entry: { ...entry, mode: opts.permissions ?? 0o644 }, name };
 }
 
-// The body streams into the store; nothing is held in memory.
+// The body streams into the store; nothing is held in memory. Node's http(s) rather than fetch: Node 20's fetch
+// never settles when a server closes the connection before answering (the run then ended as an internal error).
 async function download(s: Session, url: string): Promise<FileEntry> {
-  let res: Response;
-  try {
-    res = await fetch(url, { signal: s.signal, redirect: "follow" });
-  } catch (cause) {
-    throw new NotFoundError(`dag.http: GET ${shownUrl(url)} failed: ${(cause as Error).message}`, {
-      cause,
-      hint: "check the URL and that this machine can reach it",
-    });
-  }
-  if (!res.ok || !res.body) {
-    await res.body?.cancel();
+  const res = await get(s, url);
+  if (res.statusCode === undefined || res.statusCode < 200 || res.statusCode >= 300) {
+    res.resume();
     throw new NotFoundError(
-      `dag.http: GET ${shownUrl(url)} answered ${res.status} ${res.statusText}`,
+      `dag.http: GET ${shownUrl(url)} answered ${res.statusCode ?? "nothing"} ${res.statusMessage ?? ""}`.trimEnd(),
+      { hint: "check the URL" },
+    );
+  }
+  try {
+    const { digest, size } = await s.store.putStream(res);
+    return { type: "file", mode: 0o644, digest, size };
+  } catch (cause) {
+    if (s.signal.aborted) throw cause;
+    throw new NotFoundError(
+      `dag.http: GET ${shownUrl(url)}: the download broke off before its end (${(cause as Error).message})`,
       {
-        hint: "check the URL",
+        cause,
+        hint: "run again; if it keeps breaking off, check the server or the network between",
       },
     );
   }
-  const { digest, size } = await s.store.putStream(
-    Readable.fromWeb(res.body as unknown as WebReadableStream<Uint8Array>),
-  );
-  return { type: "file", mode: 0o644, digest, size };
+}
+
+const MAX_REDIRECTS = 10;
+
+// One GET, following redirects as fetch does; a failure names the URL and what the connection did.
+async function get(s: Session, url: string, hops = 0): Promise<IncomingMessage> {
+  const res = await new Promise<IncomingMessage>((resolve, reject) => {
+    const request = (url.startsWith("https:") ? https : http).get(
+      url,
+      { signal: s.signal },
+      resolve,
+    );
+    request.on("error", (cause: NodeJS.ErrnoException) => {
+      if (s.signal.aborted) return reject(cause);
+      const what =
+        cause.code === "ECONNRESET"
+          ? "the server closed the connection before answering"
+          : cause.message;
+      reject(
+        new NotFoundError(`dag.http: GET ${shownUrl(url)} failed: ${what}`, {
+          cause,
+          hint: "check the URL and that this machine can reach it",
+        }),
+      );
+    });
+  });
+  const location = res.headers.location;
+  if (res.statusCode !== undefined && res.statusCode >= 300 && res.statusCode < 400 && location) {
+    res.resume();
+    if (hops >= MAX_REDIRECTS)
+      throw new NotFoundError(
+        `dag.http: GET ${shownUrl(url)}: more than ${MAX_REDIRECTS} redirects`,
+      );
+    return get(s, new URL(location, url).href, hops + 1);
+  }
+  return res;
 }

@@ -60,7 +60,12 @@ export type DirectoryNode =
     }
   | { readonly op: "subdir"; readonly base: DirectoryNode; readonly path: string }
   | { readonly op: "diff"; readonly base: DirectoryNode; readonly other: DirectoryNode }
-  | { readonly op: "container"; readonly container: ContainerState; readonly path: string }
+  | {
+      readonly op: "container";
+      readonly container: ContainerState;
+      readonly path: string;
+      readonly expand?: boolean;
+    }
   /** The files of a git commit (`dag.git(url).branch(b).tree()`), fetched with the host's git. */
   | { readonly op: "git"; readonly url: string; readonly ref: GitRefSpec }
   /** What a writable directory mount (`index` in the exec's state) holds after the exec: Dagger's mount output. */
@@ -68,7 +73,12 @@ export type DirectoryNode =
 
 export type FileNode =
   | { readonly op: "dirFile"; readonly dir: DirectoryNode; readonly path: string }
-  | { readonly op: "containerFile"; readonly container: ContainerState; readonly path: string }
+  | {
+      readonly op: "containerFile";
+      readonly container: ContainerState;
+      readonly path: string;
+      readonly expand?: boolean;
+    }
   | { readonly op: "hostFile"; readonly path: string }
   | { readonly op: "containerTarball"; readonly container: ContainerState }
   /** A file downloaded over HTTP(S) (`dag.http(url)`), named after the URL's last path segment unless `name`. */
@@ -91,7 +101,7 @@ export interface GitRefSpec {
 export type ConfigOp =
   | { readonly op: "env"; readonly name: string; readonly value: string; readonly expand: boolean }
   | { readonly op: "unenv"; readonly name: string }
-  | { readonly op: "workdir"; readonly path: string }
+  | { readonly op: "workdir"; readonly path: string; readonly expand?: boolean }
   | { readonly op: "user"; readonly user: string }
   | {
       readonly op: "entrypoint";
@@ -126,8 +136,10 @@ interface FsOpMounts {
 }
 
 /** A file operation on a container's root filesystem; a relative path is resolved against the workdir at `configAt`. */
-export type ContainerFsOp = FsOpMounts &
-  (
+export type ContainerFsOp = FsOpMounts & {
+  /** `${VAR}` and `$VAR` in the path are the container's variables (Dagger's `expand: true`). */
+  readonly expand?: boolean;
+} & (
     | {
         readonly op: "dir";
         readonly path: string;
@@ -160,6 +172,8 @@ export type ContainerFsOp = FsOpMounts &
 /** Where a mount goes: a relative target is resolved against the workdir after the first `configAt` config ops. */
 interface MountPlace {
   readonly target: string;
+  /** `${VAR}` and `$VAR` in the target are the container's variables (Dagger's `expand: true`). */
+  readonly expand?: boolean;
   /** Absent: resolved against the final workdir (nodes made before mounts recorded it). */
   readonly configAt?: number;
 }
@@ -227,6 +241,8 @@ export interface ExecNode {
   readonly useEntrypoint: boolean;
   /** The most memory the exec may use, in bytes (withExec's experimentalMemoryLimit). */
   readonly memoryLimit?: number;
+  /** `${VAR}` and `$VAR` in the args are the container's variables (withExec's `expand: true`). */
+  readonly expand?: boolean;
   /** Every root capability (withExec's insecureRootCapabilities): docker's --privileged. */
   readonly privileged?: boolean;
   /** Run the image's default args (Cmd) when args is empty (services started without args). */

@@ -64,6 +64,8 @@ export interface ContainerWithExecOpts {
   insecureRootCapabilities?: boolean;
   /** Dagger's access to its engine from inside the exec: not in Gantry (the exec fails saying so). */
   experimentalPrivilegedNesting?: boolean;
+  /** `${VAR}` and `$VAR` in the args are the container's variables at this point (as Dagger's). */
+  expand?: boolean;
 }
 
 /**
@@ -91,15 +93,20 @@ export class Container {
     return this.next({ config: [...this._state.config, op] });
   }
 
-  private fsOp(op: ContainerFsOp): Container {
+  private fsOp(given: ContainerFsOp, expand?: boolean): Container {
+    const op = expand ? { ...given, expand: true } : given;
     // The mounts in force decide where the write lands (a write below a mount goes into it, as in Dagger).
     const placed = this._state.mounts.length ? { ...op, mounts: this._state.mounts } : op;
     return this.next({ ops: [...this._state.ops, placed] });
   }
 
-  private mount(m: MountNode): Container {
+  private mount(m: MountNode, expand?: boolean): Container {
     // A new mount replaces one at the same target and hides (drops) those below it, as Dagger's mounts do.
-    const placed = { ...m, configAt: this._state.config.length };
+    const placed = {
+      ...m,
+      configAt: this._state.config.length,
+      ...(expand ? { expand: true } : {}),
+    };
     const under = m.target.replace(/\/+$/, "") + "/";
     const kept = this._state.mounts.filter(
       (x) => x.target !== m.target && !(m.target.startsWith("/") && x.target.startsWith(under)),
@@ -204,6 +211,7 @@ export class Container {
       useEntrypoint: useEntrypointFor(opts),
       memoryLimit: memoryLimitOf(opts.experimentalMemoryLimit),
       ...(opts.insecureRootCapabilities ? { privileged: true } : {}),
+      ...(opts.expand ? { expand: true } : {}),
     });
     // the exec opens the pending terminal() shells (its state holds them); the state after it starts with none
     const { terminals: _opened, ...state } = this._state;
@@ -250,23 +258,26 @@ export class Container {
   withMountedSecret(
     path: string,
     source: Secret,
-    opts: { owner?: string; mode?: number } = {},
+    opts: { owner?: string; mode?: number; expand?: boolean } = {},
   ): Container {
     assertString("Container.withMountedSecret", "path", path);
     if (!(source instanceof Secret))
       throw new TypeError("Container.withMountedSecret: source must be a Secret (dag.setSecret)");
-    return this.mount({
-      kind: "secret",
-      target: path,
-      secret: source._node,
-      mode: opts.mode ?? 0o400,
-      owner: opts.owner,
-    });
+    return this.mount(
+      {
+        kind: "secret",
+        target: path,
+        secret: source._node,
+        mode: opts.mode ?? 0o400,
+        owner: opts.owner,
+      },
+      opts.expand,
+    );
   }
 
-  withWorkdir(path: string): Container {
+  withWorkdir(path: string, opts: { expand?: boolean } = {}): Container {
     assertString("Container.withWorkdir", "path", path);
-    return this.config({ op: "workdir", path });
+    return this.config({ op: "workdir", path, ...(opts.expand ? { expand: true } : {}) });
   }
 
   withUser(name: string): Container {
@@ -363,56 +374,72 @@ export class Container {
   withDirectory(
     path: string,
     source: Directory,
-    opts: { include?: string[]; exclude?: string[]; gitignore?: boolean; owner?: string } = {},
+    opts: {
+      include?: string[];
+      exclude?: string[];
+      gitignore?: boolean;
+      owner?: string;
+      expand?: boolean;
+    } = {},
   ): Container {
     assertString("Container.withDirectory", "path", path);
     if (!(source instanceof Directory))
       throw new TypeError("Container.withDirectory: source must be a Directory");
-    return this.fsOp({
-      op: "dir",
-      path,
-      dir: source._node,
-      include: opts.include,
-      exclude: opts.exclude,
-      gitignore: opts.gitignore || undefined,
-      owner: opts.owner,
-      configAt: this._state.config.length,
-    });
+    return this.fsOp(
+      {
+        op: "dir",
+        path,
+        dir: source._node,
+        include: opts.include,
+        exclude: opts.exclude,
+        gitignore: opts.gitignore || undefined,
+        owner: opts.owner,
+        configAt: this._state.config.length,
+      },
+      opts.expand,
+    );
   }
 
   withFile(
     path: string,
     source: File,
-    opts: { permissions?: number; owner?: string } = {},
+    opts: { permissions?: number; owner?: string; expand?: boolean } = {},
   ): Container {
     assertString("Container.withFile", "path", path);
     if (!(source instanceof File)) throw new TypeError("Container.withFile: source must be a File");
-    return this.fsOp({
-      op: "file",
-      path,
-      file: source._node,
-      permissions: opts.permissions,
-      owner: opts.owner,
-      configAt: this._state.config.length,
-    });
+    return this.fsOp(
+      {
+        op: "file",
+        path,
+        file: source._node,
+        permissions: opts.permissions,
+        owner: opts.owner,
+        configAt: this._state.config.length,
+      },
+      opts.expand,
+    );
   }
 
   /** Write a file; accepts Dagger's current `(path, contents, opts)` and older `(path, {contents, permissions})` forms. */
   withNewFile(
     path: string,
-    contents: string | { contents?: string; permissions?: number; owner?: string },
-    opts: { permissions?: number; owner?: string } = {},
+    contents:
+      string | { contents?: string; permissions?: number; owner?: string; expand?: boolean },
+    opts: { permissions?: number; owner?: string; expand?: boolean } = {},
   ): Container {
     assertString("Container.withNewFile", "path", path);
     const o = typeof contents === "string" ? { ...opts, contents } : { ...contents };
-    return this.fsOp({
-      op: "newFile",
-      path,
-      contents: o.contents ?? "",
-      permissions: o.permissions ?? 0o644,
-      owner: o.owner,
-      configAt: this._state.config.length,
-    });
+    return this.fsOp(
+      {
+        op: "newFile",
+        path,
+        contents: o.contents ?? "",
+        permissions: o.permissions ?? 0o644,
+        owner: o.owner,
+        configAt: this._state.config.length,
+      },
+      o.expand,
+    );
   }
 
   withoutFile(path: string): Container {
@@ -446,13 +473,16 @@ export class Container {
     assertString("Container.withMountedDirectory", "path", path);
     if (!(source instanceof Directory))
       throw new TypeError("Container.withMountedDirectory: source must be a Directory");
-    return this.mount({
-      kind: "dir",
-      target: path,
-      dir: source._node,
-      owner: opts.owner,
-      readOnly: opts.readOnly || undefined,
-    });
+    return this.mount(
+      {
+        kind: "dir",
+        target: path,
+        dir: source._node,
+        owner: opts.owner,
+        readOnly: opts.readOnly || undefined,
+      },
+      opts.expand,
+    );
   }
 
   /** Mount a file at `path`; what an exec writes to it carries forward, as with withMountedDirectory. */
@@ -464,19 +494,22 @@ export class Container {
     assertString("Container.withMountedFile", "path", path);
     if (!(source instanceof File))
       throw new TypeError("Container.withMountedFile: source must be a File");
-    return this.mount({
-      kind: "file",
-      target: path,
-      file: source._node,
-      owner: opts.owner,
-      readOnly: opts.readOnly || undefined,
-    });
+    return this.mount(
+      {
+        kind: "file",
+        target: path,
+        file: source._node,
+        owner: opts.owner,
+        readOnly: opts.readOnly || undefined,
+      },
+      opts.expand,
+    );
   }
 
   withMountedCache(
     path: string,
     cache: CacheVolume,
-    opts: { source?: Directory; sharing?: CacheSharingMode; owner?: string } = {},
+    opts: { source?: Directory; sharing?: CacheSharingMode; owner?: string; expand?: boolean } = {},
   ): Container {
     assertString("Container.withMountedCache", "path", path);
     if (!(cache instanceof CacheVolume))
@@ -488,19 +521,22 @@ export class Container {
       throw new TypeError(
         `Container.withMountedCache: sharing must be CacheSharingMode.Shared, Private or Locked, got ${JSON.stringify(sharing)}`,
       );
-    return this.mount({
-      kind: "cache",
-      target: path,
-      volume: cache._name,
-      sharing,
-      source: opts.source?._node,
-      owner: opts.owner,
-    });
+    return this.mount(
+      {
+        kind: "cache",
+        target: path,
+        volume: cache._name,
+        sharing,
+        source: opts.source?._node,
+        owner: opts.owner,
+      },
+      opts.expand,
+    );
   }
 
-  withMountedTemp(path: string, opts: { size?: number } = {}): Container {
+  withMountedTemp(path: string, opts: { size?: number; expand?: boolean } = {}): Container {
     assertString("Container.withMountedTemp", "path", path);
-    return this.mount({ kind: "tmp", target: path, size: opts.size });
+    return this.mount({ kind: "tmp", target: path, size: opts.size }, opts.expand);
   }
 
   withoutMount(path: string): Container {
@@ -616,14 +652,16 @@ export class Container {
     return (await engine.lastExec(this._state, "exitCode")).exitCode;
   }
 
-  file(path: string): File {
+  file(path: string, opts: { expand?: boolean } = {}): File {
     assertString("Container.file", "path", path);
-    return new File({ op: "containerFile", container: this._state, path });
+    const expand = opts.expand ? { expand: true } : {};
+    return new File({ op: "containerFile", container: this._state, path, ...expand });
   }
 
-  directory(path: string): Directory {
+  directory(path: string, opts: { expand?: boolean } = {}): Directory {
     assertString("Container.directory", "path", path);
-    return new Directory({ op: "container", container: this._state, path });
+    const expand = opts.expand ? { expand: true } : {};
+    return new Directory({ op: "container", container: this._state, path, ...expand });
   }
 
   /** Write the container as an image tarball (docker-archive) to a host path; returns the absolute path. */

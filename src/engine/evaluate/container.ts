@@ -72,7 +72,10 @@ export function applyConfigOps(base: ImageConfig, ops: readonly ConfigOp[]): Ima
         env.delete(op.name);
         break;
       case "workdir":
-        c.workdir = path.posix.resolve(c.workdir || "/", op.path);
+        c.workdir = path.posix.resolve(
+          c.workdir || "/",
+          op.expand ? expandVars(op.path, env) : op.path,
+        );
         break;
       case "user":
         c.user = op.user;
@@ -112,8 +115,19 @@ export function applyConfigOps(base: ImageConfig, ops: readonly ConfigOp[]): Ima
   return c;
 }
 
-// withEnvVariable(…, {expand: true}) expands ${VAR} and $VAR from the container's env, as Dagger does.
-function expandVars(value: string, env: Map<string, string>): string {
+/** A config's env as a map (the last of a name wins, as in a container). */
+export function envMap(env: readonly string[]): Map<string, string> {
+  const m = new Map<string, string>();
+  for (const kv of env) {
+    const i = kv.indexOf("=");
+    m.set(i < 0 ? kv : kv.slice(0, i), i < 0 ? "" : kv.slice(i + 1));
+  }
+  return m;
+}
+
+// `expand: true` (withEnvVariable, withWorkdir, withExec, paths and mount targets) expands ${VAR} and $VAR from the
+// container's env at that point of the chain, as Dagger does; an unset variable is empty.
+export function expandVars(value: string, env: Map<string, string>): string {
   return value.replace(
     /\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$([A-Za-z_][A-Za-z0-9_]*)/g,
     (_m, a: string, b: string) => env.get(a ?? b) ?? "",
@@ -126,10 +140,12 @@ export async function containerPath(
   state: ContainerState,
   p: string,
   configAt = state.config.length,
+  expand = false,
 ): Promise<string> {
-  if (p.startsWith("/")) return path.posix.resolve(p);
+  if (!expand && p.startsWith("/")) return path.posix.resolve(p);
   const cfg = await resolveConfig(s, state, configAt);
-  return path.posix.resolve(cfg.workdir || "/", p);
+  const given = expand ? expandVars(p, envMap(cfg.env)) : p;
+  return path.posix.resolve(cfg.workdir || "/", given);
 }
 
 /** The snapshot a state's filesystem starts from (before pending ops). */

@@ -95,7 +95,13 @@ async function computeDirectory(s: Session, node: DirectoryNode): Promise<Tree> 
       return diffTree(a, b);
     }
     case "container": {
-      const abs = await containerPath(s, node.container, node.path);
+      const abs = await containerPath(
+        s,
+        node.container,
+        node.path,
+        node.container.config.length,
+        node.expand,
+      );
       const where = await locatePath(s, node.container, abs, "directory");
       if (where.kind === "dir") {
         const tree = await mountSourceTree(s, node.container, where.index);
@@ -220,7 +226,13 @@ async function computeFile(
       return { entry: out.entry, name: path.posix.basename(m?.target ?? "file") };
     }
     case "containerFile": {
-      const abs = await containerPath(s, node.container, node.path);
+      const abs = await containerPath(
+        s,
+        node.container,
+        node.path,
+        node.container.config.length,
+        node.expand,
+      );
       const where = await locatePath(s, node.container, abs, "file");
       if (where.kind === "file")
         return {

@@ -13,6 +13,8 @@ export type { ExecInput };
 import {
   baseSnapshot,
   containerPath,
+  envMap,
+  expandVars,
   fsDigest,
   materializeOps,
   resolveConfig,
@@ -45,7 +47,8 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
     resolveConfig(s, state),
     materializeOps(s, state),
   ]);
-  const own = exec.args.length === 0 && exec.useDefaultArgs ? cfg.cmd : exec.args;
+  const given = exec.expand ? exec.args.map((a) => expandVars(a, envMap(cfg.env))) : exec.args;
+  const own = given.length === 0 && exec.useDefaultArgs ? cfg.cmd : given;
   const args = exec.useEntrypoint ? [...cfg.entrypoint, ...own] : [...own];
   if (args.length === 0) {
     const fallback = [...cfg.entrypoint, ...cfg.cmd];

@@ -22,7 +22,7 @@ export interface OpRouting {
 
 /** The absolute target of a mount, resolved against the workdir in force when it was mounted. */
 export function mountTarget(s: Session, state: ContainerState, m: MountNode): Promise<string> {
-  return containerPath(s, state, m.target, m.configAt);
+  return containerPath(s, state, m.target, m.configAt, m.expand);
 }
 
 /** True when `abs` is `target` or below it. */
@@ -52,7 +52,7 @@ export function routeOps(s: Session, state: ContainerState): Promise<OpRouting[]
   if (!p) {
     p = Promise.all(
       state.ops.map(async (op): Promise<OpRouting> => {
-        const abs = await containerPath(s, state, op.path, op.configAt);
+        const abs = await containerPath(s, state, op.path, op.configAt, op.expand);
         const hit = op.mounts?.length ? await deepestMount(s, state, op.mounts, abs) : undefined;
         if (!hit) return { op, abs };
         if (!writable(hit.mount)) throw belowUnwritableMount(op.op, abs, hit);

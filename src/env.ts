@@ -5,6 +5,8 @@ import path from "node:path";
 export interface GantryEnv {
   /** DOCKER_HOST, e.g. unix:///var/run/docker.sock or tcp://host:2375. */
   dockerHost?: string;
+  /** DOCKER_CONFIG, else ~/.docker: the folder whose config.json holds registry credentials (auths, credHelpers). */
+  dockerConfig: string;
   /** Where Gantry keeps its content store and cache records (GANTRY_STATE_DIR, else XDG cache). */
   stateDir: string;
   /** GANTRY_CACHE_LIMIT: how big the cache may grow (`20GB`, `512MiB`, `25%`, `off`); default a quarter of free disk + cache. */
@@ -84,6 +86,7 @@ export function readEnv(env: NodeJS.ProcessEnv = process.env): GantryEnv {
   const par = env.GANTRY_PARALLELISM ? Number.parseInt(env.GANTRY_PARALLELISM, 10) : undefined;
   return {
     dockerHost: env.DOCKER_HOST || undefined,
+    dockerConfig: path.resolve(env.DOCKER_CONFIG || path.join(home, ".docker")),
     // absolute: a relative GANTRY_STATE_DIR reached bubblewrap as a relative mount source (it failed every host exec)
     stateDir: path.resolve(env.GANTRY_STATE_DIR || path.join(xdgCache, "gantry")),
     cacheLimit: env.GANTRY_CACHE_LIMIT || undefined,

@@ -80,6 +80,7 @@ async function openDocker(opts: OpenRuntimeOptions): Promise<OpenedRuntime> {
     address: conn.address,
     owner: await stateOwner(opts.env.stateDir),
     buildkitExec: opts.env.buildkitExec,
+    dockerConfig: opts.env.dockerConfig,
   });
   const how = opts.env.buildkitExec
     ? ", execs through its BuildKit where they can (experimental)"

@@ -279,6 +279,7 @@ export interface ImageRuntime {
     snapshot: Snapshot,
     config: ImageConfig,
     ref: string,
+    /** Absent: the docker runtime uses the user's Docker config for the ref's registry. */
     auth: RegistryAuth | undefined,
     signal: AbortSignal,
   ): Promise<string>;
@@ -298,7 +299,15 @@ export interface Runtime {
   readonly cacheObjects?: CacheObjects;
   /** Resolve (pulling if needed) an image reference to its content id and config. */
   /** `pull: false` (a dry run): an image not on this machine is a NotFoundError instead of a pull. */
-  resolveImage(ref: string, signal: AbortSignal, opts?: { pull?: boolean }): Promise<ResolvedImage>;
+  /**
+   * `auth`: the pipeline's credentials for the ref's registry (withRegistryAuth), asked for only when a pull runs;
+   * without them the docker runtime uses the user's Docker config, as `docker pull` would.
+   */
+  resolveImage(
+    ref: string,
+    signal: AbortSignal,
+    opts?: { pull?: boolean; auth?: () => Promise<RegistryAuth | undefined> },
+  ): Promise<ResolvedImage>;
   /** The empty root filesystem (`dag.container()` without `from`). */
   scratch(): Promise<Snapshot>;
   /** Apply pending ops then run one process; commit the result as a new snapshot. */

@@ -119,17 +119,29 @@ export class Container {
     return fn(this);
   }
 
-  /** Start from an image; its config (env, workdir, user, entrypoint) becomes the container's. */
+  /**
+   * Start from an image; its config (env, workdir, user, entrypoint) becomes the container's. Credentials given
+   * before with withRegistryAuth stay, and the pull uses them, as in Dagger:
+   *
+   * @example
+   * dag.container().withRegistryAuth("ghcr.io", "me", token).from("ghcr.io/me/private:1")
+   */
   from(address: string): Container {
     assertString("Container.from", "address", address);
     if (!address.trim()) throw new TypeError("Container.from: address must not be empty");
     return new Container(
       Object.freeze({
         ...engine.EMPTY_CONTAINER,
+        ...this.keptAuth(),
         image: address,
         fs: { kind: "image" as const, ref: address },
       }),
     );
+  }
+
+  // A new root filesystem keeps the container's registry credentials: they belong to the pipeline, not the image.
+  private keptAuth(): Pick<ContainerState, "registryAuth"> {
+    return this._state.registryAuth ? { registryAuth: this._state.registryAuth } : {};
   }
 
   /** Build from a Dockerfile in `context` (honouring .dockerignore); the result is a container like any other. */
@@ -150,7 +162,9 @@ export class Container {
       resolve: "build" as const,
       payload,
     };
-    return new Container(Object.freeze({ ...engine.EMPTY_CONTAINER, image: fs, fs }));
+    return new Container(
+      Object.freeze({ ...engine.EMPTY_CONTAINER, ...this.keptAuth(), image: fs, fs }),
+    );
   }
 
   /** Dagger's TypeScript name for import (`import` is a keyword there). */
@@ -168,7 +182,9 @@ export class Container {
       resolve: "import" as const,
       payload,
     };
-    return new Container(Object.freeze({ ...engine.EMPTY_CONTAINER, image: fs, fs }));
+    return new Container(
+      Object.freeze({ ...engine.EMPTY_CONTAINER, ...this.keptAuth(), image: fs, fs }),
+    );
   }
 
   /** Credentials for publish() to `address` (e.g. "registry.example.com" or "127.0.0.1:5000"). */

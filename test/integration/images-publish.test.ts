@@ -18,6 +18,8 @@ const pulled: string[] = [];
 
 beforeAll(async () => {
   await run("bash", ["scripts/ensure-registry.sh"], { env: { ...process.env, AUTH: "1" } });
+  // A login of the person running the tests (docker login 127.0.0.1:5001) would otherwise be used when none is given.
+  process.env.DOCKER_CONFIG = await mkdtemp(path.join(os.tmpdir(), "gantry-no-logins-"));
 });
 
 afterAll(() => {

@@ -2,7 +2,7 @@
 import type Dockerode from "dockerode";
 import { describe, expect, it } from "vitest";
 import { ImageError } from "../../src/errors.js";
-import { pullImage } from "../../src/runtime/docker/images/image-resolver.js";
+import { pullImage, type PulledWith } from "../../src/runtime/docker/images/image-resolver.js";
 import { handleError } from "../../src/cli/handle-error.js";
 import { imageDefaults, imageDefaultHint } from "../../src/cli/image-default-hint.js";
 import type { ParamSignature } from "../../src/module/signature.js";
@@ -14,11 +14,12 @@ function failingPull(message: string): Dockerode {
   } as unknown as Dockerode;
 }
 
-async function pullError(message: string): Promise<ImageError> {
+async function pullError(message: string, with_?: PulledWith): Promise<ImageError> {
   const err = await pullImage(
     failingPull(message),
     "acme/app:1",
     new AbortController().signal,
+    with_,
   ).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ImageError);
   return err as ImageError;
@@ -41,7 +42,27 @@ describe("a failed pull", () => {
     expect(err.message).toBe(
       "image acme/app:1 is not on this machine, and pulling it failed: pull access denied for acme/app, repository does not exist",
     );
-    expect(err.hint).toMatch(/check the name and tag, run `docker login`/);
+    expect(err.hint).toMatch(
+      /check the name and tag; .*withRegistryAuth\("docker\.io", user, secret\) or run `docker login`/,
+    );
+  });
+
+  it("names where the refused credentials came from, and never repeats the password", async () => {
+    const auth = {
+      username: "me",
+      password: "s3cret-pw",
+      serveraddress: "https://index.docker.io/v1/",
+    };
+    const given = await pullError("unauthorized: bad credentials s3cret-pw", {
+      auth,
+      source: "withRegistryAuth",
+    });
+    expect(given.message).toBe(
+      "image acme/app:1 is not on this machine, and pulling it failed: unauthorized: bad credentials ***",
+    );
+    expect(given.hint).toContain("https://index.docker.io/v1/ given with withRegistryAuth");
+    const own = await pullError("unauthorized", { auth, source: "docker config" });
+    expect(own.hint).toContain("in your Docker config (docker login)");
   });
 });
 

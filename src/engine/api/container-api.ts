@@ -72,7 +72,7 @@ export async function publishContainer(state: ContainerState, ref: string): Prom
 export async function containerId(state: ContainerState): Promise<string> {
   const s = requireSession("Container.id");
   const [base, cfg, ops] = await Promise.all([
-    fsDigest(s, state.fs),
+    fsDigest(s, state.fs, state.registryAuth),
     resolveConfig(s, state),
     materializeOps(s, state),
   ]);

@@ -20,11 +20,26 @@ import { stopIfDryRun, timedStep } from "./steps.js";
 import { NotFoundError } from "../../errors.js";
 import { routeOps } from "./mounts.js";
 import { newFileEntry } from "./new-file.js";
+import { registryAuthFor } from "../images/registry-auth.js";
+import { registryOf } from "../images/image-ref.js";
 
 export const DEFAULT_CONFIG: ImageConfig = Object.freeze(emptyImageConfig());
 
-/** Pull/inspect an image once per run; a dry run inspects only, and a missing image is a pull that would run. */
-export function resolveImage(s: Session, ref: string): Promise<ResolvedImage> {
+/** withRegistryAuth entries of the container that pulls an image: the pull's credentials, never its identity. */
+export type PullCredentials = ContainerState["registryAuth"];
+
+/**
+ * Pull/inspect an image once per run; a dry run inspects only, and a missing image is a pull that would run. A pull
+ * sends the container's withRegistryAuth for the ref's registry; the result (the content id) is the same either way.
+ */
+export function resolveImage(
+  s: Session,
+  ref: string,
+  registryAuth?: PullCredentials,
+): Promise<ResolvedImage> {
+  const auth = registryAuth?.length
+    ? () => registryAuthFor(s, { registryAuth }, registryOf(ref))
+    : undefined;
   return s.flights.run(`image:${ref}`, async () => {
     if (s.dryRun) {
       try {
@@ -35,7 +50,7 @@ export function resolveImage(s: Session, ref: string): Promise<ResolvedImage> {
       }
     }
     return timedStep(s, { name: `from ${ref}`, kind: "pull" }, () =>
-      s.runtime.resolveImage(ref, s.signal),
+      s.runtime.resolveImage(ref, s.signal, auth ? { auth } : undefined),
     );
   }) as Promise<ResolvedImage>;
 }
@@ -50,7 +65,7 @@ export async function resolveConfig(
     state.image === undefined
       ? DEFAULT_CONFIG
       : typeof state.image === "string"
-        ? (await resolveImage(s, state.image)).config
+        ? (await resolveImage(s, state.image, state.registryAuth)).config
         : (await resolveExternalFull(s, state.image)).config;
   return applyConfigOps(base, state.config.slice(0, upTo));
 }
@@ -148,13 +163,17 @@ export async function containerPath(
   return path.posix.resolve(cfg.workdir || "/", given);
 }
 
-/** The snapshot a state's filesystem starts from (before pending ops). */
-export async function baseSnapshot(s: Session, fs: FsBase): Promise<Snapshot> {
+/** The snapshot a state's filesystem starts from (before pending ops); `auth`, the state's, for a pull. */
+export async function baseSnapshot(
+  s: Session,
+  fs: FsBase,
+  auth?: PullCredentials,
+): Promise<Snapshot> {
   switch (fs.kind) {
     case "scratch":
       return s.runtime.scratch();
     case "image":
-      return (await resolveImage(s, fs.ref)).id;
+      return (await resolveImage(s, fs.ref, auth)).id;
     case "exec":
       return (await runExec(s, fs.exec)).snapshot;
     case "external":
@@ -254,13 +273,13 @@ async function materializeOp(
   }
 }
 
-/** The digest of a state's base filesystem (what a cache key builds on). */
-export async function fsDigest(s: Session, fs: FsBase): Promise<string> {
+/** The digest of a state's base filesystem (what a cache key builds on): an image's content id, never its credentials. */
+export async function fsDigest(s: Session, fs: FsBase, auth?: PullCredentials): Promise<string> {
   switch (fs.kind) {
     case "scratch":
       return "scratch";
     case "image":
-      return (await resolveImage(s, fs.ref)).id;
+      return (await resolveImage(s, fs.ref, auth)).id;
     case "exec":
       return (await runExec(s, fs.exec)).digest;
     case "external":
@@ -270,7 +289,7 @@ export async function fsDigest(s: Session, fs: FsBase): Promise<string> {
 
 /** The full root filesystem of a state: base snapshot plus pending ops, applied without an exec. */
 export async function containerSnapshot(s: Session, state: ContainerState): Promise<Snapshot> {
-  const base = await baseSnapshot(s, state.fs);
+  const base = await baseSnapshot(s, state.fs, state.registryAuth);
   if (state.ops.length === 0) return base;
   const { ops, digests } = await materializeOps(s, state);
   if (ops.length === 0) return base;

@@ -42,8 +42,8 @@ export async function planExec(s: Session, exec: ExecNode): Promise<ExecPlan> {
   // Container.terminal() before this exec: the shell opens once what it looks at exists, before the exec runs
   if (state.terminals?.length) await openTerminals(s, state.terminals);
   const [base, baseDigest, cfg, { ops, digests }] = await Promise.all([
-    baseSnapshot(s, state.fs),
-    fsDigest(s, state.fs),
+    baseSnapshot(s, state.fs, state.registryAuth),
+    fsDigest(s, state.fs, state.registryAuth),
     resolveConfig(s, state),
     materializeOps(s, state),
   ]);

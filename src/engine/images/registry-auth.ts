@@ -1,4 +1,4 @@
-// Credentials for a push: the container's withRegistryAuth entry for the ref's registry, its secret resolved and masked.
+// Credentials for a push or a pull: the container's withRegistryAuth entry for the ref's registry, its secret resolved and masked.
 import type { ContainerState } from "../nodes.js";
 import type { Session } from "../session.js";
 import type { RegistryAuth } from "../../runtime/runtime.js";
@@ -10,7 +10,7 @@ const DOCKER_HUB_SERVER = "https://index.docker.io/v1/";
 // The last entry whose address names `registry` wins, as a later withRegistryAuth replaces an earlier one.
 export async function registryAuthFor(
   s: Session,
-  state: ContainerState,
+  state: Pick<ContainerState, "registryAuth">,
   registry: string,
 ): Promise<RegistryAuth | undefined> {
   const entries = (state.registryAuth ?? []).filter(

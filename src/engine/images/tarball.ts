@@ -27,7 +27,7 @@ export async function containerTarball(
 ): Promise<{ entry: FileEntry; name: string }> {
   // Keyed by content digests, not the snapshot: a snapshot id made by file ops differs from run to run.
   const [base, config, { digests }] = await Promise.all([
-    fsDigest(s, state.fs),
+    fsDigest(s, state.fs, state.registryAuth),
     resolveConfig(s, state),
     materializeOps(s, state),
   ]);

@@ -5,6 +5,7 @@ import type {
   ExecSpec,
   FsOp,
   ImageConfig,
+  RegistryAuth,
   ResolvedImage,
   Runtime,
   Snapshot,
@@ -25,6 +26,7 @@ import {
   type LazyDocker,
 } from "./connection/run-context.js";
 import type { DockerEndpoint } from "./connection/socket-discovery.js";
+import { DockerCredentials } from "./connection/docker-credentials.js";
 import type { SharedLayers } from "./exec/shared-layers.js";
 import type { BuildkitExecs } from "./buildkit/buildkit-exec.js";
 import { DockerServices } from "./services/docker-services.js";
@@ -63,6 +65,8 @@ export interface DockerRuntimeOptions {
    * or "commit": always a container's put and commit (its tests compare the two).
    */
   sourceLayers?: "commit";
+  /** The Docker config folder (DOCKER_CONFIG, ~/.docker) whose logins pulls and pushes use; absent: none. */
+  dockerConfig?: string;
 }
 
 export class DockerRuntime implements Runtime {
@@ -112,6 +116,7 @@ export class DockerRuntime implements Runtime {
       },
       ownerLabels: ownerLabels(opts.owner),
       later: new LaterWork(),
+      credentials: opts.dockerConfig ? new DockerCredentials(opts.dockerConfig) : undefined,
     };
     this.services = new DockerServices(this.ctx, () => this.caches());
     this.images = new DockerImages(this.ctx);
@@ -127,9 +132,13 @@ export class DockerRuntime implements Runtime {
   resolveImage(
     ref: string,
     signal: AbortSignal,
-    opts?: { pull?: boolean },
+    opts?: { pull?: boolean; auth?: () => Promise<RegistryAuth | undefined> },
   ): Promise<ResolvedImage> {
-    return resolveImage(() => this.ctx.docker, ref, signal, { ...opts, endpoint: this.endpoint });
+    return resolveImage(() => this.ctx.docker, ref, signal, {
+      ...opts,
+      endpoint: this.endpoint,
+      credentials: this.ctx.credentials,
+    });
   }
 
   // One empty image per engine, made once per runtime at most.

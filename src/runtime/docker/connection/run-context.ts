@@ -1,6 +1,7 @@
 // What every piece of the docker runtime needs from the run, passed in rather than reached for.
 import type Dockerode from "dockerode";
 import type { ContentStore } from "../../../store/content-store.js";
+import type { DockerCredentials } from "./docker-credentials.js";
 
 export interface DockerRunContext {
   readonly docker: Dockerode;
@@ -14,6 +15,8 @@ export interface DockerRunContext {
   readonly ownerLabels: Readonly<Record<string, string>>;
   /** Work the run need not wait for (removing a used container); close() waits for it before its sweep. */
   readonly later: LaterWork;
+  /** The user's registry logins (Docker config), used when a pull or push has no withRegistryAuth for its registry. */
+  readonly credentials?: DockerCredentials;
 }
 
 /**

@@ -103,7 +103,8 @@ export class DockerDeployments implements DeploymentRuntime {
   }
 
   async ensureImage(ref: string, signal: AbortSignal): Promise<string> {
-    return (await resolveImage(this.ctx.docker, ref, signal)).id;
+    return (await resolveImage(this.ctx.docker, ref, signal, { credentials: this.ctx.credentials }))
+      .id;
   }
 
   async start(spec: DeployContainerSpec): Promise<DeployedContainer> {

@@ -32,7 +32,8 @@ export async function publishImage(ctx: DockerRunContext, req: PublishRequest): 
     });
   }
   try {
-    const digest = await pushTag(ctx.docker, name, tag, req.auth, req.signal);
+    const own = req.auth ? undefined : await ctx.credentials?.for(registryOf(name));
+    const digest = await pushTag(ctx.docker, name, tag, req.auth ?? own, req.signal, !!own);
     return `${name}:${tag}@${digest}`;
   } finally {
     if (!alreadyTagged)
@@ -47,6 +48,7 @@ async function pushTag(
   tag: string,
   auth: RegistryAuth | undefined,
   signal: AbortSignal,
+  fromDockerConfig: boolean,
 ): Promise<string> {
   const ref = `${name}:${tag}`;
   let digest: string | undefined;
@@ -62,12 +64,14 @@ async function pushTag(
     if (signal.aborted || err instanceof CancelledError) {
       throw new CancelledError(`push of ${ref} was cancelled`, { cause: err });
     }
-    const message = err instanceof ProgressStreamError ? err.message : engineMessage(err);
+    const said = err instanceof ProgressStreamError ? err.message : engineMessage(err);
+    // a registry may echo what it was sent: the password never goes into the message
+    const message = auth ? said.split(auth.password).join("***") : said;
     throw new ImageError(`could not push ${ref}: the registry answered: ${message.trim()}`, {
       cause: err,
       hint: auth
-        ? `check the credentials given with withRegistryAuth for ${auth.serveraddress} and that the account may push to ${name}`
-        : `if the registry needs a login, give credentials with withRegistryAuth("${registryOf(name)}", user, secret)`,
+        ? `check the credentials ${fromDockerConfig ? "in your Docker config (docker login)" : "given with withRegistryAuth"} for ${auth.serveraddress} and that the account may push to ${name}`
+        : `if the registry needs a login, give credentials with withRegistryAuth("${registryOf(name)}", user, secret) or run docker login ${registryOf(name)}`,
     });
   }
   if (!digest)

@@ -14,6 +14,16 @@ export const CORE_TYPES = [
 ] as const;
 export type CoreTypeName = (typeof CORE_TYPES)[number];
 
+/** The core types a call's result can be told by at run time (`instanceof` the SDK's classes). */
+export const SDK_VALUE_TYPES = [
+  "Container",
+  "Directory",
+  "File",
+  "Secret",
+  "Service",
+  "CacheVolume",
+] as const satisfies readonly CoreTypeName[];
+
 export type TypeRef =
   | { kind: "string" | "number" | "boolean" | "void" }
   | { kind: "list"; of: TypeRef }

@@ -4,7 +4,12 @@ import type { LoadedModule, SdkModule } from "../../module/load-module.js";
 import { materializeArgs, type MaterializeContext } from "../../module/materialize-args.js";
 import type { UnknownFlagHook } from "../../module/parse-flags.js";
 import { prepareArgs, type PrepareContext, type PreparedArg } from "../../module/prepare-args.js";
-import { spreadVariadic, type ModuleSignature, type TypeRef } from "../../module/signature.js";
+import {
+  SDK_VALUE_TYPES,
+  spreadVariadic,
+  type ModuleSignature,
+  type TypeRef,
+} from "../../module/signature.js";
 import type { InvokeContext } from "./callable.js";
 import { planChain, type CallPlan, type ChainPlan, type PlannedStep } from "./plan-call.js";
 
@@ -27,14 +32,7 @@ export function runtimeType(value: unknown, sdk: SdkModule, sig: ModuleSignature
   if (typeof value === "boolean") return { kind: "boolean" };
   // a list's items are typed by its first (an empty list has nothing to chain into)
   if (Array.isArray(value)) return { kind: "list", of: runtimeType(value[0], sdk, sig) };
-  for (const name of [
-    "Container",
-    "Directory",
-    "File",
-    "Secret",
-    "Service",
-    "CacheVolume",
-  ] as const) {
+  for (const name of SDK_VALUE_TYPES) {
     if (value instanceof sdk[name]) return { kind: "core", name };
   }
   const cls = (value as object).constructor?.name;

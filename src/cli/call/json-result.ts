@@ -2,7 +2,12 @@
 // type (`_type`) and its simple values.
 import { toCamelCase } from "../../module/names.js";
 import type { SdkModule } from "../../module/load-module.js";
-import type { CoreTypeName, ModuleSignature, TypeRef } from "../../module/signature.js";
+import {
+  SDK_VALUE_TYPES,
+  type CoreTypeName,
+  type ModuleSignature,
+  type TypeRef,
+} from "../../module/signature.js";
 import type { InvokeContext } from "./callable.js";
 import { coreCallables } from "./core-callables.js";
 
@@ -10,14 +15,6 @@ type Sdk = Pick<
   SdkModule,
   "Container" | "Directory" | "File" | "Secret" | "Service" | "CacheVolume"
 >;
-const CORE_OBJECTS = [
-  "Container",
-  "Directory",
-  "File",
-  "Secret",
-  "Service",
-  "CacheVolume",
-] as const;
 
 // Readers left out of an SDK object's JSON, as Dagger leaves them out: output that may be huge (stdout, stderr), a
 // value that needs an exec first (exit-code), contents that may be binary; and a service's address, which would
@@ -64,7 +61,7 @@ export async function resultJson(
   if (typeof value === "bigint") return String(value);
   if (typeof value !== "object") return value;
   if (Array.isArray(value)) return Promise.all(value.map((v) => resultJson(v, sdk, sig, ctx)));
-  for (const name of CORE_OBJECTS)
+  for (const name of SDK_VALUE_TYPES)
     if (value instanceof sdk[name]) return coreJson(name, value, ctx);
   const cls = (value as object).constructor?.name;
   const obj = sig?.objects.find((o) => o.name === cls && o.shape !== "type");

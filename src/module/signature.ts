@@ -1,19 +1,6 @@
 // The shape of a module's functions as the CLI sees them: introspection writes it, the cache stores it as JSON.
 import { ModuleError } from "../errors.js";
 
-/** The SDK object types an argument or result may have. */
-export const CORE_TYPES = [
-  "Container",
-  "Directory",
-  "File",
-  "Secret",
-  "Service",
-  "CacheVolume",
-  "GitRepository",
-  "Socket",
-] as const;
-export type CoreTypeName = (typeof CORE_TYPES)[number];
-
 /** The core types a call's result can be told by at run time (`instanceof` the SDK's classes). */
 export const SDK_VALUE_TYPES = [
   "Container",
@@ -22,7 +9,11 @@ export const SDK_VALUE_TYPES = [
   "Secret",
   "Service",
   "CacheVolume",
-] as const satisfies readonly CoreTypeName[];
+] as const;
+
+/** The SDK object types an argument or result may have: those, and two more a signature can name. */
+export const CORE_TYPES = [...SDK_VALUE_TYPES, "GitRepository", "Socket"] as const;
+export type CoreTypeName = (typeof CORE_TYPES)[number];
 
 export type TypeRef =
   | { kind: "string" | "number" | "boolean" | "void" }

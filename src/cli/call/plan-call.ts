@@ -116,6 +116,32 @@ export function planChain(
   return { steps, help, lastType: current };
 }
 
+/**
+ * The first step (a module function, or `gantry core`'s root word) with its flags — and those of `more` targets,
+ * such as the constructor's — then the chain on what it returns.
+ */
+export function planFirstAndChain(
+  tokens: readonly string[],
+  at: number,
+  first: PlannedStep,
+  more: FlagTarget[],
+  sig: ModuleSignature,
+  opts: { onUnknown: UnknownFlagHook; lenient: boolean },
+): ChainPlan {
+  const { callable } = first;
+  const flags = parseFlags(
+    tokens,
+    at,
+    [{ owner: first.owner, params: callable.params, values: first.values }, ...more],
+    opts,
+  );
+  const chain = planChain(tokens, flags.next, callable.returns, sig, {
+    ...opts,
+    describe: callable.cliName,
+  });
+  return { ...chain, steps: [first, ...chain.steps], help: flags.help || chain.help };
+}
+
 /** Plan a whole call: constructor flags before (or after) the function, the function, then the chain. */
 export function planCall(
   tokens: readonly string[],
@@ -155,23 +181,9 @@ export function planCall(
   if (objectCallables(main).length === 0) throw noFunctions(sig.moduleName, main.name);
   const fn = pick(fnWord, objectCallables(main), sig.moduleName);
   const first: PlannedStep = { callable: fn, owner: `function ${fn.cliName}`, values: new Map() };
-  const fnFlags = parseFlags(
-    tokens,
-    head.next + 1,
-    [{ owner: first.owner, params: fn.params, values: first.values }, ctor],
-    { onUnknown, lenient },
-  );
-  const chain = planChain(tokens, fnFlags.next, fn.returns, sig, {
+  const planned = planFirstAndChain(tokens, head.next + 1, first, [ctor], sig, {
     onUnknown,
     lenient,
-    describe: fn.cliName,
   });
-  return {
-    main,
-    ctorValues,
-    steps: [first, ...chain.steps],
-    help: head.help || fnFlags.help || chain.help,
-    lastType: chain.lastType,
-    ...(chain.deferredAt !== undefined ? { deferredAt: chain.deferredAt } : {}),
-  };
+  return { main, ctorValues, ...planned, help: head.help || planned.help };
 }

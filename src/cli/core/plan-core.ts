@@ -3,7 +3,7 @@ import { UsageError } from "../../errors.js";
 import { parseFlags, type UnknownFlagHook } from "../../module/parse-flags.js";
 import type { ModuleSignature, ObjectSignature } from "../../module/signature.js";
 import { callFlagContext } from "../call/call-flags.js";
-import { pick, planChain, type CallPlan, type PlannedStep } from "../call/plan-call.js";
+import { pick, planFirstAndChain, type CallPlan, type PlannedStep } from "../call/plan-call.js";
 import { ROOT_CALLABLES } from "./root-callables.js";
 
 // The root as the planner sees a module's main object: nothing to construct, no functions of its own.
@@ -45,22 +45,9 @@ export function planCore(tokens: readonly string[], onUnknown: UnknownFlagHook):
   }
   const root = pick(word, [...ROOT_CALLABLES], "gantry core");
   const first: PlannedStep = { callable: root, owner: root.cliName, values: new Map() };
-  const flags = parseFlags(
-    tokens,
-    head.next + 1,
-    [{ owner: first.owner, params: root.params, values: first.values }],
-    { onUnknown, lenient },
-  );
-  const chain = planChain(tokens, flags.next, root.returns, CORE_SIGNATURE, {
+  const planned = planFirstAndChain(tokens, head.next + 1, first, [], CORE_SIGNATURE, {
     onUnknown,
     lenient,
-    describe: root.cliName,
   });
-  return {
-    ...base,
-    steps: [first, ...chain.steps],
-    help: head.help || flags.help || chain.help,
-    lastType: chain.lastType,
-    ...(chain.deferredAt !== undefined ? { deferredAt: chain.deferredAt } : {}),
-  };
+  return { ...base, ...planned, help: head.help || planned.help };
 }
